@@ -1,0 +1,58 @@
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <memory>
+#include <optional>
+
+#include "commands.h"
+#include "dlctl/config/spec_loader.h"
+#include "dlctl/train/experiment.h"
+
+namespace dlctl::cli {
+
+namespace {
+
+struct TrainOptions {
+    std::string spec;
+    std::vector<std::string> sets;
+    std::string run_dir;
+    std::string device;
+    std::optional<std::uint64_t> seed;
+};
+
+int run_train(const TrainOptions& o) {
+    std::vector<std::string> overrides = o.sets;
+    if (!o.device.empty()) overrides.push_back("train.device=" + o.device);
+    if (o.seed) overrides.push_back("seed=" + std::to_string(*o.seed));
+    const ExperimentSpec spec = load_spec(o.spec, overrides);
+    const std::filesystem::path run_dir = run_experiment(spec, {o.run_dir});
+    std::printf("%s\n", run_dir.string().c_str());
+    return 0;
+}
+
+}  // namespace
+
+void add_train_command(CLI::App& app, Action& action) {
+    auto options = std::make_shared<TrainOptions>();
+    CLI::App* cmd = app.add_subcommand("train", "train a model from a YAML experiment spec");
+    cmd->add_option("SPEC", options->spec, "experiment spec (YAML)")->required();
+    cmd->add_option("--set", options->sets,
+                    "override a spec key before validation, e.g. train.optimizer.lr=0.001 or "
+                    "model.layers.0.units=64 (repeatable; values are YAML)")
+        ->allow_extra_args(false);
+    cmd->add_option("--run-dir", options->run_dir,
+                    "write outputs to exactly this directory (default: a new timestamped "
+                    "directory under output.dir)");
+    cmd->add_option("--device", options->device, "auto, cpu, cuda or cuda:N (overrides train.device)");
+    cmd->add_option("--seed", options->seed, "random seed (overrides seed)");
+    cmd->footer(
+        "Writes config.yaml (resolved spec), train.log, metrics.csv and summary.json into the run\n"
+        "directory and prints that directory as the last line of stdout.\n\n"
+        "Examples:\n"
+        "  dlctl train configs/breast_cancer.yaml\n"
+        "  dlctl train configs/breast_cancer.yaml --set train.epochs=50 --seed 7 -q\n"
+        "  run=$(dlctl train configs/diabetes.yaml --run-dir runs/sweep/lr0.01 | tail -1)\n"
+        "  cat \"$run/summary.json\"");
+    cmd->callback([options, &action] { action = [options] { return run_train(*options); }; });
+}
+
+}  // namespace dlctl::cli

@@ -1,0 +1,47 @@
+#include <spdlog/spdlog.h>
+
+#include "dlctl/backend/backend.h"
+#include "dlctl/backend/cpu/cpu_backend.h"
+#include "dlctl/backend/gpu_info.h"
+#include "dlctl/core/error.h"
+
+namespace dlctl {
+
+std::unique_ptr<Backend> make_backend(const Device& device) {
+    switch (device.kind) {
+        case DeviceKind::kCpu:
+            return std::make_unique<CpuBackend>();
+        case DeviceKind::kAuto: {
+            const GpuInventory inventory = gpu_inventory();
+            if (inventory.gpus.empty()) {
+                spdlog::info("device auto: using cpu ({})", inventory.problem);
+            } else {
+                spdlog::info("device auto: using cpu (found {} GPU(s), but the CUDA training "
+                             "backend is not implemented yet)",
+                             inventory.gpus.size());
+            }
+            return std::make_unique<CpuBackend>();
+        }
+        case DeviceKind::kCuda: {
+            const GpuInventory inventory = gpu_inventory();
+            if (!inventory.built_with_cuda) {
+                throw DeviceError("device '" + to_string(device) + "': " + inventory.problem,
+                                  "use --device cpu");
+            }
+            if (device.index >= static_cast<int>(inventory.gpus.size())) {
+                throw DeviceError("device '" + to_string(device) + "' not found: " +
+                                      (inventory.gpus.empty()
+                                           ? inventory.problem
+                                           : std::to_string(inventory.gpus.size()) +
+                                                 " GPU(s) present"),
+                                  "run 'dlctl devices' to list GPUs, or use --device cpu");
+            }
+            throw UnsupportedError("training on CUDA devices (the CUDA backend is not implemented "
+                                   "yet)",
+                                   "use --device cpu");
+        }
+    }
+    throw InternalError(__FILE__, __LINE__, "unhandled device kind");
+}
+
+}  // namespace dlctl

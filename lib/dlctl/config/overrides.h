@@ -1,0 +1,26 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace YAML {
+class Node;
+}
+
+namespace dlctl {
+
+/// One `--set key.path=value` from the command line.
+struct Override {
+    std::string path;   ///< dotted key path; integer segments index sequences
+    std::string value;  ///< YAML text of the new value
+    std::string text;   ///< the original `key.path=value`, for messages
+};
+
+/// Splits `key.path=value`; throws UsageError when there is no '=' or the path is malformed.
+Override parse_override(std::string_view text);
+
+/// Sets `root[path] = YAML::Load(value)`, creating missing mappings along the way. Throws
+/// UsageError naming the override when the path crosses a scalar or an out-of-range index.
+void apply_override(YAML::Node& root, const Override& override);
+
+}  // namespace dlctl

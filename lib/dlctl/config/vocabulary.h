@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace dlctl::vocabulary {
+
+/// The names the spec accepts for each enumerated setting. `planned` names are recognised so the
+/// error can say "not yet supported" instead of "unknown".
+struct Choices {
+    std::vector<std::string> supported;
+    std::vector<std::string> planned;
+};
+
+const Choices& layer_types();
+const Choices& activations();
+const Choices& initializers();
+const Choices& losses();
+const Choices& optimizers();
+const Choices& normalizations();
+const Choices& delimiters();
+/// Metrics valid for a loss, e.g. accuracy for binary_crossentropy, rmse for mse.
+const Choices& metrics_for_loss(const std::string& loss);
+/// The metrics a run reports when the spec names none.
+std::vector<std::string> default_metrics(const std::string& loss);
+/// The initializer used for a dense layer with this activation when the spec names none.
+std::string default_initializer(const std::string& activation);
+
+}  // namespace dlctl::vocabulary

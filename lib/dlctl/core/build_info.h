@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string>
+
+namespace dlctl {
+
+struct BuildInfo {
+    std::string version;     ///< semantic version, e.g. "0.1.0"
+    std::string git_commit;  ///< short hash at configure time, or "unknown"
+    std::string build_type;  ///< CMAKE_BUILD_TYPE
+    bool cuda = false;       ///< whether the CUDA backend was compiled in
+};
+
+const BuildInfo& build_info();
+
+}  // namespace dlctl

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+namespace dlctl {
+
+/// Independent random streams derived from one experiment seed, so that e.g. changing the number
+/// of epochs never changes the data split or the initial weights.
+enum class RngStream : std::uint64_t {
+    kSplit = 1,
+    kInit = 2,
+    kShuffle = 3,
+    kDropout = 4,
+};
+
+/// Philox-4x32-10 counter-based generator: the output is a pure function of (key, counter), so the
+/// same numbers can be produced in any order, on any thread or device.
+std::array<std::uint32_t, 4> philox4x32(std::array<std::uint32_t, 4> counter,
+                                        std::array<std::uint32_t, 2> key);
+
+/// A float in [0, 1) that depends only on (seed, stream, substream, index); used for dropout
+/// masks (substream = layer, index = position in the step's activations).
+float counter_uniform(std::uint64_t seed,
+                      RngStream stream,
+                      std::uint64_t substream,
+                      std::uint64_t index);
+
+/// Sequential generator over a Philox stream for host-side work (initialization, shuffling).
+class Rng {
+public:
+    Rng(std::uint64_t seed, RngStream stream, std::uint64_t substream = 0);
+
+    std::uint32_t next_u32();
+    std::uint64_t next_u64();
+    /// Uniform in [0, 1).
+    double uniform();
+    /// Standard normal (Box-Muller).
+    double normal();
+    /// Uniform integer in [0, n), unbiased; n > 0.
+    std::uint64_t below(std::uint64_t n);
+
+private:
+    std::array<std::uint32_t, 2> key_;
+    std::uint64_t substream_;
+    std::uint64_t block_ = 0;
+    std::array<std::uint32_t, 4> buffer_{};
+    int used_ = 4;
+};
+
+}  // namespace dlctl

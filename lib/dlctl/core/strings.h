@@ -1,0 +1,21 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace dlctl {
+
+/// Levenshtein distance between two strings (ASCII, case-sensitive).
+std::size_t edit_distance(std::string_view a, std::string_view b);
+
+/// The candidate closest to `word` when it is a plausible typo of it, else an empty string.
+std::string closest_match(std::string_view word, const std::vector<std::string>& candidates);
+
+/// " (did you mean 'x'?)" when a close candidate exists, else "".
+std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+/// "a, b, c" with each item quoted: "'a', 'b', 'c'".
+std::string quoted_list(const std::vector<std::string>& items);
+
+}  // namespace dlctl

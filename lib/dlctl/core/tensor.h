@@ -1,0 +1,19 @@
+#pragma once
+
+#include <cstdint>
+
+namespace dlctl {
+
+/// A non-owning view of a float32 matrix in column-major order (`rows` features × `cols`
+/// samples, leading dimension `rows`), in the memory of whichever backend allocated it.
+struct Tensor {
+    float* data = nullptr;
+    std::int64_t rows = 0;
+    std::int64_t cols = 0;
+
+    std::int64_t size() const { return rows * cols; }
+    /// The first `n` columns (samples) of this tensor; used for the last, partial batch.
+    Tensor first_cols(std::int64_t n) const { return {data, rows, n}; }
+};
+
+}  // namespace dlctl

@@ -1,0 +1,52 @@
+#include "dlctl/data/csv_fields.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+namespace dlctl {
+
+bool split_csv_fields(char* line, char delimiter, std::vector<std::string_view>& fields) {
+    fields.clear();
+    char* p = line;
+    while (true) {
+        if (*p == '"') {
+            // Quoted field: copy down over doubled quotes.
+            char* out = ++p;
+            char* start = out;
+            while (true) {
+                if (*p == '\0') return false;
+                if (*p == '"') {
+                    if (p[1] == '"') {
+                        *out++ = '"';
+                        p += 2;
+                        continue;
+                    }
+                    ++p;
+                    break;
+                }
+                *out++ = *p++;
+            }
+            fields.emplace_back(start, static_cast<std::size_t>(out - start));
+            // Anything between the closing quote and the delimiter is kept verbatim.
+            while (*p != '\0' && *p != delimiter) ++p;
+        } else {
+            char* start = p;
+            while (*p != '\0' && *p != delimiter) ++p;
+            fields.emplace_back(start, static_cast<std::size_t>(p - start));
+        }
+        if (*p == '\0') return true;
+        ++p;  // skip the delimiter
+    }
+}
+
+bool parse_float(std::string_view field, float& value) {
+    while (!field.empty() && (field.front() == ' ' || field.front() == '\t')) field.remove_prefix(1);
+    while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.remove_suffix(1);
+    if (!field.empty() && field.front() == '+') field.remove_prefix(1);
+    if (field.empty()) return false;
+    const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
+    return ec == std::errc{} && end == field.data() + field.size() && std::isfinite(value);
+}
+
+}  // namespace dlctl

@@ -1,0 +1,23 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "dlctl/config/spec.h"
+
+namespace dlctl {
+
+/// Row indices of each split, disjoint and together covering every row.
+struct SplitIndices {
+    std::vector<std::uint32_t> train;
+    std::vector<std::uint32_t> validation;
+    std::vector<std::uint32_t> test;
+};
+
+/// Splits `rows` rows: shuffled with `seed` (unless split.shuffle is false), then the first
+/// round(rows * test) rows go to test, the next round(rows * validation) to validation and the
+/// rest to training; unshuffled, training rows come first and test rows last (ordered data).
+/// Throws DataError when no training row would remain.
+SplitIndices split_rows(std::size_t rows, const SplitSpec& split, std::uint64_t seed);
+
+}  // namespace dlctl

@@ -1,0 +1,49 @@
+#include "dlctl/io/atomic_file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+
+#include "dlctl/core/error.h"
+
+namespace dlctl {
+
+namespace {
+[[noreturn]] void fail(const std::string& what, const std::filesystem::path& path, int error) {
+    throw IoError("cannot " + what + " '" + path.string() + "': " + std::strerror(error));
+}
+}  // namespace
+
+void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+    std::filesystem::path temp = path;
+    temp += ".tmp-" + std::to_string(::getpid());
+    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) fail("create", temp, errno);
+    std::size_t written = 0;
+    while (written < content.size()) {
+        const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+        if (n < 0) {
+            if (errno == EINTR) continue;
+            const int error = errno;
+            ::close(fd);
+            ::unlink(temp.c_str());
+            fail("write", temp, error);
+        }
+        written += static_cast<std::size_t>(n);
+    }
+    if (::fsync(fd) != 0 || ::close(fd) != 0) {
+        const int error = errno;
+        ::unlink(temp.c_str());
+        fail("flush", temp, error);
+    }
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+        const int error = errno;
+        ::unlink(temp.c_str());
+        fail("replace", path, error);
+    }
+}
+
+}  // namespace dlctl

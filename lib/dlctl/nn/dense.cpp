@@ -1,0 +1,60 @@
+#include "dlctl/nn/dense.h"
+
+#include "dlctl/nn/initializers.h"
+
+namespace dlctl {
+
+Dense::Dense(std::int64_t inputs,
+             std::int64_t units,
+             Activation activation,
+             bool use_bias,
+             std::string initializer)
+    : inputs_(inputs),
+      units_(units),
+      activation_(activation),
+      use_bias_(use_bias),
+      initializer_(std::move(initializer)) {}
+
+std::int64_t Dense::parameter_count() const { return units_ * inputs_ + (use_bias_ ? units_ : 0); }
+
+void Dense::bind(float* params, float* grads) {
+    weight_ = {params, units_, inputs_};
+    weight_grad_ = {grads, units_, inputs_};
+    if (use_bias_) {
+        bias_ = {params + units_ * inputs_, units_, 1};
+        bias_grad_ = {grads + units_ * inputs_, units_, 1};
+    }
+}
+
+void Dense::initialize(Rng& rng, float* host_params) const {
+    initialize_weights(initializer_, inputs_, units_, rng, host_params, units_ * inputs_);
+    // Biases start at zero (the buffer is zero-filled).
+}
+
+void Dense::allocate(Backend& backend, std::int64_t max_batch) {
+    pre_activation_ = backend.allocate(units_ * max_batch);
+    if (activation_ != Activation::kLinear) output_ = backend.allocate(units_ * max_batch);
+}
+
+Tensor Dense::forward(Backend& backend, const Tensor& input, const ForwardContext&) {
+    const std::int64_t batch = input.cols;
+    const Tensor z = pre_activation_.view(units_, batch);
+    const Tensor a = activation_ == Activation::kLinear ? z : output_.view(units_, batch);
+    backend.gemm(false, false, 1.0f, weight_, input, 0.0f, z);
+    backend.bias_activation_forward(activation_, bias_, z, a);
+    return a;
+}
+
+void Dense::backward(Backend& backend, const Tensor& input, Tensor grad_output, Tensor grad_input) {
+    const std::int64_t batch = input.cols;
+    const Tensor z = pre_activation_.view(units_, batch);
+    const Tensor a = activation_ == Activation::kLinear ? z : output_.view(units_, batch);
+    backend.activation_backward(activation_, z, a, grad_output, grad_output);  // now dL/dz
+    backend.gemm(false, true, 1.0f, grad_output, input, 0.0f, weight_grad_);
+    if (use_bias_) backend.sum_columns(grad_output, bias_grad_);
+    if (grad_input.data != nullptr) {
+        backend.gemm(true, false, 1.0f, weight_, grad_output, 0.0f, grad_input);
+    }
+}
+
+}  // namespace dlctl

@@ -1,0 +1,41 @@
+#pragma once
+
+#include "dlctl/nn/layer.h"
+
+namespace dlctl {
+
+/// y = act(W x + b), W output × input. Parameters: W (column-major) then b.
+class Dense final : public Layer {
+public:
+    Dense(std::int64_t inputs,
+          std::int64_t units,
+          Activation activation,
+          bool use_bias,
+          std::string initializer);
+
+    std::string type() const override { return "dense"; }
+    std::int64_t input_size() const override { return inputs_; }
+    std::int64_t output_size() const override { return units_; }
+    std::int64_t parameter_count() const override;
+    void bind(float* params, float* grads) override;
+    void initialize(Rng& rng, float* host_params) const override;
+    void allocate(Backend& backend, std::int64_t max_batch) override;
+    Tensor forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) override;
+    void backward(Backend& backend,
+                  const Tensor& input,
+                  Tensor grad_output,
+                  Tensor grad_input) override;
+
+    Activation activation() const { return activation_; }
+
+private:
+    std::int64_t inputs_;
+    std::int64_t units_;
+    Activation activation_;
+    bool use_bias_;
+    std::string initializer_;
+    Tensor weight_, bias_, weight_grad_, bias_grad_;
+    Buffer pre_activation_, output_;
+};
+
+}  // namespace dlctl

@@ -1,0 +1,32 @@
+#include "dlctl/nn/dropout.h"
+
+namespace dlctl {
+
+Dropout::Dropout(std::int64_t size, float rate, std::uint64_t layer_index)
+    : size_(size), rate_(rate), layer_index_(layer_index) {}
+
+void Dropout::allocate(Backend& backend, std::int64_t max_batch) {
+    mask_ = backend.allocate(size_ * max_batch);
+    output_ = backend.allocate(size_ * max_batch);
+}
+
+Tensor Dropout::forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) {
+    if (ctx.mode == Mode::kEval || rate_ == 0.0f) return input;
+    const Tensor mask = mask_.view(size_, input.cols);
+    const Tensor output = output_.view(size_, input.cols);
+    // One step's activations of one layer never exceed 2^32 elements, so (step << 32) + i is a
+    // unique counter for every element of every step.
+    backend.dropout_forward(rate_, ctx.seed, layer_index_, ctx.step << 32, input, mask, output);
+    return output;
+}
+
+void Dropout::backward(Backend& backend, const Tensor& input, Tensor grad_output, Tensor grad_input) {
+    if (grad_input.data == nullptr) return;
+    if (rate_ == 0.0f) {
+        backend.activation(Activation::kLinear, grad_output, grad_input);
+        return;
+    }
+    backend.multiply(grad_output, mask_.view(size_, input.cols), grad_input);
+}
+
+}  // namespace dlctl

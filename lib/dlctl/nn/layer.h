@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "dlctl/backend/backend.h"
+#include "dlctl/core/random.h"
+
+namespace dlctl {
+
+enum class Mode { kTrain, kEval };
+
+/// What a forward pass needs besides its input.
+struct ForwardContext {
+    Mode mode = Mode::kEval;
+    std::uint64_t seed = 0;  ///< experiment seed (dropout masks)
+    std::uint64_t step = 0;  ///< global training step (dropout masks)
+};
+
+/// One layer of a Sequential model. A layer's parameters live in slices of the model's flat
+/// parameter and gradient buffers so that optimizers update every parameter in one pass.
+class Layer {
+public:
+    virtual ~Layer() = default;
+
+    virtual std::string type() const = 0;
+    virtual std::int64_t input_size() const = 0;
+    virtual std::int64_t output_size() const = 0;
+
+    virtual std::int64_t parameter_count() const { return 0; }
+    /// Points the layer at its `parameter_count()` floats of parameters and of gradients.
+    virtual void bind(float* /*params*/, float* /*grads*/) {}
+    /// Writes initial parameter values (host memory, `parameter_count()` floats).
+    virtual void initialize(Rng& /*rng*/, float* /*host_params*/) const {}
+
+    /// Allocates activation buffers for batches of up to `max_batch` samples.
+    virtual void allocate(Backend& backend, std::int64_t max_batch) = 0;
+
+    /// Computes the output for `input` (input_size × batch); the returned view stays valid until
+    /// the next forward call.
+    virtual Tensor forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) = 0;
+
+    /// Given d loss / d output in `grad_output` (may be overwritten), accumulates nothing but
+    /// *sets* the parameter gradients and, when `grad_input.data` is non-null, d loss / d input.
+    /// Must follow a Mode::kTrain forward on the same input.
+    virtual void backward(Backend& backend,
+                          const Tensor& input,
+                          Tensor grad_output,
+                          Tensor grad_input) = 0;
+};
+
+}  // namespace dlctl

@@ -1,0 +1,60 @@
+#include "dlctl/nn/sequential.h"
+
+#include <vector>
+
+#include "dlctl/core/error.h"
+
+namespace dlctl {
+
+Sequential::Sequential(std::vector<std::unique_ptr<Layer>> layers, Activation output_activation)
+    : layers_(std::move(layers)), output_activation_(output_activation) {
+    DLCTL_CHECK(!layers_.empty());
+    for (std::size_t i = 1; i < layers_.size(); ++i) {
+        DLCTL_CHECK(layers_[i]->input_size() == layers_[i - 1]->output_size());
+    }
+}
+
+void Sequential::build(Backend& backend, std::int64_t max_batch, Rng& rng) {
+    std::int64_t total = 0;
+    for (const auto& layer : layers_) total += layer->parameter_count();
+    params_ = backend.allocate(total);
+    grads_ = backend.allocate(total);
+
+    std::vector<float> host(static_cast<std::size_t>(total), 0.0f);
+    std::int64_t offset = 0;
+    for (const auto& layer : layers_) {
+        layer->bind(params_.data() + offset, grads_.data() + offset);
+        layer->initialize(rng, host.data() + offset);
+        offset += layer->parameter_count();
+        layer->allocate(backend, max_batch);
+        layer_grads_.push_back(backend.allocate(layer->output_size() * max_batch));
+    }
+    backend.upload(host.data(), parameters());
+    layer_inputs_.resize(layers_.size());
+}
+
+Tensor Sequential::forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) {
+    DLCTL_CHECK(!layer_inputs_.empty() && input.rows == input_size());
+    Tensor x = input;
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+        layer_inputs_[i] = x;
+        x = layers_[i]->forward(backend, x, ctx);
+    }
+    return x;
+}
+
+Tensor Sequential::logits_grad(std::int64_t batch) const {
+    return layer_grads_.back().view(output_size(), batch);
+}
+
+void Sequential::backward(Backend& backend, const Tensor& input) {
+    const std::int64_t batch = input.cols;
+    for (std::size_t i = layers_.size(); i-- > 0;) {
+        const Tensor grad_output = layer_grads_[i].view(layers_[i]->output_size(), batch);
+        const Tensor grad_input =
+            i == 0 ? Tensor{} : layer_grads_[i - 1].view(layers_[i - 1]->output_size(), batch);
+        layers_[i]->backward(backend, layer_inputs_[i], grad_output, grad_input);
+    }
+}
+
+}  // namespace dlctl

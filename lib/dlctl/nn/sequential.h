@@ -1,0 +1,45 @@
+#pragma once
+
+#include <memory>
+#include <vector>
+
+#include "dlctl/nn/layer.h"
+
+namespace dlctl {
+
+/// A stack of layers producing logits, plus the output activation that turns logits into
+/// predictions (applied by the loss, fused where possible, and by predict()).
+class Sequential {
+public:
+    Sequential(std::vector<std::unique_ptr<Layer>> layers, Activation output_activation);
+
+    /// Allocates every parameter, gradient and activation buffer for batches of up to `max_batch`
+    /// samples and draws initial weights from `rng`. Call once before any pass.
+    void build(Backend& backend, std::int64_t max_batch, Rng& rng);
+
+    /// Logits (output_size × batch) for `input` (input_size × batch, batch ≤ max_batch).
+    Tensor forward(Backend& backend, const Tensor& input, const ForwardContext& ctx);
+
+    /// Where the loss writes d loss / d logits for a batch of `batch` samples.
+    Tensor logits_grad(std::int64_t batch) const;
+
+    /// Backpropagates logits_grad(input.cols) through every layer, setting gradients().
+    void backward(Backend& backend, const Tensor& input);
+
+    Tensor parameters() const { return params_.view(params_.size(), 1); }
+    Tensor gradients() const { return grads_.view(grads_.size(), 1); }
+    std::int64_t parameter_count() const { return params_.size(); }
+    std::int64_t input_size() const { return layers_.front()->input_size(); }
+    std::int64_t output_size() const { return layers_.back()->output_size(); }
+    Activation output_activation() const { return output_activation_; }
+    const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
+
+private:
+    std::vector<std::unique_ptr<Layer>> layers_;
+    Activation output_activation_;
+    Buffer params_, grads_;
+    std::vector<Buffer> layer_grads_;   ///< d loss / d output of each layer
+    std::vector<Tensor> layer_inputs_;  ///< inputs seen by the last forward pass
+};
+
+}  // namespace dlctl

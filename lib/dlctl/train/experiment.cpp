@@ -1,0 +1,186 @@
+#include "dlctl/train/experiment.h"
+
+#include <fmt/format.h>
+#include <spdlog/sinks/basic_file_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+
+#include "dlctl/backend/backend.h"
+#include "dlctl/config/spec_loader.h"
+#include "dlctl/core/build_info.h"
+#include "dlctl/core/error.h"
+#include "dlctl/data/dataset.h"
+#include "dlctl/io/atomic_file.h"
+#include "dlctl/io/metrics_csv.h"
+#include "dlctl/io/run_dir.h"
+#include "dlctl/nn/model_builder.h"
+#include "dlctl/train/trainer.h"
+
+namespace dlctl {
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+/// Adds train.log in the run directory to the default logger for the lifetime of this object.
+class RunLog {
+public:
+    explicit RunLog(const fs::path& path)
+        : sink_(std::make_shared<spdlog::sinks::basic_file_sink_mt>(path.string(), true)) {
+        sink_->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
+        spdlog::default_logger()->sinks().push_back(sink_);
+    }
+    ~RunLog() {
+        auto& sinks = spdlog::default_logger()->sinks();
+        sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
+    }
+    RunLog(const RunLog&) = delete;
+    RunLog& operator=(const RunLog&) = delete;
+
+private:
+    std::shared_ptr<spdlog::sinks::basic_file_sink_mt> sink_;
+};
+
+json to_json(const Evaluation& evaluation) {
+    json out = {{"loss", evaluation.loss}};
+    for (const auto& [name, value] : evaluation.metrics) out[name] = value;
+    return out;
+}
+
+std::string describe(const Evaluation& evaluation, const std::string& prefix) {
+    std::string text = fmt::format("{}loss {:.4f}", prefix, evaluation.loss);
+    for (const auto& [name, value] : evaluation.metrics) {
+        text += fmt::format(" - {}{} {:.4f}", prefix, name, value);
+    }
+    return text;
+}
+
+std::vector<std::string> metrics_columns(const ExperimentSpec& spec, bool with_validation) {
+    std::vector<std::string> columns = {"epoch", "lr", "loss"};
+    for (const auto& m : spec.train.metrics) columns.push_back(m);
+    if (with_validation) {
+        columns.push_back("val_loss");
+        for (const auto& m : spec.train.metrics) columns.push_back("val_" + m);
+    }
+    columns.push_back("seconds");
+    return columns;
+}
+
+std::vector<double> metrics_row(const EpochResult& r) {
+    std::vector<double> row = {static_cast<double>(r.epoch), r.learning_rate, r.train.loss};
+    for (const auto& [name, value] : r.train.metrics) row.push_back(value);
+    if (r.validation) {
+        row.push_back(r.validation->loss);
+        for (const auto& [name, value] : r.validation->metrics) row.push_back(value);
+    }
+    row.push_back(r.seconds);
+    return row;
+}
+
+json base_summary(const ExperimentSpec& spec, const PreparedData& data, const fs::path& run_dir) {
+    const BuildInfo& build = build_info();
+    return {{"name", spec.name},
+            {"seed", spec.seed},
+            {"device", spec.train.device},
+            {"run_dir", run_dir.string()},
+            {"data",
+             {{"path", spec.data.path},
+              {"rows", data.table.rows()},
+              {"train_rows", data.train.n_rows},
+              {"validation_rows", data.validation.n_rows},
+              {"test_rows", data.test.n_rows},
+              {"features", data.feature_names}}},
+            {"versions", {{"dlctl", build.version}, {"git_commit", build.git_commit}}}};
+}
+
+void write_summary(const fs::path& run_dir, const json& summary) {
+    write_file_atomic(run_dir / "summary.json", summary.dump(2) + "\n");
+}
+
+}  // namespace
+
+fs::path run_experiment(const ExperimentSpec& spec, const ExperimentOptions& options) {
+    const auto started = std::chrono::steady_clock::now();
+    const bool binary = spec.train.loss == "binary_crossentropy";
+
+    // Everything that can reject the inputs runs before the run directory exists.
+    std::unique_ptr<Backend> backend = make_backend(parse_device(spec.train.device));
+    PreparedData data = prepare_data(spec.data, spec.seed, binary);
+    std::unique_ptr<Sequential> model = build_model(spec.model, data.train.n_features);
+    std::unique_ptr<Loss> loss = make_loss(spec.train.loss, model->output_activation());
+    std::unique_ptr<Optimizer> optimizer = make_optimizer(spec.train.optimizer);
+
+    const fs::path run_dir = create_run_dir(spec.output.dir, options.run_dir);
+    write_file_atomic(run_dir / "config.yaml", to_yaml(spec));
+    RunLog log(run_dir / "train.log");
+    json summary = base_summary(spec, data, run_dir);
+    try {
+        spdlog::info("dlctl {} - experiment '{}' - seed {} - device {}", build_info().version,
+                     spec.name, spec.seed, to_string(backend->device()));
+        spdlog::info("run directory: {}", run_dir.string());
+        spdlog::info("data: {} rows x {} features from {} (train {}, validation {}, test {}; "
+                     "normalize: {})",
+                     data.table.rows(), data.feature_names.size(), spec.data.path, data.train.n_rows,
+                     data.validation.n_rows, data.test.n_rows, spec.data.normalize);
+
+        Rng init_rng(spec.seed, RngStream::kInit);
+        model->build(*backend, spec.train.batch_size, init_rng);
+        spdlog::info("model: {} layers, {} parameters, output activation {}",
+                     model->layers().size(), model->parameter_count(),
+                     to_string(model->output_activation()));
+
+        Trainer trainer(*backend, *model, *loss, *optimizer,
+                        {spec.train.epochs, spec.train.batch_size, spec.seed, spec.train.metrics,
+                         binary});
+        const DeviceDataset train_set = trainer.upload(data.train);
+        const DeviceDataset validation_set = trainer.upload(data.validation);
+        const DeviceDataset test_set = trainer.upload(data.test);
+        const bool has_validation = data.validation.n_rows > 0;
+
+        MetricsCsvWriter csv(run_dir / "metrics.csv", metrics_columns(spec, has_validation));
+        int epochs_run = 0;
+        const auto train_started = std::chrono::steady_clock::now();
+        trainer.fit(train_set, has_validation ? &validation_set : nullptr,
+                    [&](const EpochResult& r) {
+                        epochs_run = r.epoch;
+                        csv.write_row(metrics_row(r));
+                        spdlog::info("epoch {}/{} - {}{} - {:.2f}s", r.epoch, spec.train.epochs,
+                                     describe(r.train, ""),
+                                     r.validation ? " - " + describe(*r.validation, "val_") : "",
+                                     r.seconds);
+                    });
+        const double train_seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - train_started).count();
+
+        const Evaluation final_train = trainer.evaluate(train_set);
+        summary["train"] = to_json(final_train);
+        if (has_validation) summary["validation"] = to_json(trainer.evaluate(validation_set));
+        if (data.test.n_rows > 0) {
+            const Evaluation test = trainer.evaluate(test_set);
+            summary["test"] = to_json(test);
+            spdlog::info("test: {}", describe(test, ""));
+        }
+        summary["status"] = "completed";
+        summary["stop_reason"] = "max_epochs";
+        summary["epochs_run"] = epochs_run;
+        summary["model"] = {{"parameters", model->parameter_count()}};
+        summary["timings"] = {
+            {"train_seconds", train_seconds},
+            {"total_seconds",
+             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}};
+        write_summary(run_dir, summary);
+        spdlog::info("outputs: {}", run_dir.string());
+    } catch (const Error& e) {
+        summary["status"] = "failed";
+        summary["error"] = e.what();
+        summary["exit_code"] = static_cast<int>(e.code());
+        write_summary(run_dir, summary);
+        throw;
+    }
+    return run_dir;
+}
+
+}  // namespace dlctl
