@@ -29,7 +29,7 @@ void add_eval_command(CLI::App& app, Action& action) {
         "  dlctl eval --checkpoint runs/x/checkpoints/best.safetensors\n"
         "  dlctl eval --checkpoint runs/x/checkpoints/best.safetensors --data new.csv "
         "--output eval.json");
-    cmd->callback([&action] {
+    cmd->callback([options, &action] {  // the capture keeps the bound options alive
         action = []() -> int {
             throw UnsupportedError("dlctl eval (checkpoints are not implemented yet)",
                                    "the test metrics of a run are in its summary.json");

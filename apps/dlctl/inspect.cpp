@@ -20,7 +20,7 @@ void add_inspect_command(CLI::App& app, Action& action) {
     cmd->add_option("CHECKPOINT", options->checkpoint, "checkpoint file")->required();
     cmd->add_flag("--json", options->json, "machine-readable output");
     cmd->footer("Example:\n  dlctl inspect runs/x/checkpoints/best.safetensors --json");
-    cmd->callback([&action] {
+    cmd->callback([options, &action] {  // the capture keeps the bound options alive
         action = []() -> int {
             throw UnsupportedError("dlctl inspect (checkpoints are not implemented yet)");
         };

@@ -3,12 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cstdio>
 #include <new>
 
 #include "commands.h"
 #include "dlctl/core/build_info.h"
 #include "dlctl/core/error.h"
+#include "dlctl/core/strings.h"
 
 namespace {
 
@@ -64,6 +66,16 @@ int main(int argc, char** argv) {
     dlctl::cli::add_devices_command(app, action);
     dlctl::cli::add_report_command(app, action);
 
+    // CLI11 reports a mistyped subcommand only as "a subcommand is required"; name it instead.
+    std::vector<std::string> names;
+    for (const CLI::App* sub : app.get_subcommands({})) names.push_back(sub->get_name());
+    if (argc > 1 && argv[1][0] != '-' &&
+        std::find(names.begin(), names.end(), argv[1]) == names.end()) {
+        std::fprintf(stderr, "dlctl: error: unknown subcommand '%s'%s\n  hint: one of %s\n",
+                     argv[1], dlctl::did_you_mean(argv[1], names).c_str(),
+                     dlctl::quoted_list(names).c_str());
+        return static_cast<int>(dlctl::ExitCode::kUsage);
+    }
     try {
         app.parse(argc, argv);
     } catch (const CLI::CallForHelp& e) {

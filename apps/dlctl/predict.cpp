@@ -35,7 +35,7 @@ void add_predict_command(CLI::App& app, Action& action) {
         "Examples:\n"
         "  dlctl predict new_rows.csv --checkpoint runs/x/checkpoints/best.safetensors -o preds.csv\n"
         "  cat rows.csv | dlctl predict - --checkpoint best.safetensors --format jsonl");
-    cmd->callback([&action] {
+    cmd->callback([options, &action] {  // the capture keeps the bound options alive
         action = []() -> int {
             throw UnsupportedError("dlctl predict (checkpoints are not implemented yet)");
         };

@@ -26,7 +26,7 @@ void add_report_command(CLI::App& app, Action& action) {
         ->check(CLI::IsMember({"table", "csv", "json", "markdown"}));
     cmd->add_option("--plot", options->plot, "also draw the sweep to this SVG file");
     cmd->footer("Example:\n  dlctl report runs/sweep --metric val_accuracy --mode max");
-    cmd->callback([&action] {
+    cmd->callback([options, &action] {  // the capture keeps the bound options alive
         action = []() -> int {
             throw UnsupportedError("dlctl report (run comparison is not implemented yet)",
                                    "each run's metrics are in <run>/summary.json");

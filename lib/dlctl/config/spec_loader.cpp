@@ -117,6 +117,12 @@ public:
                             quoted_list(s)));
     }
 
+    /// `node[key]` when `node` is a mapping, else an undefined node (yaml-cpp throws when a
+    /// missing node is indexed).
+    static YAML::Node child(const YAML::Node& node, const std::string& key) {
+        return node.IsMap() ? node[key] : YAML::Node(YAML::NodeType::Undefined);
+    }
+
     static std::string join(const std::string& path, const std::string& key) {
         return path.empty() ? key : path + "." + key;
     }
@@ -132,6 +138,7 @@ private:
             if (dot == std::string::npos) break;
             prefix.resize(dot);
         }
+        if (!node.IsDefined()) return source_;
         const YAML::Mark mark = node.Mark();
         if (mark.is_null()) return source_;
         return fmt::format("{}:{}:{}", source_, mark.line + 1, mark.column + 1);
@@ -332,11 +339,11 @@ void read_train(SpecReader& r, const YAML::Node& node, TrainSpec& train) {
                        "train.optimizer.type", opt["type"].IsDefined() ? opt["type"] : opt);
     }
     if (!(train.optimizer.lr > 0.0 && std::isfinite(train.optimizer.lr))) {
-        r.problem("train.optimizer.lr", opt["lr"].IsDefined() ? opt["lr"] : node,
+        r.problem("train.optimizer.lr", SpecReader::child(opt, "lr").IsDefined() ? opt["lr"] : node,
                   fmt::format("must be a positive number, got {}", train.optimizer.lr));
     }
     if (!(train.optimizer.momentum >= 0.0 && train.optimizer.momentum < 1.0)) {
-        r.problem("train.optimizer.momentum", opt["momentum"],
+        r.problem("train.optimizer.momentum", SpecReader::child(opt, "momentum"),
                   fmt::format("must be in [0, 1), got {}", train.optimizer.momentum));
     }
 }
@@ -371,10 +378,16 @@ void check_consistency(SpecReader& r, const YAML::Node& root, ExperimentSpec& sp
         const std::string& m = spec.train.metrics[i];
         const auto& choices = vocabulary::metrics_for_loss(loss);
         const auto& s = choices.supported;
-        if (std::find(s.begin(), s.end(), m) == s.end()) {
-            r.check_choice(m, choices, "metric for loss '" + loss + "'",
-                           "train.metrics." + std::to_string(i),
-                           metrics_node.IsSequence() ? metrics_node[i] : root["train"]);
+        const auto& p = choices.planned;
+        if (std::find(s.begin(), s.end(), m) != s.end()) continue;
+        const std::string path = "train.metrics." + std::to_string(i);
+        const YAML::Node node = metrics_node.IsSequence() ? metrics_node[i] : root["train"];
+        if (std::find(p.begin(), p.end(), m) != p.end()) {
+            r.check_choice(m, choices, "metric", path, node);
+        } else {
+            r.problem(path, node,
+                      fmt::format("metric '{}' is not available for loss '{}'{}; supported: {}", m,
+                                  loss, did_you_mean(m, s), quoted_list(s)));
         }
     }
 }

@@ -1,0 +1,149 @@
+// End-to-end: the dlctl binary trains the bundled examples and writes its run directory.
+#include <catch2/catch.hpp>
+#include <sstream>
+
+#include "integration/cli_runner.h"
+#include "support/temp_dir.h"
+
+using namespace dlctl::test;
+using Catch::Matchers::Contains;
+using Catch::Matchers::StartsWith;
+namespace fs = std::filesystem;
+
+namespace {
+
+std::vector<std::vector<std::string>> read_csv_cells(const fs::path& file) {
+    std::vector<std::vector<std::string>> rows;
+    std::istringstream in(read_text(file));
+    for (std::string line; std::getline(in, line);) {
+        std::vector<std::string> cells;
+        std::istringstream fields(line);
+        for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+        rows.push_back(cells);
+    }
+    return rows;
+}
+
+/// metrics.csv without its wall-clock column, for comparing runs.
+std::string without_seconds(const fs::path& file) {
+    std::string kept;
+    for (auto row : read_csv_cells(file)) {
+        row.pop_back();
+        for (const auto& cell : row) kept += cell + ",";
+        kept += "\n";
+    }
+    return kept;
+}
+
+}  // namespace
+
+TEST_CASE("train runs the bundled classification example end to end", "[cli][e2e]") {
+    TempDir dir;
+    const fs::path run = dir.path() / "run";
+    const CliResult r = run_dlctl("train " + quote(source_file("configs/breast_cancer.yaml")) +
+                                  " --set train.epochs=5 --run-dir " + quote(run));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.last_line() == run.string());
+    CHECK(r.out == run.string() + "\n");  // stdout carries only the result
+    CHECK_THAT(r.err, Contains("epoch 5/5"));
+
+    for (const char* file : {"config.yaml", "train.log", "metrics.csv", "summary.json"}) {
+        INFO(file);
+        CHECK(fs::is_regular_file(run / file));
+    }
+    const auto rows = read_csv_cells(run / "metrics.csv");
+    REQUIRE(rows.size() == 6);
+    CHECK(rows[0] == std::vector<std::string>{"epoch", "lr", "loss", "accuracy", "precision",
+                                              "recall", "f1", "val_loss", "val_accuracy",
+                                              "val_precision", "val_recall", "val_f1", "seconds"});
+    CHECK(rows[1][0] == "1");
+    CHECK(rows[5][0] == "5");
+    CHECK(std::stod(rows[5][2]) < std::stod(rows[1][2]));  // the training loss fell
+
+    const std::string summary = read_text(run / "summary.json");
+    CHECK_THAT(summary, Contains("\"status\": \"completed\""));
+    CHECK_THAT(summary, Contains("\"test\": {"));
+    CHECK_THAT(summary, Contains("\"accuracy\":"));
+    CHECK_THAT(summary, Contains("\"epochs_run\": 5"));
+    CHECK_THAT(read_text(run / "train.log"), Contains("epoch 5/5"));
+
+    // The saved config is the resolved spec: it validates and trains as it is.
+    const CliResult again = run_dlctl("validate --skip-data " + quote(run / "config.yaml"));
+    CHECK(again.exit_code == 0);
+    CHECK(again.out == read_text(run / "config.yaml"));
+    CHECK_THAT(again.out, Contains("epochs: 5"));
+}
+
+TEST_CASE("train runs the bundled regression example", "[cli][e2e]") {
+    TempDir dir;
+    const fs::path run = dir.path() / "reg";
+    const CliResult r = run_dlctl("-q train " + quote(source_file("configs/diabetes.yaml")) +
+                                  " --set train.epochs=20 --run-dir " + quote(run));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.empty());  // -q: no info lines
+    const auto rows = read_csv_cells(run / "metrics.csv");
+    CHECK(rows[0] == std::vector<std::string>{"epoch", "lr", "loss", "rmse", "mae", "r2",
+                                              "val_loss", "val_rmse", "val_mae", "val_r2",
+                                              "seconds"});
+    CHECK(std::stod(rows[20][2]) < std::stod(rows[1][2]));
+    CHECK_THAT(read_text(run / "summary.json"), Contains("\"r2\":"));
+}
+
+TEST_CASE("the same seed reproduces metrics.csv and --seed changes it", "[cli][e2e]") {
+    TempDir dir;
+    const std::string spec = quote(source_file("configs/breast_cancer.yaml"));
+    auto train = [&](const std::string& name, const std::string& extra) {
+        const CliResult r = run_dlctl("-q train " + spec + " --set train.epochs=3 " + extra +
+                                      " --run-dir " + quote(dir.path() / name));
+        REQUIRE(r.exit_code == 0);
+        return without_seconds(dir.path() / name / "metrics.csv");
+    };
+    const std::string a = train("a", "");
+    CHECK(train("b", "") == a);
+    CHECK(train("c", "--seed 1234") != a);
+}
+
+TEST_CASE("without --run-dir a timestamped run directory is made under output.dir",
+          "[cli][e2e]") {
+    TempDir dir;
+    const CliResult r = run_dlctl("-q train " + quote(source_file("configs/breast_cancer.yaml")) +
+                                      " --set train.epochs=1 --device cpu",
+                                  dir.path());
+    REQUIRE(r.exit_code == 0);
+    const fs::path run = r.last_line();
+    CHECK(run.parent_path() == dir.path() / "runs" / "breast-cancer-mlp");
+    CHECK(fs::is_regular_file(run / "summary.json"));
+    CHECK_THAT(read_text(run / "config.yaml"), Contains("device: cpu"));
+}
+
+TEST_CASE("validate prints the resolved spec and checks the data", "[cli]") {
+    const CliResult r = run_dlctl("validate " + quote(source_file("configs/breast_cancer.yaml")) +
+                                  " --set model.layers.0.units=16");
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, StartsWith("name: breast-cancer-mlp\n"));
+    CHECK_THAT(r.out, Contains("{type: dense, units: 16, activation: relu, use_bias: true, init: "
+                               "he_normal}"));
+    CHECK_THAT(r.err, Contains("569 rows, 30 features"));
+}
+
+TEST_CASE("dlctl --version and every --help work and exit 0", "[cli]") {
+    const CliResult v = run_dlctl("--version");
+    CHECK(v.exit_code == 0);
+    CHECK_THAT(v.out, StartsWith("dlctl 0.1.0 (commit "));
+    CHECK_THAT(v.out, Contains("CUDA o"));
+    for (const char* cmd : {"", "train", "validate", "eval", "predict", "inspect", "devices", "report"}) {
+        INFO(cmd);
+        const CliResult h = run_dlctl(std::string(cmd) + " --help");
+        CHECK(h.exit_code == 0);
+        CHECK_THAT(h.out, Contains("Example"));
+    }
+}
+
+TEST_CASE("devices lists the CPU and says why there is no GPU", "[cli]") {
+    const CliResult r = run_dlctl("devices");
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(r.out, StartsWith("cpu\tavailable\n"));
+}

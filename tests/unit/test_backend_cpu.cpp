@@ -1,0 +1,153 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <vector>
+
+#include "dlctl/backend/cpu/cpu_backend.h"
+#include "dlctl/core/random.h"
+
+using namespace dlctl;
+
+namespace {
+
+/// A backend tensor filled from host values (column-major).
+struct HostTensor {
+    HostTensor(Backend& backend, std::int64_t rows, std::int64_t cols, std::vector<float> values = {})
+        : buffer(backend.allocate(rows * cols)), tensor(buffer.view(rows, cols)) {
+        if (!values.empty()) backend.upload(values.data(), tensor);
+    }
+    float at(std::int64_t r, std::int64_t c) const { return tensor.data[c * tensor.rows + r]; }
+    Buffer buffer;
+    Tensor tensor;
+};
+
+std::vector<float> random_values(std::size_t n, std::uint64_t seed) {
+    Rng rng(seed, RngStream::kInit);
+    std::vector<float> v(n);
+    for (auto& x : v) x = static_cast<float>(rng.normal());
+    return v;
+}
+
+}  // namespace
+
+TEST_CASE("gemm matches the definition for every transpose combination", "[backend]") {
+    CpuBackend be;
+    const std::int64_t m = 3, n = 4, k = 5;
+    for (const bool ta : {false, true}) {
+        for (const bool tb : {false, true}) {
+            HostTensor a(be, ta ? k : m, ta ? m : k, random_values(m * k, 1));
+            HostTensor b(be, tb ? n : k, tb ? k : n, random_values(k * n, 2));
+            HostTensor c(be, m, n, random_values(m * n, 3));
+            std::vector<float> c0(c.tensor.data, c.tensor.data + m * n);
+            be.gemm(ta, tb, 0.5f, a.tensor, b.tensor, 2.0f, c.tensor);
+            for (std::int64_t i = 0; i < m; ++i) {
+                for (std::int64_t j = 0; j < n; ++j) {
+                    double sum = 0;
+                    for (std::int64_t p = 0; p < k; ++p) {
+                        sum += static_cast<double>(ta ? a.at(p, i) : a.at(i, p)) *
+                               (tb ? b.at(j, p) : b.at(p, j));
+                    }
+                    INFO("ta=" << ta << " tb=" << tb << " i=" << i << " j=" << j);
+                    CHECK(c.at(i, j) == Approx(0.5 * sum + 2.0 * c0[j * m + i]).margin(1e-5));
+                }
+            }
+        }
+    }
+}
+
+TEST_CASE("bias + activation forward and backward", "[backend]") {
+    CpuBackend be;
+    HostTensor bias(be, 2, 1, {1.0f, -1.0f});
+    HostTensor z(be, 2, 2, {-2.0f, 0.5f, 0.0f, 3.0f});
+    HostTensor a(be, 2, 2);
+    be.bias_activation_forward(Activation::kRelu, bias.tensor, z.tensor, a.tensor);
+    CHECK(z.at(0, 0) == -1.0f);
+    CHECK(z.at(1, 1) == 2.0f);
+    CHECK(a.at(0, 0) == 0.0f);
+    CHECK(a.at(0, 1) == 1.0f);
+    CHECK(a.at(1, 1) == 2.0f);
+
+    HostTensor da(be, 2, 2, {1, 1, 1, 1});
+    HostTensor dz(be, 2, 2);
+    be.activation_backward(Activation::kRelu, z.tensor, a.tensor, da.tensor, dz.tensor);
+    CHECK(std::vector<float>(dz.tensor.data, dz.tensor.data + 4) ==
+          std::vector<float>{0, 0, 1, 1});
+
+    be.bias_activation_forward(Activation::kSigmoid, Tensor{}, z.tensor, a.tensor);
+    CHECK(a.at(0, 0) == Approx(1.0 / (1.0 + std::exp(1.0))));
+    be.activation_backward(Activation::kSigmoid, z.tensor, a.tensor, da.tensor, dz.tensor);
+    CHECK(dz.at(0, 0) == Approx(a.at(0, 0) * (1 - a.at(0, 0))));
+    be.bias_activation_forward(Activation::kTanh, Tensor{}, z.tensor, a.tensor);
+    CHECK(a.at(1, 1) == Approx(std::tanh(2.0)));
+
+    HostTensor sums(be, 2, 1);
+    be.sum_columns(z.tensor, sums.tensor);
+    CHECK(sums.at(0, 0) == Approx(-1.0f + 1.0f));
+    CHECK(sums.at(1, 0) == Approx(-0.5f + 2.0f));
+}
+
+TEST_CASE("sigmoid binary cross-entropy is exact and stable on extreme logits", "[backend][loss]") {
+    CpuBackend be;
+    HostTensor logits(be, 1, 4, {0.0f, 2.0f, -100.0f, 100.0f});
+    HostTensor y(be, 1, 4, {1.0f, 0.0f, 0.0f, 0.0f});
+    HostTensor grad(be, 1, 4), loss(be, 1, 1);
+    be.sigmoid_bce_with_logits(logits.tensor, y.tensor, grad.tensor, loss.tensor);
+    const double expected = (std::log(2.0) + std::log1p(std::exp(2.0)) + 0.0 + 100.0) / 4.0;
+    CHECK(loss.at(0, 0) == Approx(expected));
+    CHECK(std::isfinite(loss.at(0, 0)));
+    CHECK(grad.at(0, 0) == Approx((0.5 - 1.0) / 4));
+    CHECK(grad.at(0, 2) == Approx(0.0).margin(1e-12));
+    CHECK(grad.at(0, 3) == Approx(0.25));
+}
+
+TEST_CASE("squared error and its gradient", "[backend][loss]") {
+    CpuBackend be;
+    HostTensor p(be, 1, 2, {1.0f, 3.0f}), y(be, 1, 2, {0.0f, 1.0f});
+    HostTensor grad(be, 1, 2), loss(be, 1, 1);
+    be.squared_error(p.tensor, y.tensor, grad.tensor, loss.tensor);
+    CHECK(loss.at(0, 0) == Approx(2.5));
+    CHECK(grad.at(0, 0) == Approx(1.0));
+    CHECK(grad.at(0, 1) == Approx(2.0));
+}
+
+TEST_CASE("dropout masks are inverted, reproducible and keyed on layer and step", "[backend]") {
+    CpuBackend be;
+    const std::int64_t n = 10000;
+    HostTensor x(be, 100, 100, std::vector<float>(n, 1.0f));
+    HostTensor mask(be, 100, 100), y(be, 100, 100), mask2(be, 100, 100), y2(be, 100, 100);
+    be.dropout_forward(0.25f, 42, 1, 0, x.tensor, mask.tensor, y.tensor);
+    std::int64_t kept = 0;
+    for (std::int64_t i = 0; i < n; ++i) {
+        REQUIRE((y.tensor.data[i] == 0.0f || y.tensor.data[i] == Approx(1.0f / 0.75f)));
+        kept += y.tensor.data[i] != 0.0f;
+    }
+    CHECK(kept == Approx(0.75 * n).margin(0.02 * n));
+    be.dropout_forward(0.25f, 42, 1, 0, x.tensor, mask2.tensor, y2.tensor);
+    CHECK(std::equal(mask.tensor.data, mask.tensor.data + n, mask2.tensor.data));
+    be.dropout_forward(0.25f, 42, 2, 0, x.tensor, mask2.tensor, y2.tensor);
+    CHECK_FALSE(std::equal(mask.tensor.data, mask.tensor.data + n, mask2.tensor.data));
+    be.multiply(y.tensor, mask.tensor, y2.tensor);
+    CHECK(y2.tensor.data[0] == y.tensor.data[0] * mask.tensor.data[0]);
+}
+
+TEST_CASE("SGD with momentum follows torch.optim.SGD", "[backend][optim]") {
+    CpuBackend be;
+    HostTensor p(be, 2, 1, {1.0f, -1.0f}), g(be, 2, 1, {0.5f, 0.0f}), v(be, 2, 1);
+    be.sgd_update(p.tensor, g.tensor, v.tensor, 0.1f, 0.9f);
+    CHECK(p.at(0, 0) == Approx(0.95));
+    be.sgd_update(p.tensor, g.tensor, v.tensor, 0.1f, 0.9f);
+    CHECK(v.at(0, 0) == Approx(0.95));
+    CHECK(p.at(0, 0) == Approx(0.855));
+    CHECK(p.at(1, 0) == -1.0f);
+    be.sgd_update(p.tensor, g.tensor, Tensor{}, 0.1f, 0.0f);
+    CHECK(p.at(0, 0) == Approx(0.805));
+}
+
+TEST_CASE("gather_columns copies the indexed samples", "[backend]") {
+    CpuBackend be;
+    HostTensor src(be, 2, 3, {1, 2, 3, 4, 5, 6});
+    HostTensor dst(be, 2, 2);
+    const std::uint32_t idx[] = {2, 0};
+    be.gather_columns(src.tensor, idx, dst.tensor);
+    CHECK(std::vector<float>(dst.tensor.data, dst.tensor.data + 4) ==
+          std::vector<float>{5, 6, 1, 2});
+}

@@ -1,0 +1,80 @@
+#include <catch2/catch.hpp>
+#include <set>
+
+#include "dlctl/core/device.h"
+#include "dlctl/core/error.h"
+#include "dlctl/core/random.h"
+#include "dlctl/core/strings.h"
+
+using namespace dlctl;
+
+TEST_CASE("device strings parse in one place", "[core]") {
+    CHECK(parse_device("auto") == Device{DeviceKind::kAuto, 0});
+    CHECK(parse_device("cpu") == Device{DeviceKind::kCpu, 0});
+    CHECK(parse_device("cuda") == Device{DeviceKind::kCuda, 0});
+    CHECK(parse_device("cuda:3") == Device{DeviceKind::kCuda, 3});
+    CHECK(to_string(parse_device("cuda")) == "cuda:0");
+    for (const char* bad : {"", "gpu", "cuda:", "cuda:-1", "cuda:1x", "CPU", "cuda:0:1"}) {
+        INFO(bad);
+        CHECK_THROWS_AS(parse_device(bad), UsageError);
+    }
+    try {
+        parse_device("tpu");
+    } catch (const UsageError& e) {
+        CHECK(std::string(e.what()) == "invalid device 'tpu'");
+        CHECK(e.hint() == "accepted forms: 'auto', 'cpu', 'cuda', 'cuda:N' (N = 0, 1, ...)");
+    }
+}
+
+TEST_CASE("Philox-4x32-10 matches the published known-answer vectors", "[core][rng]") {
+    // Known-answer tests from the Random123 distribution (Salmon et al., SC'11).
+    using A4 = std::array<std::uint32_t, 4>;
+    CHECK(philox4x32({0, 0, 0, 0}, {0, 0}) == A4{0x6627e8d5, 0xe169c58d, 0xbc57ac4c, 0x9b00dbd8});
+    CHECK(philox4x32({0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff}, {0xffffffff, 0xffffffff}) ==
+          A4{0x408f276d, 0x41c83b0e, 0xa20bc7c6, 0x6d5451fd});
+    CHECK(philox4x32({0x243f6a88, 0x85a308d3, 0x13198a2e, 0x03707344}, {0xa4093822, 0x299f31d0}) ==
+          A4{0xd16cfe09, 0x94fdcceb, 0x5001e420, 0x24126ea1});
+}
+
+TEST_CASE("random streams are reproducible and independent", "[core][rng]") {
+    Rng a(42, RngStream::kInit), b(42, RngStream::kInit), c(42, RngStream::kShuffle),
+        d(43, RngStream::kInit);
+    std::set<std::uint64_t> seen;
+    for (int i = 0; i < 100; ++i) {
+        const auto x = a.next_u64();
+        CHECK(x == b.next_u64());
+        seen.insert(x);
+        CHECK(x != c.next_u64());
+        CHECK(x != d.next_u64());
+    }
+    CHECK(seen.size() == 100);
+    CHECK(counter_uniform(1, RngStream::kDropout, 2, 3) ==
+          counter_uniform(1, RngStream::kDropout, 2, 3));
+    CHECK(counter_uniform(1, RngStream::kDropout, 2, 3) !=
+          counter_uniform(1, RngStream::kDropout, 3, 3));
+}
+
+TEST_CASE("uniform, normal and below have the right ranges and moments", "[core][rng]") {
+    Rng rng(5, RngStream::kInit);
+    double sum = 0, squares = 0;
+    const int n = 20000;
+    for (int i = 0; i < n; ++i) {
+        const double u = rng.uniform();
+        REQUIRE(u >= 0.0);
+        REQUIRE(u < 1.0);
+        const double z = rng.normal();
+        sum += z;
+        squares += z * z;
+        REQUIRE(rng.below(7) < 7);
+    }
+    CHECK(std::abs(sum / n) < 0.03);
+    CHECK(std::abs(squares / n - 1.0) < 0.05);
+}
+
+TEST_CASE("did-you-mean suggests close names only", "[core]") {
+    CHECK(edit_distance("epochs", "epoch") == 1);
+    CHECK(edit_distance("", "abc") == 3);
+    CHECK(did_you_mean("epoch", {"epochs", "batch_size"}) == " (did you mean 'epochs'?)");
+    CHECK(did_you_mean("zzzzzz", {"epochs", "batch_size"}).empty());
+    CHECK(quoted_list({"a", "b"}) == "'a', 'b'");
+}

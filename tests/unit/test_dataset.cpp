@@ -1,0 +1,130 @@
+#include <catch2/catch.hpp>
+#include <numeric>
+#include <set>
+
+#include "dlctl/core/error.h"
+#include "dlctl/data/dataset.h"
+#include "dlctl/data/split.h"
+#include "support/temp_dir.h"
+
+using namespace dlctl;
+using Catch::Matchers::Contains;
+using dlctl::test::TempDir;
+
+TEST_CASE("splits are disjoint, complete, sized by rounding and seeded", "[data][split]") {
+    const SplitSpec spec{0.2, 0.1, true};
+    const SplitIndices s = split_rows(101, spec, 9);
+    CHECK(s.test.size() == 20);
+    CHECK(s.validation.size() == 10);
+    CHECK(s.train.size() == 71);
+    std::set<std::uint32_t> all(s.train.begin(), s.train.end());
+    all.insert(s.validation.begin(), s.validation.end());
+    all.insert(s.test.begin(), s.test.end());
+    CHECK(all.size() == 101);
+    CHECK(*all.rbegin() == 100);
+
+    CHECK(split_rows(101, spec, 9).test == s.test);
+    CHECK(split_rows(101, spec, 10).test != s.test);
+}
+
+TEST_CASE("an unshuffled split keeps row order: train, then validation, then test",
+          "[data][split]") {
+    const SplitIndices s = split_rows(10, SplitSpec{0.2, 0.1, false}, 1);
+    CHECK(s.train == std::vector<std::uint32_t>{0, 1, 2, 3, 4, 5, 6});
+    CHECK(s.validation == std::vector<std::uint32_t>{7});
+    CHECK(s.test == std::vector<std::uint32_t>{8, 9});
+    const SplitIndices none = split_rows(5, SplitSpec{0.0, 0.0, true}, 1);
+    CHECK(none.train.size() == 5);
+    CHECK(none.test.empty());
+}
+
+TEST_CASE("too few rows for the requested split is a data error", "[data][split]") {
+    CHECK_THROWS_MATCHES(split_rows(2, SplitSpec{0.5, 0.4, true}, 1), DataError,
+                         Catch::Matchers::Message(
+                             "2 rows are too few for test = 0.5 and validation = 0.4: no training "
+                             "rows would remain"));
+}
+
+TEST_CASE("normalization is fitted on the training rows only", "[data][preprocess]") {
+    Table t;
+    t.names = {"x", "constant"};
+    t.columns = {{1, 2, 3, 1000}, {5, 5, 5, 5}};
+    t.lines = {2, 3, 4, 5};
+    const std::vector<std::uint32_t> train = {0, 1, 2};
+
+    Preprocessor standard;
+    standard.fit(t, {0, 1}, train, "standard");
+    CHECK(standard.offsets()[0] == Approx(2.0));
+    CHECK(standard.scales()[0] == Approx(std::sqrt(2.0 / 3.0)));
+    CHECK(standard.scales()[1] == 1.0);  // constant column: no division by zero
+    std::vector<float> out;
+    standard.transform(t, {3}, out);
+    CHECK(out[0] == Approx((1000.0 - 2.0) / std::sqrt(2.0 / 3.0)));  // test row, train stats
+    CHECK(out[1] == 0.0f);
+
+    Preprocessor minmax;
+    minmax.fit(t, {0}, train, "minmax");
+    minmax.transform(t, {0, 1, 2}, out);
+    CHECK(out == std::vector<float>{0.0f, 0.5f, 1.0f});
+
+    Preprocessor none;
+    none.fit(t, {0}, train, "none");
+    none.transform(t, {3}, out);
+    CHECK(out[0] == 1000.0f);
+}
+
+TEST_CASE("prepare_data selects columns, splits and encodes column-major", "[data]") {
+    TempDir dir;
+    std::string csv = "id,a,b,y\n";
+    for (int i = 0; i < 20; ++i) {
+        csv += std::to_string(i) + "," + std::to_string(i) + "," + std::to_string(2 * i) + "," +
+               std::to_string(i % 2) + "\n";
+    }
+    DataSpec spec;
+    spec.path = dir.write("d.csv", csv).string();
+    spec.target = "y";
+    spec.drop = {"id"};
+    spec.normalize = "none";
+    spec.split = {0.25, 0.25, true};
+    const PreparedData data = prepare_data(spec, 3, true);
+    CHECK(data.feature_names == std::vector<std::string>{"a", "b"});
+    CHECK(data.train.n_rows == 10);
+    CHECK(data.validation.n_rows == 5);
+    CHECK(data.test.n_rows == 5);
+    for (std::int64_t i = 0; i < data.test.n_rows; ++i) {
+        const float a = data.test.features[i * 2];
+        CHECK(data.test.features[i * 2 + 1] == 2 * a);
+        CHECK(data.test.targets[i] == static_cast<float>(static_cast<int>(a) % 2));
+    }
+
+    spec.drop = {};
+    spec.features = {"b"};
+    CHECK(prepare_data(spec, 3, true).feature_names == std::vector<std::string>{"b"});
+}
+
+TEST_CASE("missing columns and invalid targets are data errors", "[data]") {
+    TempDir dir;
+    DataSpec spec;
+    spec.path = dir.write("d.csv", "alpha,beta,label\n1,2,0\n3,4,1\n5,6,2\n7,8,1\n").string();
+    spec.target = "lable";
+    spec.split = {0.0, 0.0, true};
+    CHECK_THROWS_MATCHES(
+        prepare_data(spec, 1, false), DataError,
+        Catch::Matchers::Message(spec.path +
+                                 ": column 'lable' (from data.target) not found (did you mean "
+                                 "'label'?)"));
+    spec.target = "label";
+    spec.features = {"alpha", "gamma"};
+    CHECK_THROWS_WITH(prepare_data(spec, 1, false), Contains("column 'gamma' (from data.features)"));
+    spec.features = {};
+    CHECK_THROWS_WITH(prepare_data(spec, 1, true),
+                      Contains("d.csv:4: target 'label' is 2, but binary_crossentropy needs "
+                               "labels 0 and 1"));
+    CHECK_NOTHROW(prepare_data(spec, 1, false));  // fine for regression
+
+    spec.path = dir.write("one.csv", "a,y\n1,1\n2,1\n").string();
+    spec.target = "y";
+    CHECK_THROWS_WITH(prepare_data(spec, 1, true), Contains("has a single class"));
+    spec.drop = {"a"};
+    CHECK_THROWS_WITH(prepare_data(spec, 1, false), Contains("no feature columns left"));
+}

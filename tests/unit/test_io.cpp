@@ -1,0 +1,61 @@
+#include <catch2/catch.hpp>
+
+#include "dlctl/core/error.h"
+#include "dlctl/io/atomic_file.h"
+#include "dlctl/io/metrics_csv.h"
+#include "dlctl/io/run_dir.h"
+#include "support/temp_dir.h"
+
+using namespace dlctl;
+using dlctl::test::read_text;
+using dlctl::test::TempDir;
+namespace fs = std::filesystem;
+
+TEST_CASE("atomic writes replace the file and leave no temporary behind", "[io]") {
+    TempDir dir;
+    const fs::path file = dir.path() / "a.txt";
+    write_file_atomic(file, "first");
+    write_file_atomic(file, "second");
+    CHECK(read_text(file) == "second");
+    CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator{}) == 1);
+}
+
+TEST_CASE("a failed atomic write is an I/O error and keeps the old file", "[io]") {
+    TempDir dir;
+    const fs::path file = dir.path() / "keep.txt";
+    write_file_atomic(file, "good");
+    CHECK_THROWS_AS(write_file_atomic(dir.path() / "missing" / "x.txt", "data"), IoError);
+    fs::create_directory(dir.path() / "sub");
+    CHECK_THROWS_AS(write_file_atomic(dir.path() / "sub", "data"), IoError);  // a directory
+    CHECK(read_text(file) == "good");
+}
+
+TEST_CASE("run directories are fresh and never reuse a finished run", "[io]") {
+    TempDir dir;
+    const fs::path a = create_run_dir(dir.path() / "runs", {});
+    const fs::path b = create_run_dir(dir.path() / "runs", {});
+    CHECK(fs::is_directory(a));
+    CHECK(fs::is_directory(b));
+    CHECK(a != b);
+
+    const fs::path exact = dir.path() / "exact" / "run1";
+    CHECK(create_run_dir({}, exact) == exact);
+    CHECK(create_run_dir({}, exact) == exact);  // empty is fine
+    write_file_atomic(exact / "config.yaml", "old");
+    CHECK_THROWS_WITH(create_run_dir({}, exact),
+                      Catch::Matchers::Contains("already holds a run (found config.yaml)"));
+    CHECK(read_text(exact / "config.yaml") == "old");
+}
+
+TEST_CASE("metrics.csv has a header and one exact row per call", "[io]") {
+    TempDir dir;
+    const fs::path file = dir.path() / "metrics.csv";
+    {
+        MetricsCsvWriter csv(file, {"epoch", "loss"});
+        csv.write_row({1, 0.1});
+        CHECK(read_text(file) == "epoch,loss\n1,0.1\n");  // flushed per row
+        csv.write_row({2, 1e-20});
+    }
+    CHECK(read_text(file) == "epoch,loss\n1,0.1\n2,1e-20\n");
+    CHECK_THROWS_AS(MetricsCsvWriter(dir.path() / "no" / "m.csv", {"a"}), IoError);
+}

@@ -1,0 +1,213 @@
+#include <catch2/catch.hpp>
+#include <string>
+
+#include "dlctl/config/spec_loader.h"
+#include "dlctl/core/error.h"
+#include "support/temp_dir.h"
+#include "unit/spec_fixtures.h"
+
+using dlctl::ExperimentSpec;
+using dlctl::SpecError;
+using dlctl::test::kValidSpec;
+using Catch::Matchers::Contains;
+
+namespace {
+
+ExperimentSpec load(const std::string& yaml, const std::vector<std::string>& sets = {}) {
+    return dlctl::load_spec_from_string(yaml, "spec.yaml", "/base", sets);
+}
+
+/// The problems reported for `yaml`, which must be invalid.
+std::vector<std::string> problems(const std::string& yaml,
+                                  const std::vector<std::string>& sets = {}) {
+    try {
+        load(yaml, sets);
+    } catch (const SpecError& e) {
+        CHECK(e.code() == dlctl::ExitCode::kUsage);
+        return e.problems();
+    }
+    FAIL("spec was accepted but should have been rejected");
+    return {};
+}
+
+std::string replace(std::string text, const std::string& from, const std::string& to) {
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+}
+
+std::string only_problem(const std::string& yaml, const std::vector<std::string>& sets = {}) {
+    const auto list = problems(yaml, sets);
+    REQUIRE(list.size() == 1);
+    return list.front();
+}
+
+}  // namespace
+
+TEST_CASE("a valid spec loads with every default filled in", "[config]") {
+    const ExperimentSpec spec = load(kValidSpec);
+    CHECK(spec.name == "unit");
+    CHECK(spec.seed == 7);
+    CHECK(spec.data.path == "/base/data.csv");
+    CHECK(spec.data.normalize == "standard");
+    CHECK(spec.data.split.shuffle);
+    REQUIRE(spec.model.layers.size() == 3);
+    CHECK(spec.model.layers[0].init == "he_normal");       // relu default
+    CHECK(spec.model.layers[2].init == "glorot_uniform");  // sigmoid default
+    CHECK(spec.train.metrics == std::vector<std::string>{"accuracy"});
+    CHECK(spec.train.device == "auto");
+    CHECK(spec.train.optimizer.momentum == 0.0);
+}
+
+TEST_CASE("the resolved YAML reads back as the same spec", "[config]") {
+    const ExperimentSpec spec = load(kValidSpec, {"train.optimizer.lr=0.003", "data.drop=[a, b]"});
+    const std::string yaml = dlctl::to_yaml(spec);
+    const ExperimentSpec again = load(yaml);
+    CHECK(dlctl::to_yaml(again) == yaml);
+    CHECK_THAT(yaml, Contains("lr: 0.003"));
+    CHECK_THAT(yaml, Contains("init: he_normal"));
+    CHECK_THAT(yaml, Contains("metrics: [accuracy]"));
+}
+
+TEST_CASE("an unknown key names file:line:col, the key path and the closest valid key",
+          "[config]") {
+    const std::string p = only_problem(replace(kValidSpec, "  epochs: 3", "  epoch: 3"));
+    CHECK_THAT(p, Contains("spec.yaml:13:3: train.epoch: unknown key 'epoch'"));
+    CHECK_THAT(p, Contains("did you mean 'epochs'?"));
+}
+
+TEST_CASE("unknown top-level and layer keys are errors", "[config]") {
+    CHECK_THAT(only_problem(kValidSpec + "outptu: {dir: x}\n"), Contains("did you mean 'output'?"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "units: 8,", "unit: 8, units: 8,")),
+               Contains("model.layers.0.unit: unknown key"));
+}
+
+TEST_CASE("a value of the wrong type is an error with its location", "[config]") {
+    const std::string p = only_problem(replace(kValidSpec, "epochs: 3", "epochs: three"));
+    CHECK_THAT(p, Contains("spec.yaml:13:11: train.epochs: expected an integer, got 'three'"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "lr: 0.1", "lr: [1]")),
+               Contains("train.optimizer.lr: expected a number, got a list"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "seed: 7", "seed: -1")),
+               Contains("seed: must be a non-negative integer"));
+    CHECK_THAT(only_problem(replace(kValidSpec,
+                                    "data:\n  path: data.csv\n  target: y\n  split: {test: 0.2, "
+                                    "validation: 0.1}\n",
+                                    "data: 3\n")),
+               Contains("spec.yaml:3:7: data: expected a mapping of keys to values, got '3'"));
+}
+
+TEST_CASE("out-of-range values are errors", "[config]") {
+    struct Case {
+        std::string from, to, expected;
+    };
+    const Case cases[] = {
+        {"units: 8", "units: 0", "model.layers.0.units: must be a positive integer, got 0"},
+        {"rate: 0.5", "rate: 1", "model.layers.1.rate: must be in [0, 1), got 1"},
+        {"lr: 0.1", "lr: 0", "train.optimizer.lr: must be a positive number, got 0"},
+        {"lr: 0.1", "lr: -0.5", "train.optimizer.lr: must be a positive number"},
+        {"batch_size: 4", "batch_size: 0", "train.batch_size: must be a positive integer, got 0"},
+        {"epochs: 3", "epochs: 0", "train.epochs: must be a positive integer, got 0"},
+        {"test: 0.2, validation: 0.1", "test: 0.5, validation: 0.5",
+         "data.split: test + validation = 1 leaves no training rows"},
+        {"test: 0.2", "test: 1.5", "data.split.test: must be a fraction in [0, 1), got 1.5"},
+        {"lr: 0.1}", "lr: 0.1, momentum: 1}", "train.optimizer.momentum: must be in [0, 1)"},
+    };
+    for (const Case& c : cases) {
+        INFO(c.to);
+        CHECK_THAT(only_problem(replace(kValidSpec, c.from, c.to)), Contains(c.expected));
+    }
+}
+
+TEST_CASE("every problem of a spec is reported at once", "[config]") {
+    std::string yaml = replace(kValidSpec, "units: 8", "units: -1");
+    yaml = replace(yaml, "epochs: 3", "epochz: 3");
+    yaml = replace(yaml, "batch_size: 4", "batch_size: 0");
+    const auto list = problems(yaml);
+    REQUIRE(list.size() == 3);
+    CHECK_THAT(list[0], Contains("spec.yaml:9:28: model.layers.0.units"));
+    CHECK_THAT(list[1], Contains("spec.yaml:13:3: train.epochz"));
+    CHECK_THAT(list[2], Contains("spec.yaml:14:15: train.batch_size"));
+    try {
+        load(yaml);
+    } catch (const SpecError& e) {
+        CHECK_THAT(std::string(e.what()), Contains("3 problems in the experiment spec"));
+    }
+}
+
+TEST_CASE("enumerated values list what is accepted", "[config]") {
+    CHECK_THAT(only_problem(replace(kValidSpec, "activation: relu", "activation: rellu")),
+               Contains("unknown activation 'rellu' (did you mean 'relu'?); supported: 'linear', "
+                        "'relu', 'sigmoid', 'tanh'"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "activation: relu", "activation: gelu")),
+               Contains("activation 'gelu' is not yet supported"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "type: sgd", "type: adam")),
+               Contains("optimizer 'adam' is not yet supported; supported: 'sgd'"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "type: dropout", "type: dropuot")),
+               Contains("unknown layer type 'dropuot' (did you mean 'dropout'?)"));
+    CHECK_THAT(only_problem(kValidSpec + "  device: tpu\n"),
+               Contains("train.device: invalid device 'tpu'; accepted forms: 'auto', 'cpu', "
+                        "'cuda', 'cuda:N'"));
+    CHECK_THAT(only_problem(kValidSpec + "  metrics: [accuracy, rmse]\n"),
+               Contains("train.metrics.1: metric 'rmse' is not available for loss "
+                        "'binary_crossentropy'; supported: 'accuracy', 'precision', 'recall', 'f1'"));
+    CHECK_THAT(only_problem(kValidSpec + "  metrics: [auc]\n"),
+               Contains("metric 'auc' is not yet supported"));
+}
+
+TEST_CASE("loss and output layer must fit together", "[config]") {
+    CHECK_THAT(only_problem(replace(kValidSpec, "units: 1, activation: sigmoid",
+                                    "units: 2, activation: relu")),
+               Contains("model.layers.2: loss 'binary_crossentropy' needs a last layer with units: "
+                        "1 and activation: sigmoid, got units: 2, activation: relu"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "    - {type: dense, units: 1, activation: sigmoid}\n",
+                                    "")),
+               Contains("the last layer must be dense"));
+}
+
+TEST_CASE("missing required keys and sections are named", "[config]") {
+    CHECK_THAT(only_problem(replace(kValidSpec, "  target: y\n", "")),
+               Contains("data.target: missing required key"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "  loss: binary_crossentropy\n", "")),
+               Contains("train.loss: missing required key"));
+    const auto list = problems("name: x\n");
+    CHECK(list.size() == 3);  // data, model, train
+    CHECK_THAT(only_problem("data: {path: a, target: y}\nmodel: {layers: []}\ntrain: {loss: mse}\n"),
+               Contains("model.layers: expected a non-empty list of layers"));
+}
+
+TEST_CASE("YAML syntax errors carry line and column", "[config]") {
+    const auto list = problems(replace(kValidSpec, "epochs: 3", "epochs: [3"));
+    REQUIRE(list.size() == 1);
+    CHECK_THAT(list[0], Contains("spec.yaml:"));
+    CHECK_THAT(list[0], Contains("YAML syntax error"));
+    CHECK_THAT(problems("- just\n- a list\n")[0], Contains("the spec must be a mapping"));
+}
+
+TEST_CASE("features and drop exclude each other and the target", "[config]") {
+    CHECK_THAT(only_problem(replace(kValidSpec, "  target: y\n",
+                                    "  target: y\n  features: [a]\n  drop: [b]\n")),
+               Contains("set either 'features' or 'drop', not both"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "  target: y\n", "  target: y\n  drop: [y]\n")),
+               Contains("must not also be listed"));
+}
+
+TEST_CASE("paths resolve against the spec's directory", "[config]") {
+    const ExperimentSpec spec =
+        load(replace(kValidSpec, "path: data.csv", "path: ../d/x.csv") + "output: {dir: out}\n");
+    CHECK(spec.data.path == "/d/x.csv");
+    CHECK(spec.output.dir == "/base/out");
+    const ExperimentSpec absolute = load(replace(kValidSpec, "path: data.csv", "path: /abs.csv"));
+    CHECK(absolute.data.path == "/abs.csv");
+}
+
+TEST_CASE("load_spec reports unreadable files as usage errors", "[config]") {
+    dlctl::test::TempDir dir;
+    CHECK_THROWS_MATCHES(dlctl::load_spec(dir.path() / "missing.yaml"), dlctl::UsageError,
+                         Catch::Matchers::Message(
+                             "cannot open spec '" + (dir.path() / "missing.yaml").string() +
+                             "': no such file or not readable"));
+    CHECK_THROWS_AS(dlctl::load_spec(dir.path()), dlctl::UsageError);
+    const auto file = dir.write("s.yaml", kValidSpec);
+    const ExperimentSpec spec = dlctl::load_spec(file);
+    CHECK(spec.data.path == (dir.path() / "data.csv").string());
+}
