@@ -8,15 +8,17 @@ namespace dlctl::cli {
 
 namespace {
 
-std::string cuda_version(int v) { return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10); }
+std::string cuda_version(int v) {
+    return std::to_string(v / 1000) + "." + std::to_string(v % 1000 / 10);
+}
 
 int run_devices() {
     const GpuInventory inventory = gpu_inventory();
     std::printf("cpu\tavailable\n");
     if (inventory.built_with_cuda) {
-        std::printf("# CUDA runtime %s, driver %s\n", cuda_version(inventory.runtime_version).c_str(),
-                    inventory.driver_version ? cuda_version(inventory.driver_version).c_str()
-                                             : "none");
+        std::printf(
+            "# CUDA runtime %s, driver %s\n", cuda_version(inventory.runtime_version).c_str(),
+            inventory.driver_version ? cuda_version(inventory.driver_version).c_str() : "none");
     }
     for (const GpuInfo& gpu : inventory.gpus) {
         std::printf("cuda:%d\t%s\t%.1f GiB\tcompute %d.%d\n", gpu.index, gpu.name.c_str(),

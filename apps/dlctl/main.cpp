@@ -85,7 +85,8 @@ int main(int argc, char** argv) {
     } catch (const CLI::CallForVersion& e) {
         return app.exit(e);
     } catch (const CLI::ParseError& e) {
-        std::fprintf(stderr, "dlctl: error: %s\n  hint: run 'dlctl --help' or 'dlctl SUBCOMMAND --help'\n",
+        std::fprintf(stderr,
+                     "dlctl: error: %s\n  hint: run 'dlctl --help' or 'dlctl SUBCOMMAND --help'\n",
                      e.what());
         return static_cast<int>(dlctl::ExitCode::kUsage);
     }
@@ -103,8 +104,9 @@ int main(int argc, char** argv) {
         std::fprintf(stderr, "dlctl: error: out of memory\n");
         return static_cast<int>(dlctl::ExitCode::kInternal);
     } catch (const std::exception& e) {
-        std::fprintf(stderr, "dlctl: internal error: %s\n  hint: this is a bug in dlctl; please "
-                             "report it with the command that triggered it\n",
+        std::fprintf(stderr,
+                     "dlctl: internal error: %s\n  hint: this is a bug in dlctl; please "
+                     "report it with the command that triggered it\n",
                      e.what());
         return static_cast<int>(dlctl::ExitCode::kInternal);
     }

@@ -33,7 +33,8 @@ void add_predict_command(CLI::App& app, Action& action) {
         ->check(CLI::IsMember({"fail", "skip"}));
     cmd->footer(
         "Examples:\n"
-        "  dlctl predict new_rows.csv --checkpoint runs/x/checkpoints/best.safetensors -o preds.csv\n"
+        "  dlctl predict new_rows.csv --checkpoint runs/x/checkpoints/best.safetensors -o "
+        "preds.csv\n"
         "  cat rows.csv | dlctl predict - --checkpoint best.safetensors --format jsonl");
     cmd->callback([options, &action] {  // the capture keeps the bound options alive
         action = []() -> int {

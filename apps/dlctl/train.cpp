@@ -42,7 +42,8 @@ void add_train_command(CLI::App& app, Action& action) {
     cmd->add_option("--run-dir", options->run_dir,
                     "write outputs to exactly this directory (default: a new timestamped "
                     "directory under output.dir)");
-    cmd->add_option("--device", options->device, "auto, cpu, cuda or cuda:N (overrides train.device)");
+    cmd->add_option("--device", options->device,
+                    "auto, cpu, cuda or cuda:N (overrides train.device)");
     cmd->add_option("--seed", options->seed, "random seed (overrides seed)");
     cmd->footer(
         "Writes config.yaml (resolved spec), train.log, metrics.csv and summary.json into the run\n"

@@ -23,10 +23,11 @@ int run_validate(const ValidateOptions& o) {
     if (!o.skip_data) {
         const PreparedData data =
             prepare_data(spec.data, spec.seed, spec.train.loss == "binary_crossentropy");
-        spdlog::info("data: {} rows, {} features, target '{}'; split train {} / validation {} / "
-                     "test {}",
-                     data.table.rows(), data.feature_names.size(), data.target_name,
-                     data.train.n_rows, data.validation.n_rows, data.test.n_rows);
+        spdlog::info(
+            "data: {} rows, {} features, target '{}'; split train {} / validation {} / "
+            "test {}",
+            data.table.rows(), data.feature_names.size(), data.target_name, data.train.n_rows,
+            data.validation.n_rows, data.test.n_rows);
     }
     std::fputs(to_yaml(spec).c_str(), stdout);
     spdlog::info("spec is valid");
@@ -38,7 +39,8 @@ int run_validate(const ValidateOptions& o) {
 void add_validate_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<ValidateOptions>();
     CLI::App* cmd = app.add_subcommand(
-        "validate", "check a spec (and its data) and print the resolved spec, every default filled in");
+        "validate",
+        "check a spec (and its data) and print the resolved spec, every default filled in");
     cmd->add_option("SPEC", options->spec, "experiment spec (YAML)")->required();
     cmd->add_option("--set", options->sets, "override a spec key, as for 'dlctl train'");
     cmd->add_flag("--skip-data", options->skip_data, "check the spec only, do not read the CSV");

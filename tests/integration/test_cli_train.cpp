@@ -105,8 +105,7 @@ TEST_CASE("the same seed reproduces metrics.csv and --seed changes it", "[cli][e
     CHECK(train("c", "--seed 1234") != a);
 }
 
-TEST_CASE("without --run-dir a timestamped run directory is made under output.dir",
-          "[cli][e2e]") {
+TEST_CASE("without --run-dir a timestamped run directory is made under output.dir", "[cli][e2e]") {
     TempDir dir;
     const CliResult r = run_dlctl("-q train " + quote(source_file("configs/breast_cancer.yaml")) +
                                       " --set train.epochs=1 --device cpu",
@@ -134,7 +133,8 @@ TEST_CASE("dlctl --version and every --help work and exit 0", "[cli]") {
     CHECK(v.exit_code == 0);
     CHECK_THAT(v.out, StartsWith("dlctl 0.1.0 (commit "));
     CHECK_THAT(v.out, Contains("CUDA o"));
-    for (const char* cmd : {"", "train", "validate", "eval", "predict", "inspect", "devices", "report"}) {
+    for (const char* cmd :
+         {"", "train", "validate", "eval", "predict", "inspect", "devices", "report"}) {
         INFO(cmd);
         const CliResult h = run_dlctl(std::string(cmd) + " --help");
         CHECK(h.exit_code == 0);

@@ -8,7 +8,7 @@ namespace dlctl::test {
 
 /// A fresh directory under the system temp dir, removed with everything in it on destruction.
 class TempDir {
-public:
+  public:
     TempDir();
     ~TempDir();
     TempDir(const TempDir&) = delete;
@@ -18,7 +18,7 @@ public:
     /// Writes `content` to `name` inside the directory and returns the file's path.
     std::filesystem::path write(const std::string& name, std::string_view content) const;
 
-private:
+  private:
     std::filesystem::path path_;
 };
 

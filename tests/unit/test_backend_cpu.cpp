@@ -11,7 +11,10 @@ namespace {
 
 /// A backend tensor filled from host values (column-major).
 struct HostTensor {
-    HostTensor(Backend& backend, std::int64_t rows, std::int64_t cols, std::vector<float> values = {})
+    HostTensor(Backend& backend,
+               std::int64_t rows,
+               std::int64_t cols,
+               std::vector<float> values = {})
         : buffer(backend.allocate(rows * cols)), tensor(buffer.view(rows, cols)) {
         if (!values.empty()) backend.upload(values.data(), tensor);
     }
@@ -69,8 +72,7 @@ TEST_CASE("bias + activation forward and backward", "[backend]") {
     HostTensor da(be, 2, 2, {1, 1, 1, 1});
     HostTensor dz(be, 2, 2);
     be.activation_backward(Activation::kRelu, z.tensor, a.tensor, da.tensor, dz.tensor);
-    CHECK(std::vector<float>(dz.tensor.data, dz.tensor.data + 4) ==
-          std::vector<float>{0, 0, 1, 1});
+    CHECK(std::vector<float>(dz.tensor.data, dz.tensor.data + 4) == std::vector<float>{0, 0, 1, 1});
 
     be.bias_activation_forward(Activation::kSigmoid, Tensor{}, z.tensor, a.tensor);
     CHECK(a.at(0, 0) == Approx(1.0 / (1.0 + std::exp(1.0))));

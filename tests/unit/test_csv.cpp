@@ -45,8 +45,7 @@ TEST_CASE("fields split on the delimiter with RFC 4180 quoting", "[data][csv]") 
     CHECK_FALSE(split_csv_fields(open.data(), ',', fields));
 }
 
-TEST_CASE("numbers parse exactly and only when the whole field is a finite number",
-          "[data][csv]") {
+TEST_CASE("numbers parse exactly and only when the whole field is a finite number", "[data][csv]") {
     float v = 0;
     CHECK((parse_float("1.5", v) && v == 1.5f));
     CHECK((parse_float(" -2e3 ", v) && v == -2000.0f));
@@ -60,8 +59,9 @@ TEST_CASE("numbers parse exactly and only when the whole field is a finite numbe
 
 TEST_CASE("read_csv reads columns, CRLF, a BOM, quotes and blank lines", "[data][csv]") {
     TempDir dir;
-    const auto file =
-        dir.write("t.csv", "\xEF\xBB\xBF" "a,\"b\"\r\n1,2\r\n\r\n3,\"4.5\"\r\n\n");
+    const auto file = dir.write("t.csv",
+                                "\xEF\xBB\xBF"
+                                "a,\"b\"\r\n1,2\r\n\r\n3,\"4.5\"\r\n\n");
     const Table t = read_csv(file);
     CHECK(t.names == std::vector<std::string>{"a", "b"});
     CHECK(t.rows() == 2);
@@ -95,7 +95,8 @@ TEST_CASE("bad CSV files are data errors naming file, line and column", "[data][
     CHECK_THAT(data_error(dir.write("na.csv", "a,b\n1,NA\n")),
                Contains("na.csv:2: column 'b': missing value 'NA'"));
     CHECK_THAT(data_error(dir.write("empty_cell.csv", "a,b\n1,\n")), Contains("missing value ''"));
-    CHECK_THAT(data_error(dir.write("inf.csv", "a\ninf\n")), Contains("'inf' is not a finite number"));
+    CHECK_THAT(data_error(dir.write("inf.csv", "a\ninf\n")),
+               Contains("'inf' is not a finite number"));
     CHECK_THAT(data_error(dir.write("dup.csv", "a,b,a\n1,2,3\n")),
                Contains("dup.csv:1: duplicate column name 'a'"));
     CHECK_THAT(data_error(dir.write("quote.csv", "a,b\n1,\"2\n")),

@@ -115,7 +115,8 @@ TEST_CASE("missing columns and invalid targets are data errors", "[data]") {
                                  "'label'?)"));
     spec.target = "label";
     spec.features = {"alpha", "gamma"};
-    CHECK_THROWS_WITH(prepare_data(spec, 1, false), Contains("column 'gamma' (from data.features)"));
+    CHECK_THROWS_WITH(prepare_data(spec, 1, false),
+                      Contains("column 'gamma' (from data.features)"));
     spec.features = {};
     CHECK_THROWS_WITH(prepare_data(spec, 1, true),
                       Contains("d.csv:4: target 'label' is 2, but binary_crossentropy needs "

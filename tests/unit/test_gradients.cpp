@@ -34,7 +34,8 @@ void check_gradients(Activation hidden, Activation output, const std::string& lo
     }
     // Nonzero biases so every bias gradient is exercised away from symmetric points.
     const Tensor params = model.parameters();
-    for (std::int64_t i = 0; i < params.size(); ++i) params.data[i] += 0.05f * static_cast<float>(i % 3);
+    for (std::int64_t i = 0; i < params.size(); ++i)
+        params.data[i] += 0.05f * static_cast<float>(i % 3);
     auto loss = make_loss(loss_name, output);
     loss->allocate(be, batch);
 
@@ -61,7 +62,8 @@ void check_gradients(Activation hidden, Activation output, const std::string& lo
         const double numeric = (plus - minus) / (2.0 * eps);
         INFO("parameter " << i << ": analytic " << analytic[i] << ", numeric " << numeric);
         CHECK(std::abs(numeric - analytic[i]) <=
-              2e-3 * std::max({1.0, std::abs(numeric), static_cast<double>(std::abs(analytic[i]))}));
+              2e-3 *
+                  std::max({1.0, std::abs(numeric), static_cast<double>(std::abs(analytic[i]))}));
     }
 }
 

@@ -6,10 +6,10 @@
 #include "support/temp_dir.h"
 #include "unit/spec_fixtures.h"
 
+using Catch::Matchers::Contains;
 using dlctl::ExperimentSpec;
 using dlctl::SpecError;
 using dlctl::test::kValidSpec;
-using Catch::Matchers::Contains;
 
 namespace {
 
@@ -147,9 +147,10 @@ TEST_CASE("enumerated values list what is accepted", "[config]") {
     CHECK_THAT(only_problem(kValidSpec + "  device: tpu\n"),
                Contains("train.device: invalid device 'tpu'; accepted forms: 'auto', 'cpu', "
                         "'cuda', 'cuda:N'"));
-    CHECK_THAT(only_problem(kValidSpec + "  metrics: [accuracy, rmse]\n"),
-               Contains("train.metrics.1: metric 'rmse' is not available for loss "
-                        "'binary_crossentropy'; supported: 'accuracy', 'precision', 'recall', 'f1'"));
+    CHECK_THAT(
+        only_problem(kValidSpec + "  metrics: [accuracy, rmse]\n"),
+        Contains("train.metrics.1: metric 'rmse' is not available for loss "
+                 "'binary_crossentropy'; supported: 'accuracy', 'precision', 'recall', 'f1'"));
     CHECK_THAT(only_problem(kValidSpec + "  metrics: [auc]\n"),
                Contains("metric 'auc' is not yet supported"));
 }
@@ -159,8 +160,8 @@ TEST_CASE("loss and output layer must fit together", "[config]") {
                                     "units: 2, activation: relu")),
                Contains("model.layers.2: loss 'binary_crossentropy' needs a last layer with units: "
                         "1 and activation: sigmoid, got units: 2, activation: relu"));
-    CHECK_THAT(only_problem(replace(kValidSpec, "    - {type: dense, units: 1, activation: sigmoid}\n",
-                                    "")),
+    CHECK_THAT(only_problem(
+                   replace(kValidSpec, "    - {type: dense, units: 1, activation: sigmoid}\n", "")),
                Contains("the last layer must be dense"));
 }
 
@@ -171,8 +172,9 @@ TEST_CASE("missing required keys and sections are named", "[config]") {
                Contains("train.loss: missing required key"));
     const auto list = problems("name: x\n");
     CHECK(list.size() == 3);  // data, model, train
-    CHECK_THAT(only_problem("data: {path: a, target: y}\nmodel: {layers: []}\ntrain: {loss: mse}\n"),
-               Contains("model.layers: expected a non-empty list of layers"));
+    CHECK_THAT(
+        only_problem("data: {path: a, target: y}\nmodel: {layers: []}\ntrain: {loss: mse}\n"),
+        Contains("model.layers: expected a non-empty list of layers"));
 }
 
 TEST_CASE("YAML syntax errors carry line and column", "[config]") {
@@ -202,10 +204,10 @@ TEST_CASE("paths resolve against the spec's directory", "[config]") {
 
 TEST_CASE("load_spec reports unreadable files as usage errors", "[config]") {
     dlctl::test::TempDir dir;
-    CHECK_THROWS_MATCHES(dlctl::load_spec(dir.path() / "missing.yaml"), dlctl::UsageError,
-                         Catch::Matchers::Message(
-                             "cannot open spec '" + (dir.path() / "missing.yaml").string() +
-                             "': no such file or not readable"));
+    CHECK_THROWS_MATCHES(
+        dlctl::load_spec(dir.path() / "missing.yaml"), dlctl::UsageError,
+        Catch::Matchers::Message("cannot open spec '" + (dir.path() / "missing.yaml").string() +
+                                 "': no such file or not readable"));
     CHECK_THROWS_AS(dlctl::load_spec(dir.path()), dlctl::UsageError);
     const auto file = dir.write("s.yaml", kValidSpec);
     const ExperimentSpec spec = dlctl::load_spec(file);

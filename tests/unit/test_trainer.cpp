@@ -20,7 +20,8 @@ Dataset make_dataset(std::int64_t rows, std::uint64_t seed, bool xor_labels = fa
         const float b = static_cast<float>(rng.uniform() * 2 - 1);
         d.features.push_back(a);
         d.features.push_back(b);
-        d.targets.push_back(xor_labels ? ((a > 0) != (b > 0) ? 1.0f : 0.0f) : (a + b > 0 ? 1.0f : 0.0f));
+        d.targets.push_back(xor_labels ? ((a > 0) != (b > 0) ? 1.0f : 0.0f)
+                                       : (a + b > 0 ? 1.0f : 0.0f));
     }
     return d;
 }
@@ -33,7 +34,10 @@ ModelSpec model_spec(int hidden, const std::string& activation, const std::strin
 }
 
 struct Setup {
-    Setup(const ModelSpec& spec, const OptimizerSpec& opt, TrainerOptions options, const std::string& loss_name)
+    Setup(const ModelSpec& spec,
+          const OptimizerSpec& opt,
+          TrainerOptions options,
+          const std::string& loss_name)
         : model(build_model(spec, 2)) {
         Rng rng(options.seed, RngStream::kInit);
         model->build(backend, options.batch_size, rng);

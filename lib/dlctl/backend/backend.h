@@ -16,7 +16,7 @@ namespace dlctl {
 /// float32, column-major, features × samples, and live in this backend's memory. No operation
 /// allocates; callers pass preallocated outputs.
 class Backend {
-public:
+  public:
     virtual ~Backend() = default;
 
     virtual Device device() const = 0;
@@ -44,11 +44,8 @@ public:
                                          Tensor a) = 0;
 
     /// dz = da ⊙ act'(z) (computed from z or a = act(z), whichever is cheaper). dz may alias da.
-    virtual void activation_backward(Activation act,
-                                     const Tensor& z,
-                                     const Tensor& a,
-                                     const Tensor& da,
-                                     Tensor dz) = 0;
+    virtual void activation_backward(
+        Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) = 0;
 
     /// out[r] = Σ_c x[r, c]; out is x.rows × 1. Gives bias gradients.
     virtual void sum_columns(const Tensor& x, Tensor out) = 0;
@@ -87,11 +84,8 @@ public:
 
     /// SGD with momentum over one flat parameter buffer (PyTorch semantics, no dampening):
     /// v = momentum · v + g; p -= lr · v. With momentum 0, `velocity` is unused.
-    virtual void sgd_update(Tensor params,
-                            const Tensor& grads,
-                            Tensor velocity,
-                            float lr,
-                            float momentum) = 0;
+    virtual void sgd_update(
+        Tensor params, const Tensor& grads, Tensor velocity, float lr, float momentum) = 0;
 };
 
 /// The backend for `device`. `auto` picks CUDA when it is built and a GPU is present, else the

@@ -9,7 +9,7 @@ namespace dlctl {
 
 /// Owns `size` floats in a backend's memory; freed by the deleter the backend supplied.
 class Buffer {
-public:
+  public:
     Buffer() = default;
     Buffer(float* data, std::int64_t size, std::function<void(float*)> deleter)
         : data_(data), size_(size), deleter_(std::move(deleter)) {}
@@ -31,7 +31,7 @@ public:
     /// A rows × cols view of the buffer's start; rows * cols must not exceed size().
     Tensor view(std::int64_t rows, std::int64_t cols) const;
 
-private:
+  private:
     float* data_ = nullptr;
     std::int64_t size_ = 0;
     std::function<void(float*)> deleter_;

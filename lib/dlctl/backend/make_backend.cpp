@@ -16,9 +16,10 @@ std::unique_ptr<Backend> make_backend(const Device& device) {
             if (inventory.gpus.empty()) {
                 spdlog::info("device auto: using cpu ({})", inventory.problem);
             } else {
-                spdlog::info("device auto: using cpu (found {} GPU(s), but the CUDA training "
-                             "backend is not implemented yet)",
-                             inventory.gpus.size());
+                spdlog::info(
+                    "device auto: using cpu (found {} GPU(s), but the CUDA training "
+                    "backend is not implemented yet)",
+                    inventory.gpus.size());
             }
             return std::make_unique<CpuBackend>();
         }
@@ -29,16 +30,17 @@ std::unique_ptr<Backend> make_backend(const Device& device) {
                                   "use --device cpu");
             }
             if (device.index >= static_cast<int>(inventory.gpus.size())) {
-                throw DeviceError("device '" + to_string(device) + "' not found: " +
-                                      (inventory.gpus.empty()
-                                           ? inventory.problem
-                                           : std::to_string(inventory.gpus.size()) +
-                                                 " GPU(s) present"),
-                                  "run 'dlctl devices' to list GPUs, or use --device cpu");
+                throw DeviceError(
+                    "device '" + to_string(device) + "' not found: " +
+                        (inventory.gpus.empty()
+                             ? inventory.problem
+                             : std::to_string(inventory.gpus.size()) + " GPU(s) present"),
+                    "run 'dlctl devices' to list GPUs, or use --device cpu");
             }
-            throw UnsupportedError("training on CUDA devices (the CUDA backend is not implemented "
-                                   "yet)",
-                                   "use --device cpu");
+            throw UnsupportedError(
+                "training on CUDA devices (the CUDA backend is not implemented "
+                "yet)",
+                "use --device cpu");
         }
     }
     throw InternalError(__FILE__, __LINE__, "unhandled device kind");

@@ -33,8 +33,9 @@ bool parse_index(const std::string& segment, std::size_t& index) {
 Override parse_override(std::string_view text) {
     const std::size_t eq = text.find('=');
     if (eq == std::string_view::npos || eq == 0) {
-        throw UsageError("--set '" + std::string(text) + "': expected key.path=value",
-                         "for example --set train.optimizer.lr=0.001 or --set model.layers.0.units=64");
+        throw UsageError(
+            "--set '" + std::string(text) + "': expected key.path=value",
+            "for example --set train.optimizer.lr=0.001 or --set model.layers.0.units=64");
     }
     Override result{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)),
                     std::string(text)};
@@ -66,9 +67,9 @@ void apply_override(YAML::Node& root, const Override& override) {
         if (current.IsSequence()) {
             std::size_t index = 0;
             if (!parse_index(segment, index) || index >= current.size()) {
-                throw UsageError("--set '" + override.text + "': '" + walked +
-                                 "' is a list of " + std::to_string(current.size()) +
-                                 " items; '" + segment + "' is not an index in it");
+                throw UsageError("--set '" + override.text + "': '" + walked + "' is a list of " +
+                                 std::to_string(current.size()) + " items; '" + segment +
+                                 "' is not an index in it");
             }
             if (last) {
                 current[index] = value;

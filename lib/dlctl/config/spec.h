@@ -26,12 +26,12 @@ struct DataSpec {
 };
 
 struct LayerSpec {
-    std::string type;                  ///< dense | dropout
-    int units = 0;                     ///< dense
+    std::string type;                   ///< dense | dropout
+    int units = 0;                      ///< dense
     std::string activation = "linear";  ///< dense
-    bool use_bias = true;              ///< dense
-    std::string init;                  ///< dense; resolved from the activation when empty
-    double rate = 0.0;                 ///< dropout
+    bool use_bias = true;               ///< dense
+    std::string init;                   ///< dense; resolved from the activation when empty
+    double rate = 0.0;                  ///< dropout
 };
 
 struct ModelSpec {
@@ -47,7 +47,7 @@ struct OptimizerSpec {
 struct TrainSpec {
     int epochs = 10;
     int batch_size = 32;
-    std::string loss;                  ///< binary_crossentropy | mse
+    std::string loss;  ///< binary_crossentropy | mse
     OptimizerSpec optimizer;
     std::vector<std::string> metrics;  ///< defaults chosen from the loss
     std::string device = "auto";

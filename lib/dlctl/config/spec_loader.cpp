@@ -25,7 +25,7 @@ using vocabulary::Choices;
 /// Reads YAML nodes into the spec structs, collecting every problem with its location instead of
 /// stopping at the first.
 class SpecReader {
-public:
+  public:
     SpecReader(std::string source, std::map<std::string, std::string> overridden)
         : source_(std::move(source)), overridden_(std::move(overridden)) {}
 
@@ -127,7 +127,7 @@ public:
         return path.empty() ? key : path + "." + key;
     }
 
-private:
+  private:
     std::string where(const std::string& path, const YAML::Node& node) const {
         // A value set on the command line is located by the --set that set it.
         for (std::string prefix = path;;) {
@@ -215,7 +215,8 @@ void read_data(SpecReader& r, const YAML::Node& node, DataSpec& data) {
     r.read(node, "delimiter", "data", data.delimiter);
     r.read(node, "normalize", "data", data.normalize);
     if (data.path.empty()) r.problem("data.path", node, "missing required key (the CSV file)");
-    if (data.target.empty()) r.problem("data.target", node, "missing required key (the column to predict)");
+    if (data.target.empty())
+        r.problem("data.target", node, "missing required key (the column to predict)");
     if (!data.features.empty() && !data.drop.empty()) {
         r.problem("data", node, "set either 'features' or 'drop', not both");
     }
@@ -242,7 +243,8 @@ void read_layer(SpecReader& r, const YAML::Node& node, const std::string& path, 
         r.problem(path + ".type", node, "missing required key (one of: dense, dropout)");
         return;
     }
-    r.check_choice(layer.type, vocabulary::layer_types(), "layer type", path + ".type", node["type"]);
+    r.check_choice(layer.type, vocabulary::layer_types(), "layer type", path + ".type",
+                   node["type"]);
     if (layer.type == "dense") {
         r.check_keys(node, path, {"type", "units", "activation", "use_bias", "init"});
         const bool units_read = r.read(node, "units", path, layer.units);
@@ -256,7 +258,8 @@ void read_layer(SpecReader& r, const YAML::Node& node, const std::string& path, 
                       fmt::format("must be a positive integer, got {}", layer.units));
         }
         r.check_choice(layer.activation, vocabulary::activations(), "activation",
-                       path + ".activation", node["activation"].IsDefined() ? node["activation"] : node);
+                       path + ".activation",
+                       node["activation"].IsDefined() ? node["activation"] : node);
         if (!layer.init.empty() && layer.init != "auto") {
             r.check_choice(layer.init, vocabulary::initializers(), "initializer", path + ".init",
                            node["init"]);
@@ -273,7 +276,10 @@ void read_layer(SpecReader& r, const YAML::Node& node, const std::string& path, 
     }
 }
 
-void read_model(SpecReader& r, const YAML::Node& node, ModelSpec& model, std::string& default_init) {
+void read_model(SpecReader& r,
+                const YAML::Node& node,
+                ModelSpec& model,
+                std::string& default_init) {
     if (!node.IsDefined()) {
         r.problem("model", node, "missing required section 'model' (with a list of layers)");
         return;
@@ -303,8 +309,7 @@ void read_train(SpecReader& r, const YAML::Node& node, TrainSpec& train) {
         return;
     }
     if (!r.expect_map(node, "train")) return;
-    r.check_keys(node, "train",
-                 {"epochs", "batch_size", "loss", "optimizer", "metrics", "device"});
+    r.check_keys(node, "train", {"epochs", "batch_size", "loss", "optimizer", "metrics", "device"});
     const bool epochs_read = r.read(node, "epochs", "train", train.epochs);
     const bool batch_read = r.read(node, "batch_size", "train", train.batch_size);
     r.read(node, "loss", "train", train.loss);
@@ -399,8 +404,9 @@ ExperimentSpec read_spec(const YAML::Node& root,
     SpecReader r(source, overridden);
     ExperimentSpec spec;
     if (!root.IsMap()) {
-        r.problem("(top level)", root,
-                  "the spec must be a mapping with sections name, seed, data, model, train, output");
+        r.problem(
+            "(top level)", root,
+            "the spec must be a mapping with sections name, seed, data, model, train, output");
         throw SpecError(r.problems());
     }
     r.check_keys(root, "", {"name", "seed", "data", "model", "train", "output"});
@@ -473,8 +479,9 @@ ExperimentSpec load_spec(const fs::path& file, const std::vector<std::string>& o
     }
     std::ifstream in(file, std::ios::binary);
     if (!in) {
-        throw UsageError("cannot open spec '" + file.string() + "': no such file or not readable",
-                         "pass the path of a YAML experiment spec, e.g. configs/breast_cancer.yaml");
+        throw UsageError(
+            "cannot open spec '" + file.string() + "': no such file or not readable",
+            "pass the path of a YAML experiment spec, e.g. configs/breast_cancer.yaml");
     }
     std::stringstream text;
     text << in.rdbuf();

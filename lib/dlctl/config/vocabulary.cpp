@@ -8,16 +8,16 @@ const Choices& layer_types() {
 }
 
 const Choices& activations() {
-    static const Choices c{{"linear", "relu", "sigmoid", "tanh"},
-                           {"leaky_relu", "elu", "selu", "gelu", "softmax", "softplus", "swish",
-                            "silu"}};
+    static const Choices c{
+        {"linear", "relu", "sigmoid", "tanh"},
+        {"leaky_relu", "elu", "selu", "gelu", "softmax", "softplus", "swish", "silu"}};
     return c;
 }
 
 const Choices& initializers() {
-    static const Choices c{{"glorot_uniform", "glorot_normal", "he_uniform", "he_normal",
-                            "lecun_normal", "zeros"},
-                           {"xavier_uniform", "xavier_normal", "ones", "constant"}};
+    static const Choices c{
+        {"glorot_uniform", "glorot_normal", "he_uniform", "he_normal", "lecun_normal", "zeros"},
+        {"xavier_uniform", "xavier_normal", "ones", "constant"}};
     return c;
 }
 

@@ -21,14 +21,14 @@ enum class ExitCode : int {
 /// Base of every error dlctl reports to the user. `what()` is the message; `hint()` says what
 /// to do about it (may be empty).
 class Error : public std::runtime_error {
-public:
+  public:
     Error(ExitCode code, const std::string& message, std::string hint = {})
         : std::runtime_error(message), code_(code), hint_(std::move(hint)) {}
 
     ExitCode code() const { return code_; }
     const std::string& hint() const { return hint_; }
 
-private:
+  private:
     ExitCode code_;
     std::string hint_;
 };
@@ -36,59 +36,59 @@ private:
 /// One or more problems in an experiment spec, each already prefixed with its location
 /// (`file:line:col: key.path: ...`). All problems of a spec are reported together.
 class SpecError : public Error {
-public:
+  public:
     explicit SpecError(std::vector<std::string> problems, std::string hint = {});
     const std::vector<std::string>& problems() const { return problems_; }
 
-private:
+  private:
     std::vector<std::string> problems_;
 };
 
 class UsageError : public Error {
-public:
+  public:
     explicit UsageError(const std::string& message, std::string hint = {})
         : Error(ExitCode::kUsage, message, std::move(hint)) {}
 };
 
 class DataError : public Error {
-public:
+  public:
     explicit DataError(const std::string& message, std::string hint = {})
         : Error(ExitCode::kData, message, std::move(hint)) {}
 };
 
 class IoError : public Error {
-public:
+  public:
     explicit IoError(const std::string& message, std::string hint = {})
         : Error(ExitCode::kIo, message, std::move(hint)) {}
 };
 
 class DeviceError : public Error {
-public:
+  public:
     explicit DeviceError(const std::string& message, std::string hint = {})
         : Error(ExitCode::kDevice, message, std::move(hint)) {}
 };
 
 class DivergedError : public Error {
-public:
+  public:
     explicit DivergedError(const std::string& message, std::string hint = {})
         : Error(ExitCode::kDiverged, message, std::move(hint)) {}
 };
 
 class UnsupportedError : public Error {
-public:
+  public:
     explicit UnsupportedError(const std::string& what_is_missing, std::string hint = {})
         : Error(ExitCode::kUnsupported, "not yet supported: " + what_is_missing, std::move(hint)) {}
 };
 
 /// A violated internal invariant (a dlctl bug, never a user error).
 class InternalError : public Error {
-public:
+  public:
     InternalError(const char* file, int line, const std::string& condition);
 };
 
 }  // namespace dlctl
 
-#define DLCTL_CHECK(condition)                                                \
-    do {                                                                      \
+#define DLCTL_CHECK(condition)                                                          \
+    do {                                                                                \
         if (!(condition)) throw ::dlctl::InternalError(__FILE__, __LINE__, #condition); \
     } while (false)

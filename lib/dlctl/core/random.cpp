@@ -50,11 +50,10 @@ Rng::Rng(std::uint64_t seed, RngStream stream, std::uint64_t substream)
 
 std::uint32_t Rng::next_u32() {
     if (used_ == 4) {
-        buffer_ = philox4x32({static_cast<std::uint32_t>(block_),
-                              static_cast<std::uint32_t>(block_ >> 32),
-                              static_cast<std::uint32_t>(substream_),
-                              static_cast<std::uint32_t>(substream_ >> 32)},
-                             key_);
+        buffer_ = philox4x32(
+            {static_cast<std::uint32_t>(block_), static_cast<std::uint32_t>(block_ >> 32),
+             static_cast<std::uint32_t>(substream_), static_cast<std::uint32_t>(substream_ >> 32)},
+            key_);
         ++block_;
         used_ = 0;
     }

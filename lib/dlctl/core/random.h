@@ -28,7 +28,7 @@ float counter_uniform(std::uint64_t seed,
 
 /// Sequential generator over a Philox stream for host-side work (initialization, shuffling).
 class Rng {
-public:
+  public:
     Rng(std::uint64_t seed, RngStream stream, std::uint64_t substream = 0);
 
     std::uint32_t next_u32();
@@ -40,7 +40,7 @@ public:
     /// Uniform integer in [0, n), unbiased; n > 0.
     std::uint64_t below(std::uint64_t n);
 
-private:
+  private:
     std::array<std::uint32_t, 2> key_;
     std::uint64_t substream_;
     std::uint64_t block_ = 0;

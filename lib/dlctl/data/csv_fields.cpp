@@ -41,7 +41,8 @@ bool split_csv_fields(char* line, char delimiter, std::vector<std::string_view>&
 }
 
 bool parse_float(std::string_view field, float& value) {
-    while (!field.empty() && (field.front() == ' ' || field.front() == '\t')) field.remove_prefix(1);
+    while (!field.empty() && (field.front() == ' ' || field.front() == '\t'))
+        field.remove_prefix(1);
     while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.remove_suffix(1);
     if (!field.empty() && field.front() == '+') field.remove_prefix(1);
     if (field.empty()) return false;

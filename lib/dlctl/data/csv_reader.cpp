@@ -40,8 +40,9 @@ void check_readable(const fs::path& path) {
     std::error_code ec;
     const auto status = fs::status(path, ec);
     if (!fs::exists(status)) {
-        throw DataError("data file '" + path.string() + "' does not exist",
-                        "check data.path in the spec; relative paths are relative to the spec file");
+        throw DataError(
+            "data file '" + path.string() + "' does not exist",
+            "check data.path in the spec; relative paths are relative to the spec file");
     }
     if (fs::is_directory(status)) {
         throw DataError("data file '" + path.string() + "' is a directory, not a CSV file");
@@ -94,14 +95,15 @@ Table read_csv(const fs::path& path, const CsvOptions& options) {
             const unsigned line_number = reader.get_file_line();
             if (is_blank(line)) continue;
             if (!split_csv_fields(line, options.delimiter, fields)) {
-                throw DataError(fmt::format("{}:{}: unterminated quoted field", table.source,
-                                            line_number),
-                                "a newline inside a quoted field is not supported");
+                throw DataError(
+                    fmt::format("{}:{}: unterminated quoted field", table.source, line_number),
+                    "a newline inside a quoted field is not supported");
             }
             if (fields.size() != width) {
-                throw DataError(fmt::format("{}:{}: found {} fields, expected {} (as in the header)",
-                                            table.source, line_number, fields.size(), width),
-                                "check the delimiter (data.delimiter) and quoting of this row");
+                throw DataError(
+                    fmt::format("{}:{}: found {} fields, expected {} (as in the header)",
+                                table.source, line_number, fields.size(), width),
+                    "check the delimiter (data.delimiter) and quoting of this row");
             }
             for (std::size_t c = 0; c < width; ++c) {
                 float value = 0.0f;

@@ -15,8 +15,8 @@ namespace {
 int require_column(const Table& table, const std::string& name, const std::string& key) {
     const int index = table.column_index(name);
     if (index < 0) {
-        throw DataError(fmt::format("{}: column '{}' (from {}) not found{}", table.source, name, key,
-                                    did_you_mean(name, table.names)),
+        throw DataError(fmt::format("{}: column '{}' (from {}) not found{}", table.source, name,
+                                    key, did_you_mean(name, table.names)),
                         "the file's columns are: " + quoted_list(table.names));
     }
     return index;
@@ -35,21 +35,21 @@ void check_binary(const Table& table, int target) {
     const bool has_both = std::find(y.begin(), y.end(), 0.0f) != y.end() &&
                           std::find(y.begin(), y.end(), 1.0f) != y.end();
     if (!has_both) {
-        throw DataError(fmt::format("{}: target '{}' has a single class; a classifier needs both 0 "
-                                    "and 1",
-                                    table.source, table.names[target]));
+        throw DataError(
+            fmt::format("{}: target '{}' has a single class; a classifier needs both 0 "
+                        "and 1",
+                        table.source, table.names[target]));
     }
 }
 
-Dataset encode(const PreparedData& data,
-               int target,
-               const std::vector<std::uint32_t>& rows) {
+Dataset encode(const PreparedData& data, int target, const std::vector<std::uint32_t>& rows) {
     Dataset out;
     out.n_features = static_cast<std::int64_t>(data.feature_names.size());
     out.n_rows = static_cast<std::int64_t>(rows.size());
     data.preprocessor.transform(data.table, rows, out.features);
     out.targets.resize(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) out.targets[i] = data.table.columns[target][rows[i]];
+    for (std::size_t i = 0; i < rows.size(); ++i)
+        out.targets[i] = data.table.columns[target][rows[i]];
     return out;
 }
 
@@ -75,8 +75,9 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, bool binary_
         }
     }
     if (features.empty()) {
-        throw DataError(table.source + ": no feature columns left after removing the target and "
-                                       "data.drop");
+        throw DataError(table.source +
+                        ": no feature columns left after removing the target and "
+                        "data.drop");
     }
     if (binary_target) check_binary(table, target);
 

@@ -10,7 +10,7 @@ namespace dlctl {
 
 /// Feature scaling fitted on the training rows only: x' = (x - offset) / scale per feature.
 class Preprocessor {
-public:
+  public:
     /// `method` is standard (mean / population std), minmax (min / range) or none. A constant
     /// column gets scale 1 so it maps to 0 instead of dividing by zero.
     void fit(const Table& table,
@@ -28,7 +28,7 @@ public:
     const std::vector<double>& scales() const { return scale_; }
     const std::string& method() const { return method_; }
 
-private:
+  private:
     std::string method_;
     std::vector<int> feature_columns_;
     std::vector<double> offset_;

@@ -16,9 +16,10 @@ SplitIndices split_rows(std::size_t rows, const SplitSpec& split, std::uint64_t 
     const auto n_test = static_cast<std::size_t>(std::llround(rows * split.test));
     const auto n_validation = static_cast<std::size_t>(std::llround(rows * split.validation));
     if (n_test + n_validation >= rows) {
-        throw DataError(fmt::format("{} rows are too few for test = {} and validation = {}: no "
-                                    "training rows would remain",
-                                    rows, split.test, split.validation));
+        throw DataError(
+            fmt::format("{} rows are too few for test = {} and validation = {}: no "
+                        "training rows would remain",
+                        rows, split.test, split.validation));
     }
     SplitIndices out;
     if (split.shuffle) {

@@ -10,7 +10,7 @@ namespace dlctl {
 /// Appends one row per epoch to metrics.csv, flushed after each row so a crashed or interrupted
 /// run keeps every finished epoch. Numbers use the shortest text that reads back exactly.
 class MetricsCsvWriter {
-public:
+  public:
     MetricsCsvWriter(const std::filesystem::path& path, std::vector<std::string> columns);
     ~MetricsCsvWriter();
     MetricsCsvWriter(const MetricsCsvWriter&) = delete;
@@ -19,7 +19,7 @@ public:
     /// `values` in the order of the columns given at construction.
     void write_row(const std::vector<double>& values);
 
-private:
+  private:
     std::filesystem::path path_;
     std::size_t width_;
     std::FILE* file_ = nullptr;

@@ -15,8 +15,8 @@ void make_dirs(const fs::path& dir) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec || !fs::is_directory(dir)) {
-        throw IoError("cannot create run directory '" + dir.string() + "': " +
-                      (ec ? ec.message() : "a file of that name exists"));
+        throw IoError("cannot create run directory '" + dir.string() +
+                      "': " + (ec ? ec.message() : "a file of that name exists"));
     }
 }
 
@@ -50,7 +50,9 @@ fs::path create_run_dir(const fs::path& parent, const fs::path& requested) {
             parent / (attempt == 1 ? stamp : stamp + "-" + std::to_string(attempt));
         std::error_code ec;
         if (fs::create_directory(candidate, ec)) return candidate;
-        if (ec) throw IoError("cannot create run directory '" + candidate.string() + "': " + ec.message());
+        if (ec)
+            throw IoError("cannot create run directory '" + candidate.string() +
+                          "': " + ec.message());
     }
 }
 

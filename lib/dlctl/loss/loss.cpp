@@ -8,7 +8,7 @@ namespace {
 
 /// Sigmoid output + binary cross-entropy, computed on logits.
 class BinaryCrossEntropy final : public Loss {
-public:
+  public:
     std::string name() const override { return "binary_crossentropy"; }
     void allocate(Backend&, std::int64_t) override {}
     void forward_backward(Backend& backend,
@@ -22,7 +22,7 @@ public:
 
 /// Mean squared error on act(logits), chained back through the output activation.
 class MeanSquaredError final : public Loss {
-public:
+  public:
     explicit MeanSquaredError(Activation output) : output_(output) {}
     std::string name() const override { return "mse"; }
     void allocate(Backend& backend, std::int64_t max_outputs) override {
@@ -43,7 +43,7 @@ public:
         backend.activation_backward(output_, logits, predictions, grad_logits, grad_logits);
     }
 
-private:
+  private:
     Activation output_;
     Buffer predictions_;
 };

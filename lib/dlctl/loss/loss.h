@@ -10,7 +10,7 @@ namespace dlctl {
 /// A training objective on a model's logits. Implementations fuse the model's output activation
 /// into the loss where that is more stable (sigmoid + binary cross-entropy).
 class Loss {
-public:
+  public:
     virtual ~Loss() = default;
     virtual std::string name() const = 0;
     /// Allocates scratch buffers for batches of up to `max_batch` samples.

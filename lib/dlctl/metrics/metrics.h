@@ -13,7 +13,7 @@ using MetricValues = std::vector<std::pair<std::string, double>>;
 /// Accumulates predictions over a whole epoch or split and computes the requested metrics at the
 /// end (never averaged per batch, so precision, recall and F1 are exact).
 class MetricAccumulator {
-public:
+  public:
     /// `binary`: predictions are probabilities of class 1 (threshold 0.5) and targets 0/1;
     /// otherwise regression. `names` must be valid for the task (see config vocabulary).
     MetricAccumulator(std::vector<std::string> names, bool binary);
@@ -22,7 +22,7 @@ public:
     void update(const float* predictions, const float* targets, std::int64_t count);
     MetricValues compute() const;
 
-private:
+  private:
     std::vector<std::string> names_;
     bool binary_;
     std::int64_t count_ = 0;

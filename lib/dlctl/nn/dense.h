@@ -6,7 +6,7 @@ namespace dlctl {
 
 /// y = act(W x + b), W output × input. Parameters: W (column-major) then b.
 class Dense final : public Layer {
-public:
+  public:
     Dense(std::int64_t inputs,
           std::int64_t units,
           Activation activation,
@@ -28,7 +28,7 @@ public:
 
     Activation activation() const { return activation_; }
 
-private:
+  private:
     std::int64_t inputs_;
     std::int64_t units_;
     Activation activation_;

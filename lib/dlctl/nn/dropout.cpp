@@ -20,7 +20,10 @@ Tensor Dropout::forward(Backend& backend, const Tensor& input, const ForwardCont
     return output;
 }
 
-void Dropout::backward(Backend& backend, const Tensor& input, Tensor grad_output, Tensor grad_input) {
+void Dropout::backward(Backend& backend,
+                       const Tensor& input,
+                       Tensor grad_output,
+                       Tensor grad_input) {
     if (grad_input.data == nullptr) return;
     if (rate_ == 0.0f) {
         backend.activation(Activation::kLinear, grad_output, grad_input);

@@ -9,7 +9,7 @@ namespace dlctl {
 /// come from the counter-based RNG keyed on (seed, layer index, step), so any device reproduces
 /// them.
 class Dropout final : public Layer {
-public:
+  public:
     Dropout(std::int64_t size, float rate, std::uint64_t layer_index);
 
     std::string type() const override { return "dropout"; }
@@ -22,7 +22,7 @@ public:
                   Tensor grad_output,
                   Tensor grad_input) override;
 
-private:
+  private:
     std::int64_t size_;
     float rate_;
     std::uint64_t layer_index_;

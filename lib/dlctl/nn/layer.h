@@ -20,7 +20,7 @@ struct ForwardContext {
 /// One layer of a Sequential model. A layer's parameters live in slices of the model's flat
 /// parameter and gradient buffers so that optimizers update every parameter in one pass.
 class Layer {
-public:
+  public:
     virtual ~Layer() = default;
 
     virtual std::string type() const = 0;

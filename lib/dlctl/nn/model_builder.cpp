@@ -19,7 +19,8 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec, std::int64_t inpu
                 output_activation = activation;
                 activation = Activation::kLinear;
             }
-            layers.push_back(std::make_unique<Dense>(width, s.units, activation, s.use_bias, s.init));
+            layers.push_back(
+                std::make_unique<Dense>(width, s.units, activation, s.use_bias, s.init));
             width = s.units;
         } else if (s.type == "dropout") {
             layers.push_back(std::make_unique<Dropout>(width, static_cast<float>(s.rate), i));

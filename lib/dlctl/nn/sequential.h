@@ -10,7 +10,7 @@ namespace dlctl {
 /// A stack of layers producing logits, plus the output activation that turns logits into
 /// predictions (applied by the loss, fused where possible, and by predict()).
 class Sequential {
-public:
+  public:
     Sequential(std::vector<std::unique_ptr<Layer>> layers, Activation output_activation);
 
     /// Allocates every parameter, gradient and activation buffer for batches of up to `max_batch`
@@ -34,7 +34,7 @@ public:
     Activation output_activation() const { return output_activation_; }
     const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
 
-private:
+  private:
     std::vector<std::unique_ptr<Layer>> layers_;
     Activation output_activation_;
     Buffer params_, grads_;

@@ -8,7 +8,7 @@ namespace {
 
 /// Stochastic gradient descent with optional (heavy-ball) momentum, as torch.optim.SGD.
 class Sgd final : public Optimizer {
-public:
+  public:
     explicit Sgd(const OptimizerSpec& spec)
         : lr_(spec.lr), momentum_(static_cast<float>(spec.momentum)) {}
 
@@ -16,13 +16,12 @@ public:
         if (momentum_ != 0.0f) velocity_ = backend.allocate(parameter_count);
     }
     void step(Backend& backend, Tensor params, const Tensor& grads) override {
-        const Tensor velocity =
-            momentum_ != 0.0f ? velocity_.view(velocity_.size(), 1) : Tensor{};
+        const Tensor velocity = momentum_ != 0.0f ? velocity_.view(velocity_.size(), 1) : Tensor{};
         backend.sgd_update(params, grads, velocity, static_cast<float>(lr_), momentum_);
     }
     double learning_rate() const override { return lr_; }
 
-private:
+  private:
     double lr_;
     float momentum_;
     Buffer velocity_;

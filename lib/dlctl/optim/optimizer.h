@@ -9,7 +9,7 @@ namespace dlctl {
 
 /// Updates a model's flat parameter buffer from its flat gradient buffer, one pass per step.
 class Optimizer {
-public:
+  public:
     virtual ~Optimizer() = default;
     /// Allocates state (e.g. momentum) for `parameter_count` parameters.
     virtual void allocate(Backend& backend, std::int64_t parameter_count) = 0;

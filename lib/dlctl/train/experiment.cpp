@@ -27,7 +27,7 @@ namespace {
 
 /// Adds train.log in the run directory to the default logger for the lifetime of this object.
 class RunLog {
-public:
+  public:
     explicit RunLog(const fs::path& path)
         : sink_(std::make_shared<spdlog::sinks::basic_file_sink_mt>(path.string(), true)) {
         sink_->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
@@ -40,7 +40,7 @@ public:
     RunLog(const RunLog&) = delete;
     RunLog& operator=(const RunLog&) = delete;
 
-private:
+  private:
     std::shared_ptr<spdlog::sinks::basic_file_sink_mt> sink_;
 };
 
@@ -121,10 +121,11 @@ fs::path run_experiment(const ExperimentSpec& spec, const ExperimentOptions& opt
         spdlog::info("dlctl {} - experiment '{}' - seed {} - device {}", build_info().version,
                      spec.name, spec.seed, to_string(backend->device()));
         spdlog::info("run directory: {}", run_dir.string());
-        spdlog::info("data: {} rows x {} features from {} (train {}, validation {}, test {}; "
-                     "normalize: {})",
-                     data.table.rows(), data.feature_names.size(), spec.data.path, data.train.n_rows,
-                     data.validation.n_rows, data.test.n_rows, spec.data.normalize);
+        spdlog::info(
+            "data: {} rows x {} features from {} (train {}, validation {}, test {}; "
+            "normalize: {})",
+            data.table.rows(), data.feature_names.size(), spec.data.path, data.train.n_rows,
+            data.validation.n_rows, data.test.n_rows, spec.data.normalize);
 
         Rng init_rng(spec.seed, RngStream::kInit);
         model->build(*backend, spec.train.batch_size, init_rng);
@@ -132,9 +133,9 @@ fs::path run_experiment(const ExperimentSpec& spec, const ExperimentOptions& opt
                      model->layers().size(), model->parameter_count(),
                      to_string(model->output_activation()));
 
-        Trainer trainer(*backend, *model, *loss, *optimizer,
-                        {spec.train.epochs, spec.train.batch_size, spec.seed, spec.train.metrics,
-                         binary});
+        Trainer trainer(
+            *backend, *model, *loss, *optimizer,
+            {spec.train.epochs, spec.train.batch_size, spec.seed, spec.train.metrics, binary});
         const DeviceDataset train_set = trainer.upload(data.train);
         const DeviceDataset validation_set = trainer.upload(data.validation);
         const DeviceDataset test_set = trainer.upload(data.test);

@@ -22,11 +22,8 @@ Tensor columns(const Buffer& buffer, std::int64_t rows, std::int64_t first, std:
 
 }  // namespace
 
-Trainer::Trainer(Backend& backend,
-                 Sequential& model,
-                 Loss& loss,
-                 Optimizer& optimizer,
-                 TrainerOptions options)
+Trainer::Trainer(
+    Backend& backend, Sequential& model, Loss& loss, Optimizer& optimizer, TrainerOptions options)
     : backend_(backend),
       model_(model),
       loss_(loss),

@@ -47,7 +47,7 @@ struct DeviceDataset {
 /// Runs mini-batch training of a built model: seeded shuffling every epoch, the last partial batch
 /// included, loss and metrics over whole epochs, validation after each epoch.
 class Trainer {
-public:
+  public:
     Trainer(Backend& backend,
             Sequential& model,
             Loss& loss,
@@ -65,7 +65,7 @@ public:
     /// Loss and metrics over every row of `data`, in evaluation mode (no dropout).
     Evaluation evaluate(const DeviceDataset& data);
 
-private:
+  private:
     Backend& backend_;
     Sequential& model_;
     Loss& loss_;

@@ -52,10 +52,10 @@ Buffer CpuBackend::allocate(std::int64_t count) {
         (static_cast<std::size_t>(std::max<std::int64_t>(count, 1)) * sizeof(float) + kAlignment -
          1) /
         kAlignment * kAlignment;
-    auto* data = static_cast<float*>(::operator new(bytes, std::align_val_t{kAlignment}));
+    auto* data = static_cast<float*>(::operator new (bytes, std::align_val_t{kAlignment}));
     std::memset(data, 0, bytes);
     return Buffer(data, count,
-                  [](float* p) { ::operator delete(p, std::align_val_t{kAlignment}); });
+                  [](float* p) { ::operator delete (p, std::align_val_t{kAlignment}); });
 }
 
 void CpuBackend::upload(const float* host, Tensor dst) {
@@ -108,11 +108,8 @@ void CpuBackend::bias_activation_forward(Activation act, const Tensor& bias, Ten
     apply_activation(act, carr(z), arr(a));
 }
 
-void CpuBackend::activation_backward(Activation act,
-                                     const Tensor& z,
-                                     const Tensor& a,
-                                     const Tensor& da,
-                                     Tensor dz) {
+void CpuBackend::activation_backward(
+    Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) {
     DLCTL_CHECK(da.size() == dz.size());
     const auto dA = carr(da);
     auto dZ = arr(dz);
@@ -175,8 +172,8 @@ void CpuBackend::sigmoid_bce_with_logits(const Tensor& logits,
         const float y = targets.data[i];
         // log(1 + e^z) - y z, written so neither branch overflows.
         total += std::max(z, 0.0f) - z * y + std::log1p(std::exp(-std::abs(z)));
-        const float p = z >= 0.0f ? 1.0f / (1.0f + std::exp(-z))
-                                  : std::exp(z) / (1.0f + std::exp(z));
+        const float p =
+            z >= 0.0f ? 1.0f / (1.0f + std::exp(-z)) : std::exp(z) / (1.0f + std::exp(z));
         grad.data[i] = (p - y) * inv_n;
     }
     loss.data[0] = static_cast<float>(total / static_cast<double>(logits.size()));
@@ -209,11 +206,8 @@ void CpuBackend::gather_columns(const Tensor& src, const std::uint32_t* indices,
     }
 }
 
-void CpuBackend::sgd_update(Tensor params,
-                            const Tensor& grads,
-                            Tensor velocity,
-                            float lr,
-                            float momentum) {
+void CpuBackend::sgd_update(
+    Tensor params, const Tensor& grads, Tensor velocity, float lr, float momentum) {
     DLCTL_CHECK(params.size() == grads.size());
     if (momentum == 0.0f) {
         arr(params) -= lr * carr(grads);

@@ -6,7 +6,7 @@ namespace dlctl {
 
 /// The reference backend: host memory, Eigen for GEMM and vectorised elementwise work.
 class CpuBackend final : public Backend {
-public:
+  public:
     Device device() const override { return {DeviceKind::kCpu, 0}; }
 
     Buffer allocate(std::int64_t count) override;
@@ -21,11 +21,8 @@ public:
               float beta,
               Tensor c) override;
     void bias_activation_forward(Activation act, const Tensor& bias, Tensor z, Tensor a) override;
-    void activation_backward(Activation act,
-                             const Tensor& z,
-                             const Tensor& a,
-                             const Tensor& da,
-                             Tensor dz) override;
+    void activation_backward(
+        Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) override;
     void sum_columns(const Tensor& x, Tensor out) override;
     void dropout_forward(float rate,
                          std::uint64_t seed,
@@ -45,11 +42,8 @@ public:
                        Tensor loss) override;
     void activation(Activation act, const Tensor& x, Tensor out) override;
     void gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) override;
-    void sgd_update(Tensor params,
-                    const Tensor& grads,
-                    Tensor velocity,
-                    float lr,
-                    float momentum) override;
+    void sgd_update(
+        Tensor params, const Tensor& grads, Tensor velocity, float lr, float momentum) override;
 };
 
 }  // namespace dlctl

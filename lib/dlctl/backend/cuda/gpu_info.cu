@@ -18,8 +18,7 @@ GpuInventory gpu_inventory() {
     for (int i = 0; i < count; ++i) {
         cudaDeviceProp props{};
         if (cudaGetDeviceProperties(&props, i) != cudaSuccess) continue;
-        inventory.gpus.push_back(
-            {i, props.name, props.totalGlobalMem, props.major, props.minor});
+        inventory.gpus.push_back({i, props.name, props.totalGlobalMem, props.major, props.minor});
     }
     if (inventory.gpus.empty()) inventory.problem = "no CUDA device found";
     return inventory;
