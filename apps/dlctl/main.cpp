@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <new>
 
 #include "commands.h"
@@ -20,14 +21,16 @@ std::string version_text() {
                        b.build_type, b.cuda ? "on" : "off");
 }
 
-/// Logs go to stderr (stdout carries only results); -q shows warnings and errors only.
+/// Logs go to stderr (stdout carries only results); -q shows warnings and errors only. The level
+/// applies to the console alone: a run's train.log always records info and above.
 void setup_logging(int verbosity) {
-    auto logger = std::make_shared<spdlog::logger>(
-        "dlctl", std::make_shared<spdlog::sinks::stderr_color_sink_mt>());
-    logger->set_pattern("%^[%l]%$ %v");
-    logger->set_level(verbosity < 0   ? spdlog::level::warn
-                      : verbosity > 0 ? spdlog::level::debug
-                                      : spdlog::level::info);
+    auto console = std::make_shared<spdlog::sinks::stderr_color_sink_mt>();
+    console->set_pattern("%^[%l]%$ %v");
+    console->set_level(verbosity < 0   ? spdlog::level::warn
+                       : verbosity > 0 ? spdlog::level::debug
+                                       : spdlog::level::info);
+    auto logger = std::make_shared<spdlog::logger>("dlctl", console);
+    logger->set_level(verbosity > 0 ? spdlog::level::debug : spdlog::level::info);
     logger->flush_on(spdlog::level::info);
     spdlog::set_default_logger(logger);
 }
@@ -100,6 +103,9 @@ int main(int argc, char** argv) {
         return action();
     } catch (const dlctl::Error& e) {
         return report(e);
+    } catch (const std::filesystem::filesystem_error& e) {
+        std::fprintf(stderr, "dlctl: error: %s\n", e.what());
+        return static_cast<int>(dlctl::ExitCode::kIo);
     } catch (const std::bad_alloc&) {
         std::fprintf(stderr, "dlctl: error: out of memory\n");
         return static_cast<int>(dlctl::ExitCode::kInternal);

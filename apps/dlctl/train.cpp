@@ -1,7 +1,6 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
-#include <optional>
 
 #include "commands.h"
 #include "dlctl/config/spec_loader.h"
@@ -16,14 +15,14 @@ struct TrainOptions {
     std::vector<std::string> sets;
     std::string run_dir;
     std::string device;
-    std::optional<std::uint64_t> seed;
+    std::string seed;
 };
 
 int run_train(const TrainOptions& o) {
-    std::vector<std::string> overrides = o.sets;
-    if (!o.device.empty()) overrides.push_back("train.device=" + o.device);
-    if (o.seed) overrides.push_back("seed=" + std::to_string(*o.seed));
-    const ExperimentSpec spec = load_spec(o.spec, overrides);
+    std::vector<Override> flags;
+    if (!o.device.empty()) flags.push_back({"train.device", o.device, "--device " + o.device});
+    if (!o.seed.empty()) flags.push_back({"seed", o.seed, "--seed " + o.seed});
+    const ExperimentSpec spec = load_spec(o.spec, o.sets, flags);
     const std::filesystem::path run_dir = run_experiment(spec, {o.run_dir});
     std::printf("%s\n", run_dir.string().c_str());
     return 0;

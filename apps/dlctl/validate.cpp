@@ -42,7 +42,8 @@ void add_validate_command(CLI::App& app, Action& action) {
         "validate",
         "check a spec (and its data) and print the resolved spec, every default filled in");
     cmd->add_option("SPEC", options->spec, "experiment spec (YAML)")->required();
-    cmd->add_option("--set", options->sets, "override a spec key, as for 'dlctl train'");
+    cmd->add_option("--set", options->sets, "override a spec key, as for 'dlctl train'")
+        ->allow_extra_args(false);
     cmd->add_flag("--skip-data", options->skip_data, "check the spec only, do not read the CSV");
     cmd->footer(
         "Exit code 0 and the resolved YAML on stdout when the spec is valid; otherwise every\n"

@@ -61,7 +61,6 @@ TEST_CASE("command-line mistakes exit 2", "[cli][errors]") {
     expect_failure(run_dlctl("trian x.yaml"), kUsage,
                    "unknown subcommand 'trian' (did you mean 'train'?)");
     expect_failure(run_dlctl("train"), kUsage, "SPEC is required");
-    expect_failure(run_dlctl("train x.yaml --seed abc"), kUsage, "--seed");
     expect_failure(run_dlctl("train x.yaml -q -v"), kUsage, "--quiet and --verbose");
     expect_failure(run_dlctl("train /nonexistent/spec.yaml"), kUsage,
                    "cannot open spec '/nonexistent/spec.yaml'");
@@ -96,12 +95,37 @@ TEST_CASE("data errors exit 3 naming file, line and column", "[cli][errors]") {
     CHECK(run_dlctl("validate --skip-data " + quote(missing.spec)).exit_code == 0);
 }
 
-TEST_CASE("an existing run is never overwritten: exit 4", "[cli][errors]") {
+TEST_CASE("an existing run or file is never overwritten: exit 4", "[cli][errors]") {
     Project p;
     REQUIRE(p.train().exit_code == 0);
-    const std::string before = read_text(p.dir.path() / "run" / "metrics.csv");
-    expect_failure(p.train("--set train.epochs=1"), kIo, "already holds a run");
-    CHECK(read_text(p.dir.path() / "run" / "metrics.csv") == before);
+    const fs::path run = p.dir.path() / "run";
+    const std::string metrics = read_text(run / "metrics.csv");
+    const std::string log = read_text(run / "train.log");
+    expect_failure(p.train("--set train.epochs=1"), kIo,
+                   "run directory '" + run.string() + "' is not empty");
+    CHECK(read_text(run / "metrics.csv") == metrics);
+    CHECK(read_text(run / "train.log") == log);
+
+    // --run-dir . in a directory with other files (here the spec and its data)
+    const CliResult here = run_dlctl("train spec.yaml --run-dir .", p.dir.path());
+    expect_failure(here, kIo, "is not empty");
+    CHECK(fs::is_regular_file(p.dir.path() / "data.csv"));
+}
+
+TEST_CASE("an output directory that cannot be created exits 4", "[cli][errors]") {
+    Project p;
+    expect_failure(run_dlctl("train " + quote(p.spec) + " --run-dir " +
+                             quote(p.dir.path() / "data.csv" / "run")),
+                   kIo, "cannot create run directory");
+}
+
+TEST_CASE("a malformed spec file exits 2", "[cli][errors]") {
+    Project p("name: [unclosed\n");
+    expect_failure(p.train(), kUsage, "spec.yaml:2:1: YAML syntax error");
+    expect_failure(run_dlctl("train " + quote(p.dir.path())), kUsage, "is a directory");
+    expect_failure(p.train("--seed abc"), kUsage, "YAML syntax error");
+    Project q;
+    expect_failure(q.train("--seed abc"), kUsage, "--seed abc: seed: expected an integer");
 }
 
 TEST_CASE("an unavailable device exits 5", "[cli][errors]") {

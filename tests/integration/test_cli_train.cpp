@@ -147,3 +147,39 @@ TEST_CASE("devices lists the CPU and says why there is no GPU", "[cli]") {
     CHECK(r.exit_code == 0);
     CHECK_THAT(r.out, StartsWith("cpu\tavailable\n"));
 }
+
+TEST_CASE("train.log keeps the info lines under -q", "[cli][e2e]") {
+    TempDir dir;
+    const CliResult r = run_dlctl("-q train " + quote(source_file("configs/breast_cancer.yaml")) +
+                                  " --set train.epochs=2 --run-dir " + quote(dir.path() / "r"));
+    REQUIRE(r.exit_code == 0);
+    CHECK(r.err.empty());
+    const std::string log = read_text(dir.path() / "r" / "train.log");
+    CHECK_THAT(log, Contains("[info] epoch 2/2"));
+    CHECK_THAT(log, Contains("[info] test: loss"));
+}
+
+TEST_CASE("without a validation split metrics.csv has no val_ columns", "[cli][e2e]") {
+    TempDir dir;
+    const CliResult r = run_dlctl("-q train " + quote(source_file("configs/breast_cancer.yaml")) +
+                                  " --set train.epochs=2 --set data.split.validation=0 "
+                                  "--set train.metrics=[accuracy] --run-dir " +
+                                  quote(dir.path() / "r"));
+    REQUIRE(r.exit_code == 0);
+    CHECK(read_csv_cells(dir.path() / "r" / "metrics.csv")[0] ==
+          std::vector<std::string>{"epoch", "lr", "loss", "accuracy", "seconds"});
+    const std::string summary = read_text(dir.path() / "r" / "summary.json");
+    CHECK_THAT(summary, !Contains("\"validation\": {"));
+    CHECK_THAT(summary, Contains("\"validation_rows\": 0"));
+}
+
+TEST_CASE("a batch larger than the data trains as one full batch", "[cli][e2e]") {
+    TempDir dir;
+    const CliResult r = run_dlctl("-q train " + quote(source_file("configs/breast_cancer.yaml")) +
+                                  " --set train.epochs=2 --set train.batch_size=2000000000 "
+                                  "--run-dir " +
+                                  quote(dir.path() / "r"));
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(read_text(dir.path() / "r" / "summary.json"), Contains("\"device\": \"cpu\""));
+}

@@ -102,30 +102,37 @@ TEST_CASE("prepare_data selects columns, splits and encodes column-major", "[dat
     CHECK(prepare_data(spec, 3, true).feature_names == std::vector<std::string>{"b"});
 }
 
+namespace {
+DataSpec data_spec(std::filesystem::path path, std::string target) {
+    DataSpec spec;
+    spec.path = path.string();
+    spec.target = std::move(target);
+    spec.split = {0.0, 0.0, true};
+    return spec;
+}
+}  // namespace
+
 TEST_CASE("missing columns and invalid targets are data errors", "[data]") {
     TempDir dir;
-    DataSpec spec;
-    spec.path = dir.write("d.csv", "alpha,beta,label\n1,2,0\n3,4,1\n5,6,2\n7,8,1\n").string();
-    spec.target = "lable";
-    spec.split = {0.0, 0.0, true};
+    const auto csv = dir.write("d.csv", "alpha,beta,label\n1,2,0\n3,4,1\n5,6,2\n7,8,1\n");
     CHECK_THROWS_MATCHES(
-        prepare_data(spec, 1, false), DataError,
-        Catch::Matchers::Message(spec.path +
+        prepare_data(data_spec(csv, "lable"), 1, false), DataError,
+        Catch::Matchers::Message(csv.string() +
                                  ": column 'lable' (from data.target) not found (did you mean "
                                  "'label'?)"));
-    spec.target = "label";
-    spec.features = {"alpha", "gamma"};
-    CHECK_THROWS_WITH(prepare_data(spec, 1, false),
+    DataSpec with_features = data_spec(csv, "label");
+    with_features.features = {"alpha", "gamma"};
+    CHECK_THROWS_WITH(prepare_data(with_features, 1, false),
                       Contains("column 'gamma' (from data.features)"));
-    spec.features = {};
-    CHECK_THROWS_WITH(prepare_data(spec, 1, true),
+    CHECK_THROWS_WITH(prepare_data(data_spec(csv, "label"), 1, true),
                       Contains("d.csv:4: target 'label' is 2, but binary_crossentropy needs "
                                "labels 0 and 1"));
-    CHECK_NOTHROW(prepare_data(spec, 1, false));  // fine for regression
+    CHECK_NOTHROW(prepare_data(data_spec(csv, "label"), 1, false));  // fine for regression
 
-    spec.path = dir.write("one.csv", "a,y\n1,1\n2,1\n").string();
-    spec.target = "y";
-    CHECK_THROWS_WITH(prepare_data(spec, 1, true), Contains("has a single class"));
-    spec.drop = {"a"};
-    CHECK_THROWS_WITH(prepare_data(spec, 1, false), Contains("no feature columns left"));
+    const auto one_class = dir.write("one.csv", "a,y\n1,1\n2,1\n");
+    CHECK_THROWS_WITH(prepare_data(data_spec(one_class, "y"), 1, true),
+                      Contains("has a single class"));
+    DataSpec nothing_left = data_spec(one_class, "y");
+    nothing_left.drop = {"a"};
+    CHECK_THROWS_WITH(prepare_data(nothing_left, 1, false), Contains("no feature columns left"));
 }

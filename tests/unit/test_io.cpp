@@ -30,21 +30,33 @@ TEST_CASE("a failed atomic write is an I/O error and keeps the old file", "[io]"
     CHECK(read_text(file) == "good");
 }
 
-TEST_CASE("run directories are fresh and never reuse a finished run", "[io]") {
+TEST_CASE("run directories are fresh and claimed by their train.log", "[io]") {
     TempDir dir;
     const fs::path a = create_run_dir(dir.path() / "runs", {});
     const fs::path b = create_run_dir(dir.path() / "runs", {});
-    CHECK(fs::is_directory(a));
-    CHECK(fs::is_directory(b));
     CHECK(a != b);
+    CHECK(fs::is_regular_file(a / "train.log"));
+    CHECK(fs::is_regular_file(b / "train.log"));
 
     const fs::path exact = dir.path() / "exact" / "run1";
     CHECK(create_run_dir({}, exact) == exact);
-    CHECK(create_run_dir({}, exact) == exact);  // empty is fine
-    write_file_atomic(exact / "config.yaml", "old");
-    CHECK_THROWS_WITH(create_run_dir({}, exact),
-                      Catch::Matchers::Contains("already holds a run (found config.yaml)"));
-    CHECK(read_text(exact / "config.yaml") == "old");
+    CHECK(fs::is_regular_file(exact / "train.log"));
+    CHECK_THROWS_WITH(create_run_dir({}, exact), Catch::Matchers::Contains("is not empty"));
+
+    const fs::path empty = dir.path() / "empty";
+    fs::create_directory(empty);
+    CHECK(create_run_dir({}, empty) == empty);  // an existing empty directory is fine
+
+    const fs::path other = dir.path() / "other";
+    write_file_atomic(dir.path() / "notes.txt", "keep");
+    fs::create_directory(other);
+    write_file_atomic(other / "notes.txt", "keep");
+    CHECK_THROWS_AS(create_run_dir({}, other), IoError);
+    CHECK(read_text(other / "notes.txt") == "keep");
+    CHECK_FALSE(fs::exists(other / "train.log"));
+
+    CHECK_THROWS_WITH(create_run_dir({}, dir.path() / "notes.txt" / "run"),
+                      Catch::Matchers::Contains("cannot create run directory"));
 }
 
 TEST_CASE("metrics.csv has a header and one exact row per call", "[io]") {
@@ -58,4 +70,6 @@ TEST_CASE("metrics.csv has a header and one exact row per call", "[io]") {
     }
     CHECK(read_text(file) == "epoch,loss\n1,0.1\n2,1e-20\n");
     CHECK_THROWS_AS(MetricsCsvWriter(dir.path() / "no" / "m.csv", {"a"}), IoError);
+    CHECK_THROWS_AS(MetricsCsvWriter(file, {"a"}), IoError);  // never replaces a file
+    CHECK(read_text(file) == "epoch,loss\n1,0.1\n2,1e-20\n");
 }

@@ -70,7 +70,41 @@ TEST_CASE("parse_override keeps everything after the first '='", "[config][overr
     const dlctl::Override o = dlctl::parse_override("name=a=b");
     CHECK(o.path == "name");
     CHECK(o.value == "a=b");
+    CHECK(o.origin == "--set name=a=b");
     YAML::Node root = YAML::Load("{}");
     dlctl::apply_override(root, o);
     CHECK(root["name"].as<std::string>() == "a=b");
+}
+
+TEST_CASE("a key created by --set is located by that --set", "[config][overrides]") {
+    CHECK_THAT(error_of({"train.optimizr.lr=1"}),
+               Contains("--set train.optimizr.lr=1: train.optimizr: unknown key 'optimizr' (did "
+                        "you mean 'optimizer'?)"));
+}
+
+TEST_CASE("bad overrides are reported with every other problem", "[config][overrides]") {
+    try {
+        load({"model.layers.9.units=1", "train.epochs=0", "nonsense"});
+        FAIL("accepted");
+    } catch (const dlctl::SpecError& e) {
+        REQUIRE(e.problems().size() == 3);
+        CHECK_THAT(e.problems()[0], Contains("--set model.layers.9.units=1: 'model.layers' is a "
+                                             "list of 3 items"));
+        CHECK_THAT(e.problems()[1], Contains("--set nonsense: expected key.path=value"));
+        CHECK_THAT(e.problems()[2], Contains("--set train.epochs=0: train.epochs: must be a "
+                                             "positive integer"));
+    }
+}
+
+TEST_CASE("flag overrides name the flag in messages", "[config][overrides]") {
+    try {
+        dlctl::load_spec_from_string(kValidSpec, "spec.yaml", "/base", {},
+                                     {{"seed", "abc", "--seed abc"}});
+        FAIL("accepted");
+    } catch (const dlctl::SpecError& e) {
+        CHECK_THAT(e.what(), Contains("--seed abc: seed: expected an integer, got 'abc'"));
+    }
+    const auto spec = dlctl::load_spec_from_string(kValidSpec, "spec.yaml", "/base", {"seed=1"},
+                                                   {{"seed", "2", "--seed 2"}});
+    CHECK(spec.seed == 2);  // flags apply after --set
 }

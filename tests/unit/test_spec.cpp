@@ -213,3 +213,41 @@ TEST_CASE("load_spec reports unreadable files as usage errors", "[config]") {
     const ExperimentSpec spec = dlctl::load_spec(file);
     CHECK(spec.data.path == (dir.path() / "data.csv").string());
 }
+
+TEST_CASE("more out-of-range values, each located", "[config]") {
+    CHECK_THAT(only_problem(replace(kValidSpec, "rate: 0.5", "rate: -0.1")),
+               Contains("spec.yaml:10:29: model.layers.1.rate: must be in [0, 1), got -0.1"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "lr: 0.1", "lr: .nan")),
+               Contains("spec.yaml:16:30: train.optimizer.lr: must be a positive number"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "lr: 0.1", "lr: .inf")),
+               Contains("train.optimizer.lr: must be a positive number, got inf"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "units: 8", "units: 0")),
+               Contains("spec.yaml:9:28: model.layers.0.units"));
+}
+
+TEST_CASE("integers are always decimal", "[config]") {
+    CHECK(load(replace(kValidSpec, "units: 8", "units: 010")).model.layers[0].units == 10);
+    CHECK(load(replace(kValidSpec, "units: 8", "units: +8")).model.layers[0].units == 8);
+    CHECK_THAT(only_problem(replace(kValidSpec, "units: 8", "units: 0x10")),
+               Contains("expected an integer, got '0x10'"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "units: 8", "units: 99999999999")),
+               Contains("expected an integer, got '99999999999'"));
+}
+
+TEST_CASE("one mistake gives one problem", "[config]") {
+    CHECK_THAT(only_problem(replace(kValidSpec, "path: data.csv", "path: [a]")),
+               Contains("data.path: expected a string, got a list"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "units: 1, activation: sigmoid",
+                                    "units: 0, activation: sigmoid")),
+               Contains("model.layers.2.units: must be a positive integer"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "{type: dropout, rate: 0.5}", "{type: [x]}")),
+               Contains("model.layers.1.type: expected a string"));
+}
+
+TEST_CASE("a missing section is located at the top of the file", "[config]") {
+    const auto list = problems(
+        "name: x\ndata: {path: a, target: y}\nmodel: {layers: [{type: dense, "
+        "units: 1}]}\n");
+    REQUIRE(list.size() == 1);
+    CHECK_THAT(list[0], Contains("spec.yaml:1:1: train: missing required section 'train'"));
+}

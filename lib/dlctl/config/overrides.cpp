@@ -34,15 +34,14 @@ Override parse_override(std::string_view text) {
     const std::size_t eq = text.find('=');
     if (eq == std::string_view::npos || eq == 0) {
         throw UsageError(
-            "--set '" + std::string(text) + "': expected key.path=value",
+            "--set " + std::string(text) + ": expected key.path=value",
             "for example --set train.optimizer.lr=0.001 or --set model.layers.0.units=64");
     }
     Override result{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1)),
-                    std::string(text)};
+                    "--set " + std::string(text)};
     for (const auto& segment : split_path(result.path)) {
         if (segment.empty()) {
-            throw UsageError("--set '" + result.text + "': empty segment in key path '" +
-                             result.path + "'");
+            throw UsageError(result.origin + ": empty segment in key path '" + result.path + "'");
         }
     }
     return result;
@@ -53,7 +52,7 @@ void apply_override(YAML::Node& root, const Override& override) {
     try {
         value = YAML::Load(override.value);
     } catch (const YAML::Exception& e) {
-        throw UsageError("--set '" + override.text + "': value is not valid YAML: " + e.msg);
+        throw UsageError(override.origin + ": value is not valid YAML: " + e.msg);
     }
     if (!root.IsDefined() || root.IsNull()) root = YAML::Node(YAML::NodeType::Map);
 
@@ -67,7 +66,7 @@ void apply_override(YAML::Node& root, const Override& override) {
         if (current.IsSequence()) {
             std::size_t index = 0;
             if (!parse_index(segment, index) || index >= current.size()) {
-                throw UsageError("--set '" + override.text + "': '" + walked + "' is a list of " +
+                throw UsageError(override.origin + ": '" + walked + "' is a list of " +
                                  std::to_string(current.size()) + " items; '" + segment +
                                  "' is not an index in it");
             }
@@ -86,7 +85,7 @@ void apply_override(YAML::Node& root, const Override& override) {
             }
             next.reset(current[segment]);
         } else {
-            throw UsageError("--set '" + override.text + "': '" + walked +
+            throw UsageError(override.origin + ": '" + walked +
                              "' is a single value, not a mapping or list");
         }
         walked += (walked.empty() ? "" : ".") + segment;

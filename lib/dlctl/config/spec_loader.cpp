@@ -4,6 +4,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -26,8 +27,12 @@ using vocabulary::Choices;
 /// stopping at the first.
 class SpecReader {
   public:
-    SpecReader(std::string source, std::map<std::string, std::string> overridden)
-        : source_(std::move(source)), overridden_(std::move(overridden)) {}
+    SpecReader(std::string source,
+               std::map<std::string, std::string> overridden,
+               std::vector<std::string> problems)
+        : source_(std::move(source)),
+          overridden_(std::move(overridden)),
+          problems_(std::move(problems)) {}
 
     const std::vector<std::string>& problems() const { return problems_; }
 
@@ -65,13 +70,23 @@ class SpecReader {
             problem(full, node, fmt::format("expected {}, got {}", type_name<T>(), describe(node)));
             return false;
         }
-        try {
-            out = node.as<T>();
-            return true;
-        } catch (const YAML::Exception&) {
-            problem(full, node,
-                    fmt::format("expected {}, got '{}'", type_name<T>(), node.Scalar()));
+        if constexpr (std::is_integral_v<T> && !std::is_same_v<T, bool>) {
+            // Always decimal: yaml-cpp would read 010 as octal and 0x10 as hex.
+            const std::string& text = node.Scalar();
+            const char* begin = text.data() + (text.starts_with('+') ? 1 : 0);
+            const auto [end, ec] = std::from_chars(begin, text.data() + text.size(), out);
+            if (ec == std::errc{} && end == text.data() + text.size() && !text.empty()) return true;
+            problem(full, node, fmt::format("expected {}, got '{}'", type_name<T>(), text));
             return false;
+        } else {
+            try {
+                out = node.as<T>();
+                return true;
+            } catch (const YAML::Exception&) {
+                problem(full, node,
+                        fmt::format("expected {}, got '{}'", type_name<T>(), node.Scalar()));
+                return false;
+            }
         }
     }
 
@@ -129,19 +144,22 @@ class SpecReader {
 
   private:
     std::string where(const std::string& path, const YAML::Node& node) const {
-        // A value set on the command line is located by the --set that set it.
+        // A value set on the command line is located by the override that set it: one that set
+        // this key or a mapping above it, or one that created this key on its way deeper.
         for (std::string prefix = path;;) {
-            if (auto it = overridden_.find(prefix); it != overridden_.end()) {
-                return "--set " + it->second;
-            }
+            if (auto it = overridden_.find(prefix); it != overridden_.end()) return it->second;
             const std::size_t dot = prefix.rfind('.');
             if (dot == std::string::npos) break;
             prefix.resize(dot);
         }
-        if (!node.IsDefined()) return source_;
-        const YAML::Mark mark = node.Mark();
-        if (mark.is_null()) return source_;
-        return fmt::format("{}:{}:{}", source_, mark.line + 1, mark.column + 1);
+        const YAML::Mark mark = node.IsDefined() ? node.Mark() : YAML::Mark::null_mark();
+        if (!mark.is_null())
+            return fmt::format("{}:{}:{}", source_, mark.line + 1, mark.column + 1);
+        // A key without a place in the file was created by an override that set a key below it.
+        for (const auto& [key, origin] : overridden_) {
+            if (key.starts_with(path + ".")) return origin;
+        }
+        return source_;
     }
 
     static std::string describe(const YAML::Node& node) {
@@ -172,11 +190,18 @@ class SpecReader {
     std::vector<std::string> problems_;
 };
 
+fs::path absolute_path(const fs::path& path) {
+    std::error_code ec;
+    fs::path result = fs::absolute(path, ec);
+    if (ec) throw UsageError("cannot resolve path '" + path.string() + "': " + ec.message());
+    return result;
+}
+
 std::string resolve_path(const std::string& path, const fs::path& base_dir) {
     if (path.empty()) return path;
     fs::path p(path);
     if (p.is_relative()) p = base_dir / p;
-    return fs::absolute(p).lexically_normal().string();
+    return absolute_path(p).lexically_normal().string();
 }
 
 void read_split(SpecReader& r, const YAML::Node& node, SplitSpec& split) {
@@ -200,9 +225,10 @@ void read_split(SpecReader& r, const YAML::Node& node, SplitSpec& split) {
     }
 }
 
-void read_data(SpecReader& r, const YAML::Node& node, DataSpec& data) {
+void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
+    const YAML::Node node = root["data"];
     if (!node.IsDefined()) {
-        r.problem("data", node, "missing required section 'data' (with at least path and target)");
+        r.problem("data", root, "missing required section 'data' (with at least path and target)");
         return;
     }
     if (!r.expect_map(node, "data")) return;
@@ -214,9 +240,12 @@ void read_data(SpecReader& r, const YAML::Node& node, DataSpec& data) {
     r.read_list(node, "drop", "data", data.drop);
     r.read(node, "delimiter", "data", data.delimiter);
     r.read(node, "normalize", "data", data.normalize);
-    if (data.path.empty()) r.problem("data.path", node, "missing required key (the CSV file)");
-    if (data.target.empty())
+    if (!node["path"].IsDefined()) {
+        r.problem("data.path", node, "missing required key (the CSV file)");
+    }
+    if (!node["target"].IsDefined()) {
         r.problem("data.target", node, "missing required key (the column to predict)");
+    }
     if (!data.features.empty() && !data.drop.empty()) {
         r.problem("data", node, "set either 'features' or 'drop', not both");
     }
@@ -240,7 +269,9 @@ void read_layer(SpecReader& r, const YAML::Node& node, const std::string& path, 
     if (!r.expect_map(node, path)) return;
     r.read(node, "type", path, layer.type);
     if (layer.type.empty()) {
-        r.problem(path + ".type", node, "missing required key (one of: dense, dropout)");
+        if (!node["type"].IsDefined()) {
+            r.problem(path + ".type", node, "missing required key (one of: dense, dropout)");
+        }
         return;
     }
     r.check_choice(layer.type, vocabulary::layer_types(), "layer type", path + ".type",
@@ -277,11 +308,12 @@ void read_layer(SpecReader& r, const YAML::Node& node, const std::string& path, 
 }
 
 void read_model(SpecReader& r,
-                const YAML::Node& node,
+                const YAML::Node& root,
                 ModelSpec& model,
                 std::string& default_init) {
+    const YAML::Node node = root["model"];
     if (!node.IsDefined()) {
-        r.problem("model", node, "missing required section 'model' (with a list of layers)");
+        r.problem("model", root, "missing required section 'model' (with a list of layers)");
         return;
     }
     if (!r.expect_map(node, "model")) return;
@@ -303,9 +335,10 @@ void read_model(SpecReader& r,
     }
 }
 
-void read_train(SpecReader& r, const YAML::Node& node, TrainSpec& train) {
+void read_train(SpecReader& r, const YAML::Node& root, TrainSpec& train) {
+    const YAML::Node node = root["train"];
     if (!node.IsDefined()) {
-        r.problem("train", node, "missing required section 'train' (with at least loss)");
+        r.problem("train", root, "missing required section 'train' (with at least loss)");
         return;
     }
     if (!r.expect_map(node, "train")) return;
@@ -323,9 +356,9 @@ void read_train(SpecReader& r, const YAML::Node& node, TrainSpec& train) {
         r.problem("train.batch_size", node["batch_size"],
                   fmt::format("must be a positive integer, got {}", train.batch_size));
     }
-    if (train.loss.empty()) {
+    if (!node["loss"].IsDefined()) {
         r.problem("train.loss", node, "missing required key (binary_crossentropy or mse)");
-    } else {
+    } else if (!train.loss.empty()) {
         r.check_choice(train.loss, vocabulary::losses(), "loss", "train.loss", node["loss"]);
     }
     try {
@@ -400,8 +433,9 @@ void check_consistency(SpecReader& r, const YAML::Node& root, ExperimentSpec& sp
 ExperimentSpec read_spec(const YAML::Node& root,
                          const std::string& source,
                          const fs::path& base_dir,
-                         const std::map<std::string, std::string>& overridden) {
-    SpecReader r(source, overridden);
+                         const std::map<std::string, std::string>& overridden,
+                         std::vector<std::string> override_problems) {
+    SpecReader r(source, overridden, std::move(override_problems));
     ExperimentSpec spec;
     if (!root.IsMap()) {
         r.problem(
@@ -416,10 +450,12 @@ ExperimentSpec read_spec(const YAML::Node& root,
     if (seed < 0) r.problem("seed", root["seed"], "must be a non-negative integer");
     spec.seed = static_cast<std::uint64_t>(seed);
 
-    read_data(r, root["data"], spec.data);
+    read_data(r, root, spec.data);
     std::string default_init = "auto";
-    read_model(r, root["model"], spec.model, default_init);
-    read_train(r, root["train"], spec.train);
+    const std::size_t before_model = r.problems().size();
+    read_model(r, root, spec.model, default_init);
+    const bool model_ok = r.problems().size() == before_model;
+    read_train(r, root, spec.train);
 
     const YAML::Node output = root["output"];
     bool output_dir_given = false;
@@ -428,7 +464,8 @@ ExperimentSpec read_spec(const YAML::Node& root,
         r.read(output, "dir", "output", spec.output.dir);
         output_dir_given = output["dir"].IsDefined();
     }
-    check_consistency(r, root, spec);
+    // Loss, output layer and metrics are only checked against each other for a well-formed model.
+    if (model_ok) check_consistency(r, root, spec);
     if (!r.problems().empty()) throw SpecError(r.problems());
 
     // Fill derived defaults so the resolved spec says exactly what runs.
@@ -445,7 +482,7 @@ ExperimentSpec read_spec(const YAML::Node& root,
     // An explicit output.dir is relative to the spec, like every spec path; the default is
     // relative to the working directory, where users look for runs/.
     spec.output.dir = output_dir_given ? resolve_path(spec.output.dir, base_dir)
-                                       : resolve_path("runs/" + spec.name, fs::current_path());
+                                       : resolve_path("runs/" + spec.name, absolute_path("."));
     return spec;
 }
 
@@ -454,7 +491,8 @@ ExperimentSpec read_spec(const YAML::Node& root,
 ExperimentSpec load_spec_from_string(std::string_view yaml,
                                      std::string_view source_name,
                                      const fs::path& base_dir,
-                                     const std::vector<std::string>& overrides) {
+                                     const std::vector<std::string>& sets,
+                                     const std::vector<Override>& flags) {
     const std::string source(source_name);
     YAML::Node root;
     try {
@@ -463,16 +501,33 @@ ExperimentSpec load_spec_from_string(std::string_view yaml,
         throw SpecError({fmt::format("{}:{}:{}: YAML syntax error: {}", source, e.mark.line + 1,
                                      e.mark.column + 1, e.msg)});
     }
+    // Bad overrides are reported together with every other problem of the spec.
     std::map<std::string, std::string> overridden;
-    for (const auto& text : overrides) {
-        const Override o = parse_override(text);
+    std::vector<std::string> problems;
+    auto apply = [&](const Override& o) {
         apply_override(root, o);
-        overridden[o.path] = o.text;
+        overridden[o.path] = o.origin;
+    };
+    for (const auto& text : sets) {
+        try {
+            apply(parse_override(text));
+        } catch (const UsageError& e) {
+            problems.push_back(e.what());
+        }
     }
-    return read_spec(root, source, base_dir, overridden);
+    for (const auto& flag : flags) {
+        try {
+            apply(flag);
+        } catch (const UsageError& e) {
+            problems.push_back(e.what());
+        }
+    }
+    return read_spec(root, source, base_dir, overridden, std::move(problems));
 }
 
-ExperimentSpec load_spec(const fs::path& file, const std::vector<std::string>& overrides) {
+ExperimentSpec load_spec(const fs::path& file,
+                         const std::vector<std::string>& sets,
+                         const std::vector<Override>& flags) {
     std::error_code ec;
     if (fs::is_directory(file, ec)) {
         throw UsageError("spec '" + file.string() + "' is a directory, not a YAML file");
@@ -485,8 +540,8 @@ ExperimentSpec load_spec(const fs::path& file, const std::vector<std::string>& o
     }
     std::stringstream text;
     text << in.rdbuf();
-    return load_spec_from_string(text.str(), file.string(), fs::absolute(file).parent_path(),
-                                 overrides);
+    return load_spec_from_string(text.str(), file.string(), absolute_path(file).parent_path(), sets,
+                                 flags);
 }
 
 namespace {

@@ -5,8 +5,9 @@
 namespace dlctl {
 
 struct BuildInfo {
-    std::string version;     ///< semantic version, e.g. "0.1.0"
-    std::string git_commit;  ///< short hash at configure time, or "unknown"
+    std::string version;  ///< semantic version, e.g. "0.1.0"
+    std::string
+        git_commit;  ///< short hash of the built commit ("-dirty" if modified), or "unknown"
     std::string build_type;  ///< CMAKE_BUILD_TYPE
     bool cuda = false;       ///< whether the CUDA backend was compiled in
 };

@@ -34,10 +34,11 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
         }
         written += static_cast<std::size_t>(n);
     }
-    if (::fsync(fd) != 0 || ::close(fd) != 0) {
-        const int error = errno;
+    const int sync_error = ::fsync(fd) != 0 ? errno : 0;
+    const int close_error = ::close(fd) != 0 ? errno : 0;
+    if (sync_error != 0 || close_error != 0) {
         ::unlink(temp.c_str());
-        fail("flush", temp, error);
+        fail("flush", temp, sync_error != 0 ? sync_error : close_error);
     }
     if (::rename(temp.c_str(), path.c_str()) != 0) {
         const int error = errno;

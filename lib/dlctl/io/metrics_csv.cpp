@@ -12,7 +12,7 @@ namespace dlctl {
 MetricsCsvWriter::MetricsCsvWriter(const std::filesystem::path& path,
                                    std::vector<std::string> columns)
     : path_(path), width_(columns.size()) {
-    file_ = std::fopen(path.c_str(), "w");
+    file_ = std::fopen(path.c_str(), "wx");  // never replaces an existing file
     if (file_ == nullptr) {
         throw IoError("cannot create '" + path.string() + "': " + std::strerror(errno));
     }

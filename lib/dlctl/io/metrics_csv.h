@@ -8,7 +8,8 @@
 namespace dlctl {
 
 /// Appends one row per epoch to metrics.csv, flushed after each row so a crashed or interrupted
-/// run keeps every finished epoch. Numbers use the shortest text that reads back exactly.
+/// run keeps every finished epoch. Numbers use the shortest text that reads back exactly. The file
+/// must not exist yet (IoError otherwise).
 class MetricsCsvWriter {
   public:
     MetricsCsvWriter(const std::filesystem::path& path, std::vector<std::string> columns);

@@ -1,5 +1,10 @@
 #include "dlctl/io/run_dir.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <ctime>
 #include <string>
 
@@ -14,7 +19,7 @@ namespace {
 void make_dirs(const fs::path& dir) {
     std::error_code ec;
     fs::create_directories(dir, ec);
-    if (ec || !fs::is_directory(dir)) {
+    if (ec || !fs::is_directory(dir, ec)) {
         throw IoError("cannot create run directory '" + dir.string() +
                       "': " + (ec ? ec.message() : "a file of that name exists"));
     }
@@ -29,18 +34,29 @@ std::string timestamp() {
     return text;
 }
 
+/// Creates `dir/train.log`; fails if any process created it first.
+void claim(const fs::path& dir) {
+    const fs::path log = dir / "train.log";
+    const int fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        throw IoError("cannot create '" + log.string() + "': " + std::strerror(errno),
+                      errno == EEXIST ? "another run is using this directory; choose another" : "");
+    }
+    ::close(fd);
+}
+
 }  // namespace
 
 fs::path create_run_dir(const fs::path& parent, const fs::path& requested) {
     if (!requested.empty()) {
-        for (const char* marker : {"config.yaml", "metrics.csv", "summary.json"}) {
-            if (fs::exists(requested / marker)) {
-                throw IoError("run directory '" + requested.string() +
-                                  "' already holds a run (found " + marker + ")",
-                              "choose another --run-dir, or delete that directory first");
-            }
+        std::error_code ec;
+        if (fs::exists(requested, ec) && fs::is_directory(requested, ec) &&
+            !fs::is_empty(requested, ec)) {
+            throw IoError("run directory '" + requested.string() + "' is not empty",
+                          "choose a new --run-dir, or delete that directory first");
         }
         make_dirs(requested);
+        claim(requested);
         return requested;
     }
     make_dirs(parent);
@@ -49,10 +65,14 @@ fs::path create_run_dir(const fs::path& parent, const fs::path& requested) {
         const fs::path candidate =
             parent / (attempt == 1 ? stamp : stamp + "-" + std::to_string(attempt));
         std::error_code ec;
-        if (fs::create_directory(candidate, ec)) return candidate;
-        if (ec)
+        if (fs::create_directory(candidate, ec)) {
+            claim(candidate);
+            return candidate;
+        }
+        if (ec) {
             throw IoError("cannot create run directory '" + candidate.string() +
                           "': " + ec.message());
+        }
     }
 }
 

@@ -4,9 +4,10 @@
 
 namespace dlctl {
 
-/// Creates the directory a run writes into and returns it.
-/// - `requested` non-empty: exactly that directory (created with parents); an IoError if it
-///   already holds a run's files, so a finished run is never overwritten.
+/// Creates the directory a run writes into and claims it by creating its `train.log`
+/// exclusively, so two runs can never share a directory. Returns the directory.
+/// - `requested` non-empty: exactly that directory, created with its parents; an IoError if it
+///   exists and is not empty, so no earlier file is ever overwritten.
 /// - otherwise a new `<parent>/<YYYYmmdd-HHMMSS>` (suffixed -2, -3, ... when taken).
 std::filesystem::path create_run_dir(const std::filesystem::path& parent,
                                      const std::filesystem::path& requested);

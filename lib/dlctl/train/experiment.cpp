@@ -4,8 +4,10 @@
 #include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <chrono>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "dlctl/backend/backend.h"
 #include "dlctl/config/spec_loader.h"
@@ -26,11 +28,17 @@ using nlohmann::json;
 namespace {
 
 /// Adds train.log in the run directory to the default logger for the lifetime of this object.
+/// It records info and above whatever the console shows (-q, -v).
 class RunLog {
   public:
-    explicit RunLog(const fs::path& path)
-        : sink_(std::make_shared<spdlog::sinks::basic_file_sink_mt>(path.string(), true)) {
+    explicit RunLog(const fs::path& path) {
+        try {
+            sink_ = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path.string(), false);
+        } catch (const spdlog::spdlog_ex& e) {
+            throw IoError("cannot open '" + path.string() + "': " + e.what());
+        }
         sink_->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
+        sink_->set_level(spdlog::level::info);
         spdlog::default_logger()->sinks().push_back(sink_);
     }
     ~RunLog() {
@@ -80,11 +88,14 @@ std::vector<double> metrics_row(const EpochResult& r) {
     return row;
 }
 
-json base_summary(const ExperimentSpec& spec, const PreparedData& data, const fs::path& run_dir) {
+json base_summary(const ExperimentSpec& spec,
+                  const PreparedData& data,
+                  const Device& device,
+                  const fs::path& run_dir) {
     const BuildInfo& build = build_info();
     return {{"name", spec.name},
             {"seed", spec.seed},
-            {"device", spec.train.device},
+            {"device", to_string(device)},
             {"run_dir", run_dir.string()},
             {"data",
              {{"path", spec.data.path},
@@ -113,11 +124,17 @@ fs::path run_experiment(const ExperimentSpec& spec, const ExperimentOptions& opt
     std::unique_ptr<Loss> loss = make_loss(spec.train.loss, model->output_activation());
     std::unique_ptr<Optimizer> optimizer = make_optimizer(spec.train.optimizer);
 
+    // No batch needs more rows than the largest split holds; buffers are sized by it.
+    const std::int64_t batch_size = std::min<std::int64_t>(
+        spec.train.batch_size,
+        std::max({data.train.n_rows, data.validation.n_rows, data.test.n_rows}));
+
     const fs::path run_dir = create_run_dir(spec.output.dir, options.run_dir);
-    write_file_atomic(run_dir / "config.yaml", to_yaml(spec));
-    RunLog log(run_dir / "train.log");
-    json summary = base_summary(spec, data, run_dir);
+    json summary = base_summary(spec, data, backend->device(), run_dir);
+    std::optional<RunLog> log;
     try {
+        write_file_atomic(run_dir / "config.yaml", to_yaml(spec));
+        log.emplace(run_dir / "train.log");
         spdlog::info("dlctl {} - experiment '{}' - seed {} - device {}", build_info().version,
                      spec.name, spec.seed, to_string(backend->device()));
         spdlog::info("run directory: {}", run_dir.string());
@@ -128,14 +145,14 @@ fs::path run_experiment(const ExperimentSpec& spec, const ExperimentOptions& opt
             data.validation.n_rows, data.test.n_rows, spec.data.normalize);
 
         Rng init_rng(spec.seed, RngStream::kInit);
-        model->build(*backend, spec.train.batch_size, init_rng);
+        model->build(*backend, batch_size, init_rng);
         spdlog::info("model: {} layers, {} parameters, output activation {}",
                      model->layers().size(), model->parameter_count(),
                      to_string(model->output_activation()));
 
-        Trainer trainer(
-            *backend, *model, *loss, *optimizer,
-            {spec.train.epochs, spec.train.batch_size, spec.seed, spec.train.metrics, binary});
+        Trainer trainer(*backend, *model, *loss, *optimizer,
+                        {spec.train.epochs, static_cast<int>(batch_size), spec.seed,
+                         spec.train.metrics, binary});
         const DeviceDataset train_set = trainer.upload(data.train);
         const DeviceDataset validation_set = trainer.upload(data.validation);
         const DeviceDataset test_set = trainer.upload(data.test);

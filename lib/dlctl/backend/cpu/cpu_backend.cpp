@@ -1,8 +1,11 @@
 #include "dlctl/backend/cpu/cpu_backend.h"
 
+#include <fmt/format.h>
+
 #include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstring>
 #include <new>
 
@@ -48,11 +51,21 @@ void apply_activation(Activation act, const In& z, Out&& a) {
 
 Buffer CpuBackend::allocate(std::int64_t count) {
     DLCTL_CHECK(count >= 0);
-    const std::size_t bytes =
-        (static_cast<std::size_t>(std::max<std::int64_t>(count, 1)) * sizeof(float) + kAlignment -
-         1) /
-        kAlignment * kAlignment;
-    auto* data = static_cast<float*>(::operator new (bytes, std::align_val_t{kAlignment}));
+    constexpr auto kMaxCount = static_cast<std::int64_t>((SIZE_MAX - kAlignment) / sizeof(float));
+    float* data = nullptr;
+    std::size_t bytes = 0;
+    if (count <= kMaxCount) {
+        bytes = (static_cast<std::size_t>(std::max<std::int64_t>(count, 1)) * sizeof(float) +
+                 kAlignment - 1) /
+                kAlignment * kAlignment;
+        data =
+            static_cast<float*>(::operator new (bytes, std::align_val_t{kAlignment}, std::nothrow));
+    }
+    if (data == nullptr) {
+        throw DeviceError(fmt::format("cannot allocate {} floats ({:.1f} GiB) in CPU memory", count,
+                                      static_cast<double>(count) * 4.0 / (1 << 30)),
+                          "reduce train.batch_size or the layer sizes");
+    }
     std::memset(data, 0, bytes);
     return Buffer(data, count,
                   [](float* p) { ::operator delete (p, std::align_val_t{kAlignment}); });

@@ -1,0 +1,13 @@
+# Configures dlctl in a scratch directory with nvcc hidden from PATH and prints CMake's output, so
+# a test can check what the DLCTL_CUDA switch does without a CUDA toolkit.
+# Usage: cmake -DSOURCE_DIR=... -DSCRATCH=... -DCUDA_MODE=ON|OFF|AUTO|... -P configure_check.cmake
+file(REMOVE_RECURSE "${SCRATCH}")
+set(ENV{PATH} "/usr/bin:/bin")
+unset(ENV{CUDACXX})
+unset(ENV{CUDA_PATH})
+execute_process(
+    COMMAND "${CMAKE_COMMAND}" -S "${SOURCE_DIR}" -B "${SCRATCH}" -G Ninja
+            "-DDLCTL_CUDA=${CUDA_MODE}" -DDLCTL_BUILD_TESTS=OFF
+    OUTPUT_VARIABLE out ERROR_VARIABLE err RESULT_VARIABLE result)
+message("${out}${err}configure exit code: ${result}")
+file(REMOVE_RECURSE "${SCRATCH}")
