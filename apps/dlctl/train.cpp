@@ -1,9 +1,14 @@
+#include <spdlog/sinks/sink.h>
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 
 #include "commands.h"
 #include "dlctl/config/spec_loader.h"
+#include "dlctl/core/error.h"
 #include "dlctl/train/experiment.h"
 
 namespace dlctl::cli {
@@ -23,8 +28,17 @@ int run_train(const TrainOptions& o) {
     if (!o.device.empty()) flags.push_back({"train.device", o.device, "--device " + o.device});
     if (!o.seed.empty()) flags.push_back({"seed", o.seed, "--seed " + o.seed});
     const ExperimentSpec spec = load_spec(o.spec, o.sets, flags);
-    const std::filesystem::path run_dir = run_experiment(spec, {o.run_dir});
-    std::printf("%s\n", run_dir.string().c_str());
+    // The progress line is for people: a terminal, and a console not silenced by -q.
+    const auto& sinks = spdlog::default_logger()->sinks();
+    const bool console_info = !sinks.empty() && sinks.front()->level() <= spdlog::level::info;
+    const bool progress = console_info && ::isatty(STDERR_FILENO) != 0;
+    const ExperimentResult result = run_experiment(spec, {o.run_dir, progress});
+    std::printf("%s\n", result.run_dir.string().c_str());
+    if (result.interrupted) {
+        std::fprintf(stderr, "dlctl: interrupted; the outputs of the completed epochs are in %s\n",
+                     result.run_dir.string().c_str());
+        return static_cast<int>(ExitCode::kInterrupted);
+    }
     return 0;
 }
 

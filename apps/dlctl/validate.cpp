@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "dlctl/config/spec_loader.h"
+#include "dlctl/config/task.h"
 #include "dlctl/data/dataset.h"
 
 namespace dlctl::cli {
@@ -21,8 +22,7 @@ struct ValidateOptions {
 int run_validate(const ValidateOptions& o) {
     const ExperimentSpec spec = load_spec(o.spec, o.sets);
     if (!o.skip_data) {
-        const PreparedData data =
-            prepare_data(spec.data, spec.seed, spec.train.loss == "binary_crossentropy");
+        const PreparedData data = prepare_data(spec.data, spec.seed, target_classes(spec));
         spdlog::info(
             "data: {} rows, {} features, target '{}'; split train {} / validation {} / "
             "test {}",

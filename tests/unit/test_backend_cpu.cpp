@@ -92,23 +92,68 @@ TEST_CASE("sigmoid binary cross-entropy is exact and stable on extreme logits", 
     HostTensor logits(be, 1, 4, {0.0f, 2.0f, -100.0f, 100.0f});
     HostTensor y(be, 1, 4, {1.0f, 0.0f, 0.0f, 0.0f});
     HostTensor grad(be, 1, 4), loss(be, 1, 1);
-    be.sigmoid_bce_with_logits(logits.tensor, y.tensor, grad.tensor, loss.tensor);
+    be.sigmoid_cross_entropy(logits.tensor, y.tensor, Tensor{}, 0.0f, grad.tensor, loss.tensor);
     const double expected = (std::log(2.0) + std::log1p(std::exp(2.0)) + 0.0 + 100.0) / 4.0;
     CHECK(loss.at(0, 0) == Approx(expected));
-    CHECK(std::isfinite(loss.at(0, 0)));
     CHECK(grad.at(0, 0) == Approx((0.5 - 1.0) / 4));
     CHECK(grad.at(0, 2) == Approx(0.0).margin(1e-12));
     CHECK(grad.at(0, 3) == Approx(0.25));
+
+    // Label smoothing 0.2 turns target 1 into 0.9; weights make a weighted mean.
+    HostTensor one(be, 1, 1, {0.0f}), target(be, 1, 1, {1.0f}), g1(be, 1, 1);
+    be.sigmoid_cross_entropy(one.tensor, target.tensor, Tensor{}, 0.2f, g1.tensor, loss.tensor);
+    CHECK(g1.at(0, 0) == Approx(0.5 - 0.9));
+    HostTensor w(be, 1, 4, {1.0f, 3.0f, 0.0f, 0.0f});
+    be.sigmoid_cross_entropy(logits.tensor, y.tensor, w.tensor, 0.0f, grad.tensor, loss.tensor);
+    CHECK(loss.at(0, 0) == Approx((std::log(2.0) + 3 * std::log1p(std::exp(2.0))) / 4.0));
+    CHECK(grad.at(0, 2) == 0.0f);
 }
 
-TEST_CASE("squared error and its gradient", "[backend][loss]") {
+TEST_CASE("softmax cross-entropy with integer labels, smoothing and weights", "[backend][loss]") {
     CpuBackend be;
-    HostTensor p(be, 1, 2, {1.0f, 3.0f}), y(be, 1, 2, {0.0f, 1.0f});
+    HostTensor logits(be, 3, 2, {1, 2, 3, 1000, 0, 0});
+    HostTensor labels(be, 1, 2, {2, 1});
+    HostTensor grad(be, 3, 2), loss(be, 1, 1);
+    HostTensor first_only(be, 1, 2, {1.0f, 0.0f});
+    be.softmax_cross_entropy(logits.tensor, labels.tensor, first_only.tensor, 0.0f, grad.tensor,
+                             loss.tensor);
+    CHECK(loss.at(0, 0) == Approx(0.40760596));
+    CHECK(grad.at(0, 0) == Approx(0.09003057));
+    CHECK(grad.at(2, 0) == Approx(0.66524096 - 1.0));
+    CHECK(grad.at(0, 1) == 0.0f);  // weight 0
+
+    be.softmax_cross_entropy(logits.tensor, labels.tensor, first_only.tensor, 0.1f, grad.tensor,
+                             loss.tensor);
+    CHECK(loss.at(0, 0) == Approx(0.50760596));
+
+    be.softmax_cross_entropy(logits.tensor, labels.tensor, Tensor{}, 0.0f, grad.tensor,
+                             loss.tensor);
+    CHECK(std::isfinite(loss.at(0, 0)));  // logit 1000 does not overflow
+    CHECK(loss.at(0, 0) == Approx((0.40760596 + 1000.0) / 2).epsilon(1e-4));
+}
+
+TEST_CASE("regression losses and their gradients", "[backend][loss]") {
+    CpuBackend be;
+    HostTensor p(be, 1, 2, {1.0f, 3.0f}), y(be, 1, 2, {0.5f, 6.0f});
     HostTensor grad(be, 1, 2), loss(be, 1, 1);
-    be.squared_error(p.tensor, y.tensor, grad.tensor, loss.tensor);
-    CHECK(loss.at(0, 0) == Approx(2.5));
-    CHECK(grad.at(0, 0) == Approx(1.0));
-    CHECK(grad.at(0, 1) == Approx(2.0));
+    be.regression_loss(RegressionLoss::kMse, 1.0f, p.tensor, y.tensor, Tensor{}, grad.tensor,
+                       loss.tensor);
+    CHECK(loss.at(0, 0) == Approx((0.25 + 9.0) / 2));
+    CHECK(grad.at(0, 1) == Approx(2.0 * -3.0 / 2));
+    be.regression_loss(RegressionLoss::kMae, 1.0f, p.tensor, y.tensor, Tensor{}, grad.tensor,
+                       loss.tensor);
+    CHECK(loss.at(0, 0) == Approx(1.75));
+    CHECK(grad.at(0, 0) == Approx(0.5));
+    CHECK(grad.at(0, 1) == Approx(-0.5));
+    be.regression_loss(RegressionLoss::kHuber, 1.0f, p.tensor, y.tensor, Tensor{}, grad.tensor,
+                       loss.tensor);
+    CHECK(loss.at(0, 0) == Approx((0.125 + 2.5) / 2));
+    CHECK(grad.at(0, 0) == Approx(0.25));
+    CHECK(grad.at(0, 1) == Approx(-0.5));
+    HostTensor w(be, 1, 2, {3.0f, 1.0f});
+    be.regression_loss(RegressionLoss::kMse, 1.0f, p.tensor, y.tensor, w.tensor, grad.tensor,
+                       loss.tensor);
+    CHECK(loss.at(0, 0) == Approx((3 * 0.25 + 9.0) / 4));
 }
 
 TEST_CASE("dropout masks are inverted, reproducible and keyed on layer and step", "[backend]") {
@@ -131,17 +176,87 @@ TEST_CASE("dropout masks are inverted, reproducible and keyed on layer and step"
     CHECK(y2.tensor.data[0] == y.tensor.data[0] * mask.tensor.data[0]);
 }
 
-TEST_CASE("SGD with momentum follows torch.optim.SGD", "[backend][optim]") {
+namespace {
+
+/// Runs `steps` updates of a one-parameter model (p = 1) with a constant gradient 0.5.
+std::vector<float> trajectory(OptimizerStep step, int steps) {
     CpuBackend be;
-    HostTensor p(be, 2, 1, {1.0f, -1.0f}), g(be, 2, 1, {0.5f, 0.0f}), v(be, 2, 1);
-    be.sgd_update(p.tensor, g.tensor, v.tensor, 0.1f, 0.9f);
-    CHECK(p.at(0, 0) == Approx(0.95));
-    be.sgd_update(p.tensor, g.tensor, v.tensor, 0.1f, 0.9f);
-    CHECK(v.at(0, 0) == Approx(0.95));
-    CHECK(p.at(0, 0) == Approx(0.855));
-    CHECK(p.at(1, 0) == -1.0f);
-    be.sgd_update(p.tensor, g.tensor, Tensor{}, 0.1f, 0.0f);
-    CHECK(p.at(0, 0) == Approx(0.805));
+    HostTensor p(be, 1, 1, {1.0f}), g(be, 1, 1, {0.5f});
+    HostTensor s0(be, 1, 1), s1(be, 1, 1), s2(be, 1, 1);
+    std::vector<float> out;
+    for (int i = 1; i <= steps; ++i) {
+        step.step = i;
+        be.optimizer_update(step, p.tensor, g.tensor, s0.tensor, s1.tensor, s2.tensor);
+        out.push_back(p.at(0, 0));
+    }
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("optimizer steps match hand-computed torch.optim values", "[backend][optim]") {
+    using Kind = OptimizerStep::Kind;
+    OptimizerStep sgd;
+    sgd.kind = Kind::kSgd;
+    sgd.lr = 0.1f;
+    auto t = trajectory(sgd, 2);
+    CHECK(t[0] == Approx(0.95));
+    CHECK(t[1] == Approx(0.9));
+
+    sgd.momentum = 0.9f;  // buf = g, then 0.9 buf + g
+    t = trajectory(sgd, 2);
+    CHECK(t[0] == Approx(0.95));
+    CHECK(t[1] == Approx(0.855));
+
+    sgd.nesterov = true;  // g + 0.9 buf
+    t = trajectory(sgd, 2);
+    CHECK(t[0] == Approx(0.905));
+    CHECK(t[1] == Approx(0.7695));
+
+    OptimizerStep decay;
+    decay.kind = Kind::kSgd;
+    decay.lr = 0.1f;
+    decay.weight_decay = 0.1f;  // g + 0.1 p
+    CHECK(trajectory(decay, 1)[0] == Approx(0.94));
+
+    OptimizerStep adam;
+    adam.kind = Kind::kAdam;
+    adam.lr = 0.1f;  // a constant gradient moves Adam by lr per step
+    t = trajectory(adam, 2);
+    CHECK(t[0] == Approx(0.9).epsilon(1e-6));
+    CHECK(t[1] == Approx(0.8).epsilon(1e-6));
+
+    adam.decoupled_weight_decay = true;  // AdamW: p *= 1 - lr wd first
+    adam.weight_decay = 0.1f;
+    CHECK(trajectory(adam, 1)[0] == Approx(0.89).epsilon(1e-6));
+
+    OptimizerStep rms;
+    rms.kind = Kind::kRmsprop;
+    rms.lr = 0.01f;
+    CHECK(trajectory(rms, 1)[0] == Approx(0.9).epsilon(1e-5));
+
+    OptimizerStep adagrad;
+    adagrad.kind = Kind::kAdagrad;
+    adagrad.lr = 0.1f;
+    adagrad.eps = 1e-10f;
+    t = trajectory(adagrad, 2);
+    CHECK(t[0] == Approx(0.9));
+    CHECK(t[1] == Approx(0.9 - 0.05 / std::sqrt(0.5)));
+}
+
+TEST_CASE("penalty gradients, norms, scaling and clamping", "[backend][optim]") {
+    CpuBackend be;
+    HostTensor w(be, 1, 3, {2.0f, -1.0f, 0.0f}), g(be, 1, 3, {0, 0, 0});
+    be.add_penalty_gradient(w.tensor, g.tensor, 0.1f, 0.5f);
+    CHECK(g.at(0, 0) == Approx(0.1 + 2.0));
+    CHECK(g.at(0, 1) == Approx(-0.1 - 1.0));
+    CHECK(g.at(0, 2) == 0.0f);
+    CHECK(be.squared_norm(w.tensor) == Approx(5.0));
+    be.scale(w.tensor, 0.5f);
+    CHECK(w.at(0, 0) == 1.0f);
+    be.clamp(g.tensor, -0.5f, 0.5f);
+    CHECK(g.at(0, 0) == 0.5f);
+    CHECK(g.at(0, 1) == -0.5f);
 }
 
 TEST_CASE("gather_columns copies the indexed samples", "[backend]") {

@@ -1,53 +1,100 @@
 // Finite-difference gradient checks for every layer, activation and loss: the analytic gradient of
 // each parameter is compared with a central difference of the loss. Parameters are float32, so
 // eps = 1e-3 balances truncation error (~eps²) against rounding of the loss (~1e-7 / eps); the
-// tolerance 2e-3 (absolute, or relative above 1) sits well above both.
+// tolerance 2e-3 (absolute, or relative above 1) sits well above both and far below the size of a
+// wrong gradient. Kinked functions (relu, leaky_relu, mae) are checked on points that a
+// perturbation of eps does not move across the kink for this seed.
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <functional>
 #include <memory>
 
 #include "dlctl/backend/cpu/cpu_backend.h"
 #include "dlctl/loss/loss.h"
+#include "dlctl/nn/activation_layer.h"
 #include "dlctl/nn/dense.h"
 #include "dlctl/nn/dropout.h"
+#include "dlctl/nn/normalization.h"
 #include "dlctl/nn/sequential.h"
 
 using namespace dlctl;
 
 namespace {
 
-void check_gradients(Activation hidden, Activation output, const std::string& loss_name) {
-    CpuBackend be;
-    const std::int64_t batch = 5;
-    std::vector<std::unique_ptr<Layer>> layers;
-    layers.push_back(std::make_unique<Dense>(3, 4, hidden, true, "glorot_uniform"));
-    layers.push_back(std::make_unique<Dropout>(4, 0.3f, 1));
-    layers.push_back(std::make_unique<Dense>(4, 1, Activation::kLinear, true, "glorot_uniform"));
-    Sequential model(std::move(layers), output);
-    Rng rng(11, RngStream::kInit);
-    model.build(be, batch, rng);
+constexpr std::int64_t kInputs = 3, kBatch = 5;
 
-    Buffer x = be.allocate(3 * batch), y = be.allocate(batch), slot = be.allocate(1);
-    for (std::int64_t i = 0; i < 3 * batch; ++i) x.data()[i] = static_cast<float>(rng.normal());
-    for (std::int64_t i = 0; i < batch; ++i) {
-        y.data()[i] = loss_name == "mse" ? static_cast<float>(rng.normal()) : (i % 2 ? 1.0f : 0.0f);
+struct Case {
+    std::function<std::vector<std::unique_ptr<Layer>>(std::int64_t outputs)> layers;
+    Activation output = Activation::kLinear;
+    TrainSpec loss;
+    int classes = 0;  ///< 0 regression, 1 binary, K multiclass
+    bool weighted = false;
+    float l1 = 0.0f, l2 = 0.0f;  ///< penalties of the hidden dense layer
+};
+
+TrainSpec loss_named(const std::string& name, double smoothing = 0.0) {
+    TrainSpec spec;
+    spec.loss = name;
+    spec.label_smoothing = smoothing;
+    spec.huber_delta = 0.7;
+    return spec;
+}
+
+/// dense(4, hidden) → dropout → dense(outputs), the shape most cases use.
+auto mlp(Activation hidden, float l1 = 0.0f, float l2 = 0.0f) {
+    return [=](std::int64_t outputs) {
+        std::vector<std::unique_ptr<Layer>> layers;
+        layers.push_back(
+            std::make_unique<Dense>(kInputs, 4, hidden, true, "glorot_uniform", l1, l2));
+        layers.push_back(std::make_unique<Dropout>(4, 0.3f, 1));
+        layers.push_back(
+            std::make_unique<Dense>(4, outputs, Activation::kLinear, true, "glorot_uniform"));
+        return layers;
+    };
+}
+
+void check_gradients(const Case& c) {
+    CpuBackend be;
+    const std::int64_t outputs = c.classes > 1 ? c.classes : 1;
+    Sequential model(c.layers(outputs), c.output);
+    Rng rng(11, RngStream::kInit);
+    model.build(be, kBatch, rng);
+
+    Buffer x = be.allocate(kInputs * kBatch), y = be.allocate(kBatch), w = be.allocate(kBatch),
+           slot = be.allocate(1);
+    for (std::int64_t i = 0; i < kInputs * kBatch; ++i)
+        x.data()[i] = static_cast<float>(rng.normal());
+    for (std::int64_t i = 0; i < kBatch; ++i) {
+        y.data()[i] = c.classes == 0 ? static_cast<float>(rng.normal())
+                                     : static_cast<float>(i % (c.classes == 1 ? 2 : c.classes));
+        w.data()[i] = 0.5f + static_cast<float>(i);
     }
     // Nonzero biases so every bias gradient is exercised away from symmetric points.
     const Tensor params = model.parameters();
-    for (std::int64_t i = 0; i < params.size(); ++i)
+    for (std::int64_t i = 0; i < params.size(); ++i) {
         params.data[i] += 0.05f * static_cast<float>(i % 3);
-    auto loss = make_loss(loss_name, output);
-    loss->allocate(be, batch);
+    }
+    auto loss = make_loss(c.loss, c.output);
+    loss->allocate(be, outputs * kBatch);
 
     const ForwardContext ctx{Mode::kTrain, 5, 3};
+    const Tensor weights = c.weighted ? w.view(1, kBatch) : Tensor{};
+    // The first dense layer's kernel: the first inputs × 4 parameters.
+    auto penalty = [&] {
+        double total = 0.0;
+        for (std::int64_t i = 0; i < kInputs * 4; ++i) {
+            total += c.l1 * std::abs(params.data[i]) + c.l2 * params.data[i] * params.data[i];
+        }
+        return total;
+    };
     auto evaluate = [&] {
-        const Tensor logits = model.forward(be, x.view(3, batch), ctx);
-        loss->forward_backward(be, logits, y.view(1, batch), model.logits_grad(batch),
+        const Tensor logits = model.forward(be, x.view(kInputs, kBatch), ctx);
+        loss->forward_backward(be, logits, y.view(1, kBatch), weights, model.logits_grad(kBatch),
                                slot.view(1, 1));
-        return static_cast<double>(slot.data()[0]);
+        return static_cast<double>(slot.data()[0]) + penalty();
     };
     evaluate();
-    model.backward(be, x.view(3, batch));
+    model.backward(be, x.view(kInputs, kBatch));
     const std::vector<float> analytic(model.gradients().data,
                                       model.gradients().data + model.parameter_count());
 
@@ -67,27 +114,131 @@ void check_gradients(Activation hidden, Activation output, const std::string& lo
     }
 }
 
-}  // namespace
-
-TEST_CASE("dense + dropout gradients match finite differences", "[gradients]") {
-    for (const Activation hidden :
-         {Activation::kLinear, Activation::kRelu, Activation::kSigmoid, Activation::kTanh}) {
-        SECTION(std::string("hidden ") + to_string(hidden) + ", sigmoid + binary_crossentropy") {
-            check_gradients(hidden, Activation::kSigmoid, "binary_crossentropy");
-        }
-        SECTION(std::string("hidden ") + to_string(hidden) + ", linear + mse") {
-            check_gradients(hidden, Activation::kLinear, "mse");
-        }
-    }
-    SECTION("sigmoid output + mse (loss chained through the output activation)") {
-        check_gradients(Activation::kTanh, Activation::kSigmoid, "mse");
-    }
-    SECTION("tanh output + mse") { check_gradients(Activation::kRelu, Activation::kTanh, "mse"); }
+Activation act(const std::string& name, double alpha = 0.0) {
+    return parse_activation(name, alpha);
 }
 
-TEST_CASE("binary_crossentropy requires a sigmoid output", "[loss]") {
-    CHECK_THROWS_WITH(make_loss("binary_crossentropy", Activation::kLinear),
+}  // namespace
+
+TEST_CASE("every activation's gradient matches finite differences", "[gradients]") {
+    for (const auto& [name, alpha] :
+         std::vector<std::pair<std::string, double>>{{"linear", 0},
+                                                     {"relu", 0},
+                                                     {"leaky_relu", 0.1},
+                                                     {"elu", 1.0},
+                                                     {"selu", 0},
+                                                     {"gelu", 0},
+                                                     {"tanh", 0},
+                                                     {"sigmoid", 0},
+                                                     {"softplus", 0},
+                                                     {"swish", 0},
+                                                     {"softmax", 0}}) {
+        SECTION("hidden " + name + ", sigmoid + binary_crossentropy") {
+            check_gradients({mlp(act(name, alpha)), Activation::kSigmoid,
+                             loss_named("binary_crossentropy"), 1});
+        }
+    }
+}
+
+TEST_CASE("every loss's gradient matches finite differences", "[gradients]") {
+    SECTION("binary_crossentropy with label smoothing and sample weights") {
+        check_gradients({mlp(Activation::kTanh), Activation::kSigmoid,
+                         loss_named("binary_crossentropy", 0.1), 1, true});
+    }
+    SECTION("categorical_crossentropy, 3 classes") {
+        check_gradients({mlp(Activation::kTanh), Activation::kSoftmax,
+                         loss_named("categorical_crossentropy"), 3});
+    }
+    SECTION("categorical_crossentropy with label smoothing and weights") {
+        check_gradients({mlp(act("elu", 1.0)), Activation::kSoftmax,
+                         loss_named("categorical_crossentropy", 0.2), 4, true});
+    }
+    for (const char* name : {"mse", "mae", "huber"}) {
+        SECTION(std::string(name) + ", linear output") {
+            check_gradients({mlp(Activation::kTanh), Activation::kLinear, loss_named(name), 0});
+        }
+        SECTION(std::string(name) + ", weighted") {
+            check_gradients(
+                {mlp(Activation::kTanh), Activation::kLinear, loss_named(name), 0, true});
+        }
+    }
+    SECTION("mse through a sigmoid output (chained, not fused)") {
+        check_gradients({mlp(Activation::kTanh), Activation::kSigmoid, loss_named("mse"), 0});
+    }
+    SECTION("huber through a softplus output") {
+        check_gradients({mlp(Activation::kTanh), act("softplus"), loss_named("huber"), 0});
+    }
+}
+
+TEST_CASE("L1 and L2 penalties add their gradients", "[gradients]") {
+    check_gradients({mlp(Activation::kTanh, 0.01f, 0.05f), Activation::kSigmoid,
+                     loss_named("binary_crossentropy"), 1, false, 0.01f, 0.05f});
+}
+
+TEST_CASE("standalone activation, batch_norm and layer_norm gradients", "[gradients]") {
+    SECTION("dense → activation(gelu) → dense") {
+        check_gradients({[](std::int64_t outputs) {
+                             std::vector<std::unique_ptr<Layer>> layers;
+                             layers.push_back(std::make_unique<Dense>(
+                                 kInputs, 4, Activation::kLinear, true, "glorot_uniform"));
+                             layers.push_back(std::make_unique<ActivationLayer>(4, act("gelu")));
+                             layers.push_back(std::make_unique<Dense>(
+                                 4, outputs, Activation::kLinear, true, "glorot_uniform"));
+                             return layers;
+                         },
+                         Activation::kLinear, loss_named("mse"), 0});
+    }
+    SECTION("dense → batch_norm (training mode) → tanh → dense") {
+        check_gradients({[](std::int64_t outputs) {
+                             std::vector<std::unique_ptr<Layer>> layers;
+                             layers.push_back(std::make_unique<Dense>(
+                                 kInputs, 4, Activation::kLinear, true, "glorot_uniform"));
+                             layers.push_back(std::make_unique<BatchNorm>(4, 0.1f, 1e-5f));
+                             layers.push_back(
+                                 std::make_unique<ActivationLayer>(4, Activation::kTanh));
+                             layers.push_back(std::make_unique<Dense>(
+                                 4, outputs, Activation::kLinear, true, "glorot_uniform"));
+                             return layers;
+                         },
+                         Activation::kSigmoid, loss_named("binary_crossentropy"), 1});
+    }
+    SECTION("dense → layer_norm → dense, softmax output") {
+        check_gradients({[](std::int64_t outputs) {
+                             std::vector<std::unique_ptr<Layer>> layers;
+                             layers.push_back(std::make_unique<Dense>(
+                                 kInputs, 4, Activation::kSigmoid, true, "glorot_uniform"));
+                             layers.push_back(std::make_unique<LayerNorm>(4, 1e-5f));
+                             layers.push_back(std::make_unique<Dense>(
+                                 4, outputs, Activation::kLinear, true, "glorot_uniform"));
+                             return layers;
+                         },
+                         Activation::kSoftmax, loss_named("categorical_crossentropy"), 3});
+    }
+}
+
+TEST_CASE("batch_norm keeps PyTorch's running statistics and uses them in evaluation", "[nn]") {
+    CpuBackend be;
+    std::vector<std::unique_ptr<Layer>> layers;
+    layers.push_back(std::make_unique<BatchNorm>(1, 0.1f, 0.0f));
+    Sequential model(std::move(layers), Activation::kLinear);
+    Rng rng(1, RngStream::kInit);
+    model.build(be, 4, rng);
+    Buffer x = be.allocate(4);
+    const float values[] = {1, 2, 3, 6};  // mean 3, biased var 3.5, unbiased var 14/3
+    be.upload(values, x.view(1, 4));
+    const Tensor y = model.forward(be, x.view(1, 4), {Mode::kTrain, 0, 0});
+    CHECK(y.data[0] == Approx(-2.0 / std::sqrt(3.5)));
+    CHECK(model.state().data[0] == Approx(0.1 * 3.0));                   // running mean
+    CHECK(model.state().data[1] == Approx(0.9 * 1.0 + 0.1 * 14.0 / 3));  // running var
+    const Tensor e = model.forward(be, x.view(1, 4), {Mode::kEval, 0, 0});
+    CHECK(e.data[0] == Approx((1.0 - 0.3) / std::sqrt(0.9 + 1.4 / 3)));
+}
+
+TEST_CASE("cross-entropies require their output activation", "[loss]") {
+    CHECK_THROWS_WITH(make_loss(loss_named("binary_crossentropy"), Activation::kLinear),
                       Catch::Matchers::Contains("needs a sigmoid output layer"));
-    CHECK_THROWS_WITH(make_loss("hinge", Activation::kLinear),
+    CHECK_THROWS_WITH(make_loss(loss_named("categorical_crossentropy"), Activation::kSigmoid),
+                      Catch::Matchers::Contains("needs a softmax output layer"));
+    CHECK_THROWS_WITH(make_loss(loss_named("hinge"), Activation::kLinear),
                       Catch::Matchers::Contains("unknown loss 'hinge'"));
 }

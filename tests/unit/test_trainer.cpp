@@ -1,49 +1,91 @@
 #include <catch2/catch.hpp>
+#include <cmath>
 
 #include "dlctl/backend/cpu/cpu_backend.h"
 #include "dlctl/core/error.h"
 #include "dlctl/nn/model_builder.h"
+#include "dlctl/train/interrupt.h"
 #include "dlctl/train/trainer.h"
 
 using namespace dlctl;
 
 namespace {
 
-/// Rows with two features; label 1 when x0 + x1 > 0 (or XOR of signs when `xor_labels`).
+/// Rows with two features in [-1, 1]; label 1 when x0 + x1 > 0 (or XOR of signs).
 Dataset make_dataset(std::int64_t rows, std::uint64_t seed, bool xor_labels = false) {
     Dataset d;
     d.n_features = 2;
     d.n_rows = rows;
     Rng rng(seed, RngStream::kInit);
     for (std::int64_t i = 0; i < rows; ++i) {
-        const float a = static_cast<float>(rng.uniform() * 2 - 1);
-        const float b = static_cast<float>(rng.uniform() * 2 - 1);
+        const auto a = static_cast<float>(rng.uniform() * 2 - 1);
+        const auto b = static_cast<float>(rng.uniform() * 2 - 1);
         d.features.push_back(a);
         d.features.push_back(b);
-        d.targets.push_back(xor_labels ? ((a > 0) != (b > 0) ? 1.0f : 0.0f)
-                                       : (a + b > 0 ? 1.0f : 0.0f));
+        const bool label = xor_labels ? (a > 0) != (b > 0) : a + b > 0;
+        d.targets.push_back(label ? 1.0f : 0.0f);
     }
     return d;
 }
 
-ModelSpec model_spec(int hidden, const std::string& activation, const std::string& output) {
+LayerSpec dense(int units,
+                const std::string& activation,
+                const std::string& init = "glorot_uniform") {
+    LayerSpec s;
+    s.type = "dense";
+    s.units = units;
+    s.activation = activation;
+    s.init = init;
+    s.l1 = s.l2 = 0.0;
+    return s;
+}
+
+LayerSpec dropout(double rate) {
+    LayerSpec s;
+    s.type = "dropout";
+    s.rate = rate;
+    return s;
+}
+
+ModelSpec model_of(std::vector<LayerSpec> layers) {
     ModelSpec spec;
-    spec.layers.push_back({"dense", hidden, activation, true, "glorot_uniform", 0.0});
-    spec.layers.push_back({"dense", 1, output, true, "glorot_uniform", 0.0});
+    spec.layers = std::move(layers);
     return spec;
+}
+
+OptimizerSpec optimizer(const std::string& type, double lr, double momentum = 0.0) {
+    OptimizerSpec spec;
+    spec.type = type;
+    spec.lr = lr;
+    spec.momentum = momentum;
+    return spec;
+}
+
+TrainerOptions options(
+    int epochs, int batch, std::uint64_t seed, std::vector<std::string> metrics, int classes) {
+    TrainerOptions o;
+    o.epochs = epochs;
+    o.batch_size = batch;
+    o.seed = seed;
+    o.metrics = std::move(metrics);
+    o.classes = classes;
+    return o;
 }
 
 struct Setup {
     Setup(const ModelSpec& spec,
           const OptimizerSpec& opt,
-          TrainerOptions options,
-          const std::string& loss_name)
-        : model(build_model(spec, 2)) {
-        Rng rng(options.seed, RngStream::kInit);
-        model->build(backend, options.batch_size, rng);
-        loss = make_loss(loss_name, model->output_activation());
+          const TrainerOptions& o,
+          const std::string& loss_name,
+          std::int64_t inputs = 2)
+        : model(build_model(spec, inputs)) {
+        Rng rng(o.seed, RngStream::kInit);
+        model->build(backend, o.batch_size, rng);
+        TrainSpec train;
+        train.loss = loss_name;
+        loss = make_loss(train, model->output_activation());
         optimizer = make_optimizer(opt);
-        trainer = std::make_unique<Trainer>(backend, *model, *loss, *optimizer, options);
+        trainer = std::make_unique<Trainer>(backend, *model, *loss, *optimizer, o);
     }
     CpuBackend backend;
     std::unique_ptr<Sequential> model;
@@ -52,32 +94,39 @@ struct Setup {
     std::unique_ptr<Trainer> trainer;
 };
 
-std::vector<double> train_losses(Setup& s, const Dataset& data) {
-    std::vector<double> losses;
+std::vector<EpochResult> train(Setup& s, const Dataset& data, const Dataset* validation = nullptr) {
+    std::vector<EpochResult> epochs;
     const DeviceDataset d = s.trainer->upload(data);
-    s.trainer->fit(d, nullptr, [&](const EpochResult& r) { losses.push_back(r.train.loss); });
-    return losses;
+    std::optional<DeviceDataset> v;
+    if (validation != nullptr) v = s.trainer->upload(*validation);
+    s.trainer->fit(d, v ? &*v : nullptr, [&](const EpochResult& r) { epochs.push_back(r); });
+    return epochs;
 }
 
 }  // namespace
 
 TEST_CASE("training separates a linearly separable problem", "[trainer]") {
     const Dataset data = make_dataset(200, 1);
-    Setup s(model_spec(8, "relu", "sigmoid"), {"sgd", 0.1, 0.9}, {20, 16, 3, {"accuracy"}, true},
-            "binary_crossentropy");
-    const auto losses = train_losses(s, data);
-    REQUIRE(losses.size() == 20);
-    CHECK(losses.back() < 0.5 * losses.front());
-    const Evaluation e = s.trainer->evaluate(s.trainer->upload(data));
-    CHECK(e.metrics[0].second > 0.95);
+    Setup s(model_of({dense(8, "relu", "he_normal"), dense(1, "sigmoid")}),
+            optimizer("sgd", 0.1, 0.9), options(20, 16, 3, {"accuracy"}, 1), "binary_crossentropy");
+    const auto epochs = train(s, data);
+    REQUIRE(epochs.size() == 20);
+    CHECK(epochs.back().train.loss < 0.5 * epochs.front().train.loss);
+    CHECK(s.trainer->evaluate(s.trainer->upload(data)).metrics[0].second > 0.95);
 }
 
-TEST_CASE("a small tanh network fits XOR", "[trainer]") {
+TEST_CASE("every optimizer fits XOR with a small tanh network", "[trainer]") {
     const Dataset data = make_dataset(256, 2, true);
-    Setup s(model_spec(16, "tanh", "sigmoid"), {"sgd", 0.1, 0.9}, {150, 16, 4, {"accuracy"}, true},
-            "binary_crossentropy");
-    train_losses(s, data);
-    CHECK(s.trainer->evaluate(s.trainer->upload(data)).metrics[0].second > 0.93);
+    for (const auto& [type, lr] : std::vector<std::pair<std::string, double>>{
+             {"sgd", 0.1}, {"adam", 0.02}, {"adamw", 0.02}, {"rmsprop", 0.01}, {"adagrad", 0.3}}) {
+        INFO(type);
+        OptimizerSpec opt = optimizer(type, lr, type == "sgd" ? 0.9 : 0.0);
+        if (type == "adamw") opt.weight_decay = 0.01;
+        Setup s(model_of({dense(16, "tanh"), dense(1, "sigmoid")}), opt,
+                options(150, 16, 4, {"accuracy"}, 1), "binary_crossentropy");
+        train(s, data);
+        CHECK(s.trainer->evaluate(s.trainer->upload(data)).metrics[0].second > 0.93);
+    }
 }
 
 TEST_CASE("training fits a linear regression to tight error", "[trainer]") {
@@ -85,20 +134,46 @@ TEST_CASE("training fits a linear regression to tight error", "[trainer]") {
     for (std::int64_t i = 0; i < data.n_rows; ++i) {
         data.targets[i] = 3.0f * data.features[2 * i] - 2.0f * data.features[2 * i + 1] + 0.5f;
     }
-    ModelSpec spec;
-    spec.layers.push_back({"dense", 1, "linear", true, "zeros", 0.0});
-    Setup s(spec, {"sgd", 0.1, 0.9}, {60, 16, 5, {"rmse"}, false}, "mse");
-    train_losses(s, data);
-    CHECK(s.trainer->evaluate(s.trainer->upload(data)).metrics[0].second < 1e-3);
+    Setup s(model_of({dense(1, "linear", "zeros")}), optimizer("sgd", 0.1, 0.9),
+            options(60, 16, 5, {"rmse", "r2"}, 0), "mse");
+    train(s, data);
+    const Evaluation e = s.trainer->evaluate(s.trainer->upload(data));
+    CHECK(e.metrics[0].second < 1e-3);
+    CHECK(e.metrics[1].second > 0.9999);
+}
+
+TEST_CASE("softmax classification separates three clusters", "[trainer]") {
+    Dataset data;
+    data.n_features = 2;
+    Rng rng(8, RngStream::kInit);
+    const float centers[3][2] = {{-2, 0}, {2, 0}, {0, 2}};
+    for (int i = 0; i < 300; ++i) {
+        const int c = i % 3;
+        data.features.push_back(centers[c][0] + 0.5f * static_cast<float>(rng.normal()));
+        data.features.push_back(centers[c][1] + 0.5f * static_cast<float>(rng.normal()));
+        data.targets.push_back(static_cast<float>(c));
+    }
+    data.n_rows = 300;
+    Setup s(model_of({dense(8, "relu", "he_normal"), dense(3, "softmax")}), optimizer("adam", 0.01),
+            options(30, 32, 9, {"accuracy", "f1_macro", "auc", "log_loss"}, 3),
+            "categorical_crossentropy");
+    train(s, data);
+    const Evaluation e = s.trainer->evaluate(s.trainer->upload(data));
+    CHECK(e.metrics[0].second > 0.95);
+    CHECK(e.metrics[2].second > 0.98);
+    REQUIRE(e.confusion.size() == 3);
+    CHECK(e.confusion[0][0] + e.confusion[1][1] + e.confusion[2][2] > 285);
 }
 
 TEST_CASE("the same seed gives bit-identical losses", "[trainer]") {
     const Dataset data = make_dataset(100, 4);
-    ModelSpec spec = model_spec(8, "relu", "sigmoid");
-    spec.layers.insert(spec.layers.begin() + 1, LayerSpec{"dropout", 0, "linear", true, "", 0.5});
+    const ModelSpec spec = model_of({dense(8, "relu"), dropout(0.5), dense(1, "sigmoid")});
     auto run = [&](std::uint64_t seed) {
-        Setup s(spec, {"sgd", 0.05, 0.0}, {5, 8, seed, {"accuracy"}, true}, "binary_crossentropy");
-        return train_losses(s, data);
+        Setup s(spec, optimizer("adam", 0.01), options(5, 8, seed, {"accuracy"}, 1),
+                "binary_crossentropy");
+        std::vector<double> losses;
+        for (const auto& r : train(s, data)) losses.push_back(r.train.loss);
+        return losses;
     };
     CHECK(run(9) == run(9));
     CHECK(run(9) != run(10));
@@ -108,24 +183,93 @@ TEST_CASE("the last partial batch counts with its true size", "[trainer]") {
     // With lr tiny, one epoch barely changes the model, so the epoch's training loss (10 rows in
     // batches of 4, 4 and 2) must equal the evaluation loss of the same model.
     const Dataset data = make_dataset(10, 5);
-    Setup s(model_spec(4, "tanh", "sigmoid"), {"sgd", 1e-9, 0.0}, {1, 4, 6, {"accuracy"}, true},
-            "binary_crossentropy");
-    const auto losses = train_losses(s, data);
+    Setup s(model_of({dense(4, "tanh"), dense(1, "sigmoid")}), optimizer("sgd", 1e-9),
+            options(1, 4, 6, {"accuracy"}, 1), "binary_crossentropy");
+    const auto epochs = train(s, data);
     const Evaluation e = s.trainer->evaluate(s.trainer->upload(data));
-    CHECK(losses[0] == Approx(e.loss).epsilon(1e-5));
+    CHECK(epochs[0].train.loss == Approx(e.loss).epsilon(1e-5));
 }
 
 TEST_CASE("a non-finite loss stops training naming epoch and step", "[trainer]") {
     Dataset data = make_dataset(64, 6);
     for (std::int64_t i = 0; i < data.n_rows; ++i) data.targets[i] *= 1e30f;
-    ModelSpec spec = model_spec(4, "relu", "linear");
-    Setup s(spec, {"sgd", 10.0, 0.0}, {3, 16, 7, {"rmse"}, false}, "mse");
+    Setup s(model_of({dense(4, "relu"), dense(1, "linear")}), optimizer("sgd", 10.0),
+            options(3, 16, 7, {"rmse"}, 0), "mse");
     const DeviceDataset d = s.trainer->upload(data);
-    CHECK_THROWS_MATCHES(s.trainer->fit(d, nullptr, [](const EpochResult&) {}), DivergedError,
-                         Catch::Matchers::Predicate<std::exception>(
-                             [](const std::exception& e) {
-                                 return std::string(e.what()).find("at epoch 1, step") !=
-                                        std::string::npos;
-                             },
-                             "names epoch 1 and the step"));
+    CHECK_THROWS_WITH(s.trainer->fit(d, nullptr, [](const EpochResult&) {}),
+                      Catch::Matchers::Contains("at epoch 1, step"));
+}
+
+TEST_CASE("gradient clipping by norm keeps a steep problem finite", "[trainer]") {
+    Dataset data = make_dataset(64, 6);
+    for (std::int64_t i = 0; i < data.n_rows; ++i) data.targets[i] *= 1000.0f;
+    TrainerOptions o = options(3, 16, 7, {"rmse"}, 0);
+    o.clip_norm = 1.0;
+    Setup s(model_of({dense(4, "relu"), dense(1, "linear")}), optimizer("sgd", 0.1), o, "mse");
+    CHECK_NOTHROW(train(s, data));
+}
+
+TEST_CASE("early stopping restores the best epoch's weights whether or not it fired", "[trainer]") {
+    const Dataset data = make_dataset(120, 10);
+    const Dataset validation = make_dataset(60, 11, true);  // a different rule: val loss wanders
+    for (const int patience : {100, 2}) {
+        INFO("patience " << patience);
+        TrainerOptions o = options(25, 16, 12, {"accuracy"}, 1);
+        o.early_stopping.enabled = true;
+        o.early_stopping.monitor = "val_loss";
+        o.early_stopping.mode = "min";
+        o.early_stopping.patience = patience;
+        Setup s(model_of({dense(16, "tanh"), dense(1, "sigmoid")}), optimizer("adam", 0.05), o,
+                "binary_crossentropy");
+        const auto epochs = train(s, data, &validation);
+        double best = 1e9;
+        int best_epoch = 0;
+        for (const auto& r : epochs) {
+            if (r.validation->loss < best) {
+                best = r.validation->loss;
+                best_epoch = r.epoch;
+            }
+        }
+        if (patience == 2) CHECK(static_cast<int>(epochs.size()) == best_epoch + 2);
+        const Evaluation restored = s.trainer->evaluate(s.trainer->upload(validation));
+        CHECK(restored.loss == Approx(best).epsilon(1e-6));
+    }
+}
+
+TEST_CASE("validation runs every N epochs and on the last", "[trainer]") {
+    const Dataset data = make_dataset(40, 13);
+    TrainerOptions o = options(5, 8, 14, {"accuracy"}, 1);
+    o.validate_every = 2;
+    Setup s(model_of({dense(1, "sigmoid")}), optimizer("sgd", 0.1), o, "binary_crossentropy");
+    const auto epochs = train(s, data, &data);
+    CHECK_FALSE(epochs[0].validation);
+    CHECK(epochs[1].validation);
+    CHECK_FALSE(epochs[2].validation);
+    CHECK(epochs[3].validation);
+    CHECK(epochs[4].validation);
+}
+
+TEST_CASE("the schedule sets each epoch's learning rate", "[trainer]") {
+    const Dataset data = make_dataset(40, 15);
+    TrainerOptions o = options(4, 8, 16, {"accuracy"}, 1);
+    o.schedule.type = "step";
+    o.schedule.step_size = 2;
+    o.schedule.gamma = 0.5;
+    Setup s(model_of({dense(1, "sigmoid")}), optimizer("sgd", 0.2), o, "binary_crossentropy");
+    const auto epochs = train(s, data);
+    CHECK(epochs[0].learning_rate == Approx(0.2));
+    CHECK(epochs[2].learning_rate == Approx(0.1));
+}
+
+TEST_CASE("Ctrl-C stops after the current step and reports it", "[trainer]") {
+    const Dataset data = make_dataset(40, 17);
+    Setup s(model_of({dense(1, "sigmoid")}), optimizer("sgd", 0.1),
+            options(10, 8, 18, {"accuracy"}, 1), "binary_crossentropy");
+    InterruptGuard guard;
+    const DeviceDataset d = s.trainer->upload(data);
+    const FitResult result = s.trainer->fit(d, nullptr, [](const EpochResult& r) {
+        if (r.epoch == 2) InterruptGuard::request();
+    });
+    CHECK(result.stop_reason == "interrupted");
+    CHECK(result.epochs_run == 2);
 }

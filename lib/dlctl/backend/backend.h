@@ -6,26 +6,34 @@
 
 #include "dlctl/backend/activation.h"
 #include "dlctl/backend/buffer.h"
+#include "dlctl/backend/optimizer_step.h"
 #include "dlctl/core/device.h"
 #include "dlctl/core/tensor.h"
 
 namespace dlctl {
 
+enum class RegressionLoss { kMse, kMae, kHuber };
+
 /// Every numeric operation the engine performs. Layers, losses and optimizers call only this
 /// interface; the CPU implementation uses Eigen, the CUDA one cuBLAS and kernels. Tensors are
 /// float32, column-major, features × samples, and live in this backend's memory. No operation
-/// allocates; callers pass preallocated outputs.
+/// allocates; callers pass preallocated outputs. An empty tensor (null data) means "absent"
+/// where a parameter says it is optional.
 class Backend {
   public:
     virtual ~Backend() = default;
 
     virtual Device device() const = 0;
 
-    /// Zero-initialised storage for `count` floats.
+    /// Zero-initialised storage for `count` floats; DeviceError when memory runs out.
     virtual Buffer allocate(std::int64_t count) = 0;
     virtual void upload(const float* host, Tensor dst) = 0;
     virtual void download(const Tensor& src, float* host) = 0;
     virtual void fill(Tensor t, float value) = 0;
+    /// dst = src (same size).
+    virtual void copy(const Tensor& src, Tensor dst) = 0;
+
+    // ---- dense layers -------------------------------------------------------------------------
 
     /// c = alpha * op(a) * op(b) + beta * c, op(x) = x or xᵀ.
     virtual void gemm(bool transpose_a,
@@ -36,19 +44,24 @@ class Backend {
                       float beta,
                       Tensor c) = 0;
 
-    /// z += bias (broadcast over columns, skipped when bias.data is null), then a = act(z).
-    /// `a` may alias `z` only for Activation::kLinear.
+    /// z += bias (broadcast over columns; optional), then a = act(z). `a` may alias `z` only for
+    /// a linear activation.
     virtual void bias_activation_forward(Activation act,
                                          const Tensor& bias,
                                          Tensor z,
                                          Tensor a) = 0;
 
-    /// dz = da ⊙ act'(z) (computed from z or a = act(z), whichever is cheaper). dz may alias da.
+    /// dz = da ⊙ act'(z) (softmax: the Jacobian-vector product per column). dz may alias da.
     virtual void activation_backward(
         Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) = 0;
 
+    /// out = act(x); out may alias x.
+    virtual void activation(Activation act, const Tensor& x, Tensor out) = 0;
+
     /// out[r] = Σ_c x[r, c]; out is x.rows × 1. Gives bias gradients.
     virtual void sum_columns(const Tensor& x, Tensor out) = 0;
+
+    // ---- dropout and normalisation ------------------------------------------------------------
 
     /// Inverted dropout: mask[i] = (u_i >= rate) / (1 - rate) with u_i the counter-based uniform
     /// of (seed, RngStream::kDropout, substream, offset + i); y = x ⊙ mask.
@@ -63,29 +76,106 @@ class Backend {
     /// out = a ⊙ b (elementwise); out may alias a or b.
     virtual void multiply(const Tensor& a, const Tensor& b, Tensor out) = 0;
 
-    /// Sigmoid fused with binary cross-entropy on logits z (1 × batch) and 0/1 targets:
-    /// grad = (σ(z) - y) / batch, loss[0] = mean over the batch. Stable for any |z|.
-    virtual void sigmoid_bce_with_logits(const Tensor& logits,
-                                         const Tensor& targets,
-                                         Tensor grad,
-                                         Tensor loss) = 0;
+    /// Batch normalisation over the samples of each feature (row). Training: normalises with the
+    /// batch statistics, saves mean and 1/σ (rows × 1) for backward, and updates the running
+    /// statistics as PyTorch does (unbiased variance, running = (1 - m) · running + m · batch).
+    /// Evaluation: normalises with the running statistics. y = gamma · x̂ + beta.
+    virtual void batch_norm_forward(bool training,
+                                    float momentum,
+                                    float eps,
+                                    const Tensor& x,
+                                    const Tensor& gamma,
+                                    const Tensor& beta,
+                                    Tensor running_mean,
+                                    Tensor running_var,
+                                    Tensor saved_mean,
+                                    Tensor saved_inv_std,
+                                    Tensor y) = 0;
 
-    /// Mean squared error: grad = 2 (p - y) / size, loss[0] = mean of (p - y)².
-    virtual void squared_error(const Tensor& predictions,
-                               const Tensor& targets,
-                               Tensor grad,
-                               Tensor loss) = 0;
+    /// Gradients of batch_norm_forward in training mode; dx optional.
+    virtual void batch_norm_backward(const Tensor& x,
+                                     const Tensor& gamma,
+                                     const Tensor& saved_mean,
+                                     const Tensor& saved_inv_std,
+                                     const Tensor& dy,
+                                     Tensor dx,
+                                     Tensor dgamma,
+                                     Tensor dbeta) = 0;
 
-    /// out = act(x); out may alias x.
-    virtual void activation(Activation act, const Tensor& x, Tensor out) = 0;
+    /// Layer normalisation over the features of each sample (column); saved statistics are
+    /// 1 × batch. y = gamma · x̂ + beta with gamma, beta per feature.
+    virtual void layer_norm_forward(float eps,
+                                    const Tensor& x,
+                                    const Tensor& gamma,
+                                    const Tensor& beta,
+                                    Tensor saved_mean,
+                                    Tensor saved_inv_std,
+                                    Tensor y) = 0;
+
+    virtual void layer_norm_backward(const Tensor& x,
+                                     const Tensor& gamma,
+                                     const Tensor& saved_mean,
+                                     const Tensor& saved_inv_std,
+                                     const Tensor& dy,
+                                     Tensor dx,
+                                     Tensor dgamma,
+                                     Tensor dbeta) = 0;
+
+    // ---- losses: grad = d(weighted mean loss)/d input, loss[0] = weighted mean loss -----------
+    // Weights (1 × batch, optional) weigh each sample; the mean divides by their sum.
+
+    /// Sigmoid fused with binary cross-entropy on logits (1 × batch) and 0/1 targets, smoothed
+    /// to y (1 - s) + s / 2. Stable for any |z|.
+    virtual void sigmoid_cross_entropy(const Tensor& logits,
+                                       const Tensor& targets,
+                                       const Tensor& weights,
+                                       float label_smoothing,
+                                       Tensor grad,
+                                       Tensor loss) = 0;
+
+    /// Softmax fused with cross-entropy on logits (classes × batch) and integer class labels
+    /// (1 × batch, stored as floats), the one-hot target smoothed to (1 - s) · onehot + s / K.
+    virtual void softmax_cross_entropy(const Tensor& logits,
+                                       const Tensor& labels,
+                                       const Tensor& weights,
+                                       float label_smoothing,
+                                       Tensor grad,
+                                       Tensor loss) = 0;
+
+    /// Mean squared error, mean absolute error or Huber loss (delta as torch.nn.HuberLoss) of
+    /// predictions against targets (same shape).
+    virtual void regression_loss(RegressionLoss kind,
+                                 float delta,
+                                 const Tensor& predictions,
+                                 const Tensor& targets,
+                                 const Tensor& weights,
+                                 Tensor grad,
+                                 Tensor loss) = 0;
+
+    // ---- optimisation -------------------------------------------------------------------------
 
     /// dst[:, i] = src[:, indices[i]] for i < dst.cols; `indices` is host memory.
     virtual void gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) = 0;
 
-    /// SGD with momentum over one flat parameter buffer (PyTorch semantics, no dampening):
-    /// v = momentum · v + g; p -= lr · v. With momentum 0, `velocity` is unused.
-    virtual void sgd_update(
-        Tensor params, const Tensor& grads, Tensor velocity, float lr, float momentum) = 0;
+    /// g += l1 · sign(w) + 2 · l2 · w (kernel penalties l1 Σ|w| + l2 Σw²).
+    virtual void add_penalty_gradient(const Tensor& w, Tensor g, float l1, float l2) = 0;
+
+    /// Σ x², accumulated in double.
+    virtual double squared_norm(const Tensor& x) = 0;
+    /// x *= factor.
+    virtual void scale(Tensor x, float factor) = 0;
+    /// x = min(max(x, lo), hi).
+    virtual void clamp(Tensor x, float lo, float hi) = 0;
+
+    /// One fused update of every parameter. `state` holds the optimizer's slots, each as large as
+    /// `params`: sgd [momentum buffer], adam [m, v], rmsprop [square avg, momentum buffer,
+    /// grad avg], adagrad [sum]; unused slots may be empty.
+    virtual void optimizer_update(const OptimizerStep& step,
+                                  Tensor params,
+                                  const Tensor& grads,
+                                  Tensor state0,
+                                  Tensor state1,
+                                  Tensor state2) = 0;
 };
 
 /// The backend for `device`. `auto` picks CUDA when it is built and a GPU is present, else the

@@ -2,12 +2,14 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace dlctl {
 
 /// The experiment spec as plain data. Every field has its default here; `load_spec` fills it from
-/// YAML and `to_yaml` writes it back with every default spelled out.
+/// YAML and `to_yaml` writes it back with every default spelled out. Names and defaults of
+/// optimizer and schedule settings follow PyTorch, so scripts port directly.
 
 struct SplitSpec {
     double test = 0.2;        ///< fraction of rows held out for the final test
@@ -18,37 +20,99 @@ struct SplitSpec {
 struct DataSpec {
     std::string path;                   ///< CSV file; absolute once resolved
     std::string target;                 ///< target column name
-    std::vector<std::string> features;  ///< empty: every column but target and `drop`
+    std::vector<std::string> features;  ///< empty: every column but target, drop, sample_weight
     std::vector<std::string> drop;      ///< columns to ignore
+    std::string sample_weight;          ///< optional column of per-row loss weights
     std::string delimiter = ",";
     std::string normalize = "standard";  ///< standard | minmax | none
     SplitSpec split;
 };
 
 struct LayerSpec {
-    std::string type;                   ///< dense | dropout
+    std::string type;                   ///< dense | dropout | activation | batch_norm | layer_norm
     int units = 0;                      ///< dense
-    std::string activation = "linear";  ///< dense
+    std::string activation = "linear";  ///< dense, activation
+    double alpha = 0.0;                 ///< leaky_relu slope / elu scale; resolved per activation
     bool use_bias = true;               ///< dense
     std::string init;                   ///< dense; resolved from the activation when empty
+    double l1 = -1.0;                   ///< dense kernel penalty; < 0: train.regularization.l1
+    double l2 = -1.0;                   ///< dense kernel penalty; < 0: train.regularization.l2
     double rate = 0.0;                  ///< dropout
+    double momentum = 0.1;              ///< batch_norm running-statistics momentum (PyTorch)
+    double eps = 1e-5;                  ///< batch_norm, layer_norm
 };
 
 struct ModelSpec {
+    std::string init = "auto";  ///< default initializer of dense layers; auto: per activation
     std::vector<LayerSpec> layers;
 };
 
 struct OptimizerSpec {
-    std::string type = "sgd";
-    double lr = 0.01;
-    double momentum = 0.0;
+    std::string type = "adam";  ///< sgd | adam | adamw | rmsprop | adagrad
+    double lr = 0.001;
+    double momentum = 0.0;      ///< sgd, rmsprop
+    bool nesterov = false;      ///< sgd
+    double dampening = 0.0;     ///< sgd
+    double beta1 = 0.9;         ///< adam, adamw
+    double beta2 = 0.999;       ///< adam, adamw
+    double eps = 1e-8;          ///< adam, adamw, rmsprop; adagrad 1e-10
+    double weight_decay = 0.0;  ///< L2 added to gradients; adamw: decoupled (default 0.01)
+    double alpha = 0.99;        ///< rmsprop smoothing
+    bool centered = false;      ///< rmsprop
+    double lr_decay = 0.0;      ///< adagrad
+    double initial_accumulator_value = 0.0;  ///< adagrad
+};
+
+struct ScheduleSpec {
+    std::string type = "constant";     ///< constant | step | exponential | cosine | one_cycle |
+                                       ///< reduce_on_plateau
+    int step_size = 10;                ///< step: epochs between decays
+    double gamma = 0.1;                ///< step, exponential: decay factor
+    int t_max = 0;                     ///< cosine: epochs of one half-period; 0: all epochs
+    double eta_min = 0.0;              ///< cosine: floor
+    int restart_period = 0;            ///< cosine: first restart period in epochs; 0: no restarts
+    double restart_mult = 1.0;         ///< cosine: period growth after each restart
+    double max_lr = 0.0;               ///< one_cycle: peak; 0: optimizer lr
+    double pct_start = 0.3;            ///< one_cycle: fraction of steps spent increasing
+    double div_factor = 25.0;          ///< one_cycle: initial lr = max_lr / div_factor
+    double final_div_factor = 1e4;     ///< one_cycle: final lr = initial lr / final_div_factor
+    std::string monitor = "val_loss";  ///< reduce_on_plateau
+    std::string mode = "auto";         ///< reduce_on_plateau: min | max | auto (from monitor)
+    double factor = 0.1;               ///< reduce_on_plateau
+    int patience = 10;                 ///< reduce_on_plateau
+    double threshold = 1e-4;           ///< reduce_on_plateau: relative improvement needed
+    int cooldown = 0;                  ///< reduce_on_plateau
+    double min_lr = 0.0;               ///< reduce_on_plateau
+    double warmup_epochs = 0.0;        ///< linear warmup (per step) before any schedule
+    double warmup_start_factor = 0.0;  ///< warmup starts at lr × this
+};
+
+struct EarlyStoppingSpec {
+    bool enabled = false;
+    std::string monitor = "val_loss";
+    std::string mode = "auto";  ///< min | max | auto (max for accuracy-like metrics)
+    int patience = 5;
+    double min_delta = 0.0;
+    bool restore_best = true;  ///< restore the best weights at the end, stopped early or not
 };
 
 struct TrainSpec {
     int epochs = 10;
     int batch_size = 32;
-    std::string loss;  ///< binary_crossentropy | mse
+    std::string loss;            ///< binary_crossentropy | categorical_crossentropy | mse | mae |
+                                 ///< huber
+    double huber_delta = 1.0;    ///< huber
+    double label_smoothing = 0;  ///< cross-entropies
+    std::string class_weight = "none";  ///< none | balanced | custom (see class_weights)
+    std::vector<std::pair<std::string, double>> class_weights;  ///< label → weight when custom
     OptimizerSpec optimizer;
+    ScheduleSpec schedule;
+    double clip_norm = 0.0;   ///< gradient clipping by global norm; 0: off
+    double clip_value = 0.0;  ///< gradient clipping by value; 0: off
+    double l1 = 0.0;          ///< kernel penalty of every dense layer (unless the layer sets one)
+    double l2 = 0.0;
+    EarlyStoppingSpec early_stopping;
+    int validate_every = 1;            ///< epochs between validations
     std::vector<std::string> metrics;  ///< defaults chosen from the loss
     std::string device = "auto";
 };

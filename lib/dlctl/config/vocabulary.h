@@ -17,13 +17,20 @@ const Choices& activations();
 const Choices& initializers();
 const Choices& losses();
 const Choices& optimizers();
+const Choices& schedules();
 const Choices& normalizations();
 const Choices& delimiters();
 /// Metrics valid for a loss, e.g. accuracy for binary_crossentropy, rmse for mse.
 const Choices& metrics_for_loss(const std::string& loss);
 /// The metrics a run reports when the spec names none.
 std::vector<std::string> default_metrics(const std::string& loss);
+/// Whether a loss trains a classifier (labels) rather than a regressor.
+bool is_classification_loss(const std::string& loss);
 /// The initializer used for a dense layer with this activation when the spec names none.
 std::string default_initializer(const std::string& activation);
+/// The canonical initializer name for an alias (xavier_uniform -> glorot_uniform).
+std::string canonical_initializer(const std::string& name);
+/// "max" for monitors where larger is better (accuracy, f1, auc, r2, ...), else "min".
+std::string monitor_mode(const std::string& monitor);
 
 }  // namespace dlctl::vocabulary

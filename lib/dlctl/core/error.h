@@ -9,13 +9,14 @@ namespace dlctl {
 /// Process exit codes; documented in README.md ("Exit codes"). Scripts rely on them.
 enum class ExitCode : int {
     kOk = 0,
-    kInternal = 1,     ///< a bug in dlctl
-    kUsage = 2,        ///< bad command line or experiment spec
-    kData = 3,         ///< unreadable or invalid CSV data
-    kIo = 4,           ///< files, run directories, checkpoints
-    kDevice = 5,       ///< device not available or device failure
-    kDiverged = 6,     ///< training produced a non-finite loss
-    kUnsupported = 7,  ///< a feature that exists in the CLI but is not implemented yet
+    kInternal = 1,       ///< a bug in dlctl
+    kUsage = 2,          ///< bad command line or experiment spec
+    kData = 3,           ///< unreadable or invalid CSV data
+    kIo = 4,             ///< files, run directories, checkpoints
+    kDevice = 5,         ///< device not available or device failure
+    kDiverged = 6,       ///< training produced a non-finite loss
+    kUnsupported = 7,    ///< a feature that exists in the CLI but is not implemented yet
+    kInterrupted = 130,  ///< stopped by Ctrl-C (outputs were still written)
 };
 
 /// Base of every error dlctl reports to the user. `what()` is the message; `hint()` says what

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "dlctl/core/error.h"
 #include "dlctl/core/strings.h"
@@ -22,27 +23,43 @@ int require_column(const Table& table, const std::string& name, const std::strin
     return index;
 }
 
-void check_binary(const Table& table, int target) {
+/// Checks that the target holds what `classes` asks for (see prepare_data).
+void check_target(const Table& table, int target, int classes) {
+    if (classes == 0) return;
     const std::vector<float>& y = table.columns[target];
+    const int k = classes == 1 ? 2 : classes;
+    std::vector<bool> seen(k, false);
     for (std::size_t r = 0; r < y.size(); ++r) {
-        if (y[r] != 0.0f && y[r] != 1.0f) {
-            throw DataError(fmt::format("{}:{}: target '{}' is {}, but binary_crossentropy needs "
-                                        "labels 0 and 1",
-                                        table.source, table.lines[r], table.names[target], y[r]),
-                            "use loss: mse for a numeric target, or encode the classes as 0/1");
+        const float v = y[r];
+        if (v != std::floor(v) || v < 0.0f || v >= static_cast<float>(k)) {
+            throw DataError(
+                classes == 1
+                    ? fmt::format(
+                          "{}:{}: target '{}' is {}, but binary_crossentropy needs labels 0 "
+                          "and 1",
+                          table.source, table.lines[r], table.names[target], v)
+                    : fmt::format("{}:{}: target '{}' is {}, but categorical_crossentropy with {} "
+                                  "output units needs class indices 0..{}",
+                                  table.source, table.lines[r], table.names[target], v, k, k - 1),
+                classes == 1 ? "use a regression loss (mse) for a numeric target, or encode the "
+                               "classes as 0/1"
+                             : "set the last layer's units to the number of classes");
         }
+        seen[static_cast<std::size_t>(v)] = true;
     }
-    const bool has_both = std::find(y.begin(), y.end(), 0.0f) != y.end() &&
-                          std::find(y.begin(), y.end(), 1.0f) != y.end();
-    if (!has_both) {
+    const auto present = std::count(seen.begin(), seen.end(), true);
+    if (present < 2) {
         throw DataError(
-            fmt::format("{}: target '{}' has a single class; a classifier needs both 0 "
-                        "and 1",
+            fmt::format("{}: target '{}' has a single class; a classifier needs at "
+                        "least two",
                         table.source, table.names[target]));
     }
 }
 
-Dataset encode(const PreparedData& data, int target, const std::vector<std::uint32_t>& rows) {
+Dataset encode(const PreparedData& data,
+               int target,
+               int weight_column,
+               const std::vector<std::uint32_t>& rows) {
     Dataset out;
     out.n_features = static_cast<std::int64_t>(data.feature_names.size());
     out.n_rows = static_cast<std::int64_t>(rows.size());
@@ -50,17 +67,36 @@ Dataset encode(const PreparedData& data, int target, const std::vector<std::uint
     out.targets.resize(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i)
         out.targets[i] = data.table.columns[target][rows[i]];
+    if (weight_column >= 0) {
+        out.weights.resize(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            out.weights[i] = data.table.columns[weight_column][rows[i]];
+        }
+    }
     return out;
+}
+
+void check_weights(const Table& table, int column) {
+    const std::vector<float>& w = table.columns[column];
+    for (std::size_t r = 0; r < w.size(); ++r) {
+        if (w[r] < 0.0f) {
+            throw DataError(fmt::format("{}:{}: sample weight '{}' is {}; weights must be >= 0",
+                                        table.source, table.lines[r], table.names[column], w[r]));
+        }
+    }
 }
 
 }  // namespace
 
-PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, bool binary_target) {
+PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes) {
     PreparedData data;
     data.table = read_csv(spec.path, CsvOptions{spec.delimiter.front()});
     const Table& table = data.table;
 
     const int target = require_column(table, spec.target, "data.target");
+    const int weight_column = spec.sample_weight.empty()
+                                  ? -1
+                                  : require_column(table, spec.sample_weight, "data.sample_weight");
     std::vector<int> features;
     if (!spec.features.empty()) {
         for (const auto& name : spec.features) {
@@ -71,7 +107,7 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, bool binary_
         for (int c = 0; c < static_cast<int>(table.names.size()); ++c) {
             const bool dropped =
                 std::find(spec.drop.begin(), spec.drop.end(), table.names[c]) != spec.drop.end();
-            if (c != target && !dropped) features.push_back(c);
+            if (c != target && c != weight_column && !dropped) features.push_back(c);
         }
     }
     if (features.empty()) {
@@ -79,15 +115,16 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, bool binary_
                         ": no feature columns left after removing the target and "
                         "data.drop");
     }
-    if (binary_target) check_binary(table, target);
+    check_target(table, target, classes);
+    if (weight_column >= 0) check_weights(table, weight_column);
 
     data.target_name = spec.target;
     for (const int c : features) data.feature_names.push_back(table.names[c]);
     data.split = split_rows(table.rows(), spec.split, seed);
     data.preprocessor.fit(table, features, data.split.train, spec.normalize);
-    data.train = encode(data, target, data.split.train);
-    data.validation = encode(data, target, data.split.validation);
-    data.test = encode(data, target, data.split.test);
+    data.train = encode(data, target, weight_column, data.split.train);
+    data.validation = encode(data, target, weight_column, data.split.validation);
+    data.test = encode(data, target, weight_column, data.split.test);
     return data;
 }
 

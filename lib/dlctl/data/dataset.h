@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "dlctl/config/spec.h"
@@ -16,7 +17,8 @@ struct Dataset {
     std::int64_t n_features = 0;
     std::int64_t n_rows = 0;
     std::vector<float> features;  ///< n_features × n_rows, column-major
-    std::vector<float> targets;   ///< n_rows
+    std::vector<float> targets;   ///< n_rows: values, or class indices 0..K-1
+    std::vector<float> weights;   ///< n_rows loss weights; empty: all 1
 };
 
 /// Everything `train` needs from the data: the three encoded splits and how they were made.
@@ -31,9 +33,19 @@ struct PreparedData {
     Dataset test;
 };
 
-/// Reads the CSV of `spec`, selects feature and target columns, splits the rows, fits the
-/// preprocessor on the training rows only and encodes every split. `binary_target` requires the
-/// target to be 0/1. Throws DataError for bad files, missing columns or invalid targets.
-PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, bool binary_target);
+/// Reads the CSV of `spec`, selects feature, target and sample-weight columns, splits the rows,
+/// fits the preprocessor on the training rows only and encodes every split. `classes` says what
+/// the target must hold: 0 any number (regression), 1 the labels 0/1 (binary), K >= 2 class
+/// indices 0..K-1. Throws DataError for bad files, missing columns or invalid targets/weights.
+PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes);
+
+/// Multiplies the weights of `train` by per-class weights: "balanced" (n / (K · n_c), as
+/// scikit-learn) or `custom` label → weight (labels as written in the data, e.g. "0", "1";
+/// unlisted classes weigh 1). `classes` as for prepare_data (1: binary). Throws DataError for a
+/// label that is not a class.
+void apply_class_weights(Dataset& train,
+                         int classes,
+                         const std::string& mode,
+                         const std::vector<std::pair<std::string, double>>& custom);
 
 }  // namespace dlctl

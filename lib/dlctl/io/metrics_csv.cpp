@@ -24,9 +24,9 @@ MetricsCsvWriter::~MetricsCsvWriter() {
     if (file_ != nullptr) std::fclose(file_);
 }
 
-void MetricsCsvWriter::write_row(const std::vector<double>& values) {
-    DLCTL_CHECK(values.size() == width_);
-    fmt::print(file_, "{}\n", fmt::join(values, ","));
+void MetricsCsvWriter::write_row(const std::vector<std::string>& cells) {
+    DLCTL_CHECK(cells.size() == width_);
+    fmt::print(file_, "{}\n", fmt::join(cells, ","));
     if (std::fflush(file_) != 0) {
         throw IoError("cannot write '" + path_.string() + "': " + std::strerror(errno));
     }

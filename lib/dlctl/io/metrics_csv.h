@@ -8,8 +8,7 @@
 namespace dlctl {
 
 /// Appends one row per epoch to metrics.csv, flushed after each row so a crashed or interrupted
-/// run keeps every finished epoch. Numbers use the shortest text that reads back exactly. The file
-/// must not exist yet (IoError otherwise).
+/// run keeps every finished epoch. The file must not exist yet (IoError otherwise).
 class MetricsCsvWriter {
   public:
     MetricsCsvWriter(const std::filesystem::path& path, std::vector<std::string> columns);
@@ -17,8 +16,9 @@ class MetricsCsvWriter {
     MetricsCsvWriter(const MetricsCsvWriter&) = delete;
     MetricsCsvWriter& operator=(const MetricsCsvWriter&) = delete;
 
-    /// `values` in the order of the columns given at construction.
-    void write_row(const std::vector<double>& values);
+    /// `cells` in the order of the columns given at construction, already formatted (format
+    /// numbers with "{}" for the shortest exact text; empty for a missing value).
+    void write_row(const std::vector<std::string>& cells);
 
   private:
     std::filesystem::path path_;

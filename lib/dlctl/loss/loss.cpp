@@ -6,60 +6,112 @@ namespace dlctl {
 
 namespace {
 
-/// Sigmoid output + binary cross-entropy, computed on logits.
-class BinaryCrossEntropy final : public Loss {
+class SigmoidCrossEntropy final : public Loss {
   public:
+    explicit SigmoidCrossEntropy(float smoothing) : smoothing_(smoothing) {}
     std::string name() const override { return "binary_crossentropy"; }
     void allocate(Backend&, std::int64_t) override {}
     void forward_backward(Backend& backend,
                           const Tensor& logits,
                           const Tensor& targets,
+                          const Tensor& weights,
                           Tensor grad_logits,
                           Tensor loss_slot) override {
-        backend.sigmoid_bce_with_logits(logits, targets, grad_logits, loss_slot);
+        backend.sigmoid_cross_entropy(logits, targets, weights, smoothing_, grad_logits, loss_slot);
     }
+
+  private:
+    float smoothing_;
 };
 
-/// Mean squared error on act(logits), chained back through the output activation.
-class MeanSquaredError final : public Loss {
+class SoftmaxCrossEntropy final : public Loss {
   public:
-    explicit MeanSquaredError(Activation output) : output_(output) {}
-    std::string name() const override { return "mse"; }
+    explicit SoftmaxCrossEntropy(float smoothing) : smoothing_(smoothing) {}
+    std::string name() const override { return "categorical_crossentropy"; }
+    void allocate(Backend&, std::int64_t) override {}
+    void forward_backward(Backend& backend,
+                          const Tensor& logits,
+                          const Tensor& targets,
+                          const Tensor& weights,
+                          Tensor grad_logits,
+                          Tensor loss_slot) override {
+        backend.softmax_cross_entropy(logits, targets, weights, smoothing_, grad_logits, loss_slot);
+    }
+
+  private:
+    float smoothing_;
+};
+
+/// mse, mae or huber on act(logits), chained back through the output activation.
+class RegressionObjective final : public Loss {
+  public:
+    RegressionObjective(std::string name, RegressionLoss kind, float delta, Activation output)
+        : name_(std::move(name)), kind_(kind), delta_(delta), output_(output) {}
+    std::string name() const override { return name_; }
     void allocate(Backend& backend, std::int64_t max_outputs) override {
         if (output_ != Activation::kLinear) predictions_ = backend.allocate(max_outputs);
     }
     void forward_backward(Backend& backend,
                           const Tensor& logits,
                           const Tensor& targets,
+                          const Tensor& weights,
                           Tensor grad_logits,
                           Tensor loss_slot) override {
         if (output_ == Activation::kLinear) {
-            backend.squared_error(logits, targets, grad_logits, loss_slot);
+            backend.regression_loss(kind_, delta_, logits, targets, weights, grad_logits,
+                                    loss_slot);
             return;
         }
         const Tensor predictions = predictions_.view(logits.rows, logits.cols);
         backend.activation(output_, logits, predictions);
-        backend.squared_error(predictions, targets, grad_logits, loss_slot);
+        backend.regression_loss(kind_, delta_, predictions, targets, weights, grad_logits,
+                                loss_slot);
         backend.activation_backward(output_, logits, predictions, grad_logits, grad_logits);
     }
 
   private:
+    std::string name_;
+    RegressionLoss kind_;
+    float delta_;
     Activation output_;
     Buffer predictions_;
 };
 
 }  // namespace
 
-std::unique_ptr<Loss> make_loss(const std::string& name, Activation output_activation) {
-    if (name == "binary_crossentropy") {
-        if (output_activation != Activation::kSigmoid) {
-            throw UsageError("loss 'binary_crossentropy' needs a sigmoid output layer, got '" +
-                             std::string(to_string(output_activation)) + "'");
+std::unique_ptr<Loss> make_loss(const TrainSpec& spec, Activation output_activation) {
+    const std::string& name = spec.loss;
+    const auto smoothing = static_cast<float>(spec.label_smoothing);
+    auto require = [&](Activation needed) {
+        if (output_activation != needed) {
+            throw UsageError("loss '" + name + "' needs a " + to_string(needed) +
+                             " output layer, got '" + to_string(output_activation) + "'");
         }
-        return std::make_unique<BinaryCrossEntropy>();
+    };
+    if (name == "binary_crossentropy") {
+        require(Activation::kSigmoid);
+        return std::make_unique<SigmoidCrossEntropy>(smoothing);
     }
-    if (name == "mse") return std::make_unique<MeanSquaredError>(output_activation);
-    throw UsageError("unknown loss '" + name + "'", "supported: 'binary_crossentropy', 'mse'");
+    if (name == "categorical_crossentropy") {
+        require(Activation::kSoftmax);
+        return std::make_unique<SoftmaxCrossEntropy>(smoothing);
+    }
+    const auto delta = static_cast<float>(spec.huber_delta);
+    if (name == "mse") {
+        return std::make_unique<RegressionObjective>(name, RegressionLoss::kMse, delta,
+                                                     output_activation);
+    }
+    if (name == "mae") {
+        return std::make_unique<RegressionObjective>(name, RegressionLoss::kMae, delta,
+                                                     output_activation);
+    }
+    if (name == "huber") {
+        return std::make_unique<RegressionObjective>(name, RegressionLoss::kHuber, delta,
+                                                     output_activation);
+    }
+    throw UsageError("unknown loss '" + name + "'",
+                     "supported: 'binary_crossentropy', 'categorical_crossentropy', 'mse', 'mae', "
+                     "'huber'");
 }
 
 }  // namespace dlctl

@@ -8,16 +8,20 @@ Dense::Dense(std::int64_t inputs,
              std::int64_t units,
              Activation activation,
              bool use_bias,
-             std::string initializer)
+             std::string initializer,
+             float l1,
+             float l2)
     : inputs_(inputs),
       units_(units),
       activation_(activation),
       use_bias_(use_bias),
-      initializer_(std::move(initializer)) {}
+      initializer_(std::move(initializer)),
+      l1_(l1),
+      l2_(l2) {}
 
 std::int64_t Dense::parameter_count() const { return units_ * inputs_ + (use_bias_ ? units_ : 0); }
 
-void Dense::bind(float* params, float* grads) {
+void Dense::bind(float* params, float* grads, float*) {
     weight_ = {params, units_, inputs_};
     weight_grad_ = {grads, units_, inputs_};
     if (use_bias_) {
@@ -26,9 +30,13 @@ void Dense::bind(float* params, float* grads) {
     }
 }
 
-void Dense::initialize(Rng& rng, float* host_params) const {
+void Dense::initialize(Rng& rng, float* host_params, float*) const {
     initialize_weights(initializer_, inputs_, units_, rng, host_params, units_ * inputs_);
     // Biases start at zero (the buffer is zero-filled).
+}
+
+void Dense::add_penalty_gradient(Backend& backend) {
+    if (l1_ > 0.0f || l2_ > 0.0f) backend.add_penalty_gradient(weight_, weight_grad_, l1_, l2_);
 }
 
 void Dense::allocate(Backend& backend, std::int64_t max_batch) {

@@ -11,14 +11,17 @@ class Dense final : public Layer {
           std::int64_t units,
           Activation activation,
           bool use_bias,
-          std::string initializer);
+          std::string initializer,
+          float l1 = 0.0f,
+          float l2 = 0.0f);
 
     std::string type() const override { return "dense"; }
     std::int64_t input_size() const override { return inputs_; }
     std::int64_t output_size() const override { return units_; }
     std::int64_t parameter_count() const override;
-    void bind(float* params, float* grads) override;
-    void initialize(Rng& rng, float* host_params) const override;
+    void bind(float* params, float* grads, float* state) override;
+    void initialize(Rng& rng, float* host_params, float* host_state) const override;
+    void add_penalty_gradient(Backend& backend) override;
     void allocate(Backend& backend, std::int64_t max_batch) override;
     Tensor forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) override;
     void backward(Backend& backend,
@@ -34,6 +37,7 @@ class Dense final : public Layer {
     Activation activation_;
     bool use_bias_;
     std::string initializer_;
+    float l1_, l2_;
     Tensor weight_, bias_, weight_grad_, bias_grad_;
     Buffer pre_activation_, output_;
 };

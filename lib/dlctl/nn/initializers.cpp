@@ -34,12 +34,13 @@ void initialize_weights(const std::string& scheme,
         normal(std::sqrt(2.0 / in));
     } else if (scheme == "lecun_normal") {
         normal(std::sqrt(1.0 / in));
-    } else if (scheme == "zeros") {
-        for (std::int64_t i = 0; i < count; ++i) weights[i] = 0.0f;
+    } else if (scheme == "zeros" || scheme == "ones") {
+        const float value = scheme == "ones" ? 1.0f : 0.0f;
+        for (std::int64_t i = 0; i < count; ++i) weights[i] = value;
     } else {
         throw UsageError("unknown initializer '" + scheme + "'",
                          "supported: glorot_uniform, glorot_normal, he_uniform, he_normal, "
-                         "lecun_normal, zeros");
+                         "lecun_normal, zeros, ones");
     }
 }
 

@@ -8,7 +8,8 @@
 namespace dlctl {
 
 /// Fills `count` weights of a fan_in → fan_out layer with the named scheme (glorot_uniform,
-/// glorot_normal, he_uniform, he_normal, lecun_normal, zeros). Throws UsageError for other names.
+/// glorot_normal, he_uniform, he_normal, lecun_normal, zeros, ones). Throws UsageError for other
+/// names.
 void initialize_weights(const std::string& scheme,
                         std::int64_t fan_in,
                         std::int64_t fan_out,

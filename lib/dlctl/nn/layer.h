@@ -28,10 +28,14 @@ class Layer {
     virtual std::int64_t output_size() const = 0;
 
     virtual std::int64_t parameter_count() const { return 0; }
-    /// Points the layer at its `parameter_count()` floats of parameters and of gradients.
-    virtual void bind(float* /*params*/, float* /*grads*/) {}
-    /// Writes initial parameter values (host memory, `parameter_count()` floats).
-    virtual void initialize(Rng& /*rng*/, float* /*host_params*/) const {}
+    /// Floats of non-trainable state (batch-norm running statistics).
+    virtual std::int64_t state_count() const { return 0; }
+    /// Points the layer at its slices of the model's parameters, gradients and state.
+    virtual void bind(float* /*params*/, float* /*grads*/, float* /*state*/) {}
+    /// Writes initial parameter and state values (host memory, sized as the counts say).
+    virtual void initialize(Rng& /*rng*/, float* /*host_params*/, float* /*host_state*/) const {}
+    /// Adds the gradient of the layer's weight penalty (L1/L2) to its gradients.
+    virtual void add_penalty_gradient(Backend& /*backend*/) {}
 
     /// Allocates activation buffers for batches of up to `max_batch` samples.
     virtual void allocate(Backend& backend, std::int64_t max_batch) = 0;

@@ -15,21 +15,28 @@ Sequential::Sequential(std::vector<std::unique_ptr<Layer>> layers, Activation ou
 }
 
 void Sequential::build(Backend& backend, std::int64_t max_batch, Rng& rng) {
-    std::int64_t total = 0;
-    for (const auto& layer : layers_) total += layer->parameter_count();
+    std::int64_t total = 0, total_state = 0;
+    for (const auto& layer : layers_) {
+        total += layer->parameter_count();
+        total_state += layer->state_count();
+    }
     params_ = backend.allocate(total);
     grads_ = backend.allocate(total);
+    state_ = backend.allocate(total_state);
 
     std::vector<float> host(static_cast<std::size_t>(total), 0.0f);
-    std::int64_t offset = 0;
+    std::vector<float> host_state(static_cast<std::size_t>(total_state), 0.0f);
+    std::int64_t offset = 0, state_offset = 0;
     for (const auto& layer : layers_) {
-        layer->bind(params_.data() + offset, grads_.data() + offset);
-        layer->initialize(rng, host.data() + offset);
+        layer->bind(params_.data() + offset, grads_.data() + offset, state_.data() + state_offset);
+        layer->initialize(rng, host.data() + offset, host_state.data() + state_offset);
         offset += layer->parameter_count();
+        state_offset += layer->state_count();
         layer->allocate(backend, max_batch);
         layer_grads_.push_back(backend.allocate(layer->output_size() * max_batch));
     }
     backend.upload(host.data(), parameters());
+    backend.upload(host_state.data(), state());
     layer_inputs_.resize(layers_.size());
 }
 
@@ -54,6 +61,7 @@ void Sequential::backward(Backend& backend, const Tensor& input) {
         const Tensor grad_input =
             i == 0 ? Tensor{} : layer_grads_[i - 1].view(layers_[i - 1]->output_size(), batch);
         layers_[i]->backward(backend, layer_inputs_[i], grad_output, grad_input);
+        layers_[i]->add_penalty_gradient(backend);
     }
 }
 

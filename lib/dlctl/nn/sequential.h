@@ -23,11 +23,14 @@ class Sequential {
     /// Where the loss writes d loss / d logits for a batch of `batch` samples.
     Tensor logits_grad(std::int64_t batch) const;
 
-    /// Backpropagates logits_grad(input.cols) through every layer, setting gradients().
+    /// Backpropagates logits_grad(input.cols) through every layer, setting gradients() (weight
+    /// penalties included).
     void backward(Backend& backend, const Tensor& input);
 
     Tensor parameters() const { return params_.view(params_.size(), 1); }
     Tensor gradients() const { return grads_.view(grads_.size(), 1); }
+    /// Non-trainable state (batch-norm running statistics), saved and restored with the weights.
+    Tensor state() const { return state_.view(state_.size(), 1); }
     std::int64_t parameter_count() const { return params_.size(); }
     std::int64_t input_size() const { return layers_.front()->input_size(); }
     std::int64_t output_size() const { return layers_.back()->output_size(); }
@@ -37,7 +40,7 @@ class Sequential {
   private:
     std::vector<std::unique_ptr<Layer>> layers_;
     Activation output_activation_;
-    Buffer params_, grads_;
+    Buffer params_, grads_, state_;
     std::vector<Buffer> layer_grads_;   ///< d loss / d output of each layer
     std::vector<Tensor> layer_inputs_;  ///< inputs seen by the last forward pass
 };

@@ -6,32 +6,55 @@ namespace dlctl {
 
 namespace {
 
-/// Stochastic gradient descent with optional (heavy-ball) momentum, as torch.optim.SGD.
-class Sgd final : public Optimizer {
-  public:
-    explicit Sgd(const OptimizerSpec& spec)
-        : lr_(spec.lr), momentum_(static_cast<float>(spec.momentum)) {}
-
-    void allocate(Backend& backend, std::int64_t parameter_count) override {
-        if (momentum_ != 0.0f) velocity_ = backend.allocate(parameter_count);
-    }
-    void step(Backend& backend, Tensor params, const Tensor& grads) override {
-        const Tensor velocity = momentum_ != 0.0f ? velocity_.view(velocity_.size(), 1) : Tensor{};
-        backend.sgd_update(params, grads, velocity, static_cast<float>(lr_), momentum_);
-    }
-    double learning_rate() const override { return lr_; }
-
-  private:
-    double lr_;
-    float momentum_;
-    Buffer velocity_;
-};
+OptimizerStep::Kind kind_of(const std::string& type) {
+    if (type == "sgd") return OptimizerStep::Kind::kSgd;
+    if (type == "adam" || type == "adamw") return OptimizerStep::Kind::kAdam;
+    if (type == "rmsprop") return OptimizerStep::Kind::kRmsprop;
+    if (type == "adagrad") return OptimizerStep::Kind::kAdagrad;
+    throw UsageError("unknown optimizer '" + type + "'",
+                     "supported: 'sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'");
+}
 
 }  // namespace
 
+Optimizer::Optimizer(const OptimizerSpec& spec) : spec_(spec), lr_(spec.lr) {
+    step_.kind = kind_of(spec.type);
+    step_.weight_decay = static_cast<float>(spec.weight_decay);
+    step_.decoupled_weight_decay = spec.type == "adamw";
+    step_.momentum = static_cast<float>(spec.momentum);
+    step_.dampening = static_cast<float>(spec.dampening);
+    step_.nesterov = spec.nesterov;
+    step_.beta1 = static_cast<float>(spec.beta1);
+    step_.beta2 = static_cast<float>(spec.beta2);
+    step_.eps = static_cast<float>(spec.eps);
+    step_.alpha = static_cast<float>(spec.alpha);
+    step_.centered = spec.centered;
+    step_.lr_decay = static_cast<float>(spec.lr_decay);
+}
+
+void Optimizer::allocate(Backend& backend, std::int64_t n) {
+    using Kind = OptimizerStep::Kind;
+    const bool sgd_momentum = step_.kind == Kind::kSgd && step_.momentum != 0.0f;
+    if (sgd_momentum || step_.kind != Kind::kSgd) state_[0] = backend.allocate(n);
+    if (step_.kind == Kind::kAdam || (step_.kind == Kind::kRmsprop && step_.momentum > 0.0f)) {
+        state_[1] = backend.allocate(n);
+    }
+    if (step_.kind == Kind::kRmsprop && step_.centered) state_[2] = backend.allocate(n);
+    if (step_.kind == Kind::kAdagrad && spec_.initial_accumulator_value != 0.0) {
+        backend.fill(state_[0].view(n, 1), static_cast<float>(spec_.initial_accumulator_value));
+    }
+}
+
+void Optimizer::step(Backend& backend, Tensor params, const Tensor& grads) {
+    auto slot = [](const Buffer& b) { return b.data() ? b.view(b.size(), 1) : Tensor{}; };
+    step_.lr = static_cast<float>(lr_);
+    backend.optimizer_update(step_, params, grads, slot(state_[0]), slot(state_[1]),
+                             slot(state_[2]));
+    ++step_.step;
+}
+
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerSpec& spec) {
-    if (spec.type == "sgd") return std::make_unique<Sgd>(spec);
-    throw UsageError("unknown optimizer '" + spec.type + "'", "supported: 'sgd'");
+    return std::make_unique<Optimizer>(spec);
 }
 
 }  // namespace dlctl

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 
 #include "dlctl/backend/backend.h"
@@ -7,14 +8,27 @@
 
 namespace dlctl {
 
-/// Updates a model's flat parameter buffer from its flat gradient buffer, one pass per step.
+/// Updates a model's flat parameter buffer from its flat gradient buffer in one fused pass per
+/// step: sgd (momentum, nesterov, dampening), adam, adamw, rmsprop (centered, momentum) and
+/// adagrad, with torch.optim's hyperparameters and arithmetic.
 class Optimizer {
   public:
-    virtual ~Optimizer() = default;
-    /// Allocates state (e.g. momentum) for `parameter_count` parameters.
-    virtual void allocate(Backend& backend, std::int64_t parameter_count) = 0;
-    virtual void step(Backend& backend, Tensor params, const Tensor& grads) = 0;
-    virtual double learning_rate() const = 0;
+    explicit Optimizer(const OptimizerSpec& spec);
+
+    /// Allocates the optimizer's state for `parameter_count` parameters.
+    void allocate(Backend& backend, std::int64_t parameter_count);
+    void step(Backend& backend, Tensor params, const Tensor& grads);
+
+    /// The learning rate of the next steps (set by the schedule).
+    void set_learning_rate(double lr) { lr_ = lr; }
+    double learning_rate() const { return lr_; }
+    std::int64_t steps_taken() const { return step_.step - 1; }
+
+  private:
+    OptimizerSpec spec_;
+    OptimizerStep step_;
+    double lr_;
+    Buffer state_[3];
 };
 
 /// The optimizer a spec names; throws UsageError for unknown types.

@@ -6,11 +6,13 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "dlctl/backend/backend.h"
 #include "dlctl/config/spec_loader.h"
+#include "dlctl/config/task.h"
 #include "dlctl/core/build_info.h"
 #include "dlctl/core/error.h"
 #include "dlctl/data/dataset.h"
@@ -18,6 +20,7 @@
 #include "dlctl/io/metrics_csv.h"
 #include "dlctl/io/run_dir.h"
 #include "dlctl/nn/model_builder.h"
+#include "dlctl/train/interrupt.h"
 #include "dlctl/train/trainer.h"
 
 namespace dlctl {
@@ -54,7 +57,10 @@ class RunLog {
 
 json to_json(const Evaluation& evaluation) {
     json out = {{"loss", evaluation.loss}};
-    for (const auto& [name, value] : evaluation.metrics) out[name] = value;
+    for (const auto& [name, value] : evaluation.metrics) {
+        out[name] = std::isnan(value) ? json(nullptr) : json(value);
+    }
+    if (!evaluation.confusion.empty()) out["confusion_matrix"] = evaluation.confusion;
     return out;
 }
 
@@ -77,14 +83,19 @@ std::vector<std::string> metrics_columns(const ExperimentSpec& spec, bool with_v
     return columns;
 }
 
-std::vector<double> metrics_row(const EpochResult& r) {
-    std::vector<double> row = {static_cast<double>(r.epoch), r.learning_rate, r.train.loss};
-    for (const auto& [name, value] : r.train.metrics) row.push_back(value);
-    if (r.validation) {
-        row.push_back(r.validation->loss);
-        for (const auto& [name, value] : r.validation->metrics) row.push_back(value);
+/// One metrics.csv row; validation cells stay empty on epochs without validation.
+std::vector<std::string> metrics_row(const EpochResult& r, bool with_validation) {
+    auto cell = [](double v) { return fmt::format("{}", v); };
+    std::vector<std::string> row = {std::to_string(r.epoch), cell(r.learning_rate),
+                                    cell(r.train.loss)};
+    for (const auto& [name, value] : r.train.metrics) row.push_back(cell(value));
+    if (with_validation) {
+        row.push_back(r.validation ? cell(r.validation->loss) : "");
+        for (std::size_t i = 0; i < r.train.metrics.size(); ++i) {
+            row.push_back(r.validation ? cell(r.validation->metrics[i].second) : "");
+        }
     }
-    row.push_back(r.seconds);
+    row.push_back(cell(r.seconds));
     return row;
 }
 
@@ -113,15 +124,16 @@ void write_summary(const fs::path& run_dir, const json& summary) {
 
 }  // namespace
 
-fs::path run_experiment(const ExperimentSpec& spec, const ExperimentOptions& options) {
+ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOptions& options) {
     const auto started = std::chrono::steady_clock::now();
-    const bool binary = spec.train.loss == "binary_crossentropy";
+    const int classes = target_classes(spec);
 
     // Everything that can reject the inputs runs before the run directory exists.
     std::unique_ptr<Backend> backend = make_backend(parse_device(spec.train.device));
-    PreparedData data = prepare_data(spec.data, spec.seed, binary);
+    PreparedData data = prepare_data(spec.data, spec.seed, classes);
+    apply_class_weights(data.train, classes, spec.train.class_weight, spec.train.class_weights);
     std::unique_ptr<Sequential> model = build_model(spec.model, data.train.n_features);
-    std::unique_ptr<Loss> loss = make_loss(spec.train.loss, model->output_activation());
+    std::unique_ptr<Loss> loss = make_loss(spec.train, model->output_activation());
     std::unique_ptr<Optimizer> optimizer = make_optimizer(spec.train.optimizer);
 
     // No batch needs more rows than the largest split holds; buffers are sized by it.
@@ -150,47 +162,76 @@ fs::path run_experiment(const ExperimentSpec& spec, const ExperimentOptions& opt
                      model->layers().size(), model->parameter_count(),
                      to_string(model->output_activation()));
 
-        Trainer trainer(*backend, *model, *loss, *optimizer,
-                        {spec.train.epochs, static_cast<int>(batch_size), spec.seed,
-                         spec.train.metrics, binary});
+        TrainerOptions trainer_options;
+        trainer_options.epochs = spec.train.epochs;
+        trainer_options.batch_size = static_cast<int>(batch_size);
+        trainer_options.seed = spec.seed;
+        trainer_options.metrics = spec.train.metrics;
+        trainer_options.classes = classes;
+        trainer_options.validate_every = spec.train.validate_every;
+        trainer_options.clip_norm = spec.train.clip_norm;
+        trainer_options.clip_value = spec.train.clip_value;
+        trainer_options.schedule = spec.train.schedule;
+        trainer_options.early_stopping = spec.train.early_stopping;
+        trainer_options.show_progress = options.show_progress;
+        Trainer trainer(*backend, *model, *loss, *optimizer, trainer_options);
         const DeviceDataset train_set = trainer.upload(data.train);
         const DeviceDataset validation_set = trainer.upload(data.validation);
         const DeviceDataset test_set = trainer.upload(data.test);
         const bool has_validation = data.validation.n_rows > 0;
 
         MetricsCsvWriter csv(run_dir / "metrics.csv", metrics_columns(spec, has_validation));
-        int epochs_run = 0;
+        InterruptGuard interrupt_guard;
         const auto train_started = std::chrono::steady_clock::now();
-        trainer.fit(train_set, has_validation ? &validation_set : nullptr,
-                    [&](const EpochResult& r) {
-                        epochs_run = r.epoch;
-                        csv.write_row(metrics_row(r));
-                        spdlog::info("epoch {}/{} - {}{} - {:.2f}s", r.epoch, spec.train.epochs,
-                                     describe(r.train, ""),
-                                     r.validation ? " - " + describe(*r.validation, "val_") : "",
-                                     r.seconds);
-                    });
+        const FitResult fit = trainer.fit(
+            train_set, has_validation ? &validation_set : nullptr, [&](const EpochResult& r) {
+                csv.write_row(metrics_row(r, has_validation));
+                spdlog::info("epoch {}/{} - {}{} - lr {:.3g} - {:.2f}s{}", r.epoch,
+                             spec.train.epochs, describe(r.train, ""),
+                             r.validation ? " - " + describe(*r.validation, "val_") : "",
+                             r.learning_rate, r.seconds, r.best ? " (best)" : "");
+            });
         const double train_seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - train_started).count();
+        if (fit.stop_reason == "early_stopping") {
+            spdlog::info("early stopping: no improvement of {} for {} epochs",
+                         spec.train.early_stopping.monitor, spec.train.early_stopping.patience);
+        } else if (fit.stop_reason == "interrupted") {
+            spdlog::warn("interrupted: stopped after {} complete epochs; writing outputs",
+                         fit.epochs_run);
+        }
+        if (fit.restored_best) {
+            spdlog::info("restored the weights of epoch {} ({} {:.6g})", fit.best_epoch,
+                         spec.train.early_stopping.monitor, fit.best_value);
+        }
 
-        const Evaluation final_train = trainer.evaluate(train_set);
-        summary["train"] = to_json(final_train);
+        summary["train"] = to_json(trainer.evaluate(train_set));
         if (has_validation) summary["validation"] = to_json(trainer.evaluate(validation_set));
         if (data.test.n_rows > 0) {
             const Evaluation test = trainer.evaluate(test_set);
             summary["test"] = to_json(test);
             spdlog::info("test: {}", describe(test, ""));
         }
-        summary["status"] = "completed";
-        summary["stop_reason"] = "max_epochs";
-        summary["epochs_run"] = epochs_run;
+        summary["status"] = fit.stop_reason == "interrupted" ? "interrupted" : "completed";
+        summary["stop_reason"] = fit.stop_reason;
+        summary["epochs_run"] = fit.epochs_run;
+        if (spec.train.early_stopping.enabled) {
+            summary["best"] = {{"epoch", fit.best_epoch},
+                               {"monitor", spec.train.early_stopping.monitor},
+                               {"value", fit.best_value},
+                               {"restored", fit.restored_best}};
+        }
         summary["model"] = {{"parameters", model->parameter_count()}};
         summary["timings"] = {
             {"train_seconds", train_seconds},
+            {"samples_per_second", train_seconds > 0 ? static_cast<double>(data.train.n_rows) *
+                                                           fit.epochs_run / train_seconds
+                                                     : 0.0},
             {"total_seconds",
              std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}};
         write_summary(run_dir, summary);
         spdlog::info("outputs: {}", run_dir.string());
+        return {run_dir, fit.stop_reason == "interrupted"};
     } catch (const Error& e) {
         summary["status"] = "failed";
         summary["error"] = e.what();
@@ -198,7 +239,6 @@ fs::path run_experiment(const ExperimentSpec& spec, const ExperimentOptions& opt
         write_summary(run_dir, summary);
         throw;
     }
-    return run_dir;
 }
 
 }  // namespace dlctl

@@ -9,6 +9,10 @@
 
 #include "dlctl/core/error.h"
 #include "dlctl/core/random.h"
+#include "dlctl/optim/schedule.h"
+#include "dlctl/train/early_stopping.h"
+#include "dlctl/train/interrupt.h"
+#include "dlctl/train/progress.h"
 
 namespace dlctl {
 
@@ -17,6 +21,7 @@ namespace {
 std::int64_t steps_for(std::int64_t rows, std::int64_t batch) { return (rows + batch - 1) / batch; }
 
 Tensor columns(const Buffer& buffer, std::int64_t rows, std::int64_t first, std::int64_t count) {
+    if (buffer.data() == nullptr) return {};
     return {buffer.data() + first * rows, rows, count};
 }
 
@@ -30,37 +35,81 @@ Trainer::Trainer(
       optimizer_(optimizer),
       options_(std::move(options)) {
     const std::int64_t batch = options_.batch_size;
+    const std::int64_t outputs = model_.output_size();
     batch_features_ = backend_.allocate(model_.input_size() * batch);
-    batch_targets_ = backend_.allocate(model_.output_size() * batch);
-    predictions_ = backend_.allocate(model_.output_size() * batch);
-    host_predictions_.resize(static_cast<std::size_t>(model_.output_size() * batch));
-    host_targets_.resize(host_predictions_.size());
-    loss_.allocate(backend_, model_.output_size() * batch);
+    batch_targets_ = backend_.allocate(batch);
+    batch_weights_ = backend_.allocate(batch);
+    predictions_ = backend_.allocate(outputs * batch);
+    host_predictions_.resize(static_cast<std::size_t>(outputs * batch));
+    host_targets_.resize(static_cast<std::size_t>(batch));
+    loss_.allocate(backend_, outputs * batch);
     optimizer_.allocate(backend_, model_.parameter_count());
+    if (options_.early_stopping.enabled && options_.early_stopping.restore_best) {
+        best_params_ = backend_.allocate(model_.parameter_count());
+        best_state_ = backend_.allocate(model_.state().size());
+    }
 }
 
 DeviceDataset Trainer::upload(const Dataset& dataset) {
     DLCTL_CHECK(dataset.n_features == model_.input_size());
     DeviceDataset out{&dataset, backend_.allocate(dataset.features.size()),
-                      backend_.allocate(dataset.targets.size())};
+                      backend_.allocate(dataset.targets.size()), Buffer{}};
     backend_.upload(dataset.features.data(), out.features.view(dataset.n_features, dataset.n_rows));
     backend_.upload(dataset.targets.data(), out.targets.view(1, dataset.n_rows));
+    if (!dataset.weights.empty()) {
+        out.weights = backend_.allocate(dataset.n_rows);
+        backend_.upload(dataset.weights.data(), out.weights.view(1, dataset.n_rows));
+    }
     return out;
 }
 
-void Trainer::fit(const DeviceDataset& train,
-                  const DeviceDataset* validation,
-                  const std::function<void(const EpochResult&)>& on_epoch) {
+void Trainer::clip_gradients() {
+    const Tensor grads = model_.gradients();
+    if (options_.clip_value > 0.0) {
+        const auto v = static_cast<float>(options_.clip_value);
+        backend_.clamp(grads, -v, v);
+    }
+    if (options_.clip_norm > 0.0) {
+        // torch.nn.utils.clip_grad_norm_: scale by max_norm / (norm + 1e-6) when above max_norm.
+        const double norm = std::sqrt(backend_.squared_norm(grads));
+        if (norm > options_.clip_norm) {
+            backend_.scale(grads, static_cast<float>(options_.clip_norm / (norm + 1e-6)));
+        }
+    }
+}
+
+double Trainer::logged_value(const EpochResult& r, const std::string& name) {
+    const bool validation = name.starts_with("val_");
+    if (validation && !r.validation) return std::nan("");
+    const Evaluation& e = validation ? *r.validation : r.train;
+    const std::string base = validation ? name.substr(4) : name;
+    if (base == "loss") return e.loss;
+    for (const auto& [metric, value] : e.metrics) {
+        if (metric == base) return value;
+    }
+    return std::nan("");
+}
+
+FitResult Trainer::fit(const DeviceDataset& train,
+                       const DeviceDataset* validation,
+                       const std::function<void(const EpochResult&)>& on_epoch) {
     const Dataset& host = *train.host;
     const std::int64_t rows = host.n_rows;
     const std::int64_t batch_size = options_.batch_size;
     const std::int64_t steps = steps_for(rows, batch_size);
+    const std::int64_t outputs = model_.output_size();
     if (losses_.size() < steps) losses_ = backend_.allocate(steps);
     host_losses_.resize(static_cast<std::size_t>(steps));
     const Tensor all_features = train.features.view(host.n_features, rows);
     const Tensor all_targets = train.targets.view(1, rows);
+    const bool weighted = train.weights.data() != nullptr;
     std::vector<std::uint32_t> order(static_cast<std::size_t>(rows));
-    MetricAccumulator metrics(options_.metrics, options_.binary);
+    MetricAccumulator metrics(options_.metrics, options_.classes);
+    LearningRateSchedule schedule(options_.schedule, optimizer_.learning_rate(), options_.epochs,
+                                  steps);
+    EarlyStopping stopping(options_.early_stopping);
+    ProgressLine progress(options_.show_progress);
+    FitResult result;
 
     for (int epoch = 1; epoch <= options_.epochs; ++epoch) {
         const auto start = std::chrono::steady_clock::now();
@@ -68,6 +117,9 @@ void Trainer::fit(const DeviceDataset& train,
         Rng rng(options_.seed, RngStream::kShuffle, static_cast<std::uint64_t>(epoch));
         for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
         metrics.reset();
+        progress.start_epoch();
+        double lr = optimizer_.learning_rate();
+        bool interrupted = false;
 
         for (std::int64_t step = 0; step < steps; ++step) {
             const std::int64_t first = step * batch_size;
@@ -75,49 +127,104 @@ void Trainer::fit(const DeviceDataset& train,
             const std::uint32_t* indices = order.data() + first;
             const Tensor x = batch_features_.view(host.n_features, count);
             const Tensor y = batch_targets_.view(1, count);
+            const Tensor w = weighted ? batch_weights_.view(1, count) : Tensor{};
             backend_.gather_columns(all_features, indices, x);
             backend_.gather_columns(all_targets, indices, y);
+            if (weighted) backend_.gather_columns(train.weights.view(1, rows), indices, w);
 
+            lr = schedule.at(epoch - 1, step);
+            optimizer_.set_learning_rate(lr);
             const ForwardContext ctx{Mode::kTrain, options_.seed, global_step_};
             const Tensor logits = model_.forward(backend_, x, ctx);
-            const Tensor predictions = predictions_.view(logits.rows, count);
+            const Tensor predictions = predictions_.view(outputs, count);
             backend_.activation(model_.output_activation(), logits, predictions);
-            loss_.forward_backward(backend_, logits, y, model_.logits_grad(count),
+            loss_.forward_backward(backend_, logits, y, w, model_.logits_grad(count),
                                    {losses_.data() + step, 1, 1});
             model_.backward(backend_, x);
+            clip_gradients();
             optimizer_.step(backend_, model_.parameters(), model_.gradients());
             ++global_step_;
 
             backend_.download(predictions, host_predictions_.data());
             for (std::int64_t i = 0; i < count; ++i) host_targets_[i] = host.targets[indices[i]];
             metrics.update(host_predictions_.data(), host_targets_.data(), count);
+            if (progress.due()) {
+                backend_.download(losses_.view(step + 1, 1), host_losses_.data());
+                double sum = 0;
+                for (std::int64_t s = 0; s <= step; ++s) sum += host_losses_[s];
+                progress.draw(epoch, options_.epochs, step + 1, steps, sum / (step + 1));
+            }
+            if (InterruptGuard::requested()) {
+                interrupted = true;
+                break;
+            }
+        }
+        progress.clear();
+        if (interrupted) {
+            result.stop_reason = "interrupted";
+            break;
         }
 
         backend_.download(losses_.view(steps, 1), host_losses_.data());
-        double total = 0.0;
+        double total = 0.0, total_weight = 0.0;
         for (std::int64_t step = 0; step < steps; ++step) {
             const float value = host_losses_[step];
             if (!std::isfinite(value)) {
                 throw DivergedError(
                     fmt::format("training diverged: loss is {} at epoch {}, step {} of {}", value,
                                 epoch, step + 1, steps),
-                    "lower train.optimizer.lr, or check the data for extreme values");
+                    "lower train.optimizer.lr, clip gradients (train.gradient_clip), or check "
+                    "the data for extreme values");
             }
-            total += static_cast<double>(value) *
-                     static_cast<double>(std::min(batch_size, rows - step * batch_size));
+            // Each step's loss is a (weighted) mean; weigh it by its batch's total weight.
+            const std::int64_t first = step * batch_size;
+            const std::int64_t count = std::min(batch_size, rows - first);
+            double weight = static_cast<double>(count);
+            if (weighted) {
+                weight = 0.0;
+                for (std::int64_t i = 0; i < count; ++i) weight += host.weights[order[first + i]];
+            }
+            total += static_cast<double>(value) * weight;
+            total_weight += weight;
         }
 
-        EpochResult result;
-        result.epoch = epoch;
-        result.learning_rate = optimizer_.learning_rate();
-        result.train = {total / static_cast<double>(rows), metrics.compute()};
-        if (validation != nullptr && validation->host->n_rows > 0) {
-            result.validation = evaluate(*validation);
+        EpochResult r;
+        r.epoch = epoch;
+        r.learning_rate = lr;
+        r.train = {total_weight > 0 ? total / total_weight : 0.0, metrics.compute(), {}};
+        const bool validate = epoch % options_.validate_every == 0 || epoch == options_.epochs;
+        if (validation != nullptr && validation->host->n_rows > 0 && validate) {
+            r.validation = evaluate(*validation);
         }
-        result.seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-        on_epoch(result);
+        schedule.end_epoch(logged_value(r, options_.schedule.monitor));
+        if (options_.early_stopping.enabled) {
+            r.best = stopping.update(epoch, logged_value(r, options_.early_stopping.monitor));
+            if (r.best && best_params_.data() != nullptr) {
+                backend_.copy(model_.parameters(), best_params_.view(best_params_.size(), 1));
+                backend_.copy(model_.state(), best_state_.view(best_state_.size(), 1));
+            }
+        }
+        r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        result.epochs_run = epoch;
+        on_epoch(r);
+        if (stopping.should_stop()) {
+            result.stop_reason = "early_stopping";
+            break;
+        }
+        if (InterruptGuard::requested()) {
+            result.stop_reason = "interrupted";
+            break;
+        }
     }
+
+    result.best_epoch = stopping.best_epoch();
+    result.best_value = stopping.best_value();
+    if (best_params_.data() != nullptr && stopping.best_epoch() > 0) {
+        backend_.copy(best_params_.view(best_params_.size(), 1), model_.parameters());
+        backend_.copy(best_state_.view(best_state_.size(), 1), model_.state());
+        result.restored_best = true;
+    }
+    return result;
 }
 
 Evaluation Trainer::evaluate(const DeviceDataset& data) {
@@ -125,25 +232,50 @@ Evaluation Trainer::evaluate(const DeviceDataset& data) {
     const std::int64_t rows = host.n_rows;
     DLCTL_CHECK(rows > 0);
     const std::int64_t batch_size = options_.batch_size;
+    const std::int64_t outputs = model_.output_size();
     if (losses_.size() < 1) losses_ = backend_.allocate(1);
-    MetricAccumulator metrics(options_.metrics, options_.binary);
-    double total = 0.0;
+    MetricAccumulator metrics(options_.metrics, options_.classes);
+    double total = 0.0, total_weight = 0.0;
     float batch_loss = 0.0f;
     for (std::int64_t first = 0; first < rows; first += batch_size) {
         const std::int64_t count = std::min(batch_size, rows - first);
         const Tensor x = columns(data.features, host.n_features, first, count);
         const Tensor y = columns(data.targets, 1, first, count);
+        const Tensor w = columns(data.weights, 1, first, count);
         const Tensor logits = model_.forward(backend_, x, ForwardContext{Mode::kEval});
-        const Tensor predictions = predictions_.view(logits.rows, count);
+        const Tensor predictions = predictions_.view(outputs, count);
         backend_.activation(model_.output_activation(), logits, predictions);
         const Tensor slot{losses_.data(), 1, 1};
-        loss_.forward_backward(backend_, logits, y, model_.logits_grad(count), slot);
+        loss_.forward_backward(backend_, logits, y, w, model_.logits_grad(count), slot);
         backend_.download(slot, &batch_loss);
-        total += static_cast<double>(batch_loss) * static_cast<double>(count);
+        double weight = static_cast<double>(count);
+        if (!host.weights.empty()) {
+            weight = std::accumulate(host.weights.begin() + first,
+                                     host.weights.begin() + first + count, 0.0);
+        }
+        total += static_cast<double>(batch_loss) * weight;
+        total_weight += weight;
         backend_.download(predictions, host_predictions_.data());
         metrics.update(host_predictions_.data(), host.targets.data() + first, count);
     }
-    return {total / static_cast<double>(rows), metrics.compute()};
+    Evaluation e{total_weight > 0 ? total / total_weight : 0.0, metrics.compute(), {}};
+    if (options_.classes > 0) e.confusion = metrics.confusion();
+    return e;
+}
+
+std::vector<float> Trainer::predict(const DeviceDataset& data) {
+    const Dataset& host = *data.host;
+    const std::int64_t outputs = model_.output_size();
+    std::vector<float> out(static_cast<std::size_t>(host.n_rows * outputs));
+    for (std::int64_t first = 0; first < host.n_rows; first += options_.batch_size) {
+        const std::int64_t count = std::min<std::int64_t>(options_.batch_size, host.n_rows - first);
+        const Tensor logits = model_.forward(
+            backend_, columns(data.features, host.n_features, first, count), ForwardContext{});
+        const Tensor predictions = predictions_.view(outputs, count);
+        backend_.activation(model_.output_activation(), logits, predictions);
+        backend_.download(predictions, out.data() + first * outputs);
+    }
+    return out;
 }
 
 }  // namespace dlctl

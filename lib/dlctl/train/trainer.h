@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "dlctl/backend/backend.h"
+#include "dlctl/config/spec.h"
 #include "dlctl/data/dataset.h"
 #include "dlctl/loss/loss.h"
 #include "dlctl/metrics/metrics.h"
@@ -20,21 +21,37 @@ struct TrainerOptions {
     int batch_size = 32;
     std::uint64_t seed = 0;
     std::vector<std::string> metrics;
-    bool binary = true;  ///< predictions are class-1 probabilities (else regression values)
+    int classes = 1;  ///< 0 regression, 1 binary, K multiclass (as prepare_data)
+    int validate_every = 1;
+    double clip_norm = 0.0;
+    double clip_value = 0.0;
+    ScheduleSpec schedule;
+    EarlyStoppingSpec early_stopping;
+    bool show_progress = false;  ///< Keras-like progress line on stderr
 };
 
 /// Loss and metrics of the model on a whole split.
 struct Evaluation {
     double loss = 0.0;
     MetricValues metrics;
+    ConfusionMatrix confusion;  ///< classification only
 };
 
 struct EpochResult {
-    int epoch = 0;  ///< 1-based
-    double learning_rate = 0.0;
-    Evaluation train;  ///< running values over the epoch's training steps (dropout active)
+    int epoch = 0;               ///< 1-based
+    double learning_rate = 0.0;  ///< of the epoch's last step
+    Evaluation train;            ///< running values over the epoch's steps (dropout active)
     std::optional<Evaluation> validation;
     double seconds = 0.0;
+    bool best = false;  ///< a new best of the early-stopping monitor
+};
+
+struct FitResult {
+    int epochs_run = 0;
+    std::string stop_reason = "max_epochs";  ///< max_epochs | early_stopping | interrupted
+    int best_epoch = 0;                      ///< early stopping's best epoch, 0 without it
+    double best_value = 0.0;
+    bool restored_best = false;  ///< the best epoch's weights were restored
 };
 
 /// A dataset resident in a backend's memory, uploaded once.
@@ -42,10 +59,13 @@ struct DeviceDataset {
     const Dataset* host = nullptr;
     Buffer features;  ///< n_features × n_rows
     Buffer targets;   ///< 1 × n_rows
+    Buffer weights;   ///< 1 × n_rows, or empty
 };
 
-/// Runs mini-batch training of a built model: seeded shuffling every epoch, the last partial batch
-/// included, loss and metrics over whole epochs, validation after each epoch.
+/// Mini-batch training of a built model: seeded shuffling every epoch, the last partial batch
+/// included, a learning-rate schedule, gradient clipping, loss and metrics over whole epochs,
+/// validation every N epochs, early stopping with best-weight restore, and a clean stop on Ctrl-C
+/// (InterruptGuard).
 class Trainer {
   public:
     Trainer(Backend& backend,
@@ -56,23 +76,33 @@ class Trainer {
 
     DeviceDataset upload(const Dataset& dataset);
 
-    /// Trains for options.epochs epochs, calling `on_epoch` after each. Throws DivergedError naming
-    /// the epoch and step of the first non-finite loss.
-    void fit(const DeviceDataset& train,
-             const DeviceDataset* validation,
-             const std::function<void(const EpochResult&)>& on_epoch);
+    /// Trains, calling `on_epoch` after each epoch. Throws DivergedError naming the epoch and
+    /// step of the first non-finite loss.
+    FitResult fit(const DeviceDataset& train,
+                  const DeviceDataset* validation,
+                  const std::function<void(const EpochResult&)>& on_epoch);
 
-    /// Loss and metrics over every row of `data`, in evaluation mode (no dropout).
+    /// Loss and metrics over every row of `data`, in evaluation mode (no dropout, running
+    /// batch-norm statistics).
     Evaluation evaluate(const DeviceDataset& data);
 
+    /// Model outputs (after the output activation) for every row: n_rows × output_size values,
+    /// sample-major.
+    std::vector<float> predict(const DeviceDataset& data);
+
   private:
+    void clip_gradients();
+    /// Value of a logged quantity ("loss", "val_f1", ...) of an epoch; NaN when not logged.
+    static double logged_value(const EpochResult& r, const std::string& name);
+
     Backend& backend_;
     Sequential& model_;
     Loss& loss_;
     Optimizer& optimizer_;
     TrainerOptions options_;
     std::uint64_t global_step_ = 0;
-    Buffer batch_features_, batch_targets_, predictions_, losses_;
+    Buffer batch_features_, batch_targets_, batch_weights_, predictions_, losses_;
+    Buffer best_params_, best_state_;
     std::vector<float> host_predictions_, host_targets_, host_losses_;
 };
 

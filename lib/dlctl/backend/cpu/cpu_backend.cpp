@@ -9,6 +9,8 @@
 #include <cstring>
 #include <new>
 
+#include "dlctl/backend/cpu/cpu_activations.h"
+#include "dlctl/backend/cpu/cpu_kernels.h"
 #include "dlctl/core/error.h"
 #include "dlctl/core/random.h"
 
@@ -27,25 +29,6 @@ Array arr(Tensor t) { return {t.data, t.size()}; }
 ConstArray carr(const Tensor& t) { return {t.data, t.size()}; }
 
 constexpr std::size_t kAlignment = 64;
-
-template <typename In, typename Out>
-void apply_activation(Activation act, const In& z, Out&& a) {
-    switch (act) {
-        case Activation::kLinear:
-            a = z;
-            break;
-        case Activation::kRelu:
-            a = z.max(0.0f);
-            break;
-        case Activation::kSigmoid:
-            // exp(-z) overflows to inf for very negative z, giving exactly 0: no NaN.
-            a = (1.0f + (-z).exp()).inverse();
-            break;
-        case Activation::kTanh:
-            a = z.tanh();
-            break;
-    }
-}
 
 }  // namespace
 
@@ -116,34 +99,13 @@ void CpuBackend::bias_activation_forward(Activation act, const Tensor& bias, Ten
         DLCTL_CHECK(bias.size() == z.rows);
         mat(z).colwise() += Eigen::Map<const Eigen::VectorXf>(bias.data, bias.size());
     }
-    if (act == Activation::kLinear && a.data == z.data) return;
     DLCTL_CHECK(act == Activation::kLinear || a.data != z.data);
-    apply_activation(act, carr(z), arr(a));
+    cpu::activation_forward(act, z, a);
 }
 
 void CpuBackend::activation_backward(
     Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) {
-    DLCTL_CHECK(da.size() == dz.size());
-    const auto dA = carr(da);
-    auto dZ = arr(dz);
-    switch (act) {
-        case Activation::kLinear:
-            if (dz.data != da.data) dZ = dA;
-            break;
-        case Activation::kRelu:
-            dZ = (carr(z) > 0.0f).select(dA, 0.0f);
-            break;
-        case Activation::kSigmoid: {
-            const auto A = carr(a);
-            dZ = dA * A * (1.0f - A);
-            break;
-        }
-        case Activation::kTanh: {
-            const auto A = carr(a);
-            dZ = dA * (1.0f - A.square());
-            break;
-        }
-    }
+    cpu::activation_backward(act, z, a, da, dz);
 }
 
 void CpuBackend::sum_columns(const Tensor& x, Tensor out) {
@@ -172,42 +134,9 @@ void CpuBackend::multiply(const Tensor& a, const Tensor& b, Tensor out) {
     arr(out) = carr(a) * carr(b);
 }
 
-void CpuBackend::sigmoid_bce_with_logits(const Tensor& logits,
-                                         const Tensor& targets,
-                                         Tensor grad,
-                                         Tensor loss) {
-    DLCTL_CHECK(logits.size() == targets.size() && logits.size() == grad.size());
-    DLCTL_CHECK(logits.size() > 0 && loss.size() >= 1);
-    const float inv_n = 1.0f / static_cast<float>(logits.size());
-    double total = 0.0;
-    for (std::int64_t i = 0; i < logits.size(); ++i) {
-        const float z = logits.data[i];
-        const float y = targets.data[i];
-        // log(1 + e^z) - y z, written so neither branch overflows.
-        total += std::max(z, 0.0f) - z * y + std::log1p(std::exp(-std::abs(z)));
-        const float p =
-            z >= 0.0f ? 1.0f / (1.0f + std::exp(-z)) : std::exp(z) / (1.0f + std::exp(z));
-        grad.data[i] = (p - y) * inv_n;
-    }
-    loss.data[0] = static_cast<float>(total / static_cast<double>(logits.size()));
-}
-
-void CpuBackend::squared_error(const Tensor& predictions,
-                               const Tensor& targets,
-                               Tensor grad,
-                               Tensor loss) {
-    DLCTL_CHECK(predictions.size() == targets.size() && predictions.size() == grad.size());
-    DLCTL_CHECK(predictions.size() > 0 && loss.size() >= 1);
-    const auto diff = carr(predictions) - carr(targets);
-    arr(grad) = diff * (2.0f / static_cast<float>(predictions.size()));
-    loss.data[0] = static_cast<float>(diff.cast<double>().square().sum() /
-                                      static_cast<double>(predictions.size()));
-}
-
 void CpuBackend::activation(Activation act, const Tensor& x, Tensor out) {
     DLCTL_CHECK(x.size() == out.size());
-    if (act == Activation::kLinear && x.data == out.data) return;
-    apply_activation(act, carr(x), arr(out));
+    cpu::activation_forward(act, x, out);
 }
 
 void CpuBackend::gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) {
@@ -219,17 +148,107 @@ void CpuBackend::gather_columns(const Tensor& src, const std::uint32_t* indices,
     }
 }
 
-void CpuBackend::sgd_update(
-    Tensor params, const Tensor& grads, Tensor velocity, float lr, float momentum) {
-    DLCTL_CHECK(params.size() == grads.size());
-    if (momentum == 0.0f) {
-        arr(params) -= lr * carr(grads);
-        return;
+void CpuBackend::copy(const Tensor& src, Tensor dst) {
+    DLCTL_CHECK(src.size() == dst.size());
+    if (src.size() > 0 && src.data != dst.data) {
+        std::memcpy(dst.data, src.data, src.size() * sizeof(float));
     }
-    DLCTL_CHECK(velocity.size() == params.size());
-    auto v = arr(velocity);
-    v = momentum * v + carr(grads);
-    arr(params) -= lr * v;
+}
+
+void CpuBackend::batch_norm_forward(bool training,
+                                    float momentum,
+                                    float eps,
+                                    const Tensor& x,
+                                    const Tensor& gamma,
+                                    const Tensor& beta,
+                                    Tensor running_mean,
+                                    Tensor running_var,
+                                    Tensor saved_mean,
+                                    Tensor saved_inv_std,
+                                    Tensor y) {
+    cpu::batch_norm_forward(training, momentum, eps, x, gamma, beta, running_mean, running_var,
+                            saved_mean, saved_inv_std, y);
+}
+
+void CpuBackend::batch_norm_backward(const Tensor& x,
+                                     const Tensor& gamma,
+                                     const Tensor& saved_mean,
+                                     const Tensor& saved_inv_std,
+                                     const Tensor& dy,
+                                     Tensor dx,
+                                     Tensor dgamma,
+                                     Tensor dbeta) {
+    cpu::batch_norm_backward(x, gamma, saved_mean, saved_inv_std, dy, dx, dgamma, dbeta);
+}
+
+void CpuBackend::layer_norm_forward(float eps,
+                                    const Tensor& x,
+                                    const Tensor& gamma,
+                                    const Tensor& beta,
+                                    Tensor saved_mean,
+                                    Tensor saved_inv_std,
+                                    Tensor y) {
+    cpu::layer_norm_forward(eps, x, gamma, beta, saved_mean, saved_inv_std, y);
+}
+
+void CpuBackend::layer_norm_backward(const Tensor& x,
+                                     const Tensor& gamma,
+                                     const Tensor& saved_mean,
+                                     const Tensor& saved_inv_std,
+                                     const Tensor& dy,
+                                     Tensor dx,
+                                     Tensor dgamma,
+                                     Tensor dbeta) {
+    cpu::layer_norm_backward(x, gamma, saved_mean, saved_inv_std, dy, dx, dgamma, dbeta);
+}
+
+void CpuBackend::sigmoid_cross_entropy(const Tensor& logits,
+                                       const Tensor& targets,
+                                       const Tensor& weights,
+                                       float label_smoothing,
+                                       Tensor grad,
+                                       Tensor loss) {
+    cpu::sigmoid_cross_entropy(logits, targets, weights, label_smoothing, grad, loss);
+}
+
+void CpuBackend::softmax_cross_entropy(const Tensor& logits,
+                                       const Tensor& labels,
+                                       const Tensor& weights,
+                                       float label_smoothing,
+                                       Tensor grad,
+                                       Tensor loss) {
+    cpu::softmax_cross_entropy(logits, labels, weights, label_smoothing, grad, loss);
+}
+
+void CpuBackend::regression_loss(RegressionLoss kind,
+                                 float delta,
+                                 const Tensor& predictions,
+                                 const Tensor& targets,
+                                 const Tensor& weights,
+                                 Tensor grad,
+                                 Tensor loss) {
+    cpu::regression_loss(kind, delta, predictions, targets, weights, grad, loss);
+}
+
+void CpuBackend::add_penalty_gradient(const Tensor& w, Tensor g, float l1, float l2) {
+    DLCTL_CHECK(w.size() == g.size());
+    if (l1 != 0.0f) arr(g) += l1 * carr(w).sign();
+    if (l2 != 0.0f) arr(g) += (2.0f * l2) * carr(w);
+}
+
+double CpuBackend::squared_norm(const Tensor& x) { return carr(x).cast<double>().square().sum(); }
+
+void CpuBackend::scale(Tensor x, float factor) { arr(x) *= factor; }
+
+void CpuBackend::clamp(Tensor x, float lo, float hi) { arr(x) = carr(x).max(lo).min(hi); }
+
+void CpuBackend::optimizer_update(const OptimizerStep& step,
+                                  Tensor params,
+                                  const Tensor& grads,
+                                  Tensor state0,
+                                  Tensor state1,
+                                  Tensor state2) {
+    cpu::optimizer_update(step, params, grads, state0, state1, state2);
 }
 
 }  // namespace dlctl

@@ -13,6 +13,8 @@ class CpuBackend final : public Backend {
     void upload(const float* host, Tensor dst) override;
     void download(const Tensor& src, float* host) override;
     void fill(Tensor t, float value) override;
+    void copy(const Tensor& src, Tensor dst) override;
+
     void gemm(bool transpose_a,
               bool transpose_b,
               float alpha,
@@ -23,7 +25,9 @@ class CpuBackend final : public Backend {
     void bias_activation_forward(Activation act, const Tensor& bias, Tensor z, Tensor a) override;
     void activation_backward(
         Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) override;
+    void activation(Activation act, const Tensor& x, Tensor out) override;
     void sum_columns(const Tensor& x, Tensor out) override;
+
     void dropout_forward(float rate,
                          std::uint64_t seed,
                          std::uint64_t substream,
@@ -32,18 +36,72 @@ class CpuBackend final : public Backend {
                          Tensor mask,
                          Tensor y) override;
     void multiply(const Tensor& a, const Tensor& b, Tensor out) override;
-    void sigmoid_bce_with_logits(const Tensor& logits,
-                                 const Tensor& targets,
-                                 Tensor grad,
-                                 Tensor loss) override;
-    void squared_error(const Tensor& predictions,
-                       const Tensor& targets,
-                       Tensor grad,
-                       Tensor loss) override;
-    void activation(Activation act, const Tensor& x, Tensor out) override;
+    void batch_norm_forward(bool training,
+                            float momentum,
+                            float eps,
+                            const Tensor& x,
+                            const Tensor& gamma,
+                            const Tensor& beta,
+                            Tensor running_mean,
+                            Tensor running_var,
+                            Tensor saved_mean,
+                            Tensor saved_inv_std,
+                            Tensor y) override;
+    void batch_norm_backward(const Tensor& x,
+                             const Tensor& gamma,
+                             const Tensor& saved_mean,
+                             const Tensor& saved_inv_std,
+                             const Tensor& dy,
+                             Tensor dx,
+                             Tensor dgamma,
+                             Tensor dbeta) override;
+    void layer_norm_forward(float eps,
+                            const Tensor& x,
+                            const Tensor& gamma,
+                            const Tensor& beta,
+                            Tensor saved_mean,
+                            Tensor saved_inv_std,
+                            Tensor y) override;
+    void layer_norm_backward(const Tensor& x,
+                             const Tensor& gamma,
+                             const Tensor& saved_mean,
+                             const Tensor& saved_inv_std,
+                             const Tensor& dy,
+                             Tensor dx,
+                             Tensor dgamma,
+                             Tensor dbeta) override;
+
+    void sigmoid_cross_entropy(const Tensor& logits,
+                               const Tensor& targets,
+                               const Tensor& weights,
+                               float label_smoothing,
+                               Tensor grad,
+                               Tensor loss) override;
+    void softmax_cross_entropy(const Tensor& logits,
+                               const Tensor& labels,
+                               const Tensor& weights,
+                               float label_smoothing,
+                               Tensor grad,
+                               Tensor loss) override;
+    void regression_loss(RegressionLoss kind,
+                         float delta,
+                         const Tensor& predictions,
+                         const Tensor& targets,
+                         const Tensor& weights,
+                         Tensor grad,
+                         Tensor loss) override;
+
     void gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) override;
-    void sgd_update(
-        Tensor params, const Tensor& grads, Tensor velocity, float lr, float momentum) override;
+    void add_penalty_gradient(const Tensor& w, Tensor g, float l1, float l2) override;
+    double squared_norm(const Tensor& x) override;
+    void scale(Tensor x, float factor) override;
+    void clamp(Tensor x, float lo, float hi) override;
+    void optimizer_update(const OptimizerStep& step,
+                          Tensor params,
+                          const Tensor& grads,
+                          Tensor state0,
+                          Tensor state1,
+                          Tensor state2) override;
 };
 
 }  // namespace dlctl

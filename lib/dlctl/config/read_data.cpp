@@ -1,0 +1,81 @@
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "dlctl/config/spec_reader.h"
+#include "dlctl/core/device.h"
+#include "dlctl/core/error.h"
+
+namespace dlctl::spec_detail {
+
+void read_split(SpecReader& r, const YAML::Node& node, SplitSpec& split) {
+    const std::string path = "data.split";
+    if (!node.IsDefined() || !r.expect_map(node, path)) return;
+    r.check_keys(node, path, {"test", "validation", "shuffle"});
+    r.read(node, "shuffle", path, split.shuffle);
+    bool fractions_valid = true;
+    for (const char* key : {"test", "validation"}) {
+        double& value = std::string_view(key) == "test" ? split.test : split.validation;
+        if (r.read(node, key, path, value) && !(value >= 0.0 && value < 1.0)) {
+            r.problem(path + "." + key, node[key],
+                      fmt::format("must be a fraction in [0, 1), got {}", value));
+            fractions_valid = false;
+        }
+    }
+    if (fractions_valid && split.test + split.validation >= 1.0) {
+        r.problem(path, node,
+                  fmt::format("test + validation = {} leaves no training rows; it must be below 1",
+                              split.test + split.validation));
+    }
+}
+
+void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
+    const YAML::Node node = root["data"];
+    if (!node.IsDefined()) {
+        r.problem("data", root, "missing required section 'data' (with at least path and target)");
+        return;
+    }
+    if (!r.expect_map(node, "data")) return;
+    r.check_keys(
+        node, "data",
+        {"path", "target", "features", "drop", "sample_weight", "delimiter", "normalize", "split"});
+    r.read(node, "path", "data", data.path);
+    r.read(node, "target", "data", data.target);
+    r.read_list(node, "features", "data", data.features);
+    r.read_list(node, "drop", "data", data.drop);
+    r.read(node, "sample_weight", "data", data.sample_weight);
+    r.read(node, "delimiter", "data", data.delimiter);
+    r.read(node, "normalize", "data", data.normalize);
+    if (!node["path"].IsDefined()) {
+        r.problem("data.path", node, "missing required key (the CSV file)");
+    }
+    if (!node["target"].IsDefined()) {
+        r.problem("data.target", node, "missing required key (the column to predict)");
+    }
+    if (!data.features.empty() && !data.drop.empty()) {
+        r.problem("data", node, "set either 'features' or 'drop', not both");
+    }
+    auto in = [](const std::vector<std::string>& v, const std::string& x) {
+        return std::find(v.begin(), v.end(), x) != v.end();
+    };
+    if (!data.sample_weight.empty() &&
+        (data.sample_weight == data.target || in(data.features, data.sample_weight))) {
+        r.problem("data.sample_weight", node["sample_weight"],
+                  "the sample-weight column must be neither the target nor a feature");
+    }
+    if (!data.target.empty() && (in(data.features, data.target) || in(data.drop, data.target))) {
+        r.problem("data.target", node["target"],
+                  "target '" + data.target + "' must not also be listed in features or drop");
+    }
+    if (node["delimiter"].IsDefined()) {
+        r.check_choice(data.delimiter, vocabulary::delimiters(), "delimiter", "data.delimiter",
+                       node["delimiter"]);
+    }
+    r.check_choice(data.normalize, vocabulary::normalizations(), "normalization", "data.normalize",
+                   node["normalize"].IsDefined() ? node["normalize"] : node);
+    read_split(r, node["split"], data.split);
+}
+
+}  // namespace dlctl::spec_detail

@@ -1,0 +1,131 @@
+#include <fmt/format.h>
+#include <yaml-cpp/yaml.h>
+
+#include <cmath>
+
+#include "dlctl/config/spec_reader.h"
+
+namespace dlctl::spec_detail {
+
+namespace {
+
+bool positive(int v) { return v > 0; }
+bool fraction(double v) { return v >= 0.0 && v < 1.0; }
+bool non_negative(double v) { return v >= 0.0 && std::isfinite(v); }
+bool positive_number(double v) { return v > 0.0 && std::isfinite(v); }
+
+/// `activation` and its `alpha` (leaky_relu, elu), shared by dense and activation layers.
+void read_activation(SpecReader& r,
+                     const YAML::Node& node,
+                     const std::string& path,
+                     LayerSpec& layer,
+                     bool required) {
+    if (required && !node["activation"].IsDefined()) {
+        r.problem(path + ".activation", node, "missing required key (e.g. relu)");
+        return;
+    }
+    r.read(node, "activation", path, layer.activation);
+    r.check_choice(layer.activation, vocabulary::activations(), "activation", path + ".activation",
+                   node["activation"].IsDefined() ? node["activation"] : node);
+    layer.alpha = default_alpha(layer.activation);
+    if (node["alpha"].IsDefined()) {
+        if (!takes_alpha(layer.activation)) {
+            r.problem(path + ".alpha", node["alpha"],
+                      "alpha applies only to leaky_relu and elu, not '" + layer.activation + "'");
+        } else {
+            r.read_checked(node, "alpha", path, layer.alpha, non_negative, "a number >= 0");
+        }
+    }
+}
+
+void read_dense(SpecReader& r, const YAML::Node& node, const std::string& path, LayerSpec& layer) {
+    r.check_keys(node, path,
+                 {"type", "units", "activation", "alpha", "use_bias", "init", "l1", "l2"});
+    if (!node["units"].IsDefined()) {
+        r.problem(path + ".units", node, "missing required key (number of outputs)");
+    } else {
+        r.read_checked(node, "units", path, layer.units, positive, "a positive integer");
+    }
+    read_activation(r, node, path, layer, false);
+    r.read(node, "use_bias", path, layer.use_bias);
+    if (r.read(node, "init", path, layer.init) && layer.init != "auto") {
+        r.check_choice(layer.init, vocabulary::initializers(), "initializer", path + ".init",
+                       node["init"]);
+    }
+    r.read_checked(node, "l1", path, layer.l1, non_negative, "a number >= 0");
+    r.read_checked(node, "l2", path, layer.l2, non_negative, "a number >= 0");
+}
+
+void read_layer(SpecReader& r, const YAML::Node& node, const std::string& path, LayerSpec& layer) {
+    if (!r.expect_map(node, path)) return;
+    if (!node["type"].IsDefined()) {
+        r.problem(path + ".type", node,
+                  "missing required key (one of: " +
+                      quoted_list(vocabulary::layer_types().supported) + ")");
+        return;
+    }
+    if (!r.read(node, "type", path, layer.type)) return;
+    const std::size_t before = r.problems().size();
+    r.check_choice(layer.type, vocabulary::layer_types(), "layer type", path + ".type",
+                   node["type"]);
+    if (r.problems().size() != before) return;
+
+    if (layer.type == "dense") {
+        read_dense(r, node, path, layer);
+    } else if (layer.type == "dropout") {
+        r.check_keys(node, path, {"type", "rate"});
+        if (!node["rate"].IsDefined()) {
+            r.problem(path + ".rate", node, "missing required key (fraction of units dropped)");
+        } else {
+            r.read_checked(node, "rate", path, layer.rate, fraction, "in [0, 1)");
+        }
+    } else if (layer.type == "activation") {
+        r.check_keys(node, path, {"type", "activation", "alpha"});
+        read_activation(r, node, path, layer, true);
+    } else if (layer.type == "batch_norm") {
+        r.check_keys(node, path, {"type", "momentum", "eps"});
+        r.read_checked(node, "momentum", path, layer.momentum, fraction, "in [0, 1)");
+        r.read_checked(node, "eps", path, layer.eps, positive_number, "a positive number");
+    } else if (layer.type == "layer_norm") {
+        r.check_keys(node, path, {"type", "eps"});
+        r.read_checked(node, "eps", path, layer.eps, positive_number, "a positive number");
+    }
+}
+
+}  // namespace
+
+double default_alpha(const std::string& activation) {
+    if (activation == "leaky_relu") return 0.01;
+    if (activation == "elu") return 1.0;
+    return 0.0;
+}
+
+bool takes_alpha(const std::string& activation) {
+    return activation == "leaky_relu" || activation == "elu";
+}
+
+void read_model(SpecReader& r, const YAML::Node& root, ModelSpec& model) {
+    const YAML::Node node = root["model"];
+    if (!node.IsDefined()) {
+        r.problem("model", root, "missing required section 'model' (with a list of layers)");
+        return;
+    }
+    if (!r.expect_map(node, "model")) return;
+    r.check_keys(node, "model", {"init", "layers"});
+    if (r.read(node, "init", "model", model.init) && model.init != "auto") {
+        r.check_choice(model.init, vocabulary::initializers(), "initializer", "model.init",
+                       node["init"]);
+    }
+    const YAML::Node layers = node["layers"];
+    if (!layers.IsDefined() || !layers.IsSequence() || layers.size() == 0) {
+        r.problem("model.layers", layers.IsDefined() ? layers : node,
+                  "expected a non-empty list of layers, e.g. [{type: dense, units: 1}]");
+        return;
+    }
+    model.layers.resize(layers.size());
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        read_layer(r, layers[i], "model.layers." + std::to_string(i), model.layers[i]);
+    }
+}
+
+}  // namespace dlctl::spec_detail

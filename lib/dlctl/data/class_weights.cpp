@@ -1,0 +1,45 @@
+#include <fmt/format.h>
+
+#include <cmath>
+
+#include "dlctl/core/error.h"
+#include "dlctl/data/dataset.h"
+
+namespace dlctl {
+
+void apply_class_weights(Dataset& train,
+                         int classes,
+                         const std::string& mode,
+                         const std::vector<std::pair<std::string, double>>& custom) {
+    if (mode == "none" || classes == 0) return;
+    const int k = classes == 1 ? 2 : classes;
+    std::vector<double> per_class(k, 1.0);
+    if (mode == "balanced") {
+        std::vector<double> counts(k, 0.0);
+        for (const float y : train.targets) counts[static_cast<std::size_t>(y)] += 1.0;
+        for (int c = 0; c < k; ++c) {
+            per_class[c] =
+                counts[c] > 0 ? static_cast<double>(train.n_rows) / (k * counts[c]) : 0.0;
+        }
+    } else {
+        for (const auto& [label, weight] : custom) {
+            char* end = nullptr;
+            const double value = std::strtod(label.c_str(), &end);
+            if (end == label.c_str() || *end != '\0' || value != std::floor(value) || value < 0 ||
+                value >= k) {
+                throw DataError(
+                    fmt::format("train.class_weight: '{}' is not a class of the "
+                                "target (classes are 0..{})",
+                                label, k - 1));
+            }
+            per_class[static_cast<std::size_t>(value)] = weight;
+        }
+    }
+    if (train.weights.empty()) train.weights.assign(train.targets.size(), 1.0f);
+    for (std::size_t i = 0; i < train.targets.size(); ++i) {
+        train.weights[i] *=
+            static_cast<float>(per_class[static_cast<std::size_t>(train.targets[i])]);
+    }
+}
+
+}  // namespace dlctl

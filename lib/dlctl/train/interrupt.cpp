@@ -1,0 +1,35 @@
+#include "dlctl/train/interrupt.h"
+
+#include <atomic>
+#include <csignal>
+
+namespace dlctl {
+
+namespace {
+
+std::atomic<bool> g_requested{false};
+struct sigaction g_previous {};
+
+void on_interrupt(int) {
+    g_requested.store(true);
+    // The next Ctrl-C gets the default action: terminate now.
+    std::signal(SIGINT, SIG_DFL);
+}
+
+}  // namespace
+
+InterruptGuard::InterruptGuard() {
+    g_requested.store(false);
+    struct sigaction action {};
+    action.sa_handler = on_interrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, &g_previous);
+}
+
+InterruptGuard::~InterruptGuard() { sigaction(SIGINT, &g_previous, nullptr); }
+
+bool InterruptGuard::requested() { return g_requested.load(); }
+
+void InterruptGuard::request() { g_requested.store(true); }
+
+}  // namespace dlctl
