@@ -1,5 +1,6 @@
 # Every third-party dependency of dlctl comes from a Debian package; see third_party/README.md.
 find_package(Threads REQUIRED)
+find_package(OpenMP REQUIRED COMPONENTS CXX)         # libgomp, part of g++: threads for Eigen
 find_package(CLI11 2.1 REQUIRED CONFIG)              # libcli11-dev
 find_package(yaml-cpp 0.7 REQUIRED CONFIG)           # libyaml-cpp-dev
 find_package(fmt REQUIRED CONFIG)                    # libfmt-dev

@@ -21,12 +21,14 @@ struct TrainOptions {
     std::string run_dir;
     std::string device;
     std::string seed;
+    std::string threads;
 };
 
 int run_train(const TrainOptions& o) {
     std::vector<Override> flags;
     if (!o.device.empty()) flags.push_back({"train.device", o.device, "--device " + o.device});
     if (!o.seed.empty()) flags.push_back({"seed", o.seed, "--seed " + o.seed});
+    if (!o.threads.empty()) flags.push_back({"train.threads", o.threads, "--threads " + o.threads});
     const ExperimentSpec spec = load_spec(o.spec, o.sets, flags);
     // The progress line is for people: a terminal, and a console not silenced by -q.
     const auto& sinks = spdlog::default_logger()->sinks();
@@ -58,6 +60,8 @@ void add_train_command(CLI::App& app, Action& action) {
     cmd->add_option("--device", options->device,
                     "auto, cpu, cuda or cuda:N (overrides train.device)");
     cmd->add_option("--seed", options->seed, "random seed (overrides seed)");
+    cmd->add_option("--threads", options->threads,
+                    "CPU threads for matrix products, 0 = all cores (overrides train.threads)");
     cmd->footer(
         "Writes config.yaml (resolved spec), train.log, metrics.csv and summary.json into the run\n"
         "directory and prints that directory as the last line of stdout.\n\n"

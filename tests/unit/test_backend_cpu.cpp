@@ -172,6 +172,11 @@ TEST_CASE("dropout masks are inverted, reproducible and keyed on layer and step"
     CHECK(std::equal(mask.tensor.data, mask.tensor.data + n, mask2.tensor.data));
     be.dropout_forward(0.25f, 42, 2, 0, x.tensor, mask2.tensor, y2.tensor);
     CHECK_FALSE(std::equal(mask.tensor.data, mask.tensor.data + n, mask2.tensor.data));
+    // The vectorised masks agree with the scalar definition of each element's uniform.
+    for (std::int64_t i = 0; i < 1000; ++i) {
+        const float u = counter_uniform(42, RngStream::kDropout, 1, i);
+        CHECK((mask.tensor.data[i] != 0.0f) == (u >= 0.25f));
+    }
     be.multiply(y.tensor, mask.tensor, y2.tensor);
     CHECK(y2.tensor.data[0] == y.tensor.data[0] * mask.tensor.data[0]);
 }

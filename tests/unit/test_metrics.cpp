@@ -1,11 +1,13 @@
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "dlctl/metrics/metrics.h"
 
 using namespace dlctl;
 
 TEST_CASE("binary metrics come from the confusion matrix of the whole epoch", "[metrics]") {
-    MetricAccumulator m({"accuracy", "precision", "recall", "f1"}, true);
+    MetricAccumulator m({"accuracy", "precision", "recall", "f1"}, 1);
     // Two batches: TP, FP, FN | TN, TP, TP, FN  -> TP 3, FP 1, FN 2, TN 1.
     const float p1[] = {0.9f, 0.6f, 0.2f}, y1[] = {1, 0, 1};
     const float p2[] = {0.1f, 0.5f, 0.99f, 0.49f}, y2[] = {0, 1, 1, 1};
@@ -22,7 +24,7 @@ TEST_CASE("binary metrics come from the confusion matrix of the whole epoch", "[
 }
 
 TEST_CASE("regression metrics", "[metrics]") {
-    MetricAccumulator m({"mse", "rmse", "mae", "r2"}, false);
+    MetricAccumulator m({"mse", "rmse", "mae", "r2"}, 0);
     const float p[] = {1, 2, 4}, y[] = {1, 3, 3};
     m.update(p, y, 3);
     const MetricValues v = m.compute();
@@ -31,4 +33,45 @@ TEST_CASE("regression metrics", "[metrics]") {
     CHECK(v[2].second == Approx(2.0 / 3.0));
     // mean y = 7/3; total sum of squares = 16/9 + 4/9 + 4/9 = 24/9
     CHECK(v[3].second == Approx(1.0 - 2.0 / (24.0 / 9.0)));
+}
+
+TEST_CASE("binary AUC and log loss match hand computation", "[metrics]") {
+    MetricAccumulator m({"auc", "log_loss", "precision_macro"}, 1);
+    // Scores 0.1, 0.4, 0.35, 0.8 for labels 0, 0, 1, 1: 3 of 4 positive-negative pairs ordered.
+    const float p[] = {0.1f, 0.4f, 0.35f, 0.8f}, y[] = {0, 0, 1, 1};
+    m.update(p, y, 4);
+    const MetricValues v = m.compute();
+    CHECK(v[0].second == Approx(0.75));
+    CHECK(v[1].second ==
+          Approx(-(std::log(0.9) + std::log(0.6) + std::log(0.35) + std::log(0.8)) / 4));
+    // Threshold 0.5 predicts 0, 0, 0, 1: class 0 precision 2/3, class 1 precision 1.
+    CHECK(v[2].second == Approx((2.0 / 3 + 1.0) / 2));
+    CHECK(m.confusion() == ConfusionMatrix{{2, 0}, {1, 1}});
+}
+
+TEST_CASE("tied scores count half in the AUC", "[metrics]") {
+    MetricAccumulator m({"auc"}, 1);
+    const float p[] = {0.5f, 0.5f}, y[] = {0, 1};
+    m.update(p, y, 2);
+    CHECK(m.compute()[0].second == Approx(0.5));
+}
+
+TEST_CASE("multiclass metrics: macro and weighted averages, one-vs-rest AUC", "[metrics]") {
+    MetricAccumulator m({"accuracy", "f1", "f1_macro", "f1_weighted", "recall_weighted", "auc"}, 3);
+    // Probabilities per sample (3 classes); predicted = argmax.
+    const float p[] = {0.8f, 0.1f, 0.1f,   // actual 0, predicted 0
+                       0.2f, 0.7f, 0.1f,   // actual 0, predicted 1
+                       0.1f, 0.8f, 0.1f,   // actual 1, predicted 1
+                       0.1f, 0.2f, 0.7f};  // actual 2, predicted 2
+    const float y[] = {0, 0, 1, 2};
+    m.update(p, y, 4);
+    const MetricValues v = m.compute();
+    CHECK(v[0].second == Approx(0.75));
+    // per-class F1: class 0: tp 1 fp 0 fn 1 -> 2/3; class 1: tp 1 fp 1 fn 0 -> 2/3; class 2: 1
+    CHECK(v[1].second == Approx((2.0 / 3 + 2.0 / 3 + 1.0) / 3));  // f1 = macro for multiclass
+    CHECK(v[2].second == Approx((2.0 / 3 + 2.0 / 3 + 1.0) / 3));
+    CHECK(v[3].second == Approx((2 * 2.0 / 3 + 1 * 2.0 / 3 + 1 * 1.0) / 4));
+    CHECK(v[4].second == Approx(0.75));  // weighted recall = accuracy
+    CHECK(v[5].second > 0.8);
+    CHECK(m.confusion() == ConfusionMatrix{{1, 1, 0}, {0, 1, 0}, {0, 0, 1}});
 }

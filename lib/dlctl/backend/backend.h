@@ -63,8 +63,9 @@ class Backend {
 
     // ---- dropout and normalisation ------------------------------------------------------------
 
-    /// Inverted dropout: mask[i] = (u_i >= rate) / (1 - rate) with u_i the counter-based uniform
-    /// of (seed, RngStream::kDropout, substream, offset + i); y = x ⊙ mask.
+    /// Inverted dropout: element i is kept, scaled by 1 / (1 - rate), when the top 24 bits of
+    /// its counter-based word (counter_block of (seed, RngStream::kDropout, substream), element
+    /// offset + i) are >= floor(rate · 2^24); mask holds the factors, y = x ⊙ mask.
     virtual void dropout_forward(float rate,
                                  std::uint64_t seed,
                                  std::uint64_t substream,
@@ -179,7 +180,8 @@ class Backend {
 };
 
 /// The backend for `device`. `auto` picks CUDA when it is built and a GPU is present, else the
-/// CPU (logged once). Throws DeviceError or UnsupportedError when the device cannot be used.
-std::unique_ptr<Backend> make_backend(const Device& device);
+/// CPU (logged once). `threads` bounds the CPU threads of GEMMs (0: all cores). Throws
+/// DeviceError or UnsupportedError when the device cannot be used.
+std::unique_ptr<Backend> make_backend(const Device& device, int threads = 0);
 
 }  // namespace dlctl

@@ -7,10 +7,10 @@
 
 namespace dlctl {
 
-std::unique_ptr<Backend> make_backend(const Device& device) {
+std::unique_ptr<Backend> make_backend(const Device& device, int threads) {
     switch (device.kind) {
         case DeviceKind::kCpu:
-            return std::make_unique<CpuBackend>();
+            return std::make_unique<CpuBackend>(threads);
         case DeviceKind::kAuto: {
             const GpuInventory inventory = gpu_inventory();
             if (inventory.gpus.empty()) {
@@ -21,7 +21,7 @@ std::unique_ptr<Backend> make_backend(const Device& device) {
                     "backend is not implemented yet)",
                     inventory.gpus.size());
             }
-            return std::make_unique<CpuBackend>();
+            return std::make_unique<CpuBackend>(threads);
         }
         case DeviceKind::kCuda: {
             const GpuInventory inventory = gpu_inventory();

@@ -115,6 +115,7 @@ struct TrainSpec {
     int validate_every = 1;            ///< epochs between validations
     std::vector<std::string> metrics;  ///< defaults chosen from the loss
     std::string device = "auto";
+    int threads = 0;  ///< CPU threads for matrix products; 0: all cores
 };
 
 struct OutputSpec {

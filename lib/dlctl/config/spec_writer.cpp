@@ -167,6 +167,7 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "validate_every" << YAML::Value << t.validate_every;
     out << YAML::Key << "metrics" << YAML::Value << YAML::Flow << t.metrics;
     out << YAML::Key << "device" << YAML::Value << t.device;
+    out << YAML::Key << "threads" << YAML::Value << t.threads;
     out << YAML::EndMap;
 
     out << YAML::Key << "output" << YAML::Value << YAML::BeginMap;

@@ -1,5 +1,6 @@
 #include "dlctl/core/random.h"
 
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -34,15 +35,68 @@ std::array<std::uint32_t, 4> philox4x32(std::array<std::uint32_t, 4> c,
     return c;
 }
 
+std::array<std::uint32_t, 4> counter_block(std::uint64_t seed,
+                                           RngStream stream,
+                                           std::uint64_t substream,
+                                           std::uint64_t block) {
+    return philox4x32(
+        {static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
+         static_cast<std::uint32_t>(substream), static_cast<std::uint32_t>(substream >> 32)},
+        make_key(seed, stream));
+}
+
+void counter_blocks(std::uint64_t seed,
+                    RngStream stream,
+                    std::uint64_t substream,
+                    std::uint64_t first_block,
+                    std::size_t count,
+                    std::uint32_t* words) {
+    // The rounds of 16 independent blocks side by side, so the compiler vectorises them.
+    constexpr std::size_t kLanes = 16;
+    const auto key = make_key(seed, stream);
+    for (std::size_t base = 0; base < count; base += kLanes) {
+        // 64-bit lanes so the 32 x 32 -> 64-bit products map onto vector multiplies.
+        std::uint64_t c0[kLanes], c1[kLanes], c2[kLanes], c3[kLanes];
+        for (std::size_t l = 0; l < kLanes; ++l) {
+            const std::uint64_t block = first_block + base + l;
+            c0[l] = block & 0xFFFFFFFFu;
+            c1[l] = block >> 32;
+            c2[l] = substream & 0xFFFFFFFFu;
+            c3[l] = substream >> 32;
+        }
+        std::uint64_t k0 = key[0], k1 = key[1];
+        for (int round = 0; round < 10; ++round) {
+#pragma GCC unroll 1
+            for (std::size_t l = 0; l < kLanes; ++l) {
+                const std::uint64_t p0 = kMultiplier0 * c0[l];
+                const std::uint64_t p1 = kMultiplier1 * c2[l];
+                const std::uint64_t n0 = (p1 >> 32) ^ c1[l] ^ k0;
+                const std::uint64_t n2 = (p0 >> 32) ^ c3[l] ^ k1;
+                c1[l] = p1 & 0xFFFFFFFFu;
+                c3[l] = p0 & 0xFFFFFFFFu;
+                c0[l] = n0;
+                c2[l] = n2;
+            }
+            k0 = (k0 + kWeyl0) & 0xFFFFFFFFu;
+            k1 = (k1 + kWeyl1) & 0xFFFFFFFFu;
+        }
+        const std::size_t lanes = std::min(kLanes, count - base);
+        for (std::size_t l = 0; l < lanes; ++l) {
+            std::uint32_t* out = words + 4 * (base + l);
+            out[0] = static_cast<std::uint32_t>(c0[l]);
+            out[1] = static_cast<std::uint32_t>(c1[l]);
+            out[2] = static_cast<std::uint32_t>(c2[l]);
+            out[3] = static_cast<std::uint32_t>(c3[l]);
+        }
+    }
+}
+
 float counter_uniform(std::uint64_t seed,
                       RngStream stream,
                       std::uint64_t substream,
                       std::uint64_t index) {
-    const auto out = philox4x32(
-        {static_cast<std::uint32_t>(index), static_cast<std::uint32_t>(index >> 32),
-         static_cast<std::uint32_t>(substream), static_cast<std::uint32_t>(substream >> 32)},
-        make_key(seed, stream));
-    return static_cast<float>(out[0] >> 8) * (1.0f / 16777216.0f);
+    const auto words = counter_block(seed, stream, substream, index / 4);
+    return static_cast<float>(words[index % 4] >> 8) * (1.0f / 16777216.0f);
 }
 
 Rng::Rng(std::uint64_t seed, RngStream stream, std::uint64_t substream)

@@ -19,8 +19,24 @@ enum class RngStream : std::uint64_t {
 std::array<std::uint32_t, 4> philox4x32(std::array<std::uint32_t, 4> counter,
                                         std::array<std::uint32_t, 2> key);
 
-/// A float in [0, 1) that depends only on (seed, stream, substream, index); used for dropout
-/// masks (substream = layer, index = position in the step's activations).
+/// Four random 32-bit words that depend only on (seed, stream, substream, block). Element i of a
+/// counter-based draw uses word i % 4 of block i / 4 (dropout masks: substream = layer,
+/// i = position in the step's activations), so every device reproduces the same values.
+std::array<std::uint32_t, 4> counter_block(std::uint64_t seed,
+                                           RngStream stream,
+                                           std::uint64_t substream,
+                                           std::uint64_t block);
+
+/// counter_block for `count` consecutive blocks from `first_block`, written block after block
+/// (4 words each) into `words`; vectorised, for filling dropout masks.
+void counter_blocks(std::uint64_t seed,
+                    RngStream stream,
+                    std::uint64_t substream,
+                    std::uint64_t first_block,
+                    std::size_t count,
+                    std::uint32_t* words);
+
+/// Element `index` of the counter-based draw as a float in [0, 1) with 24 random bits.
 float counter_uniform(std::uint64_t seed,
                       RngStream stream,
                       std::uint64_t substream,

@@ -105,6 +105,7 @@ FitResult Trainer::fit(const DeviceDataset& train,
     const bool weighted = train.weights.data() != nullptr;
     std::vector<std::uint32_t> order(static_cast<std::size_t>(rows));
     MetricAccumulator metrics(options_.metrics, options_.classes);
+    const bool track_metrics = !options_.metrics.empty();
     LearningRateSchedule schedule(options_.schedule, optimizer_.learning_rate(), options_.epochs,
                                   steps);
     EarlyStopping stopping(options_.early_stopping);
@@ -137,7 +138,7 @@ FitResult Trainer::fit(const DeviceDataset& train,
             const ForwardContext ctx{Mode::kTrain, options_.seed, global_step_};
             const Tensor logits = model_.forward(backend_, x, ctx);
             const Tensor predictions = predictions_.view(outputs, count);
-            backend_.activation(model_.output_activation(), logits, predictions);
+            if (track_metrics) backend_.activation(model_.output_activation(), logits, predictions);
             loss_.forward_backward(backend_, logits, y, w, model_.logits_grad(count),
                                    {losses_.data() + step, 1, 1});
             model_.backward(backend_, x);
@@ -145,9 +146,11 @@ FitResult Trainer::fit(const DeviceDataset& train,
             optimizer_.step(backend_, model_.parameters(), model_.gradients());
             ++global_step_;
 
-            backend_.download(predictions, host_predictions_.data());
-            for (std::int64_t i = 0; i < count; ++i) host_targets_[i] = host.targets[indices[i]];
-            metrics.update(host_predictions_.data(), host_targets_.data(), count);
+            if (track_metrics) {
+                backend_.download(predictions, host_predictions_.data());
+                for (std::int64_t i = 0; i < count; ++i) host_targets_[i] = host.targets[indices[i]];
+                metrics.update(host_predictions_.data(), host_targets_.data(), count);
+            }
             if (progress.due()) {
                 backend_.download(losses_.view(step + 1, 1), host_losses_.data());
                 double sum = 0;

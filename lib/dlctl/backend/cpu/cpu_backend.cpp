@@ -4,10 +4,12 @@
 
 #include <Eigen/Core>
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <new>
+#include <thread>
 
 #include "dlctl/backend/cpu/cpu_activations.h"
 #include "dlctl/backend/cpu/cpu_kernels.h"
@@ -31,6 +33,11 @@ ConstArray carr(const Tensor& t) { return {t.data, t.size()}; }
 constexpr std::size_t kAlignment = 64;
 
 }  // namespace
+
+CpuBackend::CpuBackend(int threads)
+    : threads_(threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))) {
+    Eigen::setNbThreads(threads_);
+}
 
 Buffer CpuBackend::allocate(std::int64_t count) {
     DLCTL_CHECK(count >= 0);
@@ -77,19 +84,22 @@ void CpuBackend::gemm(bool transpose_a,
     DLCTL_CHECK((transpose_a ? a.cols : a.rows) == c.rows);
     DLCTL_CHECK((transpose_b ? b.rows : b.cols) == c.cols);
     DLCTL_CHECK((transpose_a ? a.rows : a.cols) == (transpose_b ? b.cols : b.rows));
-    if (beta == 0.0f) {
-        C.setZero();
-    } else if (beta != 1.0f) {
-        C *= beta;
-    }
+    auto product = [&](const auto& a_op, const auto& b_op) {
+        if (beta == 0.0f) {
+            C.noalias() = alpha * a_op * b_op;  // no zero fill first
+        } else {
+            if (beta != 1.0f) C *= beta;
+            C.noalias() += alpha * a_op * b_op;
+        }
+    };
     if (!transpose_a && !transpose_b) {
-        C.noalias() += alpha * A * B;
+        product(A, B);
     } else if (transpose_a && !transpose_b) {
-        C.noalias() += alpha * A.transpose() * B;
+        product(A.transpose(), B);
     } else if (!transpose_a && transpose_b) {
-        C.noalias() += alpha * A * B.transpose();
+        product(A, B.transpose());
     } else {
-        C.noalias() += alpha * A.transpose() * B.transpose();
+        product(A.transpose(), B.transpose());
     }
 }
 
@@ -121,11 +131,26 @@ void CpuBackend::dropout_forward(float rate,
                                  Tensor mask,
                                  Tensor y) {
     DLCTL_CHECK(x.size() == mask.size() && x.size() == y.size());
+    DLCTL_CHECK(offset % 4 == 0);  // element i uses word i % 4 of block (offset + i) / 4
+    const std::int64_t n = x.size();
+    // The random words go into the mask buffer first (a float and a word have the same size),
+    // then become the keep factors in place. The last, partial block goes through a small tail.
+    static_assert(sizeof(float) == sizeof(std::uint32_t));
+    auto* words = reinterpret_cast<std::uint32_t*>(mask.data);
+    const std::size_t full_blocks = static_cast<std::size_t>(n / 4);
+    counter_blocks(seed, RngStream::kDropout, substream, offset / 4, full_blocks, words);
+    if (n % 4 != 0) {
+        std::uint32_t tail[4];
+        counter_blocks(seed, RngStream::kDropout, substream, offset / 4 + full_blocks, 1, tail);
+        std::copy(tail, tail + n % 4, words + 4 * full_blocks);
+    }
+    // Keep when the top 24 bits are >= floor(rate · 2^24).
     const float keep_scale = 1.0f / (1.0f - rate);
-    for (std::int64_t i = 0; i < x.size(); ++i) {
-        const float u = counter_uniform(seed, RngStream::kDropout, substream, offset + i);
-        mask.data[i] = u >= rate ? keep_scale : 0.0f;
-        y.data[i] = x.data[i] * mask.data[i];
+    const auto threshold = static_cast<std::uint32_t>(rate * 16777216.0f);
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float m = (words[i] >> 8) >= threshold ? keep_scale : 0.0f;
+        mask.data[i] = m;
+        y.data[i] = x.data[i] * m;
     }
 }
 

@@ -7,7 +7,12 @@ namespace dlctl {
 /// The reference backend: host memory, Eigen for GEMM and vectorised elementwise work.
 class CpuBackend final : public Backend {
   public:
+    /// `threads`: threads for matrix products (0: all cores; results are reproducible for a
+    /// given count).
+    explicit CpuBackend(int threads = 1);
+
     Device device() const override { return {DeviceKind::kCpu, 0}; }
+    int threads() const { return threads_; }
 
     Buffer allocate(std::int64_t count) override;
     void upload(const float* host, Tensor dst) override;
@@ -102,6 +107,9 @@ class CpuBackend final : public Backend {
                           Tensor state0,
                           Tensor state1,
                           Tensor state2) override;
+
+private:
+    int threads_;
 };
 
 }  // namespace dlctl
