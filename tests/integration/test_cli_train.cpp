@@ -1,5 +1,8 @@
 // End-to-end: the dlctl binary trains the bundled examples and writes its run directory.
+#include <sys/wait.h>
+
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <sstream>
 
 #include "integration/cli_runner.h"
@@ -182,4 +185,39 @@ TEST_CASE("a batch larger than the data trains as one full batch", "[cli][e2e]")
     INFO(r.err);
     CHECK(r.exit_code == 0);
     CHECK_THAT(read_text(dir.path() / "r" / "summary.json"), Contains("\"device\": \"cpu\""));
+}
+
+TEST_CASE("the multiclass example trains with early stopping and reports a confusion matrix",
+          "[cli][e2e]") {
+    TempDir dir;
+    const CliResult r =
+        run_dlctl("train " + quote(source_file("configs/wine.yaml")) +
+                  " --set train.early_stopping.patience=3 --run-dir " + quote(dir.path() / "w"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const std::string summary = read_text(dir.path() / "w" / "summary.json");
+    CHECK_THAT(summary, Contains("\"stop_reason\": \"early_stopping\""));
+    CHECK_THAT(summary, Contains("\"restored\": true"));
+    CHECK_THAT(summary, Contains("\"confusion_matrix\": ["));
+    CHECK_THAT(summary, Contains("\"f1_macro\":"));
+    CHECK_THAT(r.err, Contains("restored the weights of epoch"));
+    const auto header = read_csv_cells(dir.path() / "w" / "metrics.csv")[0];
+    CHECK(header[1] == "lr");
+    CHECK(header.back() == "seconds");
+}
+
+TEST_CASE("Ctrl-C stops training cleanly, writes the outputs and exits 130", "[cli][e2e]") {
+    TempDir dir;
+    const fs::path run = dir.path() / "i";
+    // SIGINT after 1.5 s to a run that would take minutes.
+    const int status =
+        std::system(("timeout --preserve-status -s INT 1.5 " + quote(DLCTL_BINARY) + " -q train " +
+                     quote(source_file("configs/breast_cancer.yaml")) +
+                     " --set train.epochs=1000000 --run-dir " + quote(run) + " >/dev/null 2>&1")
+                        .c_str());
+    CHECK(WEXITSTATUS(status) == 130);
+    const std::string summary = read_text(run / "summary.json");
+    CHECK_THAT(summary, Contains("\"status\": \"interrupted\""));
+    CHECK_THAT(summary, Contains("\"test\": {"));
+    CHECK(read_csv_cells(run / "metrics.csv").size() > 2);
 }

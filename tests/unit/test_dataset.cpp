@@ -136,3 +136,48 @@ TEST_CASE("missing columns and invalid targets are data errors", "[data]") {
     nothing_left.drop = {"a"};
     CHECK_THROWS_WITH(prepare_data(nothing_left, 1, false), Contains("no feature columns left"));
 }
+
+TEST_CASE("multiclass targets must be class indices below the output width", "[data]") {
+    TempDir dir;
+    const auto csv = dir.write("m.csv", "a,y\n1,0\n2,1\n3,2\n4,1\n");
+    CHECK(prepare_data(data_spec(csv, "y"), 1, 3).train.n_rows == 4);
+    CHECK_THROWS_WITH(prepare_data(data_spec(csv, "y"), 1, 2),
+                      Contains("m.csv:4: target 'y' is 2, but categorical_crossentropy with 2 "
+                               "output units needs class indices 0..1"));
+    const auto fractional = dir.write("f.csv", "a,y\n1,0\n2,1.5\n");
+    CHECK_THROWS_WITH(prepare_data(data_spec(fractional, "y"), 1, 3),
+                      Contains("target 'y' is 1.5"));
+}
+
+TEST_CASE("a sample-weight column weighs rows and is not a feature", "[data]") {
+    TempDir dir;
+    const auto csv = dir.write("w.csv", "a,w,y\n1,0.5,0\n2,2,1\n3,1,1\n");
+    DataSpec spec = data_spec(csv, "y");
+    spec.sample_weight = "w";
+    spec.split.shuffle = false;
+    const PreparedData data = prepare_data(spec, 1, 1);
+    CHECK(data.feature_names == std::vector<std::string>{"a"});
+    CHECK(data.train.weights == std::vector<float>{0.5f, 2.0f, 1.0f});
+    const auto negative = dir.write("n.csv", "a,w,y\n1,-1,0\n2,1,1\n");
+    DataSpec bad = data_spec(negative, "y");
+    bad.sample_weight = "w";
+    CHECK_THROWS_WITH(prepare_data(bad, 1, 1),
+                      Contains("n.csv:2: sample weight 'w' is -1; weights must be >= 0"));
+}
+
+TEST_CASE("class weights: balanced as scikit-learn, or per label", "[data]") {
+    Dataset train;
+    train.n_rows = 4;
+    train.targets = {0, 0, 0, 1};
+    apply_class_weights(train, 1, "balanced", {});
+    CHECK(train.weights[0] == Approx(4.0 / (2 * 3)));
+    CHECK(train.weights[3] == Approx(4.0 / (2 * 1)));
+    Dataset custom;
+    custom.n_rows = 3;
+    custom.targets = {0, 1, 2};
+    custom.weights = {2, 2, 2};  // sample weights multiply
+    apply_class_weights(custom, 3, "custom", {{"2", 5.0}});
+    CHECK(custom.weights == std::vector<float>{2, 2, 10});
+    CHECK_THROWS_WITH(apply_class_weights(custom, 3, "custom", {{"7", 1.0}}),
+                      Contains("'7' is not a class of the target (classes are 0..2)"));
+}

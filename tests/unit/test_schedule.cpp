@@ -41,10 +41,10 @@ TEST_CASE("epoch schedules follow torch.optim.lr_scheduler's formulas", "[schedu
     restarts.restart_period = 2;
     restarts.restart_mult = 2;
     const LearningRateSchedule r(restarts, 1.0, 20, 5);
-    CHECK(r.at(1, 0) == Approx(0.5));   // halfway through the first period of 2
-    CHECK(r.at(2, 0) == Approx(1.0));   // restart
+    CHECK(r.at(1, 0) == Approx(0.5));  // halfway through the first period of 2
+    CHECK(r.at(2, 0) == Approx(1.0));  // restart
     CHECK(r.at(3, 0) == Approx((1 + std::cos(std::numbers::pi / 4)) / 2));  // period 4
-    CHECK(r.at(6, 0) == Approx(1.0));   // next restart after 2 + 4 epochs
+    CHECK(r.at(6, 0) == Approx(1.0));  // next restart after 2 + 4 epochs
 }
 
 TEST_CASE("one_cycle and warmup advance every step", "[schedule]") {

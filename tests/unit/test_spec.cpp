@@ -263,3 +263,82 @@ TEST_CASE("a missing section is located at the top of the file", "[config]") {
     REQUIRE(list.size() == 1);
     CHECK_THAT(list[0], Contains("spec.yaml:1:1: train: missing required section 'train'"));
 }
+
+TEST_CASE("engine settings: optimizers, schedules, clipping, early stopping", "[config]") {
+    const std::string adam = replace(kValidSpec, "optimizer: {type: sgd, lr: 0.1}",
+                                     "optimizer: {type: adamw, betas: [0.8, 0.99]}");
+    const ExperimentSpec spec = load(adam +
+                                     "  schedule: {type: one_cycle}\n"
+                                     "  gradient_clip: {norm: 1}\n"
+                                     "  early_stopping: {monitor: val_accuracy}\n");
+    CHECK(spec.train.optimizer.lr == 0.001);           // PyTorch's default for AdamW
+    CHECK(spec.train.optimizer.weight_decay == 0.01);  // AdamW's default decay
+    CHECK(spec.train.optimizer.beta1 == 0.8);
+    CHECK(spec.train.schedule.max_lr == 0.001);  // one_cycle peaks at the optimizer's lr
+    CHECK(spec.train.clip_norm == 1.0);
+    CHECK(spec.train.early_stopping.enabled);
+    CHECK(spec.train.early_stopping.mode == "max");  // accuracy: larger is better
+    CHECK(dlctl::to_yaml(load(dlctl::to_yaml(spec))) == dlctl::to_yaml(spec));
+
+    const ExperimentSpec rms = load(replace(kValidSpec, "type: sgd, lr: 0.1", "type: rmsprop"));
+    CHECK(rms.train.optimizer.lr == 0.01);
+    const ExperimentSpec ada = load(replace(kValidSpec, "type: sgd, lr: 0.1", "type: adagrad"));
+    CHECK(ada.train.optimizer.eps == 1e-10);
+}
+
+TEST_CASE("engine settings are validated with their location", "[config]") {
+    CHECK_THAT(only_problem(replace(kValidSpec, "type: sgd, lr: 0.1", "type: adam, momentum: 0.9")),
+               Contains("train.optimizer.momentum: unknown key 'momentum'"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "type: sgd, lr: 0.1", "type: adam, betas: [0.9]")),
+               Contains("train.optimizer.betas: expected a list of two numbers"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "type: sgd, lr: 0.1", "type: sgd, nesterov: true")),
+               Contains("nesterov needs momentum > 0"));
+    CHECK_THAT(only_problem(kValidSpec + "  schedule: {type: step, t_max: 3}\n"),
+               Contains("train.schedule.t_max: unknown key 't_max'"));
+    CHECK_THAT(only_problem(kValidSpec + "  early_stopping: {monitor: val_f1}\n"),
+               Contains("spec.yaml:17:29: train.early_stopping.monitor: 'val_f1' is not logged; "
+                        "logged: 'loss', 'val_loss', 'accuracy', 'val_accuracy'"));
+    CHECK_THAT(only_problem(kValidSpec + "  early_stopping: {monitor: val_acuracy}\n"),
+               Contains("(did you mean 'val_accuracy'?)"));
+    CHECK_THAT(only_problem(kValidSpec + "  gradient_clip: {norm: -1}\n"),
+               Contains("train.gradient_clip.norm: must be a number >= 0 (0: off), got -1"));
+    CHECK_THAT(only_problem(kValidSpec + "  label_smoothing: 1.5\n"),
+               Contains("train.label_smoothing: must be in [0, 1), got 1.5"));
+    CHECK_THAT(only_problem(kValidSpec + "  class_weight: heavy\n"),
+               Contains("expected 'none', 'balanced' or a mapping of label to weight"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "units: 8, activation: relu",
+                                    "units: 8, activation: relu, alpha: 0.2")),
+               Contains("alpha applies only to leaky_relu and elu, not 'relu'"));
+    CHECK_THAT(
+        only_problem(replace(replace(kValidSpec, "loss: binary_crossentropy", "loss: mse"),
+                             "  batch_size: 4\n", "  batch_size: 4\n  label_smoothing: 0.1\n")),
+        Contains("label smoothing applies to the cross-entropy losses only"));
+    const std::string no_validation = replace(kValidSpec, "validation: 0.1", "validation: 0");
+    CHECK_THAT(only_problem(no_validation + "  early_stopping: {monitor: val_loss}\n"),
+               Contains("'val_loss' needs a validation split"));
+}
+
+TEST_CASE("layer types and their settings resolve fully", "[config]") {
+    const std::string layers = R"(name: unit
+data: {path: d.csv, target: y}
+model:
+  init: lecun_normal
+  layers:
+    - {type: dense, units: 8, activation: leaky_relu}
+    - {type: batch_norm, momentum: 0.2}
+    - {type: activation, activation: elu, alpha: 0.5}
+    - {type: layer_norm}
+    - {type: dense, units: 3}
+    - {type: activation, activation: softmax}
+train: {loss: categorical_crossentropy, class_weight: {0: 1, 2: 3.5}}
+)";
+    const ExperimentSpec spec = load(layers);
+    CHECK(spec.model.layers[0].alpha == 0.01);
+    CHECK(spec.model.layers[0].init == "lecun_normal");  // model.init applies to every dense
+    CHECK(spec.model.layers[1].momentum == 0.2);
+    CHECK(spec.model.layers[2].alpha == 0.5);
+    CHECK(spec.model.layers[3].eps == 1e-5);
+    CHECK(spec.train.class_weight == "custom");
+    CHECK(spec.train.class_weights.size() == 2);
+    CHECK(dlctl::to_yaml(load(dlctl::to_yaml(spec))) == dlctl::to_yaml(spec));
+}

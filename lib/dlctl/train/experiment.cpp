@@ -129,7 +129,8 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
     const int classes = target_classes(spec);
 
     // Everything that can reject the inputs runs before the run directory exists.
-    std::unique_ptr<Backend> backend = make_backend(parse_device(spec.train.device), spec.train.threads);
+    std::unique_ptr<Backend> backend =
+        make_backend(parse_device(spec.train.device), spec.train.threads);
     PreparedData data = prepare_data(spec.data, spec.seed, classes);
     apply_class_weights(data.train, classes, spec.train.class_weight, spec.train.class_weights);
     std::unique_ptr<Sequential> model = build_model(spec.model, data.train.n_features);

@@ -148,7 +148,8 @@ FitResult Trainer::fit(const DeviceDataset& train,
 
             if (track_metrics) {
                 backend_.download(predictions, host_predictions_.data());
-                for (std::int64_t i = 0; i < count; ++i) host_targets_[i] = host.targets[indices[i]];
+                for (std::int64_t i = 0; i < count; ++i)
+                    host_targets_[i] = host.targets[indices[i]];
                 metrics.update(host_predictions_.data(), host_targets_.data(), count);
             }
             if (progress.due()) {

@@ -35,7 +35,8 @@ constexpr std::size_t kAlignment = 64;
 }  // namespace
 
 CpuBackend::CpuBackend(int threads)
-    : threads_(threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))) {
+    : threads_(threads > 0 ? threads
+                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))) {
     Eigen::setNbThreads(threads_);
 }
 

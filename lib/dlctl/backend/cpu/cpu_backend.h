@@ -108,7 +108,7 @@ class CpuBackend final : public Backend {
                           Tensor state1,
                           Tensor state2) override;
 
-private:
+  private:
     int threads_;
 };
 
