@@ -211,8 +211,8 @@ TEST_CASE("Ctrl-C stops training cleanly, writes the outputs and exits 130", "[c
     const fs::path run = dir.path() / "i";
     // SIGINT after 1.5 s to a run that would take minutes.
     const int status =
-        std::system(("timeout --foreground --preserve-status -s INT 1.5 " + quote(DLCTL_BINARY) + " -q train " +
-                     quote(source_file("configs/breast_cancer.yaml")) +
+        std::system(("timeout --foreground --preserve-status -s INT 1.5 " + quote(DLCTL_BINARY) +
+                     " -q train " + quote(source_file("configs/breast_cancer.yaml")) +
                      " --set train.epochs=1000000 --run-dir " + quote(run) + " >/dev/null 2>&1")
                         .c_str());
     CHECK(WEXITSTATUS(status) == 130);

@@ -157,6 +157,15 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
             data.table.rows(), data.feature_names.size(), spec.data.path, data.train.n_rows,
             data.validation.n_rows, data.test.n_rows, spec.data.normalize);
 
+        const bool has_batch_norm =
+            std::any_of(spec.model.layers.begin(), spec.model.layers.end(),
+                        [](const LayerSpec& l) { return l.type == "batch_norm"; });
+        if (has_batch_norm && (batch_size == 1 || data.train.n_rows % batch_size == 1)) {
+            spdlog::warn(
+                "batch_norm sees batches of a single row ({}): it normalises every "
+                "value of such a batch to 0; choose another train.batch_size",
+                batch_size == 1 ? "batch_size 1" : "the last batch of each epoch");
+        }
         Rng init_rng(spec.seed, RngStream::kInit);
         model->build(*backend, batch_size, init_rng);
         spdlog::info("model: {} layers, {} parameters, output activation {}",
