@@ -221,3 +221,37 @@ TEST_CASE("Ctrl-C stops training cleanly, writes the outputs and exits 130", "[c
     CHECK_THAT(summary, Contains("\"test\": {"));
     CHECK(read_csv_cells(run / "metrics.csv").size() > 2);
 }
+
+TEST_CASE("a run exports its weights and another run starts from them", "[cli][e2e]") {
+    TempDir dir;
+    const std::string spec = quote(source_file("configs/breast_cancer.yaml"));
+    REQUIRE(
+        run_dlctl("-q train " + spec + " --set train.epochs=2 --run-dir " + quote(dir.path() / "a"))
+            .exit_code == 0);
+    const fs::path weights = dir.path() / "a" / "model.safetensors";
+    REQUIRE(fs::is_regular_file(weights));
+    // Starting from trained weights, a zero learning rate keeps the test accuracy exactly.
+    const CliResult b = run_dlctl("-q train " + spec +
+                                  " --set train.epochs=1 --set "
+                                  "train.optimizer.lr=1e-30 --set model.init_from=" +
+                                  quote(weights) + " --run-dir " + quote(dir.path() / "b"));
+    REQUIRE(b.exit_code == 0);
+    auto test_accuracy = [](const fs::path& summary) {
+        const std::string text = read_text(summary);
+        const auto at = text.find("\"accuracy\"", text.find("\"test\""));
+        return text.substr(at, text.find('\n', at) - at);
+    };
+    CHECK(test_accuracy(dir.path() / "a" / "summary.json") ==
+          test_accuracy(dir.path() / "b" / "summary.json"));
+
+    const CliResult mismatch =
+        run_dlctl("-q train " + spec + " --set model.layers.0.units=8 --set model.init_from=" +
+                  quote(weights) + " --run-dir " + quote(dir.path() / "c"));
+    CHECK(mismatch.exit_code == 4);
+    CHECK_THAT(mismatch.err, Contains("do not fit the model"));
+    CHECK_FALSE(fs::exists(dir.path() / "c"));
+    const CliResult absent = run_dlctl("-q train " + spec + " --set model.init_from=nowhere.st" +
+                                       " --run-dir " + quote(dir.path() / "d"));
+    CHECK(absent.exit_code == 4);
+    CHECK_THAT(absent.err, Contains("cannot open"));
+}

@@ -111,7 +111,8 @@ void read_model(SpecReader& r, const YAML::Node& root, ModelSpec& model) {
         return;
     }
     if (!r.expect_map(node, "model")) return;
-    r.check_keys(node, "model", {"init", "layers"});
+    r.check_keys(node, "model", {"init", "init_from", "layers"});
+    r.read(node, "init_from", "model", model.init_from);
     if (r.read(node, "init", "model", model.init) && model.init != "auto") {
         r.check_choice(model.init, vocabulary::initializers(), "initializer", "model.init",
                        node["init"]);

@@ -44,6 +44,7 @@ struct LayerSpec {
 
 struct ModelSpec {
     std::string init = "auto";  ///< default initializer of dense layers; auto: per activation
+    std::string init_from;  ///< weights file (safetensors) to start from; absolute once resolved
     std::vector<LayerSpec> layers;
 };
 
@@ -99,6 +100,7 @@ struct EarlyStoppingSpec {
 struct TrainSpec {
     int epochs = 10;
     int batch_size = 32;
+    bool shuffle = true;         ///< reshuffle the training rows every epoch (seeded)
     std::string loss;            ///< binary_crossentropy | categorical_crossentropy | mse | mae |
                                  ///< huber
     double huber_delta = 1.0;    ///< huber

@@ -194,6 +194,7 @@ ExperimentSpec read_spec(const YAML::Node& root,
     if (spec.name.empty()) spec.name = "experiment";
     resolve_defaults(spec);
     spec.data.path = resolve_path(spec.data.path, base_dir);
+    spec.model.init_from = resolve_path(spec.model.init_from, base_dir);
     // An explicit output.dir is relative to the spec, like every spec path; the default is
     // relative to the working directory, where users look for runs/.
     spec.output.dir = output_dir_given ? resolve_path(spec.output.dir, base_dir)

@@ -124,6 +124,7 @@ std::string to_yaml(const ExperimentSpec& spec) {
 
     out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "init" << YAML::Value << spec.model.init;
+    out << YAML::Key << "init_from" << YAML::Value << spec.model.init_from;
     out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
     for (const LayerSpec& layer : spec.model.layers) write_layer(out, layer);
     out << YAML::EndSeq << YAML::EndMap;
@@ -132,6 +133,7 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "train" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "epochs" << YAML::Value << t.epochs;
     out << YAML::Key << "batch_size" << YAML::Value << t.batch_size;
+    out << YAML::Key << "shuffle" << YAML::Value << t.shuffle;
     out << YAML::Key << "loss" << YAML::Value << t.loss;
     out << YAML::Key << "huber_delta" << YAML::Value << number(t.huber_delta);
     out << YAML::Key << "label_smoothing" << YAML::Value << number(t.label_smoothing);

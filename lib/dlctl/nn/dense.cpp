@@ -35,6 +35,11 @@ void Dense::initialize(Rng& rng, float* host_params, float*) const {
     // Biases start at zero (the buffer is zero-filled).
 }
 
+std::vector<std::pair<std::string, Tensor>> Dense::tensors() const {
+    if (!use_bias_) return {{"weight", weight_}};
+    return {{"weight", weight_}, {"bias", bias_}};
+}
+
 void Dense::add_penalty_gradient(Backend& backend) {
     if (l1_ > 0.0f || l2_ > 0.0f) backend.add_penalty_gradient(weight_, weight_grad_, l1_, l2_);
 }

@@ -22,6 +22,7 @@ class Dense final : public Layer {
     void bind(float* params, float* grads, float* state) override;
     void initialize(Rng& rng, float* host_params, float* host_state) const override;
     void add_penalty_gradient(Backend& backend) override;
+    std::vector<std::pair<std::string, Tensor>> tensors() const override;
     void allocate(Backend& backend, std::int64_t max_batch) override;
     Tensor forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) override;
     void backward(Backend& backend,

@@ -2,6 +2,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "dlctl/backend/backend.h"
 #include "dlctl/core/random.h"
@@ -34,6 +36,9 @@ class Layer {
     virtual void bind(float* /*params*/, float* /*grads*/, float* /*state*/) {}
     /// Writes initial parameter and state values (host memory, sized as the counts say).
     virtual void initialize(Rng& /*rng*/, float* /*host_params*/, float* /*host_state*/) const {}
+    /// Views of the layer's parameters and state by name ("weight", "bias", "running_mean",
+    /// ...), for saving and loading weights.
+    virtual std::vector<std::pair<std::string, Tensor>> tensors() const { return {}; }
     /// Adds the gradient of the layer's weight penalty (L1/L2) to its gradients.
     virtual void add_penalty_gradient(Backend& /*backend*/) {}
 

@@ -23,6 +23,12 @@ class BatchNorm final : public Layer {
                   const Tensor& input,
                   Tensor grad_output,
                   Tensor grad_input) override;
+    std::vector<std::pair<std::string, Tensor>> tensors() const override {
+        return {{"weight", gamma_},
+                {"bias", beta_},
+                {"running_mean", running_mean_},
+                {"running_var", running_var_}};
+    }
 
   private:
     std::int64_t size_;
@@ -48,6 +54,10 @@ class LayerNorm final : public Layer {
                   const Tensor& input,
                   Tensor grad_output,
                   Tensor grad_input) override;
+
+    std::vector<std::pair<std::string, Tensor>> tensors() const override {
+        return {{"weight", gamma_}, {"bias", beta_}};
+    }
 
   private:
     std::int64_t size_;

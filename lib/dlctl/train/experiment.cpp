@@ -19,7 +19,9 @@
 #include "dlctl/io/atomic_file.h"
 #include "dlctl/io/metrics_csv.h"
 #include "dlctl/io/run_dir.h"
+#include "dlctl/io/safetensors.h"
 #include "dlctl/nn/model_builder.h"
+#include "dlctl/nn/model_weights.h"
 #include "dlctl/train/interrupt.h"
 #include "dlctl/train/trainer.h"
 
@@ -142,6 +144,13 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         spec.train.batch_size,
         std::max({data.train.n_rows, data.validation.n_rows, data.test.n_rows}));
 
+    Rng init_rng(spec.seed, RngStream::kInit);
+    model->build(*backend, batch_size, init_rng);
+    if (!spec.model.init_from.empty()) {
+        import_weights(*backend, *model, read_safetensors(spec.model.init_from),
+                       spec.model.init_from);
+    }
+
     const fs::path run_dir = create_run_dir(spec.output.dir, options.run_dir);
     json summary = base_summary(spec, data, backend->device(), run_dir);
     std::optional<RunLog> log;
@@ -166,8 +175,9 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
                 "value of such a batch to 0; choose another train.batch_size",
                 batch_size == 1 ? "batch_size 1" : "the last batch of each epoch");
         }
-        Rng init_rng(spec.seed, RngStream::kInit);
-        model->build(*backend, batch_size, init_rng);
+        if (!spec.model.init_from.empty()) {
+            spdlog::info("initial weights from {}", spec.model.init_from);
+        }
         spdlog::info("model: {} layers, {} parameters, output activation {}",
                      model->layers().size(), model->parameter_count(),
                      to_string(model->output_activation()));
@@ -179,6 +189,7 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         trainer_options.metrics = spec.train.metrics;
         trainer_options.classes = classes;
         trainer_options.validate_every = spec.train.validate_every;
+        trainer_options.shuffle = spec.train.shuffle;
         trainer_options.clip_norm = spec.train.clip_norm;
         trainer_options.clip_value = spec.train.clip_value;
         trainer_options.schedule = spec.train.schedule;
@@ -215,6 +226,11 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
                          spec.train.early_stopping.monitor, fit.best_value);
         }
 
+        write_safetensors(run_dir / "model.safetensors", export_weights(*backend, *model),
+                          {{"format", "dlctl-weights"},
+                           {"format_version", "1"},
+                           {"dlctl_version", build_info().version},
+                           {"spec", to_yaml(spec)}});
         summary["train"] = to_json(trainer.evaluate(train_set));
         if (has_validation) summary["validation"] = to_json(trainer.evaluate(validation_set));
         if (data.test.n_rows > 0) {

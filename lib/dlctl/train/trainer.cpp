@@ -115,8 +115,12 @@ FitResult Trainer::fit(const DeviceDataset& train,
     for (int epoch = 1; epoch <= options_.epochs; ++epoch) {
         const auto start = std::chrono::steady_clock::now();
         std::iota(order.begin(), order.end(), 0u);
-        Rng rng(options_.seed, RngStream::kShuffle, static_cast<std::uint64_t>(epoch));
-        for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+        if (options_.shuffle) {
+            Rng rng(options_.seed, RngStream::kShuffle, static_cast<std::uint64_t>(epoch));
+            for (std::size_t i = order.size(); i > 1; --i) {
+                std::swap(order[i - 1], order[rng.below(i)]);
+            }
+        }
         metrics.reset();
         progress.start_epoch();
         double lr = optimizer_.learning_rate();

@@ -23,6 +23,7 @@ struct TrainerOptions {
     std::vector<std::string> metrics;
     int classes = 1;  ///< 0 regression, 1 binary, K multiclass (as prepare_data)
     int validate_every = 1;
+    bool shuffle = true;  ///< reshuffle the training rows every epoch
     double clip_norm = 0.0;
     double clip_value = 0.0;
     ScheduleSpec schedule;

@@ -1,0 +1,91 @@
+#include "dlctl/nn/model_weights.h"
+
+#include <fmt/format.h>
+
+#include <map>
+
+#include "dlctl/core/error.h"
+#include "dlctl/core/strings.h"
+
+namespace dlctl {
+
+namespace {
+
+/// Every tensor of the model with its file name, in layer order.
+std::vector<std::pair<std::string, Tensor>> named(const Sequential& model) {
+    std::vector<std::pair<std::string, Tensor>> out;
+    const auto& layers = model.layers();
+    for (std::size_t i = 0; i < layers.size(); ++i) {
+        for (const auto& [name, tensor] : layers[i]->tensors()) {
+            out.emplace_back(fmt::format("layers.{}.{}.{}", i, layers[i]->type(), name), tensor);
+        }
+    }
+    return out;
+}
+
+/// Row-major [rows, cols] shape of a column-major tensor ([rows] for a vector).
+std::vector<std::int64_t> shape_of(const Tensor& t) {
+    if (t.cols == 1) return {t.rows};
+    return {t.rows, t.cols};
+}
+
+}  // namespace
+
+std::vector<NamedTensor> export_weights(Backend& backend, const Sequential& model) {
+    std::vector<NamedTensor> out;
+    for (const auto& [name, tensor] : named(model)) {
+        std::vector<float> column_major(static_cast<std::size_t>(tensor.size()));
+        backend.download(tensor, column_major.data());
+        NamedTensor t{name, shape_of(tensor), std::vector<float>(column_major.size())};
+        for (std::int64_t r = 0; r < tensor.rows; ++r) {
+            for (std::int64_t c = 0; c < tensor.cols; ++c) {
+                t.values[r * tensor.cols + c] = column_major[c * tensor.rows + r];
+            }
+        }
+        out.push_back(std::move(t));
+    }
+    return out;
+}
+
+void import_weights(Backend& backend,
+                    Sequential& model,
+                    const std::vector<NamedTensor>& tensors,
+                    const std::filesystem::path& source) {
+    std::map<std::string, const NamedTensor*> available;
+    for (const NamedTensor& t : tensors) available[t.name] = &t;
+    auto by_name = available;  // what is left over is unexpected
+    std::vector<std::string> problems;
+    const auto wanted = named(model);
+    for (const auto& [name, tensor] : wanted) {
+        const auto it = by_name.find(name);
+        if (it == by_name.end()) {
+            problems.push_back("missing '" + name + "'");
+            continue;
+        }
+        if (it->second->shape != shape_of(tensor)) {
+            problems.push_back(fmt::format("'{}' has shape [{}], the model needs [{}]", name,
+                                           fmt::join(it->second->shape, ", "),
+                                           fmt::join(shape_of(tensor), ", ")));
+        }
+        by_name.erase(it);
+    }
+    for (const auto& [name, t] : by_name) problems.push_back("unexpected '" + name + "'");
+    if (!problems.empty()) {
+        std::string list;
+        for (const auto& p : problems) list += (list.empty() ? "" : "; ") + p;
+        throw IoError("weights in '" + source.string() + "' do not fit the model: " + list,
+                      "the file must come from a model with the same layers");
+    }
+    for (const auto& [name, tensor] : wanted) {
+        const NamedTensor& t = *available.at(name);
+        std::vector<float> column_major(t.values.size());
+        for (std::int64_t r = 0; r < tensor.rows; ++r) {
+            for (std::int64_t c = 0; c < tensor.cols; ++c) {
+                column_major[c * tensor.rows + r] = t.values[r * tensor.cols + c];
+            }
+        }
+        backend.upload(column_major.data(), tensor);
+    }
+}
+
+}  // namespace dlctl

@@ -1,0 +1,125 @@
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <fstream>
+
+#include "dlctl/backend/cpu/cpu_backend.h"
+#include "dlctl/core/error.h"
+#include "dlctl/io/safetensors.h"
+#include "dlctl/nn/model_builder.h"
+#include "dlctl/nn/model_weights.h"
+#include "support/temp_dir.h"
+
+using namespace dlctl;
+using Catch::Matchers::Contains;
+using dlctl::test::TempDir;
+
+namespace {
+
+std::string io_error(const std::filesystem::path& path) {
+    try {
+        read_safetensors(path);
+    } catch (const IoError& e) {
+        return e.what();
+    }
+    FAIL("the file was accepted");
+    return {};
+}
+
+std::string with_header(const std::string& json, const std::string& data = "") {
+    std::string file(8, '\0');
+    const std::uint64_t n = json.size();
+    std::memcpy(file.data(), &n, 8);
+    return file + json + data;
+}
+
+ModelSpec small_model(int hidden) {
+    ModelSpec spec;
+    LayerSpec dense;
+    dense.type = "dense";
+    dense.units = hidden;
+    dense.activation = "relu";
+    dense.init = "he_normal";
+    LayerSpec norm;
+    norm.type = "batch_norm";
+    LayerSpec out = dense;
+    out.units = 1;
+    out.activation = "sigmoid";
+    spec.layers = {dense, norm, out};
+    return spec;
+}
+
+}  // namespace
+
+TEST_CASE("safetensors files round-trip tensors and metadata", "[io][weights]") {
+    TempDir dir;
+    const auto path = dir.path() / "w.safetensors";
+    write_safetensors(path, {{"a", {2, 3}, {1, 2, 3, 4, 5, 6}}, {"b", {1}, {-0.5f}}},
+                      {{"format", "test"}});
+    std::map<std::string, std::string> metadata;
+    const auto tensors = read_safetensors(path, &metadata);
+    REQUIRE(tensors.size() == 2);
+    CHECK(tensors[0].name == "a");
+    CHECK(tensors[0].shape == std::vector<std::int64_t>{2, 3});
+    CHECK(tensors[0].values[5] == 6.0f);
+    CHECK(tensors[1].values[0] == -0.5f);
+    CHECK(metadata.at("format") == "test");
+    std::ifstream in(path, std::ios::binary);
+    std::uint64_t header = 0;
+    in.read(reinterpret_cast<char*>(&header), 8);
+    CHECK(header % 8 == 0);  // data starts 8-byte aligned
+}
+
+TEST_CASE("corrupt safetensors files are I/O errors naming the problem", "[io][weights]") {
+    TempDir dir;
+    CHECK_THAT(io_error(dir.path() / "none.safetensors"), Contains("cannot open"));
+    CHECK_THAT(io_error(dir.write("short", "abc")), Contains("shorter than its 8-byte header"));
+    CHECK_THAT(io_error(dir.write("long", with_header("{}").substr(0, 8) + "{")),
+               Contains("header length 2 exceeds the file"));
+    CHECK_THAT(io_error(dir.write("json", with_header("{not json"))),
+               Contains("header is not valid JSON"));
+    CHECK_THAT(io_error(dir.write(
+                   "dtype",
+                   with_header(R"({"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}})", "xx"))),
+               Contains("tensor 'a' has dtype F16"));
+    CHECK_THAT(io_error(dir.write(
+                   "range", with_header(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+                                        "1234"))),
+               Contains("tensor 'a' has data offsets outside the file"));
+    CHECK_THAT(io_error(dir.write("fields", with_header(R"({"a":{"dtype":"F32"}})"))),
+               Contains("entry 'a' lacks dtype, shape or data_offsets"));
+}
+
+TEST_CASE("model weights export in PyTorch layout and import back exactly", "[nn][weights]") {
+    CpuBackend be;
+    auto model = build_model(small_model(4), 3);
+    Rng rng(1, RngStream::kInit);
+    model->build(be, 8, rng);
+    const auto exported = export_weights(be, *model);
+    std::vector<std::string> names;
+    for (const auto& t : exported) names.push_back(t.name);
+    CHECK(names == std::vector<std::string>{
+                       "layers.0.dense.weight", "layers.0.dense.bias", "layers.1.batch_norm.weight",
+                       "layers.1.batch_norm.bias", "layers.1.batch_norm.running_mean",
+                       "layers.1.batch_norm.running_var", "layers.2.dense.weight",
+                       "layers.2.dense.bias"});
+    CHECK(exported[0].shape == std::vector<std::int64_t>{4, 3});  // [out, in] like torch
+    // Row-major [out, in]: element (o, i) of W is column-major data[i * 4 + o].
+    CHECK(exported[0].values[1 * 3 + 2] == model->parameters().data[2 * 4 + 1]);
+
+    auto other = build_model(small_model(4), 3);
+    Rng other_rng(2, RngStream::kInit);
+    other->build(be, 8, other_rng);
+    import_weights(be, *other, exported, "test");
+    CHECK(std::equal(model->parameters().data, model->parameters().data + model->parameter_count(),
+                     other->parameters().data));
+
+    auto wider = build_model(small_model(5), 3);
+    wider->build(be, 8, other_rng);
+    CHECK_THROWS_WITH(import_weights(be, *wider, exported, "w.safetensors"),
+                      Contains("weights in 'w.safetensors' do not fit the model: "
+                               "'layers.0.dense.weight' has shape [4, 3], the model needs [5, 3]"));
+    auto missing = exported;
+    missing.pop_back();
+    CHECK_THROWS_WITH(import_weights(be, *other, missing, "m"),
+                      Contains("missing 'layers.2.dense.bias'"));
+}
