@@ -153,14 +153,14 @@ TEST_CASE("a sample-weight column weighs rows and is not a feature", "[data]") {
     TempDir dir;
     const auto csv = dir.write("w.csv", "a,w,y\n1,0.5,0\n2,2,1\n3,1,1\n");
     DataSpec spec = data_spec(csv, "y");
-    spec.sample_weight = "w";
+    spec.sample_weight = std::string{"w"};  // not = "w": GCC 12 -Wrestrict false positive
     spec.split.shuffle = false;
     const PreparedData data = prepare_data(spec, 1, 1);
     CHECK(data.feature_names == std::vector<std::string>{"a"});
     CHECK(data.train.weights == std::vector<float>{0.5f, 2.0f, 1.0f});
     const auto negative = dir.write("n.csv", "a,w,y\n1,-1,0\n2,1,1\n");
     DataSpec bad = data_spec(negative, "y");
-    bad.sample_weight = "w";
+    bad.sample_weight = std::string{"w"};
     CHECK_THROWS_WITH(prepare_data(bad, 1, 1),
                       Contains("n.csv:2: sample weight 'w' is -1; weights must be >= 0"));
 }
