@@ -234,6 +234,21 @@ TEST_CASE("batch_norm keeps PyTorch's running statistics and uses them in evalua
     CHECK(e.data[0] == Approx((1.0 - 0.3) / std::sqrt(0.9 + 1.4 / 3)));
 }
 
+TEST_CASE("a single-row batch leaves batch_norm's running statistics alone", "[nn]") {
+    CpuBackend be;
+    std::vector<std::unique_ptr<Layer>> layers;
+    layers.push_back(std::make_unique<BatchNorm>(1, 0.1f, 1e-5f));
+    Sequential model(std::move(layers), Activation::kLinear);
+    Rng rng(1, RngStream::kInit);
+    model.build(be, 1, rng);
+    Buffer x = be.allocate(1);
+    const float value = 5.0f;
+    be.upload(&value, x.view(1, 1));
+    model.forward(be, x.view(1, 1), {Mode::kTrain, 0, 0});
+    CHECK(model.state().data[0] == 0.0f);  // running mean
+    CHECK(model.state().data[1] == 1.0f);  // running variance
+}
+
 TEST_CASE("cross-entropies require their output activation", "[loss]") {
     CHECK_THROWS_WITH(make_loss(loss_named("binary_crossentropy"), Activation::kLinear),
                       Catch::Matchers::Contains("needs a sigmoid output layer"));

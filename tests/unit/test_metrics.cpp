@@ -74,3 +74,15 @@ TEST_CASE("multiclass metrics: macro and weighted averages, one-vs-rest AUC", "[
     CHECK(v[5].second > 0.8);
     CHECK(m.confusion() == ConfusionMatrix{{1, 1, 0}, {0, 1, 0}, {0, 0, 1}});
 }
+
+TEST_CASE("macro averages skip classes that never occur; NaN scores give no AUC", "[metrics]") {
+    MetricAccumulator m({"recall_macro", "auc"}, 3);
+    const float p[] = {0.9f, 0.05f, 0.05f, 0.1f, 0.8f, 0.1f};  // class 2 never appears
+    const float y[] = {0, 1};
+    m.update(p, y, 2);
+    CHECK(m.compute()[0].second == Approx(1.0));
+    MetricAccumulator nan({"auc"}, 1);
+    const float q[] = {std::nanf(""), 0.2f}, z[] = {1, 0};
+    nan.update(q, z, 2);
+    CHECK(std::isnan(nan.compute()[0].second));
+}

@@ -274,10 +274,10 @@ TEST_CASE("engine settings: optimizers, schedules, clipping, early stopping", "[
     CHECK(spec.train.optimizer.lr == 0.001);           // PyTorch's default for AdamW
     CHECK(spec.train.optimizer.weight_decay == 0.01);  // AdamW's default decay
     CHECK(spec.train.optimizer.beta1 == 0.8);
-    CHECK(spec.train.schedule.max_lr == 0.001);  // one_cycle peaks at the optimizer's lr
+    CHECK(spec.train.schedule.max_lr == 0.0);  // 0: one_cycle peaks at the optimizer's lr
     CHECK(spec.train.clip_norm == 1.0);
     CHECK(spec.train.early_stopping.enabled);
-    CHECK(spec.train.early_stopping.mode == "max");  // accuracy: larger is better
+    CHECK(spec.train.early_stopping.mode == "auto");  // resolved from the monitor when used
     CHECK(dlctl::to_yaml(load(dlctl::to_yaml(spec))) == dlctl::to_yaml(spec));
 
     const ExperimentSpec rms = load(replace(kValidSpec, "type: sgd, lr: 0.1", "type: rmsprop"));
@@ -335,6 +335,8 @@ train: {loss: categorical_crossentropy, class_weight: {0: 1, 2: 3.5}}
     const ExperimentSpec spec = load(layers);
     CHECK(spec.model.layers[0].alpha == 0.01);
     CHECK(spec.model.layers[0].init == "lecun_normal");  // model.init applies to every dense
+    CHECK(spec.model.layers[0].l1 == -1.0);  // follows train.regularization, also when overridden
+    CHECK_THAT(dlctl::to_yaml(spec), !Contains("l1:  0") && Contains("regularization: {l1: 0"));
     CHECK(spec.model.layers[1].momentum == 0.2);
     CHECK(spec.model.layers[2].alpha == 0.5);
     CHECK(spec.model.layers[3].eps == 1e-5);

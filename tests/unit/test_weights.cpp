@@ -82,9 +82,15 @@ TEST_CASE("corrupt safetensors files are I/O errors naming the problem", "[io][w
                    with_header(R"({"a":{"dtype":"F16","shape":[1],"data_offsets":[0,2]}})", "xx"))),
                Contains("tensor 'a' has dtype F16"));
     CHECK_THAT(io_error(dir.write(
-                   "range", with_header(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})",
+                   "range", with_header(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,8]}})",
                                         "1234"))),
                Contains("tensor 'a' has data offsets outside the file"));
+    CHECK_THAT(
+        io_error(dir.write(
+            "huge",
+            with_header(
+                R"({"a":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,0]}})"))),
+        Contains("tensor 'a' is larger than the file"));
     CHECK_THAT(io_error(dir.write("fields", with_header(R"({"a":{"dtype":"F32"}})"))),
                Contains("entry 'a' lacks dtype, shape or data_offsets"));
 }

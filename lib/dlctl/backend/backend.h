@@ -79,7 +79,8 @@ class Backend {
 
     /// Batch normalisation over the samples of each feature (row). Training: normalises with the
     /// batch statistics, saves mean and 1/σ (rows × 1) for backward, and updates the running
-    /// statistics as PyTorch does (unbiased variance, running = (1 - m) · running + m · batch).
+    /// statistics as PyTorch does (unbiased variance, running = (1 - m) · running + m · batch;
+    /// a single-row batch leaves them unchanged).
     /// Evaluation: normalises with the running statistics. y = gamma · x̂ + beta.
     virtual void batch_norm_forward(bool training,
                                     float momentum,

@@ -134,7 +134,6 @@ void read_schedule(SpecReader& r, const YAML::Node& train, ScheduleSpec& s) {
     r.read_checked(node, "min_lr", path, s.min_lr, non_negative, "a number >= 0");
     r.read_checked(node, "warmup_epochs", path, s.warmup_epochs, non_negative, "a number >= 0");
     r.read_checked(node, "warmup_start_factor", path, s.warmup_start_factor, fraction, "in [0, 1)");
-    if (s.mode == "auto") s.mode = vocabulary::monitor_mode(s.monitor);
 }
 
 void read_early_stopping(SpecReader& r, const YAML::Node& train, EarlyStoppingSpec& e) {
@@ -154,7 +153,6 @@ void read_early_stopping(SpecReader& r, const YAML::Node& train, EarlyStoppingSp
     r.read_checked(node, "patience", path, e.patience, non_negative_int, "an integer >= 0");
     r.read_checked(node, "min_delta", path, e.min_delta, non_negative, "a number >= 0");
     r.read(node, "restore_best", path, e.restore_best);
-    if (e.mode == "auto") e.mode = vocabulary::monitor_mode(e.monitor);
 }
 
 void read_class_weight(SpecReader& r, const YAML::Node& train, TrainSpec& t) {

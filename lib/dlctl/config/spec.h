@@ -37,9 +37,11 @@ struct LayerSpec {
     std::string init;                   ///< dense; resolved from the activation when empty
     double l1 = -1.0;                   ///< dense kernel penalty; < 0: train.regularization.l1
     double l2 = -1.0;                   ///< dense kernel penalty; < 0: train.regularization.l2
-    double rate = 0.0;                  ///< dropout
-    double momentum = 0.1;              ///< batch_norm running-statistics momentum (PyTorch)
-    double eps = 1e-5;                  ///< batch_norm, layer_norm
+    // (unset penalties stay -1 in the resolved spec, so overriding train.regularization on a
+    // saved config.yaml still reaches every layer that did not set its own)
+    double rate = 0.0;      ///< dropout
+    double momentum = 0.1;  ///< batch_norm running-statistics momentum (PyTorch)
+    double eps = 1e-5;      ///< batch_norm, layer_norm
 };
 
 struct ModelSpec {

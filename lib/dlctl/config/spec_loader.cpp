@@ -140,15 +140,6 @@ void resolve_defaults(ExperimentSpec& spec) {
                              : vocabulary::default_initializer(layer.activation);
         }
         layer.init = vocabulary::canonical_initializer(layer.init);
-        if (layer.l1 < 0.0) layer.l1 = spec.train.l1;
-        if (layer.l2 < 0.0) layer.l2 = spec.train.l2;
-    }
-    auto& es = spec.train.early_stopping;
-    if (es.mode == "auto") es.mode = vocabulary::monitor_mode(es.monitor);
-    auto& schedule = spec.train.schedule;
-    if (schedule.mode == "auto") schedule.mode = vocabulary::monitor_mode(schedule.monitor);
-    if (spec.train.schedule.type == "one_cycle" && spec.train.schedule.max_lr == 0.0) {
-        spec.train.schedule.max_lr = spec.train.optimizer.lr;
     }
 }
 

@@ -24,8 +24,9 @@ void write_layer(YAML::Emitter& out, const LayerSpec& layer) {
         activation();
         out << YAML::Key << "use_bias" << YAML::Value << layer.use_bias;
         out << YAML::Key << "init" << YAML::Value << layer.init;
-        out << YAML::Key << "l1" << YAML::Value << number(layer.l1);
-        out << YAML::Key << "l2" << YAML::Value << number(layer.l2);
+        // Penalties a layer did not set follow train.regularization, so they stay unwritten.
+        if (layer.l1 >= 0.0) out << YAML::Key << "l1" << YAML::Value << number(layer.l1);
+        if (layer.l2 >= 0.0) out << YAML::Key << "l2" << YAML::Value << number(layer.l2);
     } else if (layer.type == "dropout") {
         out << YAML::Key << "rate" << YAML::Value << number(layer.rate);
     } else if (layer.type == "activation") {

@@ -1,5 +1,6 @@
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 
 #include "dlctl/core/error.h"
@@ -17,9 +18,12 @@ void apply_class_weights(Dataset& train,
     if (mode == "balanced") {
         std::vector<double> counts(k, 0.0);
         for (const float y : train.targets) counts[static_cast<std::size_t>(y)] += 1.0;
+        // As scikit-learn: n / (classes present · n_class).
+        const auto present = static_cast<double>(
+            std::count_if(counts.begin(), counts.end(), [](double c) { return c > 0; }));
         for (int c = 0; c < k; ++c) {
             per_class[c] =
-                counts[c] > 0 ? static_cast<double>(train.n_rows) / (k * counts[c]) : 0.0;
+                counts[c] > 0 ? static_cast<double>(train.n_rows) / (present * counts[c]) : 0.0;
         }
     } else {
         for (const auto& [label, weight] : custom) {

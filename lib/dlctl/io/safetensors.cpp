@@ -4,7 +4,6 @@
 #include <cstring>
 #include <fstream>
 #include <nlohmann/json.hpp>
-#include <sstream>
 
 #include "dlctl/core/error.h"
 #include "dlctl/io/atomic_file.h"
@@ -54,26 +53,30 @@ void write_safetensors(const std::filesystem::path& path,
 std::vector<NamedTensor> read_safetensors(const std::filesystem::path& path,
                                           std::map<std::string, std::string>* metadata) {
     std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError("cannot open '" + path.string() + "': no such file or not readable");
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    const std::string file = buffer.str();
-    if (file.size() < 8) corrupt(path, "shorter than its 8-byte header length");
+    std::error_code ec;
+    const auto file_size = std::filesystem::file_size(path, ec);
+    if (!in || ec)
+        throw IoError("cannot open '" + path.string() + "': no such file or not readable");
+    if (file_size < 8) corrupt(path, "shorter than its 8-byte header length");
     std::uint64_t length = 0;
-    std::memcpy(&length, file.data(), 8);
-    if (length > kMaxHeader || length > file.size() - 8) {
+    in.read(reinterpret_cast<char*>(&length), 8);
+    if (length > kMaxHeader || length > file_size - 8) {
         corrupt(path, "header length " + std::to_string(length) + " exceeds the file");
     }
+    std::string text(length, '\0');
+    in.read(text.data(), static_cast<std::streamsize>(length));
     json header;
     try {
-        header =
-            json::parse(file.begin() + 8, file.begin() + 8 + static_cast<std::ptrdiff_t>(length));
+        header = json::parse(text);
     } catch (const json::exception& e) {
         corrupt(path, std::string("header is not valid JSON (") + e.what() + ")");
     }
     if (!header.is_object()) corrupt(path, "header is not a JSON object");
-    const std::size_t data_start = 8 + length;
-    const std::size_t data_size = file.size() - data_start;
+    const std::uint64_t data_size = file_size - 8 - length;
+    std::string data(data_size, '\0');
+    in.read(data.data(), static_cast<std::streamsize>(data_size));
+    if (!in) corrupt(path, "the file could not be read to its end");
+
     std::vector<NamedTensor> tensors;
     for (const auto& [name, entry] : header.items()) {
         if (name == "__metadata__") {
@@ -86,25 +89,30 @@ std::vector<NamedTensor> read_safetensors(const std::filesystem::path& path,
         }
         try {
             const std::string dtype = entry.at("dtype").get<std::string>();
-            if (dtype != "F32")
+            if (dtype != "F32") {
                 corrupt(path,
                         "tensor '" + name + "' has dtype " + dtype + "; only F32 is supported");
+            }
             NamedTensor t{name, entry.at("shape").get<std::vector<std::int64_t>>(), {}};
             const auto offsets = entry.at("data_offsets").get<std::vector<std::uint64_t>>();
+            // The element count, checked against the data so no product can overflow.
             std::uint64_t count = 1;
+            const std::uint64_t max_count = data_size / sizeof(float);
             for (const auto d : t.shape) {
                 if (d < 0) corrupt(path, "tensor '" + name + "' has a negative dimension");
-                count *= static_cast<std::uint64_t>(d);
+                const auto dim = static_cast<std::uint64_t>(d);
+                if (dim != 0 && count > max_count / dim) {
+                    corrupt(path, "tensor '" + name + "' is larger than the file");
+                }
+                count *= dim;
             }
             if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > data_size ||
                 offsets[1] - offsets[0] != count * sizeof(float)) {
                 corrupt(path, "tensor '" + name +
-                                  "' has data offsets outside the file or not "
-                                  "matching its shape");
+                                  "' has data offsets outside the file or not matching its shape");
             }
             t.values.resize(count);
-            std::memcpy(t.values.data(), file.data() + data_start + offsets[0],
-                        count * sizeof(float));
+            std::memcpy(t.values.data(), data.data() + offsets[0], count * sizeof(float));
             tensors.push_back(std::move(t));
         } catch (const json::exception& e) {
             corrupt(path,

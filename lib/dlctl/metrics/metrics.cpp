@@ -21,7 +21,12 @@ struct ClassCounts {
 MetricAccumulator::MetricAccumulator(std::vector<std::string> names, int classes)
     : names_(std::move(names)), classes_(classes) {}
 
-void MetricAccumulator::reset() { *this = MetricAccumulator(std::move(names_), classes_); }
+void MetricAccumulator::reset() {
+    count_ = 0;
+    predictions_.clear();  // keeps the capacity: no allocation after the first epoch
+    targets_.clear();
+    sum_squared_error_ = sum_abs_error_ = sum_target_ = sum_target_squared_ = 0.0;
+}
 
 void MetricAccumulator::update(const float* predictions, const float* targets, std::int64_t count) {
     count_ += count;
@@ -67,6 +72,7 @@ double MetricAccumulator::roc_auc(int positive) const {
         const float score = classes_ == 1
                                 ? (positive == 1 ? predictions_[i] : 1.0f - predictions_[i])
                                 : predictions_[i * classes_ + positive];
+        if (std::isnan(score)) return std::nan("");  // no order exists (diverged model)
         scored[i] = {score, actual_class(i) == positive};
     }
     std::sort(scored.begin(), scored.end());
@@ -137,6 +143,8 @@ MetricValues MetricAccumulator::compute() const {
     auto averaged = [&](const std::string& what, bool weighted) {
         double sum = 0, total = 0;
         for (int c = 0; c < k; ++c) {
+            // As scikit-learn: only classes that occur in the targets or the predictions.
+            if (counts[c].support == 0 && counts[c].tp + counts[c].fp == 0) continue;
             const double w = weighted ? counts[c].support : 1.0;
             sum += w * per_class(c, what);
             total += w;

@@ -8,7 +8,10 @@
 
 namespace dlctl {
 
-std::unique_ptr<Sequential> build_model(const ModelSpec& spec, std::int64_t input_size) {
+std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
+                                        std::int64_t input_size,
+                                        double l1,
+                                        double l2) {
     const auto& specs = spec.layers;
     DLCTL_CHECK(!specs.empty() &&
                 (specs.back().type == "dense" || specs.back().type == "activation"));
@@ -25,7 +28,8 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec, std::int64_t inpu
             if (last) output_activation = activation;
             layers.push_back(std::make_unique<Dense>(
                 width, s.units, last ? Activation::kLinear : activation, s.use_bias, s.init,
-                static_cast<float>(s.l1), static_cast<float>(s.l2)));
+                static_cast<float>(s.l1 >= 0.0 ? s.l1 : l1),
+                static_cast<float>(s.l2 >= 0.0 ? s.l2 : l2)));
             width = s.units;
         } else if (s.type == "activation") {
             if (last) {

@@ -5,6 +5,8 @@
 #include <limits>
 #include <numbers>
 
+#include "dlctl/config/vocabulary.h"
+
 namespace dlctl {
 
 namespace {
@@ -24,9 +26,12 @@ LearningRateSchedule::LearningRateSchedule(const ScheduleSpec& spec,
       base_lr_(base_lr),
       epochs_(epochs),
       steps_per_epoch_(std::max<std::int64_t>(steps_per_epoch, 1)),
-      plateau_lr_(base_lr),
-      best_(spec.mode == "max" ? -std::numeric_limits<double>::infinity()
-                               : std::numeric_limits<double>::infinity()) {}
+      plateau_lr_(base_lr) {
+    if (spec_.mode == "auto") spec_.mode = vocabulary::monitor_mode(spec_.monitor);
+    if (spec_.type == "one_cycle" && spec_.max_lr == 0.0) spec_.max_lr = base_lr;
+    best_ = spec_.mode == "max" ? -std::numeric_limits<double>::infinity()
+                                : std::numeric_limits<double>::infinity();
+}
 
 double LearningRateSchedule::scheduled(int epoch, std::int64_t global_step) const {
     const std::string& type = spec_.type;
@@ -92,7 +97,8 @@ void LearningRateSchedule::end_epoch(double monitored) {
         bad_epochs_ = 0;
     }
     if (bad_epochs_ > spec_.patience) {
-        plateau_lr_ = std::max(plateau_lr_ * spec_.factor, spec_.min_lr);
+        const double reduced = std::max(plateau_lr_ * spec_.factor, spec_.min_lr);
+        if (plateau_lr_ - reduced > 1e-8) plateau_lr_ = reduced;  // torch's eps
         cooldown_left_ = spec_.cooldown;
         bad_epochs_ = 0;
     }

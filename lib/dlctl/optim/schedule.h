@@ -33,7 +33,7 @@ class LearningRateSchedule {
     std::int64_t steps_per_epoch_;
     // reduce_on_plateau state
     double plateau_lr_;
-    double best_;
+    double best_ = 0.0;
     int bad_epochs_ = 0;
     int cooldown_left_ = 0;
 };

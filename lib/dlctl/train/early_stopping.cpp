@@ -3,12 +3,15 @@
 #include <cmath>
 #include <limits>
 
+#include "dlctl/config/vocabulary.h"
+
 namespace dlctl {
 
-EarlyStopping::EarlyStopping(const EarlyStoppingSpec& spec)
-    : spec_(spec),
-      best_(spec.mode == "max" ? -std::numeric_limits<double>::infinity()
-                               : std::numeric_limits<double>::infinity()) {}
+EarlyStopping::EarlyStopping(const EarlyStoppingSpec& spec) : spec_(spec) {
+    if (spec_.mode == "auto") spec_.mode = vocabulary::monitor_mode(spec_.monitor);
+    best_ = spec_.mode == "max" ? -std::numeric_limits<double>::infinity()
+                                : std::numeric_limits<double>::infinity();
+}
 
 bool EarlyStopping::update(int epoch, double value) {
     if (std::isnan(value)) return false;

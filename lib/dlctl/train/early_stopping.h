@@ -20,7 +20,7 @@ class EarlyStopping {
 
   private:
     EarlyStoppingSpec spec_;
-    double best_;
+    double best_ = 0.0;
     int best_epoch_ = 0;
     int wait_ = 0;
 };

@@ -135,7 +135,8 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         make_backend(parse_device(spec.train.device), spec.train.threads);
     PreparedData data = prepare_data(spec.data, spec.seed, classes);
     apply_class_weights(data.train, classes, spec.train.class_weight, spec.train.class_weights);
-    std::unique_ptr<Sequential> model = build_model(spec.model, data.train.n_features);
+    std::unique_ptr<Sequential> model =
+        build_model(spec.model, data.train.n_features, spec.train.l1, spec.train.l2);
     std::unique_ptr<Loss> loss = make_loss(spec.train, model->output_activation());
     std::unique_ptr<Optimizer> optimizer = make_optimizer(spec.train.optimizer);
 
@@ -262,6 +263,12 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         summary["status"] = "failed";
         summary["error"] = e.what();
         summary["exit_code"] = static_cast<int>(e.code());
+        write_summary(run_dir, summary);
+        throw;
+    } catch (const std::exception& e) {
+        summary["status"] = "failed";
+        summary["error"] = e.what();
+        summary["exit_code"] = static_cast<int>(ExitCode::kInternal);
         write_summary(run_dir, summary);
         throw;
     }

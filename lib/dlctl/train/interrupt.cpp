@@ -8,6 +8,7 @@ namespace dlctl {
 namespace {
 
 std::atomic<bool> g_requested{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "the signal handler needs a lock-free flag");
 struct sigaction g_previous {};
 
 void on_interrupt(int) {
@@ -22,6 +23,7 @@ InterruptGuard::InterruptGuard() {
     g_requested.store(false);
     struct sigaction action {};
     action.sa_handler = on_interrupt;
+    action.sa_flags = SA_RESTART;  // writes to the terminal are not cut short by Ctrl-C
     sigemptyset(&action.sa_mask);
     sigaction(SIGINT, &action, &g_previous);
 }

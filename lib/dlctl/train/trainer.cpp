@@ -123,6 +123,8 @@ FitResult Trainer::fit(const DeviceDataset& train,
         }
         metrics.reset();
         progress.start_epoch();
+        std::int64_t steps_done = 0, drawn_steps = 0;
+        double drawn_sum = 0.0;
         double lr = optimizer_.learning_rate();
         bool interrupted = false;
 
@@ -157,25 +159,23 @@ FitResult Trainer::fit(const DeviceDataset& train,
                 metrics.update(host_predictions_.data(), host_targets_.data(), count);
             }
             if (progress.due()) {
-                backend_.download(losses_.view(step + 1, 1), host_losses_.data());
-                double sum = 0;
-                for (std::int64_t s = 0; s <= step; ++s) sum += host_losses_[s];
-                progress.draw(epoch, options_.epochs, step + 1, steps, sum / (step + 1));
+                // Only the losses since the last redraw come to the host.
+                backend_.download({losses_.data() + drawn_steps, 1, step + 1 - drawn_steps},
+                                  host_losses_.data() + drawn_steps);
+                for (; drawn_steps <= step; ++drawn_steps) drawn_sum += host_losses_[drawn_steps];
+                progress.draw(epoch, options_.epochs, step + 1, steps, drawn_sum / (step + 1));
             }
+            ++steps_done;
             if (InterruptGuard::requested()) {
                 interrupted = true;
                 break;
             }
         }
         progress.clear();
-        if (interrupted) {
-            result.stop_reason = "interrupted";
-            break;
-        }
 
-        backend_.download(losses_.view(steps, 1), host_losses_.data());
+        backend_.download(losses_.view(steps_done, 1), host_losses_.data());
         double total = 0.0, total_weight = 0.0;
-        for (std::int64_t step = 0; step < steps; ++step) {
+        for (std::int64_t step = 0; step < steps_done; ++step) {
             const float value = host_losses_[step];
             if (!std::isfinite(value)) {
                 throw DivergedError(
@@ -194,6 +194,10 @@ FitResult Trainer::fit(const DeviceDataset& train,
             }
             total += static_cast<double>(value) * weight;
             total_weight += weight;
+        }
+        if (interrupted) {  // a partial epoch is checked for divergence but not recorded
+            result.stop_reason = "interrupted";
+            break;
         }
 
         EpochResult r;

@@ -134,10 +134,9 @@ void CpuBackend::dropout_forward(float rate,
     DLCTL_CHECK(x.size() == mask.size() && x.size() == y.size());
     DLCTL_CHECK(offset % 4 == 0);  // element i uses word i % 4 of block (offset + i) / 4
     const std::int64_t n = x.size();
-    // The random words go into the mask buffer first (a float and a word have the same size),
-    // then become the keep factors in place. The last, partial block goes through a small tail.
-    static_assert(sizeof(float) == sizeof(std::uint32_t));
-    auto* words = reinterpret_cast<std::uint32_t*>(mask.data);
+    // Random words for whole blocks, then the keep factors from them.
+    if (random_words_.size() < static_cast<std::size_t>(n) + 4) random_words_.resize(n + 4);
+    std::uint32_t* words = random_words_.data();
     const std::size_t full_blocks = static_cast<std::size_t>(n / 4);
     counter_blocks(seed, RngStream::kDropout, substream, offset / 4, full_blocks, words);
     if (n % 4 != 0) {

@@ -1,5 +1,8 @@
 #pragma once
 
+#include <cstdint>
+#include <vector>
+
 #include "dlctl/backend/backend.h"
 
 namespace dlctl {
@@ -110,6 +113,7 @@ class CpuBackend final : public Backend {
 
   private:
     int threads_;
+    std::vector<std::uint32_t> random_words_;  ///< dropout scratch; grows once, then reused
 };
 
 }  // namespace dlctl

@@ -33,11 +33,14 @@ void batch_norm_forward(bool training,
                 var += d * d;
             }
             const double biased = var / static_cast<double>(n);
-            const double unbiased = n > 1 ? var / static_cast<double>(n - 1) : biased;
-            running_mean.data[f] =
-                static_cast<float>((1.0 - momentum) * running_mean.data[f] + momentum * mean);
-            running_var.data[f] =
-                static_cast<float>((1.0 - momentum) * running_var.data[f] + momentum * unbiased);
+            // One row has no variance to estimate: the running statistics stay as they are.
+            if (n > 1) {
+                const double unbiased = var / static_cast<double>(n - 1);
+                running_mean.data[f] =
+                    static_cast<float>((1.0 - momentum) * running_mean.data[f] + momentum * mean);
+                running_var.data[f] = static_cast<float>((1.0 - momentum) * running_var.data[f] +
+                                                         momentum * unbiased);
+            }
             var = biased;
         } else {
             mean = running_mean.data[f];
