@@ -6,10 +6,13 @@ namespace dlctl {
 
 namespace {
 
-class SigmoidCrossEntropy final : public Loss {
+/// Sigmoid or softmax fused with cross-entropy on logits.
+class CrossEntropy final : public Loss {
   public:
-    explicit SigmoidCrossEntropy(float smoothing) : smoothing_(smoothing) {}
-    std::string name() const override { return "binary_crossentropy"; }
+    CrossEntropy(bool softmax, float smoothing) : softmax_(softmax), smoothing_(smoothing) {}
+    std::string name() const override {
+        return softmax_ ? "categorical_crossentropy" : "binary_crossentropy";
+    }
     void allocate(Backend&, std::int64_t) override {}
     void forward_backward(Backend& backend,
                           const Tensor& logits,
@@ -17,28 +20,17 @@ class SigmoidCrossEntropy final : public Loss {
                           const Tensor& weights,
                           Tensor grad_logits,
                           Tensor loss_slot) override {
-        backend.sigmoid_cross_entropy(logits, targets, weights, smoothing_, grad_logits, loss_slot);
+        if (softmax_) {
+            backend.softmax_cross_entropy(logits, targets, weights, smoothing_, grad_logits,
+                                          loss_slot);
+        } else {
+            backend.sigmoid_cross_entropy(logits, targets, weights, smoothing_, grad_logits,
+                                          loss_slot);
+        }
     }
 
   private:
-    float smoothing_;
-};
-
-class SoftmaxCrossEntropy final : public Loss {
-  public:
-    explicit SoftmaxCrossEntropy(float smoothing) : smoothing_(smoothing) {}
-    std::string name() const override { return "categorical_crossentropy"; }
-    void allocate(Backend&, std::int64_t) override {}
-    void forward_backward(Backend& backend,
-                          const Tensor& logits,
-                          const Tensor& targets,
-                          const Tensor& weights,
-                          Tensor grad_logits,
-                          Tensor loss_slot) override {
-        backend.softmax_cross_entropy(logits, targets, weights, smoothing_, grad_logits, loss_slot);
-    }
-
-  private:
+    bool softmax_;
     float smoothing_;
 };
 
@@ -90,11 +82,11 @@ std::unique_ptr<Loss> make_loss(const TrainSpec& spec, Activation output_activat
     };
     if (name == "binary_crossentropy") {
         require(Activation::kSigmoid);
-        return std::make_unique<SigmoidCrossEntropy>(smoothing);
+        return std::make_unique<CrossEntropy>(false, smoothing);
     }
     if (name == "categorical_crossentropy") {
         require(Activation::kSoftmax);
-        return std::make_unique<SoftmaxCrossEntropy>(smoothing);
+        return std::make_unique<CrossEntropy>(true, smoothing);
     }
     const auto delta = static_cast<float>(spec.huber_delta);
     if (name == "mse") {

@@ -259,16 +259,11 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         write_summary(run_dir, summary);
         spdlog::info("outputs: {}", run_dir.string());
         return {run_dir, fit.stop_reason == "interrupted"};
-    } catch (const Error& e) {
-        summary["status"] = "failed";
-        summary["error"] = e.what();
-        summary["exit_code"] = static_cast<int>(e.code());
-        write_summary(run_dir, summary);
-        throw;
     } catch (const std::exception& e) {
+        const auto* error = dynamic_cast<const Error*>(&e);
         summary["status"] = "failed";
         summary["error"] = e.what();
-        summary["exit_code"] = static_cast<int>(ExitCode::kInternal);
+        summary["exit_code"] = static_cast<int>(error ? error->code() : ExitCode::kInternal);
         write_summary(run_dir, summary);
         throw;
     }
