@@ -11,7 +11,8 @@ with torch.mm) that dlctl reaches at batch 4096.
 
 dlctl's time is the training loop alone (summary.json timings.train_seconds: no CSV parsing, no
 validation); PyTorch's is the equivalent loop (shuffle, gather, forward, loss, backward, Adam
-step), timed after a short warm-up.
+step), timed after a short warm-up. Each side runs --repeats times, alternating, and the best
+throughput of each is reported.
 """
 
 import argparse
@@ -102,7 +103,7 @@ def dlctl_config(name, csv, batch, epochs, threads):
 def run_dlctl(binary, workdir, name, csv, batch, epochs, threads):
     spec = workdir / f"{name}-{batch}-{threads}.yaml"
     spec.write_text(dlctl_config(name, csv, batch, epochs, threads))
-    run_dir = workdir / f"run-{name}-{batch}-{threads}"
+    run_dir = workdir / f"run-{name}-{batch}-{threads}-{len(list(workdir.glob('run-*')))}"
     subprocess.run([binary, "-q", "train", str(spec), "--run-dir", str(run_dir)], check=True,
                    stdout=subprocess.DEVNULL)
     summary = json.loads((run_dir / "summary.json").read_text())
@@ -169,7 +170,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dlctl", default="build/bin/dlctl", help="dlctl binary")
     parser.add_argument("--threads", default="1,2", help="thread counts, comma-separated")
-    parser.add_argument("--scale", type=float, default=1.0, help="multiply the work per run")
+    parser.add_argument("--scale", type=float, default=0.5, help="multiply the work per run")
+    parser.add_argument("--repeats", type=int, default=3,
+                        help="runs of each side, alternating; the best is reported (shared "
+                             "machines are noisy)")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
     binary = str(pathlib.Path(args.dlctl).resolve())
@@ -190,8 +194,11 @@ def main():
                 for batch in BATCHES:
                     samples = SAMPLES_PER_RUN[batch] * args.scale / (4 if name == "wide" else 1)
                     epochs = max(1, round(samples / rows))
-                    ours = run_dlctl(binary, workdir, name, csv, batch, epochs, threads)
-                    theirs = run_torch(name, x, y, batch, epochs, threads)
+                    ours = theirs = 0.0
+                    for _ in range(args.repeats):
+                        ours = max(ours, run_dlctl(binary, workdir, name, csv, batch, epochs,
+                                                   threads))
+                        theirs = max(theirs, run_torch(name, x, y, batch, epochs, threads))
                     row = {"network": name, "threads": threads, "batch": batch,
                            "dlctl_samples_per_s": ours, "torch_samples_per_s": theirs,
                            "ratio": ours / theirs,
