@@ -1,6 +1,7 @@
 #include "dlctl/backend/cpu/cpu_backend.h"
 
 #include <fmt/format.h>
+#include <omp.h>
 
 #include <Eigen/Core>
 #include <algorithm>
@@ -38,6 +39,7 @@ CpuBackend::CpuBackend(int threads)
     : threads_(threads > 0 ? threads
                            : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))) {
     Eigen::setNbThreads(threads_);
+    omp_set_num_threads(threads_);  // elementwise passes over large tensors
 }
 
 Buffer CpuBackend::allocate(std::int64_t count) {

@@ -5,6 +5,11 @@
 
 namespace dlctl::cpu {
 
+namespace {
+/// Below this many parameters a second thread costs more than it saves.
+constexpr std::int64_t kParallelMin = 1 << 15;
+}  // namespace
+
 void optimizer_update(const OptimizerStep& s,
                       Tensor params,
                       const Tensor& grads,
@@ -35,6 +40,7 @@ void optimizer_update(const OptimizerStep& s,
             const float sqrt_correction2 = static_cast<float>(std::sqrt(correction2));
             const float decay = s.decoupled_weight_decay ? 1.0f - s.lr * wd : 1.0f;
             const float coupled = s.decoupled_weight_decay ? 0.0f : wd;
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
             for (std::int64_t i = 0; i < n; ++i) {
                 p[i] *= decay;
                 const float g = grad[i] + coupled * p[i];
