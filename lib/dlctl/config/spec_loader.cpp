@@ -58,11 +58,17 @@ void check_monitor(SpecReader& r,
     }
 }
 
-/// Checks that the loss, the output layer, the metrics and the monitors fit together.
-void check_consistency(SpecReader& r, const YAML::Node& root, ExperimentSpec& spec) {
+/// Checks that the loss, the metrics and the monitors fit together.
+void check_training(SpecReader& r, const YAML::Node& root, ExperimentSpec& spec);
+
+/// Checks that the loss, the output layer, the metrics and the monitors fit together; the output
+/// layer only when the model itself had no problem (`model_ok`).
+void check_consistency(SpecReader& r, const YAML::Node& root, ExperimentSpec& spec, bool model_ok) {
     const auto& layers = spec.model.layers;
     const std::string& loss = spec.train.loss;
-    if (layers.empty() || loss.empty()) return;
+    if (loss.empty()) return;
+    check_training(r, root, spec);
+    if (!model_ok || layers.empty()) return;
     const std::string last_path = "model.layers." + std::to_string(layers.size() - 1);
     const YAML::Node last_node = root["model"]["layers"][layers.size() - 1];
     const std::string& last_type = layers.back().type;
@@ -95,6 +101,10 @@ void check_consistency(SpecReader& r, const YAML::Node& root, ExperimentSpec& sp
                               "and no softmax, got units: {}, activation: {}",
                               loss, out.units, out.activation));
     }
+}
+
+void check_training(SpecReader& r, const YAML::Node& root, ExperimentSpec& spec) {
+    const std::string& loss = spec.train.loss;
     const YAML::Node train = root["train"];
     if (!vocabulary::is_classification_loss(loss)) {
         if (spec.train.label_smoothing > 0.0) {
@@ -176,8 +186,7 @@ ExperimentSpec read_spec(const YAML::Node& root,
         r.read(output, "dir", "output", spec.output.dir);
         output_dir_given = output["dir"].IsDefined();
     }
-    // Loss, output layer and metrics are only checked against each other for a well-formed model.
-    if (model_ok) check_consistency(r, root, spec);
+    check_consistency(r, root, spec, model_ok);
     if (!r.problems().empty()) throw SpecError(r.problems());
 
     // Fill derived defaults so the resolved spec says exactly what runs.
