@@ -344,3 +344,11 @@ train: {loss: categorical_crossentropy, class_weight: {0: 1, 2: 3.5}}
     CHECK(spec.train.class_weights.size() == 2);
     CHECK(dlctl::to_yaml(load(dlctl::to_yaml(spec))) == dlctl::to_yaml(spec));
 }
+
+TEST_CASE("training problems are reported alongside layer problems", "[config]") {
+    const auto list = problems(replace(kValidSpec, "type: dropout", "type: dropuot") +
+                               "  metrics: [accuracy, rmse]\n");
+    REQUIRE(list.size() == 2);
+    CHECK_THAT(list[0], Contains("model.layers.1.type"));
+    CHECK_THAT(list[1], Contains("train.metrics.1"));
+}
