@@ -12,8 +12,6 @@ struct Tensor {
     std::int64_t cols = 0;
 
     std::int64_t size() const { return rows * cols; }
-    /// The first `n` columns (samples) of this tensor; used for the last, partial batch.
-    Tensor first_cols(std::int64_t n) const { return {data, rows, n}; }
 };
 
 }  // namespace dlctl
