@@ -181,3 +181,32 @@ TEST_CASE("class weights: balanced as scikit-learn, or per label", "[data]") {
     CHECK_THROWS_WITH(apply_class_weights(custom, 3, "custom", {{"7", 1.0}}),
                       Contains("'7' is not a class of the target (classes are 0..2)"));
 }
+
+TEST_CASE("stratified splits keep each class's share to within one row", "[data][split]") {
+    // 3 classes of 50, 30 and 7 rows, interleaved.
+    std::vector<float> labels;
+    for (int i = 0; i < 50; ++i) labels.push_back(0);
+    for (int i = 0; i < 30; ++i) labels.push_back(1);
+    for (int i = 0; i < 7; ++i) labels.push_back(2);
+    const SplitSpec spec{0.2, 0.1, true};
+    const SplitIndices s = split_rows(labels.size(), spec, 4, &labels);
+    const SplitIndices plain = split_rows(labels.size(), spec, 4);
+    CHECK(s.test.size() == plain.test.size());  // same split sizes as without stratification
+    CHECK(s.validation.size() == plain.validation.size());
+    const double sizes[] = {50, 30, 7};
+    for (int c = 0; c < 3; ++c) {
+        auto count = [&](const std::vector<std::uint32_t>& rows) {
+            return std::count_if(rows.begin(), rows.end(),
+                                 [&](std::uint32_t r) { return labels[r] == c; });
+        };
+        INFO("class " << c);
+        CHECK(std::abs(count(s.test) - sizes[c] * 0.2) <= 1.0);
+        CHECK(std::abs(count(s.validation) - sizes[c] * 0.1) <= 1.0);
+        CHECK(count(s.train) + count(s.test) + count(s.validation) == sizes[c]);
+    }
+    CHECK(split_rows(labels.size(), spec, 4, &labels).test == s.test);  // seeded
+    std::set<std::uint32_t> all(s.train.begin(), s.train.end());
+    all.insert(s.test.begin(), s.test.end());
+    all.insert(s.validation.begin(), s.validation.end());
+    CHECK(all.size() == labels.size());
+}

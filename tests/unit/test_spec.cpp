@@ -352,3 +352,17 @@ TEST_CASE("training problems are reported alongside layer problems", "[config]")
     CHECK_THAT(list[0], Contains("model.layers.1.type"));
     CHECK_THAT(list[1], Contains("train.metrics.1"));
 }
+
+TEST_CASE("stratify: auto, true or false, and only where it makes sense", "[config]") {
+    CHECK(load(kValidSpec).data.split.stratify == "auto");
+    CHECK(load(kValidSpec, {"data.split.stratify=yes"}).data.split.stratify == "true");
+    CHECK_THAT(only_problem(kValidSpec, {"data.split.stratify=maybe"}),
+               Contains("expected true, false or auto, got 'maybe'"));
+    CHECK_THAT(only_problem(kValidSpec, {"data.split.stratify=true", "data.split.shuffle=false"}),
+               Contains("contradicts shuffle: false"));
+    const std::string regression =
+        replace(replace(kValidSpec, "loss: binary_crossentropy", "loss: mse"),
+                "activation: sigmoid", "activation: linear");
+    CHECK_THAT(only_problem(regression, {"data.split.stratify=true"}),
+               Contains("stratified splits need a classification loss"));
+}

@@ -13,7 +13,16 @@ namespace dlctl::spec_detail {
 void read_split(SpecReader& r, const YAML::Node& node, SplitSpec& split) {
     const std::string path = "data.split";
     if (!node.IsDefined() || !r.expect_map(node, path)) return;
-    r.check_keys(node, path, {"test", "validation", "shuffle"});
+    r.check_keys(node, path, {"test", "validation", "shuffle", "stratify"});
+    if (r.read(node, "stratify", path, split.stratify) && split.stratify != "auto") {
+        // YAML booleans in any spelling become true / false.
+        try {
+            split.stratify = node["stratify"].as<bool>() ? "true" : "false";
+        } catch (const YAML::Exception&) {
+            r.problem(path + ".stratify", node["stratify"],
+                      "expected true, false or auto, got '" + split.stratify + "'");
+        }
+    }
     r.read(node, "shuffle", path, split.shuffle);
     bool fractions_valid = true;
     for (const char* key : {"test", "validation"}) {

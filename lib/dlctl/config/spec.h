@@ -12,9 +12,10 @@ namespace dlctl {
 /// optimizer and schedule settings follow PyTorch, so scripts port directly.
 
 struct SplitSpec {
-    double test = 0.2;        ///< fraction of rows held out for the final test
-    double validation = 0.1;  ///< fraction of rows for per-epoch validation
-    bool shuffle = true;      ///< shuffle rows (seeded) before splitting
+    double test = 0.2;              ///< fraction of rows held out for the final test
+    double validation = 0.1;        ///< fraction of rows for per-epoch validation
+    bool shuffle = true;            ///< shuffle rows (seeded) before splitting
+    std::string stratify = "auto";  ///< true | false | auto (true for classification losses)
 };
 
 struct DataSpec {

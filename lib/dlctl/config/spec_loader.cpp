@@ -106,6 +106,16 @@ void check_consistency(SpecReader& r, const YAML::Node& root, ExperimentSpec& sp
 void check_training(SpecReader& r, const YAML::Node& root, ExperimentSpec& spec) {
     const std::string& loss = spec.train.loss;
     const YAML::Node train = root["train"];
+    const SplitSpec& split = spec.data.split;
+    if (split.stratify == "true") {
+        const YAML::Node node = root["data"]["split"]["stratify"];
+        if (!vocabulary::is_classification_loss(loss)) {
+            r.problem("data.split.stratify", node, "stratified splits need a classification loss");
+        } else if (!split.shuffle) {
+            r.problem("data.split.stratify", node,
+                      "stratified splits shuffle rows; it contradicts shuffle: false");
+        }
+    }
     if (!vocabulary::is_classification_loss(loss)) {
         if (spec.train.label_smoothing > 0.0) {
             r.problem("train.label_smoothing", train["label_smoothing"],

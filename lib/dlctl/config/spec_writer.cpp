@@ -121,6 +121,7 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "test" << YAML::Value << number(d.split.test);
     out << YAML::Key << "validation" << YAML::Value << number(d.split.validation);
     out << YAML::Key << "shuffle" << YAML::Value << d.split.shuffle;
+    out << YAML::Key << "stratify" << YAML::Value << d.split.stratify;
     out << YAML::EndMap << YAML::EndMap;
 
     out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;

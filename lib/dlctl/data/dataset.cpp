@@ -1,6 +1,7 @@
 #include "dlctl/data/dataset.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <cmath>
@@ -86,6 +87,28 @@ void check_weights(const Table& table, int column) {
     }
 }
 
+/// Logs a warning for every class that a non-empty split lacks.
+void warn_missing_classes(const PreparedData& data, const std::vector<float>& labels, int classes) {
+    const int k = classes == 1 ? 2 : classes;
+    const std::pair<const char*, const std::vector<std::uint32_t>*> splits[] = {
+        {"train", &data.split.train},
+        {"validation", &data.split.validation},
+        {"test", &data.split.test}};
+    for (const auto& [name, rows] : splits) {
+        if (rows->empty()) continue;
+        std::vector<bool> seen(k, false);
+        for (const auto r : *rows) seen[static_cast<std::size_t>(labels[r])] = true;
+        for (int c = 0; c < k; ++c) {
+            if (!seen[c]) {
+                spdlog::warn(
+                    "class {} of '{}' has no rows in the {} split (too few rows of it "
+                    "for the split fractions)",
+                    c, data.target_name, name);
+            }
+        }
+    }
+}
+
 }  // namespace
 
 PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes) {
@@ -120,7 +143,11 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes)
 
     data.target_name = spec.target;
     for (const int c : features) data.feature_names.push_back(table.names[c]);
-    data.split = split_rows(table.rows(), spec.split, seed);
+    const bool stratify = classes > 0 && (spec.split.stratify == "true" ||
+                                          (spec.split.stratify == "auto" && spec.split.shuffle));
+    data.split =
+        split_rows(table.rows(), spec.split, seed, stratify ? &table.columns[target] : nullptr);
+    if (stratify) warn_missing_classes(data, table.columns[target], classes);
     data.preprocessor.fit(table, features, data.split.train, spec.normalize);
     data.train = encode(data, target, weight_column, data.split.train);
     data.validation = encode(data, target, weight_column, data.split.validation);

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <numeric>
 
@@ -10,9 +11,66 @@
 
 namespace dlctl {
 
-SplitIndices split_rows(std::size_t rows, const SplitSpec& split, std::uint64_t seed) {
-    std::vector<std::uint32_t> order(rows);
-    std::iota(order.begin(), order.end(), 0u);
+namespace {
+
+/// Appends the rows of `group` (already in split order) to the three splits: `n_test` rows to
+/// test and `n_validation` to validation, at the start (shuffled) or the end (ordered data).
+void assign(const std::vector<std::uint32_t>& group,
+            std::size_t n_test,
+            std::size_t n_validation,
+            bool train_first,
+            SplitIndices& out) {
+    const std::size_t n = group.size();
+    const std::size_t n_train = n - n_test - n_validation;
+    auto at = [&](std::size_t i) { return group.begin() + static_cast<std::ptrdiff_t>(i); };
+    if (train_first) {
+        out.train.insert(out.train.end(), at(0), at(n_train));
+        out.validation.insert(out.validation.end(), at(n_train), at(n_train + n_validation));
+        out.test.insert(out.test.end(), at(n_train + n_validation), at(n));
+    } else {
+        out.test.insert(out.test.end(), at(0), at(n_test));
+        out.validation.insert(out.validation.end(), at(n_test), at(n_test + n_validation));
+        out.train.insert(out.train.end(), at(n_test + n_validation), at(n));
+    }
+}
+
+/// Per-class shares of `total` rows, proportional to fraction · class size (largest remainders
+/// get the rounding), never more than `available` rows of a class.
+std::vector<std::size_t> quotas(const std::vector<std::size_t>& sizes,
+                                const std::vector<std::size_t>& available,
+                                double fraction,
+                                std::size_t total) {
+    std::vector<std::size_t> out(sizes.size());
+    std::vector<std::pair<double, std::size_t>> remainders;
+    std::size_t given = 0;
+    for (std::size_t c = 0; c < sizes.size(); ++c) {
+        const double exact = static_cast<double>(sizes[c]) * fraction;
+        out[c] = std::min(available[c], static_cast<std::size_t>(std::floor(exact)));
+        given += out[c];
+        remainders.emplace_back(exact - std::floor(exact), c);
+    }
+    std::stable_sort(remainders.begin(), remainders.end(),
+                     [](const auto& a, const auto& b) { return a.first > b.first; });
+    for (const auto& [remainder, c] : remainders) {
+        if (given >= total) break;
+        if (out[c] < available[c]) {
+            ++out[c];
+            ++given;
+        }
+    }
+    return out;
+}
+
+void shuffle(std::vector<std::uint32_t>& rows, Rng& rng) {
+    for (std::size_t i = rows.size(); i > 1; --i) std::swap(rows[i - 1], rows[rng.below(i)]);
+}
+
+}  // namespace
+
+SplitIndices split_rows(std::size_t rows,
+                        const SplitSpec& split,
+                        std::uint64_t seed,
+                        const std::vector<float>* labels) {
     const auto n_test = static_cast<std::size_t>(std::llround(rows * split.test));
     const auto n_validation = static_cast<std::size_t>(std::llround(rows * split.validation));
     if (n_test + n_validation >= rows) {
@@ -22,17 +80,37 @@ SplitIndices split_rows(std::size_t rows, const SplitSpec& split, std::uint64_t 
                         rows, split.test, split.validation));
     }
     SplitIndices out;
-    if (split.shuffle) {
-        Rng rng(seed, RngStream::kSplit);
-        for (std::size_t i = rows; i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
-        out.test.assign(order.begin(), order.begin() + n_test);
-        out.validation.assign(order.begin() + n_test, order.begin() + n_test + n_validation);
-        out.train.assign(order.begin() + n_test + n_validation, order.end());
-    } else {
-        const std::size_t n_train = rows - n_test - n_validation;
-        out.train.assign(order.begin(), order.begin() + n_train);
-        out.validation.assign(order.begin() + n_train, order.begin() + n_train + n_validation);
-        out.test.assign(order.begin() + n_train + n_validation, order.end());
+    if (labels == nullptr) {
+        std::vector<std::uint32_t> order(rows);
+        std::iota(order.begin(), order.end(), 0u);
+        if (split.shuffle) {
+            Rng rng(seed, RngStream::kSplit);
+            shuffle(order, rng);
+        }
+        assign(order, n_test, n_validation, !split.shuffle, out);
+        return out;
+    }
+    // Stratified: each class split on its own (shuffled in its own substream); the split sizes
+    // equal the unstratified ones and each class's share is within one row of its proportion.
+    DLCTL_CHECK(labels->size() == rows);
+    std::vector<std::vector<std::uint32_t>> by_class;
+    for (std::uint32_t r = 0; r < rows; ++r) {
+        const auto c = static_cast<std::size_t>((*labels)[r]);
+        if (c >= by_class.size()) by_class.resize(c + 1);
+        by_class[c].push_back(r);
+    }
+    std::vector<std::size_t> sizes;
+    for (const auto& group : by_class) sizes.push_back(group.size());
+    const auto test_quota = quotas(sizes, sizes, split.test, n_test);
+    std::vector<std::size_t> left(sizes.size());
+    for (std::size_t c = 0; c < sizes.size(); ++c) left[c] = sizes[c] - test_quota[c];
+    const auto validation_quota = quotas(sizes, left, split.validation, n_validation);
+    for (std::size_t c = 0; c < by_class.size(); ++c) {
+        if (split.shuffle) {
+            Rng rng(seed, RngStream::kSplit, c + 1);
+            shuffle(by_class[c], rng);
+        }
+        assign(by_class[c], test_quota[c], validation_quota[c], !split.shuffle, out);
     }
     return out;
 }

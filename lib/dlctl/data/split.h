@@ -17,7 +17,12 @@ struct SplitIndices {
 /// Splits `rows` rows: shuffled with `seed` (unless split.shuffle is false), then the first
 /// round(rows * test) rows go to test, the next round(rows * validation) to validation and the
 /// rest to training; unshuffled, training rows come first and test rows last (ordered data).
-/// Throws DataError when no training row would remain.
-SplitIndices split_rows(std::size_t rows, const SplitSpec& split, std::uint64_t seed);
+/// With `labels` (class index per row), the rows of each class are split that way separately,
+/// so every split keeps the class proportions to within one row per class. Throws DataError when
+/// no training row would remain.
+SplitIndices split_rows(std::size_t rows,
+                        const SplitSpec& split,
+                        std::uint64_t seed,
+                        const std::vector<float>* labels = nullptr);
 
 }  // namespace dlctl
