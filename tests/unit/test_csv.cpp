@@ -102,3 +102,29 @@ TEST_CASE("bad CSV files are data errors naming file, line and column", "[data][
     CHECK_THAT(data_error(dir.write("quote.csv", "a,b\n1,\"2\n")),
                Contains("quote.csv:2: unterminated quoted field"));
 }
+
+TEST_CASE("the delimiter can be sniffed from the first line", "[data][csv]") {
+    const CsvOptions sniff{'\0', true};
+    CHECK(read_csv_text("t.csv", "a;b;c\n1;2;3\n", sniff).names.size() == 3);
+    CHECK(read_csv_text("t.csv", "a\tb\n1\t2\n", sniff).columns[1][0] == 2.0f);
+    CHECK(read_csv_text("t.csv", "\"x;y\",b\n1,2\n", sniff).names[0] == "x;y");  // quotes ignored
+    CHECK(read_csv_text("t.csv", "only\n1\n", sniff).names == std::vector<std::string>{"only"});
+}
+
+TEST_CASE("without a header the first line is data and columns are numbered", "[data][csv]") {
+    const Table t = read_csv_text("t.csv", "1,2\n3,4\n", CsvOptions{',', false});
+    CHECK(t.names == std::vector<std::string>{"col0", "col1"});
+    CHECK(t.rows() == 2);
+    CHECK(t.columns[0] == std::vector<float>{1, 3});
+    CHECK(t.lines == std::vector<std::uint32_t>{1, 2});
+    CHECK_THROWS_WITH(read_csv_text("t.csv", "1,2\n3\n", CsvOptions{',', false}),
+                      Contains("t.csv:2: found 1 fields, expected 2 (as in the first row)"));
+}
+
+TEST_CASE("column names must be valid UTF-8", "[data][csv]") {
+    CHECK_THROWS_WITH(read_csv_text("t.csv", "ok,\xC3\x28\n1,2\n"),
+                      Contains("t.csv:1: column 2 has a name that is not valid UTF-8"));
+    CHECK(read_csv_text("t.csv", "\xC3\xA9t\xC3\xA9,b\n1,2\n").names[0] == "\xC3\xA9t\xC3\xA9");
+    CHECK_THROWS_WITH(read_csv_text("t.csv", "a\n\xFF\xFE\n"),
+                      Contains("'(bytes that are not valid UTF-8)' is not a finite number"));
+}

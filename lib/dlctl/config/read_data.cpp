@@ -47,15 +47,16 @@ void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
         return;
     }
     if (!r.expect_map(node, "data")) return;
-    r.check_keys(
-        node, "data",
-        {"path", "target", "features", "drop", "sample_weight", "delimiter", "normalize", "split"});
+    r.check_keys(node, "data",
+                 {"path", "target", "features", "drop", "sample_weight", "delimiter", "header",
+                  "normalize", "split"});
     r.read(node, "path", "data", data.path);
     r.read(node, "target", "data", data.target);
     r.read_list(node, "features", "data", data.features);
     r.read_list(node, "drop", "data", data.drop);
     r.read(node, "sample_weight", "data", data.sample_weight);
     r.read(node, "delimiter", "data", data.delimiter);
+    r.read(node, "header", "data", data.header);
     r.read(node, "normalize", "data", data.normalize);
     if (!node["path"].IsDefined()) {
         r.problem("data.path", node, "missing required key (the CSV file)");

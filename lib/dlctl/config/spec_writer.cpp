@@ -116,6 +116,7 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "drop" << YAML::Value << YAML::Flow << d.drop;
     out << YAML::Key << "sample_weight" << YAML::Value << d.sample_weight;
     out << YAML::Key << "delimiter" << YAML::Value << YAML::DoubleQuoted << d.delimiter;
+    out << YAML::Key << "header" << YAML::Value << d.header;
     out << YAML::Key << "normalize" << YAML::Value << d.normalize;
     out << YAML::Key << "split" << YAML::Value << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "test" << YAML::Value << number(d.split.test);

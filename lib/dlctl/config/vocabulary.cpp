@@ -44,7 +44,7 @@ const Choices& normalizations() {
 }
 
 const Choices& delimiters() {
-    static const Choices c{{",", ";", "\t", "|"}, {"auto"}};
+    static const Choices c{{",", ";", "\t", "|", "auto"}, {}};
     return c;
 }
 

@@ -49,89 +49,140 @@ void check_readable(const fs::path& path) {
     }
 }
 
-std::vector<std::string> read_header(io::LineReader& reader, const fs::path& path, char delimiter) {
+/// The candidate delimiter that occurs most often outside quotes in `line` (',' when none does).
+char sniff_delimiter(const char* line) {
+    constexpr char kCandidates[] = {',', ';', '\t', '|'};
+    std::size_t counts[4] = {0, 0, 0, 0};
+    bool quoted = false;
+    for (const char* p = line; *p != '\0'; ++p) {
+        if (*p == '"') quoted = !quoted;
+        if (quoted) continue;
+        for (int c = 0; c < 4; ++c) counts[c] += *p == kCandidates[c];
+    }
+    const auto best = std::max_element(std::begin(counts), std::end(counts)) - std::begin(counts);
+    return counts[best] > 0 ? kCandidates[best] : ',';
+}
+
+/// True when `text` is well-formed UTF-8.
+bool valid_utf8(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const std::size_t length = c < 0x80           ? 1
+                                   : (c >> 5) == 0x6  ? 2
+                                   : (c >> 4) == 0xE  ? 3
+                                   : (c >> 3) == 0x1E ? 4
+                                                      : 0;
+        if (length == 0 || i + length > text.size()) return false;
+        for (std::size_t k = 1; k < length; ++k) {
+            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+        }
+        i += length;
+    }
+    return true;
+}
+
+/// Reads every line of `reader` into a table (see read_csv).
+Table read_lines(io::LineReader& reader, const std::string& source, const CsvOptions& options) {
+    Table table;
+    table.source = source;
     char* line = reader.next_line();
     while (line != nullptr && is_blank(line)) line = reader.next_line();
     if (line == nullptr) {
-        throw DataError("data file '" + path.string() + "' is empty",
+        throw DataError("data file '" + source + "' is empty",
                         "a CSV file needs a header row and at least one data row");
     }
     if (std::strncmp(line, "\xEF\xBB\xBF", 3) == 0) line += 3;  // UTF-8 byte-order mark
+    const char delimiter = options.delimiter != '\0' ? options.delimiter : sniff_delimiter(line);
+
     std::vector<std::string_view> fields;
-    if (!split_csv_fields(line, delimiter, fields)) {
-        throw DataError(fmt::format("{}:{}: unterminated quoted field in the header", path.string(),
-                                    reader.get_file_line()));
-    }
-    std::vector<std::string> names;
+    auto split = [&](char* text, unsigned line_number) {
+        if (!split_csv_fields(text, delimiter, fields)) {
+            throw DataError(fmt::format("{}:{}: unterminated quoted field", source, line_number),
+                            "a newline inside a quoted field is not supported");
+        }
+    };
+    split(line, reader.get_file_line());
     std::set<std::string> seen;
     for (std::size_t i = 0; i < fields.size(); ++i) {
-        std::string name(fields[i]);
+        std::string name = options.header ? std::string(fields[i]) : std::string();
+        if (!valid_utf8(name)) {
+            throw DataError(fmt::format("{}:{}: column {} has a name that is not valid UTF-8",
+                                        source, reader.get_file_line(), i + 1),
+                            "save the file as UTF-8");
+        }
         if (name.empty()) name = "col" + std::to_string(i);
         if (!seen.insert(name).second) {
-            throw DataError(fmt::format("{}:{}: duplicate column name '{}'", path.string(),
+            throw DataError(fmt::format("{}:{}: duplicate column name '{}'", source,
                                         reader.get_file_line(), name),
                             "rename one of the columns so every name is unique");
         }
-        names.push_back(std::move(name));
+        table.names.push_back(std::move(name));
     }
-    return names;
+    const std::size_t width = table.names.size();
+    table.columns.resize(width);
+
+    auto add_row = [&](unsigned line_number) {
+        if (fields.size() != width) {
+            throw DataError(fmt::format("{}:{}: found {} fields, expected {} (as in the {})",
+                                        source, line_number, fields.size(), width,
+                                        options.header ? "header" : "first row"),
+                            "check the delimiter (data.delimiter) and quoting of this row");
+        }
+        for (std::size_t c = 0; c < width; ++c) {
+            float value = 0.0f;
+            if (!parse_float(fields[c], value)) {
+                const std::string cell(fields[c]);
+                if (looks_missing(fields[c])) {
+                    throw DataError(
+                        fmt::format("{}:{}: column '{}': missing value '{}'", source, line_number,
+                                    table.names[c], cell),
+                        "missing-value handling is not yet supported: fill or drop such rows");
+                }
+                throw DataError(
+                    fmt::format("{}:{}: column '{}': '{}' is not a finite number", source,
+                                line_number, table.names[c],
+                                valid_utf8(cell) ? cell : "(bytes that are not valid UTF-8)"),
+                    "only numeric columns are supported yet: drop the column (data.drop) or "
+                    "encode it as numbers");
+            }
+            table.columns[c].push_back(value);
+        }
+        table.lines.push_back(line_number);
+    };
+    if (!options.header) add_row(reader.get_file_line());
+    while ((line = reader.next_line()) != nullptr) {
+        if (is_blank(line)) continue;
+        const unsigned line_number = reader.get_file_line();
+        split(line, line_number);
+        add_row(line_number);
+    }
+    if (table.rows() == 0) {
+        throw DataError("data file '" + source + "' has a header but no data rows");
+    }
+    return table;
 }
 
 }  // namespace
 
 Table read_csv(const fs::path& path, const CsvOptions& options) {
     check_readable(path);
-    Table table;
-    table.source = path.string();
     try {
         io::LineReader reader(path.string());
-        table.names = read_header(reader, path, options.delimiter);
-        const std::size_t width = table.names.size();
-        table.columns.resize(width);
-
-        std::vector<std::string_view> fields;
-        fields.reserve(width);
-        while (char* line = reader.next_line()) {
-            const unsigned line_number = reader.get_file_line();
-            if (is_blank(line)) continue;
-            if (!split_csv_fields(line, options.delimiter, fields)) {
-                throw DataError(
-                    fmt::format("{}:{}: unterminated quoted field", table.source, line_number),
-                    "a newline inside a quoted field is not supported");
-            }
-            if (fields.size() != width) {
-                throw DataError(
-                    fmt::format("{}:{}: found {} fields, expected {} (as in the header)",
-                                table.source, line_number, fields.size(), width),
-                    "check the delimiter (data.delimiter) and quoting of this row");
-            }
-            for (std::size_t c = 0; c < width; ++c) {
-                float value = 0.0f;
-                if (!parse_float(fields[c], value)) {
-                    const std::string cell(fields[c]);
-                    if (looks_missing(fields[c])) {
-                        throw DataError(
-                            fmt::format("{}:{}: column '{}': missing value '{}'", table.source,
-                                        line_number, table.names[c], cell),
-                            "missing-value handling is not yet supported: fill or drop such rows");
-                    }
-                    throw DataError(
-                        fmt::format("{}:{}: column '{}': '{}' is not a finite number", table.source,
-                                    line_number, table.names[c], cell),
-                        "only numeric columns are supported yet: drop the column (data.drop) or "
-                        "encode it as numbers");
-                }
-                table.columns[c].push_back(value);
-            }
-            table.lines.push_back(line_number);
-        }
+        return read_lines(reader, path.string(), options);
     } catch (const io::error::base& e) {
-        throw DataError(std::string("cannot read data file: ") + e.what());
+        throw DataError(std::string("cannot read data file: ") + e.what(),
+                        "lines longer than 16 MiB are not supported");
     }
-    if (table.rows() == 0) {
-        throw DataError("data file '" + table.source + "' has a header but no data rows");
+}
+
+Table read_csv_text(const std::string& name, std::string_view text, const CsvOptions& options) {
+    try {
+        io::LineReader reader(name, text.data(), text.data() + text.size());
+        return read_lines(reader, name, options);
+    } catch (const io::error::base& e) {
+        throw DataError(std::string("cannot read data: ") + e.what(),
+                        "lines longer than 16 MiB are not supported");
     }
-    return table;
 }
 
 }  // namespace dlctl

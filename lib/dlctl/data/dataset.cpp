@@ -113,7 +113,9 @@ void warn_missing_classes(const PreparedData& data, const std::vector<float>& la
 
 PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes) {
     PreparedData data;
-    data.table = read_csv(spec.path, CsvOptions{spec.delimiter.front()});
+    data.table =
+        read_csv(spec.path,
+                 CsvOptions{spec.delimiter == "auto" ? '\0' : spec.delimiter.front(), spec.header});
     const Table& table = data.table;
 
     const int target = require_column(table, spec.target, "data.target");
