@@ -8,6 +8,7 @@
 #include "dlctl/config/spec_loader.h"
 #include "dlctl/config/task.h"
 #include "dlctl/data/dataset.h"
+#include "dlctl/data/summary.h"
 
 namespace dlctl::cli {
 
@@ -22,12 +23,9 @@ struct ValidateOptions {
 int run_validate(const ValidateOptions& o) {
     const ExperimentSpec spec = load_spec(o.spec, o.sets);
     if (!o.skip_data) {
-        const PreparedData data = prepare_data(spec.data, spec.seed, target_classes(spec));
-        spdlog::info(
-            "data: {} rows, {} features, target '{}'; split train {} / validation {} / "
-            "test {}",
-            data.table.rows(), data.feature_names.size(), data.target_name, data.train.n_rows,
-            data.validation.n_rows, data.test.n_rows);
+        const int classes = target_classes(spec);
+        const PreparedData data = prepare_data(spec.data, spec.seed, classes);
+        for (const auto& line : data_summary_lines(data, classes)) spdlog::info("{}", line);
     }
     std::fputs(to_yaml(spec).c_str(), stdout);
     spdlog::info("spec is valid");

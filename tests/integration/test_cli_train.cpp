@@ -51,7 +51,8 @@ TEST_CASE("train runs the bundled classification example end to end", "[cli][e2e
     CHECK(r.out == run.string() + "\n");  // stdout carries only the result
     CHECK_THAT(r.err, Contains("epoch 5/5"));
 
-    for (const char* file : {"config.yaml", "train.log", "metrics.csv", "summary.json"}) {
+    for (const char* file : {"config.yaml", "train.log", "metrics.csv", "summary.json",
+                             "data_summary.json", "model.safetensors"}) {
         INFO(file);
         CHECK(fs::is_regular_file(run / file));
     }
@@ -70,6 +71,9 @@ TEST_CASE("train runs the bundled classification example end to end", "[cli][e2e
     CHECK_THAT(summary, Contains("\"accuracy\":"));
     CHECK_THAT(summary, Contains("\"epochs_run\": 5"));
     CHECK_THAT(read_text(run / "train.log"), Contains("epoch 5/5"));
+    const std::string data_summary = read_text(run / "data_summary.json");
+    CHECK_THAT(data_summary, Contains("\"rows_read\": 569"));
+    CHECK_THAT(data_summary, Contains("\"class_counts\": {"));
 
     // The saved config is the resolved spec: it validates and trains as it is.
     const CliResult again = run_dlctl("validate --skip-data " + quote(run / "config.yaml"));
@@ -128,7 +132,9 @@ TEST_CASE("validate prints the resolved spec and checks the data", "[cli]") {
     CHECK_THAT(r.out, StartsWith("name: breast-cancer-mlp\n"));
     CHECK_THAT(r.out, Contains("{type: dense, units: 16, activation: relu, use_bias: true, init: "
                                "he_normal}"));
-    CHECK_THAT(r.err, Contains("569 rows, 30 features"));
+    CHECK_THAT(r.err, Contains("569 rows x 32 columns"));
+    CHECK_THAT(r.err, Contains("30 features (normalize: standard), target 'target'"));
+    CHECK_THAT(r.err, Contains("classes per split: train ["));
 }
 
 TEST_CASE("dlctl --version and every --help work and exit 0", "[cli]") {

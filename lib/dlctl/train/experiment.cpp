@@ -16,6 +16,7 @@
 #include "dlctl/core/build_info.h"
 #include "dlctl/core/error.h"
 #include "dlctl/data/dataset.h"
+#include "dlctl/data/summary.h"
 #include "dlctl/io/atomic_file.h"
 #include "dlctl/io/metrics_csv.h"
 #include "dlctl/io/run_dir.h"
@@ -161,11 +162,8 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         spdlog::info("dlctl {} - experiment '{}' - seed {} - device {}", build_info().version,
                      spec.name, spec.seed, to_string(backend->device()));
         spdlog::info("run directory: {}", run_dir.string());
-        spdlog::info(
-            "data: {} rows x {} features from {} (train {}, validation {}, test {}; "
-            "normalize: {})",
-            data.table.rows(), data.feature_names.size(), spec.data.path, data.train.n_rows,
-            data.validation.n_rows, data.test.n_rows, spec.data.normalize);
+        for (const auto& line : data_summary_lines(data, classes)) spdlog::info("{}", line);
+        write_file_atomic(run_dir / "data_summary.json", data_summary_json(data, classes));
 
         const bool has_batch_norm =
             std::any_of(spec.model.layers.begin(), spec.model.layers.end(),
