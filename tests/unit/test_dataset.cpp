@@ -210,3 +210,20 @@ TEST_CASE("stratified splits keep each class's share to within one row", "[data]
     all.insert(s.validation.begin(), s.validation.end());
     CHECK(all.size() == labels.size());
 }
+
+TEST_CASE("the target may be given by index and standardised for regression", "[data]") {
+    TempDir dir;
+    const auto csv = dir.write("r.csv", "a,y\n1,10\n2,20\n3,30\n4,40\n");
+    DataSpec spec = data_spec(csv, "1");  // no column is named "1": index 1 is y
+    spec.normalize = "none";
+    spec.split.shuffle = false;
+    CHECK(prepare_data(spec, 1, 0).target_name == "1");
+    CHECK(prepare_data(spec, 1, 0).train.targets == std::vector<float>{10, 20, 30, 40});
+    spec.target_normalize = "standard";
+    const PreparedData data = prepare_data(spec, 1, 0);
+    CHECK(data.target_offset == Approx(25.0));
+    CHECK(data.target_scale == Approx(std::sqrt(125.0)));
+    CHECK(data.train.targets[0] == Approx(-15.0 / std::sqrt(125.0)));
+    CHECK_THROWS_WITH(prepare_data(data_spec(csv, "7"), 1, 0),
+                      Contains("column '7' (from data.target) not found"));
+}

@@ -86,3 +86,11 @@ TEST_CASE("macro averages skip classes that never occur; NaN scores give no AUC"
     nan.update(q, z, 2);
     CHECK(std::isnan(nan.compute()[0].second));
 }
+
+TEST_CASE("regression metrics are computed in the target's own units", "[metrics]") {
+    MetricAccumulator m({"rmse", "mae"}, 0, 100.0, 10.0);  // stored value v means 10 v + 100
+    const float p[] = {1.0f, 0.0f}, y[] = {0.5f, 0.0f};
+    m.update(p, y, 2);
+    CHECK(m.compute()[0].second == Approx(std::sqrt(25.0 / 2)));
+    CHECK(m.compute()[1].second == Approx(2.5));
+}

@@ -366,3 +366,10 @@ TEST_CASE("stratify: auto, true or false, and only where it makes sense", "[conf
     CHECK_THAT(only_problem(regression, {"data.split.stratify=true"}),
                Contains("stratified splits need a classification loss"));
 }
+
+TEST_CASE("target normalisation is for regression", "[config]") {
+    CHECK_THAT(only_problem(kValidSpec, {"data.target_normalize=standard"}),
+               Contains("target normalisation applies to regression losses only"));
+    CHECK_THAT(only_problem(kValidSpec, {"data.target_normalize=minmax"}),
+               Contains("must be standard or none, got 'minmax'"));
+}

@@ -49,7 +49,7 @@ void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
     if (!r.expect_map(node, "data")) return;
     r.check_keys(node, "data",
                  {"path", "target", "features", "drop", "sample_weight", "delimiter", "header",
-                  "normalize", "split"});
+                  "normalize", "target_normalize", "split"});
     r.read(node, "path", "data", data.path);
     r.read(node, "target", "data", data.target);
     r.read_list(node, "features", "data", data.features);
@@ -57,6 +57,11 @@ void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
     r.read(node, "sample_weight", "data", data.sample_weight);
     r.read(node, "delimiter", "data", data.delimiter);
     r.read(node, "header", "data", data.header);
+    if (r.read(node, "target_normalize", "data", data.target_normalize) &&
+        data.target_normalize != "standard" && data.target_normalize != "none") {
+        r.problem("data.target_normalize", node["target_normalize"],
+                  "must be standard or none, got '" + data.target_normalize + "'");
+    }
     r.read(node, "normalize", "data", data.normalize);
     if (!node["path"].IsDefined()) {
         r.problem("data.path", node, "missing required key (the CSV file)");

@@ -19,14 +19,16 @@ struct SplitSpec {
 };
 
 struct DataSpec {
-    std::string path;                    ///< CSV file; absolute once resolved
-    std::string target;                  ///< target column name
-    std::vector<std::string> features;   ///< empty: every column but target, drop, sample_weight
-    std::vector<std::string> drop;       ///< columns to ignore
-    std::string sample_weight;           ///< optional column of per-row loss weights
-    std::string delimiter = ",";         ///< , ; \t | or auto (sniffed from the first line)
-    bool header = true;                  ///< false: no header row; columns are col0, col1, ...
-    std::string normalize = "standard";  ///< standard | minmax | none
+    std::string path;                       ///< CSV file; absolute once resolved
+    std::string target;                     ///< target column name
+    std::vector<std::string> features;      ///< empty: every column but target, drop, sample_weight
+    std::vector<std::string> drop;          ///< columns to ignore
+    std::string sample_weight;              ///< optional column of per-row loss weights
+    std::string delimiter = ",";            ///< , ; \t | or auto (sniffed from the first line)
+    bool header = true;                     ///< false: no header row; columns are col0, col1, ...
+    std::string normalize = "standard";     ///< standard | minmax | none
+    std::string target_normalize = "none";  ///< regression: standard | none (metrics stay in
+                                            ///< the target's own units)
     SplitSpec split;
 };
 

@@ -107,6 +107,10 @@ void check_training(SpecReader& r, const YAML::Node& root, ExperimentSpec& spec)
     const std::string& loss = spec.train.loss;
     const YAML::Node train = root["train"];
     const SplitSpec& split = spec.data.split;
+    if (spec.data.target_normalize == "standard" && vocabulary::is_classification_loss(loss)) {
+        r.problem("data.target_normalize", root["data"]["target_normalize"],
+                  "target normalisation applies to regression losses only");
+    }
     if (split.stratify == "true") {
         const YAML::Node node = root["data"]["split"]["stratify"];
         if (!vocabulary::is_classification_loss(loss)) {

@@ -118,6 +118,7 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "delimiter" << YAML::Value << YAML::DoubleQuoted << d.delimiter;
     out << YAML::Key << "header" << YAML::Value << d.header;
     out << YAML::Key << "normalize" << YAML::Value << d.normalize;
+    out << YAML::Key << "target_normalize" << YAML::Value << d.target_normalize;
     out << YAML::Key << "split" << YAML::Value << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "test" << YAML::Value << number(d.split.test);
     out << YAML::Key << "validation" << YAML::Value << number(d.split.validation);

@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 
 #include "dlctl/core/error.h"
@@ -22,6 +23,18 @@ int require_column(const Table& table, const std::string& name, const std::strin
                         "the file's columns are: " + quoted_list(table.names));
     }
     return index;
+}
+
+/// The target column: by name, or by 0-based index when no column has that name.
+int target_column(const Table& table, const std::string& target) {
+    if (table.column_index(target) >= 0) return table.column_index(target);
+    int index = -1;
+    const auto [end, ec] = std::from_chars(target.data(), target.data() + target.size(), index);
+    if (ec == std::errc{} && end == target.data() + target.size() && index >= 0 &&
+        index < static_cast<int>(table.names.size())) {
+        return index;
+    }
+    return require_column(table, target, "data.target");
 }
 
 /// Checks that the target holds what `classes` asks for (see prepare_data).
@@ -118,7 +131,7 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes)
                  CsvOptions{spec.delimiter == "auto" ? '\0' : spec.delimiter.front(), spec.header});
     const Table& table = data.table;
 
-    const int target = require_column(table, spec.target, "data.target");
+    const int target = target_column(table, spec.target);
     const int weight_column = spec.sample_weight.empty()
                                   ? -1
                                   : require_column(table, spec.sample_weight, "data.sample_weight");
@@ -154,6 +167,22 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes)
     data.train = encode(data, target, weight_column, data.split.train);
     data.validation = encode(data, target, weight_column, data.split.validation);
     data.test = encode(data, target, weight_column, data.split.test);
+    if (classes == 0 && spec.target_normalize == "standard") {
+        // Fitted on the training rows only, like the features.
+        double sum = 0.0, squares = 0.0;
+        for (const float y : data.train.targets) sum += y;
+        data.target_offset = sum / static_cast<double>(data.train.n_rows);
+        for (const float y : data.train.targets) {
+            squares += (y - data.target_offset) * (y - data.target_offset);
+        }
+        const double std = std::sqrt(squares / static_cast<double>(data.train.n_rows));
+        data.target_scale = std > 0.0 ? std : 1.0;
+        for (Dataset* split : {&data.train, &data.validation, &data.test}) {
+            for (float& y : split->targets) {
+                y = static_cast<float>((y - data.target_offset) / data.target_scale);
+            }
+        }
+    }
     return data;
 }
 

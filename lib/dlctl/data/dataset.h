@@ -31,6 +31,10 @@ struct PreparedData {
     Dataset train;
     Dataset validation;
     Dataset test;
+    /// Regression targets are stored as (y - target_offset) / target_scale (0 and 1 unless
+    /// data.target_normalize is standard, then the training targets' mean and std).
+    double target_offset = 0.0;
+    double target_scale = 1.0;
 };
 
 /// Reads the CSV of `spec`, selects feature, target and sample-weight columns, splits the rows,

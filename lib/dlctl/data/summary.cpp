@@ -32,6 +32,8 @@ std::string data_summary_json(const PreparedData& data, int classes) {
                 {"columns", data.table.names.size()},
                 {"target", data.target_name},
                 {"normalize", p.method()},
+                {"target_offset", data.target_offset},
+                {"target_scale", data.target_scale},
                 {"encoded_features", data.feature_names.size()},
                 {"features", features},
                 {"splits",

@@ -18,8 +18,14 @@ struct ClassCounts {
 
 }  // namespace
 
-MetricAccumulator::MetricAccumulator(std::vector<std::string> names, int classes)
-    : names_(std::move(names)), classes_(classes) {}
+MetricAccumulator::MetricAccumulator(std::vector<std::string> names,
+                                     int classes,
+                                     double target_offset,
+                                     double target_scale)
+    : names_(std::move(names)),
+      classes_(classes),
+      target_offset_(target_offset),
+      target_scale_(target_scale) {}
 
 void MetricAccumulator::reset() {
     count_ = 0;
@@ -32,11 +38,12 @@ void MetricAccumulator::update(const float* predictions, const float* targets, s
     count_ += count;
     if (classes_ == 0) {
         for (std::int64_t i = 0; i < count; ++i) {
-            const double error = static_cast<double>(predictions[i]) - targets[i];
+            const double target = targets[i] * target_scale_ + target_offset_;
+            const double error = (predictions[i] * target_scale_ + target_offset_) - target;
             sum_squared_error_ += error * error;
             sum_abs_error_ += std::abs(error);
-            sum_target_ += targets[i];
-            sum_target_squared_ += static_cast<double>(targets[i]) * targets[i];
+            sum_target_ += target;
+            sum_target_squared_ += target * target;
         }
         return;
     }

@@ -23,7 +23,12 @@ class MetricAccumulator {
   public:
     /// `classes`: 0 for regression, 1 for binary (predictions are P(class 1), one per sample,
     /// threshold 0.5), K >= 2 for multiclass (K probabilities per sample).
-    MetricAccumulator(std::vector<std::string> names, int classes);
+    /// Regression predictions and targets are mapped back to the target's own units as
+    /// value · target_scale + target_offset before any metric.
+    MetricAccumulator(std::vector<std::string> names,
+                      int classes,
+                      double target_offset = 0.0,
+                      double target_scale = 1.0);
 
     void reset();
     /// `predictions` holds count values (count × K for multiclass, sample-major); `targets` holds
@@ -40,6 +45,7 @@ class MetricAccumulator {
 
     std::vector<std::string> names_;
     int classes_;
+    double target_offset_, target_scale_;
     std::int64_t count_ = 0;
     std::vector<float> predictions_, targets_;  // classification
     double sum_squared_error_ = 0.0, sum_abs_error_ = 0.0, sum_target_ = 0.0,

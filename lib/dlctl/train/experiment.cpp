@@ -187,6 +187,8 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         trainer_options.seed = spec.seed;
         trainer_options.metrics = spec.train.metrics;
         trainer_options.classes = classes;
+        trainer_options.target_offset = data.target_offset;
+        trainer_options.target_scale = data.target_scale;
         trainer_options.validate_every = spec.train.validate_every;
         trainer_options.shuffle = spec.train.shuffle;
         trainer_options.clip_norm = spec.train.clip_norm;
@@ -229,6 +231,8 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
                           {{"format", "dlctl-weights"},
                            {"format_version", "1"},
                            {"dlctl_version", build_info().version},
+                           {"target_offset", fmt::format("{}", data.target_offset)},
+                           {"target_scale", fmt::format("{}", data.target_scale)},
                            {"spec", to_yaml(spec)}});
         summary["train"] = to_json(trainer.evaluate(train_set));
         if (has_validation) summary["validation"] = to_json(trainer.evaluate(validation_set));

@@ -104,7 +104,8 @@ FitResult Trainer::fit(const DeviceDataset& train,
     const Tensor all_targets = train.targets.view(1, rows);
     const bool weighted = train.weights.data() != nullptr;
     std::vector<std::uint32_t> order(static_cast<std::size_t>(rows));
-    MetricAccumulator metrics(options_.metrics, options_.classes);
+    MetricAccumulator metrics(options_.metrics, options_.classes, options_.target_offset,
+                              options_.target_scale);
     const bool track_metrics = !options_.metrics.empty();
     LearningRateSchedule schedule(options_.schedule, optimizer_.learning_rate(), options_.epochs,
                                   steps);
@@ -246,7 +247,8 @@ Evaluation Trainer::evaluate(const DeviceDataset& data) {
     const std::int64_t batch_size = options_.batch_size;
     const std::int64_t outputs = model_.output_size();
     if (losses_.size() < 1) losses_ = backend_.allocate(1);
-    MetricAccumulator metrics(options_.metrics, options_.classes);
+    MetricAccumulator metrics(options_.metrics, options_.classes, options_.target_offset,
+                              options_.target_scale);
     double total = 0.0, total_weight = 0.0;
     float batch_loss = 0.0f;
     for (std::int64_t first = 0; first < rows; first += batch_size) {

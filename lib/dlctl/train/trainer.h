@@ -21,7 +21,9 @@ struct TrainerOptions {
     int batch_size = 32;
     std::uint64_t seed = 0;
     std::vector<std::string> metrics;
-    int classes = 1;  ///< 0 regression, 1 binary, K multiclass (as prepare_data)
+    int classes = 1;             ///< 0 regression, 1 binary, K multiclass (as prepare_data)
+    double target_offset = 0.0;  ///< regression metrics in the target's own units (see
+    double target_scale = 1.0;   ///< PreparedData)
     int validate_every = 1;
     bool shuffle = true;  ///< reshuffle the training rows every epoch
     double clip_norm = 0.0;
