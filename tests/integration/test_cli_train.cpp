@@ -261,3 +261,17 @@ TEST_CASE("a run exports its weights and another run starts from them", "[cli][e
     CHECK(absent.exit_code == 4);
     CHECK_THAT(absent.err, Contains("cannot open"));
 }
+
+TEST_CASE("a test file replaces the test fraction end to end", "[cli][e2e]") {
+    TempDir dir;
+    const CliResult r =
+        run_dlctl("-q train " + quote(source_file("configs/breast_cancer.yaml")) +
+                  " --set train.epochs=1 --set 'data.split={validation: 0.1}'" +
+                  " --set data.test_file=" + quote(source_file("data/breast_cancer.csv")) +
+                  " --run-dir " + quote(dir.path() / "t"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const std::string summary = read_text(dir.path() / "t" / "summary.json");
+    CHECK_THAT(summary, Contains("\"test_rows\": 569"));
+    CHECK_THAT(summary, Contains("\"train_rows\": 512"));
+}

@@ -227,3 +227,22 @@ TEST_CASE("the target may be given by index and standardised for regression", "[
     CHECK_THROWS_WITH(prepare_data(data_spec(csv, "7"), 1, 0),
                       Contains("column '7' (from data.target) not found"));
 }
+
+TEST_CASE("validation and test rows can come from their own files", "[data]") {
+    TempDir dir;
+    const auto train = dir.write("train.csv", "id,a,y\n1,1,0\n2,2,1\n3,3,0\n4,4,1\n");
+    const auto test = dir.write("test.csv", "y,a,extra\n1,10,7\n0,20,8\n");  // any column order
+    DataSpec spec = data_spec(train, "y");
+    spec.drop = {"id"};
+    spec.normalize = "minmax";
+    spec.test_file = test.string();
+    const PreparedData data = prepare_data(spec, 1, 1);
+    CHECK(data.train.n_rows == 4);
+    REQUIRE(data.test.n_rows == 2);
+    CHECK(data.test.targets == std::vector<float>{1, 0});
+    CHECK(data.test.features[0] == Approx((10.0 - 1.0) / 3.0));  // train rows' min-max
+    const auto bad = dir.write("bad.csv", "y,b\n1,10\n");
+    spec.test_file = bad.string();
+    CHECK_THROWS_WITH(prepare_data(spec, 1, 1),
+                      Contains("column 'a' (from data.test_file) not found"));
+}

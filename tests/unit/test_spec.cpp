@@ -373,3 +373,17 @@ TEST_CASE("target normalisation is for regression", "[config]") {
     CHECK_THAT(only_problem(kValidSpec, {"data.target_normalize=minmax"}),
                Contains("must be standard or none, got 'minmax'"));
 }
+
+TEST_CASE("a split file replaces its fraction", "[config]") {
+    const std::string implicit_test =
+        replace(kValidSpec, "split: {test: 0.2, validation: 0.1}", "split: {validation: 0.1}");
+    const ExperimentSpec spec = load(implicit_test, {"data.test_file=t.csv"});
+    CHECK(spec.data.test_file == "/base/t.csv");
+    CHECK(spec.data.split.test == 0.0);
+    CHECK(spec.data.split.validation == 0.1);
+    CHECK_THAT(only_problem(kValidSpec, {"data.test_file=t.csv"}),
+               Contains("set either data.test_file or data.split.test (to 0), not both"));
+    CHECK_THAT(
+        only_problem(kValidSpec, {"data.validation_file=v.csv", "data.split.validation=0.2"}),
+        Contains("set either data.validation_file or data.split.validation (to 0)"));
+}

@@ -49,7 +49,9 @@ void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
     if (!r.expect_map(node, "data")) return;
     r.check_keys(node, "data",
                  {"path", "target", "features", "drop", "sample_weight", "delimiter", "header",
-                  "normalize", "target_normalize", "split"});
+                  "normalize", "target_normalize", "split", "validation_file", "test_file"});
+    r.read(node, "validation_file", "data", data.validation_file);
+    r.read(node, "test_file", "data", data.test_file);
     r.read(node, "path", "data", data.path);
     r.read(node, "target", "data", data.target);
     r.read_list(node, "features", "data", data.features);
@@ -91,6 +93,15 @@ void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
     r.check_choice(data.normalize, vocabulary::normalizations(), "normalization", "data.normalize",
                    node["normalize"].IsDefined() ? node["normalize"] : node);
     read_split(r, node["split"], data.split);
+    // A split that comes from its own file takes no rows of data.path, unless a fraction says so
+    // explicitly (which check_consistency then reports).
+    const YAML::Node split = SpecReader::child(node, "split");
+    if (!data.validation_file.empty() && !SpecReader::child(split, "validation").IsDefined()) {
+        data.split.validation = 0.0;
+    }
+    if (!data.test_file.empty() && !SpecReader::child(split, "test").IsDefined()) {
+        data.split.test = 0.0;
+    }
 }
 
 }  // namespace dlctl::spec_detail

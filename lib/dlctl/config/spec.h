@@ -30,6 +30,8 @@ struct DataSpec {
     std::string target_normalize = "none";  ///< regression: standard | none (metrics stay in
                                             ///< the target's own units)
     SplitSpec split;
+    std::string validation_file;  ///< validation rows from this CSV instead of a fraction
+    std::string test_file;        ///< test rows from this CSV instead of a fraction
 };
 
 struct LayerSpec {

@@ -107,6 +107,15 @@ void check_training(SpecReader& r, const YAML::Node& root, ExperimentSpec& spec)
     const std::string& loss = spec.train.loss;
     const YAML::Node train = root["train"];
     const SplitSpec& split = spec.data.split;
+    const YAML::Node data = root["data"];
+    if (!spec.data.validation_file.empty() && split.validation > 0.0) {
+        r.problem("data.validation_file", data["validation_file"],
+                  "set either data.validation_file or data.split.validation (to 0), not both");
+    }
+    if (!spec.data.test_file.empty() && split.test > 0.0) {
+        r.problem("data.test_file", data["test_file"],
+                  "set either data.test_file or data.split.test (to 0), not both");
+    }
     if (spec.data.target_normalize == "standard" && vocabulary::is_classification_loss(loss)) {
         r.problem("data.target_normalize", root["data"]["target_normalize"],
                   "target normalisation applies to regression losses only");
@@ -209,6 +218,8 @@ ExperimentSpec read_spec(const YAML::Node& root,
     resolve_defaults(spec);
     spec.data.path = resolve_path(spec.data.path, base_dir);
     spec.model.init_from = resolve_path(spec.model.init_from, base_dir);
+    spec.data.validation_file = resolve_path(spec.data.validation_file, base_dir);
+    spec.data.test_file = resolve_path(spec.data.test_file, base_dir);
     // An explicit output.dir is relative to the spec, like every spec path; the default is
     // relative to the working directory, where users look for runs/.
     spec.output.dir = output_dir_given ? resolve_path(spec.output.dir, base_dir)

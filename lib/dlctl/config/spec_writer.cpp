@@ -124,7 +124,10 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "validation" << YAML::Value << number(d.split.validation);
     out << YAML::Key << "shuffle" << YAML::Value << d.split.shuffle;
     out << YAML::Key << "stratify" << YAML::Value << d.split.stratify;
-    out << YAML::EndMap << YAML::EndMap;
+    out << YAML::EndMap;
+    out << YAML::Key << "validation_file" << YAML::Value << d.validation_file;
+    out << YAML::Key << "test_file" << YAML::Value << d.test_file;
+    out << YAML::EndMap;
 
     out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "init" << YAML::Value << spec.model.init;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <numeric>
 
 #include "dlctl/core/error.h"
 #include "dlctl/core/strings.h"
@@ -70,21 +71,24 @@ void check_target(const Table& table, int target, int classes) {
     }
 }
 
-Dataset encode(const PreparedData& data,
+/// The rows of `table` as a Dataset: features (columns `features`) through the fitted
+/// preprocessor, targets and optional weights.
+Dataset encode(const Table& table,
+               const std::vector<int>& features,
                int target,
                int weight_column,
+               const Preprocessor& preprocessor,
                const std::vector<std::uint32_t>& rows) {
     Dataset out;
-    out.n_features = static_cast<std::int64_t>(data.feature_names.size());
+    out.n_features = static_cast<std::int64_t>(features.size());
     out.n_rows = static_cast<std::int64_t>(rows.size());
-    data.preprocessor.transform(data.table, rows, out.features);
+    preprocessor.transform(table, features, rows, out.features);
     out.targets.resize(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i)
-        out.targets[i] = data.table.columns[target][rows[i]];
+    for (std::size_t i = 0; i < rows.size(); ++i) out.targets[i] = table.columns[target][rows[i]];
     if (weight_column >= 0) {
         out.weights.resize(rows.size());
         for (std::size_t i = 0; i < rows.size(); ++i) {
-            out.weights[i] = data.table.columns[weight_column][rows[i]];
+            out.weights[i] = table.columns[weight_column][rows[i]];
         }
     }
     return out;
@@ -126,9 +130,8 @@ void warn_missing_classes(const PreparedData& data, const std::vector<float>& la
 
 PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes) {
     PreparedData data;
-    data.table =
-        read_csv(spec.path,
-                 CsvOptions{spec.delimiter == "auto" ? '\0' : spec.delimiter.front(), spec.header});
+    const CsvOptions options{spec.delimiter == "auto" ? '\0' : spec.delimiter.front(), spec.header};
+    data.table = read_csv(spec.path, options);
     const Table& table = data.table;
 
     const int target = target_column(table, spec.target);
@@ -164,9 +167,28 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes)
         split_rows(table.rows(), spec.split, seed, stratify ? &table.columns[target] : nullptr);
     if (stratify) warn_missing_classes(data, table.columns[target], classes);
     data.preprocessor.fit(table, features, data.split.train, spec.normalize);
-    data.train = encode(data, target, weight_column, data.split.train);
-    data.validation = encode(data, target, weight_column, data.split.validation);
-    data.test = encode(data, target, weight_column, data.split.test);
+    const Preprocessor& pre = data.preprocessor;
+    data.train = encode(table, features, target, weight_column, pre, data.split.train);
+    data.validation = encode(table, features, target, weight_column, pre, data.split.validation);
+    data.test = encode(table, features, target, weight_column, pre, data.split.test);
+    // Separate validation / test files: the same columns by name, the training transform.
+    auto from_file = [&](const std::string& path, const char* key) {
+        const Table other = read_csv(path, options);
+        std::vector<int> columns;
+        for (const auto& name : data.feature_names)
+            columns.push_back(require_column(other, name, key));
+        const int other_target = require_column(other, table.names[target], key);
+        const int other_weight =
+            weight_column < 0 ? -1 : require_column(other, table.names[weight_column], key);
+        check_target(other, other_target, classes);
+        if (other_weight >= 0) check_weights(other, other_weight);
+        std::vector<std::uint32_t> rows(other.rows());
+        std::iota(rows.begin(), rows.end(), 0u);
+        return encode(other, columns, other_target, other_weight, pre, rows);
+    };
+    if (!spec.validation_file.empty())
+        data.validation = from_file(spec.validation_file, "data.validation_file");
+    if (!spec.test_file.empty()) data.test = from_file(spec.test_file, "data.test_file");
     if (classes == 0 && spec.target_normalize == "standard") {
         // Fitted on the training rows only, like the features.
         double sum = 0.0, squares = 0.0;

@@ -49,10 +49,18 @@ void Preprocessor::fit(const Table& table,
 void Preprocessor::transform(const Table& table,
                              const std::vector<std::uint32_t>& rows,
                              std::vector<float>& out) const {
-    const std::size_t n_features = feature_columns_.size();
+    transform(table, feature_columns_, rows, out);
+}
+
+void Preprocessor::transform(const Table& table,
+                             const std::vector<int>& columns,
+                             const std::vector<std::uint32_t>& rows,
+                             std::vector<float>& out) const {
+    DLCTL_CHECK(columns.size() == feature_columns_.size());
+    const std::size_t n_features = columns.size();
     out.resize(n_features * rows.size());
     for (std::size_t f = 0; f < n_features; ++f) {
-        const std::vector<float>& column = table.columns[feature_columns_[f]];
+        const std::vector<float>& column = table.columns[columns[f]];
         const double offset = offset_[f];
         const double inv_scale = 1.0 / scale_[f];
         for (std::size_t i = 0; i < rows.size(); ++i) {

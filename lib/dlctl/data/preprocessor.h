@@ -22,6 +22,11 @@ class Preprocessor {
     void transform(const Table& table,
                    const std::vector<std::uint32_t>& rows,
                    std::vector<float>& out) const;
+    /// As above for another table whose feature columns are `columns` (same order as fitted).
+    void transform(const Table& table,
+                   const std::vector<int>& columns,
+                   const std::vector<std::uint32_t>& rows,
+                   std::vector<float>& out) const;
 
     const std::vector<int>& feature_columns() const { return feature_columns_; }
     const std::vector<double>& offsets() const { return offset_; }
