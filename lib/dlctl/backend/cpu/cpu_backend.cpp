@@ -13,7 +13,6 @@
 #include <thread>
 
 #include "dlctl/backend/cpu/cpu_activations.h"
-#include "dlctl/backend/cpu/cpu_kernels.h"
 #include "dlctl/core/error.h"
 #include "dlctl/core/random.h"
 
@@ -182,81 +181,6 @@ void CpuBackend::copy(const Tensor& src, Tensor dst) {
     }
 }
 
-void CpuBackend::batch_norm_forward(bool training,
-                                    float momentum,
-                                    float eps,
-                                    const Tensor& x,
-                                    const Tensor& gamma,
-                                    const Tensor& beta,
-                                    Tensor running_mean,
-                                    Tensor running_var,
-                                    Tensor saved_mean,
-                                    Tensor saved_inv_std,
-                                    Tensor y) {
-    cpu::batch_norm_forward(training, momentum, eps, x, gamma, beta, running_mean, running_var,
-                            saved_mean, saved_inv_std, y);
-}
-
-void CpuBackend::batch_norm_backward(const Tensor& x,
-                                     const Tensor& gamma,
-                                     const Tensor& saved_mean,
-                                     const Tensor& saved_inv_std,
-                                     const Tensor& dy,
-                                     Tensor dx,
-                                     Tensor dgamma,
-                                     Tensor dbeta) {
-    cpu::batch_norm_backward(x, gamma, saved_mean, saved_inv_std, dy, dx, dgamma, dbeta);
-}
-
-void CpuBackend::layer_norm_forward(float eps,
-                                    const Tensor& x,
-                                    const Tensor& gamma,
-                                    const Tensor& beta,
-                                    Tensor saved_mean,
-                                    Tensor saved_inv_std,
-                                    Tensor y) {
-    cpu::layer_norm_forward(eps, x, gamma, beta, saved_mean, saved_inv_std, y);
-}
-
-void CpuBackend::layer_norm_backward(const Tensor& x,
-                                     const Tensor& gamma,
-                                     const Tensor& saved_mean,
-                                     const Tensor& saved_inv_std,
-                                     const Tensor& dy,
-                                     Tensor dx,
-                                     Tensor dgamma,
-                                     Tensor dbeta) {
-    cpu::layer_norm_backward(x, gamma, saved_mean, saved_inv_std, dy, dx, dgamma, dbeta);
-}
-
-void CpuBackend::sigmoid_cross_entropy(const Tensor& logits,
-                                       const Tensor& targets,
-                                       const Tensor& weights,
-                                       float label_smoothing,
-                                       Tensor grad,
-                                       Tensor loss) {
-    cpu::sigmoid_cross_entropy(logits, targets, weights, label_smoothing, grad, loss);
-}
-
-void CpuBackend::softmax_cross_entropy(const Tensor& logits,
-                                       const Tensor& labels,
-                                       const Tensor& weights,
-                                       float label_smoothing,
-                                       Tensor grad,
-                                       Tensor loss) {
-    cpu::softmax_cross_entropy(logits, labels, weights, label_smoothing, grad, loss);
-}
-
-void CpuBackend::regression_loss(RegressionLoss kind,
-                                 float delta,
-                                 const Tensor& predictions,
-                                 const Tensor& targets,
-                                 const Tensor& weights,
-                                 Tensor grad,
-                                 Tensor loss) {
-    cpu::regression_loss(kind, delta, predictions, targets, weights, grad, loss);
-}
-
 void CpuBackend::add_penalty_gradient(const Tensor& w, Tensor g, float l1, float l2) {
     DLCTL_CHECK(w.size() == g.size());
     if (l1 != 0.0f) arr(g) += l1 * carr(w).sign();
@@ -268,14 +192,5 @@ double CpuBackend::squared_norm(const Tensor& x) { return carr(x).cast<double>()
 void CpuBackend::scale(Tensor x, float factor) { arr(x) *= factor; }
 
 void CpuBackend::clamp(Tensor x, float lo, float hi) { arr(x) = carr(x).max(lo).min(hi); }
-
-void CpuBackend::optimizer_update(const OptimizerStep& step,
-                                  Tensor params,
-                                  const Tensor& grads,
-                                  Tensor state0,
-                                  Tensor state1,
-                                  Tensor state2) {
-    cpu::optimizer_update(step, params, grads, state0, state1, state2);
-}
 
 }  // namespace dlctl

@@ -1,10 +1,10 @@
 #include <algorithm>
 #include <cmath>
 
-#include "dlctl/backend/cpu/cpu_kernels.h"
+#include "dlctl/backend/cpu/cpu_backend.h"
 #include "dlctl/core/error.h"
 
-namespace dlctl::cpu {
+namespace dlctl {
 
 namespace {
 
@@ -22,12 +22,12 @@ double weight_total(const Tensor& weights, std::int64_t batch) {
 
 }  // namespace
 
-void sigmoid_cross_entropy(const Tensor& logits,
-                           const Tensor& targets,
-                           const Tensor& weights,
-                           float label_smoothing,
-                           Tensor grad,
-                           Tensor loss) {
+void CpuBackend::sigmoid_cross_entropy(const Tensor& logits,
+                                       const Tensor& targets,
+                                       const Tensor& weights,
+                                       float label_smoothing,
+                                       Tensor grad,
+                                       Tensor loss) {
     DLCTL_CHECK(logits.size() == targets.size() && logits.size() == grad.size());
     DLCTL_CHECK(logits.rows == 1 && logits.cols > 0 && loss.size() >= 1);
     const std::int64_t n = logits.cols;
@@ -47,12 +47,12 @@ void sigmoid_cross_entropy(const Tensor& logits,
     loss.data[0] = static_cast<float>(total / total_weight);
 }
 
-void softmax_cross_entropy(const Tensor& logits,
-                           const Tensor& labels,
-                           const Tensor& weights,
-                           float label_smoothing,
-                           Tensor grad,
-                           Tensor loss) {
+void CpuBackend::softmax_cross_entropy(const Tensor& logits,
+                                       const Tensor& labels,
+                                       const Tensor& weights,
+                                       float label_smoothing,
+                                       Tensor grad,
+                                       Tensor loss) {
     DLCTL_CHECK(labels.size() == logits.cols && grad.size() == logits.size());
     DLCTL_CHECK(logits.cols > 0 && loss.size() >= 1);
     const std::int64_t k = logits.rows;
@@ -83,13 +83,13 @@ void softmax_cross_entropy(const Tensor& logits,
     loss.data[0] = static_cast<float>(total / total_weight);
 }
 
-void regression_loss(RegressionLoss kind,
-                     float delta,
-                     const Tensor& predictions,
-                     const Tensor& targets,
-                     const Tensor& weights,
-                     Tensor grad,
-                     Tensor loss) {
+void CpuBackend::regression_loss(RegressionLoss kind,
+                                 float delta,
+                                 const Tensor& predictions,
+                                 const Tensor& targets,
+                                 const Tensor& weights,
+                                 Tensor grad,
+                                 Tensor loss) {
     DLCTL_CHECK(predictions.size() == targets.size() && predictions.size() == grad.size());
     DLCTL_CHECK(predictions.size() > 0 && loss.size() >= 1);
     const std::int64_t rows = predictions.rows;
@@ -123,4 +123,4 @@ void regression_loss(RegressionLoss kind,
     loss.data[0] = static_cast<float>(total / total_weight);
 }
 
-}  // namespace dlctl::cpu
+}  // namespace dlctl

@@ -1,26 +1,26 @@
 #include <cmath>
 
-#include "dlctl/backend/cpu/cpu_kernels.h"
+#include "dlctl/backend/cpu/cpu_backend.h"
 #include "dlctl/core/error.h"
 
-namespace dlctl::cpu {
+namespace dlctl {
 
 namespace {
 float at(const Tensor& t, std::int64_t r, std::int64_t c) { return t.data[c * t.rows + r]; }
 float& at(Tensor& t, std::int64_t r, std::int64_t c) { return t.data[c * t.rows + r]; }
 }  // namespace
 
-void batch_norm_forward(bool training,
-                        float momentum,
-                        float eps,
-                        const Tensor& x,
-                        const Tensor& gamma,
-                        const Tensor& beta,
-                        Tensor running_mean,
-                        Tensor running_var,
-                        Tensor saved_mean,
-                        Tensor saved_inv_std,
-                        Tensor y) {
+void CpuBackend::batch_norm_forward(bool training,
+                                    float momentum,
+                                    float eps,
+                                    const Tensor& x,
+                                    const Tensor& gamma,
+                                    const Tensor& beta,
+                                    Tensor running_mean,
+                                    Tensor running_var,
+                                    Tensor saved_mean,
+                                    Tensor saved_inv_std,
+                                    Tensor y) {
     const std::int64_t features = x.rows, n = x.cols;
     DLCTL_CHECK(y.rows == features && y.cols == n && gamma.size() == features);
     for (std::int64_t f = 0; f < features; ++f) {
@@ -54,14 +54,14 @@ void batch_norm_forward(bool training,
     }
 }
 
-void batch_norm_backward(const Tensor& x,
-                         const Tensor& gamma,
-                         const Tensor& saved_mean,
-                         const Tensor& saved_inv_std,
-                         const Tensor& dy,
-                         Tensor dx,
-                         Tensor dgamma,
-                         Tensor dbeta) {
+void CpuBackend::batch_norm_backward(const Tensor& x,
+                                     const Tensor& gamma,
+                                     const Tensor& saved_mean,
+                                     const Tensor& saved_inv_std,
+                                     const Tensor& dy,
+                                     Tensor dx,
+                                     Tensor dgamma,
+                                     Tensor dbeta) {
     const std::int64_t features = x.rows, n = x.cols;
     for (std::int64_t f = 0; f < features; ++f) {
         const float m = saved_mean.data[f], inv_std = saved_inv_std.data[f];
@@ -83,13 +83,13 @@ void batch_norm_backward(const Tensor& x,
     }
 }
 
-void layer_norm_forward(float eps,
-                        const Tensor& x,
-                        const Tensor& gamma,
-                        const Tensor& beta,
-                        Tensor saved_mean,
-                        Tensor saved_inv_std,
-                        Tensor y) {
+void CpuBackend::layer_norm_forward(float eps,
+                                    const Tensor& x,
+                                    const Tensor& gamma,
+                                    const Tensor& beta,
+                                    Tensor saved_mean,
+                                    Tensor saved_inv_std,
+                                    Tensor y) {
     const std::int64_t features = x.rows, n = x.cols;
     DLCTL_CHECK(y.rows == features && y.cols == n && saved_mean.size() >= n);
     for (std::int64_t c = 0; c < n; ++c) {
@@ -111,14 +111,14 @@ void layer_norm_forward(float eps,
     }
 }
 
-void layer_norm_backward(const Tensor& x,
-                         const Tensor& gamma,
-                         const Tensor& saved_mean,
-                         const Tensor& saved_inv_std,
-                         const Tensor& dy,
-                         Tensor dx,
-                         Tensor dgamma,
-                         Tensor dbeta) {
+void CpuBackend::layer_norm_backward(const Tensor& x,
+                                     const Tensor& gamma,
+                                     const Tensor& saved_mean,
+                                     const Tensor& saved_inv_std,
+                                     const Tensor& dy,
+                                     Tensor dx,
+                                     Tensor dgamma,
+                                     Tensor dbeta) {
     const std::int64_t features = x.rows, n = x.cols;
     for (std::int64_t f = 0; f < features; ++f) dgamma.data[f] = dbeta.data[f] = 0.0f;
     for (std::int64_t c = 0; c < n; ++c) {
@@ -143,4 +143,4 @@ void layer_norm_backward(const Tensor& x,
     }
 }
 
-}  // namespace dlctl::cpu
+}  // namespace dlctl

@@ -1,21 +1,21 @@
 #include <cmath>
 
-#include "dlctl/backend/cpu/cpu_kernels.h"
+#include "dlctl/backend/cpu/cpu_backend.h"
 #include "dlctl/core/error.h"
 
-namespace dlctl::cpu {
+namespace dlctl {
 
 namespace {
 /// Below this many parameters a second thread costs more than it saves.
 constexpr std::int64_t kParallelMin = 1 << 15;
 }  // namespace
 
-void optimizer_update(const OptimizerStep& s,
-                      Tensor params,
-                      const Tensor& grads,
-                      Tensor state0,
-                      Tensor state1,
-                      Tensor state2) {
+void CpuBackend::optimizer_update(const OptimizerStep& s,
+                                  Tensor params,
+                                  const Tensor& grads,
+                                  Tensor state0,
+                                  Tensor state1,
+                                  Tensor state2) {
     DLCTL_CHECK(params.size() == grads.size());
     const std::int64_t n = params.size();
     float* p = params.data;
@@ -88,4 +88,4 @@ void optimizer_update(const OptimizerStep& s,
     }
 }
 
-}  // namespace dlctl::cpu
+}  // namespace dlctl
