@@ -10,9 +10,6 @@ namespace {
 class CrossEntropy final : public Loss {
   public:
     CrossEntropy(bool softmax, float smoothing) : softmax_(softmax), smoothing_(smoothing) {}
-    std::string name() const override {
-        return softmax_ ? "categorical_crossentropy" : "binary_crossentropy";
-    }
     void allocate(Backend&, std::int64_t) override {}
     void forward_backward(Backend& backend,
                           const Tensor& logits,
@@ -37,9 +34,8 @@ class CrossEntropy final : public Loss {
 /// mse, mae or huber on act(logits), chained back through the output activation.
 class RegressionObjective final : public Loss {
   public:
-    RegressionObjective(std::string name, RegressionLoss kind, float delta, Activation output)
-        : name_(std::move(name)), kind_(kind), delta_(delta), output_(output) {}
-    std::string name() const override { return name_; }
+    RegressionObjective(RegressionLoss kind, float delta, Activation output)
+        : kind_(kind), delta_(delta), output_(output) {}
     void allocate(Backend& backend, std::int64_t max_outputs) override {
         if (output_ != Activation::kLinear) predictions_ = backend.allocate(max_outputs);
     }
@@ -62,7 +58,6 @@ class RegressionObjective final : public Loss {
     }
 
   private:
-    std::string name_;
     RegressionLoss kind_;
     float delta_;
     Activation output_;
@@ -90,15 +85,15 @@ std::unique_ptr<Loss> make_loss(const TrainSpec& spec, Activation output_activat
     }
     const auto delta = static_cast<float>(spec.huber_delta);
     if (name == "mse") {
-        return std::make_unique<RegressionObjective>(name, RegressionLoss::kMse, delta,
+        return std::make_unique<RegressionObjective>(RegressionLoss::kMse, delta,
                                                      output_activation);
     }
     if (name == "mae") {
-        return std::make_unique<RegressionObjective>(name, RegressionLoss::kMae, delta,
+        return std::make_unique<RegressionObjective>(RegressionLoss::kMae, delta,
                                                      output_activation);
     }
     if (name == "huber") {
-        return std::make_unique<RegressionObjective>(name, RegressionLoss::kHuber, delta,
+        return std::make_unique<RegressionObjective>(RegressionLoss::kHuber, delta,
                                                      output_activation);
     }
     throw UsageError("unknown loss '" + name + "'",

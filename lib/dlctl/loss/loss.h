@@ -14,7 +14,6 @@ namespace dlctl {
 class Loss {
   public:
     virtual ~Loss() = default;
-    virtual std::string name() const = 0;
     /// Allocates scratch buffers for up to `max_outputs` output values (units × batch).
     virtual void allocate(Backend& backend, std::int64_t max_outputs) = 0;
     /// Writes d(weighted mean loss)/d logits into `grad_logits` and the batch's weighted mean

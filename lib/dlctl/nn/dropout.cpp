@@ -26,7 +26,7 @@ void Dropout::backward(Backend& backend,
                        Tensor grad_input) {
     if (grad_input.data == nullptr) return;
     if (rate_ == 0.0f) {
-        backend.activation(Activation::kLinear, grad_output, grad_input);
+        backend.copy(grad_output, grad_input);
         return;
     }
     backend.multiply(grad_output, mask_.view(size_, input.cols), grad_input);

@@ -23,7 +23,7 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
         const bool last = i + 1 == specs.size();
         const Activation activation = parse_activation(s.activation, s.alpha);
         if (s.type == "dense") {
-            // The output activation moves into the loss (fused) and predict(); the layer emits
+            // The output activation moves into the loss (fused) and the predictions; the layer emits
             // logits.
             if (last) output_activation = activation;
             layers.push_back(std::make_unique<Dense>(

@@ -8,7 +8,7 @@
 namespace dlctl {
 
 /// A stack of layers producing logits, plus the output activation that turns logits into
-/// predictions (applied by the loss, fused where possible, and by predict()).
+/// predictions (applied by the loss, fused where possible, and when predicting).
 class Sequential {
   public:
     Sequential(std::vector<std::unique_ptr<Layer>> layers, Activation output_activation);

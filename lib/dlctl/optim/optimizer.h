@@ -22,7 +22,6 @@ class Optimizer {
     /// The learning rate of the next steps (set by the schedule).
     void set_learning_rate(double lr) { lr_ = lr; }
     double learning_rate() const { return lr_; }
-    std::int64_t steps_taken() const { return step_.step - 1; }
 
   private:
     OptimizerSpec spec_;

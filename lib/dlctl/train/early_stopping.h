@@ -16,7 +16,6 @@ class EarlyStopping {
     bool should_stop() const { return spec_.enabled && wait_ > 0 && wait_ >= spec_.patience; }
     int best_epoch() const { return best_epoch_; }  ///< 0 before the first update
     double best_value() const { return best_; }
-    int epochs_without_improvement() const { return wait_; }
 
   private:
     EarlyStoppingSpec spec_;

@@ -14,7 +14,6 @@ class ProgressLine {
     explicit ProgressLine(bool enabled) : enabled_(enabled) {}
     ~ProgressLine() { clear(); }
 
-    bool enabled() const { return enabled_; }
     /// Whether a redraw is due (so callers fetch the running loss only then).
     bool due() const;
     void draw(int epoch, int epochs, std::int64_t step, std::int64_t steps, double running_loss);

@@ -277,19 +277,4 @@ Evaluation Trainer::evaluate(const DeviceDataset& data) {
     return e;
 }
 
-std::vector<float> Trainer::predict(const DeviceDataset& data) {
-    const Dataset& host = *data.host;
-    const std::int64_t outputs = model_.output_size();
-    std::vector<float> out(static_cast<std::size_t>(host.n_rows * outputs));
-    for (std::int64_t first = 0; first < host.n_rows; first += options_.batch_size) {
-        const std::int64_t count = std::min<std::int64_t>(options_.batch_size, host.n_rows - first);
-        const Tensor logits = model_.forward(
-            backend_, columns(data.features, host.n_features, first, count), ForwardContext{});
-        const Tensor predictions = predictions_.view(outputs, count);
-        backend_.activation(model_.output_activation(), logits, predictions);
-        backend_.download(predictions, out.data() + first * outputs);
-    }
-    return out;
-}
-
 }  // namespace dlctl

@@ -89,10 +89,6 @@ class Trainer {
     /// batch-norm statistics).
     Evaluation evaluate(const DeviceDataset& data);
 
-    /// Model outputs (after the output activation) for every row: n_rows × output_size values,
-    /// sample-major.
-    std::vector<float> predict(const DeviceDataset& data);
-
   private:
     void clip_gradients();
     /// Value of a logged quantity ("loss", "val_f1", ...) of an epoch; NaN when not logged.

@@ -34,11 +34,11 @@ constexpr std::size_t kAlignment = 64;
 
 }  // namespace
 
-CpuBackend::CpuBackend(int threads)
-    : threads_(threads > 0 ? threads
-                           : std::max(1, static_cast<int>(std::thread::hardware_concurrency()))) {
-    Eigen::setNbThreads(threads_);
-    omp_set_num_threads(threads_);  // elementwise passes over large tensors
+CpuBackend::CpuBackend(int threads) {
+    const int count =
+        threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    Eigen::setNbThreads(count);
+    omp_set_num_threads(count);  // elementwise passes over large tensors
 }
 
 Buffer CpuBackend::allocate(std::int64_t count) {

@@ -17,7 +17,6 @@ class CpuBackend final : public Backend {
     explicit CpuBackend(int threads = 1);
 
     Device device() const override { return {DeviceKind::kCpu, 0}; }
-    int threads() const { return threads_; }
 
     Buffer allocate(std::int64_t count) override;
     void upload(const float* host, Tensor dst) override;
@@ -114,7 +113,6 @@ class CpuBackend final : public Backend {
                           Tensor state2) override;
 
   private:
-    int threads_;
     std::vector<std::uint32_t> random_words_;  ///< dropout scratch; grows once, then reused
 };
 
