@@ -23,8 +23,8 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
         const bool last = i + 1 == specs.size();
         const Activation activation = parse_activation(s.activation, s.alpha);
         if (s.type == "dense") {
-            // The output activation moves into the loss (fused) and the predictions; the layer emits
-            // logits.
+            // The output activation moves into the loss (fused) and the predictions; the layer
+            // emits logits.
             if (last) output_activation = activation;
             layers.push_back(std::make_unique<Dense>(
                 width, s.units, last ? Activation::kLinear : activation, s.use_bias, s.init,
