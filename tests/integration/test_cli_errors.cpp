@@ -76,6 +76,11 @@ TEST_CASE("spec errors exit 2 with file:line:col and key path", "[cli][errors]")
                    "--set train.batch_size=0: train.batch_size: must be a positive integer, got 0");
     expect_failure(q.train("--set model.layers.9.units=3"), kUsage, "is not an index");
     expect_failure(q.train("--device tpu"), kUsage, "invalid device 'tpu'");
+    expect_failure(q.train("--threads -1"), kUsage,
+                   "--threads -1: train.threads: must be an integer >= 0 (0: all cores), got -1");
+    const auto corrupt = q.dir.write("w.safetensors", "not a weights file");
+    expect_failure(q.train("--set model.init_from=" + quote(corrupt)), kIo,
+                   "is not a valid safetensors file: header length");
     expect_failure(run_dlctl("validate " + quote(q.spec) + " --set train.loss=hinge"), kUsage,
                    "unknown loss 'hinge'");
 }
