@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
+#include <filesystem>
 #include <memory>
 
 #include "commands.h"
@@ -22,7 +23,43 @@ struct TrainOptions {
     std::string device;
     std::string seed;
     std::string threads;
+    std::string resume;
 };
+
+namespace fs = std::filesystem;
+
+/// The checkpoint --resume names ("auto": the run directory's last one, if any) and whether the
+/// run continues in that checkpoint's own run directory.
+ExperimentOptions experiment_options(const TrainOptions& o, bool progress) {
+    ExperimentOptions options;
+    options.run_dir = o.run_dir;
+    options.show_progress = progress;
+    if (o.resume.empty()) return options;
+    if (o.resume == "auto") {
+        if (o.run_dir.empty()) {
+            throw UsageError("--resume auto needs --run-dir (the run to continue)",
+                             "e.g. dlctl train spec.yaml --run-dir runs/a --resume auto");
+        }
+        const fs::path last = fs::path(o.run_dir) / "checkpoints" / "last.safetensors";
+        std::error_code ec;
+        if (!fs::exists(last, ec)) {
+            // Nothing to continue: the first attempt, or one stopped before its first epoch.
+            options.in_place = fs::exists(fs::path(o.run_dir) / "train.log", ec);
+            spdlog::info("no checkpoint in {}; training from the start", o.run_dir);
+            return options;
+        }
+        options.resume = last;
+    } else {
+        options.resume = o.resume;
+    }
+    // Continuing in the checkpoint's own run directory (<run>/checkpoints/<file>)?
+    std::error_code ec;
+    const fs::path own =
+        fs::weakly_canonical(fs::absolute(options.resume).parent_path() / "..", ec);
+    if (o.run_dir.empty()) return options;
+    options.in_place = !ec && fs::weakly_canonical(fs::absolute(o.run_dir), ec) == own;
+    return options;
+}
 
 int run_train(const TrainOptions& o) {
     std::vector<Override> flags;
@@ -34,7 +71,7 @@ int run_train(const TrainOptions& o) {
     const auto& sinks = spdlog::default_logger()->sinks();
     const bool console_info = !sinks.empty() && sinks.front()->level() <= spdlog::level::info;
     const bool progress = console_info && ::isatty(STDERR_FILENO) != 0;
-    const ExperimentResult result = run_experiment(spec, {o.run_dir, progress});
+    const ExperimentResult result = run_experiment(spec, experiment_options(o, progress));
     std::printf("%s\n", result.run_dir.string().c_str());
     if (result.interrupted) {
         std::fprintf(stderr, "dlctl: interrupted; the outputs of the completed epochs are in %s\n",
@@ -62,14 +99,21 @@ void add_train_command(CLI::App& app, Action& action) {
     cmd->add_option("--seed", options->seed, "random seed (overrides seed)");
     cmd->add_option("--threads", options->threads,
                     "CPU threads for matrix products, 0 = all cores (overrides train.threads)");
+    cmd->add_option("--resume", options->resume,
+                    "continue from a checkpoint: weights, optimizer moments, schedule, early "
+                    "stopping, RNG and epoch; 'auto' = --run-dir's checkpoints/last.safetensors "
+                    "(or a fresh start when there is none). In the checkpoint's own run "
+                    "directory the run continues in place");
     cmd->footer(
-        "Writes config.yaml (resolved spec), train.log, metrics.csv and summary.json into the run\n"
-        "directory and prints that directory as the last line of stdout.\n\n"
+        "Writes config.yaml (resolved spec), train.log, metrics.csv, summary.json,\n"
+        "model.safetensors and checkpoints/{last,best}.safetensors into the run directory and\n"
+        "prints that directory as the last line of stdout.\n\n"
         "Examples:\n"
         "  dlctl train configs/breast_cancer.yaml\n"
         "  dlctl train configs/breast_cancer.yaml --set train.epochs=50 --seed 7 -q\n"
         "  run=$(dlctl train configs/diabetes.yaml --run-dir runs/sweep/lr0.01 | tail -1)\n"
-        "  cat \"$run/summary.json\"");
+        "  cat \"$run/summary.json\"\n"
+        "  dlctl train configs/wine.yaml --run-dir runs/wine --resume auto   # restartable");
     cmd->callback([options, &action] { action = [options] { return run_train(*options); }; });
 }
 

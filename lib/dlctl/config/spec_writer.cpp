@@ -181,6 +181,8 @@ std::string to_yaml(const ExperimentSpec& spec) {
 
     out << YAML::Key << "output" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "dir" << YAML::Value << spec.output.dir;
+    out << YAML::Key << "checkpoint_every" << YAML::Value << spec.output.checkpoint_every;
+    out << YAML::Key << "keep_checkpoints" << YAML::Value << spec.output.keep_checkpoints;
     out << YAML::EndMap;
     out << YAML::EndMap;
     return std::string(out.c_str()) + "\n";

@@ -126,14 +126,14 @@ void warn_missing_classes(const PreparedData& data, const std::vector<float>& la
     }
 }
 
-}  // namespace
+/// The columns a spec selects from a table.
+struct Columns {
+    int target = -1;
+    int weight = -1;  ///< -1: no sample weights
+    std::vector<int> features;
+};
 
-PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes) {
-    PreparedData data;
-    const CsvOptions options{spec.delimiter == "auto" ? '\0' : spec.delimiter.front(), spec.header};
-    data.table = read_csv(spec.path, options);
-    const Table& table = data.table;
-
+Columns select_columns(const DataSpec& spec, const Table& table) {
     const int target = target_column(table, spec.target);
     const int weight_column = spec.sample_weight.empty()
                                   ? -1
@@ -156,13 +156,32 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes)
                         ": no feature columns left after removing the target and "
                         "data.drop");
     }
+    return {target, weight_column, features};
+}
+
+CsvOptions csv_options(const DataSpec& spec) {
+    return {spec.delimiter == "auto" ? '\0' : spec.delimiter.front(), spec.header};
+}
+
+bool stratified(const DataSpec& spec, int classes) {
+    return classes > 0 &&
+           (spec.split.stratify == "true" || (spec.split.stratify == "auto" && spec.split.shuffle));
+}
+
+}  // namespace
+
+PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes) {
+    PreparedData data;
+    const CsvOptions options = csv_options(spec);
+    data.table = read_csv(spec.path, options);
+    const Table& table = data.table;
+    const auto [target, weight_column, features] = select_columns(spec, table);
     check_target(table, target, classes);
     if (weight_column >= 0) check_weights(table, weight_column);
 
-    data.target_name = spec.target;
+    data.target_name = table.names[target];
     for (const int c : features) data.feature_names.push_back(table.names[c]);
-    const bool stratify = classes > 0 && (spec.split.stratify == "true" ||
-                                          (spec.split.stratify == "auto" && spec.split.shuffle));
+    const bool stratify = stratified(spec, classes);
     data.split =
         split_rows(table.rows(), spec.split, seed, stratify ? &table.columns[target] : nullptr);
     if (stratify) warn_missing_classes(data, table.columns[target], classes);
@@ -206,6 +225,18 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes)
         }
     }
     return data;
+}
+
+HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes) {
+    HeldOutRows out;
+    out.table = read_csv(spec.path, csv_options(spec));
+    const Columns columns = select_columns(spec, out.table);
+    check_target(out.table, columns.target, classes);
+    const bool stratify = stratified(spec, classes);
+    out.rows = split_rows(out.table.rows(), spec.split, seed,
+                          stratify ? &out.table.columns[columns.target] : nullptr)
+                   .test;
+    return out;
 }
 
 }  // namespace dlctl

@@ -43,6 +43,14 @@ struct PreparedData {
 /// indices 0..K-1. Throws DataError for bad files, missing columns or invalid targets/weights.
 PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes);
 
+/// The CSV of `spec` read again and the rows prepare_data put in its test split with the same
+/// seed and split settings (`eval` re-creating a run's held-out rows).
+struct HeldOutRows {
+    Table table;
+    std::vector<std::uint32_t> rows;
+};
+HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes);
+
 /// Multiplies the weights of `train` by per-class weights: "balanced" (n / (K · n_c), as
 /// scikit-learn) or `custom` label → weight (labels as written in the data, e.g. "0", "1";
 /// unlisted classes weigh 1). `classes` as for prepare_data (1: binary). Throws DataError for a

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "dlctl/core/error.h"
 
@@ -15,6 +17,8 @@ void Preprocessor::fit(const Table& table,
     DLCTL_CHECK(!train_rows.empty());
     method_ = method;
     feature_columns_ = feature_columns;
+    feature_names_.clear();
+    for (const int c : feature_columns) feature_names_.push_back(table.names[c]);
     offset_.assign(feature_columns.size(), 0.0);
     scale_.assign(feature_columns.size(), 1.0);
     if (method == "none") return;
@@ -46,6 +50,42 @@ void Preprocessor::fit(const Table& table,
     }
 }
 
+std::string Preprocessor::to_json() const {
+    nlohmann::json features = nlohmann::json::array();
+    for (std::size_t f = 0; f < feature_names_.size(); ++f) {
+        features.push_back({{"name", feature_names_[f]},
+                            {"type", "numeric"},
+                            {"offset", offset_[f]},
+                            {"scale", scale_[f]}});
+    }
+    return nlohmann::json{{"normalize", method_}, {"features", features}}.dump();
+}
+
+Preprocessor Preprocessor::from_json(std::string_view text) {
+    Preprocessor p;
+    try {
+        const nlohmann::json j = nlohmann::json::parse(text);
+        p.method_ = j.at("normalize").get<std::string>();
+        for (const auto& feature : j.at("features")) {
+            const auto type = feature.at("type").get<std::string>();
+            if (type != "numeric") {
+                throw std::invalid_argument("feature type '" + type + "' is not supported");
+            }
+            const double scale = feature.at("scale").get<double>();
+            if (!(scale > 0.0) || !std::isfinite(scale)) {
+                throw std::invalid_argument("a feature scale is not a positive number");
+            }
+            p.feature_names_.push_back(feature.at("name").get<std::string>());
+            p.offset_.push_back(feature.at("offset").get<double>());
+            p.scale_.push_back(scale);
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw std::invalid_argument(e.what());
+    }
+    if (p.feature_names_.empty()) throw std::invalid_argument("no features");
+    return p;
+}
+
 void Preprocessor::transform(const Table& table,
                              const std::vector<std::uint32_t>& rows,
                              std::vector<float>& out) const {
@@ -56,7 +96,7 @@ void Preprocessor::transform(const Table& table,
                              const std::vector<int>& columns,
                              const std::vector<std::uint32_t>& rows,
                              std::vector<float>& out) const {
-    DLCTL_CHECK(columns.size() == feature_columns_.size());
+    DLCTL_CHECK(columns.size() == offset_.size());
     const std::size_t n_features = columns.size();
     out.resize(n_features * rows.size());
     for (std::size_t f = 0; f < n_features; ++f) {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "dlctl/data/table.h"
@@ -28,6 +29,14 @@ class Preprocessor {
                    const std::vector<std::uint32_t>& rows,
                    std::vector<float>& out) const;
 
+    /// The fitted state as JSON (method, and per feature its name, type, offset and scale), as
+    /// checkpoints store it; from_json restores a Preprocessor that transforms identically (call
+    /// the transform overload that takes the columns). from_json throws std::invalid_argument
+    /// saying what is wrong with the text.
+    std::string to_json() const;
+    static Preprocessor from_json(std::string_view text);
+
+    const std::vector<std::string>& feature_names() const { return feature_names_; }
     const std::vector<int>& feature_columns() const { return feature_columns_; }
     const std::vector<double>& offsets() const { return offset_; }
     const std::vector<double>& scales() const { return scale_; }
@@ -35,6 +44,7 @@ class Preprocessor {
 
   private:
     std::string method_;
+    std::vector<std::string> feature_names_;
     std::vector<int> feature_columns_;
     std::vector<double> offset_;
     std::vector<double> scale_;

@@ -6,18 +6,29 @@
 #include <cstring>
 
 #include "dlctl/core/error.h"
+#include "dlctl/io/atomic_file.h"
 
 namespace dlctl {
 
 MetricsCsvWriter::MetricsCsvWriter(const std::filesystem::path& path,
-                                   std::vector<std::string> columns)
+                                   std::vector<std::string> columns,
+                                   const std::vector<std::vector<std::string>>& earlier_rows,
+                                   bool replace)
     : path_(path), width_(columns.size()) {
-    file_ = std::fopen(path.c_str(), "wx");  // never replaces an existing file
+    std::string start = fmt::format("{}\n", fmt::join(columns, ","));
+    for (const auto& row : earlier_rows) {
+        DLCTL_CHECK(row.size() == width_);
+        start += fmt::format("{}\n", fmt::join(row, ","));
+    }
+    if (replace) write_file_atomic(path, start);
+    file_ = std::fopen(path.c_str(), replace ? "a" : "wx");  // "wx": never replaces a file
     if (file_ == nullptr) {
         throw IoError("cannot create '" + path.string() + "': " + std::strerror(errno));
     }
-    fmt::print(file_, "{}\n", fmt::join(columns, ","));
-    std::fflush(file_);
+    if (!replace) {
+        fmt::print(file_, "{}", start);
+        std::fflush(file_);
+    }
 }
 
 MetricsCsvWriter::~MetricsCsvWriter() {

@@ -47,6 +47,16 @@ void claim(const fs::path& dir) {
 
 }  // namespace
 
+fs::path reuse_run_dir(const fs::path& dir) {
+    std::error_code ec;
+    if (!fs::is_regular_file(dir / "train.log", ec)) {
+        throw IoError(
+            "'" + dir.string() + "' is not the directory of an earlier run (no train.log)",
+            "resume in place only in a run directory dlctl train created");
+    }
+    return dir;
+}
+
 fs::path create_run_dir(const fs::path& parent, const fs::path& requested) {
     if (!requested.empty()) {
         std::error_code ec;

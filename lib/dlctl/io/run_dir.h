@@ -12,4 +12,8 @@ namespace dlctl {
 std::filesystem::path create_run_dir(const std::filesystem::path& parent,
                                      const std::filesystem::path& requested);
 
+/// An existing run directory that a resumed run continues in: it must hold the train.log of an
+/// earlier run (IoError otherwise), which the new run appends to.
+std::filesystem::path reuse_run_dir(const std::filesystem::path& dir);
+
 }  // namespace dlctl

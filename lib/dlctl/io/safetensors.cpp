@@ -1,10 +1,14 @@
 #include "dlctl/io/safetensors.h"
 
+#include <fmt/format.h>
+
 #include <bit>
 #include <cstring>
 #include <fstream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "dlctl/core/crc32.h"
 #include "dlctl/core/error.h"
 #include "dlctl/io/atomic_file.h"
 
@@ -18,9 +22,13 @@ namespace {
 using nlohmann::json;
 constexpr std::uint64_t kMaxHeader = 100u << 20;  // the format's own limit is 100 MB
 
-[[noreturn]] void corrupt(const std::filesystem::path& path, const std::string& problem) {
-    throw IoError("'" + path.string() + "' is not a valid safetensors file: " + problem,
+[[noreturn]] void corrupt(const std::string& name, const std::string& problem) {
+    throw IoError("'" + name + "' is not a valid safetensors file: " + problem,
                   "the file may be truncated or not a weights file; re-create it");
+}
+
+std::string checksum_text(std::string_view data) {
+    return fmt::format("crc32:{:08x}", crc32(data));
 }
 
 }  // namespace
@@ -28,8 +36,14 @@ constexpr std::uint64_t kMaxHeader = 100u << 20;  // the format's own limit is 1
 void write_safetensors(const std::filesystem::path& path,
                        const std::vector<NamedTensor>& tensors,
                        const std::map<std::string, std::string>& metadata) {
+    std::string data;
+    for (const NamedTensor& t : tensors) {
+        data.append(reinterpret_cast<const char*>(t.values.data()),
+                    t.values.size() * sizeof(float));
+    }
     json header = json::object();
-    if (!metadata.empty()) header["__metadata__"] = metadata;
+    header["__metadata__"] = metadata;
+    header["__metadata__"]["checksum"] = checksum_text(data);
     std::uint64_t offset = 0;
     for (const NamedTensor& t : tensors) {
         const std::uint64_t bytes = t.values.size() * sizeof(float);
@@ -43,10 +57,7 @@ void write_safetensors(const std::filesystem::path& path,
     std::string file(8, '\0');
     std::memcpy(file.data(), &length, 8);
     file += text;
-    for (const NamedTensor& t : tensors) {
-        file.append(reinterpret_cast<const char*>(t.values.data()),
-                    t.values.size() * sizeof(float));
-    }
+    file += data;
     write_file_atomic(path, file);
 }
 
@@ -54,69 +65,82 @@ std::vector<NamedTensor> read_safetensors(const std::filesystem::path& path,
                                           std::map<std::string, std::string>* metadata) {
     std::ifstream in(path, std::ios::binary);
     std::error_code ec;
-    const auto file_size = std::filesystem::file_size(path, ec);
-    if (!in || ec)
+    if (!in || std::filesystem::is_directory(path, ec)) {
         throw IoError("cannot open '" + path.string() + "': no such file or not readable");
-    if (file_size < 8) corrupt(path, "shorter than its 8-byte header length");
-    std::uint64_t length = 0;
-    in.read(reinterpret_cast<char*>(&length), 8);
-    if (length > kMaxHeader || length > file_size - 8) {
-        corrupt(path, "header length " + std::to_string(length) + " exceeds the file");
     }
-    std::string text(length, '\0');
-    in.read(text.data(), static_cast<std::streamsize>(length));
+    const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+    if (in.bad()) throw IoError("cannot read '" + path.string() + "'");
+    return parse_safetensors(path.string(), bytes, metadata);
+}
+
+std::vector<NamedTensor> parse_safetensors(const std::string& name,
+                                           std::string_view bytes,
+                                           std::map<std::string, std::string>* metadata) {
+    if (bytes.size() < 8) corrupt(name, "shorter than its 8-byte header length");
+    std::uint64_t length = 0;
+    std::memcpy(&length, bytes.data(), 8);
+    if (length > kMaxHeader || length > bytes.size() - 8) {
+        corrupt(name, "header length " + std::to_string(length) + " exceeds the file");
+    }
     json header;
     try {
-        header = json::parse(text);
+        header = json::parse(bytes.substr(8, length));
     } catch (const json::exception& e) {
-        corrupt(path, std::string("header is not valid JSON (") + e.what() + ")");
+        corrupt(name, std::string("header is not valid JSON (") + e.what() + ")");
     }
-    if (!header.is_object()) corrupt(path, "header is not a JSON object");
-    const std::uint64_t data_size = file_size - 8 - length;
-    std::string data(data_size, '\0');
-    in.read(data.data(), static_cast<std::streamsize>(data_size));
-    if (!in) corrupt(path, "the file could not be read to its end");
+    if (!header.is_object()) corrupt(name, "header is not a JSON object");
+    const std::string_view data = bytes.substr(8 + length);
+    const std::uint64_t data_size = data.size();
 
     std::vector<NamedTensor> tensors;
-    for (const auto& [name, entry] : header.items()) {
-        if (name == "__metadata__") {
-            if (metadata != nullptr && entry.is_object()) {
-                for (const auto& [key, value] : entry.items()) {
-                    if (value.is_string()) (*metadata)[key] = value.get<std::string>();
+    for (const auto& [key, entry] : header.items()) {
+        if (key == "__metadata__") {
+            if (!entry.is_object()) corrupt(name, "__metadata__ is not a JSON object");
+            for (const auto& [meta_key, value] : entry.items()) {
+                if (!value.is_string()) {
+                    corrupt(name, "__metadata__ value '" + meta_key + "' is not a string");
                 }
+                if (metadata != nullptr) (*metadata)[meta_key] = value.get<std::string>();
+            }
+            const auto checksum = entry.find("checksum");
+            if (checksum != entry.end() && checksum->get<std::string>().starts_with("crc32:") &&
+                checksum->get<std::string>() != checksum_text(data)) {
+                corrupt(name, "the tensor data does not match its checksum (" +
+                                  checksum->get<std::string>() + ", computed " +
+                                  checksum_text(data) + ")");
             }
             continue;
         }
         try {
             const std::string dtype = entry.at("dtype").get<std::string>();
             if (dtype != "F32") {
-                corrupt(path,
-                        "tensor '" + name + "' has dtype " + dtype + "; only F32 is supported");
+                corrupt(name,
+                        "tensor '" + key + "' has dtype " + dtype + "; only F32 is supported");
             }
-            NamedTensor t{name, entry.at("shape").get<std::vector<std::int64_t>>(), {}};
+            NamedTensor t{key, entry.at("shape").get<std::vector<std::int64_t>>(), {}};
             const auto offsets = entry.at("data_offsets").get<std::vector<std::uint64_t>>();
             // The element count, checked against the data so no product can overflow.
             std::uint64_t count = 1;
             const std::uint64_t max_count = data_size / sizeof(float);
             for (const auto d : t.shape) {
-                if (d < 0) corrupt(path, "tensor '" + name + "' has a negative dimension");
+                if (d < 0) corrupt(name, "tensor '" + key + "' has a negative dimension");
                 const auto dim = static_cast<std::uint64_t>(d);
                 if (dim != 0 && count > max_count / dim) {
-                    corrupt(path, "tensor '" + name + "' is larger than the file");
+                    corrupt(name, "tensor '" + key + "' is larger than the file");
                 }
                 count *= dim;
             }
             if (offsets.size() != 2 || offsets[0] > offsets[1] || offsets[1] > data_size ||
                 offsets[1] - offsets[0] != count * sizeof(float)) {
-                corrupt(path, "tensor '" + name +
+                corrupt(name, "tensor '" + key +
                                   "' has data offsets outside the file or not matching its shape");
             }
             t.values.resize(count);
             std::memcpy(t.values.data(), data.data() + offsets[0], count * sizeof(float));
             tensors.push_back(std::move(t));
         } catch (const json::exception& e) {
-            corrupt(path,
-                    "entry '" + name + "' lacks dtype, shape or data_offsets (" + e.what() + ")");
+            corrupt(name,
+                    "entry '" + key + "' lacks dtype, shape or data_offsets (" + e.what() + ")");
         }
     }
     return tensors;

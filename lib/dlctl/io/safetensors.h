@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dlctl {
@@ -17,15 +18,23 @@ struct NamedTensor {
 
 /// Writes tensors and string metadata in the safetensors format (8-byte little-endian header
 /// length, JSON header with dtype/shape/data_offsets and `__metadata__`, raw little-endian data),
-/// atomically. Readable by `safetensors.numpy.load_file` or a few lines of numpy.
+/// atomically. Readable by `safetensors.numpy.load_file` or a few lines of numpy. The metadata
+/// gains `checksum`: "crc32:<8 hex digits>" of the data section (zlib.crc32 of the bytes after
+/// the header).
 void write_safetensors(const std::filesystem::path& path,
                        const std::vector<NamedTensor>& tensors,
                        const std::map<std::string, std::string>& metadata);
 
 /// Reads every F32 tensor of a safetensors file, and its metadata into `metadata` when given.
 /// Throws IoError naming the file and the problem for an unreadable or truncated file, a bad
-/// header length, invalid JSON, an unsupported dtype, or offsets outside the data.
+/// header length, invalid JSON, non-string metadata, an unsupported dtype, offsets outside the
+/// data, or data that does not match a `checksum` in the metadata.
 std::vector<NamedTensor> read_safetensors(const std::filesystem::path& path,
                                           std::map<std::string, std::string>* metadata = nullptr);
+
+/// As read_safetensors, from the bytes of a file in memory; `name` stands for it in messages.
+std::vector<NamedTensor> parse_safetensors(const std::string& name,
+                                           std::string_view bytes,
+                                           std::map<std::string, std::string>* metadata = nullptr);
 
 }  // namespace dlctl

@@ -11,13 +11,30 @@ namespace dlctl {
 
 namespace {
 
-/// Every tensor of the model with its file name, in layer order.
-std::vector<std::pair<std::string, Tensor>> named(const Sequential& model) {
+/// Every tensor of the model with its file name, in layer order, as the matching slice of
+/// `buffers` (a tensor lies in the model's parameters or in its state; slices of an empty
+/// buffer are left out).
+std::vector<std::pair<std::string, Tensor>> named(const Sequential& model,
+                                                  const ParameterShaped& buffers) {
+    const Tensor params = model.parameters();
+    const Tensor state = model.state();
+    auto inside = [](const Tensor& t, const Tensor& whole) {
+        return whole.data != nullptr && t.data >= whole.data &&
+               t.data + t.size() <= whole.data + whole.size();
+    };
     std::vector<std::pair<std::string, Tensor>> out;
     const auto& layers = model.layers();
     for (std::size_t i = 0; i < layers.size(); ++i) {
         for (const auto& [name, tensor] : layers[i]->tensors()) {
-            out.emplace_back(fmt::format("layers.{}.{}.{}", i, layers[i]->type(), name), tensor);
+            const std::string full = fmt::format("{}layers.{}.{}.{}{}", buffers.prefix, i,
+                                                 layers[i]->type(), name, buffers.suffix);
+            float* base = nullptr;
+            if (inside(tensor, params) && buffers.params.data != nullptr) {
+                base = buffers.params.data + (tensor.data - params.data);
+            } else if (inside(tensor, state) && buffers.state.data != nullptr) {
+                base = buffers.state.data + (tensor.data - state.data);
+            }
+            if (base != nullptr) out.emplace_back(full, Tensor{base, tensor.rows, tensor.cols});
         }
     }
     return out;
@@ -29,11 +46,10 @@ std::vector<std::int64_t> shape_of(const Tensor& t) {
     return {t.rows, t.cols};
 }
 
-}  // namespace
-
-std::vector<NamedTensor> export_weights(Backend& backend, const Sequential& model) {
+std::vector<NamedTensor> download(Backend& backend,
+                                  const std::vector<std::pair<std::string, Tensor>>& wanted) {
     std::vector<NamedTensor> out;
-    for (const auto& [name, tensor] : named(model)) {
+    for (const auto& [name, tensor] : wanted) {
         std::vector<float> column_major(static_cast<std::size_t>(tensor.size()));
         backend.download(tensor, column_major.data());
         NamedTensor t{name, shape_of(tensor), std::vector<float>(column_major.size())};
@@ -47,15 +63,18 @@ std::vector<NamedTensor> export_weights(Backend& backend, const Sequential& mode
     return out;
 }
 
-void import_weights(Backend& backend,
-                    Sequential& model,
-                    const std::vector<NamedTensor>& tensors,
-                    const std::filesystem::path& source) {
+/// Uploads the tensors `wanted` names from `tensors`, after checking that each is present with
+/// its shape; `unexpected_prefix` non-empty: tensors with that prefix that nothing wants are an
+/// error too.
+void upload(Backend& backend,
+            const std::vector<std::pair<std::string, Tensor>>& wanted,
+            const std::vector<NamedTensor>& tensors,
+            const std::string& unexpected_prefix,
+            const std::filesystem::path& source) {
     std::map<std::string, const NamedTensor*> available;
     for (const NamedTensor& t : tensors) available[t.name] = &t;
     auto by_name = available;  // what is left over is unexpected
     std::vector<std::string> problems;
-    const auto wanted = named(model);
     for (const auto& [name, tensor] : wanted) {
         const auto it = by_name.find(name);
         if (it == by_name.end()) {
@@ -69,7 +88,12 @@ void import_weights(Backend& backend,
         }
         by_name.erase(it);
     }
-    for (const auto& [name, t] : by_name) problems.push_back("unexpected '" + name + "'");
+    if (!unexpected_prefix.empty()) {
+        for (const auto& [name, t] : by_name) {
+            if (name.starts_with(unexpected_prefix))
+                problems.push_back("unexpected '" + name + "'");
+        }
+    }
     if (!problems.empty()) {
         std::string list;
         for (const auto& p : problems) list += (list.empty() ? "" : "; ") + p;
@@ -86,6 +110,34 @@ void import_weights(Backend& backend,
         }
         backend.upload(column_major.data(), tensor);
     }
+}
+
+}  // namespace
+
+std::vector<NamedTensor> export_weights(Backend& backend, const Sequential& model) {
+    return download(backend, named(model, {model.parameters(), model.state(), "", ""}));
+}
+
+void import_weights(Backend& backend,
+                    Sequential& model,
+                    const std::vector<NamedTensor>& tensors,
+                    const std::filesystem::path& source) {
+    upload(backend, named(model, {model.parameters(), model.state(), "", ""}), tensors, "layers.",
+           source);
+}
+
+std::vector<NamedTensor> export_parameter_shaped(Backend& backend,
+                                                 const Sequential& model,
+                                                 const ParameterShaped& buffers) {
+    return download(backend, named(model, buffers));
+}
+
+void import_parameter_shaped(Backend& backend,
+                             const Sequential& model,
+                             const ParameterShaped& buffers,
+                             const std::vector<NamedTensor>& tensors,
+                             const std::filesystem::path& source) {
+    upload(backend, named(model, buffers), tensors, "", source);
 }
 
 }  // namespace dlctl

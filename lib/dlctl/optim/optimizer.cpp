@@ -53,6 +53,32 @@ void Optimizer::step(Backend& backend, Tensor params, const Tensor& grads) {
     ++step_.step;
 }
 
+std::vector<std::pair<std::string, Tensor>> Optimizer::slots() const {
+    using Kind = OptimizerStep::Kind;
+    const char* names[3] = {};
+    switch (step_.kind) {
+        case Kind::kSgd:
+            names[0] = "momentum_buffer";
+            break;
+        case Kind::kAdam:
+            names[0] = "exp_avg", names[1] = "exp_avg_sq";
+            break;
+        case Kind::kRmsprop:
+            names[0] = "square_avg", names[1] = "momentum_buffer", names[2] = "grad_avg";
+            break;
+        case Kind::kAdagrad:
+            names[0] = "sum";
+            break;
+    }
+    std::vector<std::pair<std::string, Tensor>> out;
+    for (int i = 0; i < 3; ++i) {
+        if (state_[i].data() != nullptr) {
+            out.emplace_back(names[i], state_[i].view(state_[i].size(), 1));
+        }
+    }
+    return out;
+}
+
 std::unique_ptr<Optimizer> make_optimizer(const OptimizerSpec& spec) {
     return std::make_unique<Optimizer>(spec);
 }

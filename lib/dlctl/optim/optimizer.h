@@ -2,6 +2,9 @@
 
 #include <cstdint>
 #include <memory>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include "dlctl/backend/backend.h"
 #include "dlctl/config/spec.h"
@@ -22,6 +25,14 @@ class Optimizer {
     /// The learning rate of the next steps (set by the schedule).
     void set_learning_rate(double lr) { lr_ = lr; }
     double learning_rate() const { return lr_; }
+
+    /// The allocated per-parameter state buffers under torch.optim's names (adam: exp_avg,
+    /// exp_avg_sq; sgd: momentum_buffer; rmsprop: square_avg, momentum_buffer, grad_avg;
+    /// adagrad: sum), for checkpoints.
+    std::vector<std::pair<std::string, Tensor>> slots() const;
+    /// 1-based count of the next update (bias corrections); restored on resume.
+    std::int64_t next_step() const { return step_.step; }
+    void set_next_step(std::int64_t step) { step_.step = step; }
 
   private:
     OptimizerSpec spec_;

@@ -3,6 +3,7 @@
 #include <cstdint>
 
 #include "dlctl/config/spec.h"
+#include "dlctl/core/training_state.h"
 
 namespace dlctl {
 
@@ -23,6 +24,14 @@ class LearningRateSchedule {
     /// reduce_on_plateau: the monitored value after an epoch; NaN when it was not logged (e.g.
     /// no validation that epoch), which leaves the schedule unchanged.
     void end_epoch(double monitored);
+
+    ScheduleState state() const { return {plateau_lr_, best_, bad_epochs_, cooldown_left_}; }
+    void restore(const ScheduleState& state) {
+        plateau_lr_ = state.plateau_lr;
+        best_ = state.best;
+        bad_epochs_ = state.bad_epochs;
+        cooldown_left_ = state.cooldown_left;
+    }
 
   private:
     double scheduled(int epoch, std::int64_t global_step) const;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "dlctl/config/spec.h"
+#include "dlctl/core/training_state.h"
 
 namespace dlctl {
 
@@ -16,6 +17,13 @@ class EarlyStopping {
     bool should_stop() const { return spec_.enabled && wait_ > 0 && wait_ >= spec_.patience; }
     int best_epoch() const { return best_epoch_; }  ///< 0 before the first update
     double best_value() const { return best_; }
+
+    MonitorState state() const { return {best_, best_epoch_, wait_}; }
+    void restore(const MonitorState& state) {
+        best_ = state.best;
+        best_epoch_ = state.best_epoch;
+        wait_ = state.wait;
+    }
 
   private:
     EarlyStoppingSpec spec_;

@@ -7,13 +7,17 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 
 #include "dlctl/backend/backend.h"
+#include "dlctl/checkpoint/checkpoint.h"
+#include "dlctl/config/spec_diff.h"
 #include "dlctl/config/spec_loader.h"
 #include "dlctl/config/task.h"
 #include "dlctl/core/build_info.h"
+#include "dlctl/core/crc32.h"
 #include "dlctl/core/error.h"
 #include "dlctl/data/dataset.h"
 #include "dlctl/data/summary.h"
@@ -23,6 +27,7 @@
 #include "dlctl/io/safetensors.h"
 #include "dlctl/nn/model_builder.h"
 #include "dlctl/nn/model_weights.h"
+#include "dlctl/train/checkpointing.h"
 #include "dlctl/train/interrupt.h"
 #include "dlctl/train/trainer.h"
 
@@ -121,6 +126,44 @@ json base_summary(const ExperimentSpec& spec,
             {"versions", {{"dlctl", build.version}, {"git_commit", build.git_commit}}}};
 }
 
+TaskInfo task_info(const PreparedData& data, int classes) {
+    TaskInfo task;
+    task.task = classes == 0 ? "regression" : classes == 1 ? "binary" : "multiclass";
+    task.classes = classes;
+    task.target = data.target_name;
+    for (int c = 0; c < (classes == 1 ? 2 : classes); ++c) task.labels.push_back(std::to_string(c));
+    task.target_offset = data.target_offset;
+    task.target_scale = data.target_scale;
+    return task;
+}
+
+DataOrigin data_origin(const std::string& path, std::size_t rows) {
+    std::ifstream in(path, std::ios::binary);
+    std::uint32_t crc = 0;
+    std::string chunk(1 << 20, '\0');
+    while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
+        crc = crc32(std::string_view(chunk.data(), static_cast<std::size_t>(in.gcount())), crc);
+    }
+    return {path, rows, crc};
+}
+
+/// The checkpoint to resume from, checked against the spec of the new run.
+Checkpoint load_resumed(const fs::path& path, const ExperimentSpec& spec) {
+    Checkpoint checkpoint = read_checkpoint(path);
+    const std::vector<std::string> differences = resume_differences(checkpoint.spec, spec);
+    if (!differences.empty()) {
+        std::string list;
+        for (const auto& d : differences) list += "\n  " + d;
+        throw UsageError("cannot resume from '" + path.string() +
+                             "': the spec differs from the checkpoint's in settings that decide "
+                             "the model and its data:" +
+                             list,
+                         "resume with the spec of that run (its config.yaml); only train and "
+                         "output settings, e.g. train.epochs, may change");
+    }
+    return checkpoint;
+}
+
 void write_summary(const fs::path& run_dir, const json& summary) {
     write_file_atomic(run_dir / "summary.json", summary.dump(2) + "\n");
 }
@@ -140,6 +183,8 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         build_model(spec.model, data.train.n_features, spec.train.l1, spec.train.l2);
     std::unique_ptr<Loss> loss = make_loss(spec.train, model->output_activation());
     std::unique_ptr<Optimizer> optimizer = make_optimizer(spec.train.optimizer);
+    std::optional<Checkpoint> resumed;
+    if (!options.resume.empty()) resumed = load_resumed(options.resume, spec);
 
     // No batch needs more rows than the largest split holds; buffers are sized by it.
     const std::int64_t batch_size = std::min<std::int64_t>(
@@ -153,7 +198,8 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
                        spec.model.init_from);
     }
 
-    const fs::path run_dir = create_run_dir(spec.output.dir, options.run_dir);
+    const fs::path run_dir = options.in_place ? reuse_run_dir(options.run_dir)
+                                              : create_run_dir(spec.output.dir, options.run_dir);
     json summary = base_summary(spec, data, backend->device(), run_dir);
     std::optional<RunLog> log;
     try {
@@ -202,12 +248,39 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         const DeviceDataset test_set = trainer.upload(data.test);
         const bool has_validation = data.validation.n_rows > 0;
 
-        MetricsCsvWriter csv(run_dir / "metrics.csv", metrics_columns(spec, has_validation));
+        Checkpoint base;
+        if (resumed) {
+            restore_training(*resumed, options.resume, *backend, *model, trainer);
+            spdlog::info("resumed from {} after epoch {} (step {})", options.resume.string(),
+                         resumed->state.epoch, resumed->state.global_step);
+            base = std::move(*resumed);
+            base.tensors.clear();
+            if (base.history_columns != metrics_columns(spec, has_validation)) {
+                throw UsageError(
+                    fmt::format("cannot resume from '{}': it logged the columns {}, "
+                                "this spec logs {}",
+                                options.resume.string(), fmt::join(base.history_columns, ","),
+                                fmt::join(metrics_columns(spec, has_validation), ",")),
+                    "resume with the same train.metrics");
+            }
+        }
+        base.dlctl_version = build_info().version;
+        base.spec = spec;
+        base.spec_yaml = to_yaml(spec);
+        base.preprocessor = data.preprocessor;
+        base.task = task_info(data, classes);
+        base.data = data_origin(spec.data.path, data.table.rows());
+        base.history_columns = metrics_columns(spec, has_validation);
+        MetricsCsvWriter csv(run_dir / "metrics.csv", base.history_columns, base.history,
+                             options.in_place);
+        CheckpointWriter checkpoints(run_dir, std::move(base), has_validation);
         InterruptGuard interrupt_guard;
         const auto train_started = std::chrono::steady_clock::now();
         const FitResult fit = trainer.fit(
             train_set, has_validation ? &validation_set : nullptr, [&](const EpochResult& r) {
-                csv.write_row(metrics_row(r, has_validation));
+                const std::vector<std::string> row = metrics_row(r, has_validation);
+                csv.write_row(row);
+                checkpoints.end_epoch(r, row, *backend, *model, trainer);
                 spdlog::info("epoch {}/{} - {}{} - lr {:.3g} - {:.2f}s{}", r.epoch,
                              spec.train.epochs, describe(r.train, ""),
                              r.validation ? " - " + describe(*r.validation, "val_") : "",

@@ -9,6 +9,12 @@ namespace dlctl {
 struct ExperimentOptions {
     std::filesystem::path run_dir;  ///< exact run directory; empty: a new one under output.dir
     bool show_progress = false;     ///< Keras-like progress line on stderr (a terminal)
+    /// Checkpoint to continue from (weights, optimizer moments, schedule, early stopping,
+    /// counters and the metrics.csv rows so far); empty: train from scratch.
+    std::filesystem::path resume;
+    /// Continue in `run_dir`, the directory of an earlier run (its files are replaced or
+    /// appended to), instead of requiring a new or empty one.
+    bool in_place = false;
 };
 
 struct ExperimentResult {
@@ -18,7 +24,9 @@ struct ExperimentResult {
 
 /// Runs a resolved spec end to end: loads and encodes the data, trains on the spec's device,
 /// evaluates the final model (the best one when early stopping restores it) on every split and
-/// writes config.yaml, train.log, metrics.csv and summary.json into the run directory. Input
+/// writes config.yaml, train.log, metrics.csv, summary.json, model.safetensors and checkpoints/
+/// into the run directory. Resuming checks that the checkpoint's seed, data and model settings
+/// equal the spec's (UsageError listing every difference). Input
 /// errors (spec, data, device) are thrown before the run directory is created; a failure after
 /// that still leaves a summary.json saying why the run stopped.
 ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOptions& options);

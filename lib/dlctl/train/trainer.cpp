@@ -33,7 +33,8 @@ Trainer::Trainer(
       model_(model),
       loss_(loss),
       optimizer_(optimizer),
-      options_(std::move(options)) {
+      options_(std::move(options)),
+      stopping_(options_.early_stopping) {
     const std::int64_t batch = options_.batch_size;
     const std::int64_t outputs = model_.output_size();
     batch_features_ = backend_.allocate(model_.input_size() * batch);
@@ -78,7 +79,7 @@ void Trainer::clip_gradients() {
     }
 }
 
-double Trainer::logged_value(const EpochResult& r, const std::string& name) {
+double logged_value(const EpochResult& r, const std::string& name) {
     const bool validation = name.starts_with("val_");
     if (validation && !r.validation) return std::nan("");
     const Evaluation& e = validation ? *r.validation : r.train;
@@ -107,13 +108,16 @@ FitResult Trainer::fit(const DeviceDataset& train,
     MetricAccumulator metrics(options_.metrics, options_.classes, options_.target_offset,
                               options_.target_scale);
     const bool track_metrics = !options_.metrics.empty();
-    LearningRateSchedule schedule(options_.schedule, optimizer_.learning_rate(), options_.epochs,
-                                  steps);
-    EarlyStopping stopping(options_.early_stopping);
+    schedule_.emplace(options_.schedule, optimizer_.learning_rate(), options_.epochs, steps);
+    if (restored_schedule_) schedule_->restore(*restored_schedule_);
+    LearningRateSchedule& schedule = *schedule_;
+    EarlyStopping& stopping = stopping_;
     ProgressLine progress(options_.show_progress);
     FitResult result;
+    result.epochs_run = epoch_;
+    if (stopping.should_stop()) result.stop_reason = "early_stopping";  // a resumed, done run
 
-    for (int epoch = 1; epoch <= options_.epochs; ++epoch) {
+    for (int epoch = epoch_ + 1; epoch <= options_.epochs && !stopping.should_stop(); ++epoch) {
         const auto start = std::chrono::steady_clock::now();
         std::iota(order.begin(), order.end(), 0u);
         if (options_.shuffle) {
@@ -219,6 +223,7 @@ FitResult Trainer::fit(const DeviceDataset& train,
         }
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
         result.epochs_run = epoch;
+        epoch_ = epoch;
         on_epoch(r);
         if (stopping.should_stop()) {
             result.stop_reason = "early_stopping";
@@ -238,6 +243,43 @@ FitResult Trainer::fit(const DeviceDataset& train,
         result.restored_best = true;
     }
     return result;
+}
+
+TrainerState Trainer::state() const {
+    TrainerState s;
+    s.epoch = epoch_;
+    s.global_step = global_step_;
+    s.optimizer_step = optimizer_.next_step();
+    s.early_stopping = stopping_.state();
+    if (schedule_) {
+        s.schedule = schedule_->state();
+    } else if (restored_schedule_) {
+        s.schedule = *restored_schedule_;
+    }
+    return s;
+}
+
+void Trainer::restore(const TrainerState& state) {
+    epoch_ = state.epoch;
+    global_step_ = state.global_step;
+    optimizer_.set_next_step(state.optimizer_step);
+    stopping_.restore(state.early_stopping);
+    restored_schedule_ = state.schedule;
+    schedule_.reset();
+}
+
+std::vector<ParameterShaped> Trainer::checkpoint_buffers() const {
+    std::vector<ParameterShaped> out;
+    for (const auto& [slot, tensor] : optimizer_.slots()) {
+        out.push_back({tensor, {}, "optim.", "." + slot});
+    }
+    if (best_params_.data() != nullptr) {
+        out.push_back(
+            {best_params_.view(best_params_.size(), 1),
+             best_state_.data() != nullptr ? best_state_.view(best_state_.size(), 1) : Tensor{},
+             "best.", ""});
+    }
+    return out;
 }
 
 Evaluation Trainer::evaluate(const DeviceDataset& data) {

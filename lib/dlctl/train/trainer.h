@@ -8,11 +8,15 @@
 
 #include "dlctl/backend/backend.h"
 #include "dlctl/config/spec.h"
+#include "dlctl/core/training_state.h"
 #include "dlctl/data/dataset.h"
 #include "dlctl/loss/loss.h"
 #include "dlctl/metrics/metrics.h"
+#include "dlctl/nn/model_weights.h"
 #include "dlctl/nn/sequential.h"
 #include "dlctl/optim/optimizer.h"
+#include "dlctl/optim/schedule.h"
+#include "dlctl/train/early_stopping.h"
 
 namespace dlctl {
 
@@ -57,6 +61,9 @@ struct FitResult {
     bool restored_best = false;  ///< the best epoch's weights were restored
 };
 
+/// Value of a logged quantity ("loss", "val_f1", ...) of an epoch; NaN when not logged.
+double logged_value(const EpochResult& r, const std::string& name);
+
 /// A dataset resident in a backend's memory, uploaded once.
 struct DeviceDataset {
     const Dataset* host = nullptr;
@@ -79,8 +86,9 @@ class Trainer {
 
     DeviceDataset upload(const Dataset& dataset);
 
-    /// Trains, calling `on_epoch` after each epoch. Throws DivergedError naming the epoch and
-    /// step of the first non-finite loss.
+    /// Trains from the epoch after state().epoch to options.epochs, calling `on_epoch` after
+    /// each epoch (state() then describes the end of that epoch). Throws DivergedError naming
+    /// the epoch and step of the first non-finite loss.
     FitResult fit(const DeviceDataset& train,
                   const DeviceDataset* validation,
                   const std::function<void(const EpochResult&)>& on_epoch);
@@ -89,10 +97,17 @@ class Trainer {
     /// batch-norm statistics).
     Evaluation evaluate(const DeviceDataset& data);
 
+    /// Counters, schedule and early-stopping state after the last completed epoch; with
+    /// checkpoint_buffers() (and the model's weights) all a resumed run needs.
+    TrainerState state() const;
+    /// Continues from `state` (the checkpoint_buffers() must be restored separately).
+    void restore(const TrainerState& state);
+    /// Optimizer moments (`optim.<weight name>.<slot>`) and the best weights kept for early
+    /// stopping (`best.<weight name>`), laid out like the model's parameters.
+    std::vector<ParameterShaped> checkpoint_buffers() const;
+
   private:
     void clip_gradients();
-    /// Value of a logged quantity ("loss", "val_f1", ...) of an epoch; NaN when not logged.
-    static double logged_value(const EpochResult& r, const std::string& name);
 
     Backend& backend_;
     Sequential& model_;
@@ -100,6 +115,10 @@ class Trainer {
     Optimizer& optimizer_;
     TrainerOptions options_;
     std::uint64_t global_step_ = 0;
+    int epoch_ = 0;  ///< completed epochs
+    EarlyStopping stopping_;
+    std::optional<LearningRateSchedule> schedule_;  ///< made by fit (needs the steps per epoch)
+    std::optional<ScheduleState> restored_schedule_;
     Buffer batch_features_, batch_targets_, batch_weights_, predictions_, losses_;
     Buffer best_params_, best_state_;
     std::vector<float> host_predictions_, host_targets_, host_losses_;

@@ -1,0 +1,188 @@
+#include "dlctl/checkpoint/checkpoint.h"
+
+#include <cmath>
+#include <limits>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+
+#include "dlctl/config/spec_loader.h"
+#include "dlctl/core/error.h"
+
+namespace dlctl {
+
+namespace {
+
+using nlohmann::json;
+constexpr const char* kFormat = "dlctl-checkpoint";
+
+/// JSON has no infinities; a monitor's "no best yet" is one, so non-finite values are strings.
+json number(double value) {
+    if (std::isfinite(value)) return value;
+    return std::isnan(value) ? "nan" : value > 0 ? "inf" : "-inf";
+}
+
+double number_from(const json& value) {
+    if (value.is_number()) return value.get<double>();
+    const auto text = value.get<std::string>();
+    if (text == "inf") return std::numeric_limits<double>::infinity();
+    if (text == "-inf") return -std::numeric_limits<double>::infinity();
+    if (text == "nan") return std::numeric_limits<double>::quiet_NaN();
+    throw std::invalid_argument("'" + text + "' is not a number");
+}
+
+json monitor_json(const MonitorState& m) {
+    return {{"best", number(m.best)}, {"best_epoch", m.best_epoch}, {"wait", m.wait}};
+}
+
+MonitorState monitor_from(const json& j) {
+    return {number_from(j.at("best")), j.at("best_epoch").get<int>(), j.at("wait").get<int>()};
+}
+
+json state_json(const Checkpoint& c) {
+    const TrainerState& s = c.state;
+    return {{"epoch", s.epoch},
+            {"global_step", s.global_step},
+            {"optimizer_step", s.optimizer_step},
+            {"rng", {{"algorithm", "philox4x32-10"}, {"seed", c.spec.seed}}},
+            {"early_stopping", monitor_json(s.early_stopping)},
+            {"best_checkpoint",
+             {{"monitor", c.best_monitor}, {"state", monitor_json(s.checkpoint_best)}}},
+            {"schedule",
+             {{"plateau_lr", number(s.schedule.plateau_lr)},
+              {"best", number(s.schedule.best)},
+              {"bad_epochs", s.schedule.bad_epochs},
+              {"cooldown_left", s.schedule.cooldown_left}}},
+            {"history", {{"columns", c.history_columns}, {"rows", c.history}}}};
+}
+
+void state_from(const json& j, Checkpoint& c) {
+    TrainerState& s = c.state;
+    s.epoch = j.at("epoch").get<int>();
+    s.global_step = j.at("global_step").get<std::uint64_t>();
+    s.optimizer_step = j.at("optimizer_step").get<std::int64_t>();
+    s.early_stopping = monitor_from(j.at("early_stopping"));
+    c.best_monitor = j.at("best_checkpoint").at("monitor").get<std::string>();
+    s.checkpoint_best = monitor_from(j.at("best_checkpoint").at("state"));
+    const json& schedule = j.at("schedule");
+    s.schedule = {number_from(schedule.at("plateau_lr")), number_from(schedule.at("best")),
+                  schedule.at("bad_epochs").get<int>(), schedule.at("cooldown_left").get<int>()};
+    c.history_columns = j.at("history").at("columns").get<std::vector<std::string>>();
+    c.history = j.at("history").at("rows").get<std::vector<std::vector<std::string>>>();
+    if (s.epoch < 0 || s.optimizer_step < 1) throw std::invalid_argument("negative counters");
+    for (const auto& row : c.history) {
+        if (row.size() != c.history_columns.size()) {
+            throw std::invalid_argument("a history row does not match its columns");
+        }
+    }
+}
+
+json task_json(const TaskInfo& t) {
+    return {{"task", t.task},
+            {"classes", t.classes},
+            {"target", t.target},
+            {"labels", t.labels},
+            {"target_offset", t.target_offset},
+            {"target_scale", t.target_scale}};
+}
+
+TaskInfo task_from(const json& j) {
+    TaskInfo t{j.at("task").get<std::string>(),     j.at("classes").get<int>(),
+               j.at("target").get<std::string>(),   j.at("labels").get<std::vector<std::string>>(),
+               j.at("target_offset").get<double>(), j.at("target_scale").get<double>()};
+    const bool valid = (t.task == "regression" && t.classes == 0 && t.labels.empty()) ||
+                       (t.task == "binary" && t.classes == 1 && t.labels.size() == 2) ||
+                       (t.task == "multiclass" && t.classes >= 2 &&
+                        t.labels.size() == static_cast<std::size_t>(t.classes));
+    if (!valid) throw std::invalid_argument("task, classes and labels do not fit together");
+    if (!(t.target_scale > 0.0)) throw std::invalid_argument("target_scale is not positive");
+    return t;
+}
+
+}  // namespace
+
+void write_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
+    const std::map<std::string, std::string> metadata = {
+        {"format", kFormat},
+        {"format_version", std::to_string(kCheckpointFormatVersion)},
+        {"dlctl_version", c.dlctl_version},
+        {"spec", c.spec_yaml},
+        {"preprocessor", c.preprocessor.to_json()},
+        {"task", task_json(c.task).dump()},
+        {"data",
+         json{{"path", c.data.path}, {"rows", c.data.rows}, {"crc32", c.data.crc32}}.dump()},
+        {"training_state", state_json(c).dump()},
+    };
+    write_safetensors(path, c.tensors, metadata);
+}
+
+namespace {
+
+Checkpoint from_parts(const std::string& name,
+                      std::map<std::string, std::string> metadata,
+                      std::vector<NamedTensor> tensors) {
+    Checkpoint c;
+    auto fail = [&](const std::string& problem, const std::string& hint) -> Checkpoint {
+        throw IoError("'" + name + "' " + problem, hint);
+    };
+    const auto format = metadata.find("format");
+    if (format == metadata.end() || format->second != kFormat) {
+        return fail("is a safetensors file but not a dlctl checkpoint (no format: " +
+                        std::string(kFormat) + " in its metadata)",
+                    format != metadata.end() && format->second == "dlctl-weights"
+                        ? "it holds only weights (a run's model.safetensors); use "
+                          "checkpoints/last.safetensors or best.safetensors of the run"
+                        : "pass a checkpoints/*.safetensors file written by dlctl train");
+    }
+    const auto version = metadata.find("format_version");
+    if (version == metadata.end() || version->second != std::to_string(kCheckpointFormatVersion)) {
+        return fail("has checkpoint format version " +
+                        (version == metadata.end() ? std::string("(none)") : version->second) +
+                        "; this dlctl reads version " + std::to_string(kCheckpointFormatVersion),
+                    "use the dlctl version that wrote it (" + metadata["dlctl_version"] + ")");
+    }
+    const char* key = "";
+    try {
+        key = "dlctl_version";
+        c.dlctl_version = metadata.at(key);
+        key = "spec";
+        c.spec_yaml = metadata.at(key);
+        key = "preprocessor";
+        c.preprocessor = Preprocessor::from_json(metadata.at(key));
+        key = "task";
+        c.task = task_from(json::parse(metadata.at(key)));
+        key = "data";
+        const json data = json::parse(metadata.at(key));
+        c.data = {data.at("path").get<std::string>(), data.at("rows").get<std::uint64_t>(),
+                  data.at("crc32").get<std::uint32_t>()};
+        key = "training_state";
+        state_from(json::parse(metadata.at(key)), c);
+    } catch (const std::exception& e) {
+        return fail(std::string("has invalid checkpoint metadata '") + key + "': " + e.what(),
+                    "the file is damaged or was not written by dlctl; re-create it");
+    }
+    try {
+        c.spec = load_spec_from_string(c.spec_yaml, name + " (saved spec)", "/");
+    } catch (const Error& e) {
+        return fail(std::string("holds a spec this dlctl cannot read: ") + e.what(),
+                    "use the dlctl version that wrote it (" + c.dlctl_version + ")");
+    }
+    c.tensors = std::move(tensors);
+    return c;
+}
+
+}  // namespace
+
+Checkpoint read_checkpoint(const std::filesystem::path& path) {
+    std::map<std::string, std::string> metadata;
+    std::vector<NamedTensor> tensors = read_safetensors(path, &metadata);
+    return from_parts(path.string(), std::move(metadata), std::move(tensors));
+}
+
+Checkpoint parse_checkpoint(const std::string& name, std::string_view bytes) {
+    std::map<std::string, std::string> metadata;
+    std::vector<NamedTensor> tensors = parse_safetensors(name, bytes, &metadata);
+    return from_parts(name, std::move(metadata), std::move(tensors));
+}
+
+}  // namespace dlctl

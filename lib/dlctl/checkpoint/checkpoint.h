@@ -1,0 +1,64 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "dlctl/config/spec.h"
+#include "dlctl/core/training_state.h"
+#include "dlctl/data/preprocessor.h"
+#include "dlctl/io/safetensors.h"
+
+namespace dlctl {
+
+/// Version of the checkpoint layout (metadata keys and tensor names); readers reject others.
+inline constexpr int kCheckpointFormatVersion = 1;
+
+/// What the model predicts and how its outputs map back to the data's own values.
+struct TaskInfo {
+    std::string task;                 ///< binary | multiclass | regression
+    int classes = 0;                  ///< 0 regression, 1 binary, K multiclass (target_classes)
+    std::string target;               ///< target column name
+    std::vector<std::string> labels;  ///< class label of each output; binary: {negative, positive}
+    double target_offset = 0.0;       ///< regression outputs are y · scale + offset
+    double target_scale = 1.0;
+};
+
+/// The training CSV as it was read, so `eval` can re-create the held-out split only from the
+/// same file.
+struct DataOrigin {
+    std::string path;
+    std::uint64_t rows = 0;
+    std::uint32_t crc32 = 0;  ///< of the file's bytes
+};
+
+/// A self-contained trained model: the resolved spec, the fitted preprocessing, the label map,
+/// the training state and every tensor (weights, batch-norm statistics, optimizer moments).
+struct Checkpoint {
+    std::string dlctl_version;
+    std::string spec_yaml;  ///< the resolved spec (config.yaml)
+    ExperimentSpec spec;    ///< spec_yaml parsed (read_checkpoint fills it)
+    Preprocessor preprocessor;
+    TaskInfo task;
+    DataOrigin data;
+    TrainerState state;
+    std::string best_monitor;  ///< metric that decides best.safetensors, e.g. val_loss
+    std::vector<std::string> history_columns;       ///< metrics.csv header
+    std::vector<std::vector<std::string>> history;  ///< metrics.csv rows up to state.epoch
+    std::vector<NamedTensor> tensors;
+};
+
+/// Writes `checkpoint` as a safetensors file (see docs/checkpoints.md), atomically.
+void write_checkpoint(const std::filesystem::path& path, const Checkpoint& checkpoint);
+
+/// Reads and validates a checkpoint. Throws IoError naming the file and the problem for an
+/// unreadable, truncated or corrupt file (checksum), a safetensors file that is not a dlctl
+/// checkpoint, another format version, or invalid metadata.
+Checkpoint read_checkpoint(const std::filesystem::path& path);
+
+/// As read_checkpoint, from a file's bytes in memory; `name` stands for the file in messages.
+Checkpoint parse_checkpoint(const std::string& name, std::string_view bytes);
+
+}  // namespace dlctl

@@ -1,0 +1,12 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+namespace dlctl {
+
+/// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320) of `bytes`, continuing from `crc`; equal
+/// to Python's zlib.crc32(bytes, crc), so scripts can verify checksums dlctl writes.
+std::uint32_t crc32(std::string_view bytes, std::uint32_t crc = 0);
+
+}  // namespace dlctl

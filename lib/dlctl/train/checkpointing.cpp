@@ -1,0 +1,109 @@
+#include "dlctl/train/checkpointing.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
+#include "dlctl/core/error.h"
+#include "dlctl/nn/model_weights.h"
+
+namespace dlctl {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+EarlyStoppingSpec monitor_spec(const std::string& monitor) {
+    EarlyStoppingSpec spec;
+    spec.enabled = true;
+    spec.monitor = monitor;
+    spec.patience = std::numeric_limits<int>::max();
+    return spec;
+}
+
+/// Removes all but the `keep` newest epoch-NNNN.safetensors files.
+void prune_epoch_checkpoints(const fs::path& dir, int keep) {
+    std::vector<fs::path> snapshots;
+    std::error_code ec;
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.starts_with("epoch-") && name.ends_with(".safetensors")) {
+            snapshots.push_back(entry.path());
+        }
+    }
+    std::sort(snapshots.begin(), snapshots.end());  // zero-padded epochs sort by number
+    for (std::size_t i = 0; i + static_cast<std::size_t>(keep) < snapshots.size(); ++i) {
+        fs::remove(snapshots[i], ec);
+    }
+}
+
+}  // namespace
+
+std::string best_checkpoint_monitor(const ExperimentSpec& spec, bool has_validation) {
+    if (spec.train.early_stopping.enabled) return spec.train.early_stopping.monitor;
+    return has_validation ? "val_loss" : "loss";
+}
+
+CheckpointWriter::CheckpointWriter(fs::path run_dir, Checkpoint base, bool has_validation)
+    : dir_(std::move(run_dir) / "checkpoints"),
+      base_(std::move(base)),
+      best_(monitor_spec(base_.best_monitor.empty()
+                             ? best_checkpoint_monitor(base_.spec, has_validation)
+                             : base_.best_monitor)) {
+    if (base_.best_monitor.empty())
+        base_.best_monitor = best_checkpoint_monitor(base_.spec, has_validation);
+    best_.restore(base_.state.checkpoint_best);
+    if (base_.spec.output.checkpoint_every > 0) {
+        std::error_code ec;
+        fs::create_directories(dir_, ec);
+        if (ec) throw IoError("cannot create '" + dir_.string() + "': " + ec.message());
+    }
+}
+
+void CheckpointWriter::end_epoch(const EpochResult& result,
+                                 std::vector<std::string> metrics_row,
+                                 Backend& backend,
+                                 const Sequential& model,
+                                 const Trainer& trainer) {
+    base_.history.push_back(std::move(metrics_row));
+    const bool improved = best_.update(result.epoch, logged_value(result, base_.best_monitor));
+    const int every = base_.spec.output.checkpoint_every;
+    if (every == 0) return;
+    const bool last_due = result.epoch % every == 0 || result.epoch == base_.spec.train.epochs;
+    if (!last_due && !improved) return;
+
+    base_.state = trainer.state();
+    base_.state.checkpoint_best = best_.state();
+    base_.tensors = export_weights(backend, model);
+    for (const ParameterShaped& buffers : trainer.checkpoint_buffers()) {
+        auto more = export_parameter_shaped(backend, model, buffers);
+        std::move(more.begin(), more.end(), std::back_inserter(base_.tensors));
+    }
+    if (improved) write_checkpoint(dir_ / "best.safetensors", base_);
+    if (last_due) {
+        write_checkpoint(dir_ / "last.safetensors", base_);
+        const int keep = base_.spec.output.keep_checkpoints;
+        if (keep > 0) {
+            write_checkpoint(dir_ / fmt::format("epoch-{:04}.safetensors", result.epoch), base_);
+            prune_epoch_checkpoints(dir_, keep);
+        }
+    }
+    base_.tensors.clear();
+}
+
+void restore_training(const Checkpoint& checkpoint,
+                      const fs::path& source,
+                      Backend& backend,
+                      Sequential& model,
+                      Trainer& trainer) {
+    import_weights(backend, model, checkpoint.tensors, source);
+    for (const ParameterShaped& buffers : trainer.checkpoint_buffers()) {
+        import_parameter_shaped(backend, model, buffers, checkpoint.tensors, source);
+    }
+    trainer.restore(checkpoint.state);
+}
+
+}  // namespace dlctl

@@ -1,0 +1,50 @@
+#pragma once
+
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "dlctl/checkpoint/checkpoint.h"
+#include "dlctl/train/trainer.h"
+
+namespace dlctl {
+
+/// Writes a run's checkpoints into `<run>/checkpoints/` after each epoch: last.safetensors every
+/// output.checkpoint_every epochs, best.safetensors whenever the best monitor improves (the
+/// early-stopping monitor, else val_loss, else loss) and the output.keep_checkpoints newest
+/// epoch-NNNN.safetensors. Every file is replaced atomically. Also keeps the metrics.csv rows
+/// that each checkpoint carries for a resumed run.
+class CheckpointWriter {
+  public:
+    /// `base` holds what does not change during the run (spec, preprocessor, task, data origin,
+    /// history columns) and, when resuming, the history and state of the resumed checkpoint.
+    CheckpointWriter(std::filesystem::path run_dir, Checkpoint base, bool has_validation);
+
+    /// Records the epoch's metrics.csv row and writes the checkpoints that are due.
+    void end_epoch(const EpochResult& result,
+                   std::vector<std::string> metrics_row,
+                   Backend& backend,
+                   const Sequential& model,
+                   const Trainer& trainer);
+
+    const std::vector<std::vector<std::string>>& history() const { return base_.history; }
+
+  private:
+    std::filesystem::path dir_;
+    Checkpoint base_;
+    EarlyStopping best_;
+};
+
+/// Restores the weights, optimizer moments, best weights and counters of `checkpoint` into a
+/// model and trainer built from the same spec. Throws IoError listing missing or mis-shaped
+/// tensors.
+void restore_training(const Checkpoint& checkpoint,
+                      const std::filesystem::path& source,
+                      Backend& backend,
+                      Sequential& model,
+                      Trainer& trainer);
+
+/// The monitor that decides best.safetensors for a spec (see CheckpointWriter).
+std::string best_checkpoint_monitor(const ExperimentSpec& spec, bool has_validation);
+
+}  // namespace dlctl
