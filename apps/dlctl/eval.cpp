@@ -1,40 +1,219 @@
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
+#include <limits>
 #include <memory>
+#include <nlohmann/json.hpp>
+#include <numeric>
 
 #include "commands.h"
+#include "dlctl/core/crc32.h"
 #include "dlctl/core/error.h"
+#include "dlctl/inference/csv_columns.h"
+#include "dlctl/inference/evaluation.h"
+#include "dlctl/io/atomic_file.h"
+#include "ensemble.h"
 
 namespace dlctl::cli {
 
 namespace {
+
+using nlohmann::json;
+
 struct EvalOptions {
     std::vector<std::string> checkpoints;
     std::string data;
     std::string output;
     double threshold = 0.5;
+    std::string device = "auto";
+    int threads = 0;
 };
+
+/// Labelled rows to evaluate on and how to describe them.
+struct EvalRows {
+    Table table;
+    std::vector<std::uint32_t> rows;
+    std::string description;
+};
+
+/// Every row of a labelled CSV: the features, the target and (when present) the sample weights.
+EvalRows read_labelled(const std::string& path, const Predictor& model) {
+    CsvRowReader reader = CsvRowReader::open(path, {'\0', true});
+    std::vector<std::string> numeric = model.feature_names();
+    numeric.push_back(model.task().target);
+    const std::string& weight = model.checkpoint().spec.data.sample_weight;
+    const auto& names = reader.names();
+    if (!weight.empty() && std::find(names.begin(), names.end(), weight) != names.end()) {
+        numeric.push_back(weight);
+    }
+    CsvColumnChunks chunks(std::move(reader), numeric, {}, false);
+    EvalRows out;
+    std::vector<std::vector<std::string>> no_text;
+    chunks.next(std::numeric_limits<std::int64_t>::max(), out.table, no_text);
+    if (out.table.rows() == 0) throw DataError("'" + path + "' has no data rows");
+    out.rows.resize(out.table.rows());
+    std::iota(out.rows.begin(), out.rows.end(), 0u);
+    out.description = fmt::format("{} ({} rows)", path, out.rows.size());
+    return out;
+}
+
+/// The run's held-out test split, re-created from the saved data settings and seed.
+EvalRows held_out(const Ensemble& ensemble) {
+    const Checkpoint& c = ensemble.first().checkpoint();
+    for (const auto& model : ensemble.models()) {
+        const Checkpoint& other = model->checkpoint();
+        if (other.spec.seed != c.spec.seed || other.data.path != c.data.path ||
+            other.data.crc32 != c.data.crc32 ||
+            other.spec.data.test_file != c.spec.data.test_file) {
+            throw UsageError(
+                "the checkpoints come from runs with different data or seeds, so "
+                "they have no common test split",
+                "evaluate the ensemble on a labelled CSV with --data FILE");
+        }
+    }
+    if (!c.spec.data.test_file.empty()) {
+        EvalRows rows = read_labelled(c.spec.data.test_file, ensemble.first());
+        rows.description = "the run's test file " + rows.description;
+        return rows;
+    }
+    if (c.spec.data.split.test == 0.0) {
+        throw UsageError("the run has no test split (data.split.test: 0)",
+                         "evaluate on a labelled CSV with --data FILE");
+    }
+    const auto crc = crc32_of_file(c.data.path);
+    if (!crc) {
+        throw DataError("the run's data file '" + c.data.path + "' cannot be read (moved?)",
+                        "pass the data with --data FILE");
+    }
+    if (*crc != c.data.crc32) {
+        throw DataError("the run's data file '" + c.data.path +
+                            "' changed since training, so its test split cannot be re-created",
+                        "pass a labelled CSV with --data FILE");
+    }
+    HeldOutRows held = held_out_rows(c.spec.data, c.spec.seed, c.task.classes);
+    EvalRows out{std::move(held.table), std::move(held.rows), ""};
+    out.description = fmt::format("the held-out test split of {} ({} rows, seed {})", c.data.path,
+                                  out.rows.size(), c.spec.seed);
+    return out;
+}
+
+json report_json(const EvaluationReport& report,
+                 const EvalOptions& o,
+                 const Ensemble& ensemble,
+                 const std::string& description) {
+    json metrics = json::object();
+    if (report.loss) metrics["loss"] = *report.loss;
+    for (const auto& [name, value] : report.metrics) {
+        metrics[name] = std::isnan(value) ? json(nullptr) : json(value);
+    }
+    json out = {{"checkpoints", o.checkpoints},
+                {"data", description},
+                {"rows", report.rows},
+                {"task", ensemble.first().task().task},
+                {"metrics", metrics}};
+    if (ensemble.first().task().classes == 1) out["threshold"] = o.threshold;
+    if (!report.confusion.empty()) {
+        out["labels"] = ensemble.first().task().labels;
+        out["confusion_matrix"] = report.confusion;
+        json classes = json::array();
+        for (const ClassReport& c : report.classes) {
+            classes.push_back({{"label", c.label},
+                               {"precision", c.precision},
+                               {"recall", c.recall},
+                               {"f1", c.f1},
+                               {"support", c.support}});
+        }
+        out["per_class"] = classes;
+    }
+    return out;
+}
+
+void print_report(const EvaluationReport& report, const TaskInfo& task) {
+    if (report.loss) std::printf("%-20s %.6f\n", "loss", *report.loss);
+    for (const auto& [name, value] : report.metrics)
+        std::printf("%-20s %.6f\n", name.c_str(), value);
+    if (report.confusion.empty()) return;
+    std::size_t width = 9;
+    for (const auto& label : task.labels) width = std::max(width, label.size() + 2);
+    std::printf("\nconfusion matrix (rows: actual, columns: predicted)\n%*s",
+                static_cast<int>(width), "");
+    for (const auto& label : task.labels)
+        std::printf("%*s", static_cast<int>(width), label.c_str());
+    std::printf("\n");
+    for (std::size_t r = 0; r < report.confusion.size(); ++r) {
+        std::printf("%*s", static_cast<int>(width), task.labels[r].c_str());
+        for (const auto n : report.confusion[r]) {
+            std::printf("%*lld", static_cast<int>(width), static_cast<long long>(n));
+        }
+        std::printf("\n");
+    }
+    std::printf("\n%-*s %9s %9s %9s %9s\n", static_cast<int>(width), "class", "precision", "recall",
+                "f1", "support");
+    for (const ClassReport& c : report.classes) {
+        std::printf("%-*s %9.4f %9.4f %9.4f %9lld\n", static_cast<int>(width), c.label.c_str(),
+                    c.precision, c.recall, c.f1, static_cast<long long>(c.support));
+    }
+}
+
+int run_eval(const EvalOptions& o) {
+    if (!(o.threshold > 0.0 && o.threshold < 1.0)) {
+        throw UsageError(fmt::format("--threshold must be between 0 and 1, got {}", o.threshold));
+    }
+    Ensemble ensemble(o.checkpoints, o.device, o.threads);
+    const EvalRows rows =
+        o.data.empty() ? held_out(ensemble) : read_labelled(o.data, ensemble.first());
+    Dataset encoded;
+    const std::vector<float> outputs = ensemble.predict(rows.table, rows.rows, true, &encoded);
+    const TaskInfo& task = ensemble.first().task();
+    EvaluationReport report = evaluate_outputs(task, outputs, encoded, o.threshold);
+    if (ensemble.size() == 1) {
+        report.loss = ensemble.first().loss(encoded);
+    }
+    spdlog::info("evaluated {} on {}",
+                 ensemble.size() == 1
+                     ? o.checkpoints.front()
+                     : fmt::format("an ensemble of {} checkpoints", ensemble.size()),
+                 rows.description);
+    print_report(report, task);
+    if (!o.output.empty()) {
+        write_file_atomic(o.output,
+                          report_json(report, o, ensemble, rows.description).dump(2) + "\n");
+        spdlog::info("wrote {}", o.output);
+    }
+    return 0;
+}
+
 }  // namespace
 
 void add_eval_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<EvalOptions>();
     CLI::App* cmd = app.add_subcommand("eval", "evaluate a checkpoint on its test split or a CSV");
-    cmd->add_option("--checkpoint", options->checkpoints, "checkpoint file (repeat to ensemble)")
+    cmd->add_option("--checkpoint", options->checkpoints,
+                    "checkpoint file (repeat to evaluate an ensemble that averages them)")
         ->required();
     cmd->add_option("--data", options->data,
-                    "labelled CSV to evaluate on (default: the run's held-out test split)");
-    cmd->add_option("--output", options->output, "also write every metric to this JSON file");
-    cmd->add_option("--threshold", options->threshold, "decision threshold for binary tasks");
+                    "labelled CSV to evaluate on, through the saved preprocessing (default: the "
+                    "run's held-out test split, re-created from the saved seed)");
+    cmd->add_option("--output", options->output,
+                    "also write every metric, the confusion matrix and per-class "
+                    "precision/recall/F1 to this JSON file");
+    cmd->add_option("--threshold", options->threshold,
+                    "decision threshold on P(positive) for binary tasks (default 0.5)");
+    cmd->add_option("--device", options->device, "auto, cpu, cuda or cuda:N (default auto)");
+    cmd->add_option("--threads", options->threads, "CPU threads, 0 = all cores");
     cmd->footer(
+        "Prints one metric per line (name, value) on stdout, then the confusion matrix and\n"
+        "per-class report for classifiers.\n\n"
         "Examples:\n"
         "  dlctl eval --checkpoint runs/x/checkpoints/best.safetensors\n"
         "  dlctl eval --checkpoint runs/x/checkpoints/best.safetensors --data new.csv "
-        "--output eval.json");
-    cmd->callback([options, &action] {  // the capture keeps the bound options alive
-        action = []() -> int {
-            throw UnsupportedError("dlctl eval (checkpoints are not implemented yet)",
-                                   "the test metrics of a run are in its summary.json");
-        };
-    });
+        "--output eval.json\n"
+        "  dlctl eval --checkpoint runs/a/checkpoints/best.safetensors --checkpoint "
+        "runs/b/checkpoints/best.safetensors --data holdout.csv");
+    cmd->callback([options, &action] { action = [options] { return run_eval(*options); }; });
 }
 
 }  // namespace dlctl::cli

@@ -1,16 +1,140 @@
+#include <fmt/format.h>
+
 #include <CLI/CLI.hpp>
+#include <cmath>
+#include <cstdio>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "commands.h"
+#include "dlctl/checkpoint/checkpoint.h"
 #include "dlctl/core/error.h"
+#include "dlctl/nn/model_builder.h"
 
 namespace dlctl::cli {
 
 namespace {
+
+using nlohmann::json;
+
 struct InspectOptions {
     std::string checkpoint;
     bool json = false;
 };
+
+json describe(const Checkpoint& c, const std::string& path) {
+    const auto model =
+        build_model(c.spec.model, static_cast<std::int64_t>(c.preprocessor.feature_names().size()),
+                    c.spec.train.l1, c.spec.train.l2);
+    json layers = json::array();
+    std::int64_t total = 0;
+    for (std::size_t i = 0; i < model->layers().size(); ++i) {
+        const Layer& layer = *model->layers()[i];
+        const LayerSpec& spec = c.spec.model.layers[i];
+        std::string detail;
+        if (spec.type == "dense" || spec.type == "activation") detail = spec.activation;
+        if (spec.type == "dropout") detail = fmt::format("rate {}", spec.rate);
+        layers.push_back({{"index", i},
+                          {"type", layer.type()},
+                          {"detail", detail},
+                          {"output_shape", {nullptr, layer.output_size()}},
+                          {"parameters", layer.parameter_count()}});
+        total += layer.parameter_count();
+    }
+    json metrics = json::object();
+    if (!c.history.empty()) {
+        for (std::size_t i = 0; i < c.history_columns.size(); ++i) {
+            const std::string& cell = c.history.back()[i];
+            if (cell.empty()) continue;
+            metrics[c.history_columns[i]] = std::stod(cell);
+        }
+    }
+    auto number = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+    json preprocessing = json::parse(c.preprocessor.to_json());
+    return {{"checkpoint", path},
+            {"format_version", kCheckpointFormatVersion},
+            {"dlctl_version", c.dlctl_version},
+            {"experiment", c.spec.name},
+            {"seed", c.spec.seed},
+            {"task",
+             {{"task", c.task.task},
+              {"target", c.task.target},
+              {"labels", c.task.labels},
+              {"target_offset", c.task.target_offset},
+              {"target_scale", c.task.target_scale}}},
+            {"model",
+             {{"inputs", model->input_size()},
+              {"layers", layers},
+              {"parameters", total},
+              {"output_activation", to_string(model->output_activation())}}},
+            {"preprocessing", preprocessing},
+            {"data", {{"path", c.data.path}, {"rows", c.data.rows}}},
+            {"training",
+             {{"epoch", c.state.epoch},
+              {"epochs", c.spec.train.epochs},
+              {"global_step", c.state.global_step},
+              {"best_monitor", c.best_monitor},
+              {"best_value", number(c.state.checkpoint_best.best)},
+              {"best_epoch", c.state.checkpoint_best.best_epoch},
+              {"metrics", metrics}}}};
+}
+
+void print_text(const json& d) {
+    const json& task = d["task"];
+    std::printf("checkpoint  %s (format %d, dlctl %s)\n",
+                d["checkpoint"].get<std::string>().c_str(), d["format_version"].get<int>(),
+                d["dlctl_version"].get<std::string>().c_str());
+    std::printf("experiment  %s (seed %llu)\n", d["experiment"].get<std::string>().c_str(),
+                static_cast<unsigned long long>(d["seed"].get<std::uint64_t>()));
+    std::string labels;
+    for (const auto& l : task["labels"])
+        labels += (labels.empty() ? "" : ", ") + l.get<std::string>();
+    std::printf("task        %s, target '%s'%s\n", task["task"].get<std::string>().c_str(),
+                task["target"].get<std::string>().c_str(),
+                labels.empty() ? "" : (", labels " + labels).c_str());
+    const json& pre = d["preprocessing"];
+    std::printf("features    %zu numeric, normalize %s\n", pre["features"].size(),
+                pre["normalize"].get<std::string>().c_str());
+    std::printf("data        %s (%llu rows)\n\n", d["data"]["path"].get<std::string>().c_str(),
+                static_cast<unsigned long long>(d["data"]["rows"].get<std::uint64_t>()));
+    std::printf("%-6s %-12s %-12s %-14s %s\n", "layer", "type", "", "output shape", "parameters");
+    for (const auto& layer : d["model"]["layers"]) {
+        std::printf("%-6d %-12s %-12s %-14s %lld\n", layer["index"].get<int>(),
+                    layer["type"].get<std::string>().c_str(),
+                    layer["detail"].get<std::string>().c_str(),
+                    fmt::format("(None, {})", layer["output_shape"][1].get<std::int64_t>()).c_str(),
+                    static_cast<long long>(layer["parameters"].get<std::int64_t>()));
+    }
+    std::printf("total parameters: %lld (inputs %lld, output activation %s)\n\n",
+                static_cast<long long>(d["model"]["parameters"].get<std::int64_t>()),
+                static_cast<long long>(d["model"]["inputs"].get<std::int64_t>()),
+                d["model"]["output_activation"].get<std::string>().c_str());
+    const json& t = d["training"];
+    std::printf("training    epoch %d of %d, step %llu; best %s %s at epoch %d\n",
+                t["epoch"].get<int>(), t["epochs"].get<int>(),
+                static_cast<unsigned long long>(t["global_step"].get<std::uint64_t>()),
+                t["best_monitor"].get<std::string>().c_str(),
+                t["best_value"].is_null()
+                    ? "-"
+                    : fmt::format("{:.6g}", t["best_value"].get<double>()).c_str(),
+                t["best_epoch"].get<int>());
+    for (const auto& [name, value] : t["metrics"].items()) {
+        if (name == "epoch") continue;
+        std::printf("  %-20s %.6g\n", name.c_str(), value.get<double>());
+    }
+}
+
+int run_inspect(const InspectOptions& o) {
+    const Checkpoint checkpoint = read_checkpoint(o.checkpoint);
+    const json d = describe(checkpoint, o.checkpoint);
+    if (o.json) {
+        std::printf("%s\n", d.dump(2).c_str());
+    } else {
+        print_text(d);
+    }
+    return 0;
+}
+
 }  // namespace
 
 void add_inspect_command(CLI::App& app, Action& action) {
@@ -19,12 +143,11 @@ void add_inspect_command(CLI::App& app, Action& action) {
         "inspect", "show a checkpoint's architecture, preprocessing and training state");
     cmd->add_option("CHECKPOINT", options->checkpoint, "checkpoint file")->required();
     cmd->add_flag("--json", options->json, "machine-readable output");
-    cmd->footer("Example:\n  dlctl inspect runs/x/checkpoints/best.safetensors --json");
-    cmd->callback([options, &action] {  // the capture keeps the bound options alive
-        action = []() -> int {
-            throw UnsupportedError("dlctl inspect (checkpoints are not implemented yet)");
-        };
-    });
+    cmd->footer(
+        "Examples:\n"
+        "  dlctl inspect runs/x/checkpoints/best.safetensors\n"
+        "  dlctl inspect runs/x/checkpoints/last.safetensors --json | jq .training");
+    cmd->callback([options, &action] { action = [options] { return run_inspect(*options); }; });
 }
 
 }  // namespace dlctl::cli

@@ -217,7 +217,7 @@ TEST_CASE("the target may be given by index and standardised for regression", "[
     DataSpec spec = data_spec(csv, "1");  // no column is named "1": index 1 is y
     spec.normalize = "none";
     spec.split.shuffle = false;
-    CHECK(prepare_data(spec, 1, 0).target_name == "1");
+    CHECK(prepare_data(spec, 1, 0).target_name == "y");  // the column's name
     CHECK(prepare_data(spec, 1, 0).train.targets == std::vector<float>{10, 20, 30, 40});
     spec.target_normalize = "standard";
     const PreparedData data = prepare_data(spec, 1, 0);

@@ -53,7 +53,7 @@ void MetricAccumulator::update(const float* predictions, const float* targets, s
 }
 
 int MetricAccumulator::predicted_class(std::int64_t i) const {
-    if (classes_ == 1) return predictions_[i] >= 0.5f ? 1 : 0;
+    if (classes_ == 1) return predictions_[i] >= threshold_ ? 1 : 0;
     const float* p = predictions_.data() + i * classes_;
     return static_cast<int>(std::max_element(p, p + classes_) - p);
 }

@@ -30,6 +30,9 @@ class MetricAccumulator {
                       double target_offset = 0.0,
                       double target_scale = 1.0);
 
+    /// Binary: predictions at or above `threshold` count as class 1 (default 0.5).
+    void set_threshold(float threshold) { threshold_ = threshold; }
+
     void reset();
     /// `predictions` holds count values (count × K for multiclass, sample-major); `targets` holds
     /// count labels or values.
@@ -46,6 +49,7 @@ class MetricAccumulator {
     std::vector<std::string> names_;
     int classes_;
     double target_offset_, target_scale_;
+    float threshold_ = 0.5f;
     std::int64_t count_ = 0;
     std::vector<float> predictions_, targets_;  // classification
     double sum_squared_error_ = 0.0, sum_abs_error_ = 0.0, sum_target_ = 0.0,

@@ -7,7 +7,6 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -138,13 +137,7 @@ TaskInfo task_info(const PreparedData& data, int classes) {
 }
 
 DataOrigin data_origin(const std::string& path, std::size_t rows) {
-    std::ifstream in(path, std::ios::binary);
-    std::uint32_t crc = 0;
-    std::string chunk(1 << 20, '\0');
-    while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
-        crc = crc32(std::string_view(chunk.data(), static_cast<std::size_t>(in.gcount())), crc);
-    }
-    return {path, rows, crc};
+    return {path, rows, crc32_of_file(path).value_or(0)};
 }
 
 /// The checkpoint to resume from, checked against the spec of the new run.

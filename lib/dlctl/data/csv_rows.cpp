@@ -1,0 +1,216 @@
+#include "dlctl/data/csv_rows.h"
+
+#include <fmt/format.h>
+#include <unistd.h>
+
+// The library's error types copy file names with strncpy, which GCC flags once inlined here.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstringop-truncation"
+#include <libfccp/csv.h>
+#pragma GCC diagnostic pop
+
+#include <cstdio>
+#include <cstring>
+#include <optional>
+#include <set>
+
+#include "dlctl/core/error.h"
+#include "dlctl/data/csv_fields.h"
+
+namespace dlctl {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+bool is_blank(const char* line) {
+    for (; *line != '\0'; ++line) {
+        if (*line != ' ' && *line != '\t') return false;
+    }
+    return true;
+}
+
+/// The candidate delimiter that occurs most often outside quotes in `line` (',' when none does).
+char sniff_delimiter(const char* line) {
+    constexpr char kCandidates[] = {',', ';', '\t', '|'};
+    std::size_t counts[4] = {0, 0, 0, 0};
+    bool quoted = false;
+    for (const char* p = line; *p != '\0'; ++p) {
+        if (*p == '"') quoted = !quoted;
+        if (quoted) continue;
+        for (int c = 0; c < 4; ++c) counts[c] += *p == kCandidates[c];
+    }
+    const auto best = std::max_element(std::begin(counts), std::end(counts)) - std::begin(counts);
+    return counts[best] > 0 ? kCandidates[best] : ',';
+}
+
+void check_readable(const fs::path& path) {
+    std::error_code ec;
+    const auto status = fs::status(path, ec);
+    if (!fs::exists(status)) {
+        throw DataError(
+            "data file '" + path.string() + "' does not exist",
+            "check data.path in the spec; relative paths are relative to the spec file");
+    }
+    if (fs::is_directory(status)) {
+        throw DataError("data file '" + path.string() + "' is a directory, not a CSV file");
+    }
+}
+
+[[noreturn]] void line_too_long(const io::error::base& e) {
+    throw DataError(std::string("cannot read data: ") + e.what(),
+                    "lines longer than 16 MiB are not supported");
+}
+
+}  // namespace
+
+bool valid_utf8(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        const std::size_t length = c < 0x80           ? 1
+                                   : (c >> 5) == 0x6  ? 2
+                                   : (c >> 4) == 0xE  ? 3
+                                   : (c >> 3) == 0x1E ? 4
+                                                      : 0;
+        if (length == 0 || i + length > text.size()) return false;
+        for (std::size_t k = 1; k < length; ++k) {
+            if ((static_cast<unsigned char>(text[i + k]) & 0xC0) != 0x80) return false;
+        }
+        i += length;
+    }
+    return true;
+}
+
+struct CsvRowReader::State {
+    std::string source;
+    std::optional<io::LineReader> reader;
+    std::vector<std::string> names;
+    char delimiter = ',';
+    bool header = true;
+    char* pending = nullptr;  ///< the first line when it is data (no header)
+    unsigned pending_line = 0;
+    unsigned line = 0;
+
+    void split(char* text, unsigned line_number, std::vector<std::string_view>& fields) const {
+        if (!split_csv_fields(text, delimiter, fields)) {
+            throw DataError(fmt::format("{}:{}: unterminated quoted field", source, line_number),
+                            "a newline inside a quoted field is not supported");
+        }
+    }
+
+    /// Reads the first non-blank line: the header, or the first row without one.
+    void start(const CsvOptions& options) {
+        char* line_text = reader->next_line();
+        while (line_text != nullptr && is_blank(line_text)) line_text = reader->next_line();
+        if (line_text == nullptr) {
+            throw DataError("data file '" + source + "' is empty",
+                            "a CSV file needs a header row and at least one data row");
+        }
+        if (std::strncmp(line_text, "\xEF\xBB\xBF", 3) == 0) line_text += 3;  // byte-order mark
+        delimiter = options.delimiter != '\0' ? options.delimiter : sniff_delimiter(line_text);
+        header = options.header;
+        const unsigned first_line = reader->get_file_line();
+        std::vector<std::string_view> fields;
+        if (!options.header) {
+            // The fields are needed only to count columns; split a copy, keep the line for next().
+            std::string copy(line_text);
+            split(copy.data(), first_line, fields);
+            for (std::size_t i = 0; i < fields.size(); ++i)
+                names.push_back("col" + std::to_string(i));
+            pending = line_text;
+            pending_line = first_line;
+            return;
+        }
+        split(line_text, first_line, fields);
+        std::set<std::string> seen;
+        for (std::size_t i = 0; i < fields.size(); ++i) {
+            std::string name(fields[i]);
+            if (!valid_utf8(name)) {
+                throw DataError(fmt::format("{}:{}: column {} has a name that is not valid UTF-8",
+                                            source, first_line, i + 1),
+                                "save the file as UTF-8");
+            }
+            if (name.empty()) name = "col" + std::to_string(i);
+            if (!seen.insert(name).second) {
+                throw DataError(
+                    fmt::format("{}:{}: duplicate column name '{}'", source, first_line, name),
+                    "rename one of the columns so every name is unique");
+            }
+            names.push_back(std::move(name));
+        }
+    }
+};
+
+CsvRowReader::CsvRowReader(std::unique_ptr<State> state) : state_(std::move(state)) {}
+CsvRowReader::CsvRowReader(CsvRowReader&&) noexcept = default;
+CsvRowReader& CsvRowReader::operator=(CsvRowReader&&) noexcept = default;
+CsvRowReader::~CsvRowReader() = default;
+
+CsvRowReader CsvRowReader::open(const fs::path& path, const CsvOptions& options) {
+    auto state = std::make_unique<State>();
+    try {
+        if (path == "-") {
+            state->source = "(stdin)";
+            // The reader closes its FILE; give it a duplicate so stdin itself stays open.
+            std::FILE* in = ::fdopen(::dup(STDIN_FILENO), "rb");
+            if (in == nullptr) throw DataError("cannot read standard input");
+            state->reader.emplace(state->source, in);
+        } else {
+            check_readable(path);
+            state->source = path.string();
+            state->reader.emplace(state->source);
+        }
+        state->start(options);
+    } catch (const io::error::base& e) {
+        line_too_long(e);
+    }
+    return CsvRowReader(std::move(state));
+}
+
+CsvRowReader CsvRowReader::from_text(const std::string& name,
+                                     std::string_view text,
+                                     const CsvOptions& options) {
+    auto state = std::make_unique<State>();
+    state->source = name;
+    try {
+        state->reader.emplace(name, text.data(), text.data() + text.size());
+        state->start(options);
+    } catch (const io::error::base& e) {
+        line_too_long(e);
+    }
+    return CsvRowReader(std::move(state));
+}
+
+const std::string& CsvRowReader::source() const { return state_->source; }
+const std::vector<std::string>& CsvRowReader::names() const { return state_->names; }
+unsigned CsvRowReader::line() const { return state_->line; }
+
+bool CsvRowReader::next(std::vector<std::string_view>& fields) {
+    State& s = *state_;
+    char* text = nullptr;
+    if (s.pending != nullptr) {
+        text = s.pending;
+        s.line = s.pending_line;
+        s.pending = nullptr;
+    } else {
+        try {
+            do {
+                text = s.reader->next_line();
+            } while (text != nullptr && is_blank(text));
+        } catch (const io::error::base& e) {
+            line_too_long(e);
+        }
+        if (text == nullptr) return false;
+        s.line = s.reader->get_file_line();
+    }
+    s.split(text, s.line, fields);
+    if (fields.size() != s.names.size()) {
+        throw DataError(
+            fmt::format("{}:{}: found {} fields, expected {} (as in the {})", s.source, s.line,
+                        fields.size(), s.names.size(), s.header ? "header" : "first row"),
+            "check the delimiter (data.delimiter) and quoting of this row");
+    }
+    return true;
+}
+
+}  // namespace dlctl

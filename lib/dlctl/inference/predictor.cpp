@@ -1,0 +1,138 @@
+#include "dlctl/inference/predictor.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "dlctl/core/error.h"
+#include "dlctl/core/random.h"
+#include "dlctl/core/strings.h"
+#include "dlctl/nn/model_builder.h"
+#include "dlctl/nn/model_weights.h"
+
+namespace dlctl {
+
+namespace {
+constexpr std::int64_t kBatch = 4096;
+}
+
+Predictor::Predictor(const std::filesystem::path& path, const std::string& device, int threads)
+    : path_(path), checkpoint_(read_checkpoint(path)) {
+    const ExperimentSpec& spec = checkpoint_.spec;
+    backend_ = make_backend(parse_device(device), threads);
+    model_ = build_model(spec.model, static_cast<std::int64_t>(feature_names().size()),
+                         spec.train.l1, spec.train.l2);
+    max_batch_ = kBatch;
+    Rng rng(spec.seed, RngStream::kInit);
+    model_->build(*backend_, max_batch_, rng);
+    import_weights(*backend_, *model_, checkpoint_.tensors, path);
+    checkpoint_.tensors.clear();  // on the backend now
+    loss_ = make_loss(spec.train, model_->output_activation());
+    loss_->allocate(*backend_, model_->output_size() * max_batch_);
+    features_ = backend_->allocate(model_->input_size() * max_batch_);
+    targets_ = backend_->allocate(max_batch_);
+    weights_ = backend_->allocate(max_batch_);
+    outputs_ = backend_->allocate(model_->output_size() * max_batch_);
+    loss_slot_ = backend_->allocate(1);
+}
+
+Predictor::~Predictor() = default;
+
+std::int64_t Predictor::width() const { return model_->output_size(); }
+
+Dataset Predictor::encode(const Table& table,
+                          const std::vector<std::uint32_t>& rows,
+                          bool with_target) const {
+    std::vector<int> columns;
+    std::vector<std::string> missing;
+    for (const auto& name : feature_names()) {
+        columns.push_back(table.column_index(name));
+        if (columns.back() < 0) missing.push_back(name);
+    }
+    const TaskInfo& task = checkpoint_.task;
+    const int target = with_target ? table.column_index(task.target) : -1;
+    if (with_target && target < 0) missing.push_back(task.target + " (the target)");
+    if (!missing.empty()) {
+        throw DataError(
+            fmt::format("{}: missing {} column{} the model needs: {}", table.source, missing.size(),
+                        missing.size() == 1 ? "" : "s", quoted_list(missing)),
+            "the CSV needs every feature column the model was trained on (by name, "
+            "in any order); see 'dlctl inspect CHECKPOINT'");
+    }
+    Dataset out;
+    out.n_features = static_cast<std::int64_t>(columns.size());
+    out.n_rows = static_cast<std::int64_t>(rows.size());
+    checkpoint_.preprocessor.transform(table, columns, rows, out.features);
+    if (!with_target) return out;
+    out.targets.resize(rows.size());
+    const int k = task.classes == 1 ? 2 : task.classes;
+    for (std::size_t i = 0; i < rows.size(); ++i) {
+        const float y = table.columns[target][rows[i]];
+        if (task.classes == 0) {
+            out.targets[i] = static_cast<float>((y - task.target_offset) / task.target_scale);
+            continue;
+        }
+        if (y != std::floor(y) || y < 0.0f || y >= static_cast<float>(k)) {
+            throw DataError(fmt::format(
+                "{}:{}: target '{}' is {}, which is not one of the "
+                "model's labels ({})",
+                table.source, table.lines[rows[i]], task.target, y, fmt::join(task.labels, ", ")));
+        }
+        out.targets[i] = y;
+    }
+    const std::string& weight_name = checkpoint_.spec.data.sample_weight;
+    const int weight = weight_name.empty() ? -1 : table.column_index(weight_name);
+    if (weight >= 0) {
+        for (const auto r : rows) out.weights.push_back(table.columns[weight][r]);
+    }
+    return out;
+}
+
+std::vector<float> Predictor::predict(const Dataset& data) {
+    const std::int64_t outputs = model_->output_size();
+    std::vector<float> out(static_cast<std::size_t>(outputs * data.n_rows));
+    const TaskInfo& task = checkpoint_.task;
+    for (std::int64_t first = 0; first < data.n_rows; first += max_batch_) {
+        const std::int64_t count = std::min(max_batch_, data.n_rows - first);
+        const Tensor x = features_.view(data.n_features, count);
+        backend_->upload(data.features.data() + first * data.n_features, x);
+        const Tensor logits = model_->forward(*backend_, x, ForwardContext{Mode::kEval});
+        const Tensor predictions = outputs_.view(outputs, count);
+        backend_->activation(model_->output_activation(), logits, predictions);
+        backend_->download(predictions, out.data() + first * outputs);
+    }
+    if (task.classes == 0) {
+        for (float& y : out) y = static_cast<float>(y * task.target_scale + task.target_offset);
+    }
+    return out;
+}
+
+double Predictor::loss(const Dataset& data) {
+    const bool weighted = !data.weights.empty();
+    double total = 0.0, total_weight = 0.0;
+    for (std::int64_t first = 0; first < data.n_rows; first += max_batch_) {
+        const std::int64_t count = std::min(max_batch_, data.n_rows - first);
+        const Tensor x = features_.view(data.n_features, count);
+        const Tensor y = targets_.view(1, count);
+        const Tensor w = weighted ? weights_.view(1, count) : Tensor{};
+        backend_->upload(data.features.data() + first * data.n_features, x);
+        backend_->upload(data.targets.data() + first, y);
+        if (weighted) backend_->upload(data.weights.data() + first, w);
+        const Tensor logits = model_->forward(*backend_, x, ForwardContext{Mode::kEval});
+        const Tensor slot = loss_slot_.view(1, 1);
+        loss_->forward_backward(*backend_, logits, y, w, model_->logits_grad(count), slot);
+        float batch_loss = 0.0f;
+        backend_->download(slot, &batch_loss);
+        double weight = static_cast<double>(count);
+        if (weighted) {
+            weight = 0.0;
+            for (std::int64_t i = 0; i < count; ++i) weight += data.weights[first + i];
+        }
+        total += static_cast<double>(batch_loss) * weight;
+        total_weight += weight;
+    }
+    return total_weight > 0 ? total / total_weight : 0.0;
+}
+
+}  // namespace dlctl

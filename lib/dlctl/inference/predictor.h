@@ -1,0 +1,60 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "dlctl/backend/backend.h"
+#include "dlctl/checkpoint/checkpoint.h"
+#include "dlctl/data/dataset.h"
+#include "dlctl/data/table.h"
+#include "dlctl/loss/loss.h"
+#include "dlctl/nn/sequential.h"
+
+namespace dlctl {
+
+/// A checkpoint loaded for inference: its model on a backend, its preprocessing and label map.
+/// Everything `eval` and `predict` compute goes through here, so both give the same outputs for
+/// the same rows.
+class Predictor {
+  public:
+    /// Reads and validates `path` (IoError) and builds its model on `device` with `threads`.
+    Predictor(const std::filesystem::path& path, const std::string& device, int threads);
+    ~Predictor();
+
+    const std::filesystem::path& path() const { return path_; }
+    const Checkpoint& checkpoint() const { return checkpoint_; }
+    const TaskInfo& task() const { return checkpoint_.task; }
+    const std::vector<std::string>& feature_names() const {
+        return checkpoint_.preprocessor.feature_names();
+    }
+    /// Values per row that predict() returns: K class probabilities (multiclass), P(positive)
+    /// (binary) or the prediction in the target's units (regression).
+    std::int64_t width() const;
+
+    /// Rows of `table` through the saved preprocessing: feature columns by name (DataError
+    /// listing every missing one) and, `with_target`, the target as training encoded it (class
+    /// indices; regression values normalized as in training) and the sample weights if the spec
+    /// had them. DataError naming file:line for a label the model does not know.
+    Dataset encode(const Table& table,
+                   const std::vector<std::uint32_t>& rows,
+                   bool with_target) const;
+
+    /// width() values per row of `data`, row after row.
+    std::vector<float> predict(const Dataset& data);
+    /// The training loss over `data` (weighted as in training), as train's summary reports it.
+    double loss(const Dataset& data);
+
+  private:
+    std::filesystem::path path_;
+    Checkpoint checkpoint_;
+    std::unique_ptr<Backend> backend_;
+    std::unique_ptr<Sequential> model_;
+    std::unique_ptr<Loss> loss_;
+    std::int64_t max_batch_ = 0;
+    Buffer features_, targets_, weights_, outputs_, loss_slot_;
+};
+
+}  // namespace dlctl
