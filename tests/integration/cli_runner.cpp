@@ -21,12 +21,16 @@ std::string quote(const std::filesystem::path& path) {
     return text + "'";
 }
 
-CliResult run_dlctl(const std::string& args, const std::filesystem::path& working_dir) {
+CliResult run_dlctl(const std::string& args,
+                    const std::filesystem::path& working_dir,
+                    const std::filesystem::path& stdin_file) {
     TempDir capture;
     const auto out = capture.path() / "out", err = capture.path() / "err";
     std::string command;
     if (!working_dir.empty()) command = "cd " + quote(working_dir) + " && ";
-    command += quote(DLCTL_BINARY) + " " + args + " </dev/null >" + quote(out) + " 2>" + quote(err);
+    command += quote(DLCTL_BINARY) + " " + args + " <" +
+               (stdin_file.empty() ? std::string("/dev/null") : quote(stdin_file)) + " >" +
+               quote(out) + " 2>" + quote(err);
     const int status = std::system(command.c_str());
     CliResult result;
     result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

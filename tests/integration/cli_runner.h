@@ -14,8 +14,10 @@ struct CliResult {
 };
 
 /// Runs the dlctl binary under test with `args` (shell syntax; quote paths with `quote`) in
-/// `working_dir` (default: the current directory).
-CliResult run_dlctl(const std::string& args, const std::filesystem::path& working_dir = {});
+/// `working_dir` (default: the current directory), with `stdin_file` (default: empty) as stdin.
+CliResult run_dlctl(const std::string& args,
+                    const std::filesystem::path& working_dir = {},
+                    const std::filesystem::path& stdin_file = {});
 
 /// Shell single-quoting.
 std::string quote(const std::filesystem::path& path);

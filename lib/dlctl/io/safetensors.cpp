@@ -93,6 +93,7 @@ std::vector<NamedTensor> parse_safetensors(const std::string& name,
     const std::uint64_t data_size = data.size();
 
     std::vector<NamedTensor> tensors;
+    std::string expected_checksum;
     for (const auto& [key, entry] : header.items()) {
         if (key == "__metadata__") {
             if (!entry.is_object()) corrupt(name, "__metadata__ is not a JSON object");
@@ -103,12 +104,7 @@ std::vector<NamedTensor> parse_safetensors(const std::string& name,
                 if (metadata != nullptr) (*metadata)[meta_key] = value.get<std::string>();
             }
             const auto checksum = entry.find("checksum");
-            if (checksum != entry.end() && checksum->get<std::string>().starts_with("crc32:") &&
-                checksum->get<std::string>() != checksum_text(data)) {
-                corrupt(name, "the tensor data does not match its checksum (" +
-                                  checksum->get<std::string>() + ", computed " +
-                                  checksum_text(data) + ")");
-            }
+            if (checksum != entry.end()) expected_checksum = checksum->get<std::string>();
             continue;
         }
         try {
@@ -142,6 +138,11 @@ std::vector<NamedTensor> parse_safetensors(const std::string& name,
             corrupt(name,
                     "entry '" + key + "' lacks dtype, shape or data_offsets (" + e.what() + ")");
         }
+    }
+    // After the offsets, so a truncated file is reported as truncated.
+    if (expected_checksum.starts_with("crc32:") && expected_checksum != checksum_text(data)) {
+        corrupt(name, "the tensor data does not match its checksum (" + expected_checksum +
+                          ", computed " + checksum_text(data) + ")");
     }
     return tensors;
 }

@@ -1,0 +1,315 @@
+// End-to-end: checkpoints written by train, resumed, evaluated, predicted from and inspected.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <thread>
+
+#include "integration/cli_runner.h"
+#include "support/temp_dir.h"
+
+using namespace dlctl::test;
+using Catch::Matchers::Contains;
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
+    std::vector<std::vector<std::string>> rows;
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+        std::vector<std::string> cells;
+        std::istringstream fields(line);
+        for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
+        rows.push_back(cells);
+    }
+    return rows;
+}
+
+/// metrics.csv without its wall-clock column.
+std::string without_seconds(const fs::path& file) {
+    std::string kept;
+    for (auto row : csv_rows(read_text(file))) {
+        row.pop_back();
+        for (const auto& cell : row) kept += cell + ",";
+        kept += "\n";
+    }
+    return kept;
+}
+
+/// Trains `config` (a bundled spec) for `epochs` into dir/name and returns the run directory.
+fs::path train(const TempDir& dir,
+               const std::string& name,
+               const std::string& config,
+               int epochs,
+               const std::string& extra = "") {
+    const fs::path run = dir.path() / name;
+    const CliResult r =
+        run_dlctl("train " + quote(source_file(config)) + " -q --run-dir " + quote(run) +
+                  " --set train.epochs=" + std::to_string(epochs) + " " + extra);
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return run;
+}
+
+}  // namespace
+
+TEST_CASE("train writes last and best checkpoints that inspect describes", "[cli][checkpoint]") {
+    TempDir dir;
+    const fs::path run =
+        train(dir, "run", "configs/wine.yaml", 4, "--set output.keep_checkpoints=2");
+    for (const char* file : {"last", "best", "epoch-0003", "epoch-0004"}) {
+        INFO(file);
+        CHECK(fs::is_regular_file(run / "checkpoints" / (std::string(file) + ".safetensors")));
+    }
+    CHECK_FALSE(fs::exists(run / "checkpoints/epoch-0002.safetensors"));  // keep: 2
+
+    const CliResult r = run_dlctl("inspect --json " + quote(run / "checkpoints/last.safetensors"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const json d = json::parse(r.out);
+    CHECK(d["task"]["task"] == "multiclass");
+    CHECK(d["task"]["labels"] == json({"0", "1", "2"}));
+    CHECK(d["training"]["epoch"] == 4);
+    CHECK(d["model"]["parameters"] == 611);
+    CHECK(d["preprocessing"]["features"].size() == 13);
+    const CliResult text = run_dlctl("inspect " + quote(run / "checkpoints/last.safetensors"));
+    CHECK_THAT(text.out, Contains("total parameters: 611"));
+}
+
+TEST_CASE("eval re-creates the test split and matches train's summary", "[cli][checkpoint]") {
+    TempDir dir;
+    // No early stopping: the last checkpoint holds the final weights the summary evaluated.
+    const fs::path run = train(dir, "run", "configs/breast_cancer.yaml", 3);
+    const fs::path out = dir.path() / "eval.json";
+    const CliResult r =
+        run_dlctl("eval --checkpoint " + quote(run / "checkpoints/last.safetensors") +
+                  " --output " + quote(out));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.out, Contains("accuracy"));
+    const json summary = json::parse(read_text(run / "summary.json"));
+    const json eval = json::parse(read_text(out));
+    CHECK(eval["rows"] == summary["data"]["test_rows"]);
+    CHECK(eval["metrics"]["accuracy"].get<double>() == summary["test"]["accuracy"].get<double>());
+    CHECK(eval["confusion_matrix"] == summary["test"]["confusion_matrix"]);
+    CHECK(eval["metrics"]["loss"].get<double>() ==
+          Approx(summary["test"]["loss"].get<double>()).epsilon(1e-5));
+    CHECK(eval["per_class"].size() == 2);
+}
+
+TEST_CASE("predict gives the outputs eval scores, with ids and any column order",
+          "[cli][checkpoint]") {
+    TempDir dir;
+    const fs::path run = train(dir, "run", "configs/wine.yaml", 3);
+    const fs::path ckpt = run / "checkpoints/last.safetensors";
+    // The data with its columns reversed and an id column.
+    const auto rows = csv_rows(read_text(source_file("data/wine.csv")));
+    std::string shuffled;
+    for (std::size_t r = 0; r < rows.size(); ++r) {
+        shuffled += r == 0 ? "id" : "row" + std::to_string(r);
+        for (auto it = rows[r].rbegin(); it != rows[r].rend(); ++it) shuffled += "," + *it;
+        shuffled += "\n";
+    }
+    const fs::path data = dir.write("shuffled.csv", shuffled);
+    const CliResult p = run_dlctl("predict " + quote(data) + " --checkpoint " + quote(ckpt) +
+                                  " --id-column id -o " + quote(dir.path() / "p.csv"));
+    INFO(p.err);
+    REQUIRE(p.exit_code == 0);
+    const auto predictions = csv_rows(read_text(dir.path() / "p.csv"));
+    REQUIRE(predictions.size() == rows.size());
+    CHECK(predictions[0] ==
+          std::vector<std::string>{"id", "prediction", "prob_0", "prob_1", "prob_2"});
+    CHECK(predictions[1][0] == "row1");
+    CHECK_THAT(p.err, Contains("ignoring 1 column the model does not use: cultivar"));
+
+    const CliResult e = run_dlctl("eval --checkpoint " + quote(ckpt) + " --data " + quote(data) +
+                                  " --output " + quote(dir.path() / "e.json"));
+    INFO(e.err);
+    REQUIRE(e.exit_code == 0);
+    const json eval = json::parse(read_text(dir.path() / "e.json"));
+    const int target = static_cast<int>(rows[0].size()) - 1;  // cultivar is the last column
+    REQUIRE(rows[0][target] == "cultivar");
+    int correct = 0;
+    for (std::size_t r = 1; r < rows.size(); ++r) correct += predictions[r][1] == rows[r][target];
+    CHECK(eval["metrics"]["accuracy"].get<double>() ==
+          Approx(static_cast<double>(correct) / (rows.size() - 1)).epsilon(1e-12));
+
+    // jsonl and top-k from stdin.
+    const CliResult j =
+        run_dlctl("predict - --checkpoint " + quote(ckpt) + " --format jsonl --top-k 2", {}, data);
+    REQUIRE(j.exit_code == 0);
+    const json first = json::parse(j.out.substr(0, j.out.find('\n')));
+    CHECK(first["top_k"].size() == 2);
+    CHECK(first["prediction"] == predictions[1][1]);
+}
+
+TEST_CASE("predict reports missing columns and bad values, or skips them",
+          "[cli][checkpoint][errors]") {
+    TempDir dir;
+    const fs::path run = train(dir, "run", "configs/breast_cancer.yaml", 1);
+    const std::string ckpt = quote(run / "checkpoints/last.safetensors");
+    const fs::path few = dir.write("few.csv", "mean_radius,other\n1,2\n");
+    const CliResult missing = run_dlctl("predict " + quote(few) + " --checkpoint " + ckpt);
+    CHECK(missing.exit_code == 3);
+    CHECK_THAT(missing.err, Contains("missing 29 columns"));
+
+    auto rows = csv_rows(read_text(source_file("data/breast_cancer.csv")));
+    std::string text;
+    for (std::size_t r = 0; r < 4; ++r) {
+        if (r == 2) rows[r][1] = "abc";  // column 0 is an id the model does not use
+        for (std::size_t c = 0; c < rows[r].size(); ++c) text += (c ? "," : "") + rows[r][c];
+        text += "\n";
+    }
+    const fs::path bad = dir.write("bad.csv", text);
+    const CliResult fail = run_dlctl("predict " + quote(bad) + " --checkpoint " + ckpt + " -o " +
+                                     quote(dir.path() / "out.csv"));
+    CHECK(fail.exit_code == 3);
+    CHECK_THAT(fail.err, Contains("bad.csv:3: column '" + rows[0][1] + "': 'abc' is not a number"));
+    CHECK_FALSE(fs::exists(dir.path() / "out.csv"));  // nothing half-written
+    const CliResult skip =
+        run_dlctl("predict " + quote(bad) + " --checkpoint " + ckpt + " --on-error skip");
+    CHECK(skip.exit_code == 0);
+    CHECK(csv_rows(skip.out).size() == 3);  // header + 2 good rows
+    CHECK_THAT(skip.err, Contains("skipped 1 row"));
+}
+
+TEST_CASE("a resumed run reproduces the uninterrupted run's metrics", "[cli][checkpoint][resume]") {
+    TempDir dir;
+    // wine: AdamW, cosine schedule with warmup, batch norm, dropout and early stopping.
+    const fs::path full =
+        train(dir, "full", "configs/wine.yaml", 5, "--set output.keep_checkpoints=5");
+    const fs::path resumed = dir.path() / "resumed";
+    const CliResult r = run_dlctl(
+        "train " + quote(source_file("configs/wine.yaml")) + " -q --set train.epochs=5 --run-dir " +
+        quote(resumed) + " --resume " + quote(full / "checkpoints/epoch-0002.safetensors"));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK(without_seconds(resumed / "metrics.csv") == without_seconds(full / "metrics.csv"));
+    CHECK(read_text(resumed / "model.safetensors").size() ==
+          read_text(full / "model.safetensors").size());
+
+    SECTION("in place with --resume auto") {
+        const fs::path run = train(dir, "auto", "configs/wine.yaml", 5);
+        // Simulate a run killed after epoch 2: its last checkpoint is epoch 2's.
+        fs::copy_file(full / "checkpoints/epoch-0002.safetensors",
+                      run / "checkpoints/last.safetensors", fs::copy_options::overwrite_existing);
+        const CliResult a =
+            run_dlctl("train " + quote(source_file("configs/wine.yaml")) +
+                      " -q --set train.epochs=5 --run-dir " + quote(run) + " --resume auto");
+        INFO(a.err);
+        REQUIRE(a.exit_code == 0);
+        CHECK(without_seconds(run / "metrics.csv") == without_seconds(full / "metrics.csv"));
+        CHECK_THAT(read_text(run / "train.log"), Contains("resumed from"));
+    }
+    SECTION("a spec with another model is refused, naming the differences") {
+        const CliResult bad =
+            run_dlctl("train " + quote(source_file("configs/wine.yaml")) + " --run-dir " +
+                      quote(dir.path() / "bad") + " --set model.layers.0.units=8 --resume " +
+                      quote(full / "checkpoints/last.safetensors"));
+        CHECK(bad.exit_code == 2);
+        CHECK_THAT(bad.err, Contains("model.layers.0.units: 32 in the checkpoint, 8 now"));
+        CHECK_FALSE(fs::exists(dir.path() / "bad"));
+    }
+}
+
+TEST_CASE("eval and predict average an ensemble, and refuse mismatched models",
+          "[cli][checkpoint]") {
+    TempDir dir;
+    const fs::path a = train(dir, "a", "configs/wine.yaml", 2);
+    const fs::path b = train(dir, "b", "configs/wine.yaml", 2, "--seed 7");
+    const fs::path c = train(dir, "c", "configs/breast_cancer.yaml", 1);
+    const std::string both = " --checkpoint " + quote(a / "checkpoints/last.safetensors") +
+                             " --checkpoint " + quote(b / "checkpoints/last.safetensors");
+    const std::string data = quote(source_file("data/wine.csv"));
+    const CliResult e = run_dlctl("eval --data " + data + both);
+    INFO(e.err);
+    CHECK(e.exit_code == 0);
+    CHECK_THAT(e.err, Contains("an ensemble of 2 checkpoints"));
+    const CliResult p1 =
+        run_dlctl("predict " + data + " --checkpoint " + quote(a / "checkpoints/last.safetensors"));
+    const CliResult p2 =
+        run_dlctl("predict " + data + " --checkpoint " + quote(b / "checkpoints/last.safetensors"));
+    const CliResult p = run_dlctl("predict " + data + both);
+    REQUIRE(p.exit_code == 0);
+    const auto r1 = csv_rows(p1.out), r2 = csv_rows(p2.out), r = csv_rows(p.out);
+    CHECK(std::stof(r[1][2]) ==
+          Approx((std::stof(r1[1][2]) + std::stof(r2[1][2])) / 2).epsilon(1e-6));
+    const CliResult held_out = run_dlctl("eval" + both);  // different seeds: no common split
+    CHECK(held_out.exit_code == 2);
+    const CliResult mixed =
+        run_dlctl("predict " + data + " --checkpoint " + quote(a / "checkpoints/last.safetensors") +
+                  " --checkpoint " + quote(c / "checkpoints/last.safetensors"));
+    CHECK(mixed.exit_code == 2);
+    CHECK_THAT(mixed.err, Contains("cannot form an ensemble"));
+}
+
+TEST_CASE("corrupt and foreign checkpoints are clear errors", "[cli][checkpoint][errors]") {
+    TempDir dir;
+    const fs::path run = train(dir, "run", "configs/breast_cancer.yaml", 1);
+    const std::string good = read_text(run / "checkpoints/last.safetensors");
+    auto check = [&](const std::string& name, const std::string& bytes,
+                     const std::string& message) {
+        const fs::path file = dir.write(name, bytes);
+        for (const std::string command :
+             {"inspect ", "eval --checkpoint ", "predict - --checkpoint "}) {
+            const CliResult r = run_dlctl(command + quote(file));
+            INFO(command + name + ": " + r.err);
+            CHECK(r.exit_code == 4);
+            CHECK_THAT(r.err, Contains(message));
+        }
+    };
+    check("truncated.safetensors", good.substr(0, good.size() - 100), "outside the file");
+    check("short.safetensors", good.substr(0, 5), "shorter than its 8-byte header length");
+    std::string flipped = good;
+    flipped[flipped.size() - 3] ^= 0x40;
+    check("flipped.safetensors", flipped, "does not match its checksum");
+    std::string bad_json = good;
+    bad_json[9] = '#';
+    check("json.safetensors", bad_json, "header is not valid JSON");
+    check("weights.safetensors", read_text(run / "model.safetensors"), "not a dlctl checkpoint");
+    std::string version = good;
+    const auto at = version.find("\"format_version\":\"1\"");
+    REQUIRE(at != std::string::npos);
+    version[at + 18] = '9';
+    check("version.safetensors", version, "format version 9");
+    const CliResult missing = run_dlctl("inspect " + quote(dir.path() / "nope.safetensors"));
+    CHECK(missing.exit_code == 4);
+}
+
+TEST_CASE("killing training at any moment never leaves a broken checkpoint",
+          "[cli][checkpoint][kill]") {
+    TempDir dir;
+    const fs::path run = dir.path() / "run";
+    // Checkpoints every epoch of a short-epoch run, so kills land during writes too.
+    const std::string command =
+        std::string(DLCTL_BINARY) + " train " + quote(source_file("configs/breast_cancer.yaml")) +
+        " -q --set train.epochs=100000 --set train.batch_size=512 --run-dir " + quote(run);
+    int checked = 0;
+    for (int attempt = 0; attempt < 12; ++attempt) {
+        fs::remove_all(run);
+        const pid_t pid = ::fork();
+        REQUIRE(pid >= 0);
+        if (pid == 0) {
+            ::execl("/bin/sh", "sh", "-c", ("exec " + command + " >/dev/null 2>&1").c_str(),
+                    static_cast<char*>(nullptr));
+            ::_exit(127);
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(150 + 37 * attempt));
+        ::kill(pid, SIGKILL);
+        int status = 0;
+        ::waitpid(pid, &status, 0);
+        const fs::path last = run / "checkpoints/last.safetensors";
+        if (!fs::exists(last)) continue;
+        const CliResult r = run_dlctl("inspect --json " + quote(last));
+        INFO("attempt " << attempt << ": " << r.err);
+        CHECK(r.exit_code == 0);
+        ++checked;
+    }
+    CHECK(checked > 0);
+}

@@ -1,0 +1,127 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <limits>
+
+#include "dlctl/checkpoint/checkpoint.h"
+#include "dlctl/config/spec_loader.h"
+#include "dlctl/core/crc32.h"
+#include "dlctl/core/error.h"
+#include "dlctl/data/csv_reader.h"
+#include "dlctl/io/metrics_csv.h"
+#include "support/temp_dir.h"
+
+using namespace dlctl;
+using Catch::Matchers::Contains;
+using dlctl::test::read_text;
+using dlctl::test::TempDir;
+namespace fs = std::filesystem;
+
+namespace {
+
+Checkpoint small_checkpoint() {
+    Checkpoint c;
+    c.dlctl_version = "test";
+    c.spec = load_spec_from_string(
+        "data: {path: d.csv, target: y}\n"
+        "model: {layers: [{type: dense, units: 1, activation: sigmoid}]}\n"
+        "train: {loss: binary_crossentropy}\n",
+        "spec.yaml", "/");
+    c.spec_yaml = to_yaml(c.spec);
+    const Table table = read_csv_text("t.csv", "a,b,y\n1,10,0\n3,30,1\n");
+    c.preprocessor.fit(table, {0, 1}, {0, 1}, "standard");
+    c.task = {"binary", 1, "y", {"0", "1"}, 0.0, 1.0};
+    c.data = {"/d.csv", 2, 1234};
+    c.state.epoch = 3;
+    c.state.global_step = 12;
+    c.state.optimizer_step = 13;
+    c.state.early_stopping = {std::numeric_limits<double>::infinity(), 0, 0};
+    c.state.checkpoint_best = {0.25, 2, 1};
+    c.state.schedule = {0.01, 0.5, 1, 0};
+    c.best_monitor = "val_loss";
+    c.history_columns = {"epoch", "loss"};
+    c.history = {{"1", "0.5"}, {"2", "0.25"}, {"3", "0.3"}};
+    c.tensors = {{"layers.0.dense.weight", {1, 2}, {0.5f, -1.5f}},
+                 {"layers.0.dense.bias", {1}, {0.25f}},
+                 {"optim.layers.0.dense.weight.exp_avg", {1, 2}, {1e-3f, 2e-3f}}};
+    return c;
+}
+
+}  // namespace
+
+TEST_CASE("crc32 is zlib's", "[checkpoint]") {
+    CHECK(crc32("123456789") == 0xCBF43926u);
+    CHECK(crc32("") == 0u);
+    CHECK(crc32("6789", crc32("12345")) == 0xCBF43926u);  // incremental
+}
+
+TEST_CASE("a checkpoint reads back exactly what was written", "[checkpoint]") {
+    TempDir dir;
+    const Checkpoint c = small_checkpoint();
+    write_checkpoint(dir.path() / "c.safetensors", c);
+    const Checkpoint r = read_checkpoint(dir.path() / "c.safetensors");
+    CHECK(r.spec_yaml == c.spec_yaml);
+    CHECK(r.spec.data.target == "y");
+    CHECK(r.preprocessor.feature_names() == std::vector<std::string>{"a", "b"});
+    CHECK(r.preprocessor.offsets() == c.preprocessor.offsets());
+    CHECK(r.preprocessor.scales() == c.preprocessor.scales());
+    CHECK(r.task.labels == c.task.labels);
+    CHECK(r.data.crc32 == 1234u);
+    CHECK(r.state.epoch == 3);
+    CHECK(r.state.global_step == 12u);
+    CHECK(r.state.optimizer_step == 13);
+    CHECK(std::isinf(r.state.early_stopping.best));
+    CHECK(r.state.checkpoint_best.best == 0.25);
+    CHECK(r.state.schedule.plateau_lr == 0.01);
+    CHECK(r.best_monitor == "val_loss");
+    CHECK(r.history == c.history);
+    REQUIRE(r.tensors.size() == 3);
+    for (const auto& t : r.tensors) {
+        bool found = false;
+        for (const auto& w : c.tensors) {
+            if (w.name == t.name) {
+                found = true;
+                CHECK(w.shape == t.shape);
+                CHECK(w.values == t.values);
+            }
+        }
+        CHECK(found);
+    }
+}
+
+TEST_CASE("invalid checkpoint metadata is an I/O error naming the key", "[checkpoint]") {
+    Checkpoint c = small_checkpoint();
+    c.task.labels = {"only one"};
+    TempDir dir;
+    write_checkpoint(dir.path() / "c.safetensors", c);
+    CHECK_THROWS_WITH(read_checkpoint(dir.path() / "c.safetensors"),
+                      Contains("invalid checkpoint metadata 'task'"));
+    CHECK_THROWS_AS(parse_checkpoint("x", "not a checkpoint at all"), IoError);
+}
+
+TEST_CASE("the preprocessor's JSON restores the same transform", "[checkpoint]") {
+    const Table table = read_csv_text("t.csv", "a,b\n1,5\n2,5\n4,5\n");
+    Preprocessor fitted;
+    fitted.fit(table, {0, 1}, {0, 1, 2}, "minmax");
+    const Preprocessor restored = Preprocessor::from_json(fitted.to_json());
+    std::vector<float> a, b;
+    fitted.transform(table, {0, 1}, {0, 1, 2}, a);
+    restored.transform(table, {0, 1}, {0, 1, 2}, b);
+    CHECK(a == b);
+    CHECK(b[3] == 0.0f);  // the constant column maps to 0
+    CHECK_THROWS_AS(Preprocessor::from_json("{\"normalize\": 1}"), std::invalid_argument);
+}
+
+TEST_CASE("a resumed metrics.csv starts with the earlier rows", "[checkpoint][io]") {
+    TempDir dir;
+    const fs::path file = dir.path() / "metrics.csv";
+    {
+        MetricsCsvWriter w(file, {"epoch", "loss"}, {{"1", "0.5"}});
+        w.write_row({"2", "0.4"});
+    }
+    CHECK(read_text(file) == "epoch,loss\n1,0.5\n2,0.4\n");
+    {
+        MetricsCsvWriter w(file, {"epoch", "loss"}, {{"1", "0.5"}}, true);  // in place
+        w.write_row({"2", "0.3"});
+    }
+    CHECK(read_text(file) == "epoch,loss\n1,0.5\n2,0.3\n");
+}
