@@ -99,6 +99,23 @@ TaskInfo task_from(const json& j) {
     return t;
 }
 
+/// The layers as plain JSON, so a script can run the model without a YAML parser.
+json model_json(const ModelSpec& model) {
+    json layers = json::array();
+    for (const LayerSpec& l : model.layers) {
+        json layer = {{"type", l.type}};
+        if (l.type == "dense" || l.type == "activation") {
+            layer["activation"] = l.activation;
+            layer["alpha"] = l.alpha;
+        }
+        if (l.type == "dense") layer["units"] = l.units;
+        if (l.type == "dropout") layer["rate"] = l.rate;
+        if (l.type == "batch_norm" || l.type == "layer_norm") layer["eps"] = l.eps;
+        layers.push_back(layer);
+    }
+    return {{"layers", layers}};
+}
+
 }  // namespace
 
 void write_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
@@ -112,6 +129,7 @@ void write_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
         {"data",
          json{{"path", c.data.path}, {"rows", c.data.rows}, {"crc32", c.data.crc32}}.dump()},
         {"training_state", state_json(c).dump()},
+        {"model", model_json(c.spec.model).dump()},
     };
     write_safetensors(path, c.tensors, metadata);
 }

@@ -1,0 +1,55 @@
+#!/usr/bin/env python3
+"""Runs the numpy snippet of docs/checkpoints.md on a checkpoint and checks that it reproduces
+`dlctl predict` on the first rows of a CSV. Exits 77 (skipped) without numpy.
+
+Usage: check_checkpoint_snippet.py --dlctl BINARY
+"""
+import argparse
+import csv
+import io
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+try:
+    import numpy  # noqa: F401  (the snippet imports it)
+except ImportError:
+    print("skipped: numpy is not installed")
+    sys.exit(77)
+
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+parser = argparse.ArgumentParser()
+parser.add_argument("--dlctl", required=True)
+args = parser.parse_args()
+
+doc = open(os.path.join(root, "docs", "checkpoints.md")).read()
+snippet = re.search(r"```python\n(.*?)```", doc, re.S).group(1)
+namespace = {}
+exec(snippet, namespace)
+
+worst = 0.0
+with tempfile.TemporaryDirectory() as work:
+    # wine: gelu, batch norm, dropout and softmax; diabetes: regression with a scaled target.
+    for config, data in [("wine.yaml", "wine.csv"), ("diabetes.yaml", "diabetes.csv")]:
+        run = os.path.join(work, config)
+        subprocess.run([args.dlctl, "train", os.path.join(root, "configs", config), "-q",
+                        "--set", "train.epochs=3", "--run-dir", run], check=True,
+                       stdout=subprocess.DEVNULL)
+        ckpt = os.path.join(run, "checkpoints", "last.safetensors")
+        csv_path = os.path.join(root, "data", data)
+        out = subprocess.run([args.dlctl, "predict", csv_path, "--checkpoint", ckpt, "-q"],
+                             check=True, capture_output=True, text=True).stdout
+        predicted = list(csv.DictReader(io.StringIO(out)))
+        rows = list(csv.DictReader(open(csv_path)))
+        for row, expected in list(zip(rows, predicted))[:20]:
+            got = namespace["predict"](ckpt, {k: float(v) for k, v in row.items()})
+            for key, value in got.items():
+                want = float(expected[key])
+                error = abs(float(value) - want) / max(1.0, abs(want))
+                worst = max(worst, error)
+                if error > 1e-4:
+                    print(f"{config}: {key} is {value} in numpy, {want} in dlctl predict")
+                    sys.exit(1)
+print(f"the docs snippet matches dlctl predict (largest relative difference {worst:.2e})")

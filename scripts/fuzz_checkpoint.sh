@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Builds the checkpoint reader's libFuzzer target with clang (AddressSanitizer + UBSan) and
+# fuzzes it for a bounded time, starting from a checkpoint the dlctl binary writes.
+# Usage: scripts/fuzz_checkpoint.sh DLCTL_BINARY [SECONDS]   (exits 77, "skipped", without
+# clang's libFuzzer runtime)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+dlctl=$1
+seconds=${2:-15}
+
+if ! command -v clang++ >/dev/null; then
+    echo "skipped: clang++ is not installed"
+    exit 77
+fi
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ilib)
+if ! printf '#include <cstddef>\n#include <cstdint>\nextern "C" int LLVMFuzzerTestOneInput(const uint8_t*, size_t) { return 0; }\n' |
+    clang++ "${flags[@]}" -x c++ - -o "$work/probe" 2>/dev/null; then
+    echo "skipped: clang++ has no libFuzzer runtime (Debian: libclang-rt-14-dev)"
+    exit 77
+fi
+# The reader with what it needs to parse a saved spec (config) and preprocessor (data).
+sources=(tests/fuzz/fuzz_checkpoint.cpp lib/dlctl/checkpoint/checkpoint.cpp
+    lib/dlctl/io/safetensors.cpp lib/dlctl/io/atomic_file.cpp lib/dlctl/core/crc32.cpp
+    lib/dlctl/core/error.cpp lib/dlctl/core/strings.cpp lib/dlctl/core/device.cpp
+    lib/dlctl/data/preprocessor.cpp
+    lib/dlctl/data/table.cpp lib/dlctl/config/*.cpp)
+clang++ "${flags[@]}" "${sources[@]}" -lyaml-cpp -lfmt -o "$work/fuzz_checkpoint"
+mkdir -p "$work/corpus"
+"$dlctl" train configs/breast_cancer.yaml -q --set train.epochs=1 --run-dir "$work/run" >/dev/null
+cp "$work/run/checkpoints/last.safetensors" "$work/corpus/seed.safetensors"
+"$work/fuzz_checkpoint" -max_total_time="$seconds" -max_len=65536 -timeout=10 \
+    -print_final_stats=1 "$work/corpus" 2>&1 | tail -n 12
+echo "fuzzing passed: no crash in ${seconds}s"

@@ -1,0 +1,22 @@
+// libFuzzer target for the checkpoint reader: any bytes must give a checkpoint or an IoError,
+// never a crash, a hang or a sanitizer report. Built and run by scripts/fuzz_checkpoint.sh.
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+#include "dlctl/checkpoint/checkpoint.h"
+#include "dlctl/core/error.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const std::string_view bytes(reinterpret_cast<const char*>(data), size);
+    try {
+        const dlctl::Checkpoint c = dlctl::parse_checkpoint("fuzz.safetensors", bytes);
+        for (const auto& t : c.tensors) {
+            std::size_t count = 1;
+            for (const auto d : t.shape) count *= static_cast<std::size_t>(d);
+            if (count != t.values.size()) __builtin_trap();  // shapes match the data
+        }
+    } catch (const dlctl::Error&) {
+    }
+    return 0;
+}
