@@ -31,8 +31,10 @@ exec(snippet, namespace)
 
 worst = 0.0
 with tempfile.TemporaryDirectory() as work:
-    # wine: gelu, batch norm, dropout and softmax; diabetes: regression with a scaled target.
-    for config, data in [("wine.yaml", "wine.csv"), ("diabetes.yaml", "diabetes.csv")]:
+    # wine: gelu, batch norm, dropout and softmax; diabetes: regression with a scaled target;
+    # penguins: string labels, categorical features, missing values.
+    for config, data in [("wine.yaml", "wine.csv"), ("diabetes.yaml", "diabetes.csv"),
+                         ("penguins.yaml", "penguins.csv")]:
         run = os.path.join(work, config)
         subprocess.run([args.dlctl, "train", os.path.join(root, "configs", config), "-q",
                         "--set", "train.epochs=3", "--run-dir", run], check=True,
@@ -43,8 +45,9 @@ with tempfile.TemporaryDirectory() as work:
                              check=True, capture_output=True, text=True).stdout
         predicted = list(csv.DictReader(io.StringIO(out)))
         rows = list(csv.DictReader(open(csv_path)))
-        for row, expected in list(zip(rows, predicted))[:20]:
-            got = namespace["predict"](ckpt, {k: float(v) for k, v in row.items()})
+        for row, expected in list(zip(rows, predicted))[:: max(1, len(rows) // 40)]:
+            got = namespace["predict"](ckpt, {k: (None if v in ("NA", "") else v)
+                                              for k, v in row.items()})
             for key, value in got.items():
                 want = float(expected[key])
                 error = abs(float(value) - want) / max(1.0, abs(want))

@@ -42,20 +42,34 @@ struct EvalRows {
 /// Every row of a labelled CSV: the features, the target and (when present) the sample weights.
 EvalRows read_labelled(const std::string& path, const Predictor& model) {
     CsvRowReader reader = CsvRowReader::open(path, {'\0', true});
-    std::vector<std::string> numeric = model.feature_names();
-    numeric.push_back(model.task().target);
+    std::vector<std::pair<std::string, ColumnType>> columns = model.input_columns();
+    const TaskInfo& task = model.task();
+    // Labels are matched as text; regression targets are numbers.
+    columns.emplace_back(task.target,
+                         task.classes == 0 ? ColumnType::kNumeric : ColumnType::kCategorical);
     const std::string& weight = model.checkpoint().spec.data.sample_weight;
     const auto& names = reader.names();
     if (!weight.empty() && std::find(names.begin(), names.end(), weight) != names.end()) {
-        numeric.push_back(weight);
+        columns.emplace_back(weight, ColumnType::kNumeric);
     }
-    CsvColumnChunks chunks(std::move(reader), numeric, {}, false);
+    CsvColumnChunks chunks(std::move(reader), columns, {}, model.checkpoint().spec.data.na_values,
+                           false);
     EvalRows out;
     std::vector<std::vector<std::string>> no_text;
     chunks.next(std::numeric_limits<std::int64_t>::max(), out.table, no_text);
     if (out.table.rows() == 0) throw DataError("'" + path + "' has no data rows");
-    out.rows.resize(out.table.rows());
-    std::iota(out.rows.begin(), out.rows.end(), 0u);
+    const int target = out.table.column_index(task.target);
+    std::size_t unlabelled = 0;
+    for (std::uint32_t r = 0; r < out.table.rows(); ++r) {
+        if (std::isnan(out.table.columns[target][r])) {
+            ++unlabelled;
+        } else {
+            out.rows.push_back(r);
+        }
+    }
+    if (unlabelled > 0)
+        spdlog::warn("skipped {} rows without a value for '{}'", unlabelled, task.target);
+    if (out.rows.empty()) throw DataError("'" + path + "' has no labelled rows");
     out.description = fmt::format("{} ({} rows)", path, out.rows.size());
     return out;
 }

@@ -24,8 +24,7 @@ struct InspectOptions {
 
 json describe(const Checkpoint& c, const std::string& path) {
     const auto model =
-        build_model(c.spec.model, static_cast<std::int64_t>(c.preprocessor.feature_names().size()),
-                    c.spec.train.l1, c.spec.train.l2);
+        build_model(c.spec.model, c.preprocessor.width(), c.spec.train.l1, c.spec.train.l2);
     json layers = json::array();
     std::int64_t total = 0;
     for (std::size_t i = 0; i < model->layers().size(); ++i) {

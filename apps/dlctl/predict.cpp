@@ -187,7 +187,8 @@ int run_predict(const PredictOptions& o) {
         throw UsageError("--top-k needs a classifier; this checkpoint is a regression model");
     }
     CsvColumnChunks chunks(CsvRowReader::open(o.data, {'\0', true}),
-                           ensemble.first().feature_names(), o.id_columns, o.on_error == "skip");
+                           ensemble.first().input_columns(), o.id_columns,
+                           ensemble.first().checkpoint().spec.data.na_values, o.on_error == "skip");
     const std::vector<std::string> unused = chunks.unused_columns();
     if (!unused.empty()) {
         spdlog::info("ignoring {} column{} the model does not use: {}", unused.size(),

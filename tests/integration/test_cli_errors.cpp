@@ -86,8 +86,23 @@ TEST_CASE("spec errors exit 2 with file:line:col and key path", "[cli][errors]")
 }
 
 TEST_CASE("data errors exit 3 naming file, line and column", "[cli][errors]") {
-    expect_failure(Project(kSpec, "a,b,y\n1,2,0\n3,x,1\n").train(), kData,
-                   "data.csv:3: column 'b': 'x' is not a finite number");
+    auto with_data = [](const std::string& extra) {
+        std::string spec = kSpec;
+        const std::string flow = "target: y}";
+        return spec.replace(spec.find(flow), flow.size(), "target: y, " + extra + "}");
+    };
+    expect_failure(Project(with_data("columns: {b: numeric}"), "a,b,y\n1,2,0\n3,x,1\n").train(),
+                   kData, "data.csv:3: column 'b': 'x' is not a finite number");
+    expect_failure(Project(kSpec, "a,b,y\n1,2,0\n3,inf,1\n").train(), kData,
+                   "data.csv:3: column 'b': 'inf' is not a finite number");
+    expect_failure(
+        Project(with_data("missing: {numeric: error}"), "a,b,y\n1,2,0\n3,NA,1\n").train(), kData,
+        "data.csv:3: column 'b': missing value");
+    expect_failure(Project(kSpec, "a,b,y\n1,NA,0\n3,NA,1\n").train(), kData,
+                   "column 'b' has no values in the training rows");
+    expect_failure(Project(kSpec, "a,b,y\n1,2,no\n3,4,yes\n5,6,maybe\n").train(), kData,
+                   "target 'y' has 3 distinct values ('maybe', 'no', 'yes'), but "
+                   "binary_crossentropy needs exactly 2");
     expect_failure(Project(kSpec, "a,b,y\n1,2,0\n3,1\n").train(), kData,
                    "data.csv:3: found 2 fields, expected 3");
     expect_failure(Project(kSpec, "").train(), kData, "is empty");
@@ -154,13 +169,9 @@ train: {epochs: 3, batch_size: 8, loss: mse, optimizer: {type: sgd, lr: 1000}}
 }
 
 TEST_CASE("subcommands of later milestones say 'not yet supported' and exit 7", "[cli][errors]") {
-    expect_failure(run_dlctl("eval --checkpoint x.safetensors"), kUnsupported,
-                   "not yet supported: dlctl eval");
-    expect_failure(run_dlctl("predict rows.csv --checkpoint x.safetensors -o p.csv"), kUnsupported,
-                   "not yet supported: dlctl predict");
-    expect_failure(run_dlctl("inspect x.safetensors --json"), kUnsupported,
-                   "not yet supported: dlctl inspect");
     expect_failure(run_dlctl("report runs --metric val_loss"), kUnsupported,
                    "not yet supported: dlctl report");
     expect_failure(run_dlctl("eval"), kUsage, "--checkpoint is required");
+    expect_failure(run_dlctl("eval --checkpoint x.safetensors"), kIo,
+                   "cannot open 'x.safetensors'");
 }

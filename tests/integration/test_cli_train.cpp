@@ -133,7 +133,9 @@ TEST_CASE("validate prints the resolved spec and checks the data", "[cli]") {
     CHECK_THAT(r.out, Contains("{type: dense, units: 16, activation: relu, use_bias: true, init: "
                                "he_normal}"));
     CHECK_THAT(r.err, Contains("569 rows x 32 columns"));
-    CHECK_THAT(r.err, Contains("30 features (normalize: standard), target 'target'"));
+    CHECK_THAT(
+        r.err,
+        Contains("30 feature columns -> 30 model inputs (normalize: standard), target 'target'"));
     CHECK_THAT(r.err, Contains("classes per split: train ["));
 }
 

@@ -125,8 +125,8 @@ TEST_CASE("missing columns and invalid targets are data errors", "[data]") {
     CHECK_THROWS_WITH(prepare_data(with_features, 1, false),
                       Contains("column 'gamma' (from data.features)"));
     CHECK_THROWS_WITH(prepare_data(data_spec(csv, "label"), 1, true),
-                      Contains("d.csv:4: target 'label' is 2, but binary_crossentropy needs "
-                               "labels 0 and 1"));
+                      Contains("d.csv: target 'label' has 3 distinct values ('0', '1', '2'), but "
+                               "binary_crossentropy needs exactly 2"));
     CHECK_NOTHROW(prepare_data(data_spec(csv, "label"), 1, false));  // fine for regression
 
     const auto one_class = dir.write("one.csv", "a,y\n1,1\n2,1\n");
@@ -137,16 +137,18 @@ TEST_CASE("missing columns and invalid targets are data errors", "[data]") {
     CHECK_THROWS_WITH(prepare_data(nothing_left, 1, false), Contains("no feature columns left"));
 }
 
-TEST_CASE("multiclass targets must be class indices below the output width", "[data]") {
+TEST_CASE("multiclass targets need as many classes as output units", "[data]") {
     TempDir dir;
     const auto csv = dir.write("m.csv", "a,y\n1,0\n2,1\n3,2\n4,1\n");
-    CHECK(prepare_data(data_spec(csv, "y"), 1, 3).train.n_rows == 4);
+    const PreparedData data = prepare_data(data_spec(csv, "y"), 1, 3);
+    CHECK(data.train.n_rows == 4);
+    CHECK(data.labels == std::vector<std::string>{"0", "1", "2"});
     CHECK_THROWS_WITH(prepare_data(data_spec(csv, "y"), 1, 2),
-                      Contains("m.csv:4: target 'y' is 2, but categorical_crossentropy with 2 "
-                               "output units needs class indices 0..1"));
-    const auto fractional = dir.write("f.csv", "a,y\n1,0\n2,1.5\n");
-    CHECK_THROWS_WITH(prepare_data(data_spec(fractional, "y"), 1, 3),
-                      Contains("target 'y' is 1.5"));
+                      Contains("m.csv: target 'y' has 3 classes ('0', '1', '2'), but the output "
+                               "layer has 2 units"));
+    const auto fractional = dir.write("f.csv", "a,y\n1,0\n2,1.5\n3,10\n");
+    CHECK(prepare_data(data_spec(fractional, "y"), 1, 3).labels ==
+          std::vector<std::string>{"0", "1.5", "10"});  // numeric labels sort as numbers
 }
 
 TEST_CASE("a sample-weight column weighs rows and is not a feature", "[data]") {
@@ -169,17 +171,17 @@ TEST_CASE("class weights: balanced as scikit-learn, or per label", "[data]") {
     Dataset train;
     train.n_rows = 4;
     train.targets = {0, 0, 0, 1};
-    apply_class_weights(train, 1, "balanced", {});
+    apply_class_weights(train, {"no", "yes"}, "balanced", {});
     CHECK(train.weights[0] == Approx(4.0 / (2 * 3)));
     CHECK(train.weights[3] == Approx(4.0 / (2 * 1)));
     Dataset custom;
     custom.n_rows = 3;
     custom.targets = {0, 1, 2};
     custom.weights = {2, 2, 2};  // sample weights multiply
-    apply_class_weights(custom, 3, "custom", {{"2", 5.0}});
+    apply_class_weights(custom, {"0", "1", "2"}, "custom", {{"2", 5.0}});
     CHECK(custom.weights == std::vector<float>{2, 2, 10});
-    CHECK_THROWS_WITH(apply_class_weights(custom, 3, "custom", {{"7", 1.0}}),
-                      Contains("'7' is not a class of the target (classes are 0..2)"));
+    CHECK_THROWS_WITH(apply_class_weights(custom, {"0", "1", "2"}, "custom", {{"7", 1.0}}),
+                      Contains("'7' is not a label of the target (labels: 0, 1, 2)"));
 }
 
 TEST_CASE("stratified splits keep each class's share to within one row", "[data][split]") {

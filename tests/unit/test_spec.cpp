@@ -150,8 +150,15 @@ TEST_CASE("enumerated values list what is accepted", "[config]") {
                Contains("train.metrics.1: metric 'rmse' is not available for loss "
                         "'binary_crossentropy'; supported: 'accuracy', 'precision'"));
     CHECK_THAT(
-        only_problem(replace(kValidSpec, "  target: y\n", "  target: y\n  normalize: robust\n")),
-        Contains("normalization 'robust' is not yet supported"));
+        only_problem(replace(kValidSpec, "  target: y\n", "  target: y\n  normalize: robus\n")),
+        Contains("unknown normalization 'robus' (did you mean 'robust'?)"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "  target: y\n",
+                                    "  target: y\n  missing: {numeric: avg}\n")),
+               Contains("data.missing.numeric: must be mean, median, constant, drop_row or "
+                        "error, got avg"));
+    CHECK_THAT(
+        only_problem(replace(kValidSpec, "  target: y\n", "  target: y\n  columns: {zip: text}\n")),
+        Contains("data.columns.zip: must be numeric, boolean or categorical, got 'text'"));
     CHECK_THAT(only_problem(kValidSpec + "  schedule: {type: cosin}\n"),
                Contains("unknown schedule 'cosin' (did you mean 'cosine'?)"));
 }

@@ -40,6 +40,55 @@ void read_split(SpecReader& r, const YAML::Node& node, SplitSpec& split) {
     }
 }
 
+/// data.columns, data.na_values, data.missing, max_categories, unseen_categories, positive_label.
+void read_columns(SpecReader& r, const YAML::Node& node, DataSpec& data) {
+    const YAML::Node columns = SpecReader::child(node, "columns");
+    if (columns.IsDefined() && !columns.IsNull() && r.expect_map(columns, "data.columns")) {
+        for (const auto& kv : columns) {
+            const std::string name = kv.first.Scalar();
+            std::string type;
+            if (!r.read(columns, name, "data.columns", type)) continue;
+            if (type != "numeric" && type != "boolean" && type != "categorical") {
+                r.problem("data.columns." + name, kv.second,
+                          "must be numeric, boolean or categorical, got '" + type + "'");
+            }
+            data.columns.emplace_back(name, type);
+        }
+    }
+    if (SpecReader::child(node, "na_values").IsDefined()) {
+        data.na_values.clear();
+        r.read_list(node, "na_values", "data", data.na_values);
+    }
+    const YAML::Node missing = SpecReader::child(node, "missing");
+    if (missing.IsDefined() && r.expect_map(missing, "data.missing")) {
+        const std::string path = "data.missing";
+        r.check_keys(missing, path,
+                     {"numeric", "categorical", "fill_value", "fill_category", "indicators"});
+        auto one_of = [](std::initializer_list<const char*> choices) {
+            return [choices](const std::string& v) {
+                return std::any_of(choices.begin(), choices.end(),
+                                   [&](const char* c) { return v == c; });
+            };
+        };
+        r.read_checked(missing, "numeric", path, data.missing.numeric,
+                       one_of({"mean", "median", "constant", "drop_row", "error"}),
+                       "mean, median, constant, drop_row or error");
+        r.read_checked(missing, "categorical", path, data.missing.categorical,
+                       one_of({"mode", "constant", "missing_category", "drop_row", "error"}),
+                       "mode, constant, missing_category, drop_row or error");
+        r.read(missing, "fill_value", path, data.missing.fill_value);
+        r.read(missing, "fill_category", path, data.missing.fill_category);
+        r.read(missing, "indicators", path, data.missing.indicators);
+    }
+    r.read_checked(
+        node, "max_categories", "data", data.max_categories, [](int v) { return v >= 0; },
+        "an integer >= 0 (0: no cap)");
+    r.read_checked(
+        node, "unseen_categories", "data", data.unseen_categories,
+        [](const std::string& v) { return v == "ignore" || v == "error"; }, "ignore or error");
+    r.read(node, "positive_label", "data", data.positive_label);
+}
+
 void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
     const YAML::Node node = root["data"];
     if (!node.IsDefined()) {
@@ -47,9 +96,12 @@ void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
         return;
     }
     if (!r.expect_map(node, "data")) return;
-    r.check_keys(node, "data",
-                 {"path", "target", "features", "drop", "sample_weight", "delimiter", "header",
-                  "normalize", "target_normalize", "split", "validation_file", "test_file"});
+    r.check_keys(
+        node, "data",
+        {"path", "target", "features", "drop", "sample_weight", "delimiter", "header", "normalize",
+         "target_normalize", "split", "validation_file", "test_file", "columns", "na_values",
+         "missing", "max_categories", "unseen_categories", "positive_label"});
+    read_columns(r, node, data);
     r.read(node, "validation_file", "data", data.validation_file);
     r.read(node, "test_file", "data", data.test_file);
     r.read(node, "path", "data", data.path);

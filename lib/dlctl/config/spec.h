@@ -18,15 +18,32 @@ struct SplitSpec {
     std::string stratify = "auto";  ///< true | false | auto (true for classification losses)
 };
 
+/// How missing cells (data.na_values) of feature columns are filled, fitted on training rows.
+struct MissingSpec {
+    std::string numeric = "mean";                  ///< mean | median | constant | drop_row | error
+    std::string categorical = "missing_category";  ///< mode | constant | missing_category |
+                                                   ///< drop_row | error
+    double fill_value = 0.0;                       ///< numeric constant
+    std::string fill_category = "__missing__";     ///< categorical constant
+    bool indicators = false;  ///< add a <column>__missing 0/1 feature per column with gaps
+};
+
 struct DataSpec {
-    std::string path;                       ///< CSV file; absolute once resolved
-    std::string target;                     ///< target column name
-    std::vector<std::string> features;      ///< empty: every column but target, drop, sample_weight
-    std::vector<std::string> drop;          ///< columns to ignore
-    std::string sample_weight;              ///< optional column of per-row loss weights
-    std::string delimiter = ",";            ///< , ; \t | or auto (sniffed from the first line)
-    bool header = true;                     ///< false: no header row; columns are col0, col1, ...
-    std::string normalize = "standard";     ///< standard | minmax | none
+    std::string path;                    ///< CSV file; absolute once resolved
+    std::string target;                  ///< target column name
+    std::vector<std::string> features;   ///< empty: every column but target, drop, sample_weight
+    std::vector<std::string> drop;       ///< columns to ignore
+    std::string sample_weight;           ///< optional column of per-row loss weights
+    std::string delimiter = ",";         ///< , ; \t | or auto (sniffed from the first line)
+    bool header = true;                  ///< false: no header row; columns are col0, col1, ...
+    std::string normalize = "standard";  ///< standard | minmax | robust | none
+    /// Column types by name (numeric | boolean | categorical); others are inferred.
+    std::vector<std::pair<std::string, std::string>> columns;
+    std::vector<std::string> na_values = {"", "NA", "N/A", "NaN", "null", "?"};
+    MissingSpec missing;
+    int max_categories = 50;  ///< one-hot width cap; rarer values share __other__; 0: no cap
+    std::string unseen_categories = "ignore";  ///< ignore (all-zero) | error, at predict time
+    std::string positive_label;  ///< binary: the label of class 1; empty: the last sorted label
     std::string target_normalize = "none";  ///< regression: standard | none (metrics stay in
                                             ///< the target's own units)
     SplitSpec split;

@@ -119,6 +119,23 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "header" << YAML::Value << d.header;
     out << YAML::Key << "normalize" << YAML::Value << d.normalize;
     out << YAML::Key << "target_normalize" << YAML::Value << d.target_normalize;
+    out << YAML::Key << "columns" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (const auto& [name, type] : d.columns) out << YAML::Key << name << YAML::Value << type;
+    out << YAML::EndMap;
+    out << YAML::Key << "na_values" << YAML::Value << YAML::Flow << YAML::BeginSeq;
+    for (const auto& v : d.na_values) out << YAML::DoubleQuoted << v;
+    out << YAML::EndSeq;
+    out << YAML::Key << "missing" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    out << YAML::Key << "numeric" << YAML::Value << d.missing.numeric;
+    out << YAML::Key << "categorical" << YAML::Value << d.missing.categorical;
+    out << YAML::Key << "fill_value" << YAML::Value << number(d.missing.fill_value);
+    out << YAML::Key << "fill_category" << YAML::Value << YAML::DoubleQuoted
+        << d.missing.fill_category;
+    out << YAML::Key << "indicators" << YAML::Value << d.missing.indicators;
+    out << YAML::EndMap;
+    out << YAML::Key << "max_categories" << YAML::Value << d.max_categories;
+    out << YAML::Key << "unseen_categories" << YAML::Value << d.unseen_categories;
+    out << YAML::Key << "positive_label" << YAML::Value << YAML::DoubleQuoted << d.positive_label;
     out << YAML::Key << "split" << YAML::Value << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "test" << YAML::Value << number(d.split.test);
     out << YAML::Key << "validation" << YAML::Value << number(d.split.validation);

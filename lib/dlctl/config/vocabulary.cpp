@@ -39,7 +39,7 @@ const Choices& schedules() {
 }
 
 const Choices& normalizations() {
-    static const Choices c{{"standard", "minmax", "none"}, {"robust"}};
+    static const Choices c{{"standard", "minmax", "robust", "none"}, {}};
     return c;
 }
 

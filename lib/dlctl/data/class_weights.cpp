@@ -9,11 +9,11 @@
 namespace dlctl {
 
 void apply_class_weights(Dataset& train,
-                         int classes,
+                         const std::vector<std::string>& labels,
                          const std::string& mode,
                          const std::vector<std::pair<std::string, double>>& custom) {
-    if (mode == "none" || classes == 0) return;
-    const int k = classes == 1 ? 2 : classes;
+    if (mode == "none" || labels.empty()) return;
+    const auto k = static_cast<int>(labels.size());
     std::vector<double> per_class(k, 1.0);
     if (mode == "balanced") {
         std::vector<double> counts(k, 0.0);
@@ -27,16 +27,14 @@ void apply_class_weights(Dataset& train,
         }
     } else {
         for (const auto& [label, weight] : custom) {
-            char* end = nullptr;
-            const double value = std::strtod(label.c_str(), &end);
-            if (end == label.c_str() || *end != '\0' || value != std::floor(value) || value < 0 ||
-                value >= k) {
+            const auto it = std::find(labels.begin(), labels.end(), label);
+            if (it == labels.end()) {
                 throw DataError(
-                    fmt::format("train.class_weight: '{}' is not a class of the "
-                                "target (classes are 0..{})",
-                                label, k - 1));
+                    fmt::format("train.class_weight: '{}' is not a label of the "
+                                "target (labels: {})",
+                                label, fmt::join(labels, ", ")));
             }
-            per_class[static_cast<std::size_t>(value)] = weight;
+            per_class[static_cast<std::size_t>(it - labels.begin())] = weight;
         }
     }
     if (train.weights.empty()) train.weights.assign(train.targets.size(), 1.0f);

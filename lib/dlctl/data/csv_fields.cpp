@@ -1,8 +1,11 @@
 #include "dlctl/data/csv_fields.h"
 
+#include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <string>
 
 namespace dlctl {
 
@@ -48,6 +51,19 @@ bool parse_float(std::string_view field, float& value) {
     if (field.empty()) return false;
     const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
     return ec == std::errc{} && end == field.data() + field.size() && std::isfinite(value);
+}
+
+std::optional<float> parse_boolean(std::string_view text) {
+    std::string lower(text);
+    std::transform(lower.begin(), lower.end(), lower.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    if (lower == "true" || lower == "yes" || lower == "t" || lower == "y" || lower == "1") {
+        return 1.0f;
+    }
+    if (lower == "false" || lower == "no" || lower == "f" || lower == "n" || lower == "0") {
+        return 0.0f;
+    }
+    return std::nullopt;
 }
 
 }  // namespace dlctl

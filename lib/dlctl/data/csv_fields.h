@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -10,6 +11,10 @@ namespace dlctl {
 /// are unescaped in place, so `line` must stay alive while `fields` is used. Returns false when a
 /// quoted field is not closed on this line (a newline inside quotes is not supported).
 bool split_csv_fields(char* line, char delimiter, std::vector<std::string_view>& fields);
+
+/// 1 or 0 for a boolean word (true/false, yes/no, t/f, y/n in any case, 1/0), nullopt
+/// otherwise.
+std::optional<float> parse_boolean(std::string_view text);
 
 /// Parses a whole field as a finite float32 (surrounding blanks allowed). False otherwise.
 bool parse_float(std::string_view field, float& value);

@@ -38,94 +38,6 @@ int target_column(const Table& table, const std::string& target) {
     return require_column(table, target, "data.target");
 }
 
-/// Checks that the target holds what `classes` asks for (see prepare_data).
-void check_target(const Table& table, int target, int classes) {
-    if (classes == 0) return;
-    const std::vector<float>& y = table.columns[target];
-    const int k = classes == 1 ? 2 : classes;
-    std::vector<bool> seen(k, false);
-    for (std::size_t r = 0; r < y.size(); ++r) {
-        const float v = y[r];
-        if (v != std::floor(v) || v < 0.0f || v >= static_cast<float>(k)) {
-            throw DataError(
-                classes == 1
-                    ? fmt::format(
-                          "{}:{}: target '{}' is {}, but binary_crossentropy needs labels 0 "
-                          "and 1",
-                          table.source, table.lines[r], table.names[target], v)
-                    : fmt::format("{}:{}: target '{}' is {}, but categorical_crossentropy with {} "
-                                  "output units needs class indices 0..{}",
-                                  table.source, table.lines[r], table.names[target], v, k, k - 1),
-                classes == 1 ? "use a regression loss (mse) for a numeric target, or encode the "
-                               "classes as 0/1"
-                             : "set the last layer's units to the number of classes");
-        }
-        seen[static_cast<std::size_t>(v)] = true;
-    }
-    const auto present = std::count(seen.begin(), seen.end(), true);
-    if (present < 2) {
-        throw DataError(
-            fmt::format("{}: target '{}' has a single class; a classifier needs at "
-                        "least two",
-                        table.source, table.names[target]));
-    }
-}
-
-/// The rows of `table` as a Dataset: features (columns `features`) through the fitted
-/// preprocessor, targets and optional weights.
-Dataset encode(const Table& table,
-               const std::vector<int>& features,
-               int target,
-               int weight_column,
-               const Preprocessor& preprocessor,
-               const std::vector<std::uint32_t>& rows) {
-    Dataset out;
-    out.n_features = static_cast<std::int64_t>(features.size());
-    out.n_rows = static_cast<std::int64_t>(rows.size());
-    preprocessor.transform(table, features, rows, out.features);
-    out.targets.resize(rows.size());
-    for (std::size_t i = 0; i < rows.size(); ++i) out.targets[i] = table.columns[target][rows[i]];
-    if (weight_column >= 0) {
-        out.weights.resize(rows.size());
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            out.weights[i] = table.columns[weight_column][rows[i]];
-        }
-    }
-    return out;
-}
-
-void check_weights(const Table& table, int column) {
-    const std::vector<float>& w = table.columns[column];
-    for (std::size_t r = 0; r < w.size(); ++r) {
-        if (w[r] < 0.0f) {
-            throw DataError(fmt::format("{}:{}: sample weight '{}' is {}; weights must be >= 0",
-                                        table.source, table.lines[r], table.names[column], w[r]));
-        }
-    }
-}
-
-/// Logs a warning for every class that a non-empty split lacks.
-void warn_missing_classes(const PreparedData& data, const std::vector<float>& labels, int classes) {
-    const int k = classes == 1 ? 2 : classes;
-    const std::pair<const char*, const std::vector<std::uint32_t>*> splits[] = {
-        {"train", &data.split.train},
-        {"validation", &data.split.validation},
-        {"test", &data.split.test}};
-    for (const auto& [name, rows] : splits) {
-        if (rows->empty()) continue;
-        std::vector<bool> seen(k, false);
-        for (const auto r : *rows) seen[static_cast<std::size_t>(labels[r])] = true;
-        for (int c = 0; c < k; ++c) {
-            if (!seen[c]) {
-                spdlog::warn(
-                    "class {} of '{}' has no rows in the {} split (too few rows of it "
-                    "for the split fractions)",
-                    c, data.target_name, name);
-            }
-        }
-    }
-}
-
 /// The columns a spec selects from a table.
 struct Columns {
     int target = -1;
@@ -156,16 +68,255 @@ Columns select_columns(const DataSpec& spec, const Table& table) {
                         ": no feature columns left after removing the target and "
                         "data.drop");
     }
+    if (weight_column >= 0 && table.type(weight_column) != ColumnType::kNumeric) {
+        throw DataError(fmt::format("{}: sample-weight column '{}' is {}, not numeric",
+                                    table.source, table.names[weight_column],
+                                    to_string(table.type(weight_column))));
+    }
     return {target, weight_column, features};
 }
 
 CsvOptions csv_options(const DataSpec& spec) {
-    return {spec.delimiter == "auto" ? '\0' : spec.delimiter.front(), spec.header};
+    CsvOptions options{spec.delimiter == "auto" ? '\0' : spec.delimiter.front(), spec.header};
+    options.infer_types = true;
+    options.na_values = spec.na_values;
+    for (const auto& [name, type] : spec.columns) {
+        options.column_types.emplace_back(name, type == "categorical" ? ColumnType::kCategorical
+                                                : type == "boolean"   ? ColumnType::kBoolean
+                                                                      : ColumnType::kNumeric);
+    }
+    return options;
 }
 
 bool stratified(const DataSpec& spec, int classes) {
     return classes > 0 &&
            (spec.split.stratify == "true" || (spec.split.stratify == "auto" && spec.split.shuffle));
+}
+
+/// Labels are sorted: numbers numerically, text alphabetically.
+std::vector<std::string> sorted_labels(const Table& table, int target) {
+    std::vector<std::string> labels;
+    if (table.type(target) == ColumnType::kNumeric) {
+        std::vector<float> values;
+        for (const float v : table.columns[target]) {
+            if (!std::isnan(v)) values.push_back(v);
+        }
+        std::sort(values.begin(), values.end());
+        values.erase(std::unique(values.begin(), values.end()), values.end());
+        for (const float v : values) labels.push_back(fmt::format("{}", v));
+        return labels;
+    }
+    std::vector<bool> used(
+        table.type(target) == ColumnType::kBoolean ? 2 : table.categories[target].size(), false);
+    for (std::size_t r = 0; r < table.rows(); ++r) {
+        if (!std::isnan(table.columns[target][r])) {
+            used[static_cast<std::size_t>(table.columns[target][r])] = true;
+        }
+    }
+    for (std::size_t v = 0; v < used.size(); ++v) {
+        if (used[v]) {
+            labels.push_back(table.type(target) == ColumnType::kBoolean
+                                 ? (v == 1 ? "true" : "false")
+                                 : table.categories[target][v]);
+        }
+    }
+    std::sort(labels.begin(), labels.end());
+    return labels;
+}
+
+/// The label map of a classification target: checks the number of classes against what the
+/// loss and output layer expect (`classes` as for prepare_data) and puts the positive label last.
+std::vector<std::string> label_map(const Table& table,
+                                   int target,
+                                   int classes,
+                                   const std::string& positive) {
+    std::vector<std::string> labels = sorted_labels(table, target);
+    const auto k = static_cast<std::size_t>(classes == 1 ? 2 : classes);
+    const std::string& name = table.names[target];
+    if (labels.size() < 2) {
+        throw DataError(
+            fmt::format("{}: target '{}' has a single class{}; a classifier needs at "
+                        "least two",
+                        table.source, name, labels.empty() ? "" : " ('" + labels.front() + "')"));
+    }
+    if (labels.size() != k) {
+        const std::string shown =
+            labels.size() <= 10 ? quoted_list(labels) : fmt::format("{} values", labels.size());
+        throw DataError(
+            classes == 1
+                ? fmt::format("{}: target '{}' has {} distinct values ({}), but "
+                              "binary_crossentropy needs exactly 2",
+                              table.source, name, labels.size(), shown)
+                : fmt::format("{}: target '{}' has {} classes ({}), but the output layer has {} "
+                              "units",
+                              table.source, name, labels.size(), shown, k),
+            classes == 1 ? "use categorical_crossentropy with one output unit per class, or a "
+                           "regression loss for a numeric target"
+                         : fmt::format("set the last layer's units to {}", labels.size()));
+    }
+    if (classes == 1 && !positive.empty()) {
+        const auto it = std::find(labels.begin(), labels.end(), positive);
+        if (it == labels.end()) {
+            throw DataError(
+                fmt::format("{}: data.positive_label '{}' is not a value of target "
+                            "'{}' (values: {})",
+                            table.source, positive, name, quoted_list(labels)));
+        }
+        if (it == labels.begin()) std::swap(labels[0], labels[1]);
+    }
+    return labels;
+}
+
+/// Class index of every row (NaN where the target is missing) through `labels`. Throws
+/// DataError naming the line of a value that is not a label.
+std::vector<float> class_indices(const Table& table,
+                                 int target,
+                                 const std::vector<std::string>& labels) {
+    std::vector<float> out(table.rows());
+    for (std::size_t r = 0; r < table.rows(); ++r) {
+        if (std::isnan(table.columns[target][r])) {
+            out[r] = std::nanf("");
+            continue;
+        }
+        const std::string text = table.text(static_cast<std::size_t>(target), r);
+        const auto it = std::find(labels.begin(), labels.end(), text);
+        if (it == labels.end()) {
+            throw DataError(fmt::format(
+                "{}:{}: target '{}' is '{}', which is not one of the "
+                "training labels ({})",
+                table.source, table.lines[r], table.names[target], text, quoted_list(labels)));
+        }
+        out[r] = static_cast<float>(it - labels.begin());
+    }
+    return out;
+}
+
+void check_regression_target(const Table& table, int target) {
+    if (table.type(target) != ColumnType::kNumeric) {
+        throw DataError(
+            fmt::format("{}: target '{}' is {}, but a regression loss needs numbers", table.source,
+                        table.names[target], to_string(table.type(target))),
+            "use binary_crossentropy or categorical_crossentropy for labels");
+    }
+}
+
+void check_weights(const Table& table, int column) {
+    const std::vector<float>& w = table.columns[column];
+    for (std::size_t r = 0; r < w.size(); ++r) {
+        if (w[r] < 0.0f || std::isnan(w[r])) {
+            throw DataError(fmt::format("{}:{}: sample weight '{}' is {}; weights must be >= 0",
+                                        table.source, table.lines[r], table.names[column],
+                                        std::isnan(w[r]) ? "missing" : fmt::format("{}", w[r])));
+        }
+    }
+}
+
+/// A table made ready for encoding: targets as class indices or values, and the rows to use.
+struct Rows {
+    std::vector<float> targets;       ///< per table row; NaN: missing
+    std::vector<std::uint32_t> kept;  ///< rows with a target (and features under drop_row)
+    std::size_t missing_target = 0;
+    std::size_t missing_feature = 0;
+};
+
+Rows usable_rows(const DataSpec& spec,
+                 const Table& table,
+                 const Columns& columns,
+                 const std::vector<std::string>& labels) {
+    Rows out;
+    out.targets = labels.empty() ? table.columns[columns.target]
+                                 : class_indices(table, columns.target, labels);
+    for (std::uint32_t r = 0; r < table.rows(); ++r) {
+        if (std::isnan(out.targets[r])) {
+            ++out.missing_target;
+            continue;
+        }
+        bool drop = false;
+        for (const int c : columns.features) {
+            if (!std::isnan(table.columns[c][r])) continue;
+            const bool categorical = table.type(c) == ColumnType::kCategorical;
+            drop |= (categorical ? spec.missing.categorical : spec.missing.numeric) == "drop_row";
+        }
+        if (drop) {
+            ++out.missing_feature;
+            continue;
+        }
+        out.kept.push_back(r);
+    }
+    if (out.kept.empty()) {
+        throw DataError(table.source + ": no rows left after dropping rows with missing values",
+                        "check data.na_values and data.missing");
+    }
+    return out;
+}
+
+/// The rows of `table` as a Dataset: features through the fitted preprocessor, targets and
+/// optional weights.
+Dataset encode(const Table& table,
+               const std::vector<int>& features,
+               const std::vector<float>& targets,
+               int weight_column,
+               const Preprocessor& preprocessor,
+               const std::vector<std::uint32_t>& rows) {
+    Dataset out;
+    out.n_features = preprocessor.width();
+    out.n_rows = static_cast<std::int64_t>(rows.size());
+    preprocessor.transform(table, features, rows, out.features);
+    out.targets.resize(rows.size());
+    for (std::size_t i = 0; i < rows.size(); ++i) out.targets[i] = targets[rows[i]];
+    if (weight_column >= 0) {
+        out.weights.resize(rows.size());
+        for (std::size_t i = 0; i < rows.size(); ++i) {
+            out.weights[i] = table.columns[weight_column][rows[i]];
+        }
+    }
+    return out;
+}
+
+/// Logs a warning for every class that a non-empty split lacks.
+void warn_missing_classes(const PreparedData& data, const std::vector<float>& labels) {
+    const std::size_t k = data.labels.size();
+    const std::pair<const char*, const std::vector<std::uint32_t>*> splits[] = {
+        {"train", &data.split.train},
+        {"validation", &data.split.validation},
+        {"test", &data.split.test}};
+    for (const auto& [name, rows] : splits) {
+        if (rows->empty()) continue;
+        std::vector<bool> seen(k, false);
+        for (const auto r : *rows) seen[static_cast<std::size_t>(labels[r])] = true;
+        for (std::size_t c = 0; c < k; ++c) {
+            if (!seen[c]) {
+                spdlog::warn(
+                    "class '{}' of '{}' has no rows in the {} split (too few rows of it "
+                    "for the split fractions)",
+                    data.labels[c], data.target_name, name);
+            }
+        }
+    }
+}
+
+/// Splits `rows.kept` as split_rows does, returning table row numbers.
+SplitIndices split_kept(const DataSpec& spec, const Rows& rows, std::uint64_t seed, int classes) {
+    std::vector<float> kept_labels;
+    if (stratified(spec, classes)) {
+        for (const auto r : rows.kept) kept_labels.push_back(rows.targets[r]);
+    }
+    SplitIndices split = split_rows(rows.kept.size(), spec.split, seed,
+                                    kept_labels.empty() ? nullptr : &kept_labels);
+    for (auto* part : {&split.train, &split.validation, &split.test}) {
+        for (auto& i : *part) i = rows.kept[i];
+    }
+    return split;
+}
+
+/// The feature columns' types in `table`, to read other files of the same data alike.
+CsvOptions with_types_of(CsvOptions options, const Table& table, const Columns& columns) {
+    options.column_types.clear();
+    options.require_typed_columns = false;  // a missing column is reported by name later
+    for (const int c : columns.features) {
+        options.column_types.emplace_back(table.names[c], table.type(c));
+    }
+    return options;
 }
 
 }  // namespace
@@ -175,35 +326,48 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes)
     const CsvOptions options = csv_options(spec);
     data.table = read_csv(spec.path, options);
     const Table& table = data.table;
-    const auto [target, weight_column, features] = select_columns(spec, table);
-    check_target(table, target, classes);
-    if (weight_column >= 0) check_weights(table, weight_column);
+    const Columns columns = select_columns(spec, table);
+    if (classes == 0) {
+        check_regression_target(table, columns.target);
+    } else {
+        data.labels = label_map(table, columns.target, classes, spec.positive_label);
+    }
+    if (columns.weight >= 0) check_weights(table, columns.weight);
+    const Rows rows = usable_rows(spec, table, columns, data.labels);
+    data.dropped_missing_target = rows.missing_target;
+    data.dropped_missing_feature = rows.missing_feature;
+    if (rows.missing_target > 0) {
+        spdlog::warn("dropped {} rows without a value for target '{}'", rows.missing_target,
+                     table.names[columns.target]);
+    }
 
-    data.target_name = table.names[target];
-    for (const int c : features) data.feature_names.push_back(table.names[c]);
-    const bool stratify = stratified(spec, classes);
-    data.split =
-        split_rows(table.rows(), spec.split, seed, stratify ? &table.columns[target] : nullptr);
-    if (stratify) warn_missing_classes(data, table.columns[target], classes);
-    data.preprocessor.fit(table, features, data.split.train, spec.normalize);
+    data.target_name = table.names[columns.target];
+    for (const int c : columns.features) data.feature_names.push_back(table.names[c]);
+    data.split = split_kept(spec, rows, seed, classes);
+    if (stratified(spec, classes)) warn_missing_classes(data, rows.targets);
+    data.preprocessor.fit(table, columns.features, data.split.train, feature_options(spec));
     const Preprocessor& pre = data.preprocessor;
-    data.train = encode(table, features, target, weight_column, pre, data.split.train);
-    data.validation = encode(table, features, target, weight_column, pre, data.split.validation);
-    data.test = encode(table, features, target, weight_column, pre, data.split.test);
-    // Separate validation / test files: the same columns by name, the training transform.
+    data.train =
+        encode(table, columns.features, rows.targets, columns.weight, pre, data.split.train);
+    data.validation =
+        encode(table, columns.features, rows.targets, columns.weight, pre, data.split.validation);
+    data.test = encode(table, columns.features, rows.targets, columns.weight, pre, data.split.test);
+    // Separate validation / test files: the same columns by name and type, the training
+    // transform, the training labels.
     auto from_file = [&](const std::string& path, const char* key) {
-        const Table other = read_csv(path, options);
-        std::vector<int> columns;
-        for (const auto& name : data.feature_names)
-            columns.push_back(require_column(other, name, key));
-        const int other_target = require_column(other, table.names[target], key);
-        const int other_weight =
-            weight_column < 0 ? -1 : require_column(other, table.names[weight_column], key);
-        check_target(other, other_target, classes);
-        if (other_weight >= 0) check_weights(other, other_weight);
-        std::vector<std::uint32_t> rows(other.rows());
-        std::iota(rows.begin(), rows.end(), 0u);
-        return encode(other, columns, other_target, other_weight, pre, rows);
+        const Table other = read_csv(path, with_types_of(options, table, columns));
+        Columns other_columns;
+        for (const auto& name : data.feature_names) {
+            other_columns.features.push_back(require_column(other, name, key));
+        }
+        other_columns.target = require_column(other, data.target_name, key);
+        other_columns.weight =
+            columns.weight < 0 ? -1 : require_column(other, table.names[columns.weight], key);
+        if (classes == 0) check_regression_target(other, other_columns.target);
+        if (other_columns.weight >= 0) check_weights(other, other_columns.weight);
+        const Rows other_rows = usable_rows(spec, other, other_columns, data.labels);
+        return encode(other, other_columns.features, other_rows.targets, other_columns.weight, pre,
+                      other_rows.kept);
     };
     if (!spec.validation_file.empty())
         data.validation = from_file(spec.validation_file, "data.validation_file");
@@ -231,11 +395,10 @@ HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes)
     HeldOutRows out;
     out.table = read_csv(spec.path, csv_options(spec));
     const Columns columns = select_columns(spec, out.table);
-    check_target(out.table, columns.target, classes);
-    const bool stratify = stratified(spec, classes);
-    out.rows = split_rows(out.table.rows(), spec.split, seed,
-                          stratify ? &out.table.columns[columns.target] : nullptr)
-                   .test;
+    std::vector<std::string> labels;
+    if (classes > 0) labels = label_map(out.table, columns.target, classes, spec.positive_label);
+    const Rows rows = usable_rows(spec, out.table, columns, labels);
+    out.rows = split_kept(spec, rows, seed, classes).test;
     return out;
 }
 

@@ -24,8 +24,13 @@ struct Dataset {
 /// Everything `train` needs from the data: the three encoded splits and how they were made.
 struct PreparedData {
     Table table;
-    std::vector<std::string> feature_names;
+    std::vector<std::string> feature_names;  ///< input columns; the model's inputs are
+                                             ///< preprocessor.encoded_names()
     std::string target_name;
+    /// Classification: the label of each class index (sorted; binary: {negative, positive}).
+    std::vector<std::string> labels;
+    std::size_t dropped_missing_target = 0;   ///< rows without a target value
+    std::size_t dropped_missing_feature = 0;  ///< rows dropped by missing: drop_row
     SplitIndices split;
     Preprocessor preprocessor;
     Dataset train;
@@ -37,10 +42,13 @@ struct PreparedData {
     double target_scale = 1.0;
 };
 
-/// Reads the CSV of `spec`, selects feature, target and sample-weight columns, splits the rows,
-/// fits the preprocessor on the training rows only and encodes every split. `classes` says what
-/// the target must hold: 0 any number (regression), 1 the labels 0/1 (binary), K >= 2 class
-/// indices 0..K-1. Throws DataError for bad files, missing columns or invalid targets/weights.
+/// Reads the CSV of `spec` (types inferred, data.na_values missing), selects feature, target and
+/// sample-weight columns, drops rows without a target (and rows with missing features under
+/// missing: drop_row), splits the rows, fits the preprocessor on the training rows only and
+/// encodes every split. `classes` says what the target must hold: 0 numbers (regression), 1 two
+/// distinct values of any type (binary), K >= 2 exactly K distinct values; class labels are
+/// sorted (numbers numerically) and binary's positive class is data.positive_label or the last.
+/// Throws DataError for bad files, missing columns or invalid targets/weights.
 PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes);
 
 /// The CSV of `spec` read again and the rows prepare_data put in its test split with the same
@@ -53,10 +61,10 @@ HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes)
 
 /// Multiplies the weights of `train` by per-class weights: "balanced" (n / (K · n_c), as
 /// scikit-learn) or `custom` label → weight (labels as written in the data, e.g. "0", "1";
-/// unlisted classes weigh 1). `classes` as for prepare_data (1: binary). Throws DataError for a
-/// label that is not a class.
+/// unlisted classes weigh 1). `labels` as PreparedData::labels. Throws DataError for a label that
+/// is not a class.
 void apply_class_weights(Dataset& train,
-                         int classes,
+                         const std::vector<std::string>& labels,
                          const std::string& mode,
                          const std::vector<std::pair<std::string, double>>& custom);
 

@@ -1,89 +1,184 @@
 #include "dlctl/data/preprocessor.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <nlohmann/json.hpp>
+#include <numeric>
 #include <stdexcept>
+#include <unordered_map>
 
 #include "dlctl/core/error.h"
 
 namespace dlctl {
 
+namespace {
+
+constexpr const char* kOther = "__other__";
+constexpr const char* kMissingCategory = "__missing__";
+
+/// The q-quantile (0..1) of sorted values, linearly interpolated (numpy's default).
+double quantile(const std::vector<double>& sorted, double q) {
+    const double position = q * static_cast<double>(sorted.size() - 1);
+    const auto below = static_cast<std::size_t>(std::floor(position));
+    const std::size_t above = std::min(below + 1, sorted.size() - 1);
+    return sorted[below] +
+           (sorted[above] - sorted[below]) * (position - static_cast<double>(below));
+}
+
+void fit_numeric(FeatureColumn& f,
+                 const std::vector<float>& column,
+                 const std::vector<std::uint32_t>& rows,
+                 const FeatureOptions& options,
+                 const std::string& source) {
+    std::vector<double> values;
+    values.reserve(rows.size());
+    for (const auto r : rows) {
+        if (!std::isnan(column[r])) values.push_back(column[r]);
+    }
+    if (values.empty()) {
+        throw DataError(fmt::format("{}: column '{}' has no values in the training rows (every "
+                                    "cell is missing)",
+                                    source, f.name),
+                        "drop the column (data.drop)");
+    }
+    std::sort(values.begin(), values.end());
+    const double n = static_cast<double>(values.size());
+    const double mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
+    const std::string& strategy = options.missing.numeric;
+    f.fill_allowed = strategy == "mean" || strategy == "median" || strategy == "constant";
+    f.fill = strategy == "median"     ? quantile(values, 0.5)
+             : strategy == "constant" ? options.missing.fill_value
+                                      : mean;
+    f.indicator = options.missing.indicators && values.size() < rows.size();
+    if (f.type == ColumnType::kBoolean) return;  // stays 0/1
+    double offset = 0.0, scale = 1.0;
+    const std::string& method = options.normalize;
+    if (method == "standard") {
+        double squares = 0.0;
+        for (const double v : values) squares += (v - mean) * (v - mean);
+        offset = mean;
+        scale = std::sqrt(squares / n);
+    } else if (method == "minmax") {
+        offset = values.front();
+        scale = values.back() - values.front();
+    } else if (method == "robust") {  // scikit-learn's RobustScaler: median and IQR
+        offset = quantile(values, 0.5);
+        scale = quantile(values, 0.75) - quantile(values, 0.25);
+    } else {
+        DLCTL_CHECK(method == "none");
+    }
+    f.offset = offset;
+    f.scale = scale > 0.0 && std::isfinite(scale) ? scale : 1.0;
+}
+
+void fit_categorical(FeatureColumn& f,
+                     const Table& table,
+                     int column,
+                     const std::vector<std::uint32_t>& rows,
+                     const FeatureOptions& options) {
+    const std::vector<std::string>& categories = table.categories[column];
+    std::vector<std::int64_t> counts(categories.size(), 0);
+    std::int64_t missing = 0;
+    for (const auto r : rows) {
+        const float v = table.columns[column][r];
+        if (std::isnan(v)) {
+            ++missing;
+        } else {
+            ++counts[static_cast<std::size_t>(v)];
+        }
+    }
+    std::vector<std::size_t> order;
+    for (std::size_t i = 0; i < counts.size(); ++i) {
+        if (counts[i] > 0) order.push_back(i);
+    }
+    if (order.empty()) {
+        throw DataError(fmt::format("{}: column '{}' has no values in the training rows (every "
+                                    "cell is missing)",
+                                    table.source, f.name),
+                        "drop the column (data.drop)");
+    }
+    // Most frequent first; ties in order of appearance.
+    std::stable_sort(order.begin(), order.end(),
+                     [&](std::size_t a, std::size_t b) { return counts[a] > counts[b]; });
+    const std::size_t cap = options.max_categories > 0
+                                ? static_cast<std::size_t>(options.max_categories)
+                                : order.size();
+    for (std::size_t i = 0; i < std::min(cap, order.size()); ++i) {
+        f.vocabulary.push_back(categories[order[i]]);
+    }
+    if (order.size() > cap) {
+        f.other = static_cast<int>(f.vocabulary.size());
+        f.vocabulary.push_back(kOther);
+    }
+    const std::string& strategy = options.missing.categorical;
+    auto index_of = [&](const std::string& value) {
+        const auto it = std::find(f.vocabulary.begin(), f.vocabulary.end(), value);
+        if (it != f.vocabulary.end()) return static_cast<int>(it - f.vocabulary.begin());
+        f.vocabulary.push_back(value);
+        return static_cast<int>(f.vocabulary.size() - 1);
+    };
+    if (strategy == "mode") {
+        f.missing_index = 0;
+    } else if (strategy == "constant") {
+        f.missing_index = index_of(options.missing.fill_category);
+    } else if (strategy == "missing_category" && missing > 0) {
+        f.missing_index = index_of(kMissingCategory);
+    }
+    // missing_category without missing training cells: a later missing cell is unseen.
+}
+
+[[noreturn]] void cell_error(const Table& table,
+                             std::uint32_t row,
+                             const std::string& column,
+                             const std::string& problem,
+                             const std::string& hint) {
+    throw DataError(
+        fmt::format("{}:{}: column '{}': {}", table.source, table.lines[row], column, problem),
+        hint);
+}
+
+}  // namespace
+
+FeatureOptions feature_options(const DataSpec& spec) {
+    return {spec.normalize, spec.missing, spec.max_categories, spec.unseen_categories};
+}
+
+std::int64_t FeatureColumn::width() const {
+    if (type == ColumnType::kCategorical) return static_cast<std::int64_t>(vocabulary.size());
+    return indicator ? 2 : 1;
+}
+
+void Preprocessor::fit(const Table& table,
+                       const std::vector<int>& feature_columns,
+                       const std::vector<std::uint32_t>& train_rows,
+                       const FeatureOptions& options) {
+    DLCTL_CHECK(!train_rows.empty());
+    options_ = options;
+    feature_columns_ = feature_columns;
+    columns_.clear();
+    for (const int c : feature_columns) {
+        FeatureColumn f;
+        f.name = table.names[c];
+        f.type = table.type(c);
+        if (f.type == ColumnType::kCategorical) {
+            fit_categorical(f, table, c, train_rows, options);
+        } else {
+            fit_numeric(f, table.columns[c], train_rows, options, table.source);
+        }
+        columns_.push_back(std::move(f));
+    }
+}
+
 void Preprocessor::fit(const Table& table,
                        const std::vector<int>& feature_columns,
                        const std::vector<std::uint32_t>& train_rows,
                        const std::string& method) {
-    DLCTL_CHECK(!train_rows.empty());
-    method_ = method;
-    feature_columns_ = feature_columns;
-    feature_names_.clear();
-    for (const int c : feature_columns) feature_names_.push_back(table.names[c]);
-    offset_.assign(feature_columns.size(), 0.0);
-    scale_.assign(feature_columns.size(), 1.0);
-    if (method == "none") return;
-    for (std::size_t f = 0; f < feature_columns.size(); ++f) {
-        const std::vector<float>& column = table.columns[feature_columns[f]];
-        double offset = 0.0;
-        double scale = 0.0;
-        if (method == "standard") {
-            double sum = 0.0;
-            for (const auto r : train_rows) sum += column[r];
-            offset = sum / static_cast<double>(train_rows.size());
-            double squares = 0.0;
-            for (const auto r : train_rows) squares += (column[r] - offset) * (column[r] - offset);
-            scale = std::sqrt(squares / static_cast<double>(train_rows.size()));
-        } else if (method == "minmax") {
-            double lo = std::numeric_limits<double>::infinity();
-            double hi = -lo;
-            for (const auto r : train_rows) {
-                lo = std::min<double>(lo, column[r]);
-                hi = std::max<double>(hi, column[r]);
-            }
-            offset = lo;
-            scale = hi - lo;
-        } else {
-            DLCTL_CHECK(!"unknown normalization method");
-        }
-        offset_[f] = offset;
-        scale_[f] = scale > 0.0 ? scale : 1.0;
-    }
-}
-
-std::string Preprocessor::to_json() const {
-    nlohmann::json features = nlohmann::json::array();
-    for (std::size_t f = 0; f < feature_names_.size(); ++f) {
-        features.push_back({{"name", feature_names_[f]},
-                            {"type", "numeric"},
-                            {"offset", offset_[f]},
-                            {"scale", scale_[f]}});
-    }
-    return nlohmann::json{{"normalize", method_}, {"features", features}}.dump();
-}
-
-Preprocessor Preprocessor::from_json(std::string_view text) {
-    Preprocessor p;
-    try {
-        const nlohmann::json j = nlohmann::json::parse(text);
-        p.method_ = j.at("normalize").get<std::string>();
-        for (const auto& feature : j.at("features")) {
-            const auto type = feature.at("type").get<std::string>();
-            if (type != "numeric") {
-                throw std::invalid_argument("feature type '" + type + "' is not supported");
-            }
-            const double scale = feature.at("scale").get<double>();
-            if (!(scale > 0.0) || !std::isfinite(scale)) {
-                throw std::invalid_argument("a feature scale is not a positive number");
-            }
-            p.feature_names_.push_back(feature.at("name").get<std::string>());
-            p.offset_.push_back(feature.at("offset").get<double>());
-            p.scale_.push_back(scale);
-        }
-    } catch (const nlohmann::json::exception& e) {
-        throw std::invalid_argument(e.what());
-    }
-    if (p.feature_names_.empty()) throw std::invalid_argument("no features");
-    return p;
+    FeatureOptions options;
+    options.normalize = method;
+    fit(table, feature_columns, train_rows, options);
 }
 
 void Preprocessor::transform(const Table& table,
@@ -96,17 +191,175 @@ void Preprocessor::transform(const Table& table,
                              const std::vector<int>& columns,
                              const std::vector<std::uint32_t>& rows,
                              std::vector<float>& out) const {
-    DLCTL_CHECK(columns.size() == offset_.size());
-    const std::size_t n_features = columns.size();
-    out.resize(n_features * rows.size());
-    for (std::size_t f = 0; f < n_features; ++f) {
-        const std::vector<float>& column = table.columns[columns[f]];
-        const double offset = offset_[f];
-        const double inv_scale = 1.0 / scale_[f];
-        for (std::size_t i = 0; i < rows.size(); ++i) {
-            out[i * n_features + f] = static_cast<float>((column[rows[i]] - offset) * inv_scale);
+    DLCTL_CHECK(columns.size() == columns_.size());
+    const auto width = static_cast<std::size_t>(this->width());
+    out.assign(width * rows.size(), 0.0f);
+    std::size_t first = 0;  // the column's first feature
+    for (std::size_t k = 0; k < columns_.size(); ++k) {
+        const FeatureColumn& f = columns_[k];
+        const std::vector<float>& column = table.columns[columns[k]];
+        if (f.type != ColumnType::kCategorical) {
+            DLCTL_CHECK(table.type(columns[k]) != ColumnType::kCategorical);
+            const double inv_scale = 1.0 / f.scale;
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                double x = column[rows[i]];
+                const bool missing = std::isnan(x);
+                if (missing) {
+                    if (!f.fill_allowed) {
+                        cell_error(table, rows[i], f.name, "missing value",
+                                   "data.missing.numeric is " + options_.missing.numeric +
+                                       "; fill the cell or choose mean, median or constant");
+                    }
+                    x = f.fill;
+                }
+                out[i * width + first] = static_cast<float>((x - f.offset) * inv_scale);
+                if (f.indicator) out[i * width + first + 1] = missing ? 1.0f : 0.0f;
+            }
+        } else {
+            DLCTL_CHECK(table.type(columns[k]) == ColumnType::kCategorical);
+            // The table's own category indices → vocabulary positions (-1: unseen).
+            std::unordered_map<std::string, int> position;
+            for (std::size_t v = 0; v < f.vocabulary.size(); ++v) {
+                position.emplace(f.vocabulary[v], static_cast<int>(v));
+            }
+            std::vector<int> map;
+            for (const auto& category : table.categories[columns[k]]) {
+                const auto it = position.find(category);
+                map.push_back(it == position.end() ? -1 : it->second);
+            }
+            for (std::size_t i = 0; i < rows.size(); ++i) {
+                const float v = column[rows[i]];
+                int hot = -1;
+                if (std::isnan(v)) {
+                    hot = f.missing_index;
+                    if (hot < 0 && (options_.missing.categorical == "error" ||
+                                    options_.missing.categorical == "drop_row")) {
+                        cell_error(table, rows[i], f.name, "missing value",
+                                   "data.missing.categorical is " + options_.missing.categorical);
+                    }
+                } else {
+                    hot = map[static_cast<std::size_t>(v)];
+                    if (hot < 0) hot = f.other;
+                    if (hot < 0 && options_.unseen_categories == "error") {
+                        cell_error(
+                            table, rows[i], f.name,
+                            fmt::format("'{}' is not a category the model was trained on",
+                                        table.categories[columns[k]][static_cast<std::size_t>(v)]),
+                            "data.unseen_categories: ignore encodes it as all zeros");
+                    }
+                }
+                if (hot >= 0) out[i * width + first + static_cast<std::size_t>(hot)] = 1.0f;
+            }
         }
+        first += static_cast<std::size_t>(f.width());
     }
+}
+
+std::int64_t Preprocessor::width() const {
+    std::int64_t total = 0;
+    for (const auto& f : columns_) total += f.width();
+    return total;
+}
+
+std::vector<std::string> Preprocessor::encoded_names() const {
+    std::vector<std::string> names;
+    for (const auto& f : columns_) {
+        if (f.type == ColumnType::kCategorical) {
+            for (const auto& v : f.vocabulary) names.push_back(f.name + "=" + v);
+            continue;
+        }
+        names.push_back(f.name);
+        if (f.indicator) names.push_back(f.name + "__missing");
+    }
+    return names;
+}
+
+std::vector<std::string> Preprocessor::feature_names() const {
+    std::vector<std::string> names;
+    for (const auto& f : columns_) names.push_back(f.name);
+    return names;
+}
+
+std::vector<double> Preprocessor::offsets() const {
+    std::vector<double> out;
+    for (const auto& f : columns_) out.push_back(f.offset);
+    return out;
+}
+
+std::vector<double> Preprocessor::scales() const {
+    std::vector<double> out;
+    for (const auto& f : columns_) out.push_back(f.scale);
+    return out;
+}
+
+std::string Preprocessor::to_json() const {
+    nlohmann::json features = nlohmann::json::array();
+    for (const auto& f : columns_) {
+        nlohmann::json j = {{"name", f.name}, {"type", to_string(f.type)}};
+        if (f.type == ColumnType::kCategorical) {
+            j["vocabulary"] = f.vocabulary;
+            j["other"] = f.other;
+            j["missing_index"] = f.missing_index;
+        } else {
+            j["offset"] = f.offset;
+            j["scale"] = f.scale;
+            j["fill"] = f.fill_allowed ? nlohmann::json(f.fill) : nlohmann::json(nullptr);
+            j["indicator"] = f.indicator;
+        }
+        features.push_back(j);
+    }
+    return nlohmann::json{
+        {"normalize", options_.normalize},
+        {"missing",
+         {{"numeric", options_.missing.numeric}, {"categorical", options_.missing.categorical}}},
+        {"unseen_categories", options_.unseen_categories},
+        {"features", features}}
+        .dump();
+}
+
+Preprocessor Preprocessor::from_json(std::string_view text) {
+    Preprocessor p;
+    try {
+        const nlohmann::json j = nlohmann::json::parse(text);
+        p.options_.normalize = j.at("normalize").get<std::string>();
+        p.options_.missing.numeric = j.at("missing").at("numeric").get<std::string>();
+        p.options_.missing.categorical = j.at("missing").at("categorical").get<std::string>();
+        p.options_.unseen_categories = j.at("unseen_categories").get<std::string>();
+        for (const auto& feature : j.at("features")) {
+            FeatureColumn f;
+            f.name = feature.at("name").get<std::string>();
+            const auto type = feature.at("type").get<std::string>();
+            if (type == "categorical") {
+                f.type = ColumnType::kCategorical;
+                f.vocabulary = feature.at("vocabulary").get<std::vector<std::string>>();
+                f.other = feature.at("other").get<int>();
+                f.missing_index = feature.at("missing_index").get<int>();
+                const int size = static_cast<int>(f.vocabulary.size());
+                if (f.vocabulary.empty() || f.other < -1 || f.other >= size ||
+                    f.missing_index < -1 || f.missing_index >= size) {
+                    throw std::invalid_argument("feature '" + f.name +
+                                                "' has an invalid vocabulary");
+                }
+            } else if (type == "numeric" || type == "boolean") {
+                f.type = type == "numeric" ? ColumnType::kNumeric : ColumnType::kBoolean;
+                f.offset = feature.at("offset").get<double>();
+                f.scale = feature.at("scale").get<double>();
+                f.fill_allowed = !feature.at("fill").is_null();
+                if (f.fill_allowed) f.fill = feature.at("fill").get<double>();
+                f.indicator = feature.at("indicator").get<bool>();
+                if (!(f.scale > 0.0) || !std::isfinite(f.scale) || !std::isfinite(f.offset)) {
+                    throw std::invalid_argument("feature '" + f.name + "' has an invalid scale");
+                }
+            } else {
+                throw std::invalid_argument("feature type '" + type + "' is not supported");
+            }
+            p.columns_.push_back(std::move(f));
+        }
+    } catch (const nlohmann::json::exception& e) {
+        throw std::invalid_argument(e.what());
+    }
+    if (p.columns_.empty()) throw std::invalid_argument("no features");
+    return p;
 }
 
 }  // namespace dlctl

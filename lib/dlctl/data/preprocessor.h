@@ -5,21 +5,60 @@
 #include <string_view>
 #include <vector>
 
+#include "dlctl/config/spec.h"
 #include "dlctl/data/table.h"
 
 namespace dlctl {
 
-/// Feature scaling fitted on the training rows only: x' = (x - offset) / scale per feature.
+/// The preprocessing settings of a spec's data section.
+struct FeatureOptions {
+    std::string normalize = "standard";  ///< standard | minmax | robust | none
+    MissingSpec missing;
+    int max_categories = 0;                    ///< 0: no cap
+    std::string unseen_categories = "ignore";  ///< ignore | error
+};
+
+FeatureOptions feature_options(const DataSpec& spec);
+
+/// How one input column becomes model features, as fitted on the training rows.
+struct FeatureColumn {
+    std::string name;
+    ColumnType type = ColumnType::kNumeric;
+    // Numeric and boolean columns: one feature (x - offset) / scale.
+    double offset = 0.0;
+    double scale = 1.0;
+    double fill = 0.0;         ///< value of a missing cell (before scaling)
+    bool fill_allowed = true;  ///< false: a missing cell is an error (missing: error, drop_row)
+    bool indicator = false;    ///< also a <name>__missing feature, 1 for missing cells
+    // Categorical columns: one-hot over the vocabulary.
+    std::vector<std::string> vocabulary;
+    int other = -1;          ///< vocabulary index of __other__ (rare and unseen values), or -1
+    int missing_index = -1;  ///< vocabulary index a missing cell goes to, or -1 (an error)
+
+    std::int64_t width() const;
+};
+
+/// Feature encoding fitted on the training rows only: missing cells filled (mean, median,
+/// constant, mode, or a __missing__ category) with optional indicator features, categorical
+/// columns one-hot encoded over their most frequent values (rarer ones share __other__),
+/// numeric columns scaled as x' = (x - offset) / scale (standard, minmax, robust or none;
+/// a constant column gets scale 1 so it maps to 0 instead of dividing by zero).
 class Preprocessor {
   public:
-    /// `method` is standard (mean / population std), minmax (min / range) or none. A constant
-    /// column gets scale 1 so it maps to 0 instead of dividing by zero.
+    /// Throws DataError for a feature column without any value in the training rows.
+    void fit(const Table& table,
+             const std::vector<int>& feature_columns,
+             const std::vector<std::uint32_t>& train_rows,
+             const FeatureOptions& options);
+    /// Numeric columns, missing values filled with the mean (tests, simple callers).
     void fit(const Table& table,
              const std::vector<int>& feature_columns,
              const std::vector<std::uint32_t>& train_rows,
              const std::string& method);
 
-    /// Writes the selected rows as a column-major features × rows float32 matrix into `out`.
+    /// Writes the selected rows as a column-major width() × rows float32 matrix into `out`.
+    /// Throws DataError naming file:line and column for a missing cell where the column allows
+    /// none, or an unseen category with unseen_categories: error.
     void transform(const Table& table,
                    const std::vector<std::uint32_t>& rows,
                    std::vector<float>& out) const;
@@ -29,25 +68,30 @@ class Preprocessor {
                    const std::vector<std::uint32_t>& rows,
                    std::vector<float>& out) const;
 
-    /// The fitted state as JSON (method, and per feature its name, type, offset and scale), as
-    /// checkpoints store it; from_json restores a Preprocessor that transforms identically (call
-    /// the transform overload that takes the columns). from_json throws std::invalid_argument
-    /// saying what is wrong with the text.
+    /// The fitted state as JSON, as checkpoints store it; from_json restores a Preprocessor that
+    /// transforms identically (call the transform overload that takes the columns). from_json
+    /// throws std::invalid_argument saying what is wrong with the text.
     std::string to_json() const;
     static Preprocessor from_json(std::string_view text);
 
-    const std::vector<std::string>& feature_names() const { return feature_names_; }
+    /// Model inputs: the total width of every column.
+    std::int64_t width() const;
+    /// Name of every model input: the column, <column>__missing, <column>=<value>.
+    std::vector<std::string> encoded_names() const;
+    const std::vector<FeatureColumn>& columns() const { return columns_; }
+    /// Input column names, in order.
+    std::vector<std::string> feature_names() const;
     const std::vector<int>& feature_columns() const { return feature_columns_; }
-    const std::vector<double>& offsets() const { return offset_; }
-    const std::vector<double>& scales() const { return scale_; }
-    const std::string& method() const { return method_; }
+    /// Per input column (1 for categorical ones).
+    std::vector<double> offsets() const;
+    std::vector<double> scales() const;
+    const std::string& method() const { return options_.normalize; }
+    const FeatureOptions& options() const { return options_; }
 
   private:
-    std::string method_;
-    std::vector<std::string> feature_names_;
+    FeatureOptions options_;
+    std::vector<FeatureColumn> columns_;
     std::vector<int> feature_columns_;
-    std::vector<double> offset_;
-    std::vector<double> scale_;
 };
 
 }  // namespace dlctl

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 namespace dlctl {
@@ -20,21 +22,41 @@ std::string data_summary_json(const PreparedData& data, int classes) {
     using nlohmann::json;
     json features = json::array();
     const Preprocessor& p = data.preprocessor;
-    for (std::size_t f = 0; f < data.feature_names.size(); ++f) {
-        features.push_back({{"name", data.feature_names[f]},
-                            {"type", "numeric"},
-                            {"offset", p.offsets()[f]},
-                            {"scale", p.scales()[f]}});
+    for (std::size_t f = 0; f < p.columns().size(); ++f) {
+        const FeatureColumn& column = p.columns()[f];
+        const auto& values = data.table.columns[p.feature_columns()[f]];
+        const auto missing =
+            std::count_if(values.begin(), values.end(), [](float v) { return std::isnan(v); });
+        json feature = {{"name", column.name},
+                        {"type", to_string(column.type)},
+                        {"missing", missing},
+                        {"width", column.width()}};
+        if (column.type == ColumnType::kCategorical) {
+            feature["categories"] = column.vocabulary;
+        } else {
+            feature["offset"] = column.offset;
+            feature["scale"] = column.scale;
+            if (missing > 0)
+                feature["fill"] = column.fill_allowed ? json(column.fill) : json(nullptr);
+        }
+        features.push_back(feature);
     }
+    json types = {{"numeric", 0}, {"boolean", 0}, {"categorical", 0}};
+    for (const auto& column : p.columns())
+        types[to_string(column.type)] = types[to_string(column.type)].get<int>() + 1;
     json out = {{"source", data.table.source},
                 {"rows_read", data.table.rows()},
-                {"rows_dropped", 0},
+                {"rows_dropped",
+                 {{"missing_target", data.dropped_missing_target},
+                  {"missing_feature", data.dropped_missing_feature}}},
                 {"columns", data.table.names.size()},
+                {"feature_types", types},
                 {"target", data.target_name},
+                {"labels", data.labels},
                 {"normalize", p.method()},
                 {"target_offset", data.target_offset},
                 {"target_scale", data.target_scale},
-                {"encoded_features", data.feature_names.size()},
+                {"encoded_features", p.width()},
                 {"features", features},
                 {"splits",
                  {{"train", data.train.n_rows},
@@ -50,10 +72,45 @@ std::string data_summary_json(const PreparedData& data, int classes) {
 
 std::vector<std::string> data_summary_lines(const PreparedData& data, int classes) {
     std::vector<std::string> lines;
-    lines.push_back(
-        fmt::format("data: {} rows x {} columns from {}; {} features (normalize: {}), target '{}'",
-                    data.table.rows(), data.table.names.size(), data.table.source,
-                    data.feature_names.size(), data.preprocessor.method(), data.target_name));
+    lines.push_back(fmt::format(
+        "data: {} rows x {} columns from {}; {} feature columns -> {} model inputs "
+        "(normalize: {}), target '{}'",
+        data.table.rows(), data.table.names.size(), data.table.source, data.feature_names.size(),
+        data.preprocessor.width(), data.preprocessor.method(), data.target_name));
+    std::vector<std::string> typed, filled;
+    for (std::size_t f = 0; f < data.preprocessor.columns().size(); ++f) {
+        const FeatureColumn& column = data.preprocessor.columns()[f];
+        const auto& values = data.table.columns[data.preprocessor.feature_columns()[f]];
+        const auto missing =
+            std::count_if(values.begin(), values.end(), [](float v) { return std::isnan(v); });
+        if (column.type == ColumnType::kCategorical) {
+            typed.push_back(
+                fmt::format("{} (categorical, {} values)", column.name, column.vocabulary.size()));
+        } else if (column.type == ColumnType::kBoolean) {
+            typed.push_back(column.name + " (boolean)");
+        }
+        if (missing > 0) filled.push_back(fmt::format("{} {}", column.name, missing));
+    }
+    if (!typed.empty())
+        lines.push_back("non-numeric features: " + fmt::format("{}", fmt::join(typed, ", ")));
+    if (!filled.empty()) {
+        lines.push_back(fmt::format("missing values: {} (numeric: {}, categorical: {})",
+                                    fmt::join(filled, ", "),
+                                    data.preprocessor.options().missing.numeric,
+                                    data.preprocessor.options().missing.categorical));
+    }
+    if (data.dropped_missing_target + data.dropped_missing_feature > 0) {
+        lines.push_back(fmt::format("rows dropped: {} without a target, {} with missing features",
+                                    data.dropped_missing_target, data.dropped_missing_feature));
+    }
+    if (!data.labels.empty()) {
+        lines.push_back(fmt::format("labels: {}{}", fmt::join(data.labels, ", "),
+                                    data.labels.size() == 2
+                                        ? fmt::format(" (positive class: '{}'; data.positive_label "
+                                                      "changes it)",
+                                                      data.labels[1])
+                                        : ""));
+    }
     lines.push_back(fmt::format("split: train {}, validation {}, test {}", data.train.n_rows,
                                 data.validation.n_rows, data.test.n_rows));
     if (classes > 0) {

@@ -6,16 +6,35 @@
 
 namespace dlctl {
 
-/// A parsed CSV file: named float32 columns, stored column by column.
+enum class ColumnType : std::uint8_t {
+    kNumeric,      ///< numbers
+    kBoolean,      ///< true/false, yes/no, t/f, y/n (any case), stored as 1/0
+    kCategorical,  ///< any other text, stored as an index into the column's categories
+};
+
+const char* to_string(ColumnType type);
+
+/// A parsed CSV file, stored column by column as float32: numbers, 1/0 for booleans, category
+/// indices for categorical columns. Missing cells (data.na_values) are NaN.
 struct Table {
     std::string source;                       ///< file the table was read from
     std::vector<std::string> names;           ///< column names, unique
+    std::vector<ColumnType> types;            ///< per column; empty: all numeric
     std::vector<std::vector<float>> columns;  ///< columns[c][row]
-    std::vector<std::uint32_t> lines;         ///< 1-based file line of each row, for messages
+    /// Categorical columns: the distinct values in order of first appearance (index = stored
+    /// value); empty for other columns.
+    std::vector<std::vector<std::string>> categories;
+    std::vector<std::uint32_t> lines;  ///< 1-based file line of each row, for messages
 
     std::size_t rows() const { return lines.size(); }
+    ColumnType type(std::size_t column) const {
+        return types.empty() ? ColumnType::kNumeric : types[column];
+    }
     /// Index of the column named `name`, or -1.
     int column_index(const std::string& name) const;
+    /// A cell as text: the category, "true"/"false", the number ("{}" formatting) or "" when
+    /// missing.
+    std::string text(std::size_t column, std::size_t row) const;
 };
 
 }  // namespace dlctl

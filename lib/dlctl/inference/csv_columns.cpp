@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <unordered_map>
 
 #include "dlctl/core/error.h"
 #include "dlctl/core/strings.h"
@@ -11,13 +13,18 @@
 namespace dlctl {
 
 CsvColumnChunks::CsvColumnChunks(CsvRowReader reader,
-                                 std::vector<std::string> numeric,
+                                 std::vector<std::pair<std::string, ColumnType>> typed,
                                  std::vector<std::string> text,
+                                 std::vector<std::string> na_values,
                                  bool skip_bad_rows)
     : reader_(std::move(reader)),
-      numeric_names_(std::move(numeric)),
       text_names_(std::move(text)),
+      na_values_(std::move(na_values)),
       skip_bad_rows_(skip_bad_rows) {
+    for (auto& [name, type] : typed) {
+        numeric_names_.push_back(std::move(name));
+        types_.push_back(type);
+    }
     const auto& names = reader_.names();
     std::vector<std::string> missing;
     auto find = [&](const std::vector<std::string>& wanted, std::vector<int>& out) {
@@ -56,20 +63,51 @@ bool CsvColumnChunks::next(std::int64_t max_rows,
                            std::vector<std::vector<std::string>>& text) {
     table.source = reader_.source();
     table.names = numeric_names_;
+    table.types = types_;
     table.columns.assign(numeric_.size(), {});
+    table.categories.assign(numeric_.size(), {});
     table.lines.clear();
     text.clear();
+    std::vector<std::unordered_map<std::string, float>> dictionaries(numeric_.size());
+    auto trimmed = [](std::string_view s) {
+        while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+        while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+        return s;
+    };
     while (static_cast<std::int64_t>(table.rows()) < max_rows && reader_.next(fields_)) {
         bool good = true;
         for (std::size_t i = 0; i < numeric_.size() && good; ++i) {
-            if (parse_float(fields_[numeric_[i]], row_[i])) continue;
+            const std::string_view cell = trimmed(fields_[numeric_[i]]);
+            if (std::find(na_values_.begin(), na_values_.end(), cell) != na_values_.end()) {
+                row_[i] = std::nanf("");
+                continue;
+            }
+            if (types_[i] == ColumnType::kCategorical) {
+                auto& dictionary = dictionaries[i];
+                const auto [it, added] = dictionary.try_emplace(
+                    std::string(cell), static_cast<float>(table.categories[i].size()));
+                if (added) table.categories[i].emplace_back(cell);
+                row_[i] = it->second;
+                continue;
+            }
+            if (types_[i] == ColumnType::kBoolean) {
+                const auto b = parse_boolean(cell);
+                if (b) {
+                    row_[i] = *b;
+                    continue;
+                }
+            } else if (parse_float(cell, row_[i])) {
+                continue;
+            }
             if (!skip_bad_rows_) {
-                const std::string cell(fields_[numeric_[i]]);
+                const std::string value(cell);
                 throw DataError(
-                    fmt::format("{}:{}: column '{}': '{}' is not a number", reader_.source(),
+                    fmt::format("{}:{}: column '{}': '{}' is not {}", reader_.source(),
                                 reader_.line(), numeric_names_[i],
-                                valid_utf8(cell) ? cell : "(bytes that are not valid UTF-8)"),
-                    "fix or remove that row, or pass --on-error skip to skip such rows");
+                                valid_utf8(value) ? value : "(bytes that are not valid UTF-8)",
+                                types_[i] == ColumnType::kBoolean ? "a boolean" : "a number"),
+                    "fix or remove that row, mark missing values as one of data.na_values, or "
+                    "pass --on-error skip to skip such rows");
             }
             good = false;
         }

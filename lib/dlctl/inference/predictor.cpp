@@ -21,8 +21,8 @@ Predictor::Predictor(const std::filesystem::path& path, const std::string& devic
     : path_(path), checkpoint_(read_checkpoint(path)) {
     const ExperimentSpec& spec = checkpoint_.spec;
     backend_ = make_backend(parse_device(device), threads);
-    model_ = build_model(spec.model, static_cast<std::int64_t>(feature_names().size()),
-                         spec.train.l1, spec.train.l2);
+    model_ =
+        build_model(spec.model, checkpoint_.preprocessor.width(), spec.train.l1, spec.train.l2);
     max_batch_ = kBatch;
     Rng rng(spec.seed, RngStream::kInit);
     model_->build(*backend_, max_batch_, rng);
@@ -40,6 +40,14 @@ Predictor::Predictor(const std::filesystem::path& path, const std::string& devic
 Predictor::~Predictor() = default;
 
 std::int64_t Predictor::width() const { return model_->output_size(); }
+
+std::vector<std::pair<std::string, ColumnType>> Predictor::input_columns() const {
+    std::vector<std::pair<std::string, ColumnType>> out;
+    for (const FeatureColumn& f : checkpoint_.preprocessor.columns()) {
+        out.emplace_back(f.name, f.type);
+    }
+    return out;
+}
 
 Dataset Predictor::encode(const Table& table,
                           const std::vector<std::uint32_t>& rows,
@@ -60,26 +68,45 @@ Dataset Predictor::encode(const Table& table,
             "the CSV needs every feature column the model was trained on (by name, "
             "in any order); see 'dlctl inspect CHECKPOINT'");
     }
+    for (std::size_t k = 0; k < columns.size(); ++k) {
+        const FeatureColumn& f = checkpoint_.preprocessor.columns()[k];
+        const bool categorical = table.type(columns[k]) == ColumnType::kCategorical;
+        if (categorical != (f.type == ColumnType::kCategorical)) {
+            throw DataError(fmt::format(
+                "{}: column '{}' is {}, but the model was trained on it as {}", table.source,
+                f.name, to_string(table.type(columns[k])), to_string(f.type)));
+        }
+    }
     Dataset out;
-    out.n_features = static_cast<std::int64_t>(columns.size());
+    out.n_features = checkpoint_.preprocessor.width();
     out.n_rows = static_cast<std::int64_t>(rows.size());
     checkpoint_.preprocessor.transform(table, columns, rows, out.features);
     if (!with_target) return out;
     out.targets.resize(rows.size());
-    const int k = task.classes == 1 ? 2 : task.classes;
     for (std::size_t i = 0; i < rows.size(); ++i) {
         const float y = table.columns[target][rows[i]];
+        if (std::isnan(y)) {
+            throw DataError(fmt::format("{}:{}: target '{}' is missing", table.source,
+                                        table.lines[rows[i]], task.target));
+        }
         if (task.classes == 0) {
+            if (table.type(target) != ColumnType::kNumeric) {
+                throw DataError(
+                    fmt::format("{}: target '{}' is not numeric", table.source, task.target));
+            }
             out.targets[i] = static_cast<float>((y - task.target_offset) / task.target_scale);
             continue;
         }
-        if (y != std::floor(y) || y < 0.0f || y >= static_cast<float>(k)) {
-            throw DataError(fmt::format(
-                "{}:{}: target '{}' is {}, which is not one of the "
-                "model's labels ({})",
-                table.source, table.lines[rows[i]], task.target, y, fmt::join(task.labels, ", ")));
+        const std::string label = table.text(static_cast<std::size_t>(target), rows[i]);
+        const auto it = std::find(task.labels.begin(), task.labels.end(), label);
+        if (it == task.labels.end()) {
+            throw DataError(
+                fmt::format("{}:{}: target '{}' is '{}', which is not one of the "
+                            "model's labels ({})",
+                            table.source, table.lines[rows[i]], task.target, label,
+                            fmt::join(task.labels, ", ")));
         }
-        out.targets[i] = y;
+        out.targets[i] = static_cast<float>(it - task.labels.begin());
     }
     const std::string& weight_name = checkpoint_.spec.data.sample_weight;
     const int weight = weight_name.empty() ? -1 : table.column_index(weight_name);

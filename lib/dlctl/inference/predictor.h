@@ -27,17 +27,21 @@ class Predictor {
     const std::filesystem::path& path() const { return path_; }
     const Checkpoint& checkpoint() const { return checkpoint_; }
     const TaskInfo& task() const { return checkpoint_.task; }
-    const std::vector<std::string>& feature_names() const {
+    /// Input columns the model needs, by name.
+    std::vector<std::string> feature_names() const {
         return checkpoint_.preprocessor.feature_names();
     }
+    /// The input columns with the types they were trained with, to read other files alike.
+    std::vector<std::pair<std::string, ColumnType>> input_columns() const;
     /// Values per row that predict() returns: K class probabilities (multiclass), P(positive)
     /// (binary) or the prediction in the target's units (regression).
     std::int64_t width() const;
 
     /// Rows of `table` through the saved preprocessing: feature columns by name (DataError
     /// listing every missing one) and, `with_target`, the target as training encoded it (class
-    /// indices; regression values normalized as in training) and the sample weights if the spec
-    /// had them. DataError naming file:line for a label the model does not know.
+    /// indices of the saved labels; regression values normalized as in training) and the sample
+    /// weights if the spec had them. DataError naming file:line for a missing target or a label
+    /// the model does not know.
     Dataset encode(const Table& table,
                    const std::vector<std::uint32_t>& rows,
                    bool with_target) const;

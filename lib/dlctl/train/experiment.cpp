@@ -130,7 +130,7 @@ TaskInfo task_info(const PreparedData& data, int classes) {
     task.task = classes == 0 ? "regression" : classes == 1 ? "binary" : "multiclass";
     task.classes = classes;
     task.target = data.target_name;
-    for (int c = 0; c < (classes == 1 ? 2 : classes); ++c) task.labels.push_back(std::to_string(c));
+    task.labels = data.labels;
     task.target_offset = data.target_offset;
     task.target_scale = data.target_scale;
     return task;
@@ -171,7 +171,7 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
     std::unique_ptr<Backend> backend =
         make_backend(parse_device(spec.train.device), spec.train.threads);
     PreparedData data = prepare_data(spec.data, spec.seed, classes);
-    apply_class_weights(data.train, classes, spec.train.class_weight, spec.train.class_weights);
+    apply_class_weights(data.train, data.labels, spec.train.class_weight, spec.train.class_weights);
     std::unique_ptr<Sequential> model =
         build_model(spec.model, data.train.n_features, spec.train.l1, spec.train.l2);
     std::unique_ptr<Loss> loss = make_loss(spec.train, model->output_activation());

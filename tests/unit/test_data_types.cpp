@@ -1,0 +1,179 @@
+// Real-world CSV files: inferred column types, missing values, categorical features and string
+// labels, end to end through prepare_data and the preprocessor.
+#include <catch2/catch.hpp>
+#include <cmath>
+
+#include "dlctl/core/error.h"
+#include "dlctl/data/csv_reader.h"
+#include "dlctl/data/dataset.h"
+#include "support/temp_dir.h"
+
+using namespace dlctl;
+using Catch::Matchers::Contains;
+using dlctl::test::TempDir;
+
+namespace {
+
+CsvOptions inferring() {
+    CsvOptions o;
+    o.infer_types = true;
+    o.na_values = {"", "NA", "?"};
+    return o;
+}
+
+DataSpec spec_for(const std::filesystem::path& path, const std::string& target) {
+    DataSpec spec;
+    spec.path = path.string();
+    spec.target = target;
+    spec.split = {0.0, 0.0, false};
+    return spec;
+}
+
+}  // namespace
+
+TEST_CASE("column types are inferred: numeric, boolean, categorical", "[data][types]") {
+    const Table t = read_csv_text("t.csv",
+                                  "n,flag,city,late\n"
+                                  "1.5,yes,Paris,1\n"
+                                  "NA,no,  Lyon ,2\n"
+                                  "3,Yes,Paris,x7\n",
+                                  inferring());
+    CHECK(t.type(0) == ColumnType::kNumeric);
+    CHECK(std::isnan(t.columns[0][1]));  // NA is missing
+    CHECK(t.type(1) == ColumnType::kBoolean);
+    CHECK(t.columns[1] == std::vector<float>{1, 0, 1});
+    CHECK(t.type(2) == ColumnType::kCategorical);
+    CHECK(t.categories[2] == std::vector<std::string>{"Paris", "Lyon"});  // blanks trimmed
+    CHECK(t.columns[2] == std::vector<float>{0, 1, 0});
+    // A column that looks numeric until its last row is re-read as text, keeping "1" as written.
+    CHECK(t.type(3) == ColumnType::kCategorical);
+    CHECK(t.categories[3] == std::vector<std::string>{"1", "2", "x7"});
+    CHECK(t.lines == std::vector<std::uint32_t>{2, 3, 4});
+}
+
+TEST_CASE("declared column types override inference", "[data][types]") {
+    CsvOptions o = inferring();
+    o.column_types = {{"zip", ColumnType::kCategorical}};
+    const Table t = read_csv_text("t.csv", "zip,x\n02134,1\n10001,2\n", o);
+    CHECK(t.categories[0] == std::vector<std::string>{"02134", "10001"});  // leading zero kept
+    o.column_types = {{"x", ColumnType::kNumeric}};
+    CHECK_THROWS_WITH(read_csv_text("t.csv", "x\n1\nabc\n", o),
+                      Contains("t.csv:3: column 'x': 'abc' is not a finite number"));
+    o.column_types = {{"x", ColumnType::kBoolean}};
+    CHECK_THROWS_WITH(read_csv_text("t.csv", "x\nyes\nmaybe\n", o),
+                      Contains("declared boolean in data.columns, but holds 'maybe'"));
+    o.column_types = {{"nope", ColumnType::kBoolean}};
+    CHECK_THROWS_WITH(read_csv_text("t.csv", "x\n1\n", o),
+                      Contains("'nope', which is not a column"));
+    // inf is never a number of a numeric column, inferred or not.
+    CHECK_THROWS_WITH(read_csv_text("t.csv", "x\n1\ninf\n", inferring()),
+                      Contains("t.csv:3: column 'x': 'inf' is not a finite number"));
+}
+
+TEST_CASE("string labels get a sorted label map with a stated positive class", "[data][types]") {
+    TempDir dir;
+    const auto csv = dir.write("l.csv", "x,y\n1,malignant\n2,benign\n3,malignant\n4,\n");
+    DataSpec spec = spec_for(csv, "y");
+    spec.na_values = {""};
+    PreparedData data = prepare_data(spec, 1, 1);
+    CHECK(data.labels == std::vector<std::string>{"benign", "malignant"});
+    CHECK(data.train.targets == std::vector<float>{1, 0, 1});
+    CHECK(data.dropped_missing_target == 1);  // the row without a label
+    spec.positive_label = "benign";
+    data = prepare_data(spec, 1, 1);
+    CHECK(data.labels == std::vector<std::string>{"malignant", "benign"});
+    CHECK(data.train.targets == std::vector<float>{0, 1, 0});
+    spec.positive_label = "other";
+    CHECK_THROWS_WITH(prepare_data(spec, 1, 1),
+                      Contains("data.positive_label 'other' is not a value of target 'y'"));
+    CHECK_THROWS_WITH(prepare_data(spec_for(csv, "y"), 1, 0),
+                      Contains("target 'y' is categorical, but a regression loss needs numbers"));
+}
+
+TEST_CASE("missing values are filled from the training rows, dropped or errors", "[data][types]") {
+    TempDir dir;
+    // Rows 1-3 train, row 4 test (unshuffled); the test row's value must not leak into the fill.
+    const auto csv = dir.write("m.csv", "x,y\n1,0\nNA,1\n5,0\n100,1\n");
+    DataSpec spec = spec_for(csv, "y");
+    spec.split = {0.25, 0.0, false};
+    spec.normalize = "none";
+    PreparedData data = prepare_data(spec, 1, 0);
+    CHECK(data.train.features == std::vector<float>{1, 3, 5});  // mean of 1 and 5
+    spec.missing.numeric = "median";
+    spec.missing.indicators = true;
+    data = prepare_data(spec, 1, 0);
+    CHECK(data.preprocessor.encoded_names() == std::vector<std::string>{"x", "x__missing"});
+    CHECK(data.train.features == std::vector<float>{1, 0, 3, 1, 5, 0});
+    spec.missing.indicators = false;
+    spec.missing.numeric = "constant";
+    spec.missing.fill_value = -1;
+    CHECK(prepare_data(spec, 1, 0).train.features == std::vector<float>{1, -1, 5});
+    spec.missing.numeric = "drop_row";
+    data = prepare_data(spec, 1, 0);
+    CHECK(data.dropped_missing_feature == 1);
+    CHECK(data.train.n_rows + data.test.n_rows == 3);
+    spec.missing.numeric = "error";
+    CHECK_THROWS_WITH(prepare_data(spec, 1, 0), Contains("m.csv:3: column 'x': missing value"));
+    const auto empty = dir.write("e.csv", "x,z,y\nNA,1,0\nNA,2,1\n");
+    CHECK_THROWS_WITH(prepare_data(spec_for(empty, "y"), 1, 0),
+                      Contains("column 'x' has no values in the training rows"));
+}
+
+TEST_CASE("categorical features are one-hot over the training rows' values", "[data][types]") {
+    TempDir dir;
+    const auto csv =
+        dir.write("c.csv", "color,y\nred,0\nblue,1\nred,0\ngreen,1\nNA,0\nred,1\npurple,0\n");
+    DataSpec spec = spec_for(csv, "y");
+    spec.split = {1.0 / 7, 0.0, false};  // the last row (purple) is the test row: unseen
+    spec.max_categories = 2;
+    PreparedData data = prepare_data(spec, 1, 0);
+    // red (3) and blue (1, before green in the file) kept; green folded into __other__.
+    CHECK(data.preprocessor.encoded_names() == std::vector<std::string>{"color=red", "color=blue",
+                                                                        "color=__other__",
+                                                                        "color=__missing__"});
+    CHECK(data.train.features == std::vector<float>{1, 0, 0, 0,  // red
+                                                    0, 1, 0, 0,  // blue
+                                                    1, 0, 0, 0,  // red
+                                                    0, 0, 1, 0,  // green: __other__
+                                                    0, 0, 0, 1,  // NA: __missing__
+                                                    1, 0, 0, 0});
+    CHECK(data.test.features == std::vector<float>{0, 0, 1, 0});  // unseen: __other__
+    spec.max_categories = 0;
+    data = prepare_data(spec, 1, 0);
+    CHECK(data.preprocessor.width() == 4);                        // red, blue, green, __missing__
+    CHECK(data.test.features == std::vector<float>{0, 0, 0, 0});  // unseen: ignored
+    spec.unseen_categories = "error";
+    CHECK_THROWS_WITH(prepare_data(spec, 1, 0),
+                      Contains("c.csv:8: column 'color': 'purple' is not a category the model "
+                               "was trained on"));
+    spec.unseen_categories = "ignore";
+    spec.missing.categorical = "mode";
+    data = prepare_data(spec, 1, 0);
+    CHECK(data.preprocessor.width() == 3);
+    CHECK(std::vector<float>(data.train.features.begin() + 12, data.train.features.begin() + 15) ==
+          std::vector<float>{1, 0, 0});  // NA filled with red
+}
+
+TEST_CASE("robust scaling uses the median and interquartile range", "[data][types]") {
+    const Table t = read_csv_text("t.csv", "x\n1\n2\n3\n4\n100\n", inferring());
+    FeatureOptions options;
+    options.normalize = "robust";
+    Preprocessor p;
+    p.fit(t, {0}, {0, 1, 2, 3, 4}, options);
+    CHECK(p.offsets()[0] == 3.0);
+    CHECK(p.scales()[0] == 2.0);  // 4 - 2
+}
+
+TEST_CASE("the preprocessor's JSON keeps categories and missing-value rules", "[data][types]") {
+    const Table t = read_csv_text("t.csv", "c,x\na,1\nb,NA\na,3\n", inferring());
+    FeatureOptions options;
+    options.missing.indicators = true;
+    Preprocessor fitted;
+    fitted.fit(t, {0, 1}, {0, 1, 2}, options);
+    const Preprocessor restored = Preprocessor::from_json(fitted.to_json());
+    CHECK(restored.encoded_names() == fitted.encoded_names());
+    std::vector<float> a, b;
+    fitted.transform(t, {0, 1}, {0, 1, 2}, a);
+    restored.transform(t, {0, 1}, {0, 1, 2}, b);
+    CHECK(a == b);
+}
