@@ -90,6 +90,19 @@ TEST_CASE("string labels get a sorted label map with a stated positive class", "
                       Contains("target 'y' is categorical, but a regression loss needs numbers"));
 }
 
+TEST_CASE("labels keep their spelling and numeric labels sort as numbers", "[data][types]") {
+    TempDir dir;
+    const auto words = dir.write("w.csv", "x,y\n1,yes\n2,no\n3,yes\n");
+    CHECK(prepare_data(spec_for(words, "y"), 1, 1).labels ==
+          std::vector<std::string>{"no", "yes"});  // not turned into a boolean
+    const auto numbers = dir.write("n.csv", "x,y\n1,10\n2,2\n3,1.5\n");
+    CHECK(prepare_data(spec_for(numbers, "y"), 1, 3).labels ==
+          std::vector<std::string>{"1.5", "2", "10"});
+    const std::vector<std::string> labels = {"0", "1"};
+    CHECK(find_label(labels, "1.0") - labels.begin() == 1);  // the same number
+    CHECK(find_label(labels, "one") == labels.end());
+}
+
 TEST_CASE("missing values are filled from the training rows, dropped or errors", "[data][types]") {
     TempDir dir;
     // Rows 1-3 train, row 4 test (unshuffled); the test row's value must not leak into the fill.

@@ -10,6 +10,7 @@
 
 #include "dlctl/core/error.h"
 #include "dlctl/core/strings.h"
+#include "dlctl/data/csv_fields.h"
 #include "dlctl/data/csv_reader.h"
 
 namespace dlctl {
@@ -76,10 +77,14 @@ Columns select_columns(const DataSpec& spec, const Table& table) {
     return {target, weight_column, features};
 }
 
-CsvOptions csv_options(const DataSpec& spec) {
+/// How prepare_data reads a spec's CSV: types inferred, and a classification target named by
+/// its column read as text, so labels keep their spelling ("yes" stays "yes", "1.0" "1.0").
+CsvOptions csv_options(const DataSpec& spec, int classes) {
     CsvOptions options{spec.delimiter == "auto" ? '\0' : spec.delimiter.front(), spec.header};
     options.infer_types = true;
     options.na_values = spec.na_values;
+    options.require_typed_columns = false;  // the target may be given by index
+    if (classes > 0) options.column_types.emplace_back(spec.target, ColumnType::kCategorical);
     for (const auto& [name, type] : spec.columns) {
         options.column_types.emplace_back(name, type == "categorical" ? ColumnType::kCategorical
                                                 : type == "boolean"   ? ColumnType::kBoolean
@@ -120,7 +125,16 @@ std::vector<std::string> sorted_labels(const Table& table, int target) {
                                  : table.categories[target][v]);
         }
     }
-    std::sort(labels.begin(), labels.end());
+    // Labels that are all numbers ("2", "10") sort as numbers, others alphabetically.
+    float a = 0.0f, b = 0.0f;
+    const bool numeric = std::all_of(labels.begin(), labels.end(),
+                                     [&](const std::string& l) { return parse_float(l, a); });
+    std::sort(labels.begin(), labels.end(), [&](const std::string& x, const std::string& y) {
+        if (!numeric) return x < y;
+        parse_float(x, a);
+        parse_float(y, b);
+        return a < b;
+    });
     return labels;
 }
 
@@ -179,7 +193,7 @@ std::vector<float> class_indices(const Table& table,
             continue;
         }
         const std::string text = table.text(static_cast<std::size_t>(target), r);
-        const auto it = std::find(labels.begin(), labels.end(), text);
+        const auto it = find_label(labels, text);
         if (it == labels.end()) {
             throw DataError(fmt::format(
                 "{}:{}: target '{}' is '{}', which is not one of the "
@@ -311,7 +325,6 @@ SplitIndices split_kept(const DataSpec& spec, const Rows& rows, std::uint64_t se
 
 /// The feature columns' types in `table`, to read other files of the same data alike.
 CsvOptions with_types_of(CsvOptions options, const Table& table, const Columns& columns) {
-    options.column_types.clear();
     options.require_typed_columns = false;  // a missing column is reported by name later
     for (const int c : columns.features) {
         options.column_types.emplace_back(table.names[c], table.type(c));
@@ -323,7 +336,7 @@ CsvOptions with_types_of(CsvOptions options, const Table& table, const Columns& 
 
 PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes) {
     PreparedData data;
-    const CsvOptions options = csv_options(spec);
+    const CsvOptions options = csv_options(spec, classes);
     data.table = read_csv(spec.path, options);
     const Table& table = data.table;
     const Columns columns = select_columns(spec, table);
@@ -391,9 +404,19 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes)
     return data;
 }
 
+std::vector<std::string>::const_iterator find_label(const std::vector<std::string>& labels,
+                                                    const std::string& text) {
+    const auto exact = std::find(labels.begin(), labels.end(), text);
+    float value = 0.0f, other = 0.0f;
+    if (exact != labels.end() || !parse_float(text, value)) return exact;
+    return std::find_if(labels.begin(), labels.end(), [&](const std::string& label) {
+        return parse_float(label, other) && other == value;
+    });
+}
+
 HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes) {
     HeldOutRows out;
-    out.table = read_csv(spec.path, csv_options(spec));
+    out.table = read_csv(spec.path, csv_options(spec, classes));
     const Columns columns = select_columns(spec, out.table);
     std::vector<std::string> labels;
     if (classes > 0) labels = label_map(out.table, columns.target, classes, spec.positive_label);

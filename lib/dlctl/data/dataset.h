@@ -51,6 +51,11 @@ struct PreparedData {
 /// Throws DataError for bad files, missing columns or invalid targets/weights.
 PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes);
 
+/// The label in `labels` that `text` names: the same text, or else the same number ("1.0" finds
+/// "1"); labels.end() when none does.
+std::vector<std::string>::const_iterator find_label(const std::vector<std::string>& labels,
+                                                    const std::string& text);
+
 /// The CSV of `spec` read again and the rows prepare_data put in its test split with the same
 /// seed and split settings (`eval` re-creating a run's held-out rows).
 struct HeldOutRows {

@@ -98,7 +98,7 @@ Dataset Predictor::encode(const Table& table,
             continue;
         }
         const std::string label = table.text(static_cast<std::size_t>(target), rows[i]);
-        const auto it = std::find(task.labels.begin(), task.labels.end(), label);
+        const auto it = find_label(task.labels, label);
         if (it == task.labels.end()) {
             throw DataError(
                 fmt::format("{}:{}: target '{}' is '{}', which is not one of the "
