@@ -41,7 +41,7 @@ struct EvalRows {
 
 /// Every row of a labelled CSV: the features, the target and (when present) the sample weights.
 EvalRows read_labelled(const std::string& path, const Predictor& model) {
-    CsvRowReader reader = CsvRowReader::open(path, {'\0', true});
+    CsvRowReader reader = CsvRowReader::open(path, csv_format('\0'));
     std::vector<std::pair<std::string, ColumnType>> columns = model.input_columns();
     const TaskInfo& task = model.task();
     // Labels are matched as text; regression targets are numbers.

@@ -186,7 +186,7 @@ int run_predict(const PredictOptions& o) {
     if (o.top_k > 0 && task.classes == 0) {
         throw UsageError("--top-k needs a classifier; this checkpoint is a regression model");
     }
-    CsvColumnChunks chunks(CsvRowReader::open(o.data, {'\0', true}),
+    CsvColumnChunks chunks(CsvRowReader::open(o.data, csv_format('\0')),
                            ensemble.first().input_columns(), o.id_columns,
                            ensemble.first().checkpoint().spec.data.na_values, o.on_error == "skip");
     const std::vector<std::string> unused = chunks.unused_columns();

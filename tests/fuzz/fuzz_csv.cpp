@@ -10,13 +10,23 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     if (size == 0) return 0;
     // The first byte picks the options (the reader's 48 MB line buffer makes each call costly).
-    const dlctl::CsvOptions choices[] = {{',', true}, {'\0', true}, {';', false}, {'\t', true}};
-    const dlctl::CsvOptions options = choices[data[0] % 4];
+    // (types inferred with missing-value markers on half of the choices)
+    dlctl::CsvOptions options = dlctl::csv_format(",\0;\t"[data[0] % 4], (data[0] & 4) == 0);
+    if ((data[0] & 8) != 0) {
+        options.infer_types = true;
+        options.na_values = {"", "NA", "?"};
+    }
     const std::string_view text(reinterpret_cast<const char*>(data + 1), size - 1);
     try {
         const dlctl::Table table = dlctl::read_csv_text("fuzz.csv", text, options);
-        for (const auto& column : table.columns) {
-            if (column.size() != table.rows()) __builtin_trap();  // columns stay aligned
+        for (std::size_t c = 0; c < table.columns.size(); ++c) {
+            if (table.columns[c].size() != table.rows()) __builtin_trap();  // columns stay aligned
+            if (table.type(c) != dlctl::ColumnType::kCategorical) continue;
+            for (const float v : table.columns[c]) {  // every category index is in range
+                if (v == v && !(v >= 0 && v < static_cast<float>(table.categories[c].size()))) {
+                    __builtin_trap();
+                }
+            }
         }
     } catch (const dlctl::DataError&) {
     }

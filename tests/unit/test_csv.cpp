@@ -74,7 +74,7 @@ TEST_CASE("read_csv reads columns, CRLF, a BOM, quotes and blank lines", "[data]
 
 TEST_CASE("a file without a final newline and with another delimiter reads", "[data][csv]") {
     TempDir dir;
-    const Table t = read_csv(dir.write("t.csv", "x;y\n1;2"), CsvOptions{';'});
+    const Table t = read_csv(dir.write("t.csv", "x;y\n1;2"), csv_format(';'));
     CHECK(t.rows() == 1);
     CHECK(t.columns[1][0] == 2.0f);
 }
@@ -112,12 +112,12 @@ TEST_CASE("the delimiter can be sniffed from the first line", "[data][csv]") {
 }
 
 TEST_CASE("without a header the first line is data and columns are numbered", "[data][csv]") {
-    const Table t = read_csv_text("t.csv", "1,2\n3,4\n", CsvOptions{',', false});
+    const Table t = read_csv_text("t.csv", "1,2\n3,4\n", csv_format(',', false));
     CHECK(t.names == std::vector<std::string>{"col0", "col1"});
     CHECK(t.rows() == 2);
     CHECK(t.columns[0] == std::vector<float>{1, 3});
     CHECK(t.lines == std::vector<std::uint32_t>{1, 2});
-    CHECK_THROWS_WITH(read_csv_text("t.csv", "1,2\n3\n", CsvOptions{',', false}),
+    CHECK_THROWS_WITH(read_csv_text("t.csv", "1,2\n3\n", csv_format(',', false)),
                       Contains("t.csv:2: found 1 fields, expected 2 (as in the first row)"));
 }
 

@@ -167,6 +167,19 @@ TEST_CASE("categorical features are one-hot over the training rows' values", "[d
           std::vector<float>{1, 0, 0});  // NA filled with red
 }
 
+TEST_CASE("column settings must name columns of the file", "[data][types]") {
+    TempDir dir;
+    const auto csv = dir.write("c.csv", "x,c,y\n1,a,0\n2,b,1\n");
+    DataSpec spec = spec_for(csv, "y");
+    spec.columns = {{"xx", "categorical"}};
+    CHECK_THROWS_WITH(prepare_data(spec, 1, 1),
+                      Contains("column 'xx' (from data.columns) not found (did you mean 'x'?)"));
+    spec.columns = {};
+    spec.normalize_columns = {{"c", "minmax"}};
+    CHECK_THROWS_WITH(prepare_data(spec, 1, 1),
+                      Contains("data.normalize_columns names 'c', which is not a numeric feature"));
+}
+
 TEST_CASE("robust scaling uses the median and interquartile range", "[data][types]") {
     const Table t = read_csv_text("t.csv", "x\n1\n2\n3\n4\n100\n", inferring());
     FeatureOptions options;
@@ -174,7 +187,11 @@ TEST_CASE("robust scaling uses the median and interquartile range", "[data][type
     Preprocessor p;
     p.fit(t, {0}, {0, 1, 2, 3, 4}, options);
     CHECK(p.offsets()[0] == 3.0);
-    CHECK(p.scales()[0] == 2.0);  // 4 - 2
+    CHECK(p.scales()[0] == 2.0);                    // 4 - 2
+    options.normalize_columns = {{"x", "minmax"}};  // a column's own method wins
+    p.fit(t, {0}, {0, 1, 2, 3, 4}, options);
+    CHECK(p.offsets()[0] == 1.0);
+    CHECK(p.scales()[0] == 99.0);
 }
 
 TEST_CASE("the preprocessor's JSON keeps categories and missing-value rules", "[data][types]") {

@@ -55,6 +55,18 @@ void read_columns(SpecReader& r, const YAML::Node& node, DataSpec& data) {
             data.columns.emplace_back(name, type);
         }
     }
+    const YAML::Node scaling = SpecReader::child(node, "normalize_columns");
+    if (scaling.IsDefined() && !scaling.IsNull() &&
+        r.expect_map(scaling, "data.normalize_columns")) {
+        for (const auto& kv : scaling) {
+            const std::string name = kv.first.Scalar();
+            std::string method;
+            if (!r.read(scaling, name, "data.normalize_columns", method)) continue;
+            r.check_choice(method, vocabulary::normalizations(), "normalization",
+                           "data.normalize_columns." + name, kv.second);
+            data.normalize_columns.emplace_back(name, method);
+        }
+    }
     if (SpecReader::child(node, "na_values").IsDefined()) {
         data.na_values.clear();
         r.read_list(node, "na_values", "data", data.na_values);
@@ -100,7 +112,7 @@ void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
         node, "data",
         {"path", "target", "features", "drop", "sample_weight", "delimiter", "header", "normalize",
          "target_normalize", "split", "validation_file", "test_file", "columns", "na_values",
-         "missing", "max_categories", "unseen_categories", "positive_label"});
+         "missing", "max_categories", "unseen_categories", "positive_label", "normalize_columns"});
     read_columns(r, node, data);
     r.read(node, "validation_file", "data", data.validation_file);
     r.read(node, "test_file", "data", data.test_file);

@@ -37,6 +37,8 @@ struct DataSpec {
     std::string delimiter = ",";         ///< , ; \t | or auto (sniffed from the first line)
     bool header = true;                  ///< false: no header row; columns are col0, col1, ...
     std::string normalize = "standard";  ///< standard | minmax | robust | none
+    /// Normalization of single columns by name, overriding `normalize`.
+    std::vector<std::pair<std::string, std::string>> normalize_columns;
     /// Column types by name (numeric | boolean | categorical); others are inferred.
     std::vector<std::pair<std::string, std::string>> columns;
     std::vector<std::string> na_values = {"", "NA", "N/A", "NaN", "null", "?"};

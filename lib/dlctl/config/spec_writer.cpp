@@ -119,6 +119,11 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "header" << YAML::Value << d.header;
     out << YAML::Key << "normalize" << YAML::Value << d.normalize;
     out << YAML::Key << "target_normalize" << YAML::Value << d.target_normalize;
+    out << YAML::Key << "normalize_columns" << YAML::Value << YAML::Flow << YAML::BeginMap;
+    for (const auto& [name, method] : d.normalize_columns) {
+        out << YAML::Key << name << YAML::Value << method;
+    }
+    out << YAML::EndMap;
     out << YAML::Key << "columns" << YAML::Value << YAML::Flow << YAML::BeginMap;
     for (const auto& [name, type] : d.columns) out << YAML::Key << name << YAML::Value << type;
     out << YAML::EndMap;

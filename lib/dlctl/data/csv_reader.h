@@ -24,6 +24,14 @@ struct CsvOptions {
     bool require_typed_columns = true;
 };
 
+/// Options for a delimiter ('\0': sniffed) and header, everything else default.
+inline CsvOptions csv_format(char delimiter, bool header = true) {
+    CsvOptions options;
+    options.delimiter = delimiter;
+    options.header = header;
+    return options;
+}
+
 /// Reads a CSV file into typed columns (see CsvOptions). Handles CRLF line ends, a UTF-8
 /// byte-order mark, quoted fields and blank lines. Throws DataError naming file:line and column
 /// for a missing or unreadable file, an empty file, a header without rows, duplicate or

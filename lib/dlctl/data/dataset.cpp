@@ -80,7 +80,8 @@ Columns select_columns(const DataSpec& spec, const Table& table) {
 /// How prepare_data reads a spec's CSV: types inferred, and a classification target named by
 /// its column read as text, so labels keep their spelling ("yes" stays "yes", "1.0" "1.0").
 CsvOptions csv_options(const DataSpec& spec, int classes) {
-    CsvOptions options{spec.delimiter == "auto" ? '\0' : spec.delimiter.front(), spec.header};
+    CsvOptions options =
+        csv_format(spec.delimiter == "auto" ? '\0' : spec.delimiter.front(), spec.header);
     options.infer_types = true;
     options.na_values = spec.na_values;
     options.require_typed_columns = false;  // the target may be given by index
@@ -323,6 +324,23 @@ SplitIndices split_kept(const DataSpec& spec, const Rows& rows, std::uint64_t se
     return split;
 }
 
+/// Every column data.columns and data.normalize_columns name must exist (and be a numeric
+/// feature, for normalize_columns).
+void check_named_columns(const DataSpec& spec, const Table& table, const Columns& columns) {
+    for (const auto& [name, type] : spec.columns) require_column(table, name, "data.columns");
+    for (const auto& [name, method] : spec.normalize_columns) {
+        const int c = require_column(table, name, "data.normalize_columns");
+        const bool feature = std::find(columns.features.begin(), columns.features.end(), c) !=
+                             columns.features.end();
+        if (!feature || table.type(c) != ColumnType::kNumeric) {
+            throw DataError(
+                fmt::format("{}: data.normalize_columns names '{}', which is not a "
+                            "numeric feature column",
+                            table.source, name));
+        }
+    }
+}
+
 /// The feature columns' types in `table`, to read other files of the same data alike.
 CsvOptions with_types_of(CsvOptions options, const Table& table, const Columns& columns) {
     options.require_typed_columns = false;  // a missing column is reported by name later
@@ -340,6 +358,7 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes)
     data.table = read_csv(spec.path, options);
     const Table& table = data.table;
     const Columns columns = select_columns(spec, table);
+    check_named_columns(spec, table, columns);
     if (classes == 0) {
         check_regression_target(table, columns.target);
     } else {

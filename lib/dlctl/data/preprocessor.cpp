@@ -55,7 +55,10 @@ void fit_numeric(FeatureColumn& f,
     f.indicator = options.missing.indicators && values.size() < rows.size();
     if (f.type == ColumnType::kBoolean) return;  // stays 0/1
     double offset = 0.0, scale = 1.0;
-    const std::string& method = options.normalize;
+    std::string method = options.normalize;
+    for (const auto& [name, override] : options.normalize_columns) {
+        if (name == f.name) method = override;
+    }
     if (method == "standard") {
         double squares = 0.0;
         for (const double v : values) squares += (v - mean) * (v - mean);
@@ -143,7 +146,8 @@ void fit_categorical(FeatureColumn& f,
 }  // namespace
 
 FeatureOptions feature_options(const DataSpec& spec) {
-    return {spec.normalize, spec.missing, spec.max_categories, spec.unseen_categories};
+    return {spec.normalize, spec.normalize_columns, spec.missing, spec.max_categories,
+            spec.unseen_categories};
 }
 
 std::int64_t FeatureColumn::width() const {

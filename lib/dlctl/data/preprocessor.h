@@ -13,6 +13,7 @@ namespace dlctl {
 /// The preprocessing settings of a spec's data section.
 struct FeatureOptions {
     std::string normalize = "standard";  ///< standard | minmax | robust | none
+    std::vector<std::pair<std::string, std::string>> normalize_columns;  ///< per-column overrides
     MissingSpec missing;
     int max_categories = 0;                    ///< 0: no cap
     std::string unseen_categories = "ignore";  ///< ignore | error
