@@ -19,7 +19,7 @@ if ! printf '#include <cstddef>\n#include <cstdint>\nextern "C" int LLVMFuzzerTe
     exit 77
 fi
 clang++ "${flags[@]}" tests/fuzz/fuzz_csv.cpp lib/dlctl/data/csv_fields.cpp \
-    lib/dlctl/data/csv_reader.cpp lib/dlctl/data/csv_rows.cpp lib/dlctl/data/table.cpp lib/dlctl/core/error.cpp \
+    lib/dlctl/data/csv_reader.cpp lib/dlctl/data/csv_rows.cpp lib/dlctl/data/csv_parallel.cpp lib/dlctl/data/table.cpp lib/dlctl/core/error.cpp \
     -lfmt -o "$work/fuzz_csv"
 mkdir -p "$work/corpus"
 for f in data/*.csv; do head -c 2000 "$f" > "$work/corpus/$(basename "$f")"; done

@@ -1,8 +1,11 @@
 #include <catch2/catch.hpp>
+#include <cmath>
+#include <random>
 #include <string>
 
 #include "dlctl/core/error.h"
 #include "dlctl/data/csv_fields.h"
+#include "dlctl/data/csv_parallel.h"
 #include "dlctl/data/csv_reader.h"
 #include "support/temp_dir.h"
 
@@ -127,4 +130,60 @@ TEST_CASE("column names must be valid UTF-8", "[data][csv]") {
     CHECK(read_csv_text("t.csv", "\xC3\xA9t\xC3\xA9,b\n1,2\n").names[0] == "\xC3\xA9t\xC3\xA9");
     CHECK_THROWS_WITH(read_csv_text("t.csv", "a\n\xFF\xFE\n"),
                       Contains("'(bytes that are not valid UTF-8)' is not a finite number"));
+}
+
+TEST_CASE("the parallel reader of numeric files gives what the typed reader gives", "[data][csv]") {
+    // Random files: numbers in several spellings, missing cells, blank lines, CRLF, quotes and a
+    // declared text column, read in small blocks by 1-3 threads.
+    std::mt19937 rng(7);
+    for (int round = 0; round < 60; ++round) {
+        std::string text = round % 3 == 0 ? "\xEF\xBB\xBF" : "";
+        const bool crlf = round % 4 == 1;
+        text += std::string("a,\"b\",label") + (crlf ? "\r\n" : "\n");
+        const int rows = 1 + static_cast<int>(rng() % 40);
+        for (int r = 0; r < rows; ++r) {
+            if (rng() % 9 == 0) text += crlf ? "\r\n" : "\n";  // a blank line
+            const char* spellings[] = {"1", "-2.5", "3e2", " 4 ", "NA", "", "\"6\"", "0.125"};
+            text += spellings[rng() % 8];
+            text += ",";
+            text += spellings[rng() % 8];
+            text += ",";
+            text += rng() % 2 ? "cat" : "\"dog, big\"";
+            text += crlf ? "\r\n" : "\n";
+        }
+        if (round % 5 == 2) text.pop_back();  // no final newline
+        CsvOptions options;
+        options.infer_types = true;
+        options.na_values = {"", "NA"};
+        options.column_types = {{"label", ColumnType::kCategorical}};
+        const Table typed = read_csv_text("r.csv", text, options);
+        const auto fast = read_numeric_csv_text("r.csv", text, options,
+                                                1 + static_cast<int>(rng() % 3), 24 + rng() % 100);
+        INFO("round " << round << ":\n" << text);
+        REQUIRE(fast.has_value());
+        CHECK(fast->names == typed.names);
+        CHECK(fast->types == typed.types);
+        CHECK(fast->categories == typed.categories);
+        CHECK(fast->lines == typed.lines);
+        for (std::size_t c = 0; c < typed.columns.size(); ++c) {
+            REQUIRE(fast->columns[c].size() == typed.columns[c].size());
+            for (std::size_t i = 0; i < typed.columns[c].size(); ++i) {
+                const float x = typed.columns[c][i], y = fast->columns[c][i];
+                CHECK(((std::isnan(x) && std::isnan(y)) || x == y));
+            }
+        }
+    }
+    CsvOptions strict;
+    CHECK_FALSE(
+        read_numeric_csv_text("t.csv", "a\n1\nred\n", strict).has_value());  // typed reader's job
+    CsvOptions markers;  // a number as missing-value marker is missing, not a number
+    markers.na_values = {"-999"};
+    const auto marked = read_numeric_csv_text("m.csv", "a\n1\n-999\n", markers);
+    REQUIRE(marked.has_value());
+    CHECK(std::isnan(marked->columns[0][1]));
+    CsvOptions declared;
+    declared.column_types = {{"a", ColumnType::kNumeric}};
+    CHECK_FALSE(read_numeric_csv_text("t.csv", "a\n1\nred\n", declared).has_value());
+    CHECK_THROWS_WITH(read_numeric_csv_text("t.csv", "a,b\n1,2\n3\n", strict, 2, 8),
+                      Contains("t.csv:3: found 1 fields, expected 2"));
 }

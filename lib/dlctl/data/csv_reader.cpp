@@ -12,6 +12,7 @@
 
 #include "dlctl/core/error.h"
 #include "dlctl/data/csv_fields.h"
+#include "dlctl/data/csv_parallel.h"
 #include "dlctl/data/csv_rows.h"
 
 namespace dlctl {
@@ -220,6 +221,9 @@ Table read_typed(const std::function<CsvRowReader()>& open, const CsvOptions& op
 }  // namespace
 
 Table read_csv(const std::filesystem::path& path, const CsvOptions& options) {
+    if (path != "-") {
+        if (auto table = read_numeric_csv(path, options)) return std::move(*table);
+    }
     return read_typed([&] { return CsvRowReader::open(path, options); }, options);
 }
 

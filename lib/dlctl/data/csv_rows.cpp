@@ -184,6 +184,7 @@ CsvRowReader CsvRowReader::from_text(const std::string& name,
 const std::string& CsvRowReader::source() const { return state_->source; }
 const std::vector<std::string>& CsvRowReader::names() const { return state_->names; }
 unsigned CsvRowReader::line() const { return state_->line; }
+char CsvRowReader::delimiter() const { return state_->delimiter; }
 
 bool CsvRowReader::next(std::vector<std::string_view>& fields) {
     State& s = *state_;

@@ -35,6 +35,8 @@ class CsvRowReader {
     bool next(std::vector<std::string_view>& fields);
     /// 1-based file line of the row next() returned last.
     unsigned line() const;
+    /// The field separator (given, or sniffed from the first line).
+    char delimiter() const;
 
   private:
     struct State;

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cmath>
+#include <filesystem>
 #include <numeric>
 
 #include "dlctl/core/error.h"
@@ -355,7 +357,16 @@ CsvOptions with_types_of(CsvOptions options, const Table& table, const Columns& 
 PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes) {
     PreparedData data;
     const CsvOptions options = csv_options(spec, classes);
+    const auto started = std::chrono::steady_clock::now();
     data.table = read_csv(spec.path, options);
+    const double seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    std::error_code ec;
+    const double megabytes = static_cast<double>(std::filesystem::file_size(spec.path, ec)) / 1e6;
+    spdlog::log(megabytes >= 1.0 ? spdlog::level::info : spdlog::level::debug,
+                "read {} rows x {} columns ({:.1f} MB) in {:.3f} s ({:.0f} MB/s)",
+                data.table.rows(), data.table.names.size(), megabytes, seconds,
+                seconds > 0 ? megabytes / seconds : 0.0);
     const Table& table = data.table;
     const Columns columns = select_columns(spec, table);
     check_named_columns(spec, table, columns);
