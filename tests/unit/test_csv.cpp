@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
+#include <charconv>
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <string>
 
@@ -54,9 +56,28 @@ TEST_CASE("numbers parse exactly and only when the whole field is a finite numbe
     CHECK((parse_float(" -2e3 ", v) && v == -2000.0f));
     CHECK((parse_float("+7", v) && v == 7.0f));
     CHECK((parse_float("0.1", v) && v == 0.1f));
-    for (const char* bad : {"", "abc", "1.2.3", "1,5", "inf", "nan", "-inf", "1e99", "12x"}) {
+    for (const char* bad :
+         {"", "abc", "1.2.3", "1,5", "inf", "nan", "-inf", "1e99", "12x", "-", ".", "--1", "1-"}) {
         INFO(bad);
         CHECK_FALSE(parse_float(bad, v));
+    }
+    // The short-decimal fast path agrees with from_chars bit for bit.
+    std::mt19937 rng(3);
+    for (int i = 0; i < 200000; ++i) {
+        std::string text = rng() % 4 == 0 ? "-" : "";
+        const int integer_digits = static_cast<int>(rng() % 9);
+        for (int d = 0; d < integer_digits; ++d) text += static_cast<char>('0' + rng() % 10);
+        if (integer_digits == 0 || rng() % 2) {
+            text += '.';
+            const int decimals = 1 + static_cast<int>(rng() % 12);
+            for (int d = 0; d < decimals; ++d) text += static_cast<char>('0' + rng() % 10);
+        }
+        float expected = 0.0f;
+        std::from_chars(text.data(), text.data() + text.size(), expected);
+        float got = 0.0f;
+        INFO(text);
+        REQUIRE(parse_float(text, got));
+        REQUIRE(std::memcmp(&got, &expected, sizeof got) == 0);
     }
 }
 

@@ -40,7 +40,7 @@ bool blank(std::string_view line) {
 struct Share {
     std::string_view text;
     std::uint32_t first_line = 0;  ///< file line number of the share's first line
-    std::vector<std::vector<float>> columns;
+    std::vector<float> values;     ///< row-major: rows × width (sequential writes while parsing)
     std::vector<std::vector<std::string>> categories;  ///< local, text columns only
     std::vector<std::uint32_t> lines;
     bool not_numeric = false;
@@ -56,11 +56,111 @@ struct Layout {
     bool numeric_markers = false;  ///< a missing-value marker parses as a number
 };
 
+using Dictionaries = std::vector<std::unordered_map<std::string, float>>;
+
+/// One cell into `value`: a missing marker (NaN), a category code of a text column, or a
+/// number. False when a cell of a numeric column is not a number.
+bool parse_cell(std::string_view cell,
+                std::size_t column,
+                const Layout& layout,
+                Share& share,
+                Dictionaries& dictionaries,
+                float& value) {
+    // Most cells are numbers: parse first unless a marker is a number itself (-999).
+    if (!layout.text[column] && !layout.numeric_markers && parse_float(cell, value)) return true;
+    const std::string_view t = trimmed(cell);
+    const auto& na = *layout.na_values;
+    if (std::find(na.begin(), na.end(), t) != na.end()) {
+        value = std::nanf("");
+        return true;
+    }
+    if (layout.text[column]) {
+        const auto [it, added] = dictionaries[column].try_emplace(
+            std::string(t), static_cast<float>(share.categories[column].size()));
+        if (added) share.categories[column].emplace_back(t);
+        value = it->second;
+        return true;
+    }
+    return parse_float(cell, value);
+}
+
+enum class RowResult { kOk, kNotNumeric, kFieldCount };
+
+/// Scans a short decimal ("255", "-0.125") up to the next delimiter in one pass, as
+/// parse_float would read it (same Clinger fast path, so the same float). Returns the delimiter
+/// or end position, or nullptr when the cell is anything else (the caller takes the general path).
+const char* scan_short_decimal(const char* p, const char* end, char delimiter, float& value) {
+    static constexpr float kPowers[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
+                                        1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
+    const bool negative = p < end && *p == '-';
+    p += negative ? 1 : 0;
+    std::uint32_t mantissa = 0;
+    int digits = 0, decimals = 0;
+    bool point = false, any_digit = false;
+    for (; p < end && *p != delimiter; ++p) {
+        const auto digit = static_cast<std::uint32_t>(*p - '0');
+        if (digit <= 9) {
+            any_digit = true;
+            decimals += point ? 1 : 0;
+            if (mantissa == 0 && digit == 0) continue;
+            if (++digits > 7) return nullptr;
+            mantissa = mantissa * 10 + digit;
+        } else if (*p == '.' && !point) {
+            point = true;
+        } else {
+            return nullptr;
+        }
+    }
+    if (!any_digit || decimals > 10) return nullptr;
+    const float magnitude = decimals == 0 ? static_cast<float>(mantissa)
+                                          : static_cast<float>(mantissa) / kPowers[decimals];
+    value = negative ? -magnitude : magnitude;
+    return p;
+}
+
+/// Appends the cells of a row without quotes to share.values: the fields are the text between
+/// delimiters, so there is nothing to copy or unescape. On failure share.values is unchanged.
+RowResult parse_plain_row(std::string_view row,
+                          const Layout& layout,
+                          Share& share,
+                          Dictionaries& dictionaries) {
+    const std::size_t width = layout.names.size();
+    std::vector<float>& out = share.values;
+    const std::size_t start = out.size();
+    out.resize(start + width);
+    float* cells = out.data() + start;
+    const char* p = row.data();
+    const char* end = p + row.size();
+    const bool numbers_first = !layout.numeric_markers;
+    for (std::size_t c = 0; c < width; ++c) {
+        const char* stop = numbers_first && !layout.text[c]
+                               ? scan_short_decimal(p, end, layout.delimiter, cells[c])
+                               : nullptr;
+        if (stop == nullptr) {
+            stop = static_cast<const char*>(std::memchr(p, layout.delimiter, end - p));
+            if (stop == nullptr) stop = end;
+            if (!parse_cell(std::string_view(p, stop - p), c, layout, share, dictionaries,
+                            cells[c])) {
+                out.resize(start);
+                return RowResult::kNotNumeric;
+            }
+        }
+        if ((stop == end) != (c + 1 == width)) {  // too few or too many fields
+            out.resize(start);
+            return RowResult::kFieldCount;
+        }
+        p = stop + 1;
+    }
+    return RowResult::kOk;
+}
+
 void parse_share(Share& share, const Layout& layout) {
     const std::size_t width = layout.names.size();
-    share.columns.assign(width, {});
+    share.values.clear();
+    share.values.reserve(share.text.size() / 2);  // at least 2 bytes per cell
+    share.lines.clear();
     share.categories.assign(width, {});
-    std::vector<std::unordered_map<std::string, float>> dictionaries(width);
+    Dictionaries dictionaries(width);
     std::vector<std::string_view> fields;
     std::string buffer;
     std::uint32_t line = share.first_line;
@@ -73,6 +173,23 @@ void parse_share(Share& share, const Layout& layout) {
         p = newline != nullptr ? newline + 1 : end;
         if (!row.empty() && row.back() == '\r') row.remove_suffix(1);
         if (blank(row)) continue;
+        if (row.find('"') == std::string_view::npos) {
+            const RowResult result = parse_plain_row(row, layout, share, dictionaries);
+            if (result != RowResult::kOk) {
+                const std::size_t found = std::count(row.begin(), row.end(), layout.delimiter) + 1;
+                if (result == RowResult::kNotNumeric) {
+                    share.not_numeric = true;
+                } else {
+                    share.error =
+                        fmt::format("{}:{}: found {} fields, expected {} (as in the header)",
+                                    layout.source, line, found, width);
+                    share.hint = "check the delimiter (data.delimiter) and quoting of this row";
+                }
+                return;
+            }
+            share.lines.push_back(line);
+            continue;
+        }
         buffer.assign(row);
         if (!split_csv_fields(buffer.data(), layout.delimiter, fields)) {
             share.error = fmt::format("{}:{}: unterminated quoted field", layout.source, line);
@@ -86,27 +203,12 @@ void parse_share(Share& share, const Layout& layout) {
             return;
         }
         for (std::size_t c = 0; c < width; ++c) {
-            const std::string_view cell = trimmed(fields[c]);
-            const auto& na = *layout.na_values;
             float value = 0.0f;
-            // Most cells are numbers: parse first unless a marker is a number itself (-999).
-            if (!layout.text[c] && !layout.numeric_markers && parse_float(cell, value)) {
-                share.columns[c].push_back(value);
-                continue;
-            }
-            if (std::find(na.begin(), na.end(), cell) != na.end()) {
-                value = std::nanf("");
-            } else if (layout.text[c]) {
-                auto& dictionary = dictionaries[c];
-                const auto [it, added] = dictionary.try_emplace(
-                    std::string(cell), static_cast<float>(share.categories[c].size()));
-                if (added) share.categories[c].emplace_back(cell);
-                value = it->second;
-            } else if (!parse_float(cell, value)) {
+            if (!parse_cell(fields[c], c, layout, share, dictionaries, value)) {
                 share.not_numeric = true;
                 return;
             }
-            share.columns[c].push_back(value);
+            share.values.push_back(value);
         }
         share.lines.push_back(line);
     }
@@ -198,6 +300,7 @@ std::optional<Table> read_numeric(const std::string& source,
                     : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
     bool reserved = false;
     std::string carry;
+    std::vector<Share> shares;
     bool at_end = block.size() >= file_size;
     std::size_t offset = data_start;
     while (true) {
@@ -212,11 +315,16 @@ std::optional<Table> read_numeric(const std::string& source,
             const auto nl = text.rfind('\n');
             usable = nl == std::string_view::npos ? 0 : nl + 1;
         }
-        std::vector<Share> shares;
+        // The shares keep their buffers from block to block (no fresh pages to fault in).
+        const auto pieces = split_lines(text.substr(0, usable), workers);
+        shares.resize(pieces.size());
         std::uint32_t line = next_line;
-        for (const auto piece : split_lines(text.substr(0, usable), workers)) {
-            shares.push_back({piece, line, {}, {}, {}, false, {}, {}});
-            line += static_cast<std::uint32_t>(std::count(piece.begin(), piece.end(), '\n'));
+        for (std::size_t i = 0; i < pieces.size(); ++i) {
+            shares[i].text = pieces[i];
+            shares[i].first_line = line;
+            shares[i].lines.clear();
+            line +=
+                static_cast<std::uint32_t>(std::count(pieces[i].begin(), pieces[i].end(), '\n'));
         }
         next_line = line;
         std::vector<std::thread> pool;
@@ -240,32 +348,61 @@ std::optional<Table> read_numeric(const std::string& source,
             table.lines.reserve(expected);
             reserved = true;
         }
+        // Local category codes -> the table's (in row order, so categories keep the order in
+        // which they first appear).
         for (Share& share : shares) {
             for (std::size_t c = 0; c < width; ++c) {
-                std::vector<float>& local = share.columns[c];
-                if (layout.text[c]) {  // local category codes -> the table's
-                    std::vector<float> code;
-                    for (const auto& category : share.categories[c]) {
-                        const auto [it, added] = dictionaries[c].try_emplace(
-                            category, static_cast<float>(table.categories[c].size()));
-                        if (added) {
-                            if (!valid_utf8(category)) {
-                                throw DataError(fmt::format("{}: column '{}' has a value that is "
-                                                            "not valid UTF-8",
-                                                            table.source, table.names[c]),
-                                                "save the file as UTF-8");
-                            }
-                            table.categories[c].push_back(category);
+                if (!layout.text[c]) continue;
+                std::vector<float> code;
+                for (const auto& category : share.categories[c]) {
+                    const auto [it, added] = dictionaries[c].try_emplace(
+                        category, static_cast<float>(table.categories[c].size()));
+                    if (added) {
+                        if (!valid_utf8(category)) {
+                            throw DataError(fmt::format("{}: column '{}' has a value that is not "
+                                                        "valid UTF-8",
+                                                        table.source, table.names[c]),
+                                            "save the file as UTF-8");
                         }
-                        code.push_back(it->second);
+                        table.categories[c].push_back(category);
                     }
-                    for (float& v : local) {
-                        if (!std::isnan(v)) v = code[static_cast<std::size_t>(v)];
+                    code.push_back(it->second);
+                }
+                const std::size_t rows = share.lines.size();
+                for (std::size_t r = 0; r < rows; ++r) {
+                    float& v = share.values[r * width + c];
+                    if (!std::isnan(v)) v = code[static_cast<std::size_t>(v)];
+                }
+            }
+        }
+        // Rows -> columns, the columns split among the threads.
+        std::size_t block_rows = 0;
+        for (const Share& share : shares) block_rows += share.lines.size();
+        const std::size_t before = table.rows();
+        for (auto& column : table.columns) column.resize(before + block_rows);
+        // Each thread moves a range of columns, 64 rows at a time so that the rows it reads
+        // stay in cache while it writes every column.
+        auto transpose = [&](std::size_t part, std::size_t parts) {
+            const std::size_t first = width * part / parts, last = width * (part + 1) / parts;
+            std::size_t offset = before;
+            for (const Share& share : shares) {
+                const std::size_t rows = share.lines.size();
+                for (std::size_t r0 = 0; r0 < rows; r0 += 64) {
+                    const std::size_t r1 = std::min(rows, r0 + 64);
+                    for (std::size_t c = first; c < last; ++c) {
+                        float* out = table.columns[c].data() + offset;
+                        const float* in = share.values.data() + c;
+                        for (std::size_t r = r0; r < r1; ++r) out[r] = in[r * width];
                     }
                 }
-                table.columns[c].insert(table.columns[c].end(), local.begin(), local.end());
-                std::vector<float>().swap(local);
+                offset += rows;
             }
+        };
+        std::vector<std::thread> movers;
+        for (std::size_t t = 1; t < workers; ++t) movers.emplace_back(transpose, t, workers);
+        transpose(0, workers);
+        for (auto& t : movers) t.join();
+        for (const Share& share : shares) {
             table.lines.insert(table.lines.end(), share.lines.begin(), share.lines.end());
         }
         std::string rest(text.substr(usable));  // (text may point into carry)

@@ -44,10 +44,15 @@ void fit_numeric(FeatureColumn& f,
                                     source, f.name),
                         "drop the column (data.drop)");
     }
-    std::sort(values.begin(), values.end());
+    std::string method = options.normalize;
+    for (const auto& [name, override] : options.normalize_columns) {
+        if (name == f.name) method = override;
+    }
+    // Quantiles need the values sorted; the other statistics do not.
+    const std::string& strategy = options.missing.numeric;
+    if (strategy == "median" || method == "robust") std::sort(values.begin(), values.end());
     const double n = static_cast<double>(values.size());
     const double mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
-    const std::string& strategy = options.missing.numeric;
     f.fill_allowed = strategy == "mean" || strategy == "median" || strategy == "constant";
     f.fill = strategy == "median"     ? quantile(values, 0.5)
              : strategy == "constant" ? options.missing.fill_value
@@ -55,18 +60,15 @@ void fit_numeric(FeatureColumn& f,
     f.indicator = options.missing.indicators && values.size() < rows.size();
     if (f.type == ColumnType::kBoolean) return;  // stays 0/1
     double offset = 0.0, scale = 1.0;
-    std::string method = options.normalize;
-    for (const auto& [name, override] : options.normalize_columns) {
-        if (name == f.name) method = override;
-    }
     if (method == "standard") {
         double squares = 0.0;
         for (const double v : values) squares += (v - mean) * (v - mean);
         offset = mean;
         scale = std::sqrt(squares / n);
     } else if (method == "minmax") {
-        offset = values.front();
-        scale = values.back() - values.front();
+        const auto [lo, hi] = std::minmax_element(values.begin(), values.end());
+        offset = *lo;
+        scale = *hi - *lo;
     } else if (method == "robust") {  // scikit-learn's RobustScaler: median and IQR
         offset = quantile(values, 0.5);
         scale = quantile(values, 0.75) - quantile(values, 0.25);
