@@ -394,3 +394,17 @@ TEST_CASE("a split file replaces its fraction", "[config]") {
         only_problem(kValidSpec, {"data.validation_file=v.csv", "data.split.validation=0.2"}),
         Contains("set either data.validation_file or data.split.validation (to 0)"));
 }
+
+TEST_CASE("data.task sets the default loss and must fit the loss and output", "[config]") {
+    const std::string with_task =
+        replace(replace(kValidSpec, "  target: y\n", "  target: y\n  task: binary\n"),
+                "  loss: binary_crossentropy\n", "");
+    CHECK(load(with_task).train.loss == "binary_crossentropy");
+    CHECK(load(kValidSpec).data.task == "binary");  // auto resolves to what the loss does
+    CHECK_THAT(
+        only_problem(replace(kValidSpec, "  target: y\n", "  target: y\n  task: regression\n")),
+        Contains("data.task: task 'regression' does not fit loss 'binary_crossentropy' (a "
+                 "binary loss) with an output of units: 1, activation: sigmoid"));
+    CHECK_THAT(only_problem(replace(kValidSpec, "  loss: binary_crossentropy\n", "")),
+               Contains("train.loss: missing required key"));
+}

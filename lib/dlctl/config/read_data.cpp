@@ -99,6 +99,12 @@ void read_columns(SpecReader& r, const YAML::Node& node, DataSpec& data) {
         node, "unseen_categories", "data", data.unseen_categories,
         [](const std::string& v) { return v == "ignore" || v == "error"; }, "ignore or error");
     r.read(node, "positive_label", "data", data.positive_label);
+    r.read_checked(
+        node, "task", "data", data.task,
+        [](const std::string& v) {
+            return v == "auto" || v == "binary" || v == "multiclass" || v == "regression";
+        },
+        "auto, binary, multiclass or regression");
 }
 
 void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
@@ -108,11 +114,27 @@ void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
         return;
     }
     if (!r.expect_map(node, "data")) return;
-    r.check_keys(
-        node, "data",
-        {"path", "target", "features", "drop", "sample_weight", "delimiter", "header", "normalize",
-         "target_normalize", "split", "validation_file", "test_file", "columns", "na_values",
-         "missing", "max_categories", "unseen_categories", "positive_label", "normalize_columns"});
+    r.check_keys(node, "data",
+                 {"path",
+                  "target",
+                  "features",
+                  "drop",
+                  "sample_weight",
+                  "delimiter",
+                  "header",
+                  "normalize",
+                  "target_normalize",
+                  "split",
+                  "validation_file",
+                  "test_file",
+                  "columns",
+                  "na_values",
+                  "missing",
+                  "max_categories",
+                  "unseen_categories",
+                  "positive_label",
+                  "normalize_columns",
+                  "task"});
     read_columns(r, node, data);
     r.read(node, "validation_file", "data", data.validation_file);
     r.read(node, "test_file", "data", data.test_file);

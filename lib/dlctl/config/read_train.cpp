@@ -201,7 +201,7 @@ void read_regularization(SpecReader& r, const YAML::Node& train, TrainSpec& t) {
 
 }  // namespace
 
-void read_train(SpecReader& r, const YAML::Node& root, TrainSpec& train) {
+void read_train(SpecReader& r, const YAML::Node& root, const std::string& task, TrainSpec& train) {
     const YAML::Node node = root["train"];
     if (!node.IsDefined()) {
         r.problem("train", root, "missing required section 'train' (with at least loss)");
@@ -220,10 +220,14 @@ void read_train(SpecReader& r, const YAML::Node& root, TrainSpec& train) {
     r.read(node, "shuffle", "train", train.shuffle);
     r.read_checked(node, "threads", "train", train.threads, non_negative_int,
                    "an integer >= 0 (0: all cores)");
-    if (!node["loss"].IsDefined()) {
-        r.problem(
-            "train.loss", node,
-            "missing required key (one of " + quoted_list(vocabulary::losses().supported) + ")");
+    if (!node["loss"].IsDefined() && task != "auto") {
+        train.loss = task == "binary"       ? "binary_crossentropy"
+                     : task == "multiclass" ? "categorical_crossentropy"
+                                            : "mse";
+    } else if (!node["loss"].IsDefined()) {
+        r.problem("train.loss", node,
+                  "missing required key (one of " + quoted_list(vocabulary::losses().supported) +
+                      "), or set data.task");
     } else if (r.read(node, "loss", "train", train.loss)) {
         r.check_choice(train.loss, vocabulary::losses(), "loss", "train.loss", node["loss"]);
     }

@@ -46,6 +46,9 @@ struct DataSpec {
     int max_categories = 50;  ///< one-hot width cap; rarer values share __other__; 0: no cap
     std::string unseen_categories = "ignore";  ///< ignore (all-zero) | error, at predict time
     std::string positive_label;  ///< binary: the label of class 1; empty: the last sorted label
+    /// binary | multiclass | regression; auto: as the loss says. Given, it sets the default
+    /// loss and must fit the loss and the output layer.
+    std::string task = "auto";
     std::string target_normalize = "none";  ///< regression: standard | none (metrics stay in
                                             ///< the target's own units)
     SplitSpec split;

@@ -82,6 +82,17 @@ void check_consistency(SpecReader& r, const YAML::Node& root, ExperimentSpec& sp
         r.problem("model.layers", root["model"]["layers"], "the model needs a dense layer");
         return;
     }
+    const std::string task = loss == "binary_crossentropy"        ? "binary"
+                             : loss == "categorical_crossentropy" ? "multiclass"
+                                                                  : "regression";
+    if (spec.data.task != "auto" && spec.data.task != task) {
+        r.problem("data.task", root["data"]["task"],
+                  fmt::format("task '{}' does not fit loss '{}' (a {} loss) with an output of "
+                              "units: {}, activation: {}",
+                              spec.data.task, loss, task, out.units, out.activation));
+        return;
+    }
+    spec.data.task = task;  // the resolved spec says what the run does
     if (loss == "binary_crossentropy" && (out.units != 1 || out.activation != "sigmoid")) {
         r.problem(last_path, last_node,
                   fmt::format("loss 'binary_crossentropy' needs an output of units: 1 and "
@@ -200,7 +211,7 @@ ExperimentSpec read_spec(const YAML::Node& root,
     const std::size_t before_model = r.problems().size();
     read_model(r, root, spec.model);
     const bool model_ok = r.problems().size() == before_model;
-    read_train(r, root, spec.train);
+    read_train(r, root, spec.data.task, spec.train);
 
     const YAML::Node output = root["output"];
     bool output_dir_given = false;

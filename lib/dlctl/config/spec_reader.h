@@ -215,6 +215,7 @@ void read_model(SpecReader& r, const YAML::Node& root, ModelSpec& model);
 /// 0 for activations without one.
 double default_alpha(const std::string& activation);
 bool takes_alpha(const std::string& activation);
-void read_train(SpecReader& r, const YAML::Node& root, TrainSpec& train);
+/// `task`: data.task, which gives train.loss its default.
+void read_train(SpecReader& r, const YAML::Node& root, const std::string& task, TrainSpec& train);
 
 }  // namespace dlctl::spec_detail

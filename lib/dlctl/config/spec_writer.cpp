@@ -141,6 +141,7 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "max_categories" << YAML::Value << d.max_categories;
     out << YAML::Key << "unseen_categories" << YAML::Value << d.unseen_categories;
     out << YAML::Key << "positive_label" << YAML::Value << YAML::DoubleQuoted << d.positive_label;
+    out << YAML::Key << "task" << YAML::Value << d.task;
     out << YAML::Key << "split" << YAML::Value << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "test" << YAML::Value << number(d.split.test);
     out << YAML::Key << "validation" << YAML::Value << number(d.split.validation);
