@@ -89,7 +89,8 @@ def main():
         write_csv(csv, args.rows)
         spec = work / "spec.yaml"
         spec.write_text(
-            "data: {path: fashion_like.csv, target: label, split: {test: 0.1, validation: 0.1}}\n"
+            "data: {path: fashion_like.csv, target: label, cache: false,\n"
+            "       split: {test: 0.1, validation: 0.1}}\n"
             "model: {layers: [{type: dense, units: 10, activation: softmax}]}\n"
             "train: {loss: categorical_crossentropy}\n")
         megabytes = os.path.getsize(csv) / 1e6

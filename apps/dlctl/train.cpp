@@ -24,6 +24,7 @@ struct TrainOptions {
     std::string seed;
     std::string threads;
     std::string resume;
+    bool no_cache = false;
 };
 
 namespace fs = std::filesystem;
@@ -66,6 +67,7 @@ int run_train(const TrainOptions& o) {
     if (!o.device.empty()) flags.push_back({"train.device", o.device, "--device " + o.device});
     if (!o.seed.empty()) flags.push_back({"seed", o.seed, "--seed " + o.seed});
     if (!o.threads.empty()) flags.push_back({"train.threads", o.threads, "--threads " + o.threads});
+    if (o.no_cache) flags.push_back({"data.cache", "false", "--no-cache"});
     const ExperimentSpec spec = load_spec(o.spec, o.sets, flags);
     // The progress line is for people: a terminal, and a console not silenced by -q.
     const auto& sinks = spdlog::default_logger()->sinks();
@@ -99,6 +101,8 @@ void add_train_command(CLI::App& app, Action& action) {
     cmd->add_option("--seed", options->seed, "random seed (overrides seed)");
     cmd->add_option("--threads", options->threads,
                     "CPU threads for matrix products, 0 = all cores (overrides train.threads)");
+    cmd->add_flag("--no-cache", options->no_cache,
+                  "parse the CSV even if a cached parse exists (overrides data.cache)");
     cmd->add_option("--resume", options->resume,
                     "continue from a checkpoint: weights, optimizer moments, schedule, early "
                     "stopping, RNG and epoch; 'auto' = --run-dir's checkpoints/last.safetensors "

@@ -18,10 +18,13 @@ struct ValidateOptions {
     std::string spec;
     std::vector<std::string> sets;
     bool skip_data = false;
+    bool no_cache = false;
 };
 
 int run_validate(const ValidateOptions& o) {
-    const ExperimentSpec spec = load_spec(o.spec, o.sets);
+    std::vector<Override> flags;
+    if (o.no_cache) flags.push_back({"data.cache", "false", "--no-cache"});
+    const ExperimentSpec spec = load_spec(o.spec, o.sets, flags);
     if (!o.skip_data) {
         const int classes = target_classes(spec);
         const PreparedData data = prepare_data(spec.data, spec.seed, classes);
@@ -43,6 +46,8 @@ void add_validate_command(CLI::App& app, Action& action) {
     cmd->add_option("--set", options->sets, "override a spec key, as for 'dlctl train'")
         ->allow_extra_args(false);
     cmd->add_flag("--skip-data", options->skip_data, "check the spec only, do not read the CSV");
+    cmd->add_flag("--no-cache", options->no_cache,
+                  "parse the CSV even if a cached parse exists (overrides data.cache)");
     cmd->footer(
         "Exit code 0 and the resolved YAML on stdout when the spec is valid; otherwise every\n"
         "problem with file:line:col and key path, and exit code 2 (spec) or 3 (data).\n\n"

@@ -52,6 +52,24 @@ TEST_CASE("crc32 is zlib's", "[checkpoint]") {
     CHECK(crc32("123456789") == 0xCBF43926u);
     CHECK(crc32("") == 0u);
     CHECK(crc32("6789", crc32("12345")) == 0xCBF43926u);  // incremental
+    // Long inputs (the 8-byte path) against a bytewise reference.
+    std::string long_text;
+    for (int i = 0; i < 1000; ++i) long_text += static_cast<char>(i * 7919 % 251);
+    std::uint32_t reference = ~0u;
+    for (const char c : long_text) {
+        reference ^= static_cast<std::uint8_t>(c);
+        for (int bit = 0; bit < 8; ++bit)
+            reference = (reference & 1u) ? 0xEDB88320u ^ (reference >> 1) : reference >> 1;
+    }
+    for (std::size_t n : {7u, 8u, 9u, 63u, 1000u}) {
+        std::uint32_t r = ~0u;
+        for (std::size_t i = 0; i < n; ++i) {
+            r ^= static_cast<std::uint8_t>(long_text[i]);
+            for (int bit = 0; bit < 8; ++bit) r = (r & 1u) ? 0xEDB88320u ^ (r >> 1) : r >> 1;
+        }
+        CHECK(crc32(std::string_view(long_text).substr(0, n)) == ~r);
+    }
+    CHECK(crc32(long_text) == ~reference);
 }
 
 TEST_CASE("a checkpoint reads back exactly what was written", "[checkpoint]") {

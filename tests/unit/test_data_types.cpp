@@ -6,6 +6,7 @@
 #include "dlctl/core/error.h"
 #include "dlctl/data/csv_reader.h"
 #include "dlctl/data/dataset.h"
+#include "dlctl/data/table_cache.h"
 #include "support/temp_dir.h"
 
 using namespace dlctl;
@@ -206,4 +207,45 @@ TEST_CASE("the preprocessor's JSON keeps categories and missing-value rules", "[
     fitted.transform(t, {0, 1}, {0, 1, 2}, a);
     restored.transform(t, {0, 1}, {0, 1, 2}, b);
     CHECK(a == b);
+}
+
+TEST_CASE("parsed tables are cached, and stale or damaged entries are rebuilt", "[data][cache]") {
+    TempDir dir;
+    TableCacheOptions cache;
+    cache.dir = dir.path() / "cache";
+    cache.min_bytes = 0;
+    CsvOptions options = inferring();
+    const auto csv = dir.write("d.csv", "a,b\n1,x\n2,y\n");
+    const Table first = read_csv_cached(csv, options, cache);
+    std::vector<std::filesystem::path> entries;
+    for (const auto& e : std::filesystem::directory_iterator(cache.dir))
+        entries.push_back(e.path());
+    REQUIRE(entries.size() == 1);
+    const Table cached = read_csv_cached(csv, options, cache);
+    CHECK(cached.columns == first.columns);
+    CHECK(cached.categories == first.categories);
+    CHECK(cached.types == first.types);
+    CHECK(cached.lines == first.lines);
+
+    // The same size and (maybe) the same second, other content: not served from the cache, and
+    // the entry is replaced rather than joined by another.
+    dir.write("d.csv", "a,b\n3,x\n4,y\n");
+    CHECK(read_csv_cached(csv, options, cache).columns[0] == std::vector<float>{3, 4});
+    CHECK(std::distance(std::filesystem::directory_iterator(cache.dir),
+                        std::filesystem::directory_iterator{}) == 1);
+
+    // A damaged entry is ignored and rewritten.
+    std::string bytes = dlctl::test::read_text(entries[0]);
+    bytes[bytes.size() - 2] ^= 0x55;
+    dir.write("cache/" + entries[0].filename().string(), bytes);
+    CHECK(read_csv_cached(csv, options, cache).columns[0] == std::vector<float>{3, 4});
+    dir.write("cache/" + entries[0].filename().string(), bytes.substr(0, 20));
+    CHECK(read_csv_cached(csv, options, cache).columns[0] == std::vector<float>{3, 4});
+    CHECK(dlctl::test::read_text(entries[0]).size() > 20);
+
+    // Other parsing options are another entry.
+    options.column_types = {{"a", ColumnType::kCategorical}};
+    CHECK(read_csv_cached(csv, options, cache).type(0) == ColumnType::kCategorical);
+    cache.enabled = false;
+    CHECK(read_csv_cached(csv, options, cache).rows() == 2);
 }

@@ -99,6 +99,8 @@ void read_columns(SpecReader& r, const YAML::Node& node, DataSpec& data) {
         node, "unseen_categories", "data", data.unseen_categories,
         [](const std::string& v) { return v == "ignore" || v == "error"; }, "ignore or error");
     r.read(node, "positive_label", "data", data.positive_label);
+    r.read(node, "cache", "data", data.cache);
+    r.read(node, "cache_dir", "data", data.cache_dir);
     r.read_checked(
         node, "task", "data", data.task,
         [](const std::string& v) {
@@ -134,7 +136,9 @@ void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
                   "unseen_categories",
                   "positive_label",
                   "normalize_columns",
-                  "task"});
+                  "task",
+                  "cache",
+                  "cache_dir"});
     read_columns(r, node, data);
     r.read(node, "validation_file", "data", data.validation_file);
     r.read(node, "test_file", "data", data.test_file);

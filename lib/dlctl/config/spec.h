@@ -49,6 +49,8 @@ struct DataSpec {
     /// binary | multiclass | regression; auto: as the loss says. Given, it sets the default
     /// loss and must fit the loss and the output layer.
     std::string task = "auto";
+    bool cache = true;      ///< keep parsed tables of files >= 1 MB in a binary cache
+    std::string cache_dir;  ///< empty: $DLCTL_CACHE_DIR, $XDG_CACHE_HOME/dlctl or ~/.cache/dlctl
     std::string target_normalize = "none";  ///< regression: standard | none (metrics stay in
                                             ///< the target's own units)
     SplitSpec split;

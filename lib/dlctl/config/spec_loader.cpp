@@ -236,6 +236,7 @@ ExperimentSpec read_spec(const YAML::Node& root,
     spec.model.init_from = resolve_path(spec.model.init_from, base_dir);
     spec.data.validation_file = resolve_path(spec.data.validation_file, base_dir);
     spec.data.test_file = resolve_path(spec.data.test_file, base_dir);
+    spec.data.cache_dir = resolve_path(spec.data.cache_dir, base_dir);
     // An explicit output.dir is relative to the spec, like every spec path; the default is
     // relative to the working directory, where users look for runs/.
     spec.output.dir = output_dir_given ? resolve_path(spec.output.dir, base_dir)

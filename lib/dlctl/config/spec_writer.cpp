@@ -142,6 +142,8 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "unseen_categories" << YAML::Value << d.unseen_categories;
     out << YAML::Key << "positive_label" << YAML::Value << YAML::DoubleQuoted << d.positive_label;
     out << YAML::Key << "task" << YAML::Value << d.task;
+    out << YAML::Key << "cache" << YAML::Value << d.cache;
+    out << YAML::Key << "cache_dir" << YAML::Value << d.cache_dir;
     out << YAML::Key << "split" << YAML::Value << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "test" << YAML::Value << number(d.split.test);
     out << YAML::Key << "validation" << YAML::Value << number(d.split.validation);

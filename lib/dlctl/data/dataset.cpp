@@ -14,6 +14,7 @@
 #include "dlctl/core/strings.h"
 #include "dlctl/data/csv_fields.h"
 #include "dlctl/data/csv_reader.h"
+#include "dlctl/data/table_cache.h"
 
 namespace dlctl {
 
@@ -94,6 +95,13 @@ CsvOptions csv_options(const DataSpec& spec, int classes) {
                                                                       : ColumnType::kNumeric);
     }
     return options;
+}
+
+TableCacheOptions cache_options(const DataSpec& spec) {
+    TableCacheOptions cache;
+    cache.enabled = spec.cache;
+    cache.dir = spec.cache_dir;
+    return cache;
 }
 
 bool stratified(const DataSpec& spec, int classes) {
@@ -358,7 +366,7 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes)
     PreparedData data;
     const CsvOptions options = csv_options(spec, classes);
     const auto started = std::chrono::steady_clock::now();
-    data.table = read_csv(spec.path, options);
+    data.table = read_csv_cached(spec.path, options, cache_options(spec));
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::error_code ec;
@@ -446,7 +454,7 @@ std::vector<std::string>::const_iterator find_label(const std::vector<std::strin
 
 HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes) {
     HeldOutRows out;
-    out.table = read_csv(spec.path, csv_options(spec, classes));
+    out.table = read_csv_cached(spec.path, csv_options(spec, classes), cache_options(spec));
     const Columns columns = select_columns(spec, out.table);
     std::vector<std::string> labels;
     if (classes > 0) labels = label_map(out.table, columns.target, classes, spec.positive_label);
