@@ -1,37 +1,58 @@
 #include <CLI/CLI.hpp>
+#include <cstdio>
 #include <memory>
 
 #include "commands.h"
 #include "dlctl/core/error.h"
+#include "dlctl/report/leaderboard.h"
 
 namespace dlctl::cli {
 
 namespace {
+
 struct ReportOptions {
     std::vector<std::string> dirs;
     std::string metric;
-    std::string mode = "min";
+    std::string mode = "auto";
     std::string format = "table";
     std::string plot;
 };
+
+int run_report(const ReportOptions& o) {
+    if (!o.plot.empty()) {
+        throw UnsupportedError("dlctl report --plot",
+                               "the leaderboard itself is printed without it");
+    }
+    std::vector<std::filesystem::path> roots(o.dirs.begin(), o.dirs.end());
+    const Leaderboard board = make_leaderboard(roots, o.metric, o.mode);
+    std::fputs(format_leaderboard(board, o.format).c_str(), stdout);
+    return 0;
+}
+
 }  // namespace
 
 void add_report_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<ReportOptions>();
     CLI::App* cmd = app.add_subcommand("report", "leaderboard of the runs under directories");
-    cmd->add_option("DIR", options->dirs, "directories holding run directories")->required();
-    cmd->add_option("--metric", options->metric, "metric to rank by, e.g. val_loss");
-    cmd->add_option("--mode", options->mode, "min or max")->check(CLI::IsMember({"min", "max"}));
-    cmd->add_option("--format", options->format, "table, csv, json or markdown")
+    cmd->add_option("DIR", options->dirs,
+                    "directories holding run directories (searched recursively)")
+        ->required();
+    cmd->add_option("--metric", options->metric,
+                    "metric to rank by: val_<m> (validation), test_<m> (test) or <m> (training), "
+                    "e.g. val_accuracy (default: val_loss, or loss without validation)");
+    cmd->add_option("--mode", options->mode, "min, max or auto (from the metric; default)")
+        ->check(CLI::IsMember({"min", "max", "auto"}));
+    cmd->add_option("--format", options->format, "table (default), csv, json or markdown")
         ->check(CLI::IsMember({"table", "csv", "json", "markdown"}));
-    cmd->add_option("--plot", options->plot, "also draw the sweep to this SVG file");
-    cmd->footer("Example:\n  dlctl report runs/sweep --metric val_accuracy --mode max");
-    cmd->callback([options, &action] {  // the capture keeps the bound options alive
-        action = []() -> int {
-            throw UnsupportedError("dlctl report (run comparison is not implemented yet)",
-                                   "each run's metrics are in <run>/summary.json");
-        };
-    });
+    cmd->add_option("--plot", options->plot, "draw the sweep to this SVG file (not yet supported)");
+    cmd->footer(
+        "One row per run, best first: rank, run directory, status (completed, interrupted,\n"
+        "failed, running), the metric (its final value in summary.json), epochs, seconds, and\n"
+        "every spec setting that differs between the runs.\n\n"
+        "Examples:\n"
+        "  dlctl report runs/sweep --metric val_accuracy\n"
+        "  dlctl report runs/sweep --format csv > leaderboard.csv");
+    cmd->callback([options, &action] { action = [options] { return run_report(*options); }; });
 }
 
 }  // namespace dlctl::cli

@@ -169,8 +169,8 @@ train: {epochs: 3, batch_size: 8, loss: mse, optimizer: {type: sgd, lr: 1000}}
 }
 
 TEST_CASE("subcommands of later milestones say 'not yet supported' and exit 7", "[cli][errors]") {
-    expect_failure(run_dlctl("report runs --metric val_loss"), kUnsupported,
-                   "not yet supported: dlctl report");
+    expect_failure(run_dlctl("report runs --metric val_loss --plot s.svg"), kUnsupported,
+                   "not yet supported: dlctl report --plot");
     expect_failure(run_dlctl("eval"), kUsage, "--checkpoint is required");
     expect_failure(run_dlctl("eval --checkpoint x.safetensors"), kIo,
                    "cannot open 'x.safetensors'");
