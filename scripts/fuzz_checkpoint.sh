@@ -8,18 +8,7 @@ cd "$(dirname "$0")/.."
 dlctl=$1
 seconds=${2:-15}
 
-if ! command -v clang++ >/dev/null; then
-    echo "skipped: clang++ is not installed"
-    exit 77
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ilib)
-if ! printf '#include <cstddef>\n#include <cstdint>\nextern "C" int LLVMFuzzerTestOneInput(const uint8_t*, size_t) { return 0; }\n' |
-    clang++ "${flags[@]}" -x c++ - -o "$work/probe" 2>/dev/null; then
-    echo "skipped: clang++ has no libFuzzer runtime (Debian: libclang-rt-14-dev)"
-    exit 77
-fi
+source scripts/fuzz_setup.sh  # work, flags; exits 77 without libFuzzer
 # The reader with what it needs to parse a saved spec (config) and preprocessor (data).
 sources=(tests/fuzz/fuzz_checkpoint.cpp lib/dlctl/checkpoint/checkpoint.cpp
     lib/dlctl/io/safetensors.cpp lib/dlctl/io/atomic_file.cpp lib/dlctl/core/crc32.cpp

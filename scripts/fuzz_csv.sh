@@ -6,18 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
 
-if ! command -v clang++ >/dev/null; then
-    echo "skipped: clang++ is not installed"
-    exit 77
-fi
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-flags=(-std=c++20 -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -Ilib)
-if ! printf '#include <cstddef>\n#include <cstdint>\nextern "C" int LLVMFuzzerTestOneInput(const uint8_t*, size_t) { return 0; }\n' |
-    clang++ "${flags[@]}" -x c++ - -o "$work/probe" 2>/dev/null; then
-    echo "skipped: clang++ has no libFuzzer runtime (Debian: libclang-rt-14-dev)"
-    exit 77
-fi
+source scripts/fuzz_setup.sh  # work, flags; exits 77 without libFuzzer
 clang++ "${flags[@]}" tests/fuzz/fuzz_csv.cpp lib/dlctl/data/csv_fields.cpp \
     lib/dlctl/data/csv_reader.cpp lib/dlctl/data/csv_rows.cpp lib/dlctl/data/csv_parallel.cpp lib/dlctl/data/table.cpp lib/dlctl/core/error.cpp \
     -lfmt -o "$work/fuzz_csv"

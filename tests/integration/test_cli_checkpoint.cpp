@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "integration/cli_runner.h"
+#include "support/csv_cells.h"
 #include "support/temp_dir.h"
 
 using namespace dlctl::test;
@@ -18,29 +19,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-std::vector<std::vector<std::string>> csv_rows(const std::string& text) {
-    std::vector<std::vector<std::string>> rows;
-    std::istringstream in(text);
-    for (std::string line; std::getline(in, line);) {
-        std::vector<std::string> cells;
-        std::istringstream fields(line);
-        for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
-        rows.push_back(cells);
-    }
-    return rows;
-}
-
-/// metrics.csv without its wall-clock column.
-std::string without_seconds(const fs::path& file) {
-    std::string kept;
-    for (auto row : csv_rows(read_text(file))) {
-        row.pop_back();
-        for (const auto& cell : row) kept += cell + ",";
-        kept += "\n";
-    }
-    return kept;
-}
 
 /// Trains `config` (a bundled spec) for `epochs` into dir/name and returns the run directory.
 fs::path train(const TempDir& dir,
@@ -109,7 +87,7 @@ TEST_CASE("predict gives the outputs eval scores, with ids and any column order"
     const fs::path run = train(dir, "run", "configs/wine.yaml", 3);
     const fs::path ckpt = run / "checkpoints/last.safetensors";
     // The data with its columns reversed and an id column.
-    const auto rows = csv_rows(read_text(source_file("data/wine.csv")));
+    const auto rows = csv_cells(read_text(source_file("data/wine.csv")));
     std::string shuffled;
     for (std::size_t r = 0; r < rows.size(); ++r) {
         shuffled += r == 0 ? "id" : "row" + std::to_string(r);
@@ -121,7 +99,7 @@ TEST_CASE("predict gives the outputs eval scores, with ids and any column order"
                                   " --id-column id -o " + quote(dir.path() / "p.csv"));
     INFO(p.err);
     REQUIRE(p.exit_code == 0);
-    const auto predictions = csv_rows(read_text(dir.path() / "p.csv"));
+    const auto predictions = csv_cells(read_text(dir.path() / "p.csv"));
     REQUIRE(predictions.size() == rows.size());
     CHECK(predictions[0] ==
           std::vector<std::string>{"id", "prediction", "prob_0", "prob_1", "prob_2"});
@@ -159,7 +137,7 @@ TEST_CASE("predict reports missing columns and bad values, or skips them",
     CHECK(missing.exit_code == 3);
     CHECK_THAT(missing.err, Contains("missing 29 columns"));
 
-    auto rows = csv_rows(read_text(source_file("data/breast_cancer.csv")));
+    auto rows = csv_cells(read_text(source_file("data/breast_cancer.csv")));
     std::string text;
     for (std::size_t r = 0; r < 4; ++r) {
         if (r == 2) rows[r][1] = "abc";  // column 0 is an id the model does not use
@@ -175,7 +153,7 @@ TEST_CASE("predict reports missing columns and bad values, or skips them",
     const CliResult skip =
         run_dlctl("predict " + quote(bad) + " --checkpoint " + ckpt + " --on-error skip");
     CHECK(skip.exit_code == 0);
-    CHECK(csv_rows(skip.out).size() == 3);  // header + 2 good rows
+    CHECK(csv_cells(skip.out).size() == 3);  // header + 2 good rows
     CHECK_THAT(skip.err, Contains("skipped 1 row"));
 }
 
@@ -237,7 +215,7 @@ TEST_CASE("eval and predict average an ensemble, and refuse mismatched models",
         run_dlctl("predict " + data + " --checkpoint " + quote(b / "checkpoints/last.safetensors"));
     const CliResult p = run_dlctl("predict " + data + both);
     REQUIRE(p.exit_code == 0);
-    const auto r1 = csv_rows(p1.out), r2 = csv_rows(p2.out), r = csv_rows(p.out);
+    const auto r1 = csv_cells(p1.out), r2 = csv_cells(p2.out), r = csv_cells(p.out);
     CHECK(std::stof(r[1][2]) ==
           Approx((std::stof(r1[1][2]) + std::stof(r2[1][2])) / 2).epsilon(1e-6));
     const CliResult held_out = run_dlctl("eval" + both);  // different seeds: no common split

@@ -6,39 +6,13 @@
 #include <sstream>
 
 #include "integration/cli_runner.h"
+#include "support/csv_cells.h"
 #include "support/temp_dir.h"
 
 using namespace dlctl::test;
 using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 namespace fs = std::filesystem;
-
-namespace {
-
-std::vector<std::vector<std::string>> read_csv_cells(const fs::path& file) {
-    std::vector<std::vector<std::string>> rows;
-    std::istringstream in(read_text(file));
-    for (std::string line; std::getline(in, line);) {
-        std::vector<std::string> cells;
-        std::istringstream fields(line);
-        for (std::string cell; std::getline(fields, cell, ',');) cells.push_back(cell);
-        rows.push_back(cells);
-    }
-    return rows;
-}
-
-/// metrics.csv without its wall-clock column, for comparing runs.
-std::string without_seconds(const fs::path& file) {
-    std::string kept;
-    for (auto row : read_csv_cells(file)) {
-        row.pop_back();
-        for (const auto& cell : row) kept += cell + ",";
-        kept += "\n";
-    }
-    return kept;
-}
-
-}  // namespace
 
 TEST_CASE("train runs the bundled classification example end to end", "[cli][e2e]") {
     TempDir dir;
@@ -56,7 +30,7 @@ TEST_CASE("train runs the bundled classification example end to end", "[cli][e2e
         INFO(file);
         CHECK(fs::is_regular_file(run / file));
     }
-    const auto rows = read_csv_cells(run / "metrics.csv");
+    const auto rows = csv_cells(read_text(run / "metrics.csv"));
     REQUIRE(rows.size() == 6);
     CHECK(rows[0] == std::vector<std::string>{"epoch", "lr", "loss", "accuracy", "precision",
                                               "recall", "f1", "val_loss", "val_accuracy",
@@ -90,7 +64,7 @@ TEST_CASE("train runs the bundled regression example", "[cli][e2e]") {
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     CHECK(r.err.empty());  // -q: no info lines
-    const auto rows = read_csv_cells(run / "metrics.csv");
+    const auto rows = csv_cells(read_text(run / "metrics.csv"));
     CHECK(rows[0] == std::vector<std::string>{"epoch", "lr", "loss", "rmse", "mae", "r2",
                                               "val_loss", "val_rmse", "val_mae", "val_r2",
                                               "seconds"});
@@ -177,7 +151,7 @@ TEST_CASE("without a validation split metrics.csv has no val_ columns", "[cli][e
                                   "--set train.metrics=[accuracy] --run-dir " +
                                   quote(dir.path() / "r"));
     REQUIRE(r.exit_code == 0);
-    CHECK(read_csv_cells(dir.path() / "r" / "metrics.csv")[0] ==
+    CHECK(csv_cells(read_text(dir.path() / "r" / "metrics.csv"))[0] ==
           std::vector<std::string>{"epoch", "lr", "loss", "accuracy", "seconds"});
     const std::string summary = read_text(dir.path() / "r" / "summary.json");
     CHECK_THAT(summary, !Contains("\"validation\": {"));
@@ -209,7 +183,7 @@ TEST_CASE("the multiclass example trains with early stopping and reports a confu
     CHECK_THAT(summary, Contains("\"confusion_matrix\": ["));
     CHECK_THAT(summary, Contains("\"f1_macro\":"));
     CHECK_THAT(r.err, Contains("restored the weights of epoch"));
-    const auto header = read_csv_cells(dir.path() / "w" / "metrics.csv")[0];
+    const auto header = csv_cells(read_text(dir.path() / "w" / "metrics.csv"))[0];
     CHECK(header[1] == "lr");
     CHECK(header.back() == "seconds");
 }
@@ -227,7 +201,7 @@ TEST_CASE("Ctrl-C stops training cleanly, writes the outputs and exits 130", "[c
     const std::string summary = read_text(run / "summary.json");
     CHECK_THAT(summary, Contains("\"status\": \"interrupted\""));
     CHECK_THAT(summary, Contains("\"test\": {"));
-    CHECK(read_csv_cells(run / "metrics.csv").size() > 2);
+    CHECK(csv_cells(read_text(run / "metrics.csv")).size() > 2);
 }
 
 TEST_CASE("a run exports its weights and another run starts from them", "[cli][e2e]") {

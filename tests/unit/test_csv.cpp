@@ -128,7 +128,7 @@ TEST_CASE("bad CSV files are data errors naming file, line and column", "[data][
 }
 
 TEST_CASE("the delimiter can be sniffed from the first line", "[data][csv]") {
-    const CsvOptions sniff{'\0', true};
+    const CsvOptions sniff = csv_format('\0');
     CHECK(read_csv_text("t.csv", "a;b;c\n1;2;3\n", sniff).names.size() == 3);
     CHECK(read_csv_text("t.csv", "a\tb\n1\t2\n", sniff).columns[1][0] == 2.0f);
     CHECK(read_csv_text("t.csv", "\"x;y\",b\n1,2\n", sniff).names[0] == "x;y");  // quotes ignored

@@ -44,42 +44,35 @@ bool split_csv_fields(char* line, char delimiter, std::vector<std::string_view>&
     }
 }
 
-namespace {
-
-/// Decimal numbers of up to 7 significant digits and 10 decimals ("42", "-0.125"): a float
-/// mantissa and power of ten are both exact, so one float division is correctly rounded (Clinger's
-/// fast path) and equals from_chars. False for anything else, which from_chars then parses.
-bool parse_short_decimal(std::string_view field, float& value) {
+const char* scan_short_decimal(const char* p, const char* end, char delimiter, float& value) {
     static constexpr float kPowers[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
                                         1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
-    const char* p = field.data();
-    const char* end = p + field.size();
-    const bool negative = *p == '-';
-    if (negative) ++p;
+    const bool negative = p < end && *p == '-';
+    p += negative ? 1 : 0;
     std::uint32_t mantissa = 0;
     int digits = 0, decimals = 0;
     bool point = false, any_digit = false;
-    for (; p < end; ++p) {
-        if (*p >= '0' && *p <= '9') {
+    for (; p < end && *p != delimiter; ++p) {
+        const auto digit = static_cast<std::uint32_t>(*p - '0');
+        if (digit <= 9) {
             any_digit = true;
             decimals += point ? 1 : 0;
-            const auto digit = static_cast<std::uint32_t>(*p - '0');
             if (mantissa == 0 && digit == 0) continue;  // leading zeros are not significant
-            if (++digits > 7) return false;
+            if (++digits > 7) return nullptr;
             mantissa = mantissa * 10 + digit;
         } else if (*p == '.' && !point) {
             point = true;
         } else {
-            return false;
+            return nullptr;
         }
     }
-    if (!any_digit || decimals > 10) return false;
-    const float magnitude = static_cast<float>(mantissa) / kPowers[decimals];
+    if (!any_digit || decimals > 10) return nullptr;
+    // Mantissa < 2^24 and 10^decimals <= 10^10 are exact floats: one division rounds correctly.
+    const float magnitude = decimals == 0 ? static_cast<float>(mantissa)
+                                          : static_cast<float>(mantissa) / kPowers[decimals];
     value = negative ? -magnitude : magnitude;
-    return true;
+    return p;
 }
-
-}  // namespace
 
 bool parse_float(std::string_view field, float& value) {
     while (!field.empty() && (field.front() == ' ' || field.front() == '\t'))
@@ -87,9 +80,10 @@ bool parse_float(std::string_view field, float& value) {
     while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.remove_suffix(1);
     if (!field.empty() && field.front() == '+') field.remove_prefix(1);
     if (field.empty()) return false;
-    if (parse_short_decimal(field, value)) return true;
-    const auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), value);
-    return ec == std::errc{} && end == field.data() + field.size() && std::isfinite(value);
+    const char* last = field.data() + field.size();
+    if (scan_short_decimal(field.data(), last, '\0', value) == last) return true;
+    const auto [stop, ec] = std::from_chars(field.data(), last, value);
+    return ec == std::errc{} && stop == last && std::isfinite(value);
 }
 
 std::optional<float> parse_boolean(std::string_view text) {

@@ -86,38 +86,6 @@ bool parse_cell(std::string_view cell,
 
 enum class RowResult { kOk, kNotNumeric, kFieldCount };
 
-/// Scans a short decimal ("255", "-0.125") up to the next delimiter in one pass, as
-/// parse_float would read it (same Clinger fast path, so the same float). Returns the delimiter
-/// or end position, or nullptr when the cell is anything else (the caller takes the general path).
-const char* scan_short_decimal(const char* p, const char* end, char delimiter, float& value) {
-    static constexpr float kPowers[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
-                                        1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
-    const bool negative = p < end && *p == '-';
-    p += negative ? 1 : 0;
-    std::uint32_t mantissa = 0;
-    int digits = 0, decimals = 0;
-    bool point = false, any_digit = false;
-    for (; p < end && *p != delimiter; ++p) {
-        const auto digit = static_cast<std::uint32_t>(*p - '0');
-        if (digit <= 9) {
-            any_digit = true;
-            decimals += point ? 1 : 0;
-            if (mantissa == 0 && digit == 0) continue;
-            if (++digits > 7) return nullptr;
-            mantissa = mantissa * 10 + digit;
-        } else if (*p == '.' && !point) {
-            point = true;
-        } else {
-            return nullptr;
-        }
-    }
-    if (!any_digit || decimals > 10) return nullptr;
-    const float magnitude = decimals == 0 ? static_cast<float>(mantissa)
-                                          : static_cast<float>(mantissa) / kPowers[decimals];
-    value = negative ? -magnitude : magnitude;
-    return p;
-}
-
 /// Appends the cells of a row without quotes to share.values: the fields are the text between
 /// delimiters, so there is nothing to copy or unescape. On failure share.values is unchanged.
 RowResult parse_plain_row(std::string_view row,
