@@ -1,0 +1,151 @@
+#!/bin/sh
+# Hyperparameter sweeps over a spec: one `dlctl train` per point, N at a time, resumable, ending
+# with the leaderboard. POSIX sh, coreutils, awk and xargs only.
+usage() {
+    cat <<'USAGE'
+Usage: scripts/sweep.sh SPEC --out DIR [options] [-- TRAIN_ARGS...]
+
+Points (a grid, random samples, or both: every sample with every grid point):
+  --grid KEY=V1,V2,...         values of a spec key (repeat for a full grid)
+  --random N                   N random samples of the --uniform / --choice keys
+  --uniform KEY=LO:HI[:log]    a sample drawn uniformly (log: uniformly in log space)
+  --choice KEY=A,B,...         a sample picked from values
+  --seed S                     seed of the random samples (default 0)
+Running:
+  -j N                         runs at a time (default 1)
+  --dlctl BIN                  the dlctl binary (default: build/bin/dlctl, else dlctl on PATH)
+  --dry-run                    print the points and their run names, run nothing
+  -- TRAIN_ARGS                passed to every `dlctl train` (e.g. -- --set train.epochs=20)
+
+Each point runs `dlctl train SPEC --set KEY=VALUE... --run-dir DIR/<name> --resume auto`, the
+name made of the varied values (lr=0.01_units=64). Run again, the sweep skips finished points
+(completed or failed) and continues unfinished ones from their last checkpoint. A failed point
+does not stop the others: its exit code is in DIR/sweep.log and its stderr in DIR/logs/. The
+sweep ends with `dlctl report DIR`.
+
+Example:
+  scripts/sweep.sh configs/breast_cancer.yaml --out runs/sweep \
+      --grid train.optimizer.lr=0.01,0.001 --grid model.layers.0.units=16,64 -j 2
+USAGE
+}
+
+set -eu
+
+if [ "${1:-}" = "--run-one" ]; then  # internal: one point, from xargs
+    shift
+    spec=$1 out=$2 dlctl=$3 name=$4
+    shift 4
+    dir="$out/$name"
+    if [ -f "$dir/summary.json" ] && grep -Eq '"status": "(completed|failed)"' "$dir/summary.json"; then
+        echo "skip $name (finished)"
+        exit 0
+    fi
+    set -- "$@"
+    sets=""
+    for assignment in "$@"; do sets="$sets --set $assignment"; done
+    # shellcheck disable=SC2086  # sets and SWEEP_TRAIN_ARGS are word lists by design
+    if "$dlctl" train "$spec" -q $sets --run-dir "$dir" --resume auto ${SWEEP_TRAIN_ARGS:-} \
+        >/dev/null 2>"$out/logs/$name.err"; then
+        code=0
+    else
+        code=$?
+    fi
+    echo "$name exit $code" >>"$out/sweep.log"
+    echo "done $name (exit $code)"
+    exit 0
+fi
+
+[ $# -ge 1 ] || { usage >&2; exit 2; }
+case "$1" in -h | --help) usage; exit 0 ;; esac
+spec=$1
+shift
+out="" jobs=1 samples=0 seed=0 dry_run=0 dlctl=""
+grids="" uniforms="" choices="" train_args=""
+nl='
+'
+while [ $# -gt 0 ]; do
+    case "$1" in
+        --out) out=$2; shift 2 ;;
+        --grid) grids="$grids$2$nl"; shift 2 ;;
+        --random) samples=$2; shift 2 ;;
+        --uniform) uniforms="$uniforms$2$nl"; shift 2 ;;
+        --choice) choices="$choices$2$nl"; shift 2 ;;
+        --seed) seed=$2; shift 2 ;;
+        -j) jobs=$2; shift 2 ;;
+        --dlctl) dlctl=$2; shift 2 ;;
+        --dry-run) dry_run=1; shift ;;
+        --) shift; train_args="$*"; break ;;
+        -h | --help) usage; exit 0 ;;
+        *) echo "sweep.sh: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
+    esac
+done
+[ -n "$out" ] || { echo "sweep.sh: --out DIR is required" >&2; exit 2; }
+[ -f "$spec" ] || { echo "sweep.sh: spec '$spec' not found" >&2; exit 2; }
+if [ -z "$grids" ] && [ "$samples" -eq 0 ]; then
+    echo "sweep.sh: give --grid and/or --random with --uniform/--choice" >&2
+    exit 2
+fi
+if [ -z "$dlctl" ]; then
+    dlctl="$(dirname "$0")/../build/bin/dlctl"
+    [ -x "$dlctl" ] || dlctl=$(command -v dlctl || true)
+fi
+[ -n "$dlctl" ] && [ -x "$dlctl" ] || { echo "sweep.sh: no dlctl binary (--dlctl BIN)" >&2; exit 2; }
+
+# Points, one per line: KEY=VALUE assignments separated by spaces.
+points=$(printf '%s' "$grids" | awk -v samples="$samples" -v seed="$seed" \
+    -v uniforms="$uniforms" -v choices="$choices" '
+    NF { n = split($0, kv, "="); key = kv[1]; split(substr($0, length(key) + 2), vals, ",")
+         k = 0; for (v in vals) k++
+         count = 0
+         for (p = 1; p <= (npoints ? npoints : 1); p++)
+             for (i = 1; i <= k; i++) next_points[++count] = (npoints ? points[p] " " : "") key "=" vals[i]
+         npoints = count; for (p = 1; p <= count; p++) points[p] = next_points[p] }
+    END {
+        if (samples > 0) {
+            srand(seed); for (w = 0; w < 20; w++) rand()  # mawk: leave the first draws of a small seed
+            nu = split(uniforms, us, "\n"); nc = split(choices, cs, "\n")
+            for (s = 1; s <= samples; s++) {
+                line = ""
+                for (i = 1; i <= nu; i++) {
+                    if (us[i] == "") continue
+                    key = substr(us[i], 1, index(us[i], "=") - 1)
+                    split(substr(us[i], length(key) + 2), r, ":")
+                    x = rand()
+                    value = (r[3] == "log") ? exp(log(r[1]) + x * (log(r[2]) - log(r[1]))) : r[1] + x * (r[2] - r[1])
+                    line = line (line == "" ? "" : " ") key "=" sprintf("%.4g", value)
+                }
+                for (i = 1; i <= nc; i++) {
+                    if (cs[i] == "") continue
+                    key = substr(cs[i], 1, index(cs[i], "=") - 1)
+                    m = split(substr(cs[i], length(key) + 2), options, ",")
+                    line = line (line == "" ? "" : " ") key "=" options[int(rand() * m) + 1]
+                }
+                sampled[s] = line
+            }
+            if (npoints) { for (p = 1; p <= npoints; p++) for (s = 1; s <= samples; s++) print points[p] " " sampled[s] }
+            else for (s = 1; s <= samples; s++) print sampled[s]
+        } else for (p = 1; p <= npoints; p++) print points[p]
+    }')
+
+# Run names: the last part of each key (the whole key where two share one) = value.
+named=$(printf '%s\n' "$points" | awk '
+    { lines[NR] = $0; for (i = 1; i <= NF; i++) { key = substr($i, 1, index($i, "=") - 1)
+        n = split(key, parts, "."); last = parts[n]; if (!(key in seen)) { seen[key] = 1; owners[last]++ } } }
+    END { for (l = 1; l <= NR; l++) { name = ""; n = split(lines[l], a, " ")
+            for (i = 1; i <= n; i++) { key = substr(a[i], 1, index(a[i], "=") - 1); value = substr(a[i], length(key) + 2)
+                m = split(key, parts, "."); short = owners[parts[m]] > 1 ? key : parts[m]
+                name = name (name == "" ? "" : "_") short "=" value }
+            gsub(/[^A-Za-z0-9._=+-]/, "-", name); print name " " lines[l] } }')
+
+if [ "$dry_run" -eq 1 ]; then
+    printf '%s\n' "$named"
+    exit 0
+fi
+mkdir -p "$out/logs"
+total=$(printf '%s\n' "$named" | grep -c . || true)
+echo "sweep: $total points, $jobs at a time, into $out" >&2
+export SWEEP_TRAIN_ARGS="$train_args"
+printf '%s\n' "$named" | xargs -P "$jobs" -L 1 sh "$0" --run-one "$spec" "$out" "$dlctl"
+failed=$(grep -c -v ' exit 0$' "$out/sweep.log" 2>/dev/null || true)
+echo "sweep: finished; ${failed:-0} failed run(s) in this and earlier passes are listed in $out/sweep.log" >&2
+"$dlctl" report "$out"
