@@ -44,6 +44,13 @@ bool split_csv_fields(char* line, char delimiter, std::vector<std::string_view>&
     }
 }
 
+std::string_view trim_blanks(std::string_view field) {
+    while (!field.empty() && (field.front() == ' ' || field.front() == '\t'))
+        field.remove_prefix(1);
+    while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.remove_suffix(1);
+    return field;
+}
+
 const char* scan_short_decimal(const char* p, const char* end, char delimiter, float& value) {
     static constexpr float kPowers[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
                                         1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
@@ -75,9 +82,7 @@ const char* scan_short_decimal(const char* p, const char* end, char delimiter, f
 }
 
 bool parse_float(std::string_view field, float& value) {
-    while (!field.empty() && (field.front() == ' ' || field.front() == '\t'))
-        field.remove_prefix(1);
-    while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.remove_suffix(1);
+    field = trim_blanks(field);
     if (!field.empty() && field.front() == '+') field.remove_prefix(1);
     if (field.empty()) return false;
     const char* last = field.data() + field.size();

@@ -16,6 +16,9 @@ bool split_csv_fields(char* line, char delimiter, std::vector<std::string_view>&
 /// otherwise.
 std::optional<float> parse_boolean(std::string_view text);
 
+/// `field` without surrounding blanks (spaces and tabs).
+std::string_view trim_blanks(std::string_view field);
+
 /// Scans a short decimal ("255", "-0.125": up to 7 significant digits and 10 decimals, no
 /// exponent or blanks) from `p` up to `delimiter` or `end` in one pass; the float equals
 /// std::from_chars' (Clinger's fast path). Returns where it stopped, or nullptr when the text is

@@ -26,12 +26,6 @@ struct FileCloser {
     void operator()(std::FILE* f) const { std::fclose(f); }
 };
 
-std::string_view trimmed(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-    return s;
-}
-
 bool blank(std::string_view line) {
     return std::all_of(line.begin(), line.end(), [](char c) { return c == ' ' || c == '\t'; });
 }
@@ -68,7 +62,7 @@ bool parse_cell(std::string_view cell,
                 float& value) {
     // Most cells are numbers: parse first unless a marker is a number itself (-999).
     if (!layout.text[column] && !layout.numeric_markers && parse_float(cell, value)) return true;
-    const std::string_view t = trimmed(cell);
+    const std::string_view t = trim_blanks(cell);
     const auto& na = *layout.na_values;
     if (std::find(na.begin(), na.end(), t) != na.end()) {
         value = std::nanf("");

@@ -21,23 +21,16 @@ namespace {
 
 constexpr float kMissing = std::numeric_limits<float>::quiet_NaN();
 
-std::string_view trimmed(std::string_view field) {
-    while (!field.empty() && (field.front() == ' ' || field.front() == '\t'))
-        field.remove_prefix(1);
-    while (!field.empty() && (field.back() == ' ' || field.back() == '\t')) field.remove_suffix(1);
-    return field;
-}
-
 bool looks_missing(std::string_view field) {
     static const char* const kMissing[] = {"", "NA", "N/A", "NaN", "nan", "null", "NULL", "?"};
-    field = trimmed(field);
+    field = trim_blanks(field);
     return std::any_of(std::begin(kMissing), std::end(kMissing),
                        [&](const char* m) { return field == m; });
 }
 
 /// True for a number that is not finite (inf, nan), which a numeric column never accepts.
 bool non_finite_number(std::string_view text) {
-    text = trimmed(text);
+    text = trim_blanks(text);
     if (!text.empty() && text.front() == '+') text.remove_prefix(1);
     double value = 0.0;
     const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
@@ -85,7 +78,7 @@ std::vector<int> read_pass(CsvRowReader& reader,
     table.lines.clear();
     std::vector<std::unordered_map<std::string, float>> dictionaries(width);
     auto is_na = [&](std::string_view cell) {
-        const std::string_view t = trimmed(cell);
+        const std::string_view t = trim_blanks(cell);
         return std::find(options.na_values.begin(), options.na_values.end(), t) !=
                options.na_values.end();
     };
@@ -122,7 +115,7 @@ std::vector<int> read_pass(CsvRowReader& reader,
                 switching.push_back(static_cast<int>(c));
                 continue;
             }
-            const std::string text(trimmed(cell));
+            const std::string text(trim_blanks(cell));
             auto& dictionary = dictionaries[c];
             const auto [it, added] =
                 dictionary.try_emplace(text, static_cast<float>(table.categories[c].size()));

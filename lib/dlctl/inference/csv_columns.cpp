@@ -69,15 +69,10 @@ bool CsvColumnChunks::next(std::int64_t max_rows,
     table.lines.clear();
     text.clear();
     std::vector<std::unordered_map<std::string, float>> dictionaries(numeric_.size());
-    auto trimmed = [](std::string_view s) {
-        while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-        while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-        return s;
-    };
     while (static_cast<std::int64_t>(table.rows()) < max_rows && reader_.next(fields_)) {
         bool good = true;
         for (std::size_t i = 0; i < numeric_.size() && good; ++i) {
-            const std::string_view cell = trimmed(fields_[numeric_[i]]);
+            const std::string_view cell = trim_blanks(fields_[numeric_[i]]);
             if (std::find(na_values_.begin(), na_values_.end(), cell) != na_values_.end()) {
                 row_[i] = std::nanf("");
                 continue;

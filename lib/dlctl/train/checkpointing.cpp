@@ -47,14 +47,10 @@ std::string best_checkpoint_monitor(const ExperimentSpec& spec, bool has_validat
     return has_validation ? "val_loss" : "loss";
 }
 
-CheckpointWriter::CheckpointWriter(fs::path run_dir, Checkpoint base, bool has_validation)
+CheckpointWriter::CheckpointWriter(fs::path run_dir, Checkpoint base)
     : dir_(std::move(run_dir) / "checkpoints"),
       base_(std::move(base)),
-      best_(monitor_spec(base_.best_monitor.empty()
-                             ? best_checkpoint_monitor(base_.spec, has_validation)
-                             : base_.best_monitor)) {
-    if (base_.best_monitor.empty())
-        base_.best_monitor = best_checkpoint_monitor(base_.spec, has_validation);
+      best_(monitor_spec(base_.best_monitor)) {
     best_.restore(base_.state.checkpoint_best);
     if (base_.spec.output.checkpoint_every > 0) {
         std::error_code ec;

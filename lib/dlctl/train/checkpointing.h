@@ -17,8 +17,9 @@ namespace dlctl {
 class CheckpointWriter {
   public:
     /// `base` holds what does not change during the run (spec, preprocessor, task, data origin,
-    /// history columns) and, when resuming, the history and state of the resumed checkpoint.
-    CheckpointWriter(std::filesystem::path run_dir, Checkpoint base, bool has_validation);
+    /// history columns, best_monitor) and, when resuming, the history and state of the resumed
+    /// checkpoint.
+    CheckpointWriter(std::filesystem::path run_dir, Checkpoint base);
 
     /// Records the epoch's metrics.csv row and writes the checkpoints that are due.
     void end_epoch(const EpochResult& result,

@@ -264,9 +264,11 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         base.task = task_info(data, classes);
         base.data = data_origin(spec.data.path, data.table.rows());
         base.history_columns = metrics_columns(spec, has_validation);
+        if (base.best_monitor.empty())
+            base.best_monitor = best_checkpoint_monitor(spec, has_validation);
         MetricsCsvWriter csv(run_dir / "metrics.csv", base.history_columns, base.history,
                              options.in_place);
-        CheckpointWriter checkpoints(run_dir, std::move(base), has_validation);
+        CheckpointWriter checkpoints(run_dir, std::move(base));
         InterruptGuard interrupt_guard;
         const auto train_started = std::chrono::steady_clock::now();
         const FitResult fit = trainer.fit(
