@@ -174,4 +174,10 @@ TEST_CASE("subcommands of later milestones say 'not yet supported' and exit 7", 
     expect_failure(run_dlctl("eval"), kUsage, "--checkpoint is required");
     expect_failure(run_dlctl("eval --checkpoint x.safetensors"), kIo,
                    "cannot open 'x.safetensors'");
+    expect_failure(run_dlctl("train " + quote(Project().spec) + " --resume auto"), kUsage,
+                   "--resume auto needs --run-dir");
+    expect_failure(run_dlctl("eval --checkpoint x.safetensors --threshold 1.5"), kUsage,
+                   "--threshold must be between 0 and 1, got 1.5");
+    expect_failure(run_dlctl("predict rows.csv --checkpoint x.safetensors --top-k -1"), kUsage,
+                   "--top-k must be >= 0");
 }

@@ -408,3 +408,25 @@ TEST_CASE("data.task sets the default loss and must fit the loss and output", "[
     CHECK_THAT(only_problem(replace(kValidSpec, "  loss: binary_crossentropy\n", "")),
                Contains("train.loss: missing required key"));
 }
+
+TEST_CASE("the data and output settings of real-world files are checked", "[config]") {
+    auto with_data = [](const std::string& line) {
+        return replace(kValidSpec, "  target: y\n", "  target: y\n  " + line + "\n");
+    };
+    CHECK_THAT(only_problem(with_data("max_categories: -1")),
+               Contains("data.max_categories: must be an integer >= 0 (0: no cap), got -1"));
+    CHECK_THAT(only_problem(with_data("unseen_categories: skip")),
+               Contains("data.unseen_categories: must be ignore or error, got skip"));
+    CHECK_THAT(only_problem(with_data("task: ranking")),
+               Contains("data.task: must be auto, binary, multiclass or regression, got ranking"));
+    CHECK_THAT(only_problem(with_data("normalize_columns: {a: zscore}")),
+               Contains("data.normalize_columns.a: unknown normalization 'zscore'"));
+    CHECK_THAT(only_problem(with_data("missing: {categorical: median}")),
+               Contains("data.missing.categorical: must be mode, constant, missing_category, "
+                        "drop_row or error, got median"));
+    CHECK_THAT(only_problem(kValidSpec + "output: {checkpoint_every: -2}\n"),
+               Contains("output.checkpoint_every: must be an integer >= 0 (0: no checkpoints), "
+                        "got -2"));
+    CHECK_THAT(only_problem(kValidSpec + "output: {keep_checkpoints: -1}\n"),
+               Contains("output.keep_checkpoints: must be an integer >= 0, got -1"));
+}

@@ -85,7 +85,9 @@ void check_consistency(SpecReader& r, const YAML::Node& root, ExperimentSpec& sp
     const std::string task = loss == "binary_crossentropy"        ? "binary"
                              : loss == "categorical_crossentropy" ? "multiclass"
                                                                   : "regression";
-    if (spec.data.task != "auto" && spec.data.task != task) {
+    const std::string& given = spec.data.task;
+    const bool known = given == "binary" || given == "multiclass" || given == "regression";
+    if (known && given != task) {  // an unknown task was reported where it was read
         r.problem("data.task", root["data"]["task"],
                   fmt::format("task '{}' does not fit loss '{}' (a {} loss) with an output of "
                               "units: {}, activation: {}",
