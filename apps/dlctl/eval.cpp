@@ -15,6 +15,8 @@
 #include "dlctl/inference/csv_columns.h"
 #include "dlctl/inference/evaluation.h"
 #include "dlctl/io/atomic_file.h"
+#include "dlctl/plot/confusion_plot.h"
+#include "dlctl/plot/run_plots.h"
 #include "ensemble.h"
 
 namespace dlctl::cli {
@@ -27,6 +29,7 @@ struct EvalOptions {
     std::vector<std::string> checkpoints;
     std::string data;
     std::string output;
+    std::string plot;
     double threshold = 0.5;
     std::string device = "auto";
     int threads = 0;
@@ -172,6 +175,26 @@ void print_report(const EvaluationReport& report, const TaskInfo& task) {
     }
 }
 
+/// The diagnostics plot of a task: ROC, calibration and score distribution for binary tasks,
+/// the confusion matrix for multiclass ones, predicted against actual values for regression.
+std::string evaluation_svg(const TaskInfo& task,
+                           const std::vector<float>& outputs,
+                           const Dataset& encoded,
+                           const EvaluationReport& report,
+                           const std::string& description) {
+    const std::string title = fmt::format("{}: {} evaluation", task.target, task.task);
+    if (task.classes == 1) {
+        std::vector<bool> positive;
+        positive.reserve(encoded.targets.size());
+        for (const float y : encoded.targets) positive.push_back(y > 0.5f);
+        return plot::binary_diagnostics_svg(title, description, outputs, positive, task.labels);
+    }
+    if (task.classes > 1) return plot::confusion_svg(title, task.labels, report.confusion);
+    std::vector<float> actual = encoded.targets;
+    for (float& y : actual) y = static_cast<float>(y * task.target_scale + task.target_offset);
+    return plot::regression_svg(title, description, task.target, outputs, actual);
+}
+
 int run_eval(const EvalOptions& o) {
     if (!(o.threshold > 0.0 && o.threshold < 1.0)) {
         throw UsageError(fmt::format("--threshold must be between 0 and 1, got {}", o.threshold));
@@ -197,6 +220,10 @@ int run_eval(const EvalOptions& o) {
                           report_json(report, o, ensemble, rows.description).dump(2) + "\n");
         spdlog::info("wrote {}", o.output);
     }
+    if (!o.plot.empty()) {
+        write_file_atomic(o.plot, evaluation_svg(task, outputs, encoded, report, rows.description));
+        spdlog::info("wrote {}", o.plot);
+    }
     return 0;
 }
 
@@ -214,6 +241,10 @@ void add_eval_command(CLI::App& app, Action& action) {
     cmd->add_option("--output", options->output,
                     "also write every metric, the confusion matrix and per-class "
                     "precision/recall/F1 to this JSON file");
+    cmd->add_option("--plot", options->plot,
+                    "also draw diagnostics into this SVG file: ROC curve, calibration and "
+                    "score distribution (binary), confusion matrix (multiclass), predicted vs "
+                    "actual (regression)");
     cmd->add_option("--threshold", options->threshold,
                     "decision threshold on P(positive) for binary tasks (default 0.5)");
     cmd->add_option("--device", options->device, "auto, cpu, cuda or cuda:N (default auto)");
@@ -225,6 +256,7 @@ void add_eval_command(CLI::App& app, Action& action) {
         "  dlctl eval --checkpoint runs/x/checkpoints/best.safetensors\n"
         "  dlctl eval --checkpoint runs/x/checkpoints/best.safetensors --data new.csv "
         "--output eval.json\n"
+        "  dlctl eval --checkpoint runs/x/checkpoints/best.safetensors --plot roc.svg\n"
         "  dlctl eval --checkpoint runs/a/checkpoints/best.safetensors --checkpoint "
         "runs/b/checkpoints/best.safetensors --data holdout.csv");
     cmd->callback([options, &action] { action = [options] { return run_eval(*options); }; });

@@ -1,10 +1,14 @@
+#include <spdlog/spdlog.h>
+
 #include <CLI/CLI.hpp>
 #include <cstdio>
 #include <memory>
 
 #include "commands.h"
 #include "dlctl/core/error.h"
+#include "dlctl/io/atomic_file.h"
 #include "dlctl/report/leaderboard.h"
+#include "dlctl/report/sweep_plot.h"
 
 namespace dlctl::cli {
 
@@ -19,13 +23,13 @@ struct ReportOptions {
 };
 
 int run_report(const ReportOptions& o) {
-    if (!o.plot.empty()) {
-        throw UnsupportedError("dlctl report --plot",
-                               "the leaderboard itself is printed without it");
-    }
     std::vector<std::filesystem::path> roots(o.dirs.begin(), o.dirs.end());
     const Leaderboard board = make_leaderboard(roots, o.metric, o.mode);
     std::fputs(format_leaderboard(board, o.format).c_str(), stdout);
+    if (!o.plot.empty()) {
+        write_file_atomic(o.plot, sweep_svg(board));
+        spdlog::info("wrote {}", o.plot);
+    }
     return 0;
 }
 
@@ -44,13 +48,15 @@ void add_report_command(CLI::App& app, Action& action) {
         ->check(CLI::IsMember({"min", "max", "auto"}));
     cmd->add_option("--format", options->format, "table (default), csv, json or markdown")
         ->check(CLI::IsMember({"table", "csv", "json", "markdown"}));
-    cmd->add_option("--plot", options->plot, "draw the sweep to this SVG file (not yet supported)");
+    cmd->add_option("--plot", options->plot,
+                    "also draw the metric against each varied setting into this SVG file");
     cmd->footer(
         "One row per run, best first: rank, run directory, status (completed, interrupted,\n"
         "failed, running), the metric (its final value in summary.json), epochs, seconds, and\n"
         "every spec setting that differs between the runs.\n\n"
         "Examples:\n"
         "  dlctl report runs/sweep --metric val_accuracy\n"
+        "  dlctl report runs/sweep --metric test_accuracy --plot sweep.svg\n"
         "  dlctl report runs/sweep --format csv > leaderboard.csv");
     cmd->callback([options, &action] { action = [options] { return run_report(*options); }; });
 }

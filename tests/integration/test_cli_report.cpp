@@ -55,10 +55,52 @@ TEST_CASE("report ranks a sweep's runs with the settings that differ", "[cli][re
 
     CHECK_THAT(run_dlctl("report " + quote(sweep) + " --format markdown").out,
                StartsWith("| rank | run | status | val_loss |"));
-    CHECK(run_dlctl("report " + quote(sweep) + " --plot s.svg").exit_code == 7);
+    const fs::path plot = dir.path() / "sweep.svg";
+    const CliResult plotted = run_dlctl("report " + quote(sweep) + " --plot " + quote(plot));
+    INFO(plotted.err);
+    CHECK(plotted.exit_code == 0);
+    CHECK_THAT(plotted.out, StartsWith("rank  run"));  // the leaderboard is still printed
+    CHECK_THAT(read_text(plot), Contains(">train.optimizer.lr</text>"));
+    CHECK_THAT(read_text(plot), Contains("2 runs without val_loss not shown"));
+    const CliResult unwritable =
+        run_dlctl("report " + quote(sweep) + " --plot " + quote(dir.path() / "no/such/dir.svg"));
+    CHECK(unwritable.exit_code == 4);
     CHECK(run_dlctl("report " + quote(dir.path() / "nothing")).exit_code == 2);  // no such dir
     fs::create_directories(dir.path() / "empty");
     const CliResult empty = run_dlctl("report " + quote(dir.path() / "empty"));
     CHECK(empty.exit_code == 2);
     CHECK_THAT(empty.err, Contains("no run directories"));
+}
+
+TEST_CASE("train draws curves.svg and confusion.svg; eval --plot draws diagnostics",
+          "[cli][report]") {
+    TempDir dir;
+    const fs::path run = dir.path() / "run";
+    const CliResult trained =
+        run_dlctl("train " + quote(source_file("configs/breast_cancer.yaml")) +
+                  " -q --set train.epochs=3 --run-dir " + quote(run));
+    INFO(trained.err);
+    REQUIRE(trained.exit_code == 0);
+    const std::string curves = read_text(run / "curves.svg");
+    CHECK_THAT(curves, Contains("breast-cancer-mlp: training curves"));
+    CHECK_THAT(curves, Contains("run - 3 epochs - completed"));
+    CHECK_THAT(curves, Contains(">f1</text>"));
+    CHECK_THAT(read_text(run / "confusion.svg"), Contains("confusion matrix, test split"));
+
+    const fs::path roc = dir.path() / "roc.svg";
+    const CliResult evaluated =
+        run_dlctl("eval --checkpoint " + quote(run / "checkpoints/last.safetensors") + " --plot " +
+                  quote(roc));
+    INFO(evaluated.err);
+    REQUIRE(evaluated.exit_code == 0);
+    CHECK_THAT(read_text(roc), Contains(">ROC curve</text>"));
+    CHECK_THAT(read_text(roc), Contains("positive class: 1"));
+
+    // A regression run has curves but no confusion matrix.
+    const fs::path regression = dir.path() / "regression";
+    REQUIRE(run_dlctl("train " + quote(source_file("configs/diabetes.yaml")) +
+                      " -q --set train.epochs=2 --run-dir " + quote(regression))
+                .exit_code == 0);
+    CHECK(fs::exists(regression / "curves.svg"));
+    CHECK_FALSE(fs::exists(regression / "confusion.svg"));
 }

@@ -28,6 +28,7 @@
 #include "dlctl/nn/model_weights.h"
 #include "dlctl/train/checkpointing.h"
 #include "dlctl/train/interrupt.h"
+#include "dlctl/train/run_plots.h"
 #include "dlctl/train/trainer.h"
 
 namespace dlctl {
@@ -195,6 +196,7 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
                                               : create_run_dir(spec.output.dir, options.run_dir);
     json summary = base_summary(spec, data, backend->device(), run_dir);
     std::optional<RunLog> log;
+    std::optional<CurvesPlotter> curves;
     try {
         write_file_atomic(run_dir / "config.yaml", to_yaml(spec));
         log.emplace(run_dir / "train.log");
@@ -268,6 +270,7 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
             base.best_monitor = best_checkpoint_monitor(spec, has_validation);
         MetricsCsvWriter csv(run_dir / "metrics.csv", base.history_columns, base.history,
                              options.in_place);
+        curves.emplace(run_dir, spec.name, base.history_columns, base.history);
         CheckpointWriter checkpoints(run_dir, std::move(base));
         InterruptGuard interrupt_guard;
         const auto train_started = std::chrono::steady_clock::now();
@@ -276,6 +279,7 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
                 const std::vector<std::string> row = metrics_row(r, has_validation);
                 csv.write_row(row);
                 checkpoints.end_epoch(r, row, *backend, *model, trainer);
+                curves->add_epoch(row);
                 spdlog::info("epoch {}/{} - {}{} - lr {:.3g} - {:.2f}s{}", r.epoch,
                              spec.train.epochs, describe(r.train, ""),
                              r.validation ? " - " + describe(*r.validation, "val_") : "",
@@ -302,12 +306,24 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
                            {"target_offset", fmt::format("{}", data.target_offset)},
                            {"target_scale", fmt::format("{}", data.target_scale)},
                            {"spec", to_yaml(spec)}});
-        summary["train"] = to_json(trainer.evaluate(train_set));
-        if (has_validation) summary["validation"] = to_json(trainer.evaluate(validation_set));
+        curves->finish(fit.stop_reason == "max_epochs"       ? "completed"
+                       : fit.stop_reason == "early_stopping" ? "stopped early"
+                                                             : fit.stop_reason);
+        // confusion.svg shows the most held-out split there is.
+        std::pair<std::string, Evaluation> plotted{"train", trainer.evaluate(train_set)};
+        summary["train"] = to_json(plotted.second);
+        if (has_validation) {
+            plotted = {"validation", trainer.evaluate(validation_set)};
+            summary["validation"] = to_json(plotted.second);
+        }
         if (data.test.n_rows > 0) {
-            const Evaluation test = trainer.evaluate(test_set);
-            summary["test"] = to_json(test);
-            spdlog::info("test: {}", describe(test, ""));
+            plotted = {"test", trainer.evaluate(test_set)};
+            summary["test"] = to_json(plotted.second);
+            spdlog::info("test: {}", describe(plotted.second, ""));
+        }
+        if (!plotted.second.confusion.empty()) {
+            write_confusion_plot(run_dir, spec.name, plotted.first, data.labels,
+                                 plotted.second.confusion);
         }
         summary["status"] = fit.stop_reason == "interrupted" ? "interrupted" : "completed";
         summary["stop_reason"] = fit.stop_reason;
@@ -335,6 +351,7 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         summary["error"] = e.what();
         summary["exit_code"] = static_cast<int>(error ? error->code() : ExitCode::kInternal);
         write_summary(run_dir, summary);
+        if (curves) curves->finish("failed");
         throw;
     }
 }
