@@ -1,6 +1,6 @@
 #!/bin/sh
 # Hyperparameter sweeps over a spec: one `dlctl train` per point, N at a time, resumable, ending
-# with the leaderboard. POSIX sh, coreutils, awk and xargs only.
+# with the leaderboard; or a Slurm job array doing the same. POSIX sh, coreutils, awk and xargs.
 usage() {
     cat <<'USAGE'
 Usage: scripts/sweep.sh SPEC --out DIR [options] [-- TRAIN_ARGS...]
@@ -12,20 +12,34 @@ Points (a grid, random samples, or both: every sample with every grid point):
   --choice KEY=A,B,...         a sample picked from values
   --seed S                     seed of the random samples (default 0)
 Running:
-  -j N                         runs at a time (default 1)
+  -j N                         runs at a time (default 1), each with cores/N threads
+                               (unless TRAIN_ARGS hold --threads)
   --dlctl BIN                  the dlctl binary (default: build/bin/dlctl, else dlctl on PATH)
   --dry-run                    print the points and their run names, run nothing
   -- TRAIN_ARGS                passed to every `dlctl train` (e.g. -- --set train.epochs=20)
+On a Slurm cluster:
+  --slurm                      write DIR/sweep.sbatch, a job array with one task per point
+                               (-j N limits the tasks running at once), and run nothing
+  --sbatch OPTION              an #SBATCH line for it, e.g. --sbatch --partition=cpu
+                               --sbatch --time=00:30:00 (repeat; default --cpus-per-task=1)
+  --submit                     submit it with sbatch and print the job id
+  --wait                       with --submit: wait for the array to finish, then print the
+                               leaderboard
 
 Each point runs `dlctl train SPEC --set KEY=VALUE... --run-dir DIR/<name> --resume auto`, the
 name made of the varied values (lr=0.01_units=64). Run again, the sweep skips finished points
 (completed or failed) and continues unfinished ones from their last checkpoint. A failed point
 does not stop the others: its exit code is in DIR/sweep.log and its stderr in DIR/logs/. The
-sweep ends with `dlctl report DIR`.
+sweep ends with `dlctl report DIR`. Array tasks do the same in the same layout (a task's exit
+code is its point's), and resubmitting the script skips finished points; `dlctl report DIR`
+shows the leaderboard at any time. Every path in the script is absolute, so the cluster must
+see the same file system.
 
 Example:
   scripts/sweep.sh configs/breast_cancer.yaml --out runs/sweep \
       --grid train.optimizer.lr=0.01,0.001 --grid model.layers.0.units=16,64 -j 2
+  scripts/sweep.sh configs/breast_cancer.yaml --out /shared/sweep --slurm --submit \
+      --sbatch --partition=cpu --grid train.optimizer.lr=0.01,0.001,0.0001
 USAGE
 }
 
@@ -52,6 +66,8 @@ if [ "${1:-}" = "--run-one" ]; then  # internal: one point, from xargs
     fi
     echo "$name exit $code" >>"$out/sweep.log"
     echo "done $name (exit $code)"
+    # A Slurm array task reports its point's exit code; xargs must go on with the other points.
+    [ -n "${SWEEP_PROPAGATE_EXIT:-}" ] && exit "$code"
     exit 0
 fi
 
@@ -59,8 +75,9 @@ fi
 case "$1" in -h | --help) usage; exit 0 ;; esac
 spec=$1
 shift
-out="" jobs=1 samples=0 seed=0 dry_run=0 dlctl=""
+out="" jobs=1 jobs_given=0 samples=0 seed=0 dry_run=0 dlctl=""
 grids="" uniforms="" choices="" train_args=""
+slurm=0 submit=0 wait_for_array=0 sbatch_lines=""
 nl='
 '
 while [ $# -gt 0 ]; do
@@ -71,7 +88,11 @@ while [ $# -gt 0 ]; do
         --uniform) uniforms="$uniforms$2$nl"; shift 2 ;;
         --choice) choices="$choices$2$nl"; shift 2 ;;
         --seed) seed=$2; shift 2 ;;
-        -j) jobs=$2; shift 2 ;;
+        -j) jobs=$2; jobs_given=1; shift 2 ;;
+        --slurm) slurm=1; shift ;;
+        --sbatch) sbatch_lines="$sbatch_lines#SBATCH $2$nl"; shift 2 ;;
+        --submit) submit=1; shift ;;
+        --wait) wait_for_array=1; shift ;;
         --dlctl) dlctl=$2; shift 2 ;;
         --dry-run) dry_run=1; shift ;;
         --) shift; train_args="$*"; break ;;
@@ -137,13 +158,23 @@ named=$(printf '%s\n' "$points" | awk '
                 name = name (name == "" ? "" : "_") short "=" value }
             gsub(/[^A-Za-z0-9._=+-]/, "-", name); print name " " lines[l] } }')
 
-if [ "$dry_run" -eq 1 ]; then
+if [ "$dry_run" -eq 1 ] && [ "$slurm" -eq 0 ]; then
     printf '%s\n' "$named"
+    exit 0
+fi
+if [ "$slurm" -eq 1 ]; then
+    . "$(dirname "$0")/sweep_slurm.sh"
     exit 0
 fi
 mkdir -p "$out/logs"
 total=$(printf '%s\n' "$named" | grep -c . || true)
 echo "sweep: $total points, $jobs at a time, into $out" >&2
+# N runs at a time share the cores: each gets its share of threads unless told otherwise.
+case " $train_args " in
+    *" --threads "*) ;;
+    *) cores=$(nproc 2>/dev/null || echo 1)
+       train_args="$train_args --threads $((cores / jobs > 0 ? cores / jobs : 1))" ;;
+esac
 export SWEEP_TRAIN_ARGS="$train_args"
 printf '%s\n' "$named" | xargs -P "$jobs" -L 1 sh "$0" --run-one "$spec" "$out" "$dlctl"
 failed=$(grep -c -v ' exit 0$' "$out/sweep.log" 2>/dev/null || true)

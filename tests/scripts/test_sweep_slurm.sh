@@ -1,0 +1,58 @@
+#!/bin/sh
+# CTest: scripts/sweep.sh --slurm writes a job array that trains every point into the sweep
+# layout. The script is checked by running its tasks as Slurm would (SLURM_ARRAY_TASK_ID set),
+# then, where Slurm is installed and this runs as root, on a real single-node Slurm cluster.
+# Usage: tests/scripts/test_sweep_slurm.sh DLCTL_BINARY
+set -eu
+cd "$(dirname "$0")/../.."
+dlctl=$1
+work=$(mktemp -d)
+cluster="$work/cluster"
+cleanup() {
+    [ -f "$cluster/slurm.conf" ] && sh tests/scripts/slurm_cluster.sh stop "$cluster"
+    rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*" >&2; exit 1; }
+grid="--grid train.optimizer.lr=0.05,-1 --grid model.layers.0.units=4,8"
+sweep() { scripts/sweep.sh configs/breast_cancer.yaml --dlctl "$dlctl" "$@" $grid -- --set train.epochs=2; }
+
+# The job script: one task per point, at most 2 at once, the extra #SBATCH line, valid sh.
+sweep --out "$work/a" --slurm -j 2 --sbatch --time=00:10:00 2>/dev/null
+script="$work/a/sweep.sbatch"
+[ -f "$script" ] || fail "no sweep.sbatch"
+sh -n "$script" || fail "sweep.sbatch is not valid sh"
+grep -q '^#SBATCH --array=1-4%2$' "$script" || fail "array line: $(grep array "$script")"
+grep -q '^#SBATCH --time=00:10:00$' "$script" || fail "the --sbatch line is missing"
+grep -q '^#SBATCH --cpus-per-task=1$' "$script" || fail "no default --cpus-per-task"
+[ "$(wc -l <"$work/a/points.txt")" -eq 4 ] || fail "points.txt: $(cat "$work/a/points.txt")"
+
+# Its tasks, run as Slurm runs them: each trains its point; the failing point's task fails.
+for task in 1 2 3 4; do
+    if SLURM_ARRAY_TASK_ID=$task SLURM_CPUS_PER_TASK=1 sh "$script" >/dev/null; then code=0; else code=$?; fi
+    name=$(sed -n "${task}p" "$work/a/points.txt" | cut -d' ' -f1)
+    case "$name" in
+        lr=-1*) [ "$code" -eq 2 ] || fail "task $task ($name) exit $code, expected 2" ;;
+        *) [ "$code" -eq 0 ] || fail "task $task ($name) exit $code"
+           grep -q '"status": "completed"' "$work/a/$name/summary.json" || fail "$name not completed" ;;
+    esac
+done
+grep -q 'lr=-1_units=8 exit 2' "$work/a/sweep.log" || fail "sweep.log: $(cat "$work/a/sweep.log")"
+SLURM_ARRAY_TASK_ID=1 sh "$script" | grep -q '^skip ' || fail "a finished point was not skipped"
+
+# A real cluster, where one can be started here.
+if [ "$(id -u)" -ne 0 ] || ! command -v slurmctld >/dev/null || ! command -v munged >/dev/null; then
+    echo "sweep.sh --slurm: job script checked; no Slurm cluster here (needs root, slurmctld, munged)"
+    exit 0
+fi
+sh tests/scripts/slurm_cluster.sh start "$cluster" || fail "could not start a Slurm cluster"
+export SLURM_CONF="$cluster/slurm.conf"
+sbatch --test-only "$script" 2>&1 | grep -q 'to start at' || fail "sbatch --test-only rejects the script"
+out=$(sweep --out "$work/b" --slurm --submit --wait 2>"$work/b.err") || fail "submit: $(cat "$work/b.err")"
+for name in lr=0.05_units=4 lr=0.05_units=8; do
+    grep -q '"status": "completed"' "$work/b/$name/summary.json" || fail "slurm: $name not completed"
+done
+grep -q 'lr=-1_units=4 exit 2' "$work/b/sweep.log" || fail "slurm: sweep.log: $(cat "$work/b/sweep.log")"
+ls "$work/b/logs/"slurm-*_1.out >/dev/null 2>&1 || fail "slurm: no task output in logs/"
+[ "$(printf '%s\n' "$out" | grep -c completed)" -eq 2 ] || fail "slurm: leaderboard: $out"
+echo "sweep.sh --slurm: job script checked, and run as a job array on a single-node Slurm cluster"
