@@ -16,6 +16,11 @@ else()
             set(CMAKE_CUDA_ARCHITECTURES 80 90)
         endif()
         enable_language(CUDA)
+        # CMake 3.25 knows nvcc's flags only up to C++17; the backend headers are C++20.
+        if(NOT CMAKE_CUDA20_STANDARD_COMPILE_OPTION)
+            set(CMAKE_CUDA20_STANDARD_COMPILE_OPTION "-std=c++20")
+            set(CMAKE_CUDA20_EXTENSION_COMPILE_OPTION "-std=c++20")
+        endif()
         find_package(CUDAToolkit REQUIRED)
         set(DLCTL_WITH_CUDA ON)
         message(STATUS "dlctl: CUDA backend ON (toolkit ${CUDAToolkit_VERSION}, "

@@ -2,6 +2,7 @@
 
 #include "dlctl/backend/backend.h"
 #include "dlctl/backend/cpu/cpu_backend.h"
+#include "dlctl/backend/cuda_factory.h"
 #include "dlctl/backend/gpu_info.h"
 #include "dlctl/core/error.h"
 
@@ -15,13 +16,10 @@ std::unique_ptr<Backend> make_backend(const Device& device, int threads) {
             const GpuInventory inventory = gpu_inventory();
             if (inventory.gpus.empty()) {
                 spdlog::info("device auto: using cpu ({})", inventory.problem);
-            } else {
-                spdlog::info(
-                    "device auto: using cpu (found {} GPU(s), but the CUDA training "
-                    "backend is not implemented yet)",
-                    inventory.gpus.size());
+                return std::make_unique<CpuBackend>(threads);
             }
-            return std::make_unique<CpuBackend>(threads);
+            spdlog::info("device auto: using cuda:0 ({})", inventory.gpus.front().name);
+            return make_cuda_backend(0);
         }
         case DeviceKind::kCuda: {
             const GpuInventory inventory = gpu_inventory();
@@ -37,10 +35,7 @@ std::unique_ptr<Backend> make_backend(const Device& device, int threads) {
                              : std::to_string(inventory.gpus.size()) + " GPU(s) present"),
                     "run 'dlctl devices' to list GPUs, or use --device cpu");
             }
-            throw UnsupportedError(
-                "training on CUDA devices (the CUDA backend is not implemented "
-                "yet)",
-                "use --device cpu");
+            return make_cuda_backend(device.index);
         }
     }
     throw InternalError(__FILE__, __LINE__, "unhandled device kind");

@@ -12,7 +12,9 @@ constexpr std::uint32_t kMultiplier1 = 0xCD9E8D57u;
 constexpr std::uint32_t kWeyl0 = 0x9E3779B9u;
 constexpr std::uint32_t kWeyl1 = 0xBB67AE85u;
 
-std::array<std::uint32_t, 2> make_key(std::uint64_t seed, RngStream stream) {
+}  // namespace
+
+std::array<std::uint32_t, 2> philox_key(std::uint64_t seed, RngStream stream) {
     // Mix the stream into the seed so streams of nearby seeds never overlap.
     std::uint64_t z = seed + 0x9E3779B97F4A7C15ull * (static_cast<std::uint64_t>(stream) + 1);
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
@@ -20,7 +22,6 @@ std::array<std::uint32_t, 2> make_key(std::uint64_t seed, RngStream stream) {
     z ^= z >> 31;
     return {static_cast<std::uint32_t>(z), static_cast<std::uint32_t>(z >> 32)};
 }
-}  // namespace
 
 std::array<std::uint32_t, 4> philox4x32(std::array<std::uint32_t, 4> c,
                                         std::array<std::uint32_t, 2> k) {
@@ -42,7 +43,7 @@ std::array<std::uint32_t, 4> counter_block(std::uint64_t seed,
     return philox4x32(
         {static_cast<std::uint32_t>(block), static_cast<std::uint32_t>(block >> 32),
          static_cast<std::uint32_t>(substream), static_cast<std::uint32_t>(substream >> 32)},
-        make_key(seed, stream));
+        philox_key(seed, stream));
 }
 
 void counter_blocks(std::uint64_t seed,
@@ -53,7 +54,7 @@ void counter_blocks(std::uint64_t seed,
                     std::uint32_t* words) {
     // The rounds of 16 independent blocks side by side, so the compiler vectorises them.
     constexpr std::size_t kLanes = 16;
-    const auto key = make_key(seed, stream);
+    const auto key = philox_key(seed, stream);
     for (std::size_t base = 0; base < count; base += kLanes) {
         // 64-bit lanes so the 32 x 32 -> 64-bit products map onto vector multiplies.
         std::uint64_t c0[kLanes], c1[kLanes], c2[kLanes], c3[kLanes];
@@ -100,7 +101,7 @@ float counter_uniform(std::uint64_t seed,
 }
 
 Rng::Rng(std::uint64_t seed, RngStream stream, std::uint64_t substream)
-    : key_(make_key(seed, stream)), substream_(substream) {}
+    : key_(philox_key(seed, stream)), substream_(substream) {}
 
 std::uint32_t Rng::next_u32() {
     if (used_ == 4) {

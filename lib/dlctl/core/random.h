@@ -19,6 +19,10 @@ enum class RngStream : std::uint64_t {
 std::array<std::uint32_t, 4> philox4x32(std::array<std::uint32_t, 4> counter,
                                         std::array<std::uint32_t, 2> key);
 
+/// The Philox key of a stream of an experiment seed (what counter_block uses), for devices that
+/// run the Philox rounds themselves.
+std::array<std::uint32_t, 2> philox_key(std::uint64_t seed, RngStream stream);
+
 /// Four random 32-bit words that depend only on (seed, stream, substream, block). Element i of a
 /// counter-based draw uses word i % 4 of block i / 4 (dropout masks: substream = layer,
 /// i = position in the step's activations), so every device reproduces the same values.

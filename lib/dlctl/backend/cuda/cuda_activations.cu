@@ -1,0 +1,142 @@
+#include "dlctl/backend/cuda/cuda_backend.h"
+#include "dlctl/backend/cuda/cuda_check.h"
+#include "dlctl/backend/cuda/cuda_device.cuh"
+#include "dlctl/core/error.h"
+
+namespace dlctl {
+
+using cuda::blocks_for;
+using cuda::kThreads;
+
+namespace {
+
+/// z += bias (per row, optional); a = act(z) for an elementwise activation.
+__global__ void bias_activation_kernel(ActivationKind kind,
+                                       float alpha,
+                                       const float* bias,
+                                       float* z,
+                                       float* a,
+                                       std::int64_t rows,
+                                       std::int64_t n) {
+    DLCTL_GRID_STRIDE(i, n) {
+        float value = z[i];
+        if (bias != nullptr) {
+            value += bias[i % rows];
+            z[i] = value;
+        }
+        a[i] = cuda::activate(kind, alpha, value);
+    }
+}
+
+__global__ void activation_backward_kernel(ActivationKind kind,
+                                           float alpha,
+                                           const float* z,
+                                           const float* a,
+                                           const float* da,
+                                           float* dz,
+                                           std::int64_t n) {
+    DLCTL_GRID_STRIDE(i, n) dz[i] = da[i] * cuda::activation_slope(kind, alpha, z[i], a[i]);
+}
+
+/// Softmax over the rows of each column; one warp per column.
+__global__ void softmax_kernel(const float* z, float* a, std::int64_t rows, std::int64_t cols) {
+    const std::int64_t c =
+        static_cast<std::int64_t>(blockIdx.x) * (blockDim.x / 32) + threadIdx.x / 32;
+    const int lane = threadIdx.x % 32;
+    if (c >= cols) return;
+    const float* in = z + c * rows;
+    float* out = a + c * rows;
+    float top = -INFINITY;
+    for (std::int64_t r = lane; r < rows; r += 32) top = fmaxf(top, in[r]);
+    for (int offset = 16; offset > 0; offset /= 2)
+        top = fmaxf(top, __shfl_xor_sync(0xffffffffu, top, offset));
+    float sum = 0.0f;
+    for (std::int64_t r = lane; r < rows; r += 32) {
+        const float e = expf(in[r] - top);
+        out[r] = e;
+        sum += e;
+    }
+    for (int offset = 16; offset > 0; offset /= 2) sum += __shfl_xor_sync(0xffffffffu, sum, offset);
+    const float inv = 1.0f / sum;
+    for (std::int64_t r = lane; r < rows; r += 32) out[r] *= inv;
+}
+
+/// dz = y ⊙ (da - <da, y>) per column; one warp per column.
+__global__ void softmax_backward_kernel(
+    const float* a, const float* da, float* dz, std::int64_t rows, std::int64_t cols) {
+    const std::int64_t c =
+        static_cast<std::int64_t>(blockIdx.x) * (blockDim.x / 32) + threadIdx.x / 32;
+    const int lane = threadIdx.x % 32;
+    if (c >= cols) return;
+    const float* y = a + c * rows;
+    const float* g = da + c * rows;
+    float* out = dz + c * rows;
+    float dot = 0.0f;
+    for (std::int64_t r = lane; r < rows; r += 32) dot += g[r] * y[r];
+    for (int offset = 16; offset > 0; offset /= 2) dot += __shfl_xor_sync(0xffffffffu, dot, offset);
+    for (std::int64_t r = lane; r < rows; r += 32) out[r] = y[r] * (g[r] - dot);
+}
+
+__global__ void add_bias_kernel(const float* bias, float* z, std::int64_t rows, std::int64_t n) {
+    DLCTL_GRID_STRIDE(i, n) z[i] += bias[i % rows];
+}
+
+unsigned warp_blocks(std::int64_t cols) {
+    constexpr int kWarps = kThreads / 32;
+    return static_cast<unsigned>((cols + kWarps - 1) / kWarps);
+}
+
+}  // namespace
+
+void CudaBackend::bias_activation_forward(Activation act, const Tensor& bias, Tensor z, Tensor a) {
+    DLCTL_CHECK(z.rows == a.rows && z.cols == a.cols);
+    DLCTL_CHECK(bias.data == nullptr || bias.size() == z.rows);
+    DLCTL_CHECK(act == Activation::kLinear || a.data != z.data);
+    if (z.size() == 0) return;
+    if (act.kind == ActivationKind::kSoftmax) {
+        if (bias.data != nullptr) {
+            add_bias_kernel<<<blocks_for(z.size()), kThreads, 0, stream_>>>(bias.data, z.data,
+                                                                            z.rows, z.size());
+            DLCTL_CUDA_CHECK_LAUNCH();
+        }
+        softmax_kernel<<<warp_blocks(z.cols), kThreads, 0, stream_>>>(z.data, a.data, z.rows,
+                                                                      z.cols);
+    } else {
+        bias_activation_kernel<<<blocks_for(z.size()), kThreads, 0, stream_>>>(
+            act.kind, act.alpha, bias.data, z.data, a.data, z.rows, z.size());
+    }
+    DLCTL_CUDA_CHECK_LAUNCH();
+}
+
+void CudaBackend::activation_backward(
+    Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) {
+    DLCTL_CHECK(da.size() == dz.size() && z.size() == da.size());
+    if (dz.size() == 0) return;
+    if (act.kind == ActivationKind::kSoftmax) {
+        softmax_backward_kernel<<<warp_blocks(a.cols), kThreads, 0, stream_>>>(
+            a.data, da.data, dz.data, a.rows, a.cols);
+    } else if (act.kind == ActivationKind::kLinear) {
+        copy(da, dz);
+        return;
+    } else {
+        activation_backward_kernel<<<blocks_for(dz.size()), kThreads, 0, stream_>>>(
+            act.kind, act.alpha, z.data, a.data, da.data, dz.data, dz.size());
+    }
+    DLCTL_CUDA_CHECK_LAUNCH();
+}
+
+void CudaBackend::activation(Activation act, const Tensor& x, Tensor out) {
+    DLCTL_CHECK(x.size() == out.size());
+    if (x.size() == 0) return;
+    if (act.kind == ActivationKind::kSoftmax) {
+        softmax_kernel<<<warp_blocks(x.cols), kThreads, 0, stream_>>>(x.data, out.data, x.rows,
+                                                                      x.cols);
+    } else {
+        // No bias: z is only read, so out may alias x.
+        bias_activation_kernel<<<blocks_for(x.size()), kThreads, 0, stream_>>>(
+            act.kind, act.alpha, nullptr, x.data, out.data, x.rows, x.size());
+    }
+    DLCTL_CUDA_CHECK_LAUNCH();
+}
+
+}  // namespace dlctl

@@ -1,0 +1,130 @@
+#pragma once
+
+#include <cublas_v2.h>
+#include <cuda_runtime.h>
+
+#include "dlctl/backend/backend.h"
+
+namespace dlctl {
+
+/// The Backend on one NVIDIA GPU: cuBLAS for GEMMs, dlctl's kernels for everything else, all on
+/// one stream, so operations run in the order they are called and only the calls that return
+/// values to the host (download, squared_norm) wait for the GPU. Numerics follow the CPU
+/// backend, the reference: same formulas, reductions in double where it uses double, and the
+/// same counter-based dropout masks.
+class CudaBackend final : public Backend {
+  public:
+    explicit CudaBackend(int index);
+    ~CudaBackend() override;
+    CudaBackend(const CudaBackend&) = delete;
+    CudaBackend& operator=(const CudaBackend&) = delete;
+
+    Device device() const override { return {DeviceKind::kCuda, index_}; }
+
+    Buffer allocate(std::int64_t count) override;
+    void upload(const float* host, Tensor dst) override;
+    void download(const Tensor& src, float* host) override;
+    void fill(Tensor t, float value) override;
+    void copy(const Tensor& src, Tensor dst) override;
+
+    void gemm(bool transpose_a,
+              bool transpose_b,
+              float alpha,
+              const Tensor& a,
+              const Tensor& b,
+              float beta,
+              Tensor c) override;
+    void bias_activation_forward(Activation act, const Tensor& bias, Tensor z, Tensor a) override;
+    void activation_backward(
+        Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) override;
+    void activation(Activation act, const Tensor& x, Tensor out) override;
+    void sum_columns(const Tensor& x, Tensor out) override;
+
+    void dropout_forward(float rate,
+                         std::uint64_t seed,
+                         std::uint64_t substream,
+                         std::uint64_t offset,
+                         const Tensor& x,
+                         Tensor mask,
+                         Tensor y) override;
+    void multiply(const Tensor& a, const Tensor& b, Tensor out) override;
+    void batch_norm_forward(bool training,
+                            float momentum,
+                            float eps,
+                            const Tensor& x,
+                            const Tensor& gamma,
+                            const Tensor& beta,
+                            Tensor running_mean,
+                            Tensor running_var,
+                            Tensor saved_mean,
+                            Tensor saved_inv_std,
+                            Tensor y) override;
+    void batch_norm_backward(const Tensor& x,
+                             const Tensor& gamma,
+                             const Tensor& saved_mean,
+                             const Tensor& saved_inv_std,
+                             const Tensor& dy,
+                             Tensor dx,
+                             Tensor dgamma,
+                             Tensor dbeta) override;
+    void layer_norm_forward(float eps,
+                            const Tensor& x,
+                            const Tensor& gamma,
+                            const Tensor& beta,
+                            Tensor saved_mean,
+                            Tensor saved_inv_std,
+                            Tensor y) override;
+    void layer_norm_backward(const Tensor& x,
+                             const Tensor& gamma,
+                             const Tensor& saved_mean,
+                             const Tensor& saved_inv_std,
+                             const Tensor& dy,
+                             Tensor dx,
+                             Tensor dgamma,
+                             Tensor dbeta) override;
+
+    void sigmoid_cross_entropy(const Tensor& logits,
+                               const Tensor& targets,
+                               const Tensor& weights,
+                               float label_smoothing,
+                               Tensor grad,
+                               Tensor loss) override;
+    void softmax_cross_entropy(const Tensor& logits,
+                               const Tensor& labels,
+                               const Tensor& weights,
+                               float label_smoothing,
+                               Tensor grad,
+                               Tensor loss) override;
+    void regression_loss(RegressionLoss kind,
+                         float delta,
+                         const Tensor& predictions,
+                         const Tensor& targets,
+                         const Tensor& weights,
+                         Tensor grad,
+                         Tensor loss) override;
+
+    void gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) override;
+    void add_penalty_gradient(const Tensor& w, Tensor g, float l1, float l2) override;
+    double squared_norm(const Tensor& x) override;
+    void scale(Tensor x, float factor) override;
+    void clamp(Tensor x, float lo, float hi) override;
+    void optimizer_update(const OptimizerStep& step,
+                          Tensor params,
+                          const Tensor& grads,
+                          Tensor state0,
+                          Tensor state1,
+                          Tensor state2) override;
+
+    cudaStream_t stream() const { return stream_; }
+
+  private:
+    int index_;
+    cudaStream_t stream_ = nullptr;
+    cublasHandle_t cublas_ = nullptr;
+    double* norm_accumulator_ = nullptr;       ///< device: squared_norm's result
+    double* norm_result_ = nullptr;            ///< pinned host copy of it
+    std::uint32_t* column_indices_ = nullptr;  ///< device: gather_columns' indices
+    std::int64_t column_indices_capacity_ = 0;
+};
+
+}  // namespace dlctl

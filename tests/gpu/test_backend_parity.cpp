@@ -1,0 +1,280 @@
+// Every Backend operation on the GPU against the CPU backend, the reference, on the same
+// inputs. Tolerances: 1e-5 relative for elementwise work, reductions and GEMMs (float32
+// summation order differs), exact equality for dropout masks (same Philox words).
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <memory>
+#include <vector>
+
+#include "dlctl/backend/backend.h"
+#include "dlctl/core/random.h"
+
+using namespace dlctl;
+
+namespace {
+
+constexpr double kTolerance = 1e-5;
+
+/// The CPU reference (one thread) and the GPU backend side by side: index 0 and 1.
+struct Twin {
+    std::unique_ptr<Backend> cpu = make_backend({DeviceKind::kCpu, 0}, 1);
+    std::unique_ptr<Backend> gpu = make_backend({DeviceKind::kCuda, 0});
+    Backend& operator[](int side) { return side == 0 ? *cpu : *gpu; }
+};
+
+/// The same values in both backends' memory.
+struct Pair {
+    Pair(Twin& twin, std::int64_t rows, std::int64_t cols, const std::vector<float>& values = {}) {
+        for (int s = 0; s < 2; ++s) {
+            buffers[s] = twin[s].allocate(rows * cols);
+            tensors[s] = buffers[s].view(rows, cols);
+            if (!values.empty()) twin[s].upload(values.data(), tensors[s]);
+        }
+    }
+    Tensor operator[](int side) const { return tensors[side]; }
+    Buffer buffers[2];
+    Tensor tensors[2];
+};
+
+std::vector<float> random_values(std::size_t n, std::uint64_t seed, double scale = 1.0) {
+    Rng rng(seed, RngStream::kInit);
+    std::vector<float> v(n);
+    for (auto& x : v) x = static_cast<float>(scale * rng.normal());
+    return v;
+}
+
+std::vector<float> host(Backend& backend, const Tensor& t) {
+    std::vector<float> out(static_cast<std::size_t>(t.size()));
+    backend.download(t, out.data());
+    return out;
+}
+
+/// GPU values within `tolerance` of the CPU's, relative to max(1, |cpu|).
+void check_close(Twin& twin, const Pair& pair, double tolerance = kTolerance) {
+    const std::vector<float> cpu = host(twin[0], pair[0]);
+    const std::vector<float> gpu = host(twin[1], pair[1]);
+    REQUIRE(cpu.size() == gpu.size());
+    double worst = 0.0;
+    std::size_t where = 0;
+    for (std::size_t i = 0; i < cpu.size(); ++i) {
+        const double error = std::abs(static_cast<double>(cpu[i]) - gpu[i]) /
+                             std::max(1.0, std::abs(static_cast<double>(cpu[i])));
+        if (!(error <= worst)) {
+            worst = error;
+            where = i;
+        }
+    }
+    INFO("element " << where << ": cpu " << cpu[where] << ", gpu " << gpu[where]);
+    CHECK(worst <= tolerance);
+}
+
+}  // namespace
+
+TEST_CASE("gpu: gemm for every transpose combination, alpha and beta", "[gpu]") {
+    Twin twin;
+    const std::int64_t m = 37, n = 53, k = 29;
+    for (const bool ta : {false, true}) {
+        for (const bool tb : {false, true}) {
+            for (const float beta : {0.0f, 0.5f}) {
+                Pair a(twin, ta ? k : m, ta ? m : k, random_values(m * k, 1));
+                Pair b(twin, tb ? n : k, tb ? k : n, random_values(k * n, 2));
+                Pair c(twin, m, n, random_values(m * n, 3));
+                for (int s = 0; s < 2; ++s) twin[s].gemm(ta, tb, 1.5f, a[s], b[s], beta, c[s]);
+                INFO("ta " << ta << " tb " << tb << " beta " << beta);
+                check_close(twin, c);
+            }
+        }
+    }
+}
+
+TEST_CASE("gpu: every activation forward (with bias) and backward", "[gpu]") {
+    Twin twin;
+    const std::int64_t rows = 7, cols = 45;
+    for (const char* name : {"linear", "relu", "leaky_relu", "elu", "selu", "gelu", "tanh",
+                             "sigmoid", "softmax", "softplus", "swish"}) {
+        const Activation act = parse_activation(name, 0.2);
+        INFO(name);
+        Pair bias(twin, rows, 1, random_values(rows, 4));
+        Pair z(twin, rows, cols, random_values(rows * cols, 5, 2.0));
+        Pair a(twin, rows, cols);
+        for (int s = 0; s < 2; ++s) twin[s].bias_activation_forward(act, bias[s], z[s], a[s]);
+        check_close(twin, z);
+        check_close(twin, a);
+        Pair da(twin, rows, cols, random_values(rows * cols, 6));
+        Pair dz(twin, rows, cols);
+        for (int s = 0; s < 2; ++s) twin[s].activation_backward(act, z[s], a[s], da[s], dz[s]);
+        check_close(twin, dz);
+        Pair out(twin, rows, cols);
+        for (int s = 0; s < 2; ++s) twin[s].activation(act, z[s], out[s]);
+        check_close(twin, out);
+    }
+}
+
+TEST_CASE("gpu: sum_columns, multiply, fill, copy, scale, clamp, penalties, norm", "[gpu]") {
+    Twin twin;
+    const std::int64_t rows = 100, cols = 333;
+    Pair x(twin, rows, cols, random_values(rows * cols, 7));
+    Pair y(twin, rows, cols, random_values(rows * cols, 8));
+    Pair sums(twin, rows, 1);
+    for (int s = 0; s < 2; ++s) twin[s].sum_columns(x[s], sums[s]);
+    check_close(twin, sums);
+    Pair product(twin, rows, cols);
+    for (int s = 0; s < 2; ++s) twin[s].multiply(x[s], y[s], product[s]);
+    check_close(twin, product);
+    for (int s = 0; s < 2; ++s) {
+        twin[s].add_penalty_gradient(x[s], y[s], 0.01f, 0.02f);
+        twin[s].scale(y[s], -3.0f);
+        twin[s].clamp(y[s], -2.0f, 1.5f);
+    }
+    check_close(twin, y);
+    CHECK(twin[1].squared_norm(x[1]) == Approx(twin[0].squared_norm(x[0])).epsilon(1e-12));
+    Pair copied(twin, rows, cols);
+    for (int s = 0; s < 2; ++s) {
+        twin[s].copy(x[s], copied[s]);
+        twin[s].fill({copied[s].data, rows, 3}, 0.25f);
+    }
+    check_close(twin, copied, 0.0);
+}
+
+TEST_CASE("gpu: dropout masks equal the CPU's bit for bit", "[gpu]") {
+    Twin twin;
+    for (const std::int64_t n : {1001, 4096}) {
+        Pair x(twin, 1, n, random_values(n, 9));
+        Pair mask(twin, 1, n), y(twin, 1, n);
+        for (int s = 0; s < 2; ++s)
+            twin[s].dropout_forward(0.3f, 42, 2, 8 * n, x[s], mask[s], y[s]);
+        check_close(twin, mask, 0.0);
+        check_close(twin, y, 0.0);
+    }
+}
+
+TEST_CASE("gpu: batch norm (training and evaluation) and layer norm", "[gpu]") {
+    Twin twin;
+    const std::int64_t features = 12, n = 77;
+    Pair x(twin, features, n, random_values(features * n, 10, 3.0));
+    Pair gamma(twin, features, 1, random_values(features, 11));
+    Pair beta(twin, features, 1, random_values(features, 12));
+    Pair running_mean(twin, features, 1), running_var(twin, features, 1);
+    for (int s = 0; s < 2; ++s) twin[s].fill(running_var[s], 1.0f);
+    Pair mean(twin, features, 1), inv_std(twin, features, 1), y(twin, features, n);
+    for (const bool training : {true, false}) {
+        for (int s = 0; s < 2; ++s) {
+            twin[s].batch_norm_forward(training, 0.1f, 1e-5f, x[s], gamma[s], beta[s],
+                                       running_mean[s], running_var[s], mean[s], inv_std[s], y[s]);
+        }
+        INFO("training " << training);
+        check_close(twin, y);
+        check_close(twin, running_mean);
+        check_close(twin, running_var);
+    }
+    Pair dy(twin, features, n, random_values(features * n, 13));
+    Pair dx(twin, features, n), dgamma(twin, features, 1), dbeta(twin, features, 1);
+    for (int s = 0; s < 2; ++s) {
+        twin[s].batch_norm_forward(true, 0.1f, 1e-5f, x[s], gamma[s], beta[s], running_mean[s],
+                                   running_var[s], mean[s], inv_std[s], y[s]);
+        twin[s].batch_norm_backward(x[s], gamma[s], mean[s], inv_std[s], dy[s], dx[s], dgamma[s],
+                                    dbeta[s]);
+    }
+    check_close(twin, dx);
+    check_close(twin, dgamma);
+    check_close(twin, dbeta);
+
+    Pair ln_mean(twin, 1, n), ln_inv_std(twin, 1, n);
+    for (int s = 0; s < 2; ++s) {
+        twin[s].layer_norm_forward(1e-5f, x[s], gamma[s], beta[s], ln_mean[s], ln_inv_std[s], y[s]);
+        twin[s].layer_norm_backward(x[s], gamma[s], ln_mean[s], ln_inv_std[s], dy[s], dx[s],
+                                    dgamma[s], dbeta[s]);
+    }
+    check_close(twin, y);
+    check_close(twin, dx);
+    check_close(twin, dgamma, 1e-4);  // float sums over 77 samples
+    check_close(twin, dbeta, 1e-4);
+}
+
+TEST_CASE("gpu: losses with weights and label smoothing", "[gpu]") {
+    Twin twin;
+    const std::int64_t n = 300, k = 5;
+    std::vector<float> binary(n), classes(n);
+    for (std::int64_t i = 0; i < n; ++i) {
+        binary[i] = static_cast<float>(i % 3 == 0);
+        classes[i] = static_cast<float>(i % k);
+    }
+    std::vector<float> weights = random_values(n, 14);
+    for (float& w : weights) w = std::abs(w) + 0.1f;
+    Pair w(twin, 1, n, weights);
+    for (const bool weighted : {false, true}) {
+        INFO("weighted " << weighted);
+        const auto weight = [&](int s) { return weighted ? w[s] : Tensor{}; };
+        Pair logits(twin, 1, n, random_values(n, 15, 4.0)), targets(twin, 1, n, binary);
+        Pair grad(twin, 1, n), loss(twin, 1, 1);
+        for (int s = 0; s < 2; ++s) {
+            twin[s].sigmoid_cross_entropy(logits[s], targets[s], weight(s), 0.1f, grad[s], loss[s]);
+        }
+        check_close(twin, grad);
+        check_close(twin, loss);
+
+        Pair class_logits(twin, k, n, random_values(k * n, 16, 4.0)), labels(twin, 1, n, classes);
+        Pair class_grad(twin, k, n);
+        for (int s = 0; s < 2; ++s) {
+            twin[s].softmax_cross_entropy(class_logits[s], labels[s], weight(s), 0.1f,
+                                          class_grad[s], loss[s]);
+        }
+        check_close(twin, class_grad);
+        check_close(twin, loss);
+
+        for (const RegressionLoss kind :
+             {RegressionLoss::kMse, RegressionLoss::kMae, RegressionLoss::kHuber}) {
+            Pair predictions(twin, 2, n, random_values(2 * n, 17, 2.0));
+            Pair values(twin, 2, n, random_values(2 * n, 18, 2.0));
+            Pair regression_grad(twin, 2, n);
+            for (int s = 0; s < 2; ++s) {
+                twin[s].regression_loss(kind, 1.0f, predictions[s], values[s], weight(s),
+                                        regression_grad[s], loss[s]);
+            }
+            check_close(twin, regression_grad);
+            check_close(twin, loss);
+        }
+    }
+}
+
+TEST_CASE("gpu: gather_columns", "[gpu]") {
+    Twin twin;
+    Pair src(twin, 6, 50, random_values(300, 19));
+    const std::vector<std::uint32_t> indices = {49, 0, 7, 7, 31, 2, 18};
+    Pair dst(twin, 6, static_cast<std::int64_t>(indices.size()));
+    for (int s = 0; s < 2; ++s) twin[s].gather_columns(src[s], indices.data(), dst[s]);
+    check_close(twin, dst, 0.0);
+}
+
+TEST_CASE("gpu: every optimizer over three steps", "[gpu]") {
+    Twin twin;
+    const std::int64_t n = 5000;
+    std::vector<OptimizerStep> steps(5);
+    steps[0].kind = OptimizerStep::Kind::kSgd;
+    steps[0].momentum = 0.9f;
+    steps[0].nesterov = true;
+    steps[0].weight_decay = 0.01f;
+    steps[1].kind = OptimizerStep::Kind::kAdam;
+    steps[1].weight_decay = 0.01f;
+    steps[2].kind = OptimizerStep::Kind::kAdam;
+    steps[2].weight_decay = 0.01f;
+    steps[2].decoupled_weight_decay = true;
+    steps[3].kind = OptimizerStep::Kind::kRmsprop;
+    steps[3].centered = true;
+    steps[3].momentum = 0.5f;
+    steps[4].kind = OptimizerStep::Kind::kAdagrad;
+    steps[4].lr_decay = 0.01f;
+    for (OptimizerStep step : steps) {
+        INFO("optimizer kind " << static_cast<int>(step.kind));
+        Pair params(twin, 1, n, random_values(n, 20));
+        Pair slot0(twin, 1, n), slot1(twin, 1, n), slot2(twin, 1, n);
+        for (step.step = 1; step.step <= 3; ++step.step) {
+            Pair grads(twin, 1, n, random_values(n, 21 + step.step));
+            for (int s = 0; s < 2; ++s) {
+                twin[s].optimizer_update(step, params[s], grads[s], slot0[s], slot1[s], slot2[s]);
+            }
+        }
+        check_close(twin, params);
+        check_close(twin, slot0);
+    }
+}
