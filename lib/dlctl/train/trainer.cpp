@@ -42,7 +42,6 @@ Trainer::Trainer(
     batch_weights_ = backend_.allocate(batch);
     predictions_ = backend_.allocate(outputs * batch);
     host_predictions_.resize(static_cast<std::size_t>(outputs * batch));
-    host_targets_.resize(static_cast<std::size_t>(batch));
     loss_.allocate(backend_, outputs * batch);
     optimizer_.allocate(backend_, model_.parameter_count());
     if (options_.early_stopping.enabled && options_.early_stopping.restore_best) {
@@ -100,6 +99,10 @@ FitResult Trainer::fit(const DeviceDataset& train,
     const std::int64_t steps = steps_for(rows, batch_size);
     const std::int64_t outputs = model_.output_size();
     if (losses_.size() < steps) losses_ = backend_.allocate(steps);
+    const bool track_metrics = !options_.metrics.empty();
+    if (track_metrics && epoch_predictions_.size() < outputs * rows) {
+        epoch_predictions_ = backend_.allocate(outputs * rows);
+    }
     host_losses_.resize(static_cast<std::size_t>(steps));
     const Tensor all_features = train.features.view(host.n_features, rows);
     const Tensor all_targets = train.targets.view(1, rows);
@@ -107,7 +110,6 @@ FitResult Trainer::fit(const DeviceDataset& train,
     std::vector<std::uint32_t> order(static_cast<std::size_t>(rows));
     MetricAccumulator metrics(options_.metrics, options_.classes, options_.target_offset,
                               options_.target_scale);
-    const bool track_metrics = !options_.metrics.empty();
     schedule_.emplace(options_.schedule, optimizer_.learning_rate(), options_.epochs, steps);
     if (restored_schedule_) schedule_->restore(*restored_schedule_);
     LearningRateSchedule& schedule = *schedule_;
@@ -148,8 +150,10 @@ FitResult Trainer::fit(const DeviceDataset& train,
             optimizer_.set_learning_rate(lr);
             const ForwardContext ctx{Mode::kTrain, options_.seed, global_step_};
             const Tensor logits = model_.forward(backend_, x, ctx);
-            const Tensor predictions = predictions_.view(outputs, count);
-            if (track_metrics) backend_.activation(model_.output_activation(), logits, predictions);
+            if (track_metrics) {
+                backend_.activation(model_.output_activation(), logits,
+                                    {epoch_predictions_.data() + first * outputs, outputs, count});
+            }
             loss_.forward_backward(backend_, logits, y, w, model_.logits_grad(count),
                                    {losses_.data() + step, 1, 1});
             model_.backward(backend_, x);
@@ -157,12 +161,6 @@ FitResult Trainer::fit(const DeviceDataset& train,
             optimizer_.step(backend_, model_.parameters(), model_.gradients());
             ++global_step_;
 
-            if (track_metrics) {
-                backend_.download(predictions, host_predictions_.data());
-                for (std::int64_t i = 0; i < count; ++i)
-                    host_targets_[i] = host.targets[indices[i]];
-                metrics.update(host_predictions_.data(), host_targets_.data(), count);
-            }
             if (progress.due()) {
                 // Only the losses since the last redraw come to the host.
                 backend_.download({losses_.data() + drawn_steps, 1, step + 1 - drawn_steps},
@@ -178,6 +176,15 @@ FitResult Trainer::fit(const DeviceDataset& train,
         }
         progress.clear();
 
+        if (track_metrics) {
+            const std::int64_t seen = std::min(rows, steps_done * batch_size);
+            host_predictions_.resize(
+                std::max(host_predictions_.size(), static_cast<std::size_t>(outputs * seen)));
+            host_targets_.resize(static_cast<std::size_t>(seen));
+            backend_.download({epoch_predictions_.data(), outputs, seen}, host_predictions_.data());
+            for (std::int64_t i = 0; i < seen; ++i) host_targets_[i] = host.targets[order[i]];
+            metrics.update(host_predictions_.data(), host_targets_.data(), seen);
+        }
         backend_.download(losses_.view(steps_done, 1), host_losses_.data());
         double total = 0.0, total_weight = 0.0;
         for (std::int64_t step = 0; step < steps_done; ++step) {

@@ -120,6 +120,9 @@ class Trainer {
     std::optional<LearningRateSchedule> schedule_;  ///< made by fit (needs the steps per epoch)
     std::optional<ScheduleState> restored_schedule_;
     Buffer batch_features_, batch_targets_, batch_weights_, predictions_, losses_;
+    /// The training predictions of a whole epoch, in step order: they come to the host once per
+    /// epoch for the metrics, so a step never waits for the device.
+    Buffer epoch_predictions_;
     Buffer best_params_, best_state_;
     std::vector<float> host_predictions_, host_targets_, host_losses_;
 };
