@@ -89,25 +89,36 @@ TEST_CASE("gpu: gemm for every transpose combination, alpha and beta", "[gpu]") 
 
 TEST_CASE("gpu: every activation forward (with bias) and backward", "[gpu]") {
     Twin twin;
-    const std::int64_t rows = 7, cols = 45;
-    for (const char* name : {"linear", "relu", "leaky_relu", "elu", "selu", "gelu", "tanh",
-                             "sigmoid", "softmax", "softplus", "swish"}) {
-        const Activation act = parse_activation(name, 0.2);
-        INFO(name);
-        Pair bias(twin, rows, 1, random_values(rows, 4));
-        Pair z(twin, rows, cols, random_values(rows * cols, 5, 2.0));
-        Pair a(twin, rows, cols);
-        for (int s = 0; s < 2; ++s) twin[s].bias_activation_forward(act, bias[s], z[s], a[s]);
-        check_close(twin, z);
-        check_close(twin, a);
-        Pair da(twin, rows, cols, random_values(rows * cols, 6));
-        Pair dz(twin, rows, cols);
-        for (int s = 0; s < 2; ++s) twin[s].activation_backward(act, z[s], a[s], da[s], dz[s]);
-        check_close(twin, dz);
-        Pair out(twin, rows, cols);
-        for (int s = 0; s < 2; ++s) twin[s].activation(act, z[s], out[s]);
-        check_close(twin, out);
+    for (const auto& [rows, cols] : {std::pair<std::int64_t, std::int64_t>{7, 45}, {40, 300}}) {
+        for (const char* name : {"linear", "relu", "leaky_relu", "elu", "selu", "gelu", "tanh",
+                                 "sigmoid", "softmax", "softplus", "swish"}) {
+            const Activation act = parse_activation(name, 0.2);
+            INFO(name << " " << rows << "x" << cols);
+            Pair bias(twin, rows, 1, random_values(rows, 4));
+            Pair z(twin, rows, cols, random_values(rows * cols, 5, 2.0));
+            Pair a(twin, rows, cols);
+            for (int s = 0; s < 2; ++s) twin[s].bias_activation_forward(act, bias[s], z[s], a[s]);
+            check_close(twin, z);
+            check_close(twin, a);
+            Pair da(twin, rows, cols, random_values(rows * cols, 6));
+            Pair dz(twin, rows, cols);
+            for (int s = 0; s < 2; ++s) twin[s].activation_backward(act, z[s], a[s], da[s], dz[s]);
+            check_close(twin, dz);
+            // In place, as Dense::backward calls it: dz aliases da.
+            for (int s = 0; s < 2; ++s) twin[s].activation_backward(act, z[s], a[s], da[s], da[s]);
+            check_close(twin, da);
+            Pair out(twin, rows, cols);
+            for (int s = 0; s < 2; ++s) twin[s].activation(act, z[s], out[s]);
+            check_close(twin, out);
+            for (int s = 0; s < 2; ++s) twin[s].activation(act, z[s], z[s]);  // in place
+            check_close(twin, z);
+        }
     }
+    // A linear layer without bias writes its output over its input.
+    Pair z(twin, 3, 10, random_values(30, 30));
+    for (int s = 0; s < 2; ++s)
+        twin[s].bias_activation_forward(Activation::kLinear, {}, z[s], z[s]);
+    check_close(twin, z, 0.0);
 }
 
 TEST_CASE("gpu: sum_columns, multiply, fill, copy, scale, clamp, penalties, norm", "[gpu]") {
@@ -118,6 +129,14 @@ TEST_CASE("gpu: sum_columns, multiply, fill, copy, scale, clamp, penalties, norm
     Pair sums(twin, rows, 1);
     for (int s = 0; s < 2; ++s) twin[s].sum_columns(x[s], sums[s]);
     check_close(twin, sums);
+    Pair one_row(twin, 1, cols, random_values(cols, 22)), one_sum(twin, 1, 1);
+    for (int s = 0; s < 2; ++s) twin[s].sum_columns(one_row[s], one_sum[s]);
+    check_close(twin, one_sum);
+    // An empty product scales C by beta.
+    Pair empty_a(twin, 4, 0), empty_b(twin, 0, 5), c(twin, 4, 5, random_values(20, 23));
+    for (int s = 0; s < 2; ++s)
+        twin[s].gemm(false, false, 1.0f, empty_a[s], empty_b[s], 1.0f, c[s]);
+    check_close(twin, c, 0.0);
     Pair product(twin, rows, cols);
     for (int s = 0; s < 2; ++s) twin[s].multiply(x[s], y[s], product[s]);
     check_close(twin, product);
@@ -150,7 +169,10 @@ TEST_CASE("gpu: dropout masks equal the CPU's bit for bit", "[gpu]") {
 
 TEST_CASE("gpu: batch norm (training and evaluation) and layer norm", "[gpu]") {
     Twin twin;
-    const std::int64_t features = 12, n = 77;
+    const auto [features, n] = GENERATE(std::pair<std::int64_t, std::int64_t>{12, 77},
+                                        std::pair<std::int64_t, std::int64_t>{300, 1000},
+                                        std::pair<std::int64_t, std::int64_t>{5, 1});
+    INFO(features << " features, " << n << " samples");
     Pair x(twin, features, n, random_values(features * n, 10, 3.0));
     Pair gamma(twin, features, 1, random_values(features, 11));
     Pair beta(twin, features, 1, random_values(features, 12));
@@ -176,8 +198,14 @@ TEST_CASE("gpu: batch norm (training and evaluation) and layer norm", "[gpu]") {
                                     dbeta[s]);
     }
     check_close(twin, dx);
-    check_close(twin, dgamma);
-    check_close(twin, dbeta);
+    check_close(twin, dgamma, 1e-4);
+    check_close(twin, dbeta, 1e-4);
+    Pair only_params(twin, features, 1);
+    for (int s = 0; s < 2; ++s) {  // no input gradient (a first layer)
+        twin[s].batch_norm_backward(x[s], gamma[s], mean[s], inv_std[s], dy[s], {}, only_params[s],
+                                    dbeta[s]);
+    }
+    check_close(twin, only_params, 1e-4);
 
     Pair ln_mean(twin, 1, n), ln_inv_std(twin, 1, n);
     for (int s = 0; s < 2; ++s) {
@@ -187,13 +215,20 @@ TEST_CASE("gpu: batch norm (training and evaluation) and layer norm", "[gpu]") {
     }
     check_close(twin, y);
     check_close(twin, dx);
-    check_close(twin, dgamma, 1e-4);  // float sums over 77 samples
+    check_close(twin, dgamma, 1e-4);  // float sums over the samples
     check_close(twin, dbeta, 1e-4);
+    for (int s = 0; s < 2; ++s) {
+        twin[s].layer_norm_backward(x[s], gamma[s], ln_mean[s], ln_inv_std[s], dy[s], {}, dgamma[s],
+                                    dbeta[s]);
+    }
+    check_close(twin, dgamma, 1e-4);
 }
 
 TEST_CASE("gpu: losses with weights and label smoothing", "[gpu]") {
     Twin twin;
-    const std::int64_t n = 300, k = 5;
+    const std::int64_t n = GENERATE(300, 3000), k = 5;
+    const float smoothing = GENERATE(0.0f, 0.1f);
+    INFO("n " << n << " smoothing " << smoothing);
     std::vector<float> binary(n), classes(n);
     for (std::int64_t i = 0; i < n; ++i) {
         binary[i] = static_cast<float>(i % 3 == 0);
@@ -208,7 +243,8 @@ TEST_CASE("gpu: losses with weights and label smoothing", "[gpu]") {
         Pair logits(twin, 1, n, random_values(n, 15, 4.0)), targets(twin, 1, n, binary);
         Pair grad(twin, 1, n), loss(twin, 1, 1);
         for (int s = 0; s < 2; ++s) {
-            twin[s].sigmoid_cross_entropy(logits[s], targets[s], weight(s), 0.1f, grad[s], loss[s]);
+            twin[s].sigmoid_cross_entropy(logits[s], targets[s], weight(s), smoothing, grad[s],
+                                          loss[s]);
         }
         check_close(twin, grad);
         check_close(twin, loss);
@@ -216,7 +252,7 @@ TEST_CASE("gpu: losses with weights and label smoothing", "[gpu]") {
         Pair class_logits(twin, k, n, random_values(k * n, 16, 4.0)), labels(twin, 1, n, classes);
         Pair class_grad(twin, k, n);
         for (int s = 0; s < 2; ++s) {
-            twin[s].softmax_cross_entropy(class_logits[s], labels[s], weight(s), 0.1f,
+            twin[s].softmax_cross_entropy(class_logits[s], labels[s], weight(s), smoothing,
                                           class_grad[s], loss[s]);
         }
         check_close(twin, class_grad);
@@ -249,7 +285,7 @@ TEST_CASE("gpu: gather_columns", "[gpu]") {
 TEST_CASE("gpu: every optimizer over three steps", "[gpu]") {
     Twin twin;
     const std::int64_t n = 5000;
-    std::vector<OptimizerStep> steps(5);
+    std::vector<OptimizerStep> steps(9);
     steps[0].kind = OptimizerStep::Kind::kSgd;
     steps[0].momentum = 0.9f;
     steps[0].nesterov = true;
@@ -264,6 +300,13 @@ TEST_CASE("gpu: every optimizer over three steps", "[gpu]") {
     steps[3].momentum = 0.5f;
     steps[4].kind = OptimizerStep::Kind::kAdagrad;
     steps[4].lr_decay = 0.01f;
+    steps[5].kind = OptimizerStep::Kind::kSgd;  // plain
+    steps[6].kind = OptimizerStep::Kind::kSgd;
+    steps[6].momentum = 0.8f;
+    steps[6].dampening = 0.3f;
+    steps[7].kind = OptimizerStep::Kind::kRmsprop;  // neither centred nor with momentum
+    steps[8].kind = OptimizerStep::Kind::kAdagrad;
+    steps[8].weight_decay = 0.05f;
     for (OptimizerStep step : steps) {
         INFO("optimizer kind " << static_cast<int>(step.kind));
         Pair params(twin, 1, n, random_values(n, 20));
@@ -276,5 +319,7 @@ TEST_CASE("gpu: every optimizer over three steps", "[gpu]") {
         }
         check_close(twin, params);
         check_close(twin, slot0);
+        check_close(twin, slot1);
+        check_close(twin, slot2);
     }
 }

@@ -267,7 +267,8 @@ TEST_CASE("killing training at any moment never leaves a broken checkpoint",
     // Checkpoints every epoch of a short-epoch run, so kills land during writes too.
     const std::string command =
         std::string(DLCTL_BINARY) + " train " + quote(source_file("configs/breast_cancer.yaml")) +
-        " -q --set train.epochs=100000 --set train.batch_size=512 --run-dir " + quote(run);
+        " -q --set train.epochs=100000 --set train.batch_size=512 --device cpu --run-dir " +
+        quote(run);
     int checked = 0;
     for (int attempt = 0; attempt < 12; ++attempt) {
         fs::remove_all(run);

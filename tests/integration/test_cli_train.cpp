@@ -162,7 +162,7 @@ TEST_CASE("a batch larger than the data trains as one full batch", "[cli][e2e]")
     TempDir dir;
     const CliResult r = run_dlctl("-q train " + quote(source_file("configs/breast_cancer.yaml")) +
                                   " --set train.epochs=2 --set train.batch_size=2000000000 "
-                                  "--run-dir " +
+                                  "--device cpu --run-dir " +
                                   quote(dir.path() / "r"));
     INFO(r.err);
     CHECK(r.exit_code == 0);
@@ -192,11 +192,11 @@ TEST_CASE("Ctrl-C stops training cleanly, writes the outputs and exits 130", "[c
     TempDir dir;
     const fs::path run = dir.path() / "i";
     // SIGINT after 1.5 s to a run that would take minutes.
-    const int status =
-        std::system(("timeout --foreground --preserve-status -s INT 1.5 " + quote(DLCTL_BINARY) +
-                     " -q train " + quote(source_file("configs/breast_cancer.yaml")) +
-                     " --set train.epochs=1000000 --run-dir " + quote(run) + " >/dev/null 2>&1")
-                        .c_str());
+    const int status = std::system(
+        ("timeout --foreground --preserve-status -s INT 1.5 " + quote(DLCTL_BINARY) + " -q train " +
+         quote(source_file("configs/breast_cancer.yaml")) +
+         " --set train.epochs=1000000 --device cpu --run-dir " + quote(run) + " >/dev/null 2>&1")
+            .c_str());
     CHECK(WEXITSTATUS(status) == 130);
     const std::string summary = read_text(run / "summary.json");
     CHECK_THAT(summary, Contains("\"status\": \"interrupted\""));

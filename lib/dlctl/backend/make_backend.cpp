@@ -18,8 +18,14 @@ std::unique_ptr<Backend> make_backend(const Device& device, int threads) {
                 spdlog::info("device auto: using cpu ({})", inventory.problem);
                 return std::make_unique<CpuBackend>(threads);
             }
-            spdlog::info("device auto: using cuda:0 ({})", inventory.gpus.front().name);
-            return make_cuda_backend(0);
+            try {
+                auto backend = make_cuda_backend(0);
+                spdlog::info("device auto: using cuda:0 ({})", inventory.gpus.front().name);
+                return backend;
+            } catch (const DeviceError& e) {
+                spdlog::warn("device auto: cuda:0 is not usable ({}); using cpu", e.what());
+                return std::make_unique<CpuBackend>(threads);
+            }
         }
         case DeviceKind::kCuda: {
             const GpuInventory inventory = gpu_inventory();

@@ -1,3 +1,5 @@
+#include <limits>
+
 #include "dlctl/backend/cuda/cuda_backend.h"
 #include "dlctl/backend/cuda/cuda_check.h"
 #include "dlctl/backend/cuda/cuda_device.cuh"
@@ -24,7 +26,8 @@ __global__ void scale_kernel(float* x, std::int64_t n, float factor) {
 }
 
 __global__ void clamp_kernel(float* x, std::int64_t n, float lo, float hi) {
-    DLCTL_GRID_STRIDE(i, n) x[i] = fminf(fmaxf(x[i], lo), hi);
+    // NaN stays NaN, so clipping never hides a diverging gradient.
+    DLCTL_GRID_STRIDE(i, n) x[i] = x[i] != x[i] ? x[i] : fminf(fmaxf(x[i], lo), hi);
 }
 
 __global__ void penalty_kernel(const float* w, float* g, std::int64_t n, float l1, float l2) {
@@ -78,28 +81,39 @@ __global__ void gather_columns_kernel(const float* src,
 }  // namespace
 
 CudaBackend::CudaBackend(int index) : index_(index) {
-    DLCTL_CUDA_CHECK(cudaSetDevice(index));
-    DLCTL_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
-    DLCTL_CUBLAS_CHECK(cublasCreate(&cublas_));
-    DLCTL_CUBLAS_CHECK(cublasSetStream(cublas_, stream_));
-    // Plain fp32 products, as on the CPU: no TF32 unless a precision setting asks for it.
-    DLCTL_CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
-    DLCTL_CUDA_CHECK(cudaMalloc(&norm_accumulator_, sizeof(double)));
-    DLCTL_CUDA_CHECK(cudaMallocHost(&norm_result_, sizeof(double)));
+    try {
+        DLCTL_CUDA_CHECK(cudaSetDevice(index));
+        // A GPU whose architecture this build has no kernels for fails here, not mid-training.
+        cudaFuncAttributes attributes{};
+        DLCTL_CUDA_CHECK(cudaFuncGetAttributes(&attributes, fill_kernel));
+        DLCTL_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
+        DLCTL_CUBLAS_CHECK(cublasCreate(&cublas_));
+        DLCTL_CUBLAS_CHECK(cublasSetStream(cublas_, stream_));
+        // Plain fp32 products, as on the CPU: no TF32.
+        DLCTL_CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
+        DLCTL_CUDA_CHECK(cudaMalloc(&norm_accumulator_, sizeof(double)));
+        DLCTL_CUDA_CHECK(cudaMallocHost(&norm_result_, sizeof(double)));
+    } catch (...) {
+        release();
+        throw;
+    }
 }
 
-CudaBackend::~CudaBackend() {
+CudaBackend::~CudaBackend() { release(); }
+
+void CudaBackend::release() noexcept {
     // Errors here cannot be reported; the process is ending or the backend is being replaced.
-    cudaStreamSynchronize(stream_);
+    if (stream_ != nullptr) cudaStreamSynchronize(stream_);
     cudaFree(column_indices_);
     cudaFree(norm_accumulator_);
     cudaFreeHost(norm_result_);
-    cublasDestroy(cublas_);
-    cudaStreamDestroy(stream_);
+    if (cublas_ != nullptr) cublasDestroy(cublas_);
+    if (stream_ != nullptr) cudaStreamDestroy(stream_);
 }
 
 Buffer CudaBackend::allocate(std::int64_t count) {
-    DLCTL_CHECK(count >= 0);
+    DLCTL_CHECK(count >= 0 && count <= std::numeric_limits<std::int64_t>::max() / 8);
+    DLCTL_CUDA_CHECK(cudaSetDevice(index_));  // the process may hold backends on several GPUs
     float* data = nullptr;
     const std::size_t bytes = static_cast<std::size_t>(count > 0 ? count : 1) * sizeof(float);
     const cudaError_t status = cudaMalloc(&data, bytes);
@@ -147,6 +161,9 @@ void CudaBackend::gemm(bool transpose_a,
     DLCTL_CHECK((transpose_a ? a.cols : a.rows) == c.rows);
     DLCTL_CHECK((transpose_b ? b.rows : b.cols) == c.cols);
     DLCTL_CHECK(k == (transpose_b ? b.cols : b.rows));
+    constexpr std::int64_t kMax = std::numeric_limits<int>::max();
+    DLCTL_CHECK(c.rows <= kMax && c.cols <= kMax && k <= kMax && a.rows <= kMax &&
+                b.rows <= kMax);  // cuBLAS takes int dimensions
     if (c.size() == 0) return;
     if (k == 0) {  // an empty product: C = beta · C
         if (beta == 0.0f) {

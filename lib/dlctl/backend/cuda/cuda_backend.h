@@ -115,9 +115,9 @@ class CudaBackend final : public Backend {
                           Tensor state1,
                           Tensor state2) override;
 
-    cudaStream_t stream() const { return stream_; }
-
   private:
+    void release() noexcept;
+
     int index_;
     cudaStream_t stream_ = nullptr;
     cublasHandle_t cublas_ = nullptr;

@@ -42,25 +42,6 @@ __device__ T block_sum(T value, T* shared) {
     return shared[0];
 }
 
-template <typename T>
-__device__ T block_max(T value, T* shared) {
-    for (int offset = 16; offset > 0; offset /= 2)
-        value = max(value, __shfl_down_sync(0xffffffffu, value, offset));
-    const int lane = threadIdx.x % 32, warp = threadIdx.x / 32;
-    __syncthreads();
-    if (lane == 0) shared[warp] = value;
-    __syncthreads();
-    const int warps = (blockDim.x + 31) / 32;
-    value = threadIdx.x < warps ? shared[threadIdx.x] : shared[0];
-    if (warp == 0) {
-        for (int offset = 16; offset > 0; offset /= 2)
-            value = max(value, __shfl_down_sync(0xffffffffu, value, offset));
-        if (lane == 0) shared[0] = value;
-    }
-    __syncthreads();
-    return shared[0];
-}
-
 __device__ inline float stable_sigmoid(float z) {
     if (z >= 0.0f) return 1.0f / (1.0f + expf(-z));
     const float e = expf(z);

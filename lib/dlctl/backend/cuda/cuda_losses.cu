@@ -63,6 +63,7 @@ __global__ void softmax_cross_entropy_kernel(const float* logits,
         float* g = grad + c * k;
         const auto label = static_cast<std::int64_t>(labels[c]);
         if (label < 0 || label >= k) {  // cannot happen for encoded data; poisons the loss
+            for (std::int64_t r = 0; r < k; ++r) g[r] = 0.0f;
             total = nan("");
             continue;
         }
