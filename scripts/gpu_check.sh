@@ -133,12 +133,22 @@ step_build() {
             note "no bin/dlctl in $prebuilt"
             return 1
         fi
-        if ldd "$dlctl" 2>/dev/null | grep -q 'not found'; then
-            echo "   $dlctl misses shared libraries here:"
-            ldd "$dlctl" | grep 'not found' | sed 's/^/     | /'
-            note "missing shared libraries"
+        # The CUDA backend is a module beside dlctl, loaded on first use.
+        local module
+        module="$(dirname "$dlctl")/libdlctl_cuda.so"
+        if [ ! -f "$module" ]; then
+            note "no bin/libdlctl_cuda.so in $prebuilt (built without CUDA?)"
             return 1
         fi
+        local binary
+        for binary in "$dlctl" "$module"; do
+            if ldd "$binary" 2>/dev/null | grep -q 'not found'; then
+                echo "   $binary misses shared libraries here:"
+                ldd "$binary" | grep 'not found' | sed 's/^/     | /'
+                note "missing shared libraries"
+                return 1
+            fi
+        done
         note "prebuilt $bin_dir used as is"
         return 77
     fi

@@ -11,6 +11,7 @@
 #include <numeric>
 
 #include "dlctl/core/error.h"
+#include "dlctl/core/process_memory.h"
 #include "dlctl/core/strings.h"
 #include "dlctl/data/csv_fields.h"
 #include "dlctl/data/csv_reader.h"
@@ -372,9 +373,11 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes)
     std::error_code ec;
     const double megabytes = static_cast<double>(std::filesystem::file_size(spec.path, ec)) / 1e6;
     spdlog::log(megabytes >= 1.0 ? spdlog::level::info : spdlog::level::debug,
-                "read {} rows x {} columns ({:.1f} MB) in {:.3f} s ({:.0f} MB/s)",
+                "read {} rows x {} columns ({:.1f} MB) in {:.3f} s ({:.0f} MB/s); peak memory "
+                "so far {:.0f} MB",
                 data.table.rows(), data.table.names.size(), megabytes, seconds,
-                seconds > 0 ? megabytes / seconds : 0.0);
+                seconds > 0 ? megabytes / seconds : 0.0,
+                static_cast<double>(peak_resident_bytes()) / 1e6);
     const Table& table = data.table;
     const Columns columns = select_columns(spec, table);
     check_named_columns(spec, table, columns);
