@@ -365,6 +365,24 @@ step_parity() {
     note "3 configs within rtol $rtol; cross-device evals exit 0"
 }
 
+step_torch_parity() {
+    if [ "$has_gpu" -eq 0 ]; then note "no GPU"; return 77; fi
+    if ! python3 -c 'import torch, numpy' > /dev/null 2>&1; then
+        note "torch or numpy not installed"
+        return 77
+    fi
+    local rc=0
+    timeout 300 python3 scripts/parity_torch.py --dlctl "$dlctl" --device cuda --check \
+        > "$log_dir/parity_torch.log" 2>&1 || rc=$?
+    grep '^|' "$log_dir/parity_torch.log" | cut -c1-200 | sed 's/^/   /' || true
+    if [ "$rc" -ne 0 ]; then
+        show_tail "$log_dir/parity_torch.log" 10
+        note "parity_torch.py --device cuda exit $rc"
+        return 1
+    fi
+    note "dlctl on the GPU agrees with PyTorch (losses 1e-5, weights 1e-3)"
+}
+
 step_bench() {
     if [ "$run_bench" -eq 0 ]; then note "--no-bench"; return 77; fi
     if ! command -v python3 > /dev/null 2>&1; then note "no python3"; return 77; fi
@@ -403,6 +421,7 @@ run_step devices "dlctl devices" step_devices
 if grep -q '^cuda:' "$log_dir/devices.txt" 2>/dev/null; then has_gpu=1; fi
 run_step gpu_tests "GPU unit tests (dlctl_gpu_tests)" step_gpu_tests
 run_step parity "CPU/GPU parity: breast_cancer, wine, diabetes" step_parity
+run_step torch_parity "dlctl on the GPU vs PyTorch (scripts/parity_torch.py)" step_torch_parity
 run_step bench "benchmark against PyTorch (scripts/bench_gpu.py)" step_bench
 
 echo

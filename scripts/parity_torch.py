@@ -99,6 +99,9 @@ def torch_state(model, names):
     return tensors
 
 
+DEVICE = "cpu"  # dlctl's device; --device cuda compares dlctl's GPU backend with PyTorch
+
+
 def spec_yaml(csv, target, drop, layers, loss, optimizer, epochs, batch, init):
     layer_lines = []
     for kind, units, activation in layers:
@@ -113,7 +116,7 @@ def spec_yaml(csv, target, drop, layers, loss, optimizer, epochs, batch, init):
         "  normalize: none", "  split: {test: 0, validation: 0, shuffle: false}",
         "model:", f"  init_from: {init}", "  layers:", *layer_lines,
         "train:", f"  epochs: {epochs}", f"  batch_size: {batch}", "  shuffle: false",
-        f"  loss: {loss}", f"  optimizer: {{{opt}}}", "  metrics: []", "  device: cpu",
+        f"  loss: {loss}", f"  optimizer: {{{opt}}}", "  metrics: []", f"  device: {DEVICE}",
         "  threads: 1", ""])
 
 
@@ -184,13 +187,18 @@ def main():
     parser.add_argument("--check", action="store_true",
                         help="exit 1 unless epoch losses agree to 1e-5 and weights to 1e-3 "
                              "(relative)")
+    parser.add_argument("--device", default="cpu",
+                        help="dlctl's device: cpu (default) or cuda (PyTorch stays on the CPU)")
     args = parser.parse_args()
+    global DEVICE
+    DEVICE = args.device
     torch.set_num_threads(1)
     results = []
     with tempfile.TemporaryDirectory(prefix="dlctl-parity-") as tmp:
         for case in CASES:
             results.append(run_case(str(pathlib.Path(args.dlctl).resolve()), pathlib.Path(tmp), case))
-    print(f"# dlctl vs PyTorch {torch.__version__}, float32, same initial weights and batches\n")
+    print(f"# dlctl ({DEVICE}) vs PyTorch {torch.__version__} (CPU), float32, same initial "
+          f"weights and batches\n")
     print("| case | steps | max rel. diff of epoch loss | max abs. diff of final weights | "
           "max rel. diff of final weights |")
     print("| --- | --- | --- | --- | --- |")
