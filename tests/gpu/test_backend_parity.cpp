@@ -280,6 +280,12 @@ TEST_CASE("gpu: gather_columns", "[gpu]") {
     Pair dst(twin, 6, static_cast<std::int64_t>(indices.size()));
     for (int s = 0; s < 2; ++s) twin[s].gather_columns(src[s], indices.data(), dst[s]);
     check_close(twin, dst, 0.0);
+    Pair staged(twin, 6, 4);
+    for (int s = 0; s < 2; ++s) {
+        twin[s].stage_column_indices(indices.data(), static_cast<std::int64_t>(indices.size()));
+        twin[s].gather_staged_columns(src[s], 3, staged[s]);
+    }
+    check_close(twin, staged, 0.0);
 }
 
 TEST_CASE("gpu: every optimizer over three steps", "[gpu]") {

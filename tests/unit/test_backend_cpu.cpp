@@ -264,6 +264,21 @@ TEST_CASE("penalty gradients, norms, scaling and clamping", "[backend][optim]") 
     CHECK(g.at(0, 1) == -0.5f);
 }
 
+TEST_CASE("staged indices gather the same columns as host indices", "[backend]") {
+    CpuBackend be;
+    HostTensor src(be, 2, 5, random_values(10, 40));
+    const std::uint32_t order[] = {4, 0, 3, 1, 2};
+    be.stage_column_indices(order, 5);
+    HostTensor staged(be, 2, 3), direct(be, 2, 3);
+    be.gather_staged_columns(src.tensor, 2, staged.tensor);
+    be.gather_columns(src.tensor, order + 2, direct.tensor);
+    for (int c = 0; c < 3; ++c) {
+        for (int r = 0; r < 2; ++r) CHECK(staged.at(r, c) == direct.at(r, c));
+    }
+    CHECK(staged.at(1, 0) == src.at(1, 3));
+    CHECK_THROWS(be.gather_staged_columns(src.tensor, 3, staged.tensor));  // past the staged ones
+}
+
 TEST_CASE("gather_columns copies the indexed samples", "[backend]") {
     CpuBackend be;
     HostTensor src(be, 2, 3, {1, 2, 3, 4, 5, 6});

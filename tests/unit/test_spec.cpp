@@ -56,6 +56,7 @@ TEST_CASE("a valid spec loads with every default filled in", "[config]") {
     CHECK(spec.model.layers[2].init == "glorot_uniform");  // sigmoid default
     CHECK(spec.train.metrics == std::vector<std::string>{"accuracy"});
     CHECK(spec.train.device == "auto");
+    CHECK(spec.train.precision == "fp32");
     CHECK(spec.train.optimizer.momentum == 0.0);
 }
 
@@ -143,6 +144,11 @@ TEST_CASE("enumerated values list what is accepted", "[config]") {
                         "'adam', 'adamw', 'rmsprop', 'adagrad'"));
     CHECK_THAT(only_problem(replace(kValidSpec, "type: dropout", "type: dropuot")),
                Contains("unknown layer type 'dropuot' (did you mean 'dropout'?)"));
+    CHECK_THAT(only_problem(kValidSpec + "  precision: fp64\n"),
+               Contains("train.precision: unknown precision 'fp64' (did you mean 'fp32'?); "
+                        "supported: 'fp32', 'tf32'"));
+    CHECK_THAT(only_problem(kValidSpec + "  precision: bf16\n"),
+               Contains("train.precision: precision 'bf16' is not yet supported"));
     CHECK_THAT(only_problem(kValidSpec + "  device: tpu\n"),
                Contains("train.device: invalid device 'tpu'; accepted forms: 'auto', 'cpu', "
                         "'cuda', 'cuda:N'"));

@@ -159,6 +159,12 @@ class Backend {
     /// dst[:, i] = src[:, indices[i]] for i < dst.cols; `indices` is host memory.
     virtual void gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) = 0;
 
+    /// Copies `count` column indices (host memory) into the backend's memory, replacing the ones
+    /// staged before: an epoch's sample order goes to the device once, not with every batch.
+    virtual void stage_column_indices(const std::uint32_t* indices, std::int64_t count) = 0;
+    /// dst[:, i] = src[:, staged[first + i]] for i < dst.cols.
+    virtual void gather_staged_columns(const Tensor& src, std::int64_t first, Tensor dst) = 0;
+
     /// g += l1 · sign(w) + 2 · l2 · w (kernel penalties l1 Σ|w| + l2 Σw²).
     virtual void add_penalty_gradient(const Tensor& w, Tensor g, float l1, float l2) = 0;
 
@@ -180,9 +186,10 @@ class Backend {
                                   Tensor state2) = 0;
 };
 
-/// The backend for `device`. `auto` picks CUDA when it is built and a GPU is present, else the
-/// CPU (logged once). `threads` bounds the CPU threads of GEMMs (0: all cores). Throws
-/// DeviceError or UnsupportedError when the device cannot be used.
-std::unique_ptr<Backend> make_backend(const Device& device, int threads = 0);
+/// The backend for `device`. `auto` picks CUDA when it is built and a GPU is usable, else the
+/// CPU (logged once). `threads` bounds the CPU threads of GEMMs (0: all cores); `tf32` lets GPU
+/// GEMMs use TF32 tensor cores (the CPU ignores it). Throws DeviceError when the device cannot
+/// be used.
+std::unique_ptr<Backend> make_backend(const Device& device, int threads = 0, bool tf32 = false);
 
 }  // namespace dlctl

@@ -8,7 +8,7 @@
 
 namespace dlctl {
 
-std::unique_ptr<Backend> make_backend(const Device& device, int threads) {
+std::unique_ptr<Backend> make_backend(const Device& device, int threads, bool tf32) {
     switch (device.kind) {
         case DeviceKind::kCpu:
             return std::make_unique<CpuBackend>(threads);
@@ -19,7 +19,7 @@ std::unique_ptr<Backend> make_backend(const Device& device, int threads) {
                 return std::make_unique<CpuBackend>(threads);
             }
             try {
-                auto backend = make_cuda_backend(0);
+                auto backend = make_cuda_backend(0, tf32);
                 spdlog::info("device auto: using cuda:0 ({})", inventory.gpus.front().name);
                 return backend;
             } catch (const DeviceError& e) {
@@ -41,7 +41,7 @@ std::unique_ptr<Backend> make_backend(const Device& device, int threads) {
                              : std::to_string(inventory.gpus.size()) + " GPU(s) present"),
                     "run 'dlctl devices' to list GPUs, or use --device cpu");
             }
-            return make_cuda_backend(device.index);
+            return make_cuda_backend(device.index, tf32);
         }
     }
     throw InternalError(__FILE__, __LINE__, "unhandled device kind");

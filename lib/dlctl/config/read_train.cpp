@@ -211,7 +211,7 @@ void read_train(SpecReader& r, const YAML::Node& root, const std::string& task, 
     r.check_keys(node, "train",
                  {"epochs", "batch_size", "shuffle", "loss", "huber_delta", "label_smoothing",
                   "class_weight", "optimizer", "schedule", "gradient_clip", "regularization",
-                  "early_stopping", "validate_every", "metrics", "device", "threads"});
+                  "early_stopping", "validate_every", "metrics", "device", "threads", "precision"});
     r.read_checked(node, "epochs", "train", train.epochs, positive_int, "a positive integer");
     r.read_checked(node, "batch_size", "train", train.batch_size, positive_int,
                    "a positive integer");
@@ -245,6 +245,10 @@ void read_train(SpecReader& r, const YAML::Node& root, const std::string& task, 
         } catch (const Error& e) {
             r.problem("train.device", node["device"], std::string(e.what()) + "; " + e.hint());
         }
+    }
+    if (r.read(node, "precision", "train", train.precision)) {
+        r.check_choice(train.precision, vocabulary::precisions(), "precision", "train.precision",
+                       node["precision"]);
     }
     read_optimizer(r, node, train.optimizer);
     read_schedule(r, node, train.schedule);

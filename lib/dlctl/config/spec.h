@@ -150,6 +150,9 @@ struct TrainSpec {
     std::vector<std::string> metrics;  ///< defaults chosen from the loss
     std::string device = "auto";
     int threads = 0;  ///< CPU threads for matrix products; 0: all cores
+    /// fp32, or tf32: GPU matrix products on TF32 tensor cores (10-bit mantissa inputs, fp32
+    /// accumulation); the CPU computes in fp32 either way.
+    std::string precision = "fp32";
 };
 
 struct OutputSpec {

@@ -202,6 +202,7 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "metrics" << YAML::Value << YAML::Flow << t.metrics;
     out << YAML::Key << "device" << YAML::Value << t.device;
     out << YAML::Key << "threads" << YAML::Value << t.threads;
+    out << YAML::Key << "precision" << YAML::Value << t.precision;
     out << YAML::EndMap;
 
     out << YAML::Key << "output" << YAML::Value << YAML::BeginMap;

@@ -48,6 +48,11 @@ const Choices& delimiters() {
     return c;
 }
 
+const Choices& precisions() {
+    static const Choices c{{"fp32", "tf32"}, {"bf16"}};
+    return c;
+}
+
 bool is_classification_loss(const std::string& loss) {
     return loss == "binary_crossentropy" || loss == "categorical_crossentropy";
 }

@@ -20,6 +20,8 @@ const Choices& optimizers();
 const Choices& schedules();
 const Choices& normalizations();
 const Choices& delimiters();
+/// train.precision: the arithmetic of GPU matrix products.
+const Choices& precisions();
 /// Metrics valid for a loss, e.g. accuracy for binary_crossentropy, rmse for mse.
 const Choices& metrics_for_loss(const std::string& loss);
 /// The metrics a run reports when the spec names none.

@@ -169,8 +169,13 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
     const int classes = target_classes(spec);
 
     // Everything that can reject the inputs runs before the run directory exists.
+    const bool tf32 = spec.train.precision == "tf32";
     std::unique_ptr<Backend> backend =
-        make_backend(parse_device(spec.train.device), spec.train.threads);
+        make_backend(parse_device(spec.train.device), spec.train.threads, tf32);
+    if (tf32 && backend->device().kind == DeviceKind::kCpu) {
+        spdlog::info(
+            "train.precision tf32 applies to GPU matrix products; the CPU computes in fp32");
+    }
     PreparedData data = prepare_data(spec.data, spec.seed, classes);
     apply_class_weights(data.train, data.labels, spec.train.class_weight, spec.train.class_weights);
     std::unique_ptr<Sequential> model =

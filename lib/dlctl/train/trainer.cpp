@@ -128,6 +128,7 @@ FitResult Trainer::fit(const DeviceDataset& train,
                 std::swap(order[i - 1], order[rng.below(i)]);
             }
         }
+        backend_.stage_column_indices(order.data(), rows);  // the epoch's order, sent once
         metrics.reset();
         progress.start_epoch();
         std::int64_t steps_done = 0, drawn_steps = 0;
@@ -138,13 +139,12 @@ FitResult Trainer::fit(const DeviceDataset& train,
         for (std::int64_t step = 0; step < steps; ++step) {
             const std::int64_t first = step * batch_size;
             const std::int64_t count = std::min(batch_size, rows - first);
-            const std::uint32_t* indices = order.data() + first;
             const Tensor x = batch_features_.view(host.n_features, count);
             const Tensor y = batch_targets_.view(1, count);
             const Tensor w = weighted ? batch_weights_.view(1, count) : Tensor{};
-            backend_.gather_columns(all_features, indices, x);
-            backend_.gather_columns(all_targets, indices, y);
-            if (weighted) backend_.gather_columns(train.weights.view(1, rows), indices, w);
+            backend_.gather_staged_columns(all_features, first, x);
+            backend_.gather_staged_columns(all_targets, first, y);
+            if (weighted) backend_.gather_staged_columns(train.weights.view(1, rows), first, w);
 
             lr = schedule.at(epoch - 1, step);
             optimizer_.set_learning_rate(lr);

@@ -174,6 +174,17 @@ void CpuBackend::gather_columns(const Tensor& src, const std::uint32_t* indices,
     }
 }
 
+void CpuBackend::stage_column_indices(const std::uint32_t* indices, std::int64_t count) {
+    DLCTL_CHECK(count >= 0);
+    staged_indices_.assign(indices, indices + count);
+}
+
+void CpuBackend::gather_staged_columns(const Tensor& src, std::int64_t first, Tensor dst) {
+    DLCTL_CHECK(first >= 0 &&
+                first + dst.cols <= static_cast<std::int64_t>(staged_indices_.size()));
+    gather_columns(src, staged_indices_.data() + first, dst);
+}
+
 void CpuBackend::copy(const Tensor& src, Tensor dst) {
     DLCTL_CHECK(src.size() == dst.size());
     if (src.size() > 0 && src.data != dst.data) {

@@ -101,6 +101,8 @@ class CpuBackend final : public Backend {
                          Tensor loss) override;
 
     void gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) override;
+    void stage_column_indices(const std::uint32_t* indices, std::int64_t count) override;
+    void gather_staged_columns(const Tensor& src, std::int64_t first, Tensor dst) override;
     void add_penalty_gradient(const Tensor& w, Tensor g, float l1, float l2) override;
     double squared_norm(const Tensor& x) override;
     void scale(Tensor x, float factor) override;
@@ -113,7 +115,8 @@ class CpuBackend final : public Backend {
                           Tensor state2) override;
 
   private:
-    std::vector<std::uint32_t> random_words_;  ///< dropout scratch; grows once, then reused
+    std::vector<std::uint32_t> random_words_;    ///< dropout scratch; grows once, then reused
+    std::vector<std::uint32_t> staged_indices_;  ///< stage_column_indices
 };
 
 }  // namespace dlctl

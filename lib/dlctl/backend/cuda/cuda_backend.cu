@@ -3,7 +3,6 @@
 #include "dlctl/backend/cuda/cuda_backend.h"
 #include "dlctl/backend/cuda/cuda_check.h"
 #include "dlctl/backend/cuda/cuda_device.cuh"
-#include "dlctl/backend/cuda_factory.h"
 #include "dlctl/core/error.h"
 
 namespace dlctl {
@@ -80,7 +79,7 @@ __global__ void gather_columns_kernel(const float* src,
 
 }  // namespace
 
-CudaBackend::CudaBackend(int index) : index_(index) {
+CudaBackend::CudaBackend(int index, bool tf32) : index_(index) {
     try {
         DLCTL_CUDA_CHECK(cudaSetDevice(index));
         // A GPU whose architecture this build has no kernels for fails here, not mid-training.
@@ -89,8 +88,9 @@ CudaBackend::CudaBackend(int index) : index_(index) {
         DLCTL_CUDA_CHECK(cudaStreamCreateWithFlags(&stream_, cudaStreamNonBlocking));
         DLCTL_CUBLAS_CHECK(cublasCreate(&cublas_));
         DLCTL_CUBLAS_CHECK(cublasSetStream(cublas_, stream_));
-        // Plain fp32 products, as on the CPU: no TF32.
-        DLCTL_CUBLAS_CHECK(cublasSetMathMode(cublas_, CUBLAS_DEFAULT_MATH));
+        // fp32 products as on the CPU, unless train.precision asks for TF32 tensor cores.
+        DLCTL_CUBLAS_CHECK(
+            cublasSetMathMode(cublas_, tf32 ? CUBLAS_TF32_TENSOR_OP_MATH : CUBLAS_DEFAULT_MATH));
         DLCTL_CUDA_CHECK(cudaMalloc(&norm_accumulator_, sizeof(double)));
         DLCTL_CUDA_CHECK(cudaMallocHost(&norm_result_, sizeof(double)));
     } catch (...) {
@@ -105,6 +105,7 @@ void CudaBackend::release() noexcept {
     // Errors here cannot be reported; the process is ending or the backend is being replaced.
     if (stream_ != nullptr) cudaStreamSynchronize(stream_);
     cudaFree(column_indices_);
+    cudaFree(staged_indices_);
     cudaFree(norm_accumulator_);
     cudaFreeHost(norm_result_);
     if (cublas_ != nullptr) cublasDestroy(cublas_);
@@ -218,6 +219,34 @@ void CudaBackend::gather_columns(const Tensor& src, const std::uint32_t* indices
     DLCTL_CUDA_CHECK_LAUNCH();
 }
 
+void CudaBackend::stage_column_indices(const std::uint32_t* indices, std::int64_t count) {
+    DLCTL_CHECK(count >= 0);
+    if (count > staged_capacity_) {
+        DLCTL_CUDA_CHECK(cudaStreamSynchronize(stream_));  // gathers may still read the old ones
+        DLCTL_CUDA_CHECK(cudaFree(staged_indices_));
+        staged_indices_ = nullptr;
+        DLCTL_CUDA_CHECK(cudaMalloc(&staged_indices_, count * sizeof(std::uint32_t)));
+        staged_capacity_ = count;
+    }
+    staged_host_.assign(indices, indices + count);
+    staged_count_ = count;
+    if (count == 0) return;
+    // Stream order: the copy waits for the gathers of the previous epoch, and the next gathers
+    // wait for it. From pageable memory the bytes are staged before this returns.
+    DLCTL_CUDA_CHECK(cudaMemcpyAsync(staged_indices_, indices, count * sizeof(std::uint32_t),
+                                     cudaMemcpyHostToDevice, stream_));
+}
+
+void CudaBackend::gather_staged_columns(const Tensor& src, std::int64_t first, Tensor dst) {
+    DLCTL_CHECK(src.rows == dst.rows);
+    DLCTL_CHECK(first >= 0 && first + dst.cols <= staged_count_);
+    if (dst.size() == 0) return;
+    for (std::int64_t c = 0; c < dst.cols; ++c) DLCTL_CHECK(staged_host_[first + c] < src.cols);
+    gather_columns_kernel<<<blocks_for(dst.size()), kThreads, 0, stream_>>>(
+        src.data, src.rows, staged_indices_ + first, dst.cols, dst.data);
+    DLCTL_CUDA_CHECK_LAUNCH();
+}
+
 void CudaBackend::add_penalty_gradient(const Tensor& w, Tensor g, float l1, float l2) {
     DLCTL_CHECK(w.size() == g.size());
     if (w.size() == 0 || (l1 == 0.0f && l2 == 0.0f)) return;
@@ -246,10 +275,6 @@ void CudaBackend::clamp(Tensor x, float lo, float hi) {
     if (x.size() == 0) return;
     clamp_kernel<<<blocks_for(x.size()), kThreads, 0, stream_>>>(x.data, x.size(), lo, hi);
     DLCTL_CUDA_CHECK_LAUNCH();
-}
-
-std::unique_ptr<Backend> make_cuda_backend(int index) {
-    return std::make_unique<CudaBackend>(index);
 }
 
 }  // namespace dlctl

@@ -3,6 +3,8 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
+#include <vector>
+
 #include "dlctl/backend/backend.h"
 
 namespace dlctl {
@@ -14,7 +16,8 @@ namespace dlctl {
 /// same counter-based dropout masks.
 class CudaBackend final : public Backend {
   public:
-    explicit CudaBackend(int index);
+    /// `tf32`: GEMMs on TF32 tensor cores (inputs rounded to 10-bit mantissas, fp32 sums).
+    CudaBackend(int index, bool tf32);
     ~CudaBackend() override;
     CudaBackend(const CudaBackend&) = delete;
     CudaBackend& operator=(const CudaBackend&) = delete;
@@ -104,6 +107,8 @@ class CudaBackend final : public Backend {
                          Tensor loss) override;
 
     void gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) override;
+    void stage_column_indices(const std::uint32_t* indices, std::int64_t count) override;
+    void gather_staged_columns(const Tensor& src, std::int64_t first, Tensor dst) override;
     void add_penalty_gradient(const Tensor& w, Tensor g, float l1, float l2) override;
     double squared_norm(const Tensor& x) override;
     void scale(Tensor x, float factor) override;
@@ -125,6 +130,10 @@ class CudaBackend final : public Backend {
     double* norm_result_ = nullptr;            ///< pinned host copy of it
     std::uint32_t* column_indices_ = nullptr;  ///< device: gather_columns' indices
     std::int64_t column_indices_capacity_ = 0;
+    std::uint32_t* staged_indices_ = nullptr;  ///< device: stage_column_indices
+    std::int64_t staged_count_ = 0;
+    std::int64_t staged_capacity_ = 0;
+    std::vector<std::uint32_t> staged_host_;  ///< the staged indices, for the bounds checks
 };
 
 }  // namespace dlctl

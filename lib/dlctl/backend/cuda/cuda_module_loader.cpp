@@ -17,7 +17,7 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kModule = "libdlctl_cuda.so";
-using Factory = Backend* (*)(int);
+using Factory = Backend* (*)(int, bool);
 
 /// Where the module may be: $DLCTL_CUDA_MODULE, beside the executable, or in ../bin or ../lib
 /// from it (test executables live in build/tests, the module in build/bin).
@@ -47,10 +47,10 @@ Factory load_factory() {
             problems += fmt::format("; {}: {}", path.string(), dlerror());
             continue;
         }
-        if (void* symbol = dlsym(module, "dlctl_create_cuda_backend")) {
+        if (void* symbol = dlsym(module, "dlctl_create_cuda_backend_v2")) {
             return reinterpret_cast<Factory>(symbol);
         }
-        problems += fmt::format("; {}: no dlctl_create_cuda_backend", path.string());
+        problems += fmt::format("; {}: no dlctl_create_cuda_backend_v2", path.string());
     }
     throw DeviceError(
         fmt::format("cannot load the CUDA backend ({}){}", kModule,
@@ -61,14 +61,14 @@ Factory load_factory() {
 
 }  // namespace
 
-std::unique_ptr<Backend> make_cuda_backend(int index) {
+std::unique_ptr<Backend> make_cuda_backend(int index, bool tf32) {
     static std::mutex mutex;
     static Factory factory = nullptr;
     {
         const std::lock_guard<std::mutex> lock(mutex);
         if (factory == nullptr) factory = load_factory();  // a failure is retried next time
     }
-    return std::unique_ptr<Backend>(factory(index));
+    return std::unique_ptr<Backend>(factory(index, tf32));
 }
 
 }  // namespace dlctl

@@ -15,7 +15,7 @@ GpuInventory gpu_inventory() {
     return inventory;
 }
 
-std::unique_ptr<Backend> make_cuda_backend(int index) {
+std::unique_ptr<Backend> make_cuda_backend(int index, bool /*tf32*/) {
     throw DeviceError("device 'cuda:" + std::to_string(index) + "': " + kWithoutCuda,
                       "use --device cpu");
 }
