@@ -65,6 +65,7 @@ TEST_CASE("report ranks a sweep's runs with the settings that differ", "[cli][re
     const CliResult unwritable =
         run_dlctl("report " + quote(sweep) + " --plot " + quote(dir.path() / "no/such/dir.svg"));
     CHECK(unwritable.exit_code == 4);
+    CHECK_THAT(unwritable.err, Contains("cannot create") && Contains("no/such/dir.svg"));
     CHECK(run_dlctl("report " + quote(dir.path() / "nothing")).exit_code == 2);  // no such dir
     fs::create_directories(dir.path() / "empty");
     const CliResult empty = run_dlctl("report " + quote(dir.path() / "empty"));
@@ -95,6 +96,11 @@ TEST_CASE("train draws curves.svg and confusion.svg; eval --plot draws diagnosti
     REQUIRE(evaluated.exit_code == 0);
     CHECK_THAT(read_text(roc), Contains(">ROC curve</text>"));
     CHECK_THAT(read_text(roc), Contains("positive class: 1"));
+    const CliResult unwritable =
+        run_dlctl("eval --checkpoint " + quote(run / "checkpoints/last.safetensors") + " --plot " +
+                  quote(dir.path() / "no/such/roc.svg"));
+    CHECK(unwritable.exit_code == 4);
+    CHECK_THAT(unwritable.err, Contains("cannot create") && Contains("no/such/roc.svg"));
 
     // A regression run has curves but no confusion matrix.
     const fs::path regression = dir.path() / "regression";

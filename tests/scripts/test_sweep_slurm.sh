@@ -27,6 +27,13 @@ grep -q '^#SBATCH --time=00:10:00$' "$script" || fail "the --sbatch line is miss
 grep -q '^#SBATCH --cpus-per-task=1$' "$script" || fail "no default --cpus-per-task"
 [ "$(wc -l <"$work/a/points.txt")" -eq 4 ] || fail "points.txt: $(cat "$work/a/points.txt")"
 
+# A path the job script cannot quote is refused before anything is written.
+if msg=$(scripts/sweep.sh configs/breast_cancer.yaml --dlctl "$dlctl" --out "$work/it's" --slurm \
+    --grid train.epochs=1 2>&1); then fail "a quote in --out was accepted"; else code=$?; fi
+[ "$code" -eq 2 ] || fail "a quote in --out: exit $code, expected 2"
+printf '%s\n' "$msg" | grep -q "cannot quote" || fail "a quote in --out: $msg"
+[ ! -e "$work/it's" ] || fail "a refused --out was created"
+
 # Its tasks, run as Slurm runs them: each trains its point; the failing point's task fails.
 for task in 1 2 3 4; do
     if SLURM_ARRAY_TASK_ID=$task SLURM_CPUS_PER_TASK=1 sh "$script" >/dev/null; then code=0; else code=$?; fi

@@ -71,6 +71,16 @@ TEST_CASE("uniform, normal and below have the right ranges and moments", "[core]
     CHECK(std::abs(squares / n - 1.0) < 0.05);
 }
 
+TEST_CASE("parse_number takes whole finite numbers only", "[core]") {
+    CHECK(parse_number("0.001") == 0.001);
+    CHECK(parse_number("-3e2") == -300.0);
+    CHECK_FALSE(parse_number("").has_value());
+    CHECK_FALSE(parse_number("12abc").has_value());
+    CHECK_FALSE(parse_number("relu").has_value());
+    CHECK_FALSE(parse_number("inf").has_value());
+    CHECK_FALSE(parse_number("nan").has_value());
+}
+
 TEST_CASE("did-you-mean suggests close names only", "[core]") {
     CHECK(edit_distance("epochs", "epoch") == 1);
     CHECK(edit_distance("", "abc") == 3);

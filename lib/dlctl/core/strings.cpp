@@ -1,6 +1,8 @@
 #include "dlctl/core/strings.h"
 
 #include <algorithm>
+#include <charconv>
+#include <cmath>
 #include <numeric>
 
 namespace dlctl {
@@ -45,6 +47,15 @@ std::string quoted_list(const std::vector<std::string>& items) {
         text += "'" + item + "'";
     }
     return text;
+}
+
+std::optional<double> parse_number(std::string_view text) {
+    double value = 0.0;
+    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(value)) {
+        return std::nullopt;
+    }
+    return value;
 }
 
 }  // namespace dlctl

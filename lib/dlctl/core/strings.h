@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -14,6 +15,9 @@ std::string closest_match(std::string_view word, const std::vector<std::string>&
 
 /// " (did you mean 'x'?)" when a close candidate exists, else "".
 std::string did_you_mean(std::string_view word, const std::vector<std::string>& candidates);
+
+/// The finite number that is the whole of `text` (std::from_chars syntax), else nothing.
+std::optional<double> parse_number(std::string_view text);
 
 /// "a, b, c" with each item quoted: "'a', 'b', 'c'".
 std::string quoted_list(const std::vector<std::string>& items);

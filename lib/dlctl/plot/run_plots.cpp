@@ -3,11 +3,11 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
 #include <numeric>
 
+#include "dlctl/core/strings.h"
 #include "dlctl/plot/chart.h"
 
 namespace dlctl::plot {
@@ -17,18 +17,12 @@ namespace {
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr std::size_t kMaxDrawnPoints = 5000;
 
-double cell_value(const std::string& cell) {
-    double v = kNaN;
-    const auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), v);
-    return ec == std::errc() && end == cell.data() + cell.size() ? v : kNaN;
-}
-
 std::vector<double> column_values(const std::vector<std::vector<std::string>>& rows,
                                   std::size_t column) {
     std::vector<double> out;
     out.reserve(rows.size());
     for (const auto& row : rows)
-        out.push_back(column < row.size() ? cell_value(row[column]) : kNaN);
+        out.push_back(column < row.size() ? parse_number(row[column]).value_or(kNaN) : kNaN);
     return out;
 }
 

@@ -3,24 +3,15 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <optional>
 
+#include "dlctl/core/strings.h"
 #include "dlctl/plot/chart.h"
 
 namespace dlctl {
 
 namespace {
-
-std::optional<double> as_number(const std::string& text) {
-    double v = 0.0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-    if (ec != std::errc() || end != text.data() + text.size() || !std::isfinite(v)) {
-        return std::nullopt;
-    }
-    return v;
-}
 
 constexpr std::size_t kNumericAxisValues = 4;
 
@@ -39,10 +30,11 @@ plot::Panel setting_panel(const Leaderboard& board, std::size_t column) {
     }
     std::vector<std::string> values;
     for (const RunRow* r : runs) values.push_back(r->settings[column]);
-    const bool numeric = std::all_of(values.begin(), values.end(),
-                                     [](const std::string& v) { return as_number(v).has_value(); });
+    const bool numeric = std::all_of(values.begin(), values.end(), [](const std::string& v) {
+        return parse_number(v).has_value();
+    });
     const auto by_value = [numeric](const std::string& a, const std::string& b) {
-        return numeric ? *as_number(a) < *as_number(b) : a < b;
+        return numeric ? *parse_number(a) < *parse_number(b) : a < b;
     };
     std::sort(values.begin(), values.end(), by_value);
     values.erase(std::unique(values.begin(), values.end()), values.end());
@@ -50,7 +42,7 @@ plot::Panel setting_panel(const Leaderboard& board, std::size_t column) {
     const bool numeric_axis = numeric && values.size() >= kNumericAxisValues;
     if (!numeric_axis) panel.x_categories = values;
     const auto x_of = [&](const std::string& value) {
-        if (numeric_axis) return *as_number(value);
+        if (numeric_axis) return *parse_number(value);
         return static_cast<double>(std::find(values.begin(), values.end(), value) - values.begin());
     };
     plot::Series all("run", plot::Marks::points, plot::palette_color(0));
@@ -73,7 +65,7 @@ plot::Panel setting_panel(const Leaderboard& board, std::size_t column) {
         mean.y.push_back(sum / count);
     }
     if (numeric_axis) {
-        const double lo = *as_number(values.front()), hi = *as_number(values.back());
+        const double lo = *parse_number(values.front()), hi = *parse_number(values.back());
         panel.log_x = lo > 0.0 && hi >= 30.0 * lo;
     }
     panel.series.push_back(std::move(all));

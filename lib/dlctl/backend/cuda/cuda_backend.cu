@@ -199,18 +199,24 @@ void CudaBackend::multiply(const Tensor& a, const Tensor& b, Tensor out) {
     DLCTL_CUDA_CHECK_LAUNCH();
 }
 
+void CudaBackend::reserve_indices(std::uint32_t*& buffer,
+                                  std::int64_t& capacity,
+                                  std::int64_t count) {
+    if (count <= capacity) return;
+    // Grows to the largest count seen; the stream is idle before the old buffer goes, since
+    // queued gathers may still read it.
+    DLCTL_CUDA_CHECK(cudaStreamSynchronize(stream_));
+    DLCTL_CUDA_CHECK(cudaFree(buffer));
+    buffer = nullptr;
+    DLCTL_CUDA_CHECK(cudaMalloc(&buffer, count * sizeof(std::uint32_t)));
+    capacity = count;
+}
+
 void CudaBackend::gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) {
     DLCTL_CHECK(src.rows == dst.rows);
     if (dst.size() == 0) return;
     for (std::int64_t c = 0; c < dst.cols; ++c) DLCTL_CHECK(indices[c] < src.cols);
-    if (dst.cols > column_indices_capacity_) {
-        // Grows once to the largest batch; the stream is idle before the old buffer goes.
-        DLCTL_CUDA_CHECK(cudaStreamSynchronize(stream_));
-        DLCTL_CUDA_CHECK(cudaFree(column_indices_));
-        column_indices_ = nullptr;
-        DLCTL_CUDA_CHECK(cudaMalloc(&column_indices_, dst.cols * sizeof(std::uint32_t)));
-        column_indices_capacity_ = dst.cols;
-    }
+    reserve_indices(column_indices_, column_indices_capacity_, dst.cols);
     // From pageable memory the copy is staged before it returns, so `indices` may be reused.
     DLCTL_CUDA_CHECK(cudaMemcpyAsync(column_indices_, indices, dst.cols * sizeof(std::uint32_t),
                                      cudaMemcpyHostToDevice, stream_));
@@ -221,13 +227,7 @@ void CudaBackend::gather_columns(const Tensor& src, const std::uint32_t* indices
 
 void CudaBackend::stage_column_indices(const std::uint32_t* indices, std::int64_t count) {
     DLCTL_CHECK(count >= 0);
-    if (count > staged_capacity_) {
-        DLCTL_CUDA_CHECK(cudaStreamSynchronize(stream_));  // gathers may still read the old ones
-        DLCTL_CUDA_CHECK(cudaFree(staged_indices_));
-        staged_indices_ = nullptr;
-        DLCTL_CUDA_CHECK(cudaMalloc(&staged_indices_, count * sizeof(std::uint32_t)));
-        staged_capacity_ = count;
-    }
+    reserve_indices(staged_indices_, staged_capacity_, count);
     staged_host_.assign(indices, indices + count);
     staged_count_ = count;
     if (count == 0) return;

@@ -122,6 +122,8 @@ class CudaBackend final : public Backend {
 
   private:
     void release() noexcept;
+    /// Makes `buffer` (device memory) hold at least `count` indices.
+    void reserve_indices(std::uint32_t*& buffer, std::int64_t& capacity, std::int64_t count);
 
     int index_;
     cudaStream_t stream_ = nullptr;
