@@ -42,10 +42,10 @@ TEST_CASE("column types are inferred: numeric, boolean, categorical", "[data][ty
     CHECK(t.type(0) == ColumnType::kNumeric);
     CHECK(std::isnan(t.columns[0][1]));  // NA is missing
     CHECK(t.type(1) == ColumnType::kBoolean);
-    CHECK(t.columns[1] == std::vector<float>{1, 0, 1});
+    CHECK(t.columns[1] == Column{1, 0, 1});
     CHECK(t.type(2) == ColumnType::kCategorical);
     CHECK(t.categories[2] == std::vector<std::string>{"Paris", "Lyon"});  // blanks trimmed
-    CHECK(t.columns[2] == std::vector<float>{0, 1, 0});
+    CHECK(t.columns[2] == Column{0, 1, 0});
     // A column that looks numeric until its last row is re-read as text, keeping "1" as written.
     CHECK(t.type(3) == ColumnType::kCategorical);
     CHECK(t.categories[3] == std::vector<std::string>{"1", "2", "x7"});
@@ -230,7 +230,7 @@ TEST_CASE("parsed tables are cached, and stale or damaged entries are rebuilt", 
     // The same size and (maybe) the same second, other content: not served from the cache, and
     // the entry is replaced rather than joined by another.
     dir.write("d.csv", "a,b\n3,x\n4,y\n");
-    CHECK(read_csv_cached(csv, options, cache).columns[0] == std::vector<float>{3, 4});
+    CHECK(read_csv_cached(csv, options, cache).columns[0] == Column{3, 4});
     CHECK(std::distance(std::filesystem::directory_iterator(cache.dir),
                         std::filesystem::directory_iterator{}) == 1);
 
@@ -238,9 +238,9 @@ TEST_CASE("parsed tables are cached, and stale or damaged entries are rebuilt", 
     std::string bytes = dlctl::test::read_text(entries[0]);
     bytes[bytes.size() - 2] ^= 0x55;
     dir.write("cache/" + entries[0].filename().string(), bytes);
-    CHECK(read_csv_cached(csv, options, cache).columns[0] == std::vector<float>{3, 4});
+    CHECK(read_csv_cached(csv, options, cache).columns[0] == Column{3, 4});
     dir.write("cache/" + entries[0].filename().string(), bytes.substr(0, 20));
-    CHECK(read_csv_cached(csv, options, cache).columns[0] == std::vector<float>{3, 4});
+    CHECK(read_csv_cached(csv, options, cache).columns[0] == Column{3, 4});
     CHECK(dlctl::test::read_text(entries[0]).size() > 20);
 
     // Other parsing options are another entry.

@@ -227,7 +227,7 @@ void check_regression_target(const Table& table, int target) {
 }
 
 void check_weights(const Table& table, int column) {
-    const std::vector<float>& w = table.columns[column];
+    const Column& w = table.columns[column];
     for (std::size_t r = 0; r < w.size(); ++r) {
         if (w[r] < 0.0f || std::isnan(w[r])) {
             throw DataError(fmt::format("{}:{}: sample weight '{}' is {}; weights must be >= 0",
@@ -250,8 +250,12 @@ Rows usable_rows(const DataSpec& spec,
                  const Columns& columns,
                  const std::vector<std::string>& labels) {
     Rows out;
-    out.targets = labels.empty() ? table.columns[columns.target]
-                                 : class_indices(table, columns.target, labels);
+    if (labels.empty()) {
+        const Column& target = table.columns[columns.target];
+        out.targets.assign(target.begin(), target.end());
+    } else {
+        out.targets = class_indices(table, columns.target, labels);
+    }
     for (std::uint32_t r = 0; r < table.rows(); ++r) {
         if (std::isnan(out.targets[r])) {
             ++out.missing_target;

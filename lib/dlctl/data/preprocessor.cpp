@@ -29,7 +29,7 @@ double quantile(const std::vector<double>& sorted, double q) {
 }
 
 void fit_numeric(FeatureColumn& f,
-                 const std::vector<float>& column,
+                 const Column& column,
                  const std::vector<std::uint32_t>& rows,
                  const FeatureOptions& options,
                  const std::string& source) {
@@ -203,7 +203,7 @@ void Preprocessor::transform(const Table& table,
     std::size_t first = 0;  // the column's first feature
     for (std::size_t k = 0; k < columns_.size(); ++k) {
         const FeatureColumn& f = columns_[k];
-        const std::vector<float>& column = table.columns[columns[k]];
+        const Column& column = table.columns[columns[k]];
         if (f.type != ColumnType::kCategorical) {
             DLCTL_CHECK(table.type(columns[k]) != ColumnType::kCategorical);
             const double inv_scale = 1.0 / f.scale;

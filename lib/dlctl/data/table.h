@@ -1,6 +1,8 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
+#include <memory_resource>
 #include <string>
 #include <vector>
 
@@ -14,17 +16,32 @@ enum class ColumnType : std::uint8_t {
 
 const char* to_string(ColumnType type);
 
+/// One column's cells. Columns of a table read by the parallel CSV reader live in memory that
+/// the table owns (Table::column_memory): copy a column to keep it beyond its table.
+using Column = std::pmr::vector<float>;
+
 /// A parsed CSV file, stored column by column as float32: numbers, 1/0 for booleans, category
 /// indices for categorical columns. Missing cells (data.na_values) are NaN.
 struct Table {
-    std::string source;                       ///< file the table was read from
-    std::vector<std::string> names;           ///< column names, unique
-    std::vector<ColumnType> types;            ///< per column; empty: all numeric
-    std::vector<std::vector<float>> columns;  ///< columns[c][row]
+    std::string source;              ///< file the table was read from
+    std::vector<std::string> names;  ///< column names, unique
+    std::vector<ColumnType> types;   ///< per column; empty: all numeric
+    std::vector<Column> columns;  ///< columns[c][row]
+    /// Where `columns` may have been allocated; null when they use the default allocator.
+    /// Declared after them, so that assignments replace the columns before the memory they
+    /// were in; the destructor releases the columns first.
+    std::shared_ptr<std::pmr::memory_resource> column_memory;
     /// Categorical columns: the distinct values in order of first appearance (index = stored
     /// value); empty for other columns.
     std::vector<std::vector<std::string>> categories;
     std::vector<std::uint32_t> lines;  ///< 1-based file line of each row, for messages
+
+    Table() = default;
+    Table(const Table&) = default;
+    Table(Table&&) noexcept = default;
+    Table& operator=(const Table&) = default;
+    Table& operator=(Table&&) noexcept = default;
+    ~Table() { columns.clear(); }
 
     std::size_t rows() const { return lines.size(); }
     ColumnType type(std::size_t column) const {
