@@ -9,6 +9,7 @@ seconds=${1:-15}
 source scripts/fuzz_setup.sh  # work, flags; exits 77 without libFuzzer
 clang++ "${flags[@]}" tests/fuzz/fuzz_csv.cpp lib/dlctl/data/csv_fields.cpp \
     lib/dlctl/data/csv_reader.cpp lib/dlctl/data/csv_rows.cpp lib/dlctl/data/csv_parallel.cpp lib/dlctl/data/table.cpp lib/dlctl/core/error.cpp \
+    lib/dlctl/data/csv_numeric_row.cpp lib/dlctl/data/column_arena.cpp lib/dlctl/data/file_window.cpp \
     -lfmt -o "$work/fuzz_csv"
 mkdir -p "$work/corpus"
 for f in data/*.csv; do head -c 2000 "$f" > "$work/corpus/$(basename "$f")"; done

@@ -89,8 +89,8 @@ TEST_CASE("read_csv reads columns, CRLF, a BOM, quotes and blank lines", "[data]
     const Table t = read_csv(file);
     CHECK(t.names == std::vector<std::string>{"a", "b"});
     CHECK(t.rows() == 2);
-    CHECK(t.columns[0] == std::vector<float>{1, 3});
-    CHECK(t.columns[1] == std::vector<float>{2, 4.5f});
+    CHECK(t.columns[0] == Column{1, 3});
+    CHECK(t.columns[1] == Column{2, 4.5f});
     CHECK(t.lines == std::vector<std::uint32_t>{2, 4});
     CHECK(t.column_index("b") == 1);
     CHECK(t.column_index("z") == -1);
@@ -139,7 +139,7 @@ TEST_CASE("without a header the first line is data and columns are numbered", "[
     const Table t = read_csv_text("t.csv", "1,2\n3,4\n", csv_format(',', false));
     CHECK(t.names == std::vector<std::string>{"col0", "col1"});
     CHECK(t.rows() == 2);
-    CHECK(t.columns[0] == std::vector<float>{1, 3});
+    CHECK(t.columns[0] == Column{1, 3});
     CHECK(t.lines == std::vector<std::uint32_t>{1, 2});
     CHECK_THROWS_WITH(read_csv_text("t.csv", "1,2\n3\n", csv_format(',', false)),
                       Contains("t.csv:2: found 1 fields, expected 2 (as in the first row)"));
@@ -151,6 +151,64 @@ TEST_CASE("column names must be valid UTF-8", "[data][csv]") {
     CHECK(read_csv_text("t.csv", "\xC3\xA9t\xC3\xA9,b\n1,2\n").names[0] == "\xC3\xA9t\xC3\xA9");
     CHECK_THROWS_WITH(read_csv_text("t.csv", "a\n\xFF\xFE\n"),
                       Contains("'(bytes that are not valid UTF-8)' is not a finite number"));
+}
+
+TEST_CASE("wide rows take the 64-byte row scanner and agree with the typed reader", "[data][csv]") {
+    // Rows of 1-120 columns (most over 64 bytes), mostly short decimals with some spellings the
+    // scanner leaves to the general parser, a declared text column on half of the files, read
+    // in blocks of 100 bytes to 16 MB by 1-3 threads.
+    std::mt19937 rng(19);
+    const char* spellings[] = {"0",         "255",   "-7", "3.25", "12345678", "0.000001", "-0.5",
+                               "123456789", "1.5e3", " 8", "",     "NA",       "\"9\""};
+    for (int round = 0; round < 40; ++round) {
+        const std::size_t width = 1 + rng() % 120;
+        const bool text_column = round % 2 == 1;
+        const bool crlf = round % 3 == 2;
+        std::string text;
+        for (std::size_t c = 0; c < width; ++c) {
+            text += c > 0 ? ",c" : "c";
+            text += std::to_string(c);
+        }
+        text += crlf ? "\r\n" : "\n";
+        const int rows = 1 + static_cast<int>(rng() % 60);
+        for (int r = 0; r < rows; ++r) {
+            if (rng() % 25 == 0) text += "\n";  // a blank line
+            for (std::size_t c = 0; c < width; ++c) {
+                if (c > 0) text += ",";
+                if (text_column && c == width / 2) {
+                    text += rng() % 2 ? "red" : "12";
+                } else {
+                    text += rng() % 8 ? spellings[rng() % 7] : spellings[rng() % 13];
+                }
+            }
+            text += crlf ? "\r\n" : "\n";
+        }
+        if (round % 5 == 4) text.pop_back();  // no final newline
+        CsvOptions options;
+        options.infer_types = true;
+        options.na_values = {"", "NA"};
+        if (text_column) {
+            std::string name = "c";
+            name += std::to_string(width / 2);
+            options.column_types = {{name, ColumnType::kCategorical}};
+        }
+        const Table typed = read_csv_text("w.csv", text, options);
+        const std::size_t block = round % 4 == 0 ? (16u << 20) : 100 + rng() % 2000;
+        const auto fast =
+            read_numeric_csv_text("w.csv", text, options, 1 + static_cast<int>(rng() % 3), block);
+        INFO("round " << round << ", block " << block << ":\n" << text);
+        REQUIRE(fast.has_value());
+        CHECK(fast->types == typed.types);
+        CHECK(fast->categories == typed.categories);
+        CHECK(fast->lines == typed.lines);
+        for (std::size_t c = 0; c < typed.columns.size(); ++c) {
+            REQUIRE(fast->columns[c].size() == typed.columns[c].size());
+            for (std::size_t i = 0; i < typed.columns[c].size(); ++i) {
+                const float x = typed.columns[c][i], y = fast->columns[c][i];
+                CHECK(((std::isnan(x) && std::isnan(y)) || x == y));
+            }
+        }
+    }
 }
 
 TEST_CASE("the parallel reader of numeric files gives what the typed reader gives", "[data][csv]") {

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <cstring>
 #include <memory>
 #include <string>
@@ -13,51 +12,72 @@
 #include <vector>
 
 #include "dlctl/core/error.h"
+#include "dlctl/data/column_arena.h"
 #include "dlctl/data/csv_fields.h"
+#include "dlctl/data/csv_numeric_row.h"
 #include "dlctl/data/csv_rows.h"
+#include "dlctl/data/file_window.h"
 
 namespace dlctl {
 
 namespace {
 
 constexpr std::size_t kBlockBytes = 16u << 20;
-
-struct FileCloser {
-    void operator()(std::FILE* f) const { std::fclose(f); }
-};
+/// A line longer than this is left to the typed reader (and its line-length error).
+constexpr std::size_t kLongestLine = 64u << 20;
+/// Rows are parsed into a row-major tile of this many rows, then spread over the columns: the
+/// tile stays in cache and each column receives 32 contiguous bytes at a time.
+constexpr std::size_t kTileRows = 8;
 
 bool blank(std::string_view line) {
     return std::all_of(line.begin(), line.end(), [](char c) { return c == ' ' || c == '\t'; });
 }
 
-/// What one thread parses: whole lines of a block, into its own columns.
-struct Share {
-    std::string_view text;
-    std::uint32_t first_line = 0;  ///< file line number of the share's first line
-    std::vector<float> values;     ///< row-major: rows × width (sequential writes while parsing)
-    std::vector<std::vector<std::string>> categories;  ///< local, text columns only
-    std::vector<std::uint32_t> lines;
-    bool not_numeric = false;
-    std::string error, hint;  ///< the first error, if any
-};
-
 struct Layout {
     std::string source;
     std::vector<std::string> names;
     char delimiter = ',';
-    std::vector<bool> text;  ///< declared categorical
+    std::vector<bool> text;                 ///< declared categorical
+    std::vector<unsigned char> text_flags;  ///< the same as bytes, for scan_numeric_row
+    std::vector<std::size_t> text_columns;  ///< the indices of the declared categorical ones
     const std::vector<std::string>* na_values = nullptr;
     bool numeric_markers = false;  ///< a missing-value marker parses as a number
+    bool plain_numbers = false;    ///< no numeric marker: rows may take scan_numeric_row
+};
+
+/// What one thread parses: whole lines of a block, into the table's columns from `first_row` on.
+struct Piece {
+    std::string_view text;
+    const char* readable_end = nullptr;  ///< the block's end: bytes before it may be read
+    std::uint32_t first_line = 0;        ///< file line number of the piece's first line
+    std::size_t newlines = 0;
+    std::size_t line_count = 0;  ///< lines, the last one maybe without newline: rows at most
+    std::size_t first_row = 0;   ///< table row of its first row
+    std::size_t rows = 0;        ///< rows parsed (fewer than line_count with blank lines)
+    std::vector<float> tile;     ///< kTileRows rows of cells, row-major
+    std::string padded;          ///< a row near the block's end, copied with scan padding
+    std::vector<std::vector<std::string>> categories;  ///< local, text columns only
+    bool not_numeric = false;
+    std::string error, hint;  ///< the first error, if any
 };
 
 using Dictionaries = std::vector<std::unordered_map<std::string, float>>;
+
+/// Runs work(0..parts-1), each on its own thread (part 0 on this one).
+template <class Work>
+void run_parallel(std::size_t parts, const Work& work) {
+    std::vector<std::thread> threads;
+    for (std::size_t i = 1; i < parts; ++i) threads.emplace_back([&work, i] { work(i); });
+    if (parts > 0) work(0);
+    for (auto& t : threads) t.join();
+}
 
 /// One cell into `value`: a missing marker (NaN), a category code of a text column, or a
 /// number. False when a cell of a numeric column is not a number.
 bool parse_cell(std::string_view cell,
                 std::size_t column,
                 const Layout& layout,
-                Share& share,
+                Piece& piece,
                 Dictionaries& dictionaries,
                 float& value) {
     // Most cells are numbers: parse first unless a marker is a number itself (-999).
@@ -70,8 +90,8 @@ bool parse_cell(std::string_view cell,
     }
     if (layout.text[column]) {
         const auto [it, added] = dictionaries[column].try_emplace(
-            std::string(t), static_cast<float>(share.categories[column].size()));
-        if (added) share.categories[column].emplace_back(t);
+            std::string(t), static_cast<float>(piece.categories[column].size()));
+        if (added) piece.categories[column].emplace_back(t);
         value = it->second;
         return true;
     }
@@ -80,17 +100,14 @@ bool parse_cell(std::string_view cell,
 
 enum class RowResult { kOk, kNotNumeric, kFieldCount };
 
-/// Appends the cells of a row without quotes to share.values: the fields are the text between
-/// delimiters, so there is nothing to copy or unescape. On failure share.values is unchanged.
+/// The cells of a row without quotes, any spelling: the fields are the text between
+/// delimiters, so there is nothing to copy or unescape.
 RowResult parse_plain_row(std::string_view row,
                           const Layout& layout,
-                          Share& share,
-                          Dictionaries& dictionaries) {
+                          Piece& piece,
+                          Dictionaries& dictionaries,
+                          float* cells) {
     const std::size_t width = layout.names.size();
-    std::vector<float>& out = share.values;
-    const std::size_t start = out.size();
-    out.resize(start + width);
-    float* cells = out.data() + start;
     const char* p = row.data();
     const char* end = p + row.size();
     const bool numbers_first = !layout.numeric_markers;
@@ -101,33 +118,44 @@ RowResult parse_plain_row(std::string_view row,
         if (stop == nullptr) {
             stop = static_cast<const char*>(std::memchr(p, layout.delimiter, end - p));
             if (stop == nullptr) stop = end;
-            if (!parse_cell(std::string_view(p, stop - p), c, layout, share, dictionaries,
+            if (!parse_cell(std::string_view(p, stop - p), c, layout, piece, dictionaries,
                             cells[c])) {
-                out.resize(start);
                 return RowResult::kNotNumeric;
             }
         }
-        if ((stop == end) != (c + 1 == width)) {  // too few or too many fields
-            out.resize(start);
-            return RowResult::kFieldCount;
-        }
+        if ((stop == end) != (c + 1 == width)) return RowResult::kFieldCount;
         p = stop + 1;
     }
     return RowResult::kOk;
 }
 
-void parse_share(Share& share, const Layout& layout) {
+/// Rows of short decimals (and text in the declared text columns) take scan_numeric_row; the
+/// rows it refuses take parse_plain_row, or the quote-aware splitter.
+void parse_piece(Piece& piece, const Layout& layout, float* const* columns, std::uint32_t* lines) {
     const std::size_t width = layout.names.size();
-    share.values.clear();
-    share.values.reserve(share.text.size() / 2);  // at least 2 bytes per cell
-    share.lines.clear();
-    share.categories.assign(width, {});
+    piece.rows = 0;
+    piece.tile.resize(kTileRows * width);
+    piece.categories.assign(width, {});
     Dictionaries dictionaries(width);
     std::vector<std::string_view> fields;
+    std::vector<std::string_view> texts(width);  // the text columns' cells of a scanned row
     std::string buffer;
-    std::uint32_t line = share.first_line;
-    const char* p = share.text.data();
-    const char* end = p + share.text.size();
+    std::size_t tiled = 0;
+    const unsigned char* text_flags =
+        layout.text_columns.empty() ? nullptr : layout.text_flags.data();
+    const auto flush = [&] {
+        const std::size_t row = piece.first_row + piece.rows;
+        for (std::size_t c = 0; c < width; ++c) {
+            float* out = columns[c] + row;
+            const float* in = piece.tile.data() + c;
+            for (std::size_t r = 0; r < tiled; ++r) out[r] = in[r * width];
+        }
+        piece.rows += tiled;
+        tiled = 0;
+    };
+    std::uint32_t line = piece.first_line;
+    const char* p = piece.text.data();
+    const char* end = p + piece.text.size();
     for (; p < end; ++line) {
         const char* newline = static_cast<const char*>(std::memchr(p, '\n', end - p));
         const char* stop = newline != nullptr ? newline : end;
@@ -135,45 +163,60 @@ void parse_share(Share& share, const Layout& layout) {
         p = newline != nullptr ? newline + 1 : end;
         if (!row.empty() && row.back() == '\r') row.remove_suffix(1);
         if (blank(row)) continue;
-        if (row.find('"') == std::string_view::npos) {
-            const RowResult result = parse_plain_row(row, layout, share, dictionaries);
-            if (result != RowResult::kOk) {
+        float* cells = piece.tile.data() + tiled * width;
+        bool parsed = false;
+        if (layout.plain_numbers) {
+            const char* row_begin = row.data();
+            if (static_cast<std::size_t>(piece.readable_end - (row_begin + row.size())) <
+                kRowScanPadding) {
+                piece.padded.assign(row);
+                piece.padded.append(kRowScanPadding, '\0');
+                row_begin = piece.padded.data();
+            }
+            parsed = scan_numeric_row(row_begin, row_begin + row.size(), layout.delimiter, width,
+                                      text_flags, cells, texts.data());
+            for (std::size_t i = 0; parsed && i < layout.text_columns.size(); ++i) {
+                const std::size_t c = layout.text_columns[i];
+                parse_cell(texts[c], c, layout, piece, dictionaries, cells[c]);
+            }
+        }
+        if (!parsed && row.find('"') == std::string_view::npos) {
+            const RowResult result = parse_plain_row(row, layout, piece, dictionaries, cells);
+            if (result == RowResult::kNotNumeric) {
+                piece.not_numeric = true;
+                return;
+            }
+            if (result == RowResult::kFieldCount) {
                 const std::size_t found = std::count(row.begin(), row.end(), layout.delimiter) + 1;
-                if (result == RowResult::kNotNumeric) {
-                    share.not_numeric = true;
-                } else {
-                    share.error =
-                        fmt::format("{}:{}: found {} fields, expected {} (as in the header)",
-                                    layout.source, line, found, width);
-                    share.hint = "check the delimiter (data.delimiter) and quoting of this row";
+                piece.error = fmt::format("{}:{}: found {} fields, expected {} (as in the header)",
+                                          layout.source, line, found, width);
+                piece.hint = "check the delimiter (data.delimiter) and quoting of this row";
+                return;
+            }
+        } else if (!parsed) {
+            buffer.assign(row);
+            if (!split_csv_fields(buffer.data(), layout.delimiter, fields)) {
+                piece.error = fmt::format("{}:{}: unterminated quoted field", layout.source, line);
+                piece.hint = "a newline inside a quoted field is not supported";
+                return;
+            }
+            if (fields.size() != width) {
+                piece.error = fmt::format("{}:{}: found {} fields, expected {} (as in the header)",
+                                          layout.source, line, fields.size(), width);
+                piece.hint = "check the delimiter (data.delimiter) and quoting of this row";
+                return;
+            }
+            for (std::size_t c = 0; c < width; ++c) {
+                if (!parse_cell(fields[c], c, layout, piece, dictionaries, cells[c])) {
+                    piece.not_numeric = true;
+                    return;
                 }
-                return;
             }
-            share.lines.push_back(line);
-            continue;
         }
-        buffer.assign(row);
-        if (!split_csv_fields(buffer.data(), layout.delimiter, fields)) {
-            share.error = fmt::format("{}:{}: unterminated quoted field", layout.source, line);
-            share.hint = "a newline inside a quoted field is not supported";
-            return;
-        }
-        if (fields.size() != width) {
-            share.error = fmt::format("{}:{}: found {} fields, expected {} (as in the header)",
-                                      layout.source, line, fields.size(), width);
-            share.hint = "check the delimiter (data.delimiter) and quoting of this row";
-            return;
-        }
-        for (std::size_t c = 0; c < width; ++c) {
-            float value = 0.0f;
-            if (!parse_cell(fields[c], c, layout, share, dictionaries, value)) {
-                share.not_numeric = true;
-                return;
-            }
-            share.values.push_back(value);
-        }
-        share.lines.push_back(line);
+        lines[piece.first_row + piece.rows + tiled] = line;
+        if (++tiled == kTileRows) flush();
     }
+    flush();
 }
 
 /// Splits `text` (whole lines) into up to `parts` pieces at line ends.
@@ -193,43 +236,113 @@ std::vector<std::string_view> split_lines(std::string_view text, std::size_t par
     return out;
 }
 
-/// Reads up to `bytes` bytes into `out`; returns how many (0 at the end).
-using ByteSource = std::function<std::size_t(char* out, std::size_t bytes)>;
+/// Bytes [offset, offset + length) of the input, clipped to its end; valid until the next call.
+using ByteView = std::function<std::string_view(std::uint64_t offset, std::size_t length)>;
+
+/// Columns for about `rows` rows (more grow as vectors do) in a ColumnArena owned by the table.
+void allocate_columns(Table& table, std::size_t width, std::size_t rows) {
+    auto arena = std::make_shared<ColumnArena>(width, rows * sizeof(float));
+    table.columns.clear();
+    table.columns.reserve(width);
+    for (std::size_t c = 0; c < width; ++c) {
+        table.columns.emplace_back(std::pmr::polymorphic_allocator<float>(arena.get()));
+        table.columns.back().reserve(rows);
+    }
+    table.column_memory = std::move(arena);
+    table.lines.reserve(rows);
+}
+
+/// Maps the local category codes of each piece's text columns to the table's (in row order, so
+/// categories keep the order in which they first appear).
+void merge_categories(std::vector<Piece>& pieces,
+                      const Layout& layout,
+                      Dictionaries& dictionaries,
+                      Table& table) {
+    for (Piece& piece : pieces) {
+        for (std::size_t c = 0; c < layout.names.size(); ++c) {
+            if (!layout.text[c]) continue;
+            std::vector<float> code;
+            for (const auto& category : piece.categories[c]) {
+                const auto [it, added] = dictionaries[c].try_emplace(
+                    category, static_cast<float>(table.categories[c].size()));
+                if (added) {
+                    if (!valid_utf8(category)) {
+                        throw DataError(fmt::format("{}: column '{}' has a value that is not "
+                                                    "valid UTF-8",
+                                                    table.source, table.names[c]),
+                                        "save the file as UTF-8");
+                    }
+                    table.categories[c].push_back(category);
+                }
+                code.push_back(it->second);
+            }
+            float* column = table.columns[c].data() + piece.first_row;
+            for (std::size_t r = 0; r < piece.rows; ++r) {
+                if (!std::isnan(column[r])) column[r] = code[static_cast<std::size_t>(column[r])];
+            }
+        }
+    }
+}
+
+/// Moves the pieces' rows together when blank lines left fewer rows than lines; returns the
+/// table's row count.
+std::size_t close_gaps(const std::vector<Piece>& pieces, std::size_t first_row, Table& table) {
+    std::size_t row = first_row;
+    for (const Piece& piece : pieces) {
+        if (piece.first_row != row) {
+            for (auto& column : table.columns) {
+                std::memmove(column.data() + row, column.data() + piece.first_row,
+                             piece.rows * sizeof(float));
+            }
+            std::memmove(table.lines.data() + row, table.lines.data() + piece.first_row,
+                         piece.rows * sizeof(std::uint32_t));
+        }
+        row += piece.rows;
+    }
+    return row;
+}
 
 std::optional<Table> read_numeric(const std::string& source,
-                                  std::size_t file_size,
-                                  const ByteSource& read,
+                                  std::uint64_t size,
+                                  const ByteView& view,
                                   const CsvOptions& options,
                                   int threads,
                                   std::size_t block_bytes) {
     for (const auto& [name, type] : options.column_types) {
         if (type == ColumnType::kBoolean) return std::nullopt;
     }
-    // The header (or, without one, the column count) as CsvRowReader sees it.
-    std::string block(std::min<std::size_t>(block_bytes, file_size), '\0');
-    block.resize(read(block.data(), block.size()));
-    std::size_t header_end = 0;
-    std::uint32_t header_line = 1;
-    while (true) {
-        const auto nl = block.find('\n', header_end);
-        const std::string_view line(block.data() + header_end,
-                                    (nl == std::string::npos ? block.size() : nl) - header_end);
-        const bool is_blank = blank(line) || line == "\r";
-        if (!is_blank || nl == std::string::npos) {
-            header_end = nl == std::string::npos ? block.size() : nl + 1;
-            break;
-        }
-        header_end = nl + 1;
-        ++header_line;
-    }
-    if (header_end == block.size() && block.size() < file_size) return std::nullopt;  // huge line
     Layout layout;
     layout.source = source;
+    // The header (or, without one, the column count) as CsvRowReader sees it.
+    std::size_t header_end = 0;
+    std::uint32_t header_line = 1;
+    bool bom = false;
     {
-        CsvRowReader header = CsvRowReader::from_text(
-            layout.source, std::string_view(block.data(), header_end), options);
+        // Blank lines, then the header line: the first block, or more until it ends.
+        std::string_view head;
+        for (std::size_t length = block_bytes;; length *= 2) {
+            head = view(0, length);
+            header_end = 0;
+            header_line = 1;
+            while (true) {
+                const auto nl = head.find('\n', header_end);
+                const std::string_view line = head.substr(
+                    header_end, (nl == std::string::npos ? head.size() : nl) - header_end);
+                if (!(blank(line) || line == "\r") || nl == std::string::npos) {
+                    header_end = nl == std::string::npos ? head.size() : nl + 1;
+                    break;
+                }
+                header_end = nl + 1;
+                ++header_line;
+            }
+            if (header_end < head.size() || head.size() >= size) break;
+            if (length > kLongestLine) return std::nullopt;  // the typed reader's error
+        }
+        CsvRowReader header =
+            CsvRowReader::from_text(layout.source, head.substr(0, header_end), options);
         layout.names = header.names();
         layout.delimiter = header.delimiter();
+        bom = head.substr(0, 3) == "\xEF\xBB\xBF";
     }
     layout.na_values = &options.na_values;
     float ignored = 0.0f;
@@ -243,140 +356,97 @@ std::optional<Table> read_numeric(const std::string& source,
             layout.text[it - layout.names.begin()] = type == ColumnType::kCategorical;
         }
     }
-    const std::size_t width = layout.names.size();
-    std::size_t data_start = options.header ? header_end : 0;
-    std::uint32_t next_line = options.header ? header_line + 1 : 1;
-    if (!options.header) {
-        // Blank lines before the first row are skipped by the parser; only the BOM goes.
-        if (block.compare(0, 3, "\xEF\xBB\xBF") == 0) data_start = 3;
+    layout.text_flags.assign(layout.text.begin(), layout.text.end());
+    for (std::size_t c = 0; c < layout.text.size(); ++c) {
+        if (layout.text[c]) layout.text_columns.push_back(c);
     }
+    layout.plain_numbers = !layout.numeric_markers;
+    const std::size_t width = layout.names.size();
+    // Without a header, blank lines before the first row are skipped by the parser; only the
+    // BOM goes.
+    const std::uint64_t data_start = options.header ? header_end : (bom ? 3 : 0);
+    std::uint32_t next_line = options.header ? header_line + 1 : 1;
 
     Table table;
     table.source = layout.source;
     table.names = layout.names;
-    table.columns.assign(width, {});
     table.categories.assign(width, {});
-    std::vector<std::unordered_map<std::string, float>> dictionaries(width);
+    Dictionaries dictionaries(width);
     const std::size_t workers =
         threads > 0 ? static_cast<std::size_t>(threads)
                     : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-    bool reserved = false;
-    std::string carry;
-    std::vector<Share> shares;
-    bool at_end = block.size() >= file_size;
-    std::size_t offset = data_start;
-    while (true) {
+    std::vector<Piece> pieces;
+    std::vector<float*> column_data(width);
+    std::size_t rows = 0;
+    for (std::uint64_t offset = data_start; offset < size;) {
         // Whole lines of this block; a partial last line waits for the next block.
-        std::string_view text(block.data() + offset, block.size() - offset);
-        if (!carry.empty()) {
-            carry.append(text);
-            text = carry;
-        }
-        std::size_t usable = text.size();
-        if (!at_end) {
-            const auto nl = text.rfind('\n');
-            usable = nl == std::string_view::npos ? 0 : nl + 1;
-        }
-        // The shares keep their buffers from block to block (no fresh pages to fault in).
-        const auto pieces = split_lines(text.substr(0, usable), workers);
-        shares.resize(pieces.size());
-        std::uint32_t line = next_line;
-        for (std::size_t i = 0; i < pieces.size(); ++i) {
-            shares[i].text = pieces[i];
-            shares[i].first_line = line;
-            shares[i].lines.clear();
-            line +=
-                static_cast<std::uint32_t>(std::count(pieces[i].begin(), pieces[i].end(), '\n'));
-        }
-        next_line = line;
-        std::vector<std::thread> pool;
-        for (std::size_t i = 1; i < shares.size(); ++i) {
-            pool.emplace_back(parse_share, std::ref(shares[i]), std::cref(layout));
-        }
-        if (!shares.empty()) parse_share(shares[0], layout);
-        for (auto& t : pool) t.join();
-        for (Share& share : shares) {
-            if (!share.error.empty()) throw DataError(share.error, share.hint);
-            if (share.not_numeric) return std::nullopt;
-        }
-        if (!reserved && !shares.empty() && usable > 0) {
-            // Size the columns once from the first block's bytes per row.
-            std::size_t rows = 0;
-            for (const Share& s : shares) rows += s.lines.size();
-            const double per_row = static_cast<double>(usable) / std::max<std::size_t>(rows, 1);
-            const auto expected = static_cast<std::size_t>(
-                static_cast<double>(file_size - data_start) / per_row * 1.02 + 16);
-            for (auto& column : table.columns) column.reserve(expected);
-            table.lines.reserve(expected);
-            reserved = true;
-        }
-        // Local category codes -> the table's (in row order, so categories keep the order in
-        // which they first appear).
-        for (Share& share : shares) {
-            for (std::size_t c = 0; c < width; ++c) {
-                if (!layout.text[c]) continue;
-                std::vector<float> code;
-                for (const auto& category : share.categories[c]) {
-                    const auto [it, added] = dictionaries[c].try_emplace(
-                        category, static_cast<float>(table.categories[c].size()));
-                    if (added) {
-                        if (!valid_utf8(category)) {
-                            throw DataError(fmt::format("{}: column '{}' has a value that is not "
-                                                        "valid UTF-8",
-                                                        table.source, table.names[c]),
-                                            "save the file as UTF-8");
-                        }
-                        table.categories[c].push_back(category);
-                    }
-                    code.push_back(it->second);
-                }
-                const std::size_t rows = share.lines.size();
-                for (std::size_t r = 0; r < rows; ++r) {
-                    float& v = share.values[r * width + c];
-                    if (!std::isnan(v)) v = code[static_cast<std::size_t>(v)];
-                }
+        std::string_view block;
+        std::size_t usable = 0;
+        for (std::size_t length = block_bytes;; length *= 2) {
+            block = view(offset, length);
+            if (offset + block.size() >= size) {
+                usable = block.size();
+                break;
             }
-        }
-        // Rows -> columns, the columns split among the threads.
-        std::size_t block_rows = 0;
-        for (const Share& share : shares) block_rows += share.lines.size();
-        const std::size_t before = table.rows();
-        for (auto& column : table.columns) column.resize(before + block_rows);
-        // Each thread moves a range of columns, 64 rows at a time so that the rows it reads
-        // stay in cache while it writes every column.
-        auto transpose = [&](std::size_t part, std::size_t parts) {
-            const std::size_t first = width * part / parts, last = width * (part + 1) / parts;
-            std::size_t offset = before;
-            for (const Share& share : shares) {
-                const std::size_t rows = share.lines.size();
-                for (std::size_t r0 = 0; r0 < rows; r0 += 64) {
-                    const std::size_t r1 = std::min(rows, r0 + 64);
-                    for (std::size_t c = first; c < last; ++c) {
-                        float* out = table.columns[c].data() + offset;
-                        const float* in = share.values.data() + c;
-                        for (std::size_t r = r0; r < r1; ++r) out[r] = in[r * width];
-                    }
-                }
-                offset += rows;
+            const auto nl = block.rfind('\n');
+            if (nl != std::string_view::npos) {
+                usable = nl + 1;
+                break;
             }
-        };
-        std::vector<std::thread> movers;
-        for (std::size_t t = 1; t < workers; ++t) movers.emplace_back(transpose, t, workers);
-        transpose(0, workers);
-        for (auto& t : movers) t.join();
-        for (const Share& share : shares) {
-            table.lines.insert(table.lines.end(), share.lines.begin(), share.lines.end());
+            if (length > kLongestLine) return std::nullopt;
         }
-        std::string rest(text.substr(usable));  // (text may point into carry)
-        carry.swap(rest);
-        if (at_end) break;
-        block.resize(block_bytes);
-        block.resize(read(block.data(), block.size()));
-        offset = 0;
-        at_end = block.size() < block_bytes;
-        if (block.empty() && carry.empty()) break;
+        if (usable == 0) break;
+        const auto parts = split_lines(block.substr(0, usable), workers);
+        pieces.resize(parts.size());
+        run_parallel(parts.size(), [&](std::size_t i) {
+            Piece& piece = pieces[i];
+            piece.text = parts[i];
+            piece.readable_end = block.data() + block.size();
+            piece.newlines =
+                static_cast<std::size_t>(std::count(piece.text.begin(), piece.text.end(), '\n'));
+            piece.line_count = piece.newlines + (piece.text.back() != '\n' ? 1 : 0);
+            piece.not_numeric = false;
+            piece.error.clear();
+        });
+        std::size_t bound = rows;  // the rows if no line is blank
+        for (Piece& piece : pieces) {
+            piece.first_line = next_line;
+            piece.first_row = bound;
+            next_line += static_cast<std::uint32_t>(piece.newlines);
+            bound += piece.line_count;
+        }
+        if (table.columns.empty()) {
+            // Size the columns once from this block's bytes per line.
+            const double per_line =
+                static_cast<double>(usable) / static_cast<double>(std::max<std::size_t>(bound, 1));
+            allocate_columns(table, width,
+                             static_cast<std::size_t>(
+                                 static_cast<double>(size - data_start) / per_line * 1.02 + 16));
+        }
+        run_parallel(workers, [&](std::size_t part) {
+            for (std::size_t c = width * part / workers; c < width * (part + 1) / workers; ++c) {
+                table.columns[c].resize(bound);
+            }
+        });
+        table.lines.resize(bound);
+        for (std::size_t c = 0; c < width; ++c) column_data[c] = table.columns[c].data();
+        run_parallel(pieces.size(), [&](std::size_t i) {
+            parse_piece(pieces[i], layout, column_data.data(), table.lines.data());
+        });
+        for (const Piece& piece : pieces) {
+            if (!piece.error.empty()) throw DataError(piece.error, piece.hint);
+            if (piece.not_numeric) return std::nullopt;
+        }
+        merge_categories(pieces, layout, dictionaries, table);
+        const std::size_t before = rows;
+        rows = close_gaps(pieces, before, table);
+        if (rows != bound) {
+            for (auto& column : table.columns) column.resize(rows);
+            table.lines.resize(rows);
+        }
+        offset += usable;
     }
-    if (table.rows() == 0) {
+    if (rows == 0) {
         throw DataError("data file '" + table.source + "' has a header but no data rows");
     }
     for (auto& column : table.columns) {
@@ -394,14 +464,11 @@ std::optional<Table> read_numeric(const std::string& source,
 std::optional<Table> read_numeric_csv(const std::filesystem::path& path,
                                       const CsvOptions& options,
                                       int threads) {
-    std::error_code ec;
-    const auto file_size = std::filesystem::file_size(path, ec);
-    if (ec || std::filesystem::is_directory(path, ec)) return std::nullopt;  // read_csv reports
-    std::unique_ptr<std::FILE, FileCloser> file(std::fopen(path.c_str(), "rb"));
-    if (!file) return std::nullopt;
+    FileWindow file;
+    if (!file.open(path)) return std::nullopt;  // read_csv reports
     return read_numeric(
-        path.string(), file_size,
-        [&](char* out, std::size_t bytes) { return std::fread(out, 1, bytes, file.get()); },
+        path.string(), file.size(),
+        [&](std::uint64_t offset, std::size_t length) { return file.view(offset, length); },
         options, threads, kBlockBytes);
 }
 
@@ -410,14 +477,10 @@ std::optional<Table> read_numeric_csv_text(const std::string& name,
                                            const CsvOptions& options,
                                            int threads,
                                            std::size_t block_bytes) {
-    std::size_t position = 0;
     return read_numeric(
         name, text.size(),
-        [&](char* out, std::size_t bytes) {
-            const std::size_t n = std::min(bytes, text.size() - position);
-            std::memcpy(out, text.data() + position, n);
-            position += n;
-            return n;
+        [&](std::uint64_t offset, std::size_t length) {
+            return offset >= text.size() ? std::string_view() : text.substr(offset, length);
         },
         options, threads, block_bytes);
 }
