@@ -158,3 +158,21 @@ TEST_CASE("a file window maps any part of a file", "[data][csv]") {
     CHECK_FALSE(directory.open(std::filesystem::temp_directory_path()));
     CHECK_FALSE(directory.open(path));  // gone
 }
+
+TEST_CASE("a tile of rows is spread over the columns", "[data][csv]") {
+    for (const std::size_t rows : {std::size_t{8}, std::size_t{5}}) {
+        const std::size_t width = 21;  // two 8x8 blocks and a tail
+        std::vector<float> tile(kTileRows * width);
+        for (std::size_t i = 0; i < tile.size(); ++i) tile[i] = static_cast<float>(i);
+        std::vector<std::vector<float>> columns(width, std::vector<float>(3 + rows + 2, -1.0f));
+        std::vector<float*> pointers;
+        for (auto& column : columns) pointers.push_back(column.data());
+        spread_tile(tile.data(), rows, width, pointers.data(), 3);
+        for (std::size_t c = 0; c < width; ++c) {
+            INFO("rows " << rows << ", column " << c);
+            CHECK(columns[c][2] == -1.0f);
+            for (std::size_t r = 0; r < rows; ++r) CHECK(columns[c][3 + r] == tile[r * width + c]);
+            CHECK(columns[c][3 + rows] == -1.0f);
+        }
+    }
+}

@@ -147,4 +147,42 @@ bool scan_numeric_row(const char* begin,
     return column + 1 == width && take_field(field, end, column, text_columns, cells, texts);
 }
 
+void spread_tile(const float* tile,
+                 std::size_t rows,
+                 std::size_t width,
+                 float* const* columns,
+                 std::size_t first_row) {
+    std::size_t c = 0;
+#if defined(__AVX2__)
+    static_assert(kTileRows == 8);
+    if (rows == kTileRows) {
+        for (; c + 8 <= width; c += 8) {
+            const float* in = tile + c;
+            __m256 r[8], t[8];
+            for (std::size_t i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(in + i * width);
+            for (std::size_t i = 0; i < 8; i += 2) {
+                t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+                t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+            }
+            for (std::size_t i = 0; i < 8; i += 4) {
+                r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+                r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+                r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+                r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+            }
+            for (std::size_t i = 0; i < 4; ++i) {
+                _mm256_storeu_ps(columns[c + i] + first_row,
+                                 _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
+                _mm256_storeu_ps(columns[c + i + 4] + first_row,
+                                 _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
+            }
+        }
+    }
+#endif
+    for (; c < width; ++c) {
+        float* out = columns[c] + first_row;
+        for (std::size_t r = 0; r < rows; ++r) out[r] = tile[r * width + c];
+    }
+}
+
 }  // namespace dlctl

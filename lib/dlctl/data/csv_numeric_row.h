@@ -31,4 +31,15 @@ bool scan_numeric_row(const char* begin,
                       float* cells,
                       std::string_view* texts);
 
+/// Rows per tile of spread_tile.
+inline constexpr std::size_t kTileRows = 8;
+
+/// Copies `rows` (at most kTileRows) rows of `width` cells, stored row after row in `tile`, into
+/// columns[c][first_row + r]: 8x8 blocks transposed in registers where the build has AVX2.
+void spread_tile(const float* tile,
+                 std::size_t rows,
+                 std::size_t width,
+                 float* const* columns,
+                 std::size_t first_row);
+
 }  // namespace dlctl

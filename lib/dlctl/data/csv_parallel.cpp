@@ -25,10 +25,6 @@ namespace {
 constexpr std::size_t kBlockBytes = 16u << 20;
 /// A line longer than this is left to the typed reader (and its line-length error).
 constexpr std::size_t kLongestLine = 64u << 20;
-/// Rows are parsed into a row-major tile of this many rows, then spread over the columns: the
-/// tile stays in cache and each column receives 32 contiguous bytes at a time.
-constexpr std::size_t kTileRows = 8;
-
 bool blank(std::string_view line) {
     return std::all_of(line.begin(), line.end(), [](char c) { return c == ' ' || c == '\t'; });
 }
@@ -144,12 +140,7 @@ void parse_piece(Piece& piece, const Layout& layout, float* const* columns, std:
     const unsigned char* text_flags =
         layout.text_columns.empty() ? nullptr : layout.text_flags.data();
     const auto flush = [&] {
-        const std::size_t row = piece.first_row + piece.rows;
-        for (std::size_t c = 0; c < width; ++c) {
-            float* out = columns[c] + row;
-            const float* in = piece.tile.data() + c;
-            for (std::size_t r = 0; r < tiled; ++r) out[r] = in[r * width];
-        }
+        spread_tile(piece.tile.data(), tiled, width, columns, piece.first_row + piece.rows);
         piece.rows += tiled;
         tiled = 0;
     };
