@@ -256,17 +256,20 @@ Rows usable_rows(const DataSpec& spec,
     } else {
         out.targets = class_indices(table, columns.target, labels);
     }
+    std::vector<const float*> drop_if_missing;  // the features whose strategy is drop_row
+    for (const int c : columns.features) {
+        const bool categorical = table.type(c) == ColumnType::kCategorical;
+        if ((categorical ? spec.missing.categorical : spec.missing.numeric) == "drop_row") {
+            drop_if_missing.push_back(table.columns[c].data());
+        }
+    }
     for (std::uint32_t r = 0; r < table.rows(); ++r) {
         if (std::isnan(out.targets[r])) {
             ++out.missing_target;
             continue;
         }
-        bool drop = false;
-        for (const int c : columns.features) {
-            if (!std::isnan(table.columns[c][r])) continue;
-            const bool categorical = table.type(c) == ColumnType::kCategorical;
-            drop |= (categorical ? spec.missing.categorical : spec.missing.numeric) == "drop_row";
-        }
+        const bool drop = std::any_of(drop_if_missing.begin(), drop_if_missing.end(),
+                                      [r](const float* column) { return std::isnan(column[r]); });
         if (drop) {
             ++out.missing_feature;
             continue;

@@ -165,14 +165,18 @@ void Preprocessor::fit(const Table& table,
     options_ = options;
     feature_columns_ = feature_columns;
     columns_.clear();
+    // The statistics do not depend on the order of the rows: in table order, each column is read
+    // front to back instead of at random.
+    std::vector<std::uint32_t> rows = train_rows;
+    std::sort(rows.begin(), rows.end());
     for (const int c : feature_columns) {
         FeatureColumn f;
         f.name = table.names[c];
         f.type = table.type(c);
         if (f.type == ColumnType::kCategorical) {
-            fit_categorical(f, table, c, train_rows, options);
+            fit_categorical(f, table, c, rows, options);
         } else {
-            fit_numeric(f, table.columns[c], train_rows, options, table.source);
+            fit_numeric(f, table.columns[c], rows, options, table.source);
         }
         columns_.push_back(std::move(f));
     }
@@ -200,64 +204,86 @@ void Preprocessor::transform(const Table& table,
     DLCTL_CHECK(columns.size() == columns_.size());
     const auto width = static_cast<std::size_t>(this->width());
     out.assign(width * rows.size(), 0.0f);
-    std::size_t first = 0;  // the column's first feature
+    // Per categorical column: the table's own category indices → vocabulary positions (-1:
+    // unseen).
+    std::vector<std::vector<int>> maps(columns_.size());
     for (std::size_t k = 0; k < columns_.size(); ++k) {
         const FeatureColumn& f = columns_[k];
-        const Column& column = table.columns[columns[k]];
-        if (f.type != ColumnType::kCategorical) {
-            DLCTL_CHECK(table.type(columns[k]) != ColumnType::kCategorical);
-            const double inv_scale = 1.0 / f.scale;
-            for (std::size_t i = 0; i < rows.size(); ++i) {
-                double x = column[rows[i]];
-                const bool missing = std::isnan(x);
-                if (missing) {
-                    if (!f.fill_allowed) {
-                        cell_error(table, rows[i], f.name, "missing value",
-                                   "data.missing.numeric is " + options_.missing.numeric +
-                                       "; fill the cell or choose mean, median or constant");
-                    }
-                    x = f.fill;
-                }
-                out[i * width + first] = static_cast<float>((x - f.offset) * inv_scale);
-                if (f.indicator) out[i * width + first + 1] = missing ? 1.0f : 0.0f;
-            }
-        } else {
-            DLCTL_CHECK(table.type(columns[k]) == ColumnType::kCategorical);
-            // The table's own category indices → vocabulary positions (-1: unseen).
-            std::unordered_map<std::string, int> position;
-            for (std::size_t v = 0; v < f.vocabulary.size(); ++v) {
-                position.emplace(f.vocabulary[v], static_cast<int>(v));
-            }
-            std::vector<int> map;
-            for (const auto& category : table.categories[columns[k]]) {
-                const auto it = position.find(category);
-                map.push_back(it == position.end() ? -1 : it->second);
-            }
-            for (std::size_t i = 0; i < rows.size(); ++i) {
-                const float v = column[rows[i]];
-                int hot = -1;
-                if (std::isnan(v)) {
-                    hot = f.missing_index;
-                    if (hot < 0 && (options_.missing.categorical == "error" ||
-                                    options_.missing.categorical == "drop_row")) {
-                        cell_error(table, rows[i], f.name, "missing value",
-                                   "data.missing.categorical is " + options_.missing.categorical);
-                    }
-                } else {
-                    hot = map[static_cast<std::size_t>(v)];
-                    if (hot < 0) hot = f.other;
-                    if (hot < 0 && options_.unseen_categories == "error") {
-                        cell_error(
-                            table, rows[i], f.name,
-                            fmt::format("'{}' is not a category the model was trained on",
-                                        table.categories[columns[k]][static_cast<std::size_t>(v)]),
-                            "data.unseen_categories: ignore encodes it as all zeros");
-                    }
-                }
-                if (hot >= 0) out[i * width + first + static_cast<std::size_t>(hot)] = 1.0f;
-            }
+        DLCTL_CHECK((f.type == ColumnType::kCategorical) ==
+                    (table.type(columns[k]) == ColumnType::kCategorical));
+        if (f.type != ColumnType::kCategorical) continue;
+        std::unordered_map<std::string, int> position;
+        for (std::size_t v = 0; v < f.vocabulary.size(); ++v) {
+            position.emplace(f.vocabulary[v], static_cast<int>(v));
         }
-        first += static_cast<std::size_t>(f.width());
+        for (const auto& category : table.categories[columns[k]]) {
+            const auto it = position.find(category);
+            maps[k].push_back(it == position.end() ? -1 : it->second);
+        }
+    }
+    // The rows are taken in table order (a split's rows are shuffled: reading them in that order
+    // would fetch a cache line from every column per row), in blocks whose encoded rows stay in
+    // cache while every column writes into them.
+    std::vector<std::uint32_t> order(rows.size());
+    std::iota(order.begin(), order.end(), 0u);
+    std::sort(order.begin(), order.end(),
+              [&](std::uint32_t a, std::uint32_t b) { return rows[a] < rows[b]; });
+    constexpr std::size_t kBlockRows = 64;
+    for (std::size_t j0 = 0; j0 < order.size(); j0 += kBlockRows) {
+        const std::size_t j1 = std::min(order.size(), j0 + kBlockRows);
+        std::size_t first = 0;  // the column's first feature
+        for (std::size_t k = 0; k < columns_.size(); ++k) {
+            const FeatureColumn& f = columns_[k];
+            const Column& column = table.columns[columns[k]];
+            if (f.type != ColumnType::kCategorical) {
+                const double inv_scale = 1.0 / f.scale;
+                for (std::size_t j = j0; j < j1; ++j) {
+                    const std::size_t i = order[j];
+                    double x = column[rows[i]];
+                    const bool missing = std::isnan(x);
+                    if (missing) {
+                        if (!f.fill_allowed) {
+                            cell_error(table, rows[i], f.name, "missing value",
+                                       "data.missing.numeric is " + options_.missing.numeric +
+                                           "; fill the cell or choose mean, median or constant");
+                        }
+                        x = f.fill;
+                    }
+                    out[i * width + first] = static_cast<float>((x - f.offset) * inv_scale);
+                    if (f.indicator) out[i * width + first + 1] = missing ? 1.0f : 0.0f;
+                }
+            } else {
+                const std::vector<int>& map = maps[k];
+                for (std::size_t j = j0; j < j1; ++j) {
+                    const std::size_t i = order[j];
+                    const float v = column[rows[i]];
+                    int hot = -1;
+                    if (std::isnan(v)) {
+                        hot = f.missing_index;
+                        if (hot < 0 && (options_.missing.categorical == "error" ||
+                                        options_.missing.categorical == "drop_row")) {
+                            cell_error(
+                                table, rows[i], f.name, "missing value",
+                                "data.missing.categorical is " + options_.missing.categorical);
+                        }
+                    } else {
+                        hot = map[static_cast<std::size_t>(v)];
+                        if (hot < 0) hot = f.other;
+                        if (hot < 0 && options_.unseen_categories == "error") {
+                            cell_error(
+                                table, rows[i], f.name,
+                                fmt::format(
+                                    "'{}' is not a category the model was "
+                                    "trained on",
+                                    table.categories[columns[k]][static_cast<std::size_t>(v)]),
+                                "data.unseen_categories: ignore encodes it as all zeros");
+                        }
+                    }
+                    if (hot >= 0) out[i * width + first + static_cast<std::size_t>(hot)] = 1.0f;
+                }
+            }
+            first += static_cast<std::size_t>(f.width());
+        }
     }
 }
 
