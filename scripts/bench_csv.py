@@ -45,10 +45,12 @@ print(seconds, frame.shape[0], frame.shape[1], base, peak)
 """
 
 MEASURE = r"""
-import resource, subprocess, sys
+import resource, subprocess, sys, time
+start = time.perf_counter()
 result = subprocess.run(sys.argv[1:], capture_output=True, text=True)
+seconds = time.perf_counter() - start
 sys.stderr.write(result.stderr)
-print(result.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+print(result.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, seconds)
 """
 
 
@@ -67,13 +69,13 @@ def write_csv(path, rows, seed=1):
 def dlctl_run(binary, spec):
     out = subprocess.run([sys.executable, "-c", MEASURE, binary, "validate", str(spec)],
                          capture_output=True, text=True, check=True)
-    code, peak_kb = out.stdout.split()
+    code, peak_kb, whole = out.stdout.split()
     if code != "0":
         raise SystemExit("dlctl validate failed:\n" + out.stderr)
     match = re.search(r"read (\d+) rows x (\d+) columns \(([\d.]+) MB\) in ([\d.]+) s.*"
                       r"peak memory so far (\d+) MB", out.stderr)
     return (float(match.group(4)), int(match.group(1)), int(peak_kb) * 1024,
-            int(match.group(5)) * 1e6)
+            int(match.group(5)) * 1e6, float(whole))
 
 
 def pandas_run(path):
@@ -107,7 +109,8 @@ def main():
             runs["pandas"].append(pandas_run(csv))
         best = {name: min(r, key=lambda run: run[0]) for name, r in runs.items()}
         median = {name: statistics.median(run[0] for run in r) for name, r in runs.items()}
-        (ds, drows, dpeak, dload), (ps, prows, ppeak) = best["dlctl"], best["pandas"]
+        (ds, drows, dpeak, dload, _), (ps, prows, ppeak) = best["dlctl"], best["pandas"]
+        whole = statistics.median(run[4] for run in runs["dlctl"])
         args.rows = args.rows // 2000 * 2000
         assert drows == prows == args.rows, (drows, prows)
         print(f"file: {megabytes:.0f} MB, {args.rows} rows x 785 columns "
@@ -115,6 +118,7 @@ def main():
         print(f"dlctl  read_csv:    {ds:6.3f} s  {megabytes / ds:6.0f} MB/s   peak RSS after "
               f"reading {dload / 1e6:5.0f} MB ({dload / float_bytes:.2f}x float32); of the "
               f"whole 'dlctl validate' {dpeak / 1e6:5.0f} MB ({dpeak / float_bytes:.2f}x)")
+        print(f"dlctl validate (read, split, fit, encode every split): median {whole:.2f} s")
         print(f"pandas read_csv:    {ps:6.3f} s  {megabytes / ps:6.0f} MB/s   peak RSS growth "
               f"{ppeak / 1e6:5.0f} MB ({ppeak / float_bytes:.2f}x float32)")
         print(f"speed ratio dlctl / pandas: {ps / ds:.2f}x (best of {args.repeats} each); "
