@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 #include <set>
+#include <vector>
 
 #include "dlctl/core/device.h"
 #include "dlctl/core/error.h"
@@ -52,6 +53,17 @@ TEST_CASE("random streams are reproducible and independent", "[core][rng]") {
           counter_uniform(1, RngStream::kDropout, 2, 3));
     CHECK(counter_uniform(1, RngStream::kDropout, 2, 3) !=
           counter_uniform(1, RngStream::kDropout, 3, 3));
+}
+
+TEST_CASE("counter_blocks gives counter_block's words for every block", "[core][rng]") {
+    // 21 blocks: two vector passes and a partial one; the block counter crosses 2^32.
+    const std::uint64_t first = (std::uint64_t{1} << 32) - 10;
+    std::vector<std::uint32_t> words(4 * 21);
+    counter_blocks(7, RngStream::kDropout, 0x123456789ull, first, 21, words.data());
+    for (std::uint64_t b = 0; b < 21; ++b) {
+        const auto block = counter_block(7, RngStream::kDropout, 0x123456789ull, first + b);
+        for (std::size_t w = 0; w < 4; ++w) CHECK(words[4 * b + w] == block[w]);
+    }
 }
 
 TEST_CASE("uniform, normal and below have the right ranges and moments", "[core][rng]") {
