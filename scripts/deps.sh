@@ -7,6 +7,7 @@ set -euo pipefail
 packages=(
     cmake ninja-build g++ git
     libcli11-dev libyaml-cpp-dev libfccp-dev libspdlog-dev libfmt-dev libeigen3-dev
+    libopenblas-openmp-dev
     nlohmann-json3-dev catch2
     # tests only: SVG rendering, and a single-node Slurm for scripts/sweep.sh --slurm
     librsvg2-bin slurmctld slurmd slurm-client munge

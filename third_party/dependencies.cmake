@@ -11,6 +11,7 @@ find_package(nlohmann_json 3.10 REQUIRED CONFIG)     # nlohmann-json3-dev
 # fast-cpp-csv-parser (libfccp-dev) is header-only and ships no CMake package.
 list(APPEND CMAKE_MODULE_PATH ${CMAKE_CURRENT_LIST_DIR})
 find_package(FastCppCsvParser REQUIRED)
+find_package(OpenBLAS REQUIRED)                      # libopenblas-openmp-dev: Eigen's GEMMs
 
 # Debian 12's yaml-cpp config exports the target without a namespace; newer ones use yaml-cpp::yaml-cpp.
 if(TARGET yaml-cpp::yaml-cpp)

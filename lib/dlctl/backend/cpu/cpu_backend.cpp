@@ -16,6 +16,8 @@
 #include "dlctl/core/error.h"
 #include "dlctl/core/random.h"
 
+extern "C" void openblas_set_num_threads(int threads);  // OpenBLAS's, declared in its cblas.h
+
 namespace dlctl {
 
 namespace {
@@ -38,7 +40,8 @@ CpuBackend::CpuBackend(int threads) {
     const int count =
         threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     Eigen::setNbThreads(count);
-    omp_set_num_threads(count);  // elementwise passes over large tensors
+    omp_set_num_threads(count);  // elementwise passes over large tensors, OpenBLAS's OpenMP build
+    openblas_set_num_threads(count);  // its other builds keep their own thread pool
 }
 
 Buffer CpuBackend::allocate(std::int64_t count) {
