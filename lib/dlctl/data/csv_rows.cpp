@@ -172,6 +172,7 @@ CsvRowReader CsvRowReader::from_text(const std::string& name,
                                      const CsvOptions& options) {
     auto state = std::make_unique<State>();
     state->source = name;
+    if (text.data() == nullptr) text = "";  // LineReader copies from the pointer even when empty
     try {
         state->reader.emplace(name, text.data(), text.data() + text.size());
         state->start(options);
