@@ -138,23 +138,25 @@ void CpuBackend::dropout_forward(float rate,
     DLCTL_CHECK(x.size() == mask.size() && x.size() == y.size());
     DLCTL_CHECK(offset % 4 == 0);  // element i uses word i % 4 of block (offset + i) / 4
     const std::int64_t n = x.size();
-    // Random words for whole blocks, then the keep factors from them.
-    if (random_words_.size() < static_cast<std::size_t>(n) + 4) random_words_.resize(n + 4);
-    std::uint32_t* words = random_words_.data();
-    const std::size_t full_blocks = static_cast<std::size_t>(n / 4);
-    counter_blocks(seed, RngStream::kDropout, substream, offset / 4, full_blocks, words);
-    if (n % 4 != 0) {
-        std::uint32_t tail[4];
-        counter_blocks(seed, RngStream::kDropout, substream, offset / 4 + full_blocks, 1, tail);
-        std::copy(tail, tail + n % 4, words + 4 * full_blocks);
-    }
     // Keep when the top 24 bits are >= floor(rate · 2^24).
     const float keep_scale = 1.0f / (1.0f - rate);
     const auto threshold = static_cast<std::uint32_t>(rate * 16777216.0f);
-    for (std::int64_t i = 0; i < n; ++i) {
-        const float m = (words[i] >> 8) >= threshold ? keep_scale : 0.0f;
-        mask.data[i] = m;
-        y.data[i] = x.data[i] * m;
+    // Random words for a chunk of whole blocks at a time (they stay in L1), then the keep
+    // factors from them.
+    constexpr std::int64_t kChunk = 4096;
+    std::array<std::uint32_t, kChunk> words;
+    for (std::int64_t first = 0; first < n; first += kChunk) {
+        const std::int64_t count = std::min(kChunk, n - first);
+        counter_blocks(seed, RngStream::kDropout, substream, (offset + first) / 4,
+                       static_cast<std::size_t>((count + 3) / 4), words.data());
+        const float* in = x.data + first;
+        float* keep = mask.data + first;
+        float* out = y.data + first;
+        for (std::int64_t i = 0; i < count; ++i) {
+            const float m = (words[i] >> 8) >= threshold ? keep_scale : 0.0f;
+            keep[i] = m;
+            out[i] = in[i] * m;
+        }
     }
 }
 

@@ -115,7 +115,6 @@ class CpuBackend final : public Backend {
                           Tensor state2) override;
 
   private:
-    std::vector<std::uint32_t> random_words_;    ///< dropout scratch; grows once, then reused
     std::vector<std::uint32_t> staged_indices_;  ///< stage_column_indices
 };
 
