@@ -17,6 +17,23 @@ using dlctl::test::TempDir;
 
 namespace {
 
+/// The parallel reader's table is the typed reader's: names, types, categories, lines, and every
+/// cell (NaN where it has NaN).
+void check_same_table(const Table& fast, const Table& typed) {
+    CHECK(fast.names == typed.names);
+    CHECK(fast.types == typed.types);
+    CHECK(fast.categories == typed.categories);
+    CHECK(fast.lines == typed.lines);
+    REQUIRE(fast.columns.size() == typed.columns.size());
+    for (std::size_t c = 0; c < typed.columns.size(); ++c) {
+        REQUIRE(fast.columns[c].size() == typed.columns[c].size());
+        for (std::size_t i = 0; i < typed.columns[c].size(); ++i) {
+            const float x = typed.columns[c][i], y = fast.columns[c][i];
+            CHECK(((std::isnan(x) && std::isnan(y)) || x == y));
+        }
+    }
+}
+
 std::vector<std::string> split(std::string line, char delimiter = ',') {
     std::vector<std::string_view> fields;
     REQUIRE(split_csv_fields(line.data(), delimiter, fields));
@@ -198,16 +215,7 @@ TEST_CASE("wide rows take the 64-byte row scanner and agree with the typed reade
             read_numeric_csv_text("w.csv", text, options, 1 + static_cast<int>(rng() % 3), block);
         INFO("round " << round << ", block " << block << ":\n" << text);
         REQUIRE(fast.has_value());
-        CHECK(fast->types == typed.types);
-        CHECK(fast->categories == typed.categories);
-        CHECK(fast->lines == typed.lines);
-        for (std::size_t c = 0; c < typed.columns.size(); ++c) {
-            REQUIRE(fast->columns[c].size() == typed.columns[c].size());
-            for (std::size_t i = 0; i < typed.columns[c].size(); ++i) {
-                const float x = typed.columns[c][i], y = fast->columns[c][i];
-                CHECK(((std::isnan(x) && std::isnan(y)) || x == y));
-            }
-        }
+        check_same_table(*fast, typed);
     }
 }
 
@@ -240,17 +248,7 @@ TEST_CASE("the parallel reader of numeric files gives what the typed reader give
                                                 1 + static_cast<int>(rng() % 3), 24 + rng() % 100);
         INFO("round " << round << ":\n" << text);
         REQUIRE(fast.has_value());
-        CHECK(fast->names == typed.names);
-        CHECK(fast->types == typed.types);
-        CHECK(fast->categories == typed.categories);
-        CHECK(fast->lines == typed.lines);
-        for (std::size_t c = 0; c < typed.columns.size(); ++c) {
-            REQUIRE(fast->columns[c].size() == typed.columns[c].size());
-            for (std::size_t i = 0; i < typed.columns[c].size(); ++i) {
-                const float x = typed.columns[c][i], y = fast->columns[c][i];
-                CHECK(((std::isnan(x) && std::isnan(y)) || x == y));
-            }
-        }
+        check_same_table(*fast, typed);
     }
     CsvOptions strict;
     CHECK_FALSE(
