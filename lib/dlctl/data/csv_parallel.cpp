@@ -33,8 +33,7 @@ struct Layout {
     std::string source;
     std::vector<std::string> names;
     char delimiter = ',';
-    std::vector<bool> text;                 ///< declared categorical
-    std::vector<unsigned char> text_flags;  ///< the same as bytes, for scan_numeric_row
+    std::vector<unsigned char> text;  ///< declared categorical (bytes: scan_numeric_row reads them)
     std::vector<std::size_t> text_columns;  ///< the indices of the declared categorical ones
     const std::vector<std::string>* na_values = nullptr;
     bool numeric_markers = false;  ///< a missing-value marker parses as a number
@@ -137,8 +136,7 @@ void parse_piece(Piece& piece, const Layout& layout, float* const* columns, std:
     std::vector<std::string_view> texts(width);  // the text columns' cells of a scanned row
     std::string buffer;
     std::size_t tiled = 0;
-    const unsigned char* text_flags =
-        layout.text_columns.empty() ? nullptr : layout.text_flags.data();
+    const unsigned char* text_flags = layout.text_columns.empty() ? nullptr : layout.text.data();
     const auto flush = [&] {
         spread_tile(piece.tile.data(), tiled, width, columns, piece.first_row + piece.rows);
         piece.rows += tiled;
@@ -340,14 +338,13 @@ std::optional<Table> read_numeric(const std::string& source,
     layout.numeric_markers =
         std::any_of(options.na_values.begin(), options.na_values.end(),
                     [&](const std::string& m) { return parse_float(m, ignored); });
-    layout.text.assign(layout.names.size(), false);
+    layout.text.assign(layout.names.size(), 0);
     for (const auto& [name, type] : options.column_types) {
         const auto it = std::find(layout.names.begin(), layout.names.end(), name);
         if (it != layout.names.end()) {
             layout.text[it - layout.names.begin()] = type == ColumnType::kCategorical;
         }
     }
-    layout.text_flags.assign(layout.text.begin(), layout.text.end());
     for (std::size_t c = 0; c < layout.text.size(); ++c) {
         if (layout.text[c]) layout.text_columns.push_back(c);
     }

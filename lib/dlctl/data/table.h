@@ -26,7 +26,7 @@ struct Table {
     std::string source;              ///< file the table was read from
     std::vector<std::string> names;  ///< column names, unique
     std::vector<ColumnType> types;   ///< per column; empty: all numeric
-    std::vector<Column> columns;  ///< columns[c][row]
+    std::vector<Column> columns;     ///< columns[c][row]
     /// Where `columns` may have been allocated; null when they use the default allocator.
     /// Declared after them, so that assignments replace the columns before the memory they
     /// were in; the destructor releases the columns first.
