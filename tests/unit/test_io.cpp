@@ -30,6 +30,22 @@ TEST_CASE("a failed atomic write is an I/O error and keeps the old file", "[io]"
     CHECK(read_text(file) == "good");
 }
 
+TEST_CASE("a linked name keeps its content when the original is rewritten", "[io]") {
+    TempDir dir;
+    const fs::path last = dir.path() / "last.bin", best = dir.path() / "best.bin";
+    write_file_atomic(best, "old best");
+    write_file_atomic(last, "epoch 1");
+    link_file_atomic(last, best);
+    CHECK(read_text(best) == "epoch 1");
+    link_file_atomic(last, best);  // already one file: stays so, no temporary left behind
+    write_file_atomic(last, "epoch 2");
+    CHECK(read_text(best) == "epoch 1");
+    CHECK(read_text(last) == "epoch 2");
+    CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator{}) == 2);
+    CHECK_THROWS_AS(link_file_atomic(dir.path() / "missing.bin", best), IoError);
+    CHECK(read_text(best) == "epoch 1");
+}
+
 TEST_CASE("run directories are fresh and claimed by their train.log", "[io]") {
     TempDir dir;
     const fs::path a = create_run_dir(dir.path() / "runs", {});

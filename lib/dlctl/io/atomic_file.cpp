@@ -15,11 +15,25 @@ namespace {
 [[noreturn]] void fail(const std::string& what, const std::filesystem::path& path, int error) {
     throw IoError("cannot " + what + " '" + path.string() + "': " + std::strerror(error));
 }
+
+std::filesystem::path temporary_name(const std::filesystem::path& path) {
+    std::filesystem::path temp = path;
+    temp += ".tmp-" + std::to_string(::getpid());
+    return temp;
+}
+
+void replace_with(const std::filesystem::path& temp, const std::filesystem::path& path) {
+    if (::rename(temp.c_str(), path.c_str()) != 0) {
+        const int error = errno;
+        ::unlink(temp.c_str());
+        fail("replace", path, error);
+    }
+}
+
 }  // namespace
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
-    std::filesystem::path temp = path;
-    temp += ".tmp-" + std::to_string(::getpid());
+    const std::filesystem::path temp = temporary_name(path);
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) fail("create", temp, errno);
     std::size_t written = 0;
@@ -40,11 +54,25 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
         ::unlink(temp.c_str());
         fail("flush", temp, sync_error != 0 ? sync_error : close_error);
     }
-    if (::rename(temp.c_str(), path.c_str()) != 0) {
-        const int error = errno;
-        ::unlink(temp.c_str());
-        fail("replace", path, error);
+    replace_with(temp, path);
+}
+
+void link_file_atomic(const std::filesystem::path& existing, const std::filesystem::path& path) {
+    const std::filesystem::path temp = temporary_name(path);
+    ::unlink(temp.c_str());  // a leftover of a killed run with the same pid
+    if (::link(existing.c_str(), temp.c_str()) != 0) {
+        std::error_code ec;  // no hard links here (EPERM, EXDEV, ...): copy, then sync the copy
+        std::filesystem::copy_file(existing, temp, ec);
+        const int fd = ec ? -1 : ::open(temp.c_str(), O_WRONLY | O_CLOEXEC);
+        const bool synced = fd >= 0 && ::fsync(fd) == 0;
+        if (fd >= 0) ::close(fd);
+        if (!synced) {
+            ::unlink(temp.c_str());
+            fail("copy '" + existing.string() + "' to", temp, ec ? ec.value() : errno);
+        }
     }
+    replace_with(temp, path);
+    ::unlink(temp.c_str());  // rename does nothing when both names already are this one file
 }
 
 }  // namespace dlctl

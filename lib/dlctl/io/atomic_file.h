@@ -10,4 +10,9 @@ namespace dlctl {
 /// Throws IoError naming the path on failure, leaving any existing file untouched.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 
+/// Makes `path` a second name of the complete file `existing` (a hard link; a copy where the file
+/// system has none), with the same guarantee: readers see the old `path` or the new one. Later
+/// write_file_atomic calls on either name replace that name only. Throws IoError on failure.
+void link_file_atomic(const std::filesystem::path& existing, const std::filesystem::path& path);
+
 }  // namespace dlctl

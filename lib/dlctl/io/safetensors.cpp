@@ -27,23 +27,22 @@ constexpr std::uint64_t kMaxHeader = 100u << 20;  // the format's own limit is 1
                   "the file may be truncated or not a weights file; re-create it");
 }
 
-std::string checksum_text(std::string_view data) {
-    return fmt::format("crc32:{:08x}", crc32(data));
-}
+std::string checksum_text(std::uint32_t crc) { return fmt::format("crc32:{:08x}", crc); }
 
 }  // namespace
 
 void write_safetensors(const std::filesystem::path& path,
                        const std::vector<NamedTensor>& tensors,
                        const std::map<std::string, std::string>& metadata) {
-    std::string data;
-    for (const NamedTensor& t : tensors) {
-        data.append(reinterpret_cast<const char*>(t.values.data()),
-                    t.values.size() * sizeof(float));
-    }
+    auto bytes_of = [](const NamedTensor& t) {
+        return std::string_view(reinterpret_cast<const char*>(t.values.data()),
+                                t.values.size() * sizeof(float));
+    };
+    std::uint32_t checksum = 0;
+    for (const NamedTensor& t : tensors) checksum = crc32(bytes_of(t), checksum);
     json header = json::object();
     header["__metadata__"] = metadata;
-    header["__metadata__"]["checksum"] = checksum_text(data);
+    header["__metadata__"]["checksum"] = checksum_text(checksum);
     std::uint64_t offset = 0;
     for (const NamedTensor& t : tensors) {
         const std::uint64_t bytes = t.values.size() * sizeof(float);
@@ -54,10 +53,11 @@ void write_safetensors(const std::filesystem::path& path,
     std::string text = header.dump();
     text.append((8 - text.size() % 8) % 8, ' ');  // pad so the data starts 8-byte aligned
     const std::uint64_t length = text.size();
-    std::string file(8, '\0');
-    std::memcpy(file.data(), &length, 8);
+    std::string file;
+    file.reserve(8 + text.size() + offset);  // one buffer, filled once
+    file.append(reinterpret_cast<const char*>(&length), 8);
     file += text;
-    file += data;
+    for (const NamedTensor& t : tensors) file += bytes_of(t);
     write_file_atomic(path, file);
 }
 
@@ -140,9 +140,12 @@ std::vector<NamedTensor> parse_safetensors(const std::string& name,
         }
     }
     // After the offsets, so a truncated file is reported as truncated.
-    if (expected_checksum.starts_with("crc32:") && expected_checksum != checksum_text(data)) {
-        corrupt(name, "the tensor data does not match its checksum (" + expected_checksum +
-                          ", computed " + checksum_text(data) + ")");
+    if (expected_checksum.starts_with("crc32:")) {
+        const std::string computed = checksum_text(crc32(data));
+        if (computed != expected_checksum) {
+            corrupt(name, "the tensor data does not match its checksum (" + expected_checksum +
+                              ", computed " + computed + ")");
+        }
     }
     return tensors;
 }

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "dlctl/core/error.h"
+#include "dlctl/io/atomic_file.h"
 #include "dlctl/nn/model_weights.h"
 
 namespace dlctl {
@@ -78,15 +79,17 @@ void CheckpointWriter::end_epoch(const EpochResult& result,
         auto more = export_parameter_shaped(backend, model, buffers);
         std::move(more.begin(), more.end(), std::back_inserter(base_.tensors));
     }
-    if (improved) write_checkpoint(dir_ / "best.safetensors", base_);
+    // The due names all hold this same checkpoint: it is written once, the others are links.
+    std::vector<fs::path> due;
+    if (improved) due.push_back(dir_ / "best.safetensors");
+    const int keep = base_.spec.output.keep_checkpoints;
     if (last_due) {
-        write_checkpoint(dir_ / "last.safetensors", base_);
-        const int keep = base_.spec.output.keep_checkpoints;
-        if (keep > 0) {
-            write_checkpoint(dir_ / fmt::format("epoch-{:04}.safetensors", result.epoch), base_);
-            prune_epoch_checkpoints(dir_, keep);
-        }
+        due.push_back(dir_ / "last.safetensors");
+        if (keep > 0) due.push_back(dir_ / fmt::format("epoch-{:04}.safetensors", result.epoch));
     }
+    write_checkpoint(due.front(), base_);
+    for (std::size_t i = 1; i < due.size(); ++i) link_file_atomic(due.front(), due[i]);
+    if (last_due && keep > 0) prune_epoch_checkpoints(dir_, keep);
     base_.tensors.clear();
 }
 
