@@ -104,9 +104,17 @@ TEST_CASE("gpu: every activation forward (with bias) and backward", "[gpu]") {
             Pair dz(twin, rows, cols);
             for (int s = 0; s < 2; ++s) twin[s].activation_backward(act, z[s], a[s], da[s], dz[s]);
             check_close(twin, dz);
+            Pair bias_grad(twin, rows, 1);
+            for (int s = 0; s < 2; ++s)
+                twin[s].activation_bias_backward(act, z[s], a[s], da[s], dz[s], bias_grad[s]);
+            check_close(twin, dz);
+            check_close(twin, bias_grad);
             // In place, as Dense::backward calls it: dz aliases da.
-            for (int s = 0; s < 2; ++s) twin[s].activation_backward(act, z[s], a[s], da[s], da[s]);
+            for (int s = 0; s < 2; ++s) {
+                twin[s].activation_bias_backward(act, z[s], a[s], da[s], da[s], bias_grad[s]);
+            }
             check_close(twin, da);
+            check_close(twin, bias_grad);
             Pair out(twin, rows, cols);
             for (int s = 0; s < 2; ++s) twin[s].activation(act, z[s], out[s]);
             check_close(twin, out);

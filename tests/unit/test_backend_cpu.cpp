@@ -288,3 +288,62 @@ TEST_CASE("gather_columns copies the indexed samples", "[backend]") {
     CHECK(std::vector<float>(dst.tensor.data, dst.tensor.data + 4) ==
           std::vector<float>{5, 6, 1, 2});
 }
+
+TEST_CASE("gemm with beta 0 ignores C, and an empty product scales C by beta", "[backend]") {
+    CpuBackend be;
+    HostTensor a(be, 2, 3, random_values(6, 40)), b(be, 3, 2, random_values(6, 41));
+    HostTensor c(be, 2, 2, {NAN, NAN, NAN, NAN});
+    be.gemm(false, false, 1.0f, a.tensor, b.tensor, 0.0f, c.tensor);
+    for (int i = 0; i < 4; ++i) CHECK(std::isfinite(c.tensor.data[i]));
+    HostTensor empty_a(be, 2, 0), empty_b(be, 0, 2);
+    HostTensor d(be, 2, 2, {1, 2, 3, 4});
+    be.gemm(false, false, 1.0f, empty_a.tensor, empty_b.tensor, 0.5f, d.tensor);
+    CHECK(std::vector<float>(d.tensor.data, d.tensor.data + 4) ==
+          std::vector<float>{0.5f, 1.0f, 1.5f, 2.0f});
+}
+
+TEST_CASE("large elementwise passes agree on one and two threads", "[backend]") {
+    // 300 × 700 floats: above the size where passes split across threads, with column blocks
+    // that do not divide the batch.
+    const std::int64_t rows = 300, cols = 700, n = rows * cols;
+    CpuBackend one(1), two(2);
+    CpuBackend* backends[] = {&one, &two};
+    std::vector<float> z_values = random_values(n, 50), da_values = random_values(n, 51);
+    std::vector<float> bias_values = random_values(rows, 52);
+    std::vector<std::vector<float>> z(2), a(2), dz(2), bias_grad(2), sums(2), mask(2), y(2);
+    for (int t = 0; t < 2; ++t) {
+        Backend& be = *backends[t];
+        HostTensor zt(be, rows, cols, z_values), at(be, rows, cols), bias(be, rows, 1, bias_values);
+        be.bias_activation_forward(Activation::kRelu, bias.tensor, zt.tensor, at.tensor);
+        HostTensor da(be, rows, cols, da_values), dzt(be, rows, cols), bg(be, rows, 1);
+        be.activation_bias_backward(Activation::kRelu, zt.tensor, at.tensor, da.tensor, dzt.tensor,
+                                    bg.tensor);
+        HostTensor unfused(be, rows, cols), st(be, rows, 1);
+        be.activation_backward(Activation::kRelu, zt.tensor, at.tensor, da.tensor, unfused.tensor);
+        CHECK(std::equal(unfused.tensor.data, unfused.tensor.data + n, dzt.tensor.data));
+        be.sum_columns(dzt.tensor, st.tensor);
+        HostTensor mt(be, rows, cols), yt(be, rows, cols);
+        be.dropout_forward(0.3f, 7, 2, std::uint64_t{5} << 32, at.tensor, mt.tensor, yt.tensor);
+        auto host = [](const HostTensor& h) {
+            return std::vector<float>(h.tensor.data, h.tensor.data + h.tensor.size());
+        };
+        z[t] = host(zt), a[t] = host(at), dz[t] = host(dzt), bias_grad[t] = host(bg);
+        sums[t] = host(st), mask[t] = host(mt), y[t] = host(yt);
+    }
+    // Elementwise results are identical; sums differ at most by their order of addition.
+    CHECK(z[0] == z[1]);
+    CHECK(a[0] == a[1]);
+    CHECK(dz[0] == dz[1]);
+    CHECK(mask[0] == mask[1]);
+    CHECK(y[0] == y[1]);
+    for (int t = 0; t < 2; ++t) CHECK(bias_grad[t] == sums[t]);
+    for (std::int64_t r = 0; r < rows; ++r) {
+        double expected = 0.0;
+        for (std::int64_t c = 0; c < cols; ++c) {
+            const std::int64_t i = c * rows + r;
+            CHECK(z[0][i] == z_values[i] + bias_values[r]);
+            expected += z[0][i] > 0.0f ? da_values[i] : 0.0;
+        }
+        for (int t = 0; t < 2; ++t) CHECK(bias_grad[t][r] == Approx(expected).margin(1e-3));
+    }
+}

@@ -55,6 +55,15 @@ class Backend {
     virtual void activation_backward(
         Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) = 0;
 
+    /// activation_backward, and bias_grad = Σ_c dz (rows × 1) in the same pass: the gradients of a
+    /// dense layer's pre-activation and bias.
+    virtual void activation_bias_backward(Activation act,
+                                          const Tensor& z,
+                                          const Tensor& a,
+                                          const Tensor& da,
+                                          Tensor dz,
+                                          Tensor bias_grad) = 0;
+
     /// out = act(x); out may alias x.
     virtual void activation(Activation act, const Tensor& x, Tensor out) = 0;
 

@@ -62,9 +62,9 @@ void Dense::backward(Backend& backend, const Tensor& input, Tensor grad_output, 
     const std::int64_t batch = input.cols;
     const Tensor z = pre_activation_.view(units_, batch);
     const Tensor a = activation_ == Activation::kLinear ? z : output_.view(units_, batch);
-    backend.activation_backward(activation_, z, a, grad_output, grad_output);  // now dL/dz
+    // grad_output becomes dL/dz; the bias gradient is its sum over the batch.
+    backend.activation_bias_backward(activation_, z, a, grad_output, grad_output, bias_grad_);
     backend.gemm(false, true, 1.0f, grad_output, input, 0.0f, weight_grad_);
-    if (use_bias_) backend.sum_columns(grad_output, bias_grad_);
     if (grad_input.data != nullptr) {
         backend.gemm(true, false, 1.0f, weight_, grad_output, 0.0f, grad_input);
     }

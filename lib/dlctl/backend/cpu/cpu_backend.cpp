@@ -1,5 +1,6 @@
 #include "dlctl/backend/cpu/cpu_backend.h"
 
+#include <cblas.h>
 #include <fmt/format.h>
 #include <omp.h>
 
@@ -13,33 +14,63 @@
 #include <thread>
 
 #include "dlctl/backend/cpu/cpu_activations.h"
+#include "dlctl/backend/cpu/cpu_parallel.h"
 #include "dlctl/core/error.h"
 #include "dlctl/core/random.h"
-
-extern "C" void openblas_set_num_threads(int threads);  // OpenBLAS's, declared in its cblas.h
 
 namespace dlctl {
 
 namespace {
 
-using Matrix = Eigen::Map<Eigen::MatrixXf>;
-using ConstMatrix = Eigen::Map<const Eigen::MatrixXf>;
 using Array = Eigen::Map<Eigen::ArrayXf>;
 using ConstArray = Eigen::Map<const Eigen::ArrayXf>;
 
-Matrix mat(Tensor t) { return {t.data, t.rows, t.cols}; }
-ConstMatrix cmat(const Tensor& t) { return {t.data, t.rows, t.cols}; }
 Array arr(Tensor t) { return {t.data, t.size()}; }
 ConstArray carr(const Tensor& t) { return {t.data, t.size()}; }
 
 constexpr std::size_t kAlignment = 64;
+
+/// Elementwise passes go over a few columns at a time, about 16 KB of each operand, so that
+/// fused steps find the block in L1.
+std::int64_t block_columns(std::int64_t rows) {
+    return std::max<std::int64_t>(1, 4096 / std::max<std::int64_t>(rows, 1));
+}
+
+Tensor column_range(Tensor t, std::int64_t first, std::int64_t last) {
+    return {t.data + first * t.rows, t.rows, last - first};
+}
+
+// The loops of the elementwise passes take plain pointers and scalars, not captured tensors, so
+// that they vectorise (a store could otherwise change a pointer or scalar read by reference).
+
+void add_to(float* __restrict dst, const float* __restrict src, std::int64_t n) {
+    for (std::int64_t i = 0; i < n; ++i) dst[i] += src[i];
+}
+
+void multiply_into(const float* a, const float* b, float* out, std::int64_t n) {
+    for (std::int64_t i = 0; i < n; ++i) out[i] = a[i] * b[i];
+}
+
+/// keep[i] = keep_scale when the top 24 bits of words[i] are >= threshold, else 0; out = in ⊙ keep.
+void dropout_factors(const std::uint32_t* __restrict words,
+                     std::uint32_t threshold,
+                     float keep_scale,
+                     const float* in,
+                     float* __restrict keep,
+                     float* out,
+                     std::int64_t n) {
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float m = (words[i] >> 8) >= threshold ? keep_scale : 0.0f;
+        keep[i] = m;
+        out[i] = in[i] * m;
+    }
+}
 
 }  // namespace
 
 CpuBackend::CpuBackend(int threads) {
     const int count =
         threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    Eigen::setNbThreads(count);
     omp_set_num_threads(count);  // elementwise passes over large tensors, OpenBLAS's OpenMP build
     openblas_set_num_threads(count);  // its other builds keep their own thread pool
 }
@@ -83,49 +114,100 @@ void CpuBackend::gemm(bool transpose_a,
                       const Tensor& b,
                       float beta,
                       Tensor c) {
-    const auto A = cmat(a);
-    const auto B = cmat(b);
-    auto C = mat(c);
+    const std::int64_t inner = transpose_a ? a.rows : a.cols;
     DLCTL_CHECK((transpose_a ? a.cols : a.rows) == c.rows);
     DLCTL_CHECK((transpose_b ? b.rows : b.cols) == c.cols);
-    DLCTL_CHECK((transpose_a ? a.rows : a.cols) == (transpose_b ? b.cols : b.rows));
-    auto product = [&](const auto& a_op, const auto& b_op) {
-        if (beta == 0.0f) {
-            C.noalias() = alpha * a_op * b_op;  // no zero fill first
-        } else {
-            if (beta != 1.0f) C *= beta;
-            C.noalias() += alpha * a_op * b_op;
-        }
-    };
-    if (!transpose_a && !transpose_b) {
-        product(A, B);
-    } else if (transpose_a && !transpose_b) {
-        product(A.transpose(), B);
-    } else if (!transpose_a && transpose_b) {
-        product(A, B.transpose());
-    } else {
-        product(A.transpose(), B.transpose());
-    }
+    DLCTL_CHECK(inner == (transpose_b ? b.cols : b.rows));
+    DLCTL_CHECK(std::max({a.rows, a.cols, b.rows, b.cols}) <= INT32_MAX);
+    if (c.size() == 0) return;
+    // Column-major, leading dimension = rows; an empty operand (inner = 0) still gets beta · C.
+    cblas_sgemm(CblasColMajor, transpose_a ? CblasTrans : CblasNoTrans,
+                transpose_b ? CblasTrans : CblasNoTrans, static_cast<int>(c.rows),
+                static_cast<int>(c.cols), static_cast<int>(inner), alpha, a.data,
+                static_cast<int>(std::max<std::int64_t>(a.rows, 1)), b.data,
+                static_cast<int>(std::max<std::int64_t>(b.rows, 1)), beta, c.data,
+                static_cast<int>(c.rows));
 }
 
 void CpuBackend::bias_activation_forward(Activation act, const Tensor& bias, Tensor z, Tensor a) {
     DLCTL_CHECK(z.rows == a.rows && z.cols == a.cols);
-    if (bias.data != nullptr) {
-        DLCTL_CHECK(bias.size() == z.rows);
-        mat(z).colwise() += Eigen::Map<const Eigen::VectorXf>(bias.data, bias.size());
-    }
+    DLCTL_CHECK(bias.data == nullptr || bias.size() == z.rows);
     DLCTL_CHECK(act == Activation::kLinear || a.data != z.data);
-    cpu::activation_forward(act, z, a);
+    const std::int64_t rows = z.rows;
+    const std::int64_t block = block_columns(rows);
+    // Block by block, so that the activation reads what the bias loop has just written from L1.
+    cpu::for_each_part(z.cols, block, cpu::threads_for(z.size()),
+                       [&](std::int64_t first, std::int64_t last, int) {
+                           for (std::int64_t c0 = first; c0 < last; c0 += block) {
+                               const std::int64_t c1 = std::min(last, c0 + block);
+                               const Tensor zb = column_range(z, c0, c1);
+                               if (bias.data != nullptr) {
+                                   for (std::int64_t c = 0; c < zb.cols; ++c)
+                                       add_to(zb.data + c * rows, bias.data, rows);
+                               }
+                               cpu::activation_forward(act, zb, column_range(a, c0, c1));
+                           }
+                       });
 }
 
 void CpuBackend::activation_backward(
     Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) {
-    cpu::activation_backward(act, z, a, da, dz);
+    activation_bias_backward(act, z, a, da, dz, Tensor{});
+}
+
+void CpuBackend::activation_bias_backward(Activation act,
+                                          const Tensor& z,
+                                          const Tensor& a,
+                                          const Tensor& da,
+                                          Tensor dz,
+                                          Tensor bias_grad) {
+    DLCTL_CHECK(da.size() == dz.size() && z.size() == da.size() && a.size() == z.size());
+    DLCTL_CHECK(bias_grad.data == nullptr || bias_grad.size() == dz.rows);
+    backward_and_sum(&act, z, a, da, dz, bias_grad);
 }
 
 void CpuBackend::sum_columns(const Tensor& x, Tensor out) {
     DLCTL_CHECK(out.size() == x.rows);
-    Eigen::Map<Eigen::VectorXf>(out.data, out.size()) = cmat(x).rowwise().sum();
+    backward_and_sum(nullptr, x, x, x, x, out);
+}
+
+void CpuBackend::backward_and_sum(const Activation* act,
+                                  const Tensor& z,
+                                  const Tensor& a,
+                                  const Tensor& da,
+                                  Tensor dz,
+                                  Tensor sums) {
+    const std::int64_t rows = dz.rows;
+    const std::int64_t block = block_columns(rows);
+    const int threads = cpu::threads_for(dz.size());
+    const auto partial_floats = static_cast<std::size_t>((threads - 1) * rows);
+    if (sums.data != nullptr && partial_sums_.size() < partial_floats) {
+        partial_sums_.resize(partial_floats);  // once: later steps are never larger
+    }
+    // Part 0 sums into `sums`, part p > 0 into partial_sums_[p - 1]; they are added in part order.
+    const int parts = cpu::for_each_part(
+        dz.cols, block, threads, [&](std::int64_t first, std::int64_t last, int part) {
+            float* total = sums.data == nullptr ? nullptr
+                           : part == 0          ? sums.data
+                                                : partial_sums_.data() + (part - 1) * rows;
+            if (total != nullptr) std::fill(total, total + rows, 0.0f);
+            for (std::int64_t c0 = first; c0 < last; c0 += block) {
+                const std::int64_t c1 = std::min(last, c0 + block);
+                const Tensor out = column_range(dz, c0, c1);
+                if (act != nullptr) {
+                    cpu::activation_backward(*act, column_range(z, c0, c1), column_range(a, c0, c1),
+                                             column_range(da, c0, c1), out);
+                }
+                if (total == nullptr) continue;
+                for (std::int64_t c = 0; c < out.cols; ++c)
+                    add_to(total, out.data + c * rows, rows);
+            }
+        });
+    if (sums.data == nullptr) return;
+    for (int part = 1; part < parts; ++part) {
+        const float* partial = partial_sums_.data() + (part - 1) * rows;
+        add_to(sums.data, partial, rows);
+    }
 }
 
 void CpuBackend::dropout_forward(float rate,
@@ -142,27 +224,28 @@ void CpuBackend::dropout_forward(float rate,
     const float keep_scale = 1.0f / (1.0f - rate);
     const auto threshold = static_cast<std::uint32_t>(rate * 16777216.0f);
     // Random words for a chunk of whole blocks at a time (they stay in L1), then the keep
-    // factors from them.
+    // factors from them. Chunks are independent: the words depend only on the element's index.
     constexpr std::int64_t kChunk = 4096;
-    std::array<std::uint32_t, kChunk> words;
-    for (std::int64_t first = 0; first < n; first += kChunk) {
-        const std::int64_t count = std::min(kChunk, n - first);
-        counter_blocks(seed, RngStream::kDropout, substream, (offset + first) / 4,
-                       static_cast<std::size_t>((count + 3) / 4), words.data());
-        const float* in = x.data + first;
-        float* keep = mask.data + first;
-        float* out = y.data + first;
-        for (std::int64_t i = 0; i < count; ++i) {
-            const float m = (words[i] >> 8) >= threshold ? keep_scale : 0.0f;
-            keep[i] = m;
-            out[i] = in[i] * m;
-        }
-    }
+    cpu::for_each_part(
+        n, kChunk, cpu::threads_for(n), [&](std::int64_t begin, std::int64_t end, int) {
+            std::array<std::uint32_t, kChunk> words;
+            for (std::int64_t first = begin; first < end; first += kChunk) {
+                const std::int64_t count = std::min(kChunk, end - first);
+                counter_blocks(seed, RngStream::kDropout, substream, (offset + first) / 4,
+                               static_cast<std::size_t>((count + 3) / 4), words.data());
+                dropout_factors(words.data(), threshold, keep_scale, x.data + first,
+                                mask.data + first, y.data + first, count);
+            }
+        });
 }
 
 void CpuBackend::multiply(const Tensor& a, const Tensor& b, Tensor out) {
     DLCTL_CHECK(a.size() == b.size() && a.size() == out.size());
-    arr(out) = carr(a) * carr(b);
+    cpu::for_each_part(a.size(), 1024, cpu::threads_for(a.size()),
+                       [&](std::int64_t first, std::int64_t last, int) {
+                           multiply_into(a.data + first, b.data + first, out.data + first,
+                                         last - first);
+                       });
 }
 
 void CpuBackend::activation(Activation act, const Tensor& x, Tensor out) {
@@ -173,10 +256,14 @@ void CpuBackend::activation(Activation act, const Tensor& x, Tensor out) {
 void CpuBackend::gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) {
     DLCTL_CHECK(src.rows == dst.rows);
     const std::size_t column_bytes = static_cast<std::size_t>(src.rows) * sizeof(float);
-    for (std::int64_t c = 0; c < dst.cols; ++c) {
-        DLCTL_CHECK(indices[c] < src.cols);
-        std::memcpy(dst.data + c * dst.rows, src.data + indices[c] * src.rows, column_bytes);
-    }
+    for (std::int64_t c = 0; c < dst.cols; ++c) DLCTL_CHECK(indices[c] < src.cols);
+    cpu::for_each_part(dst.cols, 1, cpu::threads_for(dst.size()),
+                       [&](std::int64_t first, std::int64_t last, int) {
+                           for (std::int64_t c = first; c < last; ++c) {
+                               std::memcpy(dst.data + c * dst.rows,
+                                           src.data + indices[c] * src.rows, column_bytes);
+                           }
+                       });
 }
 
 void CpuBackend::stage_column_indices(const std::uint32_t* indices, std::int64_t count) {

@@ -7,7 +7,8 @@
 
 namespace dlctl {
 
-/// The reference backend: host memory, Eigen for GEMM and vectorised elementwise work. Members
+/// The reference backend: host memory, OpenBLAS for GEMM, Eigen and plain loops for elementwise
+/// work. Members
 /// are defined by family: cpu_backend.cpp (memory, GEMM, elementwise, dropout), cpu_losses.cpp,
 /// cpu_normalization.cpp and cpu_optimizers.cpp; activations live in cpu_activations.cpp.
 class CpuBackend final : public Backend {
@@ -34,6 +35,12 @@ class CpuBackend final : public Backend {
     void bias_activation_forward(Activation act, const Tensor& bias, Tensor z, Tensor a) override;
     void activation_backward(
         Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) override;
+    void activation_bias_backward(Activation act,
+                                  const Tensor& z,
+                                  const Tensor& a,
+                                  const Tensor& da,
+                                  Tensor dz,
+                                  Tensor bias_grad) override;
     void activation(Activation act, const Tensor& x, Tensor out) override;
     void sum_columns(const Tensor& x, Tensor out) override;
 
@@ -115,6 +122,15 @@ class CpuBackend final : public Backend {
                           Tensor state2) override;
 
   private:
+    /// dz = da ⊙ act'(z) (skipped when act is null) and sums = Σ_c dz (when present), in one pass.
+    void backward_and_sum(const Activation* act,
+                          const Tensor& z,
+                          const Tensor& a,
+                          const Tensor& da,
+                          Tensor dz,
+                          Tensor sums);
+
+    std::vector<float> partial_sums_;            ///< other threads' parts of a sum over columns
     std::vector<std::uint32_t> staged_indices_;  ///< stage_column_indices
 };
 

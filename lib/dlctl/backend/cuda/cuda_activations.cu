@@ -125,6 +125,18 @@ void CudaBackend::activation_backward(
     DLCTL_CUDA_CHECK_LAUNCH();
 }
 
+void CudaBackend::activation_bias_backward(Activation act,
+                                           const Tensor& z,
+                                           const Tensor& a,
+                                           const Tensor& da,
+                                           Tensor dz,
+                                           Tensor bias_grad) {
+    // Two kernels: on the GPU the second pass reads dz from L2, and sum_columns is the reduction
+    // the parity tests already pin to the CPU.
+    activation_backward(act, z, a, da, dz);
+    if (bias_grad.data != nullptr) sum_columns(dz, bias_grad);
+}
+
 void CudaBackend::activation(Activation act, const Tensor& x, Tensor out) {
     DLCTL_CHECK(x.size() == out.size());
     if (x.size() == 0) return;

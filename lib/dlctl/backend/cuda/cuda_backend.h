@@ -40,6 +40,12 @@ class CudaBackend final : public Backend {
     void bias_activation_forward(Activation act, const Tensor& bias, Tensor z, Tensor a) override;
     void activation_backward(
         Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) override;
+    void activation_bias_backward(Activation act,
+                                  const Tensor& z,
+                                  const Tensor& a,
+                                  const Tensor& da,
+                                  Tensor dz,
+                                  Tensor bias_grad) override;
     void activation(Activation act, const Tensor& x, Tensor out) override;
     void sum_columns(const Tensor& x, Tensor out) override;
 
