@@ -196,6 +196,25 @@ TEST_CASE("a resumed run reproduces the uninterrupted run's metrics", "[cli][che
     }
 }
 
+TEST_CASE("a checkpoint that cannot be written stops training with an I/O error",
+          "[cli][checkpoint][errors]") {
+    // Checkpoints are written in the background; the failure must still reach the exit code.
+    TempDir dir;
+    const fs::path run =
+        train(dir, "run", "configs/wine.yaml", 2, "--set output.keep_checkpoints=2");
+    const fs::path last = run / "checkpoints/last.safetensors";
+    fs::remove(last);
+    fs::create_directories(last / "in-the-way");  // rename cannot replace a non-empty directory
+    const CliResult r =
+        run_dlctl("train " + quote(source_file("configs/wine.yaml")) + " -q --set train.epochs=4 " +
+                  "--set output.keep_checkpoints=2 --run-dir " + quote(run) + " --resume " +
+                  quote(run / "checkpoints/epoch-0002.safetensors"));
+    INFO(r.err);
+    CHECK(r.exit_code == 4);
+    CHECK_THAT(r.err, Contains("last.safetensors"));
+    CHECK(fs::is_directory(last / "in-the-way"));
+}
+
 TEST_CASE("eval and predict average an ensemble, and refuse mismatched models",
           "[cli][checkpoint]") {
     TempDir dir;

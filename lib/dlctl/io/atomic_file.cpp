@@ -33,20 +33,27 @@ void replace_with(const std::filesystem::path& temp, const std::filesystem::path
 }  // namespace
 
 void write_file_atomic(const std::filesystem::path& path, std::string_view content) {
+    write_file_atomic(path, std::span<const std::string_view>(&content, 1));
+}
+
+void write_file_atomic(const std::filesystem::path& path,
+                       std::span<const std::string_view> pieces) {
     const std::filesystem::path temp = temporary_name(path);
     const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     if (fd < 0) fail("create", temp, errno);
-    std::size_t written = 0;
-    while (written < content.size()) {
-        const ssize_t n = ::write(fd, content.data() + written, content.size() - written);
-        if (n < 0) {
-            if (errno == EINTR) continue;
-            const int error = errno;
-            ::close(fd);
-            ::unlink(temp.c_str());
-            fail("write", temp, error);
+    for (const std::string_view piece : pieces) {
+        std::size_t written = 0;
+        while (written < piece.size()) {
+            const ssize_t n = ::write(fd, piece.data() + written, piece.size() - written);
+            if (n < 0) {
+                if (errno == EINTR) continue;
+                const int error = errno;
+                ::close(fd);
+                ::unlink(temp.c_str());
+                fail("write", temp, error);
+            }
+            written += static_cast<std::size_t>(n);
         }
-        written += static_cast<std::size_t>(n);
     }
     const int sync_error = ::fsync(fd) != 0 ? errno : 0;
     const int close_error = ::close(fd) != 0 ? errno : 0;

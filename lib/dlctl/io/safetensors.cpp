@@ -53,12 +53,10 @@ void write_safetensors(const std::filesystem::path& path,
     std::string text = header.dump();
     text.append((8 - text.size() % 8) % 8, ' ');  // pad so the data starts 8-byte aligned
     const std::uint64_t length = text.size();
-    std::string file;
-    file.reserve(8 + text.size() + offset);  // one buffer, filled once
-    file.append(reinterpret_cast<const char*>(&length), 8);
-    file += text;
-    for (const NamedTensor& t : tensors) file += bytes_of(t);
-    write_file_atomic(path, file);
+    // Written straight from the tensors: a checkpoint is not copied into one buffer first.
+    std::vector<std::string_view> pieces = {{reinterpret_cast<const char*>(&length), 8}, text};
+    for (const NamedTensor& t : tensors) pieces.push_back(bytes_of(t));
+    write_file_atomic(path, pieces);
 }
 
 std::vector<NamedTensor> read_safetensors(const std::filesystem::path& path,

@@ -87,10 +87,33 @@ void CheckpointWriter::end_epoch(const EpochResult& result,
         due.push_back(dir_ / "last.safetensors");
         if (keep > 0) due.push_back(dir_ / fmt::format("epoch-{:04}.safetensors", result.epoch));
     }
-    write_checkpoint(due.front(), base_);
-    for (std::size_t i = 1; i < due.size(); ++i) link_file_atomic(due.front(), due[i]);
-    if (last_due && keep > 0) prune_epoch_checkpoints(dir_, keep);
+    // The weights are on the host now; serialising, writing and fsync'ing them overlaps the next
+    // epoch's training. One write is in flight at a time, so files appear in epoch order.
+    finish();
+    std::vector<NamedTensor> tensors = std::move(base_.tensors);
     base_.tensors.clear();
+    Checkpoint snapshot = base_;
+    snapshot.tensors = std::move(tensors);
+    const int prune_to = last_due ? keep : 0;
+    pending_ = std::async(std::launch::async, [snapshot = std::move(snapshot), due = std::move(due),
+                                               dir = dir_, prune_to] {
+        write_checkpoint(due.front(), snapshot);
+        for (std::size_t i = 1; i < due.size(); ++i) link_file_atomic(due.front(), due[i]);
+        if (prune_to > 0) prune_epoch_checkpoints(dir, prune_to);
+    });
+}
+
+void CheckpointWriter::finish() {
+    if (pending_.valid()) pending_.get();  // rethrows the write's IoError
+}
+
+CheckpointWriter::~CheckpointWriter() {
+    if (!pending_.valid()) return;
+    try {
+        pending_.get();
+    } catch (const std::exception& e) {  // already unwinding from another error
+        spdlog::error("{}", e.what());
+    }
 }
 
 void restore_training(const Checkpoint& checkpoint,

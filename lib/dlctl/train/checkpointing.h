@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <future>
 #include <string>
 #include <vector>
 
@@ -12,21 +13,29 @@ namespace dlctl {
 /// Writes a run's checkpoints into `<run>/checkpoints/` after each epoch: last.safetensors every
 /// output.checkpoint_every epochs, best.safetensors whenever the best monitor improves (the
 /// early-stopping monitor, else val_loss, else loss) and the output.keep_checkpoints newest
-/// epoch-NNNN.safetensors. Every file is replaced atomically. Also keeps the metrics.csv rows
-/// that each checkpoint carries for a resumed run.
+/// epoch-NNNN.safetensors. Every file is replaced atomically. Files are written in the
+/// background while training goes on; a failed write is thrown by the next end_epoch or finish.
+/// Also keeps the metrics.csv rows that each checkpoint carries for a resumed run.
 class CheckpointWriter {
   public:
     /// `base` holds what does not change during the run (spec, preprocessor, task, data origin,
     /// history columns, best_monitor) and, when resuming, the history and state of the resumed
     /// checkpoint.
     CheckpointWriter(std::filesystem::path run_dir, Checkpoint base);
+    CheckpointWriter(const CheckpointWriter&) = delete;
+    CheckpointWriter& operator=(const CheckpointWriter&) = delete;
+    /// Waits for the write in flight; logs (cannot throw) its error.
+    ~CheckpointWriter();
 
-    /// Records the epoch's metrics.csv row and writes the checkpoints that are due.
+    /// Records the epoch's metrics.csv row and starts writing the checkpoints that are due.
     void end_epoch(const EpochResult& result,
                    std::vector<std::string> metrics_row,
                    Backend& backend,
                    const Sequential& model,
                    const Trainer& trainer);
+
+    /// Waits until every checkpoint started is on disk; throws IoError if a write failed.
+    void finish();
 
     const std::vector<std::vector<std::string>>& history() const { return base_.history; }
 
@@ -34,6 +43,7 @@ class CheckpointWriter {
     std::filesystem::path dir_;
     Checkpoint base_;
     EarlyStopping best_;
+    std::future<void> pending_;  ///< the checkpoint being written
 };
 
 /// Restores the weights, optimizer moments, best weights and counters of `checkpoint` into a

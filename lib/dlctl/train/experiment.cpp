@@ -290,6 +290,7 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
                              r.validation ? " - " + describe(*r.validation, "val_") : "",
                              r.learning_rate, r.seconds, r.best ? " (best)" : "");
             });
+        checkpoints.finish();  // the last checkpoint is on disk: its write counts as training
         const double train_seconds =
             std::chrono::duration<double>(std::chrono::steady_clock::now() - train_started).count();
         if (fit.stop_reason == "early_stopping") {
