@@ -3,16 +3,18 @@
 
 Both train the same network (same layer sizes, activations, dropout, Adam, loss) on the same
 synthetic data with the same batch size and thread count; the script reports samples/s of each
-and their ratio, plus the fraction of this machine's single-precision GEMM peak (measured here
-with torch.mm) that dlctl reaches at batch 4096.
+and their ratio, plus the fraction of this machine's single-precision GEMM peak that each
+reaches (the peak measured here: the best of torch.mm and numpy's matmul on 1024² matrices).
 
     pip install torch numpy            # once
-    python3 scripts/bench_train.py     # after scripts/build.sh; about 3 minutes on 2 cores
+    python3 scripts/bench_train.py     # after scripts/build.sh; about 6 minutes on 2 cores
 
-dlctl's time is the training loop alone (summary.json timings.train_seconds: no CSV parsing, no
-validation); PyTorch's is the equivalent loop (shuffle, gather, forward, loss, backward, Adam
-step), timed after a short warm-up. Each side runs --repeats times, alternating, and the best
-throughput of each is reported.
+dlctl's time is its training loop (summary.json timings.train_seconds: no CSV parsing, no
+validation, but the per-epoch checkpoints it writes by default, 8192 rows an epoch);
+PyTorch's is the equivalent loop (shuffle, gather, forward, loss, backward, Adam step), timed
+after a short warm-up. Each side runs --repeats times, alternating, and the best throughput of
+each is reported. `seed-nodrop` is the seed network without its dropout layers, to show what
+dropout costs.
 """
 
 import argparse
@@ -30,6 +32,7 @@ import torch
 # name: inputs, hidden layers (units, dropout rate after it), outputs
 NETWORKS = {
     "seed": (64, [(512, 0.5), (256, 0.5), (128, 0.5)], 1),
+    "seed-nodrop": (64, [(512, 0.0), (256, 0.0), (128, 0.0)], 1),  # what dropout costs
     "wide": (784, [(512, 0.0), (256, 0.0)], 10),
 }
 BATCHES = (32, 256, 4096)
@@ -156,9 +159,7 @@ def run_torch(name, x, y, batch, epochs, threads):
     return rows * epochs / (time.perf_counter() - start)
 
 
-def gemm_peak_gflops(threads, n=1024, repeats=20, trials=5):
-    """torch.mm on n × n matrices: the best of `trials` timings of `repeats` products, the
-    machine's attainable single-precision GEMM rate (a noisy machine only ever makes it lower)."""
+def torch_mm_gflops(threads, n, repeats, trials):
     torch.set_num_threads(threads)
     a, b = torch.randn(n, n), torch.randn(n, n)
     torch.mm(a, b)
@@ -171,6 +172,38 @@ def gemm_peak_gflops(threads, n=1024, repeats=20, trials=5):
     return 2 * n ** 3 * repeats / best / 1e9
 
 
+NUMPY_MATMUL = """
+import sys, time, numpy as np
+n, repeats, trials = map(int, sys.argv[1:])
+a, b = np.random.rand(n, n).astype(np.float32), np.random.rand(n, n).astype(np.float32)
+a @ b
+best = float("inf")
+for _ in range(trials):
+    start = time.perf_counter()
+    for _ in range(repeats):
+        a @ b
+    best = min(best, time.perf_counter() - start)
+print(2 * n ** 3 * repeats / best / 1e9)
+"""
+
+
+def gemm_peak_gflops(threads, n=1024, repeats=20, trials=5):
+    """The machine's attainable single-precision GEMM rate on `threads` threads: the best of
+    torch.mm (MKL) and numpy's matmul (its OpenBLAS, in a subprocess so that its thread count can
+    be set), each the best of `trials` timings of `repeats` n × n products. A noisy machine only
+    ever makes a timing slower, so the best is the estimate of the peak."""
+    rates = {"torch.mm": torch_mm_gflops(threads, n, repeats, trials)}
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), OPENBLAS_NUM_THREADS=str(threads),
+               MKL_NUM_THREADS=str(threads))
+    try:
+        out = subprocess.run([sys.executable, "-c", NUMPY_MATMUL, str(n), str(repeats),
+                              str(trials)], env=env, check=True, capture_output=True, text=True)
+        rates["numpy matmul"] = float(out.stdout.strip())
+    except (subprocess.CalledProcessError, ValueError):
+        pass
+    return max(rates.values()), rates
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dlctl", default="build/bin/dlctl", help="dlctl binary")
@@ -179,6 +212,8 @@ def main():
     parser.add_argument("--repeats", type=int, default=3,
                         help="runs of each side, alternating; the best is reported (shared "
                              "machines are noisy)")
+    parser.add_argument("--networks", default=",".join(NETWORKS),
+                        help="networks to run, comma-separated (default: all)")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
     binary = str(pathlib.Path(args.dlctl).resolve())
@@ -188,14 +223,18 @@ def main():
     print(f"# dlctl vs PyTorch {torch.__version__} (CPU), Adam, batch sizes {BATCHES}", flush=True)
     with tempfile.TemporaryDirectory(prefix="dlctl-bench-") as tmp:
         workdir = pathlib.Path(tmp)
-        for name, (inputs, hidden, outputs) in NETWORKS.items():
+        for name in args.networks.split(","):
+            inputs, hidden, outputs = NETWORKS[name]
             rows = 8192
             x, y = make_data(name, rows, rng)
             csv = workdir / f"{name}.csv"
             write_csv(csv, x, y)
             flops = training_flops_per_sample(inputs, hidden, outputs)
             for threads in thread_counts:
-                peak = gemm_peak_gflops(threads)
+                peak, peak_rates = gemm_peak_gflops(threads)
+                print(f"# GEMM peak on {threads} thread(s): " +
+                      ", ".join(f"{k} {v:.1f}" for k, v in peak_rates.items()) + " GFLOP/s",
+                      flush=True)
                 for batch in BATCHES:
                     samples = SAMPLES_PER_RUN[batch] * args.scale / (4 if name == "wide" else 1)
                     epochs = max(1, round(samples / rows))
