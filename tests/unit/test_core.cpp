@@ -56,13 +56,17 @@ TEST_CASE("random streams are reproducible and independent", "[core][rng]") {
 }
 
 TEST_CASE("counter_blocks gives counter_block's words for every block", "[core][rng]") {
-    // 21 blocks: two vector passes and a partial one; the block counter crosses 2^32.
+    // Counts around the 16 blocks of a vector pass; the block counter crosses 2^32 inside one.
     const std::uint64_t first = (std::uint64_t{1} << 32) - 10;
-    std::vector<std::uint32_t> words(4 * 21);
-    counter_blocks(7, RngStream::kDropout, 0x123456789ull, first, 21, words.data());
-    for (std::uint64_t b = 0; b < 21; ++b) {
-        const auto block = counter_block(7, RngStream::kDropout, 0x123456789ull, first + b);
-        for (std::size_t w = 0; w < 4; ++w) CHECK(words[4 * b + w] == block[w]);
+    for (const std::size_t count : {1, 7, 8, 15, 16, 17, 21, 33, 48}) {
+        INFO(count << " blocks");
+        std::vector<std::uint32_t> words(4 * count + 4, 0xDEADBEEFu);
+        counter_blocks(7, RngStream::kDropout, 0x123456789ull, first, count, words.data());
+        for (std::uint64_t b = 0; b < count; ++b) {
+            const auto block = counter_block(7, RngStream::kDropout, 0x123456789ull, first + b);
+            for (std::size_t w = 0; w < 4; ++w) CHECK(words[4 * b + w] == block[w]);
+        }
+        for (std::size_t w = 4 * count; w < words.size(); ++w) CHECK(words[w] == 0xDEADBEEFu);
     }
 }
 
