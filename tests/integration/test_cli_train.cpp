@@ -78,12 +78,18 @@ TEST_CASE("the same seed reproduces metrics.csv and --seed changes it", "[cli][e
     auto train = [&](const std::string& name, const std::string& extra) {
         const CliResult r = run_dlctl("-q train " + spec + " --set train.epochs=3 " + extra +
                                       " --run-dir " + quote(dir.path() / name));
+        INFO(r.err);
         REQUIRE(r.exit_code == 0);
         return without_seconds(dir.path() / name / "metrics.csv");
     };
     const std::string a = train("a", "");
     CHECK(train("b", "") == a);
     CHECK(train("c", "--seed 1234") != a);
+    // Two threads on passes large enough to be split between them (256 units × ~400 rows).
+    const std::string wide =
+        "--set train.threads=2 --set train.batch_size=512 --set model.layers.0.units=256";
+    const std::string d = train("d", wide);
+    CHECK(train("e", wide) == d);
 }
 
 TEST_CASE("without --run-dir a timestamped run directory is made under output.dir", "[cli][e2e]") {
