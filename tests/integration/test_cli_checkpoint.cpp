@@ -46,6 +46,9 @@ TEST_CASE("train writes last and best checkpoints that inspect describes", "[cli
         CHECK(fs::is_regular_file(run / "checkpoints" / (std::string(file) + ".safetensors")));
     }
     CHECK_FALSE(fs::exists(run / "checkpoints/epoch-0002.safetensors"));  // keep: 2
+    // Names due at the same epoch hold the same bytes (one file, linked).
+    CHECK(read_text(run / "checkpoints/epoch-0004.safetensors") ==
+          read_text(run / "checkpoints/last.safetensors"));
 
     const CliResult r = run_dlctl("inspect --json " + quote(run / "checkpoints/last.safetensors"));
     INFO(r.err);

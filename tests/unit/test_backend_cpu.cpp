@@ -1,8 +1,10 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <vector>
 
 #include "dlctl/backend/cpu/cpu_backend.h"
+#include "dlctl/backend/cpu/cpu_parallel.h"
 #include "dlctl/core/random.h"
 
 using namespace dlctl;
@@ -342,8 +344,56 @@ TEST_CASE("large elementwise passes agree on one and two threads", "[backend]") 
         for (std::int64_t c = 0; c < cols; ++c) {
             const std::int64_t i = c * rows + r;
             CHECK(z[0][i] == z_values[i] + bias_values[r]);
+            CHECK(a[0][i] == std::max(z[0][i], 0.0f));
+            CHECK(dz[0][i] == (z[0][i] > 0.0f ? da_values[i] : 0.0f));
             expected += z[0][i] > 0.0f ? da_values[i] : 0.0;
         }
         for (int t = 0; t < 2; ++t) CHECK(bias_grad[t][r] == Approx(expected).margin(1e-3));
+    }
+}
+
+TEST_CASE("the fused backward works in place, as Dense calls it", "[backend]") {
+    CpuBackend be(2);
+    const std::int64_t rows = 300, cols = 700, n = rows * cols;
+    const std::vector<float> z_values = random_values(n, 60), da_values = random_values(n, 61);
+    HostTensor z(be, rows, cols, z_values), a(be, rows, cols), g(be, rows, cols, da_values);
+    HostTensor bias_grad(be, rows, 1);
+    be.activation(Activation::kRelu, z.tensor, a.tensor);
+    be.activation_bias_backward(Activation::kRelu, z.tensor, a.tensor, g.tensor, g.tensor,
+                                bias_grad.tensor);
+    for (std::int64_t i = 0; i < n; ++i) {
+        REQUIRE(g.tensor.data[i] == (z_values[i] > 0.0f ? da_values[i] : 0.0f));
+    }
+    // Mismatched shapes of the same size are refused before any thread starts.
+    HostTensor transposed(be, cols, rows);
+    CHECK_THROWS(be.activation_bias_backward(Activation::kRelu, transposed.tensor, a.tensor,
+                                             g.tensor, g.tensor, bias_grad.tensor));
+}
+
+TEST_CASE("for_each_part covers the range once, in granule-aligned parts", "[backend]") {
+    struct Case {
+        std::int64_t count, granule;
+        int parts;
+    };
+    for (const Case c : {Case{0, 1, 2}, Case{3, 1, 16}, Case{5, 8, 2}, Case{17, 8, 2},
+                         Case{100, 7, 3}, Case{64, 16, 4}, Case{10, 1, 1}}) {
+        INFO(c.count << " items, granule " << c.granule << ", " << c.parts << " parts");
+        std::vector<int> covered(static_cast<std::size_t>(c.count), 0);
+        std::vector<std::pair<std::int64_t, std::int64_t>> ranges(
+            static_cast<std::size_t>(std::max(c.parts, 1)), {-1, -1});
+        const int used = cpu::for_each_part(
+            c.count, c.granule, c.parts, [&](std::int64_t first, std::int64_t last, int part) {
+                ranges[static_cast<std::size_t>(part)] = {first, last};
+                for (std::int64_t i = first; i < last; ++i) ++covered[static_cast<std::size_t>(i)];
+            });
+        CHECK(used >= 1);
+        CHECK(used <= std::max(c.parts, 1));
+        CHECK(std::all_of(covered.begin(), covered.end(), [](int k) { return k == 1; }));
+        for (int part = 0; part < used; ++part) {
+            const auto [first, last] = ranges[static_cast<std::size_t>(part)];
+            CHECK(first >= 0);
+            CHECK(first <= last);
+            CHECK((first % c.granule == 0 || first == c.count));
+        }
     }
 }

@@ -68,14 +68,23 @@ void link_file_atomic(const std::filesystem::path& existing, const std::filesyst
     const std::filesystem::path temp = temporary_name(path);
     ::unlink(temp.c_str());  // a leftover of a killed run with the same pid
     if (::link(existing.c_str(), temp.c_str()) != 0) {
-        std::error_code ec;  // no hard links here (EPERM, EXDEV, ...): copy, then sync the copy
+        const int link_error = errno;
+        // Only a file system without (more) hard links falls back to a synced copy.
+        if (link_error != EPERM && link_error != EXDEV && link_error != EMLINK &&
+            link_error != EOPNOTSUPP) {
+            fail("link '" + existing.string() + "' as", temp, link_error);
+        }
+        std::error_code ec;
         std::filesystem::copy_file(existing, temp, ec);
-        const int fd = ec ? -1 : ::open(temp.c_str(), O_WRONLY | O_CLOEXEC);
-        const bool synced = fd >= 0 && ::fsync(fd) == 0;
-        if (fd >= 0) ::close(fd);
-        if (!synced) {
+        int error = ec.value();
+        if (!ec) {
+            const int fd = ::open(temp.c_str(), O_WRONLY | O_CLOEXEC);
+            if (fd < 0 || ::fsync(fd) != 0) error = errno;
+            if (fd >= 0) ::close(fd);
+        }
+        if (error != 0) {
             ::unlink(temp.c_str());
-            fail("copy '" + existing.string() + "' to", temp, ec ? ec.value() : errno);
+            fail("copy '" + existing.string() + "' to", temp, error);
         }
     }
     replace_with(temp, path);

@@ -72,6 +72,9 @@ void CheckpointWriter::end_epoch(const EpochResult& result,
     const bool last_due = result.epoch % every == 0 || result.epoch == base_.spec.train.epochs;
     if (!last_due && !improved) return;
 
+    // The previous write had a whole epoch to finish; waiting here reports its error first and
+    // keeps one copy of the weights on the host at a time.
+    finish();
     base_.state = trainer.state();
     base_.state.checkpoint_best = best_.state();
     base_.tensors = export_weights(backend, model);
@@ -89,7 +92,6 @@ void CheckpointWriter::end_epoch(const EpochResult& result,
     }
     // The weights are on the host now; serialising, writing and fsync'ing them overlaps the next
     // epoch's training. One write is in flight at a time, so files appear in epoch order.
-    finish();
     std::vector<NamedTensor> tensors = std::move(base_.tensors);
     base_.tensors.clear();
     Checkpoint snapshot = base_;

@@ -69,10 +69,9 @@ void dropout_factors(const std::uint32_t* __restrict words,
 }  // namespace
 
 CpuBackend::CpuBackend(int threads) {
-    const int count =
+    threads_ =
         threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    omp_set_num_threads(count);  // elementwise passes over large tensors, OpenBLAS's OpenMP build
-    openblas_set_num_threads(count);  // its other builds keep their own thread pool
+    openblas_set_num_threads(threads_);  // builds without OpenMP keep their own thread pool
 }
 
 Buffer CpuBackend::allocate(std::int64_t count) {
@@ -123,12 +122,15 @@ void CpuBackend::gemm(bool transpose_a,
     if (beta == 0.0f) {
         // OpenBLAS clears C for beta = 0 in a pass of its own (sgemm_beta) that took 0.17 ms on a
         // 512 × 256 C where memset takes 0.01 ms, up to 15% of a product (OpenBLAS 0.3.21, Zen).
-        cpu::for_each_part(c.size(), 1024, cpu::threads_for(c.size()),
+        cpu::for_each_part(c.size(), 1024, cpu::threads_for(c.size(), threads_),
                            [&](std::int64_t first, std::int64_t last, int) {
                                std::memset(c.data + first, 0, (last - first) * sizeof(float));
                            });
         beta = 1.0f;
     }
+    // OpenBLAS's OpenMP build takes its thread count from the calling thread's OpenMP setting,
+    // which another backend or thread may have changed.
+    if (omp_get_max_threads() != threads_) omp_set_num_threads(threads_);
     // Column-major, leading dimension = rows; an empty operand (inner = 0) still gets beta · C.
     cblas_sgemm(CblasColMajor, transpose_a ? CblasTrans : CblasNoTrans,
                 transpose_b ? CblasTrans : CblasNoTrans, static_cast<int>(c.rows),
@@ -145,7 +147,7 @@ void CpuBackend::bias_activation_forward(Activation act, const Tensor& bias, Ten
     const std::int64_t rows = z.rows;
     const std::int64_t block = block_columns(rows);
     // Block by block, so that the activation reads what the bias loop has just written from L1.
-    cpu::for_each_part(z.cols, block, cpu::threads_for(z.size()),
+    cpu::for_each_part(z.cols, block, cpu::threads_for(z.size(), threads_),
                        [&](std::int64_t first, std::int64_t last, int) {
                            for (std::int64_t c0 = first; c0 < last; c0 += block) {
                                const std::int64_t c1 = std::min(last, c0 + block);
@@ -170,7 +172,9 @@ void CpuBackend::activation_bias_backward(Activation act,
                                           const Tensor& da,
                                           Tensor dz,
                                           Tensor bias_grad) {
-    DLCTL_CHECK(da.size() == dz.size() && z.size() == da.size() && a.size() == z.size());
+    // Whole shapes, not sizes: the blocks slice each tensor by its rows, and a check failing
+    // inside a parallel part could not be thrown to the caller.
+    for (const Tensor* t : {&z, &a, &da}) DLCTL_CHECK(t->rows == dz.rows && t->cols == dz.cols);
     DLCTL_CHECK(bias_grad.data == nullptr || bias_grad.size() == dz.rows);
     backward_and_sum(&act, z, a, da, dz, bias_grad);
 }
@@ -188,7 +192,7 @@ void CpuBackend::backward_and_sum(const Activation* act,
                                   Tensor sums) {
     const std::int64_t rows = dz.rows;
     const std::int64_t block = block_columns(rows);
-    const int threads = cpu::threads_for(dz.size());
+    const int threads = cpu::threads_for(dz.size(), threads_);
     const auto partial_floats = static_cast<std::size_t>((threads - 1) * rows);
     if (sums.data != nullptr && partial_sums_.size() < partial_floats) {
         partial_sums_.resize(partial_floats);  // once: later steps are never larger
@@ -236,7 +240,7 @@ void CpuBackend::dropout_forward(float rate,
     // factors from them. Chunks are independent: the words depend only on the element's index.
     constexpr std::int64_t kChunk = 4096;
     cpu::for_each_part(
-        n, kChunk, cpu::threads_for(n), [&](std::int64_t begin, std::int64_t end, int) {
+        n, kChunk, cpu::threads_for(n, threads_), [&](std::int64_t begin, std::int64_t end, int) {
             std::array<std::uint32_t, kChunk> words;
             for (std::int64_t first = begin; first < end; first += kChunk) {
                 const std::int64_t count = std::min(kChunk, end - first);
@@ -250,7 +254,7 @@ void CpuBackend::dropout_forward(float rate,
 
 void CpuBackend::multiply(const Tensor& a, const Tensor& b, Tensor out) {
     DLCTL_CHECK(a.size() == b.size() && a.size() == out.size());
-    cpu::for_each_part(a.size(), 1024, cpu::threads_for(a.size()),
+    cpu::for_each_part(a.size(), 1024, cpu::threads_for(a.size(), threads_),
                        [&](std::int64_t first, std::int64_t last, int) {
                            multiply_into(a.data + first, b.data + first, out.data + first,
                                          last - first);
@@ -266,7 +270,7 @@ void CpuBackend::gather_columns(const Tensor& src, const std::uint32_t* indices,
     DLCTL_CHECK(src.rows == dst.rows);
     const std::size_t column_bytes = static_cast<std::size_t>(src.rows) * sizeof(float);
     for (std::int64_t c = 0; c < dst.cols; ++c) DLCTL_CHECK(indices[c] < src.cols);
-    cpu::for_each_part(dst.cols, 1, cpu::threads_for(dst.size()),
+    cpu::for_each_part(dst.cols, 1, cpu::threads_for(dst.size(), threads_),
                        [&](std::int64_t first, std::int64_t last, int) {
                            for (std::int64_t c = first; c < last; ++c) {
                                std::memcpy(dst.data + c * dst.rows,

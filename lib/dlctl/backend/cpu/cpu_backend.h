@@ -130,6 +130,7 @@ class CpuBackend final : public Backend {
                           Tensor dz,
                           Tensor sums);
 
+    int threads_ = 1;                            ///< for products and large elementwise passes
     std::vector<float> partial_sums_;            ///< other threads' parts of a sum over columns
     std::vector<std::uint32_t> staged_indices_;  ///< stage_column_indices
 };

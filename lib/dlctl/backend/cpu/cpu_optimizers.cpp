@@ -40,7 +40,7 @@ void CpuBackend::optimizer_update(const OptimizerStep& s,
             const float sqrt_correction2 = static_cast<float>(std::sqrt(correction2));
             const float decay = s.decoupled_weight_decay ? 1.0f - s.lr * wd : 1.0f;
             const float coupled = s.decoupled_weight_decay ? 0.0f : wd;
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+#pragma omp parallel for schedule(static) num_threads(threads_) if (n >= kParallelMin)
             for (std::int64_t i = 0; i < n; ++i) {
                 p[i] *= decay;
                 const float g = grad[i] + coupled * p[i];

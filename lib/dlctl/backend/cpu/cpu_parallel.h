@@ -1,7 +1,5 @@
 #pragma once
 
-#include <omp.h>
-
 #include <algorithm>
 #include <cstdint>
 
@@ -11,9 +9,10 @@ namespace dlctl::cpu {
 /// more than it saves.
 inline constexpr std::int64_t kParallelMinElements = std::int64_t{1} << 16;
 
-/// Threads for a pass over `elements` floats: all of the backend's, or one for small passes.
-inline int threads_for(std::int64_t elements) {
-    return elements >= kParallelMinElements ? omp_get_max_threads() : 1;
+/// Threads for a pass over `elements` floats: all `threads` of the backend, or one for small
+/// passes.
+inline int threads_for(std::int64_t elements, int threads) {
+    return elements >= kParallelMinElements ? threads : 1;
 }
 
 /// Splits [0, count) into at most `parts` contiguous ranges whose bounds are multiples of
