@@ -30,6 +30,13 @@ ConstArray carr(const Tensor& t) { return {t.data, t.size()}; }
 
 constexpr std::size_t kAlignment = 64;
 
+/// Products of at most this many multiply-adds (~30 µs on one core) run on one thread: a second
+/// one saved nothing on them, and every parallel region is a wait on a thread that a loaded
+/// machine may not run at once (seed network, batch 32, 2 threads: median 38k samples/s with
+/// every product parallel, 49k with this, over 5 alternating runs; OpenBLAS itself parallelises
+/// from 0.26M).
+constexpr std::int64_t kSerialGemmMaxMultiplies = std::int64_t{1} << 20;
+
 /// Elementwise passes go over a few columns at a time, about 16 KB of each operand, so that
 /// fused steps find the block in L1.
 std::int64_t block_columns(std::int64_t rows) {
@@ -128,9 +135,10 @@ void CpuBackend::gemm(bool transpose_a,
                            });
         beta = 1.0f;
     }
-    // OpenBLAS's OpenMP build takes its thread count from the calling thread's OpenMP setting,
-    // which another backend or thread may have changed.
-    if (omp_get_max_threads() != threads_) omp_set_num_threads(threads_);
+    // OpenBLAS's OpenMP build takes its thread count from the calling thread's OpenMP setting
+    // (which another backend or thread may have changed) at every call.
+    const int threads = c.rows * c.cols * inner <= kSerialGemmMaxMultiplies ? 1 : threads_;
+    if (omp_get_max_threads() != threads) omp_set_num_threads(threads);
     // Column-major, leading dimension = rows; an empty operand (inner = 0) still gets beta · C.
     cblas_sgemm(CblasColMajor, transpose_a ? CblasTrans : CblasNoTrans,
                 transpose_b ? CblasTrans : CblasNoTrans, static_cast<int>(c.rows),
