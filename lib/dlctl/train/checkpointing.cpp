@@ -75,12 +75,13 @@ void CheckpointWriter::end_epoch(const EpochResult& result,
     // The previous write had a whole epoch to finish; waiting here reports its error first and
     // keeps one copy of the weights on the host at a time.
     finish();
-    base_.state = trainer.state();
-    base_.state.checkpoint_best = best_.state();
-    base_.tensors = export_weights(backend, model);
+    Checkpoint snapshot = base_;  // base_ holds no tensors: each snapshot exports its own
+    snapshot.state = trainer.state();
+    snapshot.state.checkpoint_best = best_.state();
+    snapshot.tensors = export_weights(backend, model);
     for (const ParameterShaped& buffers : trainer.checkpoint_buffers()) {
         auto more = export_parameter_shaped(backend, model, buffers);
-        std::move(more.begin(), more.end(), std::back_inserter(base_.tensors));
+        std::move(more.begin(), more.end(), std::back_inserter(snapshot.tensors));
     }
     // The due names all hold this same checkpoint: it is written once, the others are links.
     std::vector<fs::path> due;
@@ -92,10 +93,6 @@ void CheckpointWriter::end_epoch(const EpochResult& result,
     }
     // The weights are on the host now; serialising, writing and fsync'ing them overlaps the next
     // epoch's training. One write is in flight at a time, so files appear in epoch order.
-    std::vector<NamedTensor> tensors = std::move(base_.tensors);
-    base_.tensors.clear();
-    Checkpoint snapshot = base_;
-    snapshot.tensors = std::move(tensors);
     const int prune_to = last_due ? keep : 0;
     pending_ = std::async(std::launch::async, [snapshot = std::move(snapshot), due = std::move(due),
                                                dir = dir_, prune_to] {

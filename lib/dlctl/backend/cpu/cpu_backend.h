@@ -8,9 +8,9 @@
 namespace dlctl {
 
 /// The reference backend: host memory, OpenBLAS for GEMM, Eigen and plain loops for elementwise
-/// work. Members
-/// are defined by family: cpu_backend.cpp (memory, GEMM, elementwise, dropout), cpu_losses.cpp,
-/// cpu_normalization.cpp and cpu_optimizers.cpp; activations live in cpu_activations.cpp.
+/// work. Members are defined by family: cpu_backend.cpp (memory, GEMM, elementwise, dropout),
+/// cpu_losses.cpp, cpu_normalization.cpp and cpu_optimizers.cpp; activations live in
+/// cpu_activations.cpp.
 class CpuBackend final : public Backend {
   public:
     /// `threads`: threads for matrix products (0: all cores; results are reproducible for a

@@ -1,14 +1,10 @@
 #include <cmath>
 
 #include "dlctl/backend/cpu/cpu_backend.h"
+#include "dlctl/backend/cpu/cpu_parallel.h"
 #include "dlctl/core/error.h"
 
 namespace dlctl {
-
-namespace {
-/// Below this many parameters a second thread costs more than it saves.
-constexpr std::int64_t kParallelMin = 1 << 15;
-}  // namespace
 
 void CpuBackend::optimizer_update(const OptimizerStep& s,
                                   Tensor params,
@@ -40,7 +36,7 @@ void CpuBackend::optimizer_update(const OptimizerStep& s,
             const float sqrt_correction2 = static_cast<float>(std::sqrt(correction2));
             const float decay = s.decoupled_weight_decay ? 1.0f - s.lr * wd : 1.0f;
             const float coupled = s.decoupled_weight_decay ? 0.0f : wd;
-#pragma omp parallel for schedule(static) num_threads(threads_) if (n >= kParallelMin)
+#pragma omp parallel for schedule(static) num_threads(cpu::threads_for(n, threads_))
             for (std::int64_t i = 0; i < n; ++i) {
                 p[i] *= decay;
                 const float g = grad[i] + coupled * p[i];
