@@ -33,6 +33,11 @@ CASES = [
     ("binary, adam, full batch", "breast_cancer.csv", "target", ["id"],
      [("dense", 64, "relu"), ("dense", 32, "tanh"), ("dense", 1, "sigmoid")],
      "binary_crossentropy", {"type": "adam", "lr": 0.001}, 100, 0),
+    # 2049 floats of activations a sample: dlctl's CPU trains each batch in passes of 192
+    # columns and adds their gradients (training_pass_columns).
+    ("binary, adam, full batch in passes", "breast_cancer.csv", "target", ["id"],
+     [("dense", 2048, "relu"), ("dense", 1, "sigmoid")],
+     "binary_crossentropy", {"type": "adam", "lr": 0.001}, 30, 0),
     ("binary, sgd nesterov, batch 32", "breast_cancer.csv", "target", ["id"],
      [("dense", 64, "relu"), ("dense", 1, "sigmoid")],
      "binary_crossentropy", {"type": "sgd", "lr": 0.01, "momentum": 0.9, "nesterov": True}, 10, 32),

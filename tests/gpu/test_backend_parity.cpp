@@ -106,12 +106,18 @@ TEST_CASE("gpu: every activation forward (with bias) and backward", "[gpu]") {
             check_close(twin, dz);
             Pair bias_grad(twin, rows, 1);
             for (int s = 0; s < 2; ++s)
-                twin[s].activation_bias_backward(act, z[s], a[s], da[s], dz[s], bias_grad[s]);
+                twin[s].activation_bias_backward(act, z[s], a[s], da[s], dz[s], bias_grad[s],
+                                                 false);
             check_close(twin, dz);
+            check_close(twin, bias_grad);
+            // A later pass of a step adds to the bias gradient.
+            for (int s = 0; s < 2; ++s)
+                twin[s].activation_bias_backward(act, z[s], a[s], da[s], dz[s], bias_grad[s], true);
             check_close(twin, bias_grad);
             // In place, as Dense::backward calls it: dz aliases da.
             for (int s = 0; s < 2; ++s) {
-                twin[s].activation_bias_backward(act, z[s], a[s], da[s], da[s], bias_grad[s]);
+                twin[s].activation_bias_backward(act, z[s], a[s], da[s], da[s], bias_grad[s],
+                                                 false);
             }
             check_close(twin, da);
             check_close(twin, bias_grad);
@@ -219,7 +225,7 @@ TEST_CASE("gpu: batch norm (training and evaluation) and layer norm", "[gpu]") {
     for (int s = 0; s < 2; ++s) {
         twin[s].layer_norm_forward(1e-5f, x[s], gamma[s], beta[s], ln_mean[s], ln_inv_std[s], y[s]);
         twin[s].layer_norm_backward(x[s], gamma[s], ln_mean[s], ln_inv_std[s], dy[s], dx[s],
-                                    dgamma[s], dbeta[s]);
+                                    dgamma[s], dbeta[s], false);
     }
     check_close(twin, y);
     check_close(twin, dx);
@@ -227,9 +233,15 @@ TEST_CASE("gpu: batch norm (training and evaluation) and layer norm", "[gpu]") {
     check_close(twin, dbeta, 1e-4);
     for (int s = 0; s < 2; ++s) {
         twin[s].layer_norm_backward(x[s], gamma[s], ln_mean[s], ln_inv_std[s], dy[s], {}, dgamma[s],
-                                    dbeta[s]);
+                                    dbeta[s], false);
     }
     check_close(twin, dgamma, 1e-4);
+    for (int s = 0; s < 2; ++s) {  // a later pass of a step adds to the parameter gradients
+        twin[s].layer_norm_backward(x[s], gamma[s], ln_mean[s], ln_inv_std[s], dy[s], {}, dgamma[s],
+                                    dbeta[s], true);
+    }
+    check_close(twin, dgamma, 1e-4);
+    check_close(twin, dbeta, 1e-4);
 }
 
 TEST_CASE("gpu: losses with weights and label smoothing", "[gpu]") {

@@ -319,7 +319,7 @@ TEST_CASE("large elementwise passes agree on one and two threads", "[backend]") 
         be.bias_activation_forward(Activation::kRelu, bias.tensor, zt.tensor, at.tensor);
         HostTensor da(be, rows, cols, da_values), dzt(be, rows, cols), bg(be, rows, 1);
         be.activation_bias_backward(Activation::kRelu, zt.tensor, at.tensor, da.tensor, dzt.tensor,
-                                    bg.tensor);
+                                    bg.tensor, false);
         HostTensor unfused(be, rows, cols), st(be, rows, 1);
         be.activation_backward(Activation::kRelu, zt.tensor, at.tensor, da.tensor, unfused.tensor);
         CHECK(std::equal(unfused.tensor.data, unfused.tensor.data + n, dzt.tensor.data));
@@ -360,14 +360,55 @@ TEST_CASE("the fused backward works in place, as Dense calls it", "[backend]") {
     HostTensor bias_grad(be, rows, 1);
     be.activation(Activation::kRelu, z.tensor, a.tensor);
     be.activation_bias_backward(Activation::kRelu, z.tensor, a.tensor, g.tensor, g.tensor,
-                                bias_grad.tensor);
+                                bias_grad.tensor, false);
     for (std::int64_t i = 0; i < n; ++i) {
         REQUIRE(g.tensor.data[i] == (z_values[i] > 0.0f ? da_values[i] : 0.0f));
     }
     // Mismatched shapes of the same size are refused before any thread starts.
     HostTensor transposed(be, cols, rows);
     CHECK_THROWS(be.activation_bias_backward(Activation::kRelu, transposed.tensor, a.tensor,
-                                             g.tensor, g.tensor, bias_grad.tensor));
+                                             g.tensor, g.tensor, bias_grad.tensor, false));
+}
+
+TEST_CASE("a later pass adds its bias and layer-norm gradients", "[backend]") {
+    // 300 × 700 floats: the bias-gradient sum is split over both threads.
+    for (const int threads : {1, 2}) {
+        INFO(threads << " threads");
+        CpuBackend be(threads);
+        const std::int64_t rows = 300, cols = 700, n = rows * cols;
+        HostTensor z(be, rows, cols, random_values(n, 70)), a(be, rows, cols);
+        HostTensor da(be, rows, cols, random_values(n, 71)), dz(be, rows, cols);
+        be.activation(Activation::kRelu, z.tensor, a.tensor);
+        HostTensor once(be, rows, 1), twice(be, rows, 1);
+        be.activation_bias_backward(Activation::kRelu, z.tensor, a.tensor, da.tensor, dz.tensor,
+                                    once.tensor, false);
+        be.fill(twice.tensor, 0.25f);
+        be.activation_bias_backward(Activation::kRelu, z.tensor, a.tensor, da.tensor, dz.tensor,
+                                    twice.tensor, true);
+        for (std::int64_t r = 0; r < rows; ++r) {
+            CHECK(twice.tensor.data[r] == Approx(once.tensor.data[r] + 0.25f).margin(1e-4));
+        }
+
+        const std::int64_t features = 6, samples = 9;
+        HostTensor x(be, features, samples, random_values(features * samples, 72));
+        HostTensor dy(be, features, samples, random_values(features * samples, 73));
+        HostTensor gamma(be, features, 1, random_values(features, 74)), beta(be, features, 1);
+        HostTensor mean(be, 1, samples), inv_std(be, 1, samples), y(be, features, samples);
+        be.layer_norm_forward(1e-5f, x.tensor, gamma.tensor, beta.tensor, mean.tensor,
+                              inv_std.tensor, y.tensor);
+        HostTensor dgamma(be, features, 1), dbeta(be, features, 1);
+        HostTensor dgamma2(be, features, 1), dbeta2(be, features, 1);
+        be.layer_norm_backward(x.tensor, gamma.tensor, mean.tensor, inv_std.tensor, dy.tensor, {},
+                               dgamma.tensor, dbeta.tensor, false);
+        be.fill(dgamma2.tensor, 1.0f);
+        be.fill(dbeta2.tensor, -1.0f);
+        be.layer_norm_backward(x.tensor, gamma.tensor, mean.tensor, inv_std.tensor, dy.tensor, {},
+                               dgamma2.tensor, dbeta2.tensor, true);
+        for (std::int64_t f = 0; f < features; ++f) {
+            CHECK(dgamma2.tensor.data[f] == Approx(dgamma.tensor.data[f] + 1.0f).margin(1e-5));
+            CHECK(dbeta2.tensor.data[f] == Approx(dbeta.tensor.data[f] - 1.0f).margin(1e-5));
+        }
+    }
 }
 
 TEST_CASE("for_each_part covers the range once, in granule-aligned parts", "[backend]") {

@@ -273,3 +273,56 @@ TEST_CASE("Ctrl-C stops after the current step and reports it", "[trainer]") {
     CHECK(result.stop_reason == "interrupted");
     CHECK(result.epochs_run == 2);
 }
+
+TEST_CASE("a batch trained in several passes takes the same steps as in one pass", "[trainer]") {
+    // Weighted rows (some of weight 0), dropout, layer_norm, an L2 penalty and clipping: every
+    // part of a step that a split could get wrong. Batches of 32 in passes of 10 (10, 10, 10, 2;
+    // the last batch of 4 rows is one pass).
+    Dataset data = make_dataset(100, 21);
+    for (std::int64_t i = 0; i < data.n_rows; ++i) {
+        data.weights.push_back(i % 7 == 0 ? 0.0f : 0.5f + static_cast<float>(i % 3));
+    }
+    LayerSpec norm;
+    norm.type = "layer_norm";
+    LayerSpec hidden = dense(16, "relu", "he_normal");
+    hidden.l2 = 1e-3;
+    const ModelSpec spec = model_of({hidden, dropout(0.3), norm, dense(1, "sigmoid")});
+    auto run = [&](std::int64_t pass_columns, std::vector<float>& params) {
+        TrainerOptions o = options(3, 32, 12, {"accuracy"}, 1);
+        o.clip_norm = 0.5;
+        o.pass_columns = pass_columns;
+        Setup s(spec, optimizer("adam", 0.01), o, "binary_crossentropy");
+        std::vector<double> losses;
+        for (const auto& r : train(s, data)) losses.push_back(r.train.loss);
+        const Tensor p = s.model->parameters();
+        params.assign(p.data, p.data + p.size());
+        return losses;
+    };
+    std::vector<float> whole, split;
+    const std::vector<double> whole_losses = run(0, whole), split_losses = run(10, split);
+    REQUIRE(whole_losses.size() == split_losses.size());
+    for (std::size_t e = 0; e < whole_losses.size(); ++e) {
+        CHECK(split_losses[e] == Approx(whole_losses[e]).epsilon(1e-5));
+    }
+    REQUIRE(whole.size() == split.size());
+    // After 12 Adam steps of lr 0.01, float rounding of the split sums moves a weight by ~1e-6.
+    for (std::size_t i = 0; i < whole.size(); ++i) {
+        INFO("parameter " << i);
+        CHECK(split[i] == Approx(whole[i]).margin(2e-5));
+    }
+}
+
+TEST_CASE("a CPU pass is cache-sized unless a layer mixes the samples of a batch", "[trainer]") {
+    CpuBackend backend;
+    const auto plain = build_model(model_of({dense(1024, "relu"), dense(1, "sigmoid")}), 8);
+    const std::int64_t columns = training_pass_columns(backend, *plain, 4096);
+    CHECK(columns < 4096);
+    CHECK(columns >= 64);
+    CHECK(columns % 64 == 0);
+    CHECK(training_pass_columns(backend, *plain, 32) == 32);
+    LayerSpec batch_norm;
+    batch_norm.type = "batch_norm";
+    const auto mixing =
+        build_model(model_of({dense(1024, "relu"), batch_norm, dense(1, "sigmoid")}), 8);
+    CHECK(training_pass_columns(backend, *mixing, 4096) == 4096);
+}

@@ -25,6 +25,12 @@ class Backend {
 
     virtual Device device() const = 0;
 
+    /// The most batch columns one training pass should take when each column carries
+    /// `floats_per_column` floats of activations; 0 for no limit. A larger batch is trained as
+    /// several passes whose gradients add up (Layer::backward's `accumulate`), so that a pass's
+    /// activations stay in the CPU's caches; a GPU wants whole batches.
+    virtual std::int64_t max_pass_columns(std::int64_t floats_per_column) const = 0;
+
     /// Zero-initialised storage for `count` floats; DeviceError when memory runs out.
     virtual Buffer allocate(std::int64_t count) = 0;
     virtual void upload(const float* host, Tensor dst) = 0;
@@ -55,14 +61,15 @@ class Backend {
     virtual void activation_backward(
         Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) = 0;
 
-    /// activation_backward, and bias_grad = Σ_c dz (rows × 1) in the same pass: the gradients of a
-    /// dense layer's pre-activation and bias.
+    /// activation_backward, and bias_grad = Σ_c dz (rows × 1; `accumulate`: bias_grad += Σ_c dz)
+    /// in the same pass: the gradients of a dense layer's pre-activation and bias.
     virtual void activation_bias_backward(Activation act,
                                           const Tensor& z,
                                           const Tensor& a,
                                           const Tensor& da,
                                           Tensor dz,
-                                          Tensor bias_grad) = 0;
+                                          Tensor bias_grad,
+                                          bool accumulate) = 0;
 
     /// out = act(x); out may alias x.
     virtual void activation(Activation act, const Tensor& x, Tensor out) = 0;
@@ -123,6 +130,7 @@ class Backend {
                                     Tensor saved_inv_std,
                                     Tensor y) = 0;
 
+    /// Gradients of layer_norm_forward; dx optional; `accumulate` adds to dgamma and dbeta.
     virtual void layer_norm_backward(const Tensor& x,
                                      const Tensor& gamma,
                                      const Tensor& saved_mean,
@@ -130,7 +138,8 @@ class Backend {
                                      const Tensor& dy,
                                      Tensor dx,
                                      Tensor dgamma,
-                                     Tensor dbeta) = 0;
+                                     Tensor dbeta,
+                                     bool accumulate) = 0;
 
     // ---- losses: grad = d(weighted mean loss)/d input, loss[0] = weighted mean loss -----------
     // Weights (1 × batch, optional) weigh each sample; the mean divides by their sum.

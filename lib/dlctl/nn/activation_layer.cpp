@@ -18,7 +18,8 @@ Tensor ActivationLayer::forward(Backend& backend, const Tensor& input, const For
 void ActivationLayer::backward(Backend& backend,
                                const Tensor& input,
                                Tensor grad_output,
-                               Tensor grad_input) {
+                               Tensor grad_input,
+                               bool /*accumulate: no parameters*/) {
     if (grad_input.data == nullptr) return;
     backend.activation_backward(activation_, input, output_.view(size_, input.cols), grad_output,
                                 grad_input);

@@ -17,7 +17,8 @@ class ActivationLayer final : public Layer {
     void backward(Backend& backend,
                   const Tensor& input,
                   Tensor grad_output,
-                  Tensor grad_input) override;
+                  Tensor grad_input,
+                  bool accumulate) override;
 
   private:
     std::int64_t size_;

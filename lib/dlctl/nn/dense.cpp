@@ -58,13 +58,15 @@ Tensor Dense::forward(Backend& backend, const Tensor& input, const ForwardContex
     return a;
 }
 
-void Dense::backward(Backend& backend, const Tensor& input, Tensor grad_output, Tensor grad_input) {
+void Dense::backward(
+    Backend& backend, const Tensor& input, Tensor grad_output, Tensor grad_input, bool accumulate) {
     const std::int64_t batch = input.cols;
     const Tensor z = pre_activation_.view(units_, batch);
     const Tensor a = activation_ == Activation::kLinear ? z : output_.view(units_, batch);
     // grad_output becomes dL/dz; the bias gradient is its sum over the batch.
-    backend.activation_bias_backward(activation_, z, a, grad_output, grad_output, bias_grad_);
-    backend.gemm(false, true, 1.0f, grad_output, input, 0.0f, weight_grad_);
+    backend.activation_bias_backward(activation_, z, a, grad_output, grad_output, bias_grad_,
+                                     accumulate);
+    backend.gemm(false, true, 1.0f, grad_output, input, accumulate ? 1.0f : 0.0f, weight_grad_);
     if (grad_input.data != nullptr) {
         backend.gemm(true, false, 1.0f, weight_, grad_output, 0.0f, grad_input);
     }

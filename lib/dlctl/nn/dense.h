@@ -28,7 +28,8 @@ class Dense final : public Layer {
     void backward(Backend& backend,
                   const Tensor& input,
                   Tensor grad_output,
-                  Tensor grad_input) override;
+                  Tensor grad_input,
+                  bool accumulate) override;
 
     Activation activation() const { return activation_; }
 

@@ -15,15 +15,18 @@ Tensor Dropout::forward(Backend& backend, const Tensor& input, const ForwardCont
     const Tensor mask = mask_.view(size_, input.cols);
     const Tensor output = output_.view(size_, input.cols);
     // One step's activations of one layer never exceed 2^32 elements, so (step << 32) + i is a
-    // unique counter for every element of every step.
-    backend.dropout_forward(rate_, ctx.seed, layer_index_, ctx.step << 32, input, mask, output);
+    // unique counter for every element i of every step, whichever pass of the step draws it.
+    const auto first = static_cast<std::uint64_t>(ctx.first_column * size_);
+    backend.dropout_forward(rate_, ctx.seed, layer_index_, (ctx.step << 32) + first, input, mask,
+                            output);
     return output;
 }
 
 void Dropout::backward(Backend& backend,
                        const Tensor& input,
                        Tensor grad_output,
-                       Tensor grad_input) {
+                       Tensor grad_input,
+                       bool /*accumulate: no parameters*/) {
     if (grad_input.data == nullptr) return;
     if (rate_ == 0.0f) {
         backend.copy(grad_output, grad_input);

@@ -17,6 +17,9 @@ struct ForwardContext {
     Mode mode = Mode::kEval;
     std::uint64_t seed = 0;  ///< experiment seed (dropout masks)
     std::uint64_t step = 0;  ///< global training step (dropout masks)
+    /// The pass's first column within its step's batch, when a step is trained in several passes
+    /// (dropout masks: a step draws the same masks however it is split).
+    std::int64_t first_column = 0;
 };
 
 /// One layer of a Sequential model. A layer's parameters live in slices of the model's flat
@@ -49,13 +52,19 @@ class Layer {
     /// the next forward call.
     virtual Tensor forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) = 0;
 
-    /// Given d loss / d output in `grad_output` (may be overwritten), accumulates nothing but
-    /// *sets* the parameter gradients and, when `grad_input.data` is non-null, d loss / d input.
-    /// Must follow a Mode::kTrain forward on the same input.
+    /// Whether a sample's output depends on the other samples of its batch (batch statistics):
+    /// such a model trains every batch in one pass.
+    virtual bool mixes_samples() const { return false; }
+
+    /// Given d loss / d output in `grad_output` (may be overwritten), sets the parameter
+    /// gradients (adds to them when `accumulate`: a later pass of a step) and, when
+    /// `grad_input.data` is non-null, d loss / d input. Must follow a Mode::kTrain forward on the
+    /// same input.
     virtual void backward(Backend& backend,
                           const Tensor& input,
                           Tensor grad_output,
-                          Tensor grad_input) = 0;
+                          Tensor grad_input,
+                          bool accumulate) = 0;
 };
 
 }  // namespace dlctl

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "dlctl/core/error.h"
+
 namespace dlctl {
 
 BatchNorm::BatchNorm(std::int64_t size, float momentum, float eps)
@@ -35,10 +37,9 @@ Tensor BatchNorm::forward(Backend& backend, const Tensor& input, const ForwardCo
     return output;
 }
 
-void BatchNorm::backward(Backend& backend,
-                         const Tensor& input,
-                         Tensor grad_output,
-                         Tensor grad_input) {
+void BatchNorm::backward(
+    Backend& backend, const Tensor& input, Tensor grad_output, Tensor grad_input, bool accumulate) {
+    DLCTL_CHECK(!accumulate);  // mixes_samples(): a batch is one pass
     backend.batch_norm_backward(input, gamma_, saved_mean_.view(size_, 1),
                                 saved_inv_std_.view(size_, 1), grad_output, grad_input, gamma_grad_,
                                 beta_grad_);
@@ -70,13 +71,11 @@ Tensor LayerNorm::forward(Backend& backend, const Tensor& input, const ForwardCo
     return output;
 }
 
-void LayerNorm::backward(Backend& backend,
-                         const Tensor& input,
-                         Tensor grad_output,
-                         Tensor grad_input) {
+void LayerNorm::backward(
+    Backend& backend, const Tensor& input, Tensor grad_output, Tensor grad_input, bool accumulate) {
     backend.layer_norm_backward(input, gamma_, saved_mean_.view(1, input.cols),
                                 saved_inv_std_.view(1, input.cols), grad_output, grad_input,
-                                gamma_grad_, beta_grad_);
+                                gamma_grad_, beta_grad_, accumulate);
 }
 
 }  // namespace dlctl

@@ -19,10 +19,12 @@ class BatchNorm final : public Layer {
     void initialize(Rng& rng, float* host_params, float* host_state) const override;
     void allocate(Backend& backend, std::int64_t max_batch) override;
     Tensor forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) override;
+    bool mixes_samples() const override { return true; }
     void backward(Backend& backend,
                   const Tensor& input,
                   Tensor grad_output,
-                  Tensor grad_input) override;
+                  Tensor grad_input,
+                  bool accumulate) override;
     std::vector<std::pair<std::string, Tensor>> tensors() const override {
         return {{"weight", gamma_},
                 {"bias", beta_},
@@ -53,7 +55,8 @@ class LayerNorm final : public Layer {
     void backward(Backend& backend,
                   const Tensor& input,
                   Tensor grad_output,
-                  Tensor grad_input) override;
+                  Tensor grad_input,
+                  bool accumulate) override;
 
     std::vector<std::pair<std::string, Tensor>> tensors() const override {
         return {{"weight", gamma_}, {"bias", beta_}};

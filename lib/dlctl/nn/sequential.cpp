@@ -1,5 +1,6 @@
 #include "dlctl/nn/sequential.h"
 
+#include <algorithm>
 #include <vector>
 
 #include "dlctl/core/error.h"
@@ -15,6 +16,7 @@ Sequential::Sequential(std::vector<std::unique_ptr<Layer>> layers, Activation ou
 }
 
 void Sequential::build(Backend& backend, std::int64_t max_batch, Rng& rng) {
+    max_batch_ = max_batch;
     std::int64_t total = 0, total_state = 0;
     for (const auto& layer : layers_) {
         total += layer->parameter_count();
@@ -55,14 +57,33 @@ Tensor Sequential::logits_grad(std::int64_t batch) const {
 }
 
 void Sequential::backward(Backend& backend, const Tensor& input) {
+    backpropagate(backend, input, false);
+    add_penalty_gradients(backend);
+}
+
+void Sequential::backpropagate(Backend& backend, const Tensor& input, bool accumulate) {
     const std::int64_t batch = input.cols;
     for (std::size_t i = layers_.size(); i-- > 0;) {
         const Tensor grad_output = layer_grads_[i].view(layers_[i]->output_size(), batch);
         const Tensor grad_input =
             i == 0 ? Tensor{} : layer_grads_[i - 1].view(layers_[i - 1]->output_size(), batch);
-        layers_[i]->backward(backend, layer_inputs_[i], grad_output, grad_input);
-        layers_[i]->add_penalty_gradient(backend);
+        layers_[i]->backward(backend, layer_inputs_[i], grad_output, grad_input, accumulate);
     }
+}
+
+void Sequential::add_penalty_gradients(Backend& backend) {
+    for (const auto& layer : layers_) layer->add_penalty_gradient(backend);
+}
+
+std::int64_t Sequential::activation_floats_per_sample() const {
+    std::int64_t floats = 0;
+    for (const auto& layer : layers_) floats += layer->output_size();
+    return floats;
+}
+
+bool Sequential::mixes_samples() const {
+    return std::any_of(layers_.begin(), layers_.end(),
+                       [](const auto& layer) { return layer->mixes_samples(); });
 }
 
 }  // namespace dlctl

@@ -24,8 +24,21 @@ class Sequential {
     Tensor logits_grad(std::int64_t batch) const;
 
     /// Backpropagates logits_grad(input.cols) through every layer, setting gradients() (weight
-    /// penalties included).
+    /// penalties included): the gradients of a step trained in one pass.
     void backward(Backend& backend, const Tensor& input);
+
+    /// Backpropagates logits_grad(input.cols) through every layer; the first pass of a step sets
+    /// gradients(), later ones (`accumulate`) add to them. No weight penalties.
+    void backpropagate(Backend& backend, const Tensor& input, bool accumulate);
+    /// Adds the layers' weight penalties (L1/L2) to gradients(): once a step, after its passes.
+    void add_penalty_gradients(Backend& backend);
+
+    /// The most samples a pass may take (build's max_batch).
+    std::int64_t max_batch() const { return max_batch_; }
+    /// Floats of layer outputs per sample: the size of a pass's activations, per column.
+    std::int64_t activation_floats_per_sample() const;
+    /// Whether some layer's output for a sample depends on the rest of its batch (batch_norm).
+    bool mixes_samples() const;
 
     Tensor parameters() const { return params_.view(params_.size(), 1); }
     Tensor gradients() const { return grads_.view(grads_.size(), 1); }
@@ -40,6 +53,7 @@ class Sequential {
   private:
     std::vector<std::unique_ptr<Layer>> layers_;
     Activation output_activation_;
+    std::int64_t max_batch_ = 0;
     Buffer params_, grads_, state_;
     std::vector<Buffer> layer_grads_;   ///< d loss / d output of each layer
     std::vector<Tensor> layer_inputs_;  ///< inputs seen by the last forward pass

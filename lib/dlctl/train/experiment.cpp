@@ -191,7 +191,8 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         std::max({data.train.n_rows, data.validation.n_rows, data.test.n_rows}));
 
     Rng init_rng(spec.seed, RngStream::kInit);
-    model->build(*backend, batch_size, init_rng);
+    // Activation buffers hold one pass, which may be a part of a batch (training_pass_columns).
+    model->build(*backend, training_pass_columns(*backend, *model, batch_size), init_rng);
     if (!spec.model.init_from.empty()) {
         import_weights(*backend, *model, read_safetensors(spec.model.init_from),
                        spec.model.init_from);
@@ -226,6 +227,12 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         spdlog::info("model: {} layers, {} parameters, output activation {}",
                      model->layers().size(), model->parameter_count(),
                      to_string(model->output_activation()));
+        if (model->max_batch() < batch_size) {
+            spdlog::info(
+                "each batch of {} rows is trained in passes of {} (activations kept in "
+                "cache; their gradients add up to the batch's)",
+                batch_size, model->max_batch());
+        }
 
         TrainerOptions trainer_options;
         trainer_options.epochs = spec.train.epochs;

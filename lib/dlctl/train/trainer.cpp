@@ -25,7 +25,27 @@ Tensor columns(const Buffer& buffer, std::int64_t rows, std::int64_t first, std:
     return {buffer.data() + first * rows, rows, count};
 }
 
+/// What a pass's or a step's mean loss divides by, as the loss kernels do: Σ weights (1 when it is
+/// 0), or the number of samples when unweighted.
+double loss_normalizer(const Dataset& host,
+                       const std::vector<std::uint32_t>& order,
+                       std::int64_t first,
+                       std::int64_t count) {
+    if (host.weights.empty()) return static_cast<double>(count);
+    double total = 0.0;
+    for (std::int64_t i = first; i < first + count; ++i) total += host.weights[order[i]];
+    return total > 0.0 ? total : 1.0;
+}
+
 }  // namespace
+
+std::int64_t training_pass_columns(const Backend& backend,
+                                   const Sequential& model,
+                                   std::int64_t batch_size) {
+    const std::int64_t limit = backend.max_pass_columns(model.activation_floats_per_sample());
+    if (limit <= 0 || model.mixes_samples()) return batch_size;
+    return std::min(batch_size, limit);
+}
 
 Trainer::Trainer(
     Backend& backend, Sequential& model, Loss& loss, Optimizer& optimizer, TrainerOptions options)
@@ -37,12 +57,16 @@ Trainer::Trainer(
       stopping_(options_.early_stopping) {
     const std::int64_t batch = options_.batch_size;
     const std::int64_t outputs = model_.output_size();
+    pass_columns_ = options_.pass_columns > 0 && !model_.mixes_samples()
+                        ? std::min<std::int64_t>(options_.pass_columns, batch)
+                        : training_pass_columns(backend_, model_, batch);
+    DLCTL_CHECK(model_.max_batch() >= pass_columns_);
     batch_features_ = backend_.allocate(model_.input_size() * batch);
     batch_targets_ = backend_.allocate(batch);
     batch_weights_ = backend_.allocate(batch);
-    predictions_ = backend_.allocate(outputs * batch);
+    predictions_ = backend_.allocate(outputs * pass_columns_);
     host_predictions_.resize(static_cast<std::size_t>(outputs * batch));
-    loss_.allocate(backend_, outputs * batch);
+    loss_.allocate(backend_, outputs * pass_columns_);
     optimizer_.allocate(backend_, model_.parameter_count());
     if (options_.early_stopping.enabled && options_.early_stopping.restore_best) {
         best_params_ = backend_.allocate(model_.parameter_count());
@@ -98,12 +122,19 @@ FitResult Trainer::fit(const DeviceDataset& train,
     const std::int64_t batch_size = options_.batch_size;
     const std::int64_t steps = steps_for(rows, batch_size);
     const std::int64_t outputs = model_.output_size();
-    if (losses_.size() < steps) losses_ = backend_.allocate(steps);
+    // Every step but the last has `passes` passes, so loss slot step · passes + pass numbers the
+    // passes of an epoch densely.
+    const std::int64_t passes = steps_for(batch_size, pass_columns_);
+    const std::int64_t slots =
+        steps == 0
+            ? 0
+            : (steps - 1) * passes + steps_for(rows - (steps - 1) * batch_size, pass_columns_);
+    if (losses_.size() < slots) losses_ = backend_.allocate(slots);
     const bool track_metrics = !options_.metrics.empty();
     if (track_metrics && epoch_predictions_.size() < outputs * rows) {
         epoch_predictions_ = backend_.allocate(outputs * rows);
     }
-    host_losses_.resize(static_cast<std::size_t>(steps));
+    host_losses_.resize(static_cast<std::size_t>(slots));
     const Tensor all_features = train.features.view(host.n_features, rows);
     const Tensor all_targets = train.targets.view(1, rows);
     const bool weighted = train.weights.data() != nullptr;
@@ -131,7 +162,7 @@ FitResult Trainer::fit(const DeviceDataset& train,
         backend_.stage_column_indices(order.data(), rows);  // the epoch's order, sent once
         metrics.reset();
         progress.start_epoch();
-        std::int64_t steps_done = 0, drawn_steps = 0;
+        std::int64_t steps_done = 0, slots_done = 0, drawn_slots = 0;
         double drawn_sum = 0.0;
         double lr = optimizer_.learning_rate();
         bool interrupted = false;
@@ -148,25 +179,48 @@ FitResult Trainer::fit(const DeviceDataset& train,
 
             lr = schedule.at(epoch - 1, step);
             optimizer_.set_learning_rate(lr);
-            const ForwardContext ctx{Mode::kTrain, options_.seed, global_step_};
-            const Tensor logits = model_.forward(backend_, x, ctx);
-            if (track_metrics) {
-                backend_.activation(model_.output_activation(), logits,
-                                    {epoch_predictions_.data() + first * outputs, outputs, count});
+            const std::int64_t step_passes = steps_for(count, pass_columns_);
+            const double step_normalizer =
+                step_passes > 1 ? loss_normalizer(host, order, first, count) : 1.0;
+            for (std::int64_t pass = 0; pass < step_passes; ++pass) {
+                const std::int64_t column = pass * pass_columns_;
+                const std::int64_t width = std::min(pass_columns_, count - column);
+                const Tensor xs = columns(batch_features_, host.n_features, column, width);
+                const Tensor ys = columns(batch_targets_, 1, column, width);
+                const Tensor ws = weighted ? columns(batch_weights_, 1, column, width) : Tensor{};
+                const ForwardContext ctx{Mode::kTrain, options_.seed, global_step_, column};
+                const Tensor logits = model_.forward(backend_, xs, ctx);
+                if (track_metrics) {
+                    backend_.activation(
+                        model_.output_activation(), logits,
+                        {epoch_predictions_.data() + (first + column) * outputs, outputs, width});
+                }
+                const Tensor logits_grad = model_.logits_grad(width);
+                loss_.forward_backward(backend_, logits, ys, ws, logits_grad,
+                                       {losses_.data() + step * passes + pass, 1, 1});
+                if (step_passes > 1) {
+                    // The loss's gradient is of the pass's mean; the step's mean weighs the pass
+                    // by its share of the step's weight.
+                    const double share =
+                        loss_normalizer(host, order, first + column, width) / step_normalizer;
+                    backend_.scale(logits_grad, static_cast<float>(share));
+                }
+                model_.backpropagate(backend_, xs, pass > 0);
             }
-            loss_.forward_backward(backend_, logits, y, w, model_.logits_grad(count),
-                                   {losses_.data() + step, 1, 1});
-            model_.backward(backend_, x);
+            model_.add_penalty_gradients(backend_);
             clip_gradients();
             optimizer_.step(backend_, model_.parameters(), model_.gradients());
             ++global_step_;
+            slots_done = step * passes + step_passes;
 
             if (progress.due()) {
                 // Only the losses since the last redraw come to the host.
-                backend_.download({losses_.data() + drawn_steps, 1, step + 1 - drawn_steps},
-                                  host_losses_.data() + drawn_steps);
-                for (; drawn_steps <= step; ++drawn_steps) drawn_sum += host_losses_[drawn_steps];
-                progress.draw(epoch, options_.epochs, step + 1, steps, drawn_sum / (step + 1));
+                backend_.download({losses_.data() + drawn_slots, 1, slots_done - drawn_slots},
+                                  host_losses_.data() + drawn_slots);
+                for (; drawn_slots < slots_done; ++drawn_slots) {
+                    drawn_sum += host_losses_[drawn_slots];
+                }
+                progress.draw(epoch, options_.epochs, step + 1, steps, drawn_sum / slots_done);
             }
             ++steps_done;
             if (InterruptGuard::requested()) {
@@ -185,10 +239,11 @@ FitResult Trainer::fit(const DeviceDataset& train,
             for (std::int64_t i = 0; i < seen; ++i) host_targets_[i] = host.targets[order[i]];
             metrics.update(host_predictions_.data(), host_targets_.data(), seen);
         }
-        backend_.download(losses_.view(steps_done, 1), host_losses_.data());
+        backend_.download(losses_.view(slots_done, 1), host_losses_.data());
         double total = 0.0, total_weight = 0.0;
-        for (std::int64_t step = 0; step < steps_done; ++step) {
-            const float value = host_losses_[step];
+        for (std::int64_t slot = 0; slot < slots_done; ++slot) {
+            const std::int64_t step = slot / passes;
+            const float value = host_losses_[slot];
             if (!std::isfinite(value)) {
                 throw DivergedError(
                     fmt::format("training diverged: loss is {} at epoch {}, step {} of {}", value,
@@ -196,9 +251,10 @@ FitResult Trainer::fit(const DeviceDataset& train,
                     "lower train.optimizer.lr, clip gradients (train.gradient_clip), or check "
                     "the data for extreme values");
             }
-            // Each step's loss is a (weighted) mean; weigh it by its batch's total weight.
-            const std::int64_t first = step * batch_size;
-            const std::int64_t count = std::min(batch_size, rows - first);
+            // Each pass's loss is a (weighted) mean; weigh it by its columns' total weight.
+            const std::int64_t first = step * batch_size + slot % passes * pass_columns_;
+            const std::int64_t count =
+                std::min({pass_columns_, rows - first, (step + 1) * batch_size - first});
             double weight = static_cast<double>(count);
             if (weighted) {
                 weight = 0.0;
@@ -293,7 +349,7 @@ Evaluation Trainer::evaluate(const DeviceDataset& data) {
     const Dataset& host = *data.host;
     const std::int64_t rows = host.n_rows;
     DLCTL_CHECK(rows > 0);
-    const std::int64_t batch_size = options_.batch_size;
+    const std::int64_t batch_size = pass_columns_;  // per-sample results: any split will do
     const std::int64_t outputs = model_.output_size();
     if (losses_.size() < 1) losses_ = backend_.allocate(1);
     MetricAccumulator metrics(options_.metrics, options_.classes, options_.target_offset,

@@ -35,7 +35,17 @@ struct TrainerOptions {
     ScheduleSpec schedule;
     EarlyStoppingSpec early_stopping;
     bool show_progress = false;  ///< Keras-like progress line on stderr
+    /// Columns of a training pass; 0: training_pass_columns (tests set it to split steps).
+    std::int64_t pass_columns = 0;
 };
+
+/// The columns of one forward/backward pass for batches of `batch_size`: the whole batch, or
+/// fewer when the backend keeps a pass's activations in cache (Backend::max_pass_columns) and no
+/// layer mixes the samples of a batch. A step of several passes adds their gradients and then
+/// updates once: the same step as a single pass, up to float rounding.
+std::int64_t training_pass_columns(const Backend& backend,
+                                   const Sequential& model,
+                                   std::int64_t batch_size);
 
 /// Loss and metrics of the model on a whole split.
 struct Evaluation {
@@ -114,6 +124,7 @@ class Trainer {
     Loss& loss_;
     Optimizer& optimizer_;
     TrainerOptions options_;
+    std::int64_t pass_columns_ = 0;  ///< of a training or evaluation pass
     std::uint64_t global_step_ = 0;
     int epoch_ = 0;  ///< completed epochs
     EarlyStopping stopping_;

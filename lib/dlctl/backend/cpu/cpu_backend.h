@@ -18,6 +18,7 @@ class CpuBackend final : public Backend {
     explicit CpuBackend(int threads = 1);
 
     Device device() const override { return {DeviceKind::kCpu, 0}; }
+    std::int64_t max_pass_columns(std::int64_t floats_per_column) const override;
 
     Buffer allocate(std::int64_t count) override;
     void upload(const float* host, Tensor dst) override;
@@ -40,7 +41,8 @@ class CpuBackend final : public Backend {
                                   const Tensor& a,
                                   const Tensor& da,
                                   Tensor dz,
-                                  Tensor bias_grad) override;
+                                  Tensor bias_grad,
+                                  bool accumulate) override;
     void activation(Activation act, const Tensor& x, Tensor out) override;
     void sum_columns(const Tensor& x, Tensor out) override;
 
@@ -85,7 +87,8 @@ class CpuBackend final : public Backend {
                              const Tensor& dy,
                              Tensor dx,
                              Tensor dgamma,
-                             Tensor dbeta) override;
+                             Tensor dbeta,
+                             bool accumulate) override;
 
     void sigmoid_cross_entropy(const Tensor& logits,
                                const Tensor& targets,
@@ -122,13 +125,15 @@ class CpuBackend final : public Backend {
                           Tensor state2) override;
 
   private:
-    /// dz = da ⊙ act'(z) (skipped when act is null) and sums = Σ_c dz (when present), in one pass.
+    /// dz = da ⊙ act'(z) (skipped when act is null) and sums = Σ_c dz (when present; added to
+    /// sums when `accumulate`), in one pass.
     void backward_and_sum(const Activation* act,
                           const Tensor& z,
                           const Tensor& a,
                           const Tensor& da,
                           Tensor dz,
-                          Tensor sums);
+                          Tensor sums,
+                          bool accumulate);
 
     int threads_ = 1;                            ///< for products and large elementwise passes
     std::vector<float> partial_sums_;            ///< other threads' parts of a sum over columns

@@ -118,9 +118,12 @@ void CpuBackend::layer_norm_backward(const Tensor& x,
                                      const Tensor& dy,
                                      Tensor dx,
                                      Tensor dgamma,
-                                     Tensor dbeta) {
+                                     Tensor dbeta,
+                                     bool accumulate) {
     const std::int64_t features = x.rows, n = x.cols;
-    for (std::int64_t f = 0; f < features; ++f) dgamma.data[f] = dbeta.data[f] = 0.0f;
+    if (!accumulate) {
+        for (std::int64_t f = 0; f < features; ++f) dgamma.data[f] = dbeta.data[f] = 0.0f;
+    }
     for (std::int64_t c = 0; c < n; ++c) {
         const float m = saved_mean.data[c], inv_std = saved_inv_std.data[c];
         double sum_g = 0.0, sum_g_xhat = 0.0;

@@ -130,11 +130,12 @@ void CudaBackend::activation_bias_backward(Activation act,
                                            const Tensor& a,
                                            const Tensor& da,
                                            Tensor dz,
-                                           Tensor bias_grad) {
+                                           Tensor bias_grad,
+                                           bool accumulate) {
     // Two kernels: on the GPU the second pass reads dz from L2, and sum_columns is the reduction
     // the parity tests already pin to the CPU.
     activation_backward(act, z, a, da, dz);
-    if (bias_grad.data != nullptr) sum_columns(dz, bias_grad);
+    if (bias_grad.data != nullptr) sum_columns_into(dz, bias_grad, accumulate);
 }
 
 void CudaBackend::activation(Activation act, const Tensor& x, Tensor out) {

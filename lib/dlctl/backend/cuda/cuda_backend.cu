@@ -47,11 +47,10 @@ __global__ void squared_norm_kernel(const float* x, std::int64_t n, double* tota
     if (threadIdx.x == 0) *total = sum;
 }
 
-/// out[r] = Σ_c x[r, c]: 32 rows per block, 8 lanes over the columns, reduced in shared memory.
-__global__ void sum_columns_kernel(const float* x,
-                                   std::int64_t rows,
-                                   std::int64_t cols,
-                                   float* out) {
+/// out[r] = Σ_c x[r, c] (or out[r] += Σ_c x[r, c] when `accumulate`): 32 rows per block, 8
+/// lanes over the columns, reduced in shared memory.
+__global__ void sum_columns_kernel(
+    const float* x, std::int64_t rows, std::int64_t cols, bool accumulate, float* out) {
     __shared__ float partial[8][33];
     const std::int64_t r = static_cast<std::int64_t>(blockIdx.x) * 32 + threadIdx.x;
     float sum = 0.0f;
@@ -62,7 +61,7 @@ __global__ void sum_columns_kernel(const float* x,
     __syncthreads();
     if (threadIdx.y == 0 && r < rows) {
         for (int lane = 1; lane < 8; ++lane) sum += partial[lane][threadIdx.x];
-        out[r] = sum;
+        out[r] = accumulate ? out[r] + sum : sum;
     }
 }
 
@@ -182,12 +181,15 @@ void CudaBackend::gemm(bool transpose_a,
         static_cast<int>(b.rows > 0 ? b.rows : 1), &beta, c.data, static_cast<int>(c.rows)));
 }
 
-void CudaBackend::sum_columns(const Tensor& x, Tensor out) {
+void CudaBackend::sum_columns(const Tensor& x, Tensor out) { sum_columns_into(x, out, false); }
+
+void CudaBackend::sum_columns_into(const Tensor& x, Tensor out, bool accumulate) {
     DLCTL_CHECK(out.size() == x.rows);
     if (x.rows == 0) return;
     const dim3 threads(32, 8);
     const auto blocks = static_cast<unsigned>((x.rows + 31) / 32);
-    sum_columns_kernel<<<blocks, threads, 0, stream_>>>(x.data, x.rows, x.cols, out.data);
+    sum_columns_kernel<<<blocks, threads, 0, stream_>>>(x.data, x.rows, x.cols, accumulate,
+                                                        out.data);
     DLCTL_CUDA_CHECK_LAUNCH();
 }
 

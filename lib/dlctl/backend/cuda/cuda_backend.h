@@ -23,6 +23,8 @@ class CudaBackend final : public Backend {
     CudaBackend& operator=(const CudaBackend&) = delete;
 
     Device device() const override { return {DeviceKind::kCuda, index_}; }
+    /// Whole batches: the GPU's throughput grows with the batch, not with cache locality.
+    std::int64_t max_pass_columns(std::int64_t) const override { return 0; }
 
     Buffer allocate(std::int64_t count) override;
     void upload(const float* host, Tensor dst) override;
@@ -45,7 +47,8 @@ class CudaBackend final : public Backend {
                                   const Tensor& a,
                                   const Tensor& da,
                                   Tensor dz,
-                                  Tensor bias_grad) override;
+                                  Tensor bias_grad,
+                                  bool accumulate) override;
     void activation(Activation act, const Tensor& x, Tensor out) override;
     void sum_columns(const Tensor& x, Tensor out) override;
 
@@ -90,7 +93,8 @@ class CudaBackend final : public Backend {
                              const Tensor& dy,
                              Tensor dx,
                              Tensor dgamma,
-                             Tensor dbeta) override;
+                             Tensor dbeta,
+                             bool accumulate) override;
 
     void sigmoid_cross_entropy(const Tensor& logits,
                                const Tensor& targets,
@@ -128,6 +132,8 @@ class CudaBackend final : public Backend {
 
   private:
     void release() noexcept;
+    /// out = Σ_c x (or out += Σ_c x when `accumulate`).
+    void sum_columns_into(const Tensor& x, Tensor out, bool accumulate);
     /// Makes `buffer` (device memory) hold at least `count` indices.
     void reserve_indices(std::uint32_t*& buffer, std::int64_t& capacity, std::int64_t count);
 

@@ -154,17 +154,19 @@ __global__ void layer_norm_input_grad_kernel(const float* x,
     }
 }
 
-/// dgamma and dbeta: one thread per feature, summing over the samples in order (as the CPU).
+/// dgamma and dbeta (added to when `accumulate`): one thread per feature, summing over the
+/// samples in order (as the CPU).
 __global__ void layer_norm_param_grad_kernel(const float* x,
                                              const float* saved_mean,
                                              const float* saved_inv_std,
                                              const float* dy,
+                                             bool accumulate,
                                              float* dgamma,
                                              float* dbeta,
                                              std::int64_t features,
                                              std::int64_t n) {
     DLCTL_GRID_STRIDE(f, features) {
-        float sum_gamma = 0.0f, sum_beta = 0.0f;
+        float sum_gamma = accumulate ? dgamma[f] : 0.0f, sum_beta = accumulate ? dbeta[f] : 0.0f;
         for (std::int64_t c = 0; c < n; ++c) {
             const float xhat = (x[c * features + f] - saved_mean[c]) * saved_inv_std[c];
             sum_gamma += dy[c * features + f] * xhat;
@@ -232,11 +234,12 @@ void CudaBackend::layer_norm_backward(const Tensor& x,
                                       const Tensor& dy,
                                       Tensor dx,
                                       Tensor dgamma,
-                                      Tensor dbeta) {
+                                      Tensor dbeta,
+                                      bool accumulate) {
     if (x.rows == 0) return;
     layer_norm_param_grad_kernel<<<cuda::blocks_for(x.rows), cuda::kThreads, 0, stream_>>>(
-        x.data, saved_mean.data, saved_inv_std.data, dy.data, dgamma.data, dbeta.data, x.rows,
-        x.cols);
+        x.data, saved_mean.data, saved_inv_std.data, dy.data, accumulate, dgamma.data, dbeta.data,
+        x.rows, x.cols);
     DLCTL_CUDA_CHECK_LAUNCH();
     if (dx.data == nullptr || x.cols == 0) return;
     layer_norm_input_grad_kernel<<<static_cast<unsigned>(x.cols), cuda::kThreads, 0, stream_>>>(
