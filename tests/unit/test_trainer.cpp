@@ -77,8 +77,9 @@ struct Setup {
           const OptimizerSpec& opt,
           const TrainerOptions& o,
           const std::string& loss_name,
-          std::int64_t inputs = 2)
-        : model(build_model(spec, inputs)) {
+          std::int64_t inputs = 2,
+          int threads = 1)
+        : backend(threads), model(build_model(spec, inputs)) {
         Rng rng(o.seed, RngStream::kInit);
         model->build(backend, o.batch_size, rng);
         TrainSpec train;
@@ -277,7 +278,7 @@ TEST_CASE("Ctrl-C stops after the current step and reports it", "[trainer]") {
 TEST_CASE("a batch trained in several passes takes the same steps as in one pass", "[trainer]") {
     // Weighted rows (some of weight 0), dropout, layer_norm, an L2 penalty and clipping: every
     // part of a step that a split could get wrong. Batches of 32 in passes of 10 (10, 10, 10, 2;
-    // the last batch of 4 rows is one pass).
+    // the last batch of 4 rows is one pass), on one lane or on two side by side.
     Dataset data = make_dataset(100, 21);
     for (std::int64_t i = 0; i < data.n_rows; ++i) {
         data.weights.push_back(i % 7 == 0 ? 0.0f : 0.5f + static_cast<float>(i % 3));
@@ -287,42 +288,60 @@ TEST_CASE("a batch trained in several passes takes the same steps as in one pass
     LayerSpec hidden = dense(16, "relu", "he_normal");
     hidden.l2 = 1e-3;
     const ModelSpec spec = model_of({hidden, dropout(0.3), norm, dense(1, "sigmoid")});
-    auto run = [&](std::int64_t pass_columns, std::vector<float>& params) {
+    auto run = [&](std::int64_t pass_columns, int threads, std::vector<float>& params) {
         TrainerOptions o = options(3, 32, 12, {"accuracy"}, 1);
         o.clip_norm = 0.5;
         o.pass_columns = pass_columns;
-        Setup s(spec, optimizer("adam", 0.01), o, "binary_crossentropy");
+        Setup s(spec, optimizer("adam", 0.01), o, "binary_crossentropy", 2, threads);
         std::vector<double> losses;
         for (const auto& r : train(s, data)) losses.push_back(r.train.loss);
         const Tensor p = s.model->parameters();
         params.assign(p.data, p.data + p.size());
         return losses;
     };
-    std::vector<float> whole, split;
-    const std::vector<double> whole_losses = run(0, whole), split_losses = run(10, split);
-    REQUIRE(whole_losses.size() == split_losses.size());
-    for (std::size_t e = 0; e < whole_losses.size(); ++e) {
-        CHECK(split_losses[e] == Approx(whole_losses[e]).epsilon(1e-5));
-    }
-    REQUIRE(whole.size() == split.size());
-    // After 12 Adam steps of lr 0.01, float rounding of the split sums moves a weight by ~1e-6.
-    for (std::size_t i = 0; i < whole.size(); ++i) {
-        INFO("parameter " << i);
-        CHECK(split[i] == Approx(whole[i]).margin(2e-5));
+    std::vector<float> whole;
+    const std::vector<double> whole_losses = run(0, 1, whole);
+    for (const int threads : {1, 2}) {
+        INFO(threads << " threads");
+        std::vector<float> split;
+        const std::vector<double> split_losses = run(10, threads, split);
+        REQUIRE(whole_losses.size() == split_losses.size());
+        for (std::size_t e = 0; e < whole_losses.size(); ++e) {
+            CHECK(split_losses[e] == Approx(whole_losses[e]).epsilon(1e-5));
+        }
+        REQUIRE(whole.size() == split.size());
+        // After 12 Adam steps of lr 0.01, float rounding of the split sums moves a weight ~1e-6.
+        for (std::size_t i = 0; i < whole.size(); ++i) {
+            INFO("parameter " << i);
+            CHECK(split[i] == Approx(whole[i]).margin(2e-5));
+        }
+        // Lanes add their gradients in a fixed order: a rerun is bit-identical.
+        std::vector<float> again;
+        CHECK(run(10, threads, again) == split_losses);
+        CHECK(again == split);
     }
 }
 
-TEST_CASE("a CPU pass is cache-sized unless a layer mixes the samples of a batch", "[trainer]") {
-    CpuBackend backend;
+TEST_CASE("CPU passes are cache-sized, one lane a thread, unless a layer mixes samples",
+          "[trainer]") {
     const auto plain = build_model(model_of({dense(1024, "relu"), dense(1, "sigmoid")}), 8);
-    const std::int64_t columns = training_pass_columns(backend, *plain, 4096);
-    CHECK(columns < 4096);
-    CHECK(columns >= 64);
-    CHECK(columns % 64 == 0);
-    CHECK(training_pass_columns(backend, *plain, 32) == 32);
+    CpuBackend one(1), two(2);
+    const Backend::PassPlan large = training_pass_plan(one, *plain, 4096);
+    CHECK(large.columns < 4096);
+    CHECK(large.columns >= 64);
+    CHECK(large.columns % 64 == 0);
+    CHECK(large.lanes == 1);
+    CHECK(training_pass_plan(two, *plain, 4096).columns == large.columns);
+    CHECK(training_pass_plan(two, *plain, 4096).lanes == 2);
+    // Two lanes share a batch of 256 evenly; a batch of 100 is too small to share.
+    CHECK(training_pass_plan(two, *plain, 256).columns == 128);
+    CHECK(training_pass_plan(two, *plain, 100).columns == 100);
+    CHECK(training_pass_plan(two, *plain, 100).lanes == 1);
+    CHECK(training_pass_plan(one, *plain, 32).columns == 32);
     LayerSpec batch_norm;
     batch_norm.type = "batch_norm";
     const auto mixing =
         build_model(model_of({dense(1024, "relu"), batch_norm, dense(1, "sigmoid")}), 8);
-    CHECK(training_pass_columns(backend, *mixing, 4096) == 4096);
+    CHECK(training_pass_plan(two, *mixing, 4096).columns == 4096);
+    CHECK(training_pass_plan(two, *mixing, 4096).lanes == 1);
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -25,11 +26,22 @@ class Backend {
 
     virtual Device device() const = 0;
 
-    /// The most batch columns one training pass should take when each column carries
-    /// `floats_per_column` floats of activations; 0 for no limit. A larger batch is trained as
-    /// several passes whose gradients add up (Layer::backward's `accumulate`), so that a pass's
-    /// activations stay in the CPU's caches; a GPU wants whole batches.
-    virtual std::int64_t max_pass_columns(std::int64_t floats_per_column) const = 0;
+    /// How to train a step of `batch` columns when each column carries `floats_per_column` floats
+    /// of activations: in passes of `columns` (the whole batch, or fewer so that a pass's
+    /// activations stay in the CPU's caches), `lanes` of them at a time (run_lanes). The passes'
+    /// gradients add up to the batch's (Layer::backward's `accumulate`). A GPU wants whole
+    /// batches in one lane.
+    struct PassPlan {
+        std::int64_t columns = 0;
+        int lanes = 1;
+    };
+    virtual PassPlan plan_passes(std::int64_t batch, std::int64_t floats_per_column) const = 0;
+    /// The most lanes run_lanes runs at once.
+    virtual int lanes() const = 0;
+    /// Calls body(lane, backend) for lanes 0..count-1, concurrently where the backend has lanes,
+    /// each with a backend of its own (of this one's memory) that only that call uses; rethrows
+    /// the first lane's exception after all have ended.
+    virtual void run_lanes(int count, const std::function<void(int, Backend&)>& body) = 0;
 
     /// Zero-initialised storage for `count` floats; DeviceError when memory runs out.
     virtual Buffer allocate(std::int64_t count) = 0;
@@ -38,6 +50,8 @@ class Backend {
     virtual void fill(Tensor t, float value) = 0;
     /// dst = src (same size).
     virtual void copy(const Tensor& src, Tensor dst) = 0;
+    /// y += x (same size).
+    virtual void add(const Tensor& x, Tensor y) = 0;
 
     // ---- dense layers -------------------------------------------------------------------------
 

@@ -10,6 +10,9 @@ namespace {
 class CrossEntropy final : public Loss {
   public:
     CrossEntropy(bool softmax, float smoothing) : softmax_(softmax), smoothing_(smoothing) {}
+    std::unique_ptr<Loss> clone() const override {
+        return std::make_unique<CrossEntropy>(softmax_, smoothing_);
+    }
     void allocate(Backend&, std::int64_t) override {}
     void forward_backward(Backend& backend,
                           const Tensor& logits,
@@ -36,6 +39,9 @@ class RegressionObjective final : public Loss {
   public:
     RegressionObjective(RegressionLoss kind, float delta, Activation output)
         : kind_(kind), delta_(delta), output_(output) {}
+    std::unique_ptr<Loss> clone() const override {
+        return std::make_unique<RegressionObjective>(kind_, delta_, output_);
+    }
     void allocate(Backend& backend, std::int64_t max_outputs) override {
         if (output_ != Activation::kLinear) predictions_ = backend.allocate(max_outputs);
     }

@@ -14,6 +14,8 @@ namespace dlctl {
 class Loss {
   public:
     virtual ~Loss() = default;
+    /// A loss of the same configuration without buffers (for a model replica's passes).
+    virtual std::unique_ptr<Loss> clone() const = 0;
     /// Allocates scratch buffers for up to `max_outputs` output values (units × batch).
     virtual void allocate(Backend& backend, std::int64_t max_outputs) = 0;
     /// Writes d(weighted mean loss)/d logits into `grad_logits` and the batch's weighted mean

@@ -2,6 +2,10 @@
 
 namespace dlctl {
 
+std::unique_ptr<Layer> ActivationLayer::clone() const {
+    return std::make_unique<ActivationLayer>(size_, activation_);
+}
+
 ActivationLayer::ActivationLayer(std::int64_t size, Activation activation)
     : size_(size), activation_(activation) {}
 

@@ -10,6 +10,7 @@ class ActivationLayer final : public Layer {
     ActivationLayer(std::int64_t size, Activation activation);
 
     std::string type() const override { return "activation"; }
+    std::unique_ptr<Layer> clone() const override;
     std::int64_t input_size() const override { return size_; }
     std::int64_t output_size() const override { return size_; }
     void allocate(Backend& backend, std::int64_t max_batch) override;

@@ -4,6 +4,10 @@
 
 namespace dlctl {
 
+std::unique_ptr<Layer> Dense::clone() const {
+    return std::make_unique<Dense>(inputs_, units_, activation_, use_bias_, initializer_, l1_, l2_);
+}
+
 Dense::Dense(std::int64_t inputs,
              std::int64_t units,
              Activation activation,

@@ -16,6 +16,7 @@ class Dense final : public Layer {
           float l2 = 0.0f);
 
     std::string type() const override { return "dense"; }
+    std::unique_ptr<Layer> clone() const override;
     std::int64_t input_size() const override { return inputs_; }
     std::int64_t output_size() const override { return units_; }
     std::int64_t parameter_count() const override;

@@ -2,6 +2,10 @@
 
 namespace dlctl {
 
+std::unique_ptr<Layer> Dropout::clone() const {
+    return std::make_unique<Dropout>(size_, rate_, layer_index_);
+}
+
 Dropout::Dropout(std::int64_t size, float rate, std::uint64_t layer_index)
     : size_(size), rate_(rate), layer_index_(layer_index) {}
 

@@ -13,6 +13,7 @@ class Dropout final : public Layer {
     Dropout(std::int64_t size, float rate, std::uint64_t layer_index);
 
     std::string type() const override { return "dropout"; }
+    std::unique_ptr<Layer> clone() const override;
     std::int64_t input_size() const override { return size_; }
     std::int64_t output_size() const override { return size_; }
     void allocate(Backend& backend, std::int64_t max_batch) override;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -29,6 +30,9 @@ class Layer {
     virtual ~Layer() = default;
 
     virtual std::string type() const = 0;
+    /// A layer of the same configuration, not bound to parameters and without buffers (for a
+    /// model's replicas, Sequential::replica).
+    virtual std::unique_ptr<Layer> clone() const = 0;
     virtual std::int64_t input_size() const = 0;
     virtual std::int64_t output_size() const = 0;
 

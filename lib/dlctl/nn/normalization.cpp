@@ -6,6 +6,12 @@
 
 namespace dlctl {
 
+std::unique_ptr<Layer> BatchNorm::clone() const {
+    return std::make_unique<BatchNorm>(size_, momentum_, eps_);
+}
+
+std::unique_ptr<Layer> LayerNorm::clone() const { return std::make_unique<LayerNorm>(size_, eps_); }
+
 BatchNorm::BatchNorm(std::int64_t size, float momentum, float eps)
     : size_(size), momentum_(momentum), eps_(eps) {}
 

@@ -11,6 +11,7 @@ class BatchNorm final : public Layer {
     BatchNorm(std::int64_t size, float momentum, float eps);
 
     std::string type() const override { return "batch_norm"; }
+    std::unique_ptr<Layer> clone() const override;
     std::int64_t input_size() const override { return size_; }
     std::int64_t output_size() const override { return size_; }
     std::int64_t parameter_count() const override { return 2 * size_; }
@@ -45,6 +46,7 @@ class LayerNorm final : public Layer {
     LayerNorm(std::int64_t size, float eps);
 
     std::string type() const override { return "layer_norm"; }
+    std::unique_ptr<Layer> clone() const override;
     std::int64_t input_size() const override { return size_; }
     std::int64_t output_size() const override { return size_; }
     std::int64_t parameter_count() const override { return 2 * size_; }

@@ -16,29 +16,53 @@ Sequential::Sequential(std::vector<std::unique_ptr<Layer>> layers, Activation ou
 }
 
 void Sequential::build(Backend& backend, std::int64_t max_batch, Rng& rng) {
-    max_batch_ = max_batch;
     std::int64_t total = 0, total_state = 0;
     for (const auto& layer : layers_) {
         total += layer->parameter_count();
         total_state += layer->state_count();
     }
     params_ = backend.allocate(total);
-    grads_ = backend.allocate(total);
     state_ = backend.allocate(total_state);
+    parameters_ = params_.view(total, 1);
+    state_tensor_ = state_.view(total_state, 1);
+    bind_and_allocate(backend, max_batch, &rng);
+}
 
-    std::vector<float> host(static_cast<std::size_t>(total), 0.0f);
-    std::vector<float> host_state(static_cast<std::size_t>(total_state), 0.0f);
+std::unique_ptr<Sequential> Sequential::replica(Backend& backend) const {
+    DLCTL_CHECK(!mixes_samples() && max_batch_ > 0);
+    std::vector<std::unique_ptr<Layer>> layers;
+    for (const auto& layer : layers_) layers.push_back(layer->clone());
+    auto copy = std::make_unique<Sequential>(std::move(layers), output_activation_);
+    copy->parameters_ = parameters_;
+    copy->state_tensor_ = state_tensor_;
+    copy->bind_and_allocate(backend, max_batch_, nullptr);
+    return copy;
+}
+
+/// Binds the layers to slices of parameters_, state_tensor_ and new gradients, allocates their
+/// buffers, and with `rng` draws and uploads initial parameters and state.
+void Sequential::bind_and_allocate(Backend& backend, std::int64_t max_batch, Rng* rng) {
+    max_batch_ = max_batch;
+    const std::int64_t total = parameters_.size(), total_state = state_tensor_.size();
+    grads_ = backend.allocate(total);
+    std::vector<float> host(rng != nullptr ? static_cast<std::size_t>(total) : 0, 0.0f);
+    std::vector<float> host_state(rng != nullptr ? static_cast<std::size_t>(total_state) : 0, 0.0f);
     std::int64_t offset = 0, state_offset = 0;
     for (const auto& layer : layers_) {
-        layer->bind(params_.data() + offset, grads_.data() + offset, state_.data() + state_offset);
-        layer->initialize(rng, host.data() + offset, host_state.data() + state_offset);
+        layer->bind(parameters_.data + offset, grads_.data() + offset,
+                    state_tensor_.data + state_offset);
+        if (rng != nullptr) {
+            layer->initialize(*rng, host.data() + offset, host_state.data() + state_offset);
+        }
         offset += layer->parameter_count();
         state_offset += layer->state_count();
         layer->allocate(backend, max_batch);
         layer_grads_.push_back(backend.allocate(layer->output_size() * max_batch));
     }
-    backend.upload(host.data(), parameters());
-    backend.upload(host_state.data(), state());
+    if (rng != nullptr) {
+        backend.upload(host.data(), parameters());
+        backend.upload(host_state.data(), state());
+    }
     layer_inputs_.resize(layers_.size());
 }
 

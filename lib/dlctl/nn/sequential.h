@@ -40,11 +40,16 @@ class Sequential {
     /// Whether some layer's output for a sample depends on the rest of its batch (batch_norm).
     bool mixes_samples() const;
 
-    Tensor parameters() const { return params_.view(params_.size(), 1); }
+    /// A model of the same layers that shares this one's parameters and state but has gradients
+    /// and activation buffers of its own (for max_batch() samples, in `backend`'s memory), so
+    /// that passes can run side by side. Not for models that mix samples.
+    std::unique_ptr<Sequential> replica(Backend& backend) const;
+
+    Tensor parameters() const { return parameters_; }
     Tensor gradients() const { return grads_.view(grads_.size(), 1); }
     /// Non-trainable state (batch-norm running statistics), saved and restored with the weights.
-    Tensor state() const { return state_.view(state_.size(), 1); }
-    std::int64_t parameter_count() const { return params_.size(); }
+    Tensor state() const { return state_tensor_; }
+    std::int64_t parameter_count() const { return parameters_.size(); }
     std::int64_t input_size() const { return layers_.front()->input_size(); }
     std::int64_t output_size() const { return layers_.back()->output_size(); }
     Activation output_activation() const { return output_activation_; }
@@ -54,7 +59,10 @@ class Sequential {
     std::vector<std::unique_ptr<Layer>> layers_;
     Activation output_activation_;
     std::int64_t max_batch_ = 0;
-    Buffer params_, grads_, state_;
+    void bind_and_allocate(Backend& backend, std::int64_t max_batch, Rng* rng);
+
+    Buffer params_, grads_, state_;     ///< a replica's params_ and state_ are empty
+    Tensor parameters_, state_tensor_;  ///< its own, or those of the model it replicates
     std::vector<Buffer> layer_grads_;   ///< d loss / d output of each layer
     std::vector<Tensor> layer_inputs_;  ///< inputs seen by the last forward pass
 };

@@ -191,8 +191,9 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         std::max({data.train.n_rows, data.validation.n_rows, data.test.n_rows}));
 
     Rng init_rng(spec.seed, RngStream::kInit);
-    // Activation buffers hold one pass, which may be a part of a batch (training_pass_columns).
-    model->build(*backend, training_pass_columns(*backend, *model, batch_size), init_rng);
+    // Activation buffers hold one pass, which may be a part of a batch (training_pass_plan).
+    const Backend::PassPlan passes = training_pass_plan(*backend, *model, batch_size);
+    model->build(*backend, passes.columns, init_rng);
     if (!spec.model.init_from.empty()) {
         import_weights(*backend, *model, read_safetensors(spec.model.init_from),
                        spec.model.init_from);
@@ -227,11 +228,11 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         spdlog::info("model: {} layers, {} parameters, output activation {}",
                      model->layers().size(), model->parameter_count(),
                      to_string(model->output_activation()));
-        if (model->max_batch() < batch_size) {
+        if (passes.columns < batch_size) {
             spdlog::info(
-                "each batch of {} rows is trained in passes of {} (activations kept in "
-                "cache; their gradients add up to the batch's)",
-                batch_size, model->max_batch());
+                "each batch of {} rows is trained in passes of {}, {} at a time "
+                "(activations kept in cache; their gradients add up to the batch's)",
+                batch_size, passes.columns, passes.lanes);
         }
 
         TrainerOptions trainer_options;

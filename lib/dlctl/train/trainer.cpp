@@ -39,12 +39,11 @@ double loss_normalizer(const Dataset& host,
 
 }  // namespace
 
-std::int64_t training_pass_columns(const Backend& backend,
-                                   const Sequential& model,
-                                   std::int64_t batch_size) {
-    const std::int64_t limit = backend.max_pass_columns(model.activation_floats_per_sample());
-    if (limit <= 0 || model.mixes_samples()) return batch_size;
-    return std::min(batch_size, limit);
+Backend::PassPlan training_pass_plan(const Backend& backend,
+                                     const Sequential& model,
+                                     std::int64_t batch_size) {
+    if (model.mixes_samples()) return {batch_size, 1};
+    return backend.plan_passes(batch_size, model.activation_floats_per_sample());
 }
 
 Trainer::Trainer(
@@ -57,16 +56,29 @@ Trainer::Trainer(
       stopping_(options_.early_stopping) {
     const std::int64_t batch = options_.batch_size;
     const std::int64_t outputs = model_.output_size();
-    pass_columns_ = options_.pass_columns > 0 && !model_.mixes_samples()
-                        ? std::min<std::int64_t>(options_.pass_columns, batch)
-                        : training_pass_columns(backend_, model_, batch);
-    DLCTL_CHECK(model_.max_batch() >= pass_columns_);
+    plan_ = training_pass_plan(backend_, model_, batch);
+    if (options_.pass_columns > 0 && !model_.mixes_samples()) {
+        plan_.columns = std::min<std::int64_t>(options_.pass_columns, batch);
+        plan_.lanes = static_cast<int>(
+            std::min<std::int64_t>(backend_.lanes(), steps_for(batch, plan_.columns)));
+    }
+    DLCTL_CHECK(model_.max_batch() >= plan_.columns && plan_.lanes >= 1);
+    lanes_.resize(static_cast<std::size_t>(plan_.lanes));
+    lanes_[0].model = &model_;
+    lanes_[0].loss = &loss_;
+    for (std::size_t i = 1; i < lanes_.size(); ++i) {
+        lanes_[i].replica = model_.replica(backend_);
+        lanes_[i].replica_loss = loss_.clone();
+        lanes_[i].replica_loss->allocate(backend_, model_.output_size() * plan_.columns);
+        lanes_[i].model = lanes_[i].replica.get();
+        lanes_[i].loss = lanes_[i].replica_loss.get();
+    }
     batch_features_ = backend_.allocate(model_.input_size() * batch);
     batch_targets_ = backend_.allocate(batch);
     batch_weights_ = backend_.allocate(batch);
-    predictions_ = backend_.allocate(outputs * pass_columns_);
+    predictions_ = backend_.allocate(outputs * plan_.columns);
     host_predictions_.resize(static_cast<std::size_t>(outputs * batch));
-    loss_.allocate(backend_, outputs * pass_columns_);
+    loss_.allocate(backend_, outputs * plan_.columns);
     optimizer_.allocate(backend_, model_.parameter_count());
     if (options_.early_stopping.enabled && options_.early_stopping.restore_best) {
         best_params_ = backend_.allocate(model_.parameter_count());
@@ -124,11 +136,11 @@ FitResult Trainer::fit(const DeviceDataset& train,
     const std::int64_t outputs = model_.output_size();
     // Every step but the last has `passes` passes, so loss slot step · passes + pass numbers the
     // passes of an epoch densely.
-    const std::int64_t passes = steps_for(batch_size, pass_columns_);
+    const std::int64_t passes = steps_for(batch_size, plan_.columns);
     const std::int64_t slots =
         steps == 0
             ? 0
-            : (steps - 1) * passes + steps_for(rows - (steps - 1) * batch_size, pass_columns_);
+            : (steps - 1) * passes + steps_for(rows - (steps - 1) * batch_size, plan_.columns);
     if (losses_.size() < slots) losses_ = backend_.allocate(slots);
     const bool track_metrics = !options_.metrics.empty();
     if (track_metrics && epoch_predictions_.size() < outputs * rows) {
@@ -179,33 +191,48 @@ FitResult Trainer::fit(const DeviceDataset& train,
 
             lr = schedule.at(epoch - 1, step);
             optimizer_.set_learning_rate(lr);
-            const std::int64_t step_passes = steps_for(count, pass_columns_);
+            const std::int64_t step_passes = steps_for(count, plan_.columns);
             const double step_normalizer =
                 step_passes > 1 ? loss_normalizer(host, order, first, count) : 1.0;
-            for (std::int64_t pass = 0; pass < step_passes; ++pass) {
-                const std::int64_t column = pass * pass_columns_;
-                const std::int64_t width = std::min(pass_columns_, count - column);
-                const Tensor xs = columns(batch_features_, host.n_features, column, width);
-                const Tensor ys = columns(batch_targets_, 1, column, width);
-                const Tensor ws = weighted ? columns(batch_weights_, 1, column, width) : Tensor{};
-                const ForwardContext ctx{Mode::kTrain, options_.seed, global_step_, column};
-                const Tensor logits = model_.forward(backend_, xs, ctx);
-                if (track_metrics) {
-                    backend_.activation(
-                        model_.output_activation(), logits,
-                        {epoch_predictions_.data() + (first + column) * outputs, outputs, width});
+            const int lanes = static_cast<int>(std::min<std::int64_t>(plan_.lanes, step_passes));
+            // Lane l runs passes l, l + lanes, ...; its first pass sets its gradients.
+            auto run_passes = [&](int lane_index, Backend& backend) {
+                const Lane& lane = lanes_[static_cast<std::size_t>(lane_index)];
+                for (std::int64_t pass = lane_index; pass < step_passes; pass += lanes) {
+                    const std::int64_t column = pass * plan_.columns;
+                    const std::int64_t width = std::min(plan_.columns, count - column);
+                    const Tensor xs = columns(batch_features_, host.n_features, column, width);
+                    const Tensor ys = columns(batch_targets_, 1, column, width);
+                    const Tensor ws =
+                        weighted ? columns(batch_weights_, 1, column, width) : Tensor{};
+                    const ForwardContext ctx{Mode::kTrain, options_.seed, global_step_, column};
+                    const Tensor logits = lane.model->forward(backend, xs, ctx);
+                    if (track_metrics) {
+                        backend.activation(model_.output_activation(), logits,
+                                           {epoch_predictions_.data() + (first + column) * outputs,
+                                            outputs, width});
+                    }
+                    const Tensor logits_grad = lane.model->logits_grad(width);
+                    lane.loss->forward_backward(backend, logits, ys, ws, logits_grad,
+                                                {losses_.data() + step * passes + pass, 1, 1});
+                    if (step_passes > 1) {
+                        // The loss's gradient is of the pass's mean; the step's mean weighs the
+                        // pass by its share of the step's weight.
+                        const double share =
+                            loss_normalizer(host, order, first + column, width) / step_normalizer;
+                        backend.scale(logits_grad, static_cast<float>(share));
+                    }
+                    lane.model->backpropagate(backend, xs, pass >= lanes);
                 }
-                const Tensor logits_grad = model_.logits_grad(width);
-                loss_.forward_backward(backend_, logits, ys, ws, logits_grad,
-                                       {losses_.data() + step * passes + pass, 1, 1});
-                if (step_passes > 1) {
-                    // The loss's gradient is of the pass's mean; the step's mean weighs the pass
-                    // by its share of the step's weight.
-                    const double share =
-                        loss_normalizer(host, order, first + column, width) / step_normalizer;
-                    backend_.scale(logits_grad, static_cast<float>(share));
+            };
+            if (lanes > 1) {
+                backend_.run_lanes(lanes, run_passes);
+                for (int lane = 1; lane < lanes; ++lane) {
+                    backend_.add(lanes_[static_cast<std::size_t>(lane)].model->gradients(),
+                                 model_.gradients());
                 }
-                model_.backpropagate(backend_, xs, pass > 0);
+            } else {
+                run_passes(0, backend_);
             }
             model_.add_penalty_gradients(backend_);
             clip_gradients();
@@ -252,9 +279,9 @@ FitResult Trainer::fit(const DeviceDataset& train,
                     "the data for extreme values");
             }
             // Each pass's loss is a (weighted) mean; weigh it by its columns' total weight.
-            const std::int64_t first = step * batch_size + slot % passes * pass_columns_;
+            const std::int64_t first = step * batch_size + slot % passes * plan_.columns;
             const std::int64_t count =
-                std::min({pass_columns_, rows - first, (step + 1) * batch_size - first});
+                std::min({plan_.columns, rows - first, (step + 1) * batch_size - first});
             double weight = static_cast<double>(count);
             if (weighted) {
                 weight = 0.0;
@@ -349,7 +376,7 @@ Evaluation Trainer::evaluate(const DeviceDataset& data) {
     const Dataset& host = *data.host;
     const std::int64_t rows = host.n_rows;
     DLCTL_CHECK(rows > 0);
-    const std::int64_t batch_size = pass_columns_;  // per-sample results: any split will do
+    const std::int64_t batch_size = plan_.columns;  // per-sample results: any split will do
     const std::int64_t outputs = model_.output_size();
     if (losses_.size() < 1) losses_ = backend_.allocate(1);
     MetricAccumulator metrics(options_.metrics, options_.classes, options_.target_offset,

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -35,17 +36,18 @@ struct TrainerOptions {
     ScheduleSpec schedule;
     EarlyStoppingSpec early_stopping;
     bool show_progress = false;  ///< Keras-like progress line on stderr
-    /// Columns of a training pass; 0: training_pass_columns (tests set it to split steps).
+    /// Columns of a training pass; 0: training_pass_plan's (tests set it to split steps, then
+    /// run as many lanes as the backend has).
     std::int64_t pass_columns = 0;
 };
 
-/// The columns of one forward/backward pass for batches of `batch_size`: the whole batch, or
-/// fewer when the backend keeps a pass's activations in cache (Backend::max_pass_columns) and no
-/// layer mixes the samples of a batch. A step of several passes adds their gradients and then
-/// updates once: the same step as a single pass, up to float rounding.
-std::int64_t training_pass_columns(const Backend& backend,
-                                   const Sequential& model,
-                                   std::int64_t batch_size);
+/// How steps of `batch_size` samples are trained (Backend::plan_passes), or whole batches in one
+/// lane when a layer mixes the samples of a batch. A step of several passes adds their gradients,
+/// lane by lane in a fixed order, and then updates once: the same step as a single pass, up to
+/// float rounding.
+Backend::PassPlan training_pass_plan(const Backend& backend,
+                                     const Sequential& model,
+                                     std::int64_t batch_size);
 
 /// Loss and metrics of the model on a whole split.
 struct Evaluation {
@@ -117,6 +119,14 @@ class Trainer {
     std::vector<ParameterShaped> checkpoint_buffers() const;
 
   private:
+    /// A model and loss that passes run on: the trained ones in lane 0, replicas in the others.
+    struct Lane {
+        Sequential* model = nullptr;
+        Loss* loss = nullptr;
+        std::unique_ptr<Sequential> replica;
+        std::unique_ptr<Loss> replica_loss;
+    };
+
     void clip_gradients();
 
     Backend& backend_;
@@ -124,7 +134,8 @@ class Trainer {
     Loss& loss_;
     Optimizer& optimizer_;
     TrainerOptions options_;
-    std::int64_t pass_columns_ = 0;  ///< of a training or evaluation pass
+    Backend::PassPlan plan_;  ///< columns of a training or evaluation pass, lanes of training
+    std::vector<Lane> lanes_;
     std::uint64_t global_step_ = 0;
     int epoch_ = 0;  ///< completed epochs
     EarlyStopping stopping_;

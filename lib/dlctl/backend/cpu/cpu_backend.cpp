@@ -11,6 +11,8 @@
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
+#include <exception>
+#include <functional>
 #include <new>
 #include <thread>
 
@@ -89,11 +91,58 @@ CpuBackend::CpuBackend(int threads) {
     threads_ =
         threads > 0 ? threads : std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
     openblas_set_num_threads(threads_);  // builds without OpenMP keep their own thread pool
+    if (threads_ > 1) {
+        for (int lane = 0; lane < threads_; ++lane) {
+            lanes_.push_back(std::unique_ptr<CpuBackend>(new CpuBackend(LaneTag{})));
+        }
+    }
 }
 
-std::int64_t CpuBackend::max_pass_columns(std::int64_t floats_per_column) const {
-    const std::int64_t columns = kPassActivationFloats / std::max<std::int64_t>(floats_per_column, 1);
-    return std::max(kPassColumnGranule, columns / kPassColumnGranule * kPassColumnGranule);
+CpuBackend::CpuBackend(LaneTag) {}
+
+Backend::PassPlan CpuBackend::plan_passes(std::int64_t batch,
+                                          std::int64_t floats_per_column) const {
+    const std::int64_t fitting =
+        kPassActivationFloats / std::max<std::int64_t>(floats_per_column, 1);
+    PassPlan plan{std::min(batch, std::max(kPassColumnGranule,
+                                           fitting / kPassColumnGranule * kPassColumnGranule)),
+                  1};
+    // A lane a thread when each gets a pass of at least a granule; the passes then share the
+    // batch evenly. Seed network, batch 4096, 2 threads, 4 alternating runs: 60-74k samples/s
+    // with OpenBLAS's threads inside each product, 78-83k with a pass on each core (two 1-thread
+    // processes side by side ran 83-90k together); wide, and batches of 256, neither gain nor lose.
+    const int lanes =
+        static_cast<int>(std::min<std::int64_t>(threads_, batch / kPassColumnGranule));
+    if (lanes > 1) {
+        const std::int64_t share = (batch + lanes - 1) / lanes;
+        const std::int64_t rounded =
+            (share + kPassColumnGranule - 1) / kPassColumnGranule * kPassColumnGranule;
+        plan = {std::min(plan.columns, rounded), lanes};
+    }
+    return plan;
+}
+
+void CpuBackend::run_lanes(int count, const std::function<void(int, Backend&)>& body) {
+    DLCTL_CHECK(count >= 1 && count <= lanes());
+    if (count == 1) {
+        body(0, *this);
+        return;
+    }
+    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(count));
+#pragma omp parallel num_threads(count)
+    {
+        // Lanes are dealt round the threads, should OpenMP give fewer than asked for.
+        for (int lane = omp_get_thread_num(); lane < count; lane += omp_get_num_threads()) {
+            try {
+                body(lane, *lanes_[static_cast<std::size_t>(lane)]);
+            } catch (...) {
+                errors[static_cast<std::size_t>(lane)] = std::current_exception();
+            }
+        }
+    }
+    for (const std::exception_ptr& error : errors) {
+        if (error) std::rethrow_exception(error);
+    }
 }
 
 Buffer CpuBackend::allocate(std::int64_t count) {
@@ -323,6 +372,14 @@ void CpuBackend::copy(const Tensor& src, Tensor dst) {
     if (src.size() > 0 && src.data != dst.data) {
         std::memcpy(dst.data, src.data, src.size() * sizeof(float));
     }
+}
+
+void CpuBackend::add(const Tensor& x, Tensor y) {
+    DLCTL_CHECK(x.size() == y.size());
+    cpu::for_each_part(x.size(), 1024, cpu::threads_for(x.size(), threads_),
+                       [&](std::int64_t first, std::int64_t last, int) {
+                           add_to(y.data + first, x.data + first, last - first);
+                       });
 }
 
 void CpuBackend::add_penalty_gradient(const Tensor& w, Tensor g, float l1, float l2) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 #include "dlctl/backend/backend.h"
@@ -18,13 +19,18 @@ class CpuBackend final : public Backend {
     explicit CpuBackend(int threads = 1);
 
     Device device() const override { return {DeviceKind::kCpu, 0}; }
-    std::int64_t max_pass_columns(std::int64_t floats_per_column) const override;
+    PassPlan plan_passes(std::int64_t batch, std::int64_t floats_per_column) const override;
+    /// One lane per thread: a step's passes run side by side, each on one core with its own
+    /// single-threaded products.
+    int lanes() const override { return threads_; }
+    void run_lanes(int count, const std::function<void(int, Backend&)>& body) override;
 
     Buffer allocate(std::int64_t count) override;
     void upload(const float* host, Tensor dst) override;
     void download(const Tensor& src, float* host) override;
     void fill(Tensor t, float value) override;
     void copy(const Tensor& src, Tensor dst) override;
+    void add(const Tensor& x, Tensor y) override;
 
     void gemm(bool transpose_a,
               bool transpose_b,
@@ -125,6 +131,10 @@ class CpuBackend final : public Backend {
                           Tensor state2) override;
 
   private:
+    struct LaneTag {};
+    /// A lane: one thread, and OpenBLAS's global thread setting left alone.
+    explicit CpuBackend(LaneTag);
+
     /// dz = da ⊙ act'(z) (skipped when act is null) and sums = Σ_c dz (when present; added to
     /// sums when `accumulate`), in one pass.
     void backward_and_sum(const Activation* act,
@@ -135,7 +145,8 @@ class CpuBackend final : public Backend {
                           Tensor sums,
                           bool accumulate);
 
-    int threads_ = 1;                            ///< for products and large elementwise passes
+    int threads_ = 1;                                 ///< for products and large elementwise passes
+    std::vector<std::unique_ptr<CpuBackend>> lanes_;  ///< run_lanes' backends, when threads_ > 1
     std::vector<float> partial_sums_;            ///< other threads' parts of a sum over columns
     std::vector<std::uint32_t> staged_indices_;  ///< stage_column_indices
 };

@@ -20,6 +20,10 @@ __global__ void multiply_kernel(const float* a, const float* b, float* out, std:
     DLCTL_GRID_STRIDE(i, n) out[i] = a[i] * b[i];
 }
 
+__global__ void add_kernel(const float* x, float* y, std::int64_t n) {
+    DLCTL_GRID_STRIDE(i, n) y[i] += x[i];
+}
+
 __global__ void scale_kernel(float* x, std::int64_t n, float factor) {
     DLCTL_GRID_STRIDE(i, n) x[i] *= factor;
 }
@@ -148,6 +152,22 @@ void CudaBackend::copy(const Tensor& src, Tensor dst) {
     if (src.size() == 0 || src.data == dst.data) return;
     DLCTL_CUDA_CHECK(cudaMemcpyAsync(dst.data, src.data, src.size() * sizeof(float),
                                      cudaMemcpyDeviceToDevice, stream_));
+}
+
+void CudaBackend::add(const Tensor& x, Tensor y) {
+    DLCTL_CHECK(x.size() == y.size());
+    if (x.size() == 0) return;
+    add_kernel<<<blocks_for(x.size()), kThreads, 0, stream_>>>(x.data, y.data, x.size());
+    DLCTL_CUDA_CHECK_LAUNCH();
+}
+
+Backend::PassPlan CudaBackend::plan_passes(std::int64_t batch, std::int64_t) const {
+    return {batch, 1};
+}
+
+void CudaBackend::run_lanes(int count, const std::function<void(int, Backend&)>& body) {
+    DLCTL_CHECK(count == 1);
+    body(0, *this);
 }
 
 void CudaBackend::gemm(bool transpose_a,

@@ -23,14 +23,17 @@ class CudaBackend final : public Backend {
     CudaBackend& operator=(const CudaBackend&) = delete;
 
     Device device() const override { return {DeviceKind::kCuda, index_}; }
-    /// Whole batches: the GPU's throughput grows with the batch, not with cache locality.
-    std::int64_t max_pass_columns(std::int64_t) const override { return 0; }
+    /// Whole batches in one lane: the GPU's throughput grows with the batch.
+    PassPlan plan_passes(std::int64_t batch, std::int64_t floats_per_column) const override;
+    int lanes() const override { return 1; }
+    void run_lanes(int count, const std::function<void(int, Backend&)>& body) override;
 
     Buffer allocate(std::int64_t count) override;
     void upload(const float* host, Tensor dst) override;
     void download(const Tensor& src, float* host) override;
     void fill(Tensor t, float value) override;
     void copy(const Tensor& src, Tensor dst) override;
+    void add(const Tensor& x, Tensor y) override;
 
     void gemm(bool transpose_a,
               bool transpose_b,
