@@ -126,6 +126,56 @@ double logged_value(const EpochResult& r, const std::string& name) {
     return std::nan("");
 }
 
+void Trainer::compute_gradients(const Dataset& host,
+                                const std::vector<std::uint32_t>& order,
+                                std::int64_t first,
+                                std::int64_t count,
+                                std::int64_t first_slot,
+                                bool track_metrics) {
+    const std::int64_t outputs = model_.output_size();
+    const bool weighted = !host.weights.empty();
+    const std::int64_t passes = steps_for(count, plan_.columns);
+    const double step_normalizer = passes > 1 ? loss_normalizer(host, order, first, count) : 1.0;
+    const int lanes = static_cast<int>(std::min<std::int64_t>(plan_.lanes, passes));
+    // Lane l runs passes l, l + lanes, ...; its first pass sets its gradients.
+    auto run_passes = [&](int lane_index, Backend& backend) {
+        const Lane& lane = lanes_[static_cast<std::size_t>(lane_index)];
+        for (std::int64_t pass = lane_index; pass < passes; pass += lanes) {
+            const std::int64_t column = pass * plan_.columns;
+            const std::int64_t width = std::min(plan_.columns, count - column);
+            const Tensor x = columns(batch_features_, host.n_features, column, width);
+            const Tensor y = columns(batch_targets_, 1, column, width);
+            const Tensor w = weighted ? columns(batch_weights_, 1, column, width) : Tensor{};
+            const ForwardContext ctx{Mode::kTrain, options_.seed, global_step_, column};
+            const Tensor logits = lane.model->forward(backend, x, ctx);
+            if (track_metrics) {
+                backend.activation(
+                    model_.output_activation(), logits,
+                    {epoch_predictions_.data() + (first + column) * outputs, outputs, width});
+            }
+            const Tensor logits_grad = lane.model->logits_grad(width);
+            lane.loss->forward_backward(backend, logits, y, w, logits_grad,
+                                        {losses_.data() + first_slot + pass, 1, 1});
+            if (passes > 1) {
+                // The loss's gradient is of the pass's mean; the step's mean weighs the pass by
+                // its share of the step's weight.
+                const double share =
+                    loss_normalizer(host, order, first + column, width) / step_normalizer;
+                backend.scale(logits_grad, static_cast<float>(share));
+            }
+            lane.model->backpropagate(backend, x, pass >= lanes);
+        }
+    };
+    if (lanes == 1) {
+        run_passes(0, backend_);
+        return;
+    }
+    backend_.run_lanes(lanes, run_passes);
+    for (int lane = 1; lane < lanes; ++lane) {
+        backend_.add(lanes_[static_cast<std::size_t>(lane)].model->gradients(), model_.gradients());
+    }
+}
+
 FitResult Trainer::fit(const DeviceDataset& train,
                        const DeviceDataset* validation,
                        const std::function<void(const EpochResult&)>& on_epoch) {
@@ -191,54 +241,12 @@ FitResult Trainer::fit(const DeviceDataset& train,
 
             lr = schedule.at(epoch - 1, step);
             optimizer_.set_learning_rate(lr);
-            const std::int64_t step_passes = steps_for(count, plan_.columns);
-            const double step_normalizer =
-                step_passes > 1 ? loss_normalizer(host, order, first, count) : 1.0;
-            const int lanes = static_cast<int>(std::min<std::int64_t>(plan_.lanes, step_passes));
-            // Lane l runs passes l, l + lanes, ...; its first pass sets its gradients.
-            auto run_passes = [&](int lane_index, Backend& backend) {
-                const Lane& lane = lanes_[static_cast<std::size_t>(lane_index)];
-                for (std::int64_t pass = lane_index; pass < step_passes; pass += lanes) {
-                    const std::int64_t column = pass * plan_.columns;
-                    const std::int64_t width = std::min(plan_.columns, count - column);
-                    const Tensor xs = columns(batch_features_, host.n_features, column, width);
-                    const Tensor ys = columns(batch_targets_, 1, column, width);
-                    const Tensor ws =
-                        weighted ? columns(batch_weights_, 1, column, width) : Tensor{};
-                    const ForwardContext ctx{Mode::kTrain, options_.seed, global_step_, column};
-                    const Tensor logits = lane.model->forward(backend, xs, ctx);
-                    if (track_metrics) {
-                        backend.activation(model_.output_activation(), logits,
-                                           {epoch_predictions_.data() + (first + column) * outputs,
-                                            outputs, width});
-                    }
-                    const Tensor logits_grad = lane.model->logits_grad(width);
-                    lane.loss->forward_backward(backend, logits, ys, ws, logits_grad,
-                                                {losses_.data() + step * passes + pass, 1, 1});
-                    if (step_passes > 1) {
-                        // The loss's gradient is of the pass's mean; the step's mean weighs the
-                        // pass by its share of the step's weight.
-                        const double share =
-                            loss_normalizer(host, order, first + column, width) / step_normalizer;
-                        backend.scale(logits_grad, static_cast<float>(share));
-                    }
-                    lane.model->backpropagate(backend, xs, pass >= lanes);
-                }
-            };
-            if (lanes > 1) {
-                backend_.run_lanes(lanes, run_passes);
-                for (int lane = 1; lane < lanes; ++lane) {
-                    backend_.add(lanes_[static_cast<std::size_t>(lane)].model->gradients(),
-                                 model_.gradients());
-                }
-            } else {
-                run_passes(0, backend_);
-            }
+            compute_gradients(host, order, first, count, step * passes, track_metrics);
             model_.add_penalty_gradients(backend_);
             clip_gradients();
             optimizer_.step(backend_, model_.parameters(), model_.gradients());
             ++global_step_;
-            slots_done = step * passes + step_passes;
+            slots_done = step * passes + steps_for(count, plan_.columns);
 
             if (progress.due()) {
                 // Only the losses since the last redraw come to the host.

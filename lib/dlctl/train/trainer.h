@@ -127,6 +127,15 @@ class Trainer {
         std::unique_ptr<Loss> replica_loss;
     };
 
+    /// The gradients of the step whose batch (`count` rows from `first` of the epoch's `order`)
+    /// is in the batch buffers, pass by pass on the lanes, left in the model's gradients; each
+    /// pass's loss goes to loss slot first_slot + pass.
+    void compute_gradients(const Dataset& host,
+                           const std::vector<std::uint32_t>& order,
+                           std::int64_t first,
+                           std::int64_t count,
+                           std::int64_t first_slot,
+                           bool track_metrics);
     void clip_gradients();
 
     Backend& backend_;
