@@ -16,6 +16,10 @@ PyTorch's is the equivalent loop (shuffle, gather, forward, loss, backward, Adam
 after a short warm-up. Each side runs --repeats times, alternating, and the best throughput of
 each is reported. `seed-nodrop` is the seed network without its dropout layers, to show what
 dropout costs.
+
+With --opennn BINARY (scripts/opennn/build.sh builds it from an OpenNN source tree), OpenNN
+trains the seed networks in the same run too (its own synthetic data of the same shape; only
+its train() call is timed), and the table gains its samples/s and dlctl's ratio to it.
 """
 
 import argparse
@@ -112,6 +116,15 @@ def run_dlctl(binary, workdir, name, csv, batch, epochs, threads):
                    stdout=subprocess.DEVNULL)
     summary = json.loads((run_dir / "summary.json").read_text())
     return summary["timings"]["samples_per_second"]
+
+
+def run_opennn(binary, name, batch, epochs, threads):
+    """samples/s of scripts/opennn/bench_opennn on a seed network (dropout as in NETWORKS)."""
+    rate = NETWORKS[name][1][0][1]
+    out = subprocess.run([binary, str(batch), str(rate), str(epochs), str(threads)], check=True,
+                         capture_output=True, text=True,
+                         env={**os.environ, "OMP_NUM_THREADS": str(threads)}).stdout
+    return float(out.split("samples_per_second")[1].split()[0])
 
 
 def torch_model(name):
@@ -215,6 +228,8 @@ def main():
                              "machines are noisy)")
     parser.add_argument("--networks", default=",".join(NETWORKS),
                         help="networks to run, comma-separated (default: all)")
+    parser.add_argument("--opennn", help="OpenNN's driver (scripts/opennn/build.sh): also "
+                                         "train the seed networks in OpenNN")
     parser.add_argument("--json", help="also write the results here")
     args = parser.parse_args()
     binary = str(pathlib.Path(args.dlctl).resolve())
@@ -248,16 +263,25 @@ def main():
                 for batch in BATCHES:
                     samples = SAMPLES_PER_RUN[batch] * args.scale / (4 if name == "wide" else 1)
                     epochs = max(1, round(samples / rows))
-                    ours = theirs = 0.0
+                    with_opennn = args.opennn and name.startswith("seed")
+                    ours = theirs = opennn = 0.0
                     for _ in range(args.repeats):
                         ours = max(ours, run_dlctl(binary, workdir, name, csv, batch, epochs,
                                                    threads))
                         theirs = max(theirs, run_torch(name, x, y, batch, epochs, threads))
+                        if with_opennn:
+                            opennn = max(opennn, run_opennn(args.opennn, name, batch, epochs,
+                                                            threads))
                     row = {"network": name, "threads": threads, "batch": batch,
                            "dlctl_samples_per_s": ours, "torch_samples_per_s": theirs,
                            "ratio": ours / theirs,
                            "dlctl_gflops": ours * flops / 1e9,
                            "torch_gflops": theirs * flops / 1e9}
+                    if with_opennn:
+                        row["opennn_samples_per_s"] = opennn
+                        row["ratio_to_opennn"] = ours / opennn
+                        print(f"      OpenNN {opennn:10.0f}/s  dlctl / OpenNN {ours / opennn:5.2f}",
+                              flush=True)
                     results.append(row)
                     print(f"{name:5} threads {threads} batch {batch:5}: dlctl {ours:10.0f}/s  "
                           f"torch {theirs:10.0f}/s  ratio {ours / theirs:5.2f}  "
@@ -270,14 +294,20 @@ def main():
         r["gemm_peak_gflops"] = peaks[r["threads"]]
     print("\n# GEMM peak (best of all measurements): " +
           ", ".join(f"{t} thread(s) {p:.1f} GFLOP/s" for t, p in peaks.items()))
+    opennn_columns = any("opennn_samples_per_s" in r for r in results)
     print("\n| network | threads | batch | dlctl samples/s | PyTorch samples/s | ratio | "
-          "dlctl % of GEMM peak | PyTorch % of GEMM peak |")
-    print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+          "dlctl % of GEMM peak | PyTorch % of GEMM peak |" +
+          (" OpenNN samples/s | dlctl / OpenNN |" if opennn_columns else ""))
+    print("| --- " * (10 if opennn_columns else 8) + "|")
     for r in results:
+        opennn = ""
+        if opennn_columns:
+            opennn = (f" {r['opennn_samples_per_s']:.0f} | {r['ratio_to_opennn']:.2f}x |"
+                      if "opennn_samples_per_s" in r else " | |")
         print(f"| {r['network']} | {r['threads']} | {r['batch']} | {r['dlctl_samples_per_s']:.0f} "
               f"| {r['torch_samples_per_s']:.0f} | {r['ratio']:.2f}x | "
               f"{100 * r['dlctl_gflops'] / r['gemm_peak_gflops']:.0f}% | "
-              f"{100 * r['torch_gflops'] / r['gemm_peak_gflops']:.0f}% |")
+              f"{100 * r['torch_gflops'] / r['gemm_peak_gflops']:.0f}% |" + opennn)
     if args.json:
         pathlib.Path(args.json).write_text(json.dumps(results, indent=2))
     return 0
