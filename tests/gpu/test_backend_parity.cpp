@@ -167,6 +167,8 @@ TEST_CASE("gpu: sum_columns, multiply, fill, copy, scale, clamp, penalties, norm
         twin[s].fill({copied[s].data, rows, 3}, 0.25f);
     }
     check_close(twin, copied, 0.0);
+    for (int s = 0; s < 2; ++s) twin[s].add(x[s], copied[s]);  // how lanes' gradients combine
+    check_close(twin, copied, 0.0);
 }
 
 TEST_CASE("gpu: dropout masks equal the CPU's bit for bit", "[gpu]") {

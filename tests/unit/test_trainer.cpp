@@ -276,12 +276,13 @@ TEST_CASE("Ctrl-C stops after the current step and reports it", "[trainer]") {
 }
 
 TEST_CASE("a batch trained in several passes takes the same steps as in one pass", "[trainer]") {
-    // Weighted rows (some of weight 0), dropout, layer_norm, an L2 penalty and clipping: every
-    // part of a step that a split could get wrong. Batches of 32 in passes of 10 (10, 10, 10, 2;
-    // the last batch of 4 rows is one pass), on one lane or on two side by side.
+    // Weighted rows (a pass of weight 0 among them), dropout, layer_norm, an L2 penalty and
+    // clipping: every part of a step that a split could get wrong. Batches of 32 in passes of 12
+    // (12, 12, 8; the last batch of 4 rows is one pass), on one lane or on two side by side.
     Dataset data = make_dataset(100, 21);
     for (std::int64_t i = 0; i < data.n_rows; ++i) {
-        data.weights.push_back(i % 7 == 0 ? 0.0f : 0.5f + static_cast<float>(i % 3));
+        // Rows 0-11 (unshuffled: the whole first pass) and every 7th weigh nothing.
+        data.weights.push_back(i < 12 || i % 7 == 0 ? 0.0f : 0.5f + static_cast<float>(i % 3));
     }
     LayerSpec norm;
     norm.type = "layer_norm";
@@ -291,6 +292,7 @@ TEST_CASE("a batch trained in several passes takes the same steps as in one pass
     auto run = [&](std::int64_t pass_columns, int threads, std::vector<float>& params) {
         TrainerOptions o = options(3, 32, 12, {"accuracy"}, 1);
         o.clip_norm = 0.5;
+        o.shuffle = false;
         o.pass_columns = pass_columns;
         Setup s(spec, optimizer("adam", 0.01), o, "binary_crossentropy", 2, threads);
         std::vector<double> losses;
@@ -304,7 +306,7 @@ TEST_CASE("a batch trained in several passes takes the same steps as in one pass
     for (const int threads : {1, 2}) {
         INFO(threads << " threads");
         std::vector<float> split;
-        const std::vector<double> split_losses = run(10, threads, split);
+        const std::vector<double> split_losses = run(12, threads, split);
         REQUIRE(whole_losses.size() == split_losses.size());
         for (std::size_t e = 0; e < whole_losses.size(); ++e) {
             CHECK(split_losses[e] == Approx(whole_losses[e]).epsilon(1e-5));
@@ -317,8 +319,35 @@ TEST_CASE("a batch trained in several passes takes the same steps as in one pass
         }
         // Lanes add their gradients in a fixed order: a rerun is bit-identical.
         std::vector<float> again;
-        CHECK(run(10, threads, again) == split_losses);
+        CHECK(run(12, threads, again) == split_losses);
         CHECK(again == split);
+    }
+}
+
+TEST_CASE("two threads train a batch of 256 in two lanes, as one pass does", "[trainer]") {
+    // The default plan: 2 threads and 256 rows a batch give two passes of 128, side by side.
+    const Dataset data = make_dataset(300, 22);
+    const ModelSpec spec =
+        model_of({dense(32, "relu", "he_normal"), dropout(0.2), dense(1, "sigmoid")});
+    auto run = [&](int threads, std::vector<float>& params) {
+        Setup s(spec, optimizer("adam", 0.01), options(2, 256, 13, {"accuracy"}, 1),
+                "binary_crossentropy", 2, threads);
+        CHECK(training_pass_plan(s.backend, *s.model, 256).lanes == threads);
+        std::vector<double> losses;
+        for (const auto& r : train(s, data)) losses.push_back(r.train.loss);
+        const Tensor p = s.model->parameters();
+        params.assign(p.data, p.data + p.size());
+        return losses;
+    };
+    std::vector<float> one, two;
+    const std::vector<double> one_losses = run(1, one), two_losses = run(2, two);
+    REQUIRE(one_losses.size() == two_losses.size());
+    for (std::size_t e = 0; e < one_losses.size(); ++e) {
+        CHECK(two_losses[e] == Approx(one_losses[e]).epsilon(1e-5));
+    }
+    for (std::size_t i = 0; i < one.size(); ++i) {
+        INFO("parameter " << i);
+        CHECK(two[i] == Approx(one[i]).margin(1e-5));
     }
 }
 
@@ -333,8 +362,11 @@ TEST_CASE("CPU passes are cache-sized, one lane a thread, unless a layer mixes s
     CHECK(large.lanes == 1);
     CHECK(training_pass_plan(two, *plain, 4096).columns == large.columns);
     CHECK(training_pass_plan(two, *plain, 4096).lanes == 2);
-    // Two lanes share a batch of 256 evenly; a batch of 100 is too small to share.
+    // Two lanes share a batch of 256 evenly, and one of 130 about evenly (80 + 50); a batch of
+    // 100 is too small to share.
     CHECK(training_pass_plan(two, *plain, 256).columns == 128);
+    CHECK(training_pass_plan(two, *plain, 130).columns == 80);
+    CHECK(training_pass_plan(two, *plain, 130).lanes == 2);
     CHECK(training_pass_plan(two, *plain, 100).columns == 100);
     CHECK(training_pass_plan(two, *plain, 100).lanes == 1);
     CHECK(training_pass_plan(one, *plain, 32).columns == 32);

@@ -48,6 +48,9 @@ constexpr std::int64_t kSerialGemmMaxMultiplies = std::int64_t{1} << 20;
 constexpr std::int64_t kPassActivationFloats = std::int64_t{1} << 19;
 /// Pass widths are multiples of this many columns, the GEMM kernels' blocking.
 constexpr std::int64_t kPassColumnGranule = 64;
+/// A lane's share of a batch is rounded up to this many columns (SIMD-friendly widths; dropout
+/// counters need multiples of 4).
+constexpr std::int64_t kLaneShareGranule = 16;
 
 /// Elementwise passes go over a few columns at a time, about 16 KB of each operand, so that
 /// fused steps find the block in L1.
@@ -107,17 +110,17 @@ Backend::PassPlan CpuBackend::plan_passes(std::int64_t batch,
     PassPlan plan{std::min(batch, std::max(kPassColumnGranule,
                                            fitting / kPassColumnGranule * kPassColumnGranule)),
                   1};
-    // A lane a thread when each gets a pass of at least a granule; the passes then share the
-    // batch evenly. Seed network, batch 4096, 2 threads, 4 alternating runs: 60-74k samples/s
-    // with OpenBLAS's threads inside each product, 78-83k with a pass on each core (two 1-thread
-    // processes side by side ran 83-90k together); wide, and batches of 256, neither gain nor lose.
-    const int lanes =
-        static_cast<int>(std::min<std::int64_t>(threads_, batch / kPassColumnGranule));
-    if (lanes > 1) {
-        const std::int64_t share = (batch + lanes - 1) / lanes;
-        const std::int64_t rounded =
-            (share + kPassColumnGranule - 1) / kPassColumnGranule * kPassColumnGranule;
-        plan = {std::min(plan.columns, rounded), lanes};
+    // A lane a thread when each thread gets a pass of at least a granule (otherwise the products
+    // use all threads in one lane); the passes then share the batch about evenly. Seed network,
+    // batch 4096, 2 threads, 4 alternating runs: 60-74k samples/s with OpenBLAS's threads inside
+    // each product, 78-83k with a pass on each core (two 1-thread processes side by side ran
+    // 83-90k together); wide, and batches of 256, neither gain nor lose.
+    if (threads_ > 1 && batch >= threads_ * kPassColumnGranule) {
+        const std::int64_t share = (batch + threads_ - 1) / threads_;
+        plan.columns = std::min(
+            plan.columns, (share + kLaneShareGranule - 1) / kLaneShareGranule * kLaneShareGranule);
+        plan.lanes = static_cast<int>(
+            std::min<std::int64_t>(threads_, (batch + plan.columns - 1) / plan.columns));
     }
     return plan;
 }
@@ -129,6 +132,10 @@ void CpuBackend::run_lanes(int count, const std::function<void(int, Backend&)>& 
         return;
     }
     std::vector<std::exception_ptr> errors(static_cast<std::size_t>(count));
+    // OpenBLAS's OpenMP build runs single-threaded inside a parallel region; its pthreads build
+    // would give every lane's products all threads.
+    const bool pthreads_blas = openblas_get_parallel() == 1;
+    if (pthreads_blas) openblas_set_num_threads(1);
 #pragma omp parallel num_threads(count)
     {
         // Lanes are dealt round the threads, should OpenMP give fewer than asked for.
@@ -140,6 +147,7 @@ void CpuBackend::run_lanes(int count, const std::function<void(int, Backend&)>& 
             }
         }
     }
+    if (pthreads_blas) openblas_set_num_threads(threads_);
     for (const std::exception_ptr& error : errors) {
         if (error) std::rethrow_exception(error);
     }
