@@ -1,5 +1,6 @@
 #!/bin/sh
-# Builds OpenNN (a source tree of github.com/Artelnics/opennn, e.g. commit 13d826be8) and
+# Builds OpenNN (a source tree of github.com/Artelnics/opennn, LGPL-3.0, e.g. commit 13d826be8;
+# a benchmark peer only, never part of dlctl's build) and
 # bench_opennn for `scripts/bench_train.py --opennn BUILD_DIR/bench_opennn`.
 #
 #   scripts/opennn/build.sh OPENNN_SOURCE BUILD_DIR

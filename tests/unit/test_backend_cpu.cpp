@@ -1,6 +1,9 @@
 #include <algorithm>
+#include <array>
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 #include "dlctl/backend/cpu/cpu_backend.h"
@@ -409,6 +412,27 @@ TEST_CASE("a later pass adds its bias and layer-norm gradients", "[backend]") {
             CHECK(dbeta2.tensor.data[f] == Approx(dbeta.tensor.data[f] - 1.0f).margin(1e-5));
         }
     }
+}
+
+TEST_CASE("run_lanes gives each lane its own backend and rethrows a lane's error once",
+          "[backend]") {
+    CpuBackend be(2);
+    REQUIRE(be.lanes() == 2);
+    std::array<Backend*, 2> seen{};
+    be.run_lanes(
+        2, [&](int lane, Backend& backend) { seen[static_cast<std::size_t>(lane)] = &backend; });
+    CHECK(seen[0] != nullptr);
+    CHECK(seen[1] != nullptr);
+    CHECK(seen[0] != seen[1]);
+    CHECK(seen[0] != &be);
+    CHECK_THROWS_WITH(be.run_lanes(2,
+                                   [](int lane, Backend&) {
+                                       if (lane == 1) throw std::runtime_error("lane 1 failed");
+                                   }),
+                      "lane 1 failed");
+    std::atomic<int> ran{0};  // the stale error of lane 1 is not thrown again
+    CHECK_NOTHROW(be.run_lanes(2, [&](int, Backend&) { ++ran; }));
+    CHECK(ran == 2);
 }
 
 TEST_CASE("for_each_part covers the range once, in granule-aligned parts", "[backend]") {

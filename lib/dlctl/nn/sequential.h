@@ -56,11 +56,11 @@ class Sequential {
     const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
 
   private:
+    void bind_and_allocate(Backend& backend, std::int64_t max_batch, Rng* rng);
+
     std::vector<std::unique_ptr<Layer>> layers_;
     Activation output_activation_;
     std::int64_t max_batch_ = 0;
-    void bind_and_allocate(Backend& backend, std::int64_t max_batch, Rng* rng);
-
     Buffer params_, grads_, state_;     ///< a replica's params_ and state_ are empty
     Tensor parameters_, state_tensor_;  ///< its own, or those of the model it replicates
     std::vector<Buffer> layer_grads_;   ///< d loss / d output of each layer

@@ -133,47 +133,58 @@ void Trainer::compute_gradients(const Dataset& host,
                                 std::int64_t count,
                                 std::int64_t first_slot,
                                 bool track_metrics) {
-    const std::int64_t outputs = model_.output_size();
-    const bool weighted = !host.weights.empty();
     const std::int64_t passes = steps_for(count, plan_.columns);
-    const double step_normalizer = passes > 1 ? loss_normalizer(host, order, first, count) : 1.0;
-    const int lanes = static_cast<int>(std::min<std::int64_t>(plan_.lanes, passes));
-    // Lane l runs passes l, l + lanes, ...; its first pass sets its gradients.
-    auto run_passes = [&](int lane_index, Backend& backend) {
-        const Lane& lane = lanes_[static_cast<std::size_t>(lane_index)];
-        for (std::int64_t pass = lane_index; pass < passes; pass += lanes) {
-            const std::int64_t column = pass * plan_.columns;
-            const std::int64_t width = std::min(plan_.columns, count - column);
-            const Tensor x = columns(batch_features_, host.n_features, column, width);
-            const Tensor y = columns(batch_targets_, 1, column, width);
-            const Tensor w = weighted ? columns(batch_weights_, 1, column, width) : Tensor{};
-            const ForwardContext ctx{Mode::kTrain, options_.seed, global_step_, column};
-            const Tensor logits = lane.model->forward(backend, x, ctx);
-            if (track_metrics) {
-                backend.activation(
-                    model_.output_activation(), logits,
-                    {epoch_predictions_.data() + (first + column) * outputs, outputs, width});
-            }
-            const Tensor logits_grad = lane.model->logits_grad(width);
-            lane.loss->forward_backward(backend, logits, y, w, logits_grad,
-                                        {losses_.data() + first_slot + pass, 1, 1});
-            if (passes > 1) {
-                // The loss's gradient is of the pass's mean; the step's mean weighs the pass by
-                // its share of the step's weight.
-                const double share =
-                    loss_normalizer(host, order, first + column, width) / step_normalizer;
-                backend.scale(logits_grad, static_cast<float>(share));
-            }
-            lane.model->backpropagate(backend, x, pass >= lanes);
-        }
-    };
-    if (lanes == 1) {
-        run_passes(0, backend_);
+    const StepPasses step{host,
+                          order,
+                          first,
+                          count,
+                          first_slot,
+                          track_metrics,
+                          passes,
+                          static_cast<int>(std::min<std::int64_t>(plan_.lanes, passes)),
+                          passes > 1 ? loss_normalizer(host, order, first, count) : 1.0};
+    if (step.lanes == 1) {
+        run_passes(step, 0, backend_);
         return;
     }
-    backend_.run_lanes(lanes, run_passes);
-    for (int lane = 1; lane < lanes; ++lane) {
+    // Two pointers: std::function keeps them without allocating.
+    backend_.run_lanes(step.lanes, [this, &step](int lane_index, Backend& backend) {
+        run_passes(step, lane_index, backend);
+    });
+    for (int lane = 1; lane < step.lanes; ++lane) {
         backend_.add(lanes_[static_cast<std::size_t>(lane)].model->gradients(), model_.gradients());
+    }
+}
+
+void Trainer::run_passes(const StepPasses& step, int lane_index, Backend& backend) {
+    const Lane& lane = lanes_[static_cast<std::size_t>(lane_index)];
+    const Dataset& host = step.host;
+    const std::int64_t outputs = model_.output_size();
+    const bool weighted = !host.weights.empty();
+    for (std::int64_t pass = lane_index; pass < step.passes; pass += step.lanes) {
+        const std::int64_t column = pass * plan_.columns;
+        const std::int64_t width = std::min(plan_.columns, step.count - column);
+        const Tensor x = columns(batch_features_, host.n_features, column, width);
+        const Tensor y = columns(batch_targets_, 1, column, width);
+        const Tensor w = weighted ? columns(batch_weights_, 1, column, width) : Tensor{};
+        const ForwardContext ctx{Mode::kTrain, options_.seed, global_step_, column};
+        const Tensor logits = lane.model->forward(backend, x, ctx);
+        if (step.track_metrics) {
+            backend.activation(
+                model_.output_activation(), logits,
+                {epoch_predictions_.data() + (step.first + column) * outputs, outputs, width});
+        }
+        const Tensor logits_grad = lane.model->logits_grad(width);
+        lane.loss->forward_backward(backend, logits, y, w, logits_grad,
+                                    {losses_.data() + step.first_slot + pass, 1, 1});
+        if (step.passes > 1) {
+            // The loss's gradient is of the pass's mean; the step's mean weighs the pass by its
+            // share of the step's weight.
+            const double share = loss_normalizer(host, step.order, step.first + column, width) /
+                                 step.step_normalizer;
+            backend.scale(logits_grad, static_cast<float>(share));
+        }
+        lane.model->backpropagate(backend, x, pass >= step.lanes);
     }
 }
 

@@ -136,6 +136,18 @@ class Trainer {
                            std::int64_t count,
                            std::int64_t first_slot,
                            bool track_metrics);
+    /// A step's rows and how they are split, as compute_gradients' passes read them.
+    struct StepPasses {
+        const Dataset& host;
+        const std::vector<std::uint32_t>& order;
+        std::int64_t first, count, first_slot;
+        bool track_metrics;
+        std::int64_t passes;     ///< of plan_.columns (the last one may be narrower)
+        int lanes;               ///< lane l runs passes l, l + lanes, ...
+        double step_normalizer;  ///< loss_normalizer of the whole step (passes > 1)
+    };
+    /// One lane's passes of a step, on `backend`; its first pass sets the lane's gradients.
+    void run_passes(const StepPasses& step, int lane_index, Backend& backend);
     void clip_gradients();
 
     Backend& backend_;

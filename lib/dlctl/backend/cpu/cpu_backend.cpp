@@ -9,7 +9,6 @@
 #include <array>
 #include <cmath>
 #include <cstdint>
-#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <functional>
@@ -98,6 +97,7 @@ CpuBackend::CpuBackend(int threads) {
         for (int lane = 0; lane < threads_; ++lane) {
             lanes_.push_back(std::unique_ptr<CpuBackend>(new CpuBackend(LaneTag{})));
         }
+        lane_errors_.resize(lanes_.size());
     }
 }
 
@@ -131,7 +131,6 @@ void CpuBackend::run_lanes(int count, const std::function<void(int, Backend&)>& 
         body(0, *this);
         return;
     }
-    std::vector<std::exception_ptr> errors(static_cast<std::size_t>(count));
     // OpenBLAS's OpenMP build runs single-threaded inside a parallel region; its pthreads build
     // would give every lane's products all threads.
     const bool pthreads_blas = openblas_get_parallel() == 1;
@@ -143,14 +142,17 @@ void CpuBackend::run_lanes(int count, const std::function<void(int, Backend&)>& 
             try {
                 body(lane, *lanes_[static_cast<std::size_t>(lane)]);
             } catch (...) {
-                errors[static_cast<std::size_t>(lane)] = std::current_exception();
+                lane_errors_[static_cast<std::size_t>(lane)] = std::current_exception();
             }
         }
     }
     if (pthreads_blas) openblas_set_num_threads(threads_);
-    for (const std::exception_ptr& error : errors) {
-        if (error) std::rethrow_exception(error);
+    std::exception_ptr first_error;  // the first lane's; all are cleared for the next call
+    for (std::exception_ptr& error : lane_errors_) {
+        if (error && !first_error) first_error = error;
+        error = nullptr;
     }
+    if (first_error) std::rethrow_exception(first_error);
 }
 
 Buffer CpuBackend::allocate(std::int64_t count) {

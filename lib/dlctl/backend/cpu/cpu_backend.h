@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <vector>
 
@@ -147,6 +148,7 @@ class CpuBackend final : public Backend {
 
     int threads_ = 1;                                 ///< for products and large elementwise passes
     std::vector<std::unique_ptr<CpuBackend>> lanes_;  ///< run_lanes' backends, when threads_ > 1
+    std::vector<std::exception_ptr> lane_errors_;     ///< run_lanes' (no allocation a step)
     std::vector<float> partial_sums_;            ///< other threads' parts of a sum over columns
     std::vector<std::uint32_t> staged_indices_;  ///< stage_column_indices
 };
