@@ -128,11 +128,12 @@ TEST_CASE("gpu: every activation forward (with bias) and backward", "[gpu]") {
             check_close(twin, z);
         }
     }
-    // A linear layer without bias writes its output over its input.
-    Pair z(twin, 3, 10, random_values(30, 30));
-    for (int s = 0; s < 2; ++s)
-        twin[s].bias_activation_forward(Activation::kLinear, {}, z[s], z[s]);
-    check_close(twin, z, 0.0);
+    // Linear and relu layers write their output over their input.
+    for (const Activation act : {Activation::kLinear, Activation::kRelu}) {
+        Pair z(twin, 3, 10, random_values(30, 30)), bias(twin, 3, 1, random_values(3, 31));
+        for (int s = 0; s < 2; ++s) twin[s].bias_activation_forward(act, bias[s], z[s], z[s]);
+        check_close(twin, z, 0.0);
+    }
 }
 
 TEST_CASE("gpu: sum_columns, multiply, fill, copy, scale, clamp, penalties, norm", "[gpu]") {
@@ -180,6 +181,33 @@ TEST_CASE("gpu: dropout masks equal the CPU's bit for bit", "[gpu]") {
             twin[s].dropout_forward(0.3f, 42, 2, 8 * n, x[s], mask[s], y[s]);
         check_close(twin, mask, 0.0);
         check_close(twin, y, 0.0);
+        // Without a mask, in place.
+        for (int s = 0; s < 2; ++s) twin[s].dropout_forward(0.3f, 42, 2, 8 * n, x[s], {}, x[s]);
+        check_close(twin, x, 0.0);
+    }
+}
+
+TEST_CASE("gpu: a dense relu layer's fused dropout, forward and backward", "[gpu]") {
+    Twin twin;
+    // 37 rows: a column's elements start mid Philox block.
+    for (const auto& [rows, cols] : {std::pair<std::int64_t, std::int64_t>{37, 45}, {300, 700}}) {
+        INFO(rows << "x" << cols);
+        Pair bias(twin, rows, 1, random_values(rows, 40));
+        Pair y(twin, rows, cols, random_values(rows * cols, 41));
+        const std::uint64_t offset =
+            (std::uint64_t{3} << 32) + 4 * static_cast<std::uint64_t>(rows);
+        for (int s = 0; s < 2; ++s)
+            twin[s].bias_relu_dropout_forward(0.4f, 7, 2, offset, bias[s], y[s]);
+        check_close(twin, y, 0.0);
+        Pair dy(twin, rows, cols, random_values(rows * cols, 42)), bias_grad(twin, rows, 1);
+        for (const bool accumulate : {false, true}) {
+            for (int s = 0; s < 2; ++s) {
+                twin[s].relu_dropout_bias_backward(0.4f, y[s], dy[s], dy[s], bias_grad[s],
+                                                   accumulate);
+            }
+            check_close(twin, dy);
+            check_close(twin, bias_grad);
+        }
     }
 }
 

@@ -307,6 +307,90 @@ TEST_CASE("gemm with beta 0 ignores C, and an empty product scales C by beta", "
           std::vector<float>{0.5f, 1.0f, 1.5f, 2.0f});
 }
 
+TEST_CASE("a dense relu layer's fused dropout equals relu then dropout", "[backend]") {
+    // 37 rows: column blocks and Philox blocks do not line up. 300 × 700 splits over two
+    // threads. Each is checked against the two operations it fuses (and against Backend's
+    // default, which the GPU runs), bit for bit.
+    for (const auto& [rows, cols] : {std::pair<std::int64_t, std::int64_t>{37, 45}, {300, 700}}) {
+        for (const int threads : {1, 2}) {
+            INFO(rows << "x" << cols << ", " << threads << " threads");
+            CpuBackend be(threads);
+            const std::int64_t n = rows * cols;
+            const float rate = 0.4f;
+            const std::uint64_t offset =
+                (std::uint64_t{3} << 32) + 4 * static_cast<std::uint64_t>(rows);
+            const std::vector<float> product = random_values(n, 60),
+                                     dy_values = random_values(n, 61);
+            HostTensor bias(be, rows, 1, random_values(rows, 62));
+            HostTensor fused(be, rows, cols, product), by_default(be, rows, cols, product);
+            be.bias_relu_dropout_forward(rate, 9, 4, offset, bias.tensor, fused.tensor);
+            be.Backend::bias_relu_dropout_forward(rate, 9, 4, offset, bias.tensor,
+                                                  by_default.tensor);
+            HostTensor z(be, rows, cols, product), a(be, rows, cols), mask(be, rows, cols),
+                y(be, rows, cols);
+            be.bias_activation_forward(Activation::kRelu, bias.tensor, z.tensor, a.tensor);
+            be.dropout_forward(rate, 9, 4, offset, a.tensor, mask.tensor, y.tensor);
+            auto values = [](const HostTensor& h) {
+                return std::vector<float>(h.tensor.data, h.tensor.data + h.tensor.size());
+            };
+            CHECK(values(fused) == values(y));
+            CHECK(values(by_default) == values(y));
+            std::int64_t kept = 0;
+            for (std::int64_t i = 0; i < n; ++i) kept += mask.tensor.data[i] != 0.0f;
+            CHECK(kept == Approx(0.6 * n).margin(0.05 * n));
+
+            // The gradient from the output alone equals the mask's, then relu's; the bias gradient
+            // is set, then added to.
+            for (const bool accumulate : {false, true}) {
+                HostTensor dy(be, rows, cols, dy_values), dz(be, rows, cols);
+                HostTensor fused_bias_grad(be, rows, 1, std::vector<float>(rows, 0.5f));
+                be.relu_dropout_bias_backward(rate, fused.tensor, dy.tensor, dz.tensor,
+                                              fused_bias_grad.tensor, accumulate);
+                HostTensor dy2(be, rows, cols, dy_values),
+                    default_bias_grad(be, rows, 1, std::vector<float>(rows, 0.5f));
+                be.Backend::relu_dropout_bias_backward(rate, fused.tensor, dy2.tensor, dy2.tensor,
+                                                       default_bias_grad.tensor, accumulate);
+                HostTensor masked(be, rows, cols, dy_values), dz_ref(be, rows, cols);
+                HostTensor bias_grad_ref(be, rows, 1, std::vector<float>(rows, 0.5f));
+                be.multiply(masked.tensor, mask.tensor, masked.tensor);
+                be.activation_bias_backward(Activation::kRelu, z.tensor, a.tensor, masked.tensor,
+                                            dz_ref.tensor, bias_grad_ref.tensor, accumulate);
+                CHECK(values(dz) == values(dz_ref));
+                CHECK(values(dy2) == values(dz_ref));
+                CHECK(values(fused_bias_grad) == values(bias_grad_ref));
+                CHECK(values(default_bias_grad) == values(bias_grad_ref));
+            }
+        }
+    }
+}
+
+TEST_CASE("dropout without a mask, in place, drops what the mask says", "[backend]") {
+    CpuBackend be;
+    const std::int64_t n = 5003;
+    const std::vector<float> x_values = random_values(n, 63);
+    HostTensor x(be, 1, n, x_values), mask(be, 1, n), y(be, 1, n);
+    be.dropout_forward(0.5f, 3, 1, 16, x.tensor, mask.tensor, y.tensor);
+    be.dropout_forward(0.5f, 3, 1, 16, x.tensor, Tensor{}, x.tensor);
+    CHECK(std::equal(x.tensor.data, x.tensor.data + n, y.tensor.data));
+}
+
+TEST_CASE("every elementwise activation but softmax may write over its input", "[backend]") {
+    CpuBackend be;
+    for (const char* name : {"linear", "relu", "leaky_relu", "elu", "selu", "gelu", "tanh",
+                             "sigmoid", "softplus", "swish"}) {
+        INFO(name);
+        const Activation act = parse_activation(name, 0.2);
+        const std::vector<float> z_values = random_values(7 * 9, 64);
+        HostTensor bias(be, 7, 1, random_values(7, 65));
+        HostTensor z(be, 7, 9, z_values), a(be, 7, 9), in_place(be, 7, 9, z_values);
+        be.bias_activation_forward(act, bias.tensor, z.tensor, a.tensor);
+        be.bias_activation_forward(act, bias.tensor, in_place.tensor, in_place.tensor);
+        CHECK(std::equal(a.tensor.data, a.tensor.data + 63, in_place.tensor.data));
+    }
+    HostTensor z(be, 3, 2);
+    CHECK_THROWS(be.bias_activation_forward(Activation::kSoftmax, Tensor{}, z.tensor, z.tensor));
+}
+
 TEST_CASE("large elementwise passes agree on one and two threads", "[backend]") {
     // 300 × 700 floats: above the size where passes split across threads, with column blocks
     // that do not divide the batch.

@@ -216,6 +216,54 @@ TEST_CASE("standalone activation, batch_norm and layer_norm gradients", "[gradie
     }
 }
 
+TEST_CASE("a dense relu layer applies the dropout after it as the two separate layers do", "[nn]") {
+    // dense relu → dropout is fused (the dense layer applies the mask and takes its gradient from
+    // its output); dense linear → activation relu → dropout is not. Same parameters, same masks
+    // (the same dropout layer index): the same logits and gradients, bit for bit.
+    auto build = [](bool separate) {
+        std::vector<std::unique_ptr<Layer>> layers;
+        layers.push_back(std::make_unique<Dense>(
+            kInputs, 37, separate ? Activation::kLinear : Activation::kRelu, true, "he_normal"));
+        if (separate) layers.push_back(std::make_unique<ActivationLayer>(37, Activation::kRelu));
+        layers.push_back(std::make_unique<Dropout>(37, 0.4f, 1));
+        layers.push_back(
+            std::make_unique<Dense>(37, 2, Activation::kLinear, true, "glorot_uniform"));
+        return std::make_unique<Sequential>(std::move(layers), Activation::kLinear);
+    };
+    CpuBackend be;
+    const std::int64_t batch = 9;
+    auto fused = build(false), separate = build(true);
+    // Fused: the dropout keeps no output of its own.
+    CHECK(fused->activation_floats_per_sample() == 37 + 2);
+    CHECK(separate->activation_floats_per_sample() == 37 * 3 + 2);
+    Rng rng_a(4, RngStream::kInit), rng_b(4, RngStream::kInit);
+    fused->build(be, batch, rng_a);
+    separate->build(be, batch, rng_b);
+    const auto values = [](const Tensor& t) {
+        return std::vector<float>(t.data, t.data + t.size());
+    };
+    REQUIRE(values(fused->parameters()) == values(separate->parameters()));
+    Buffer x = be.allocate(kInputs * batch);
+    Rng data(5, RngStream::kInit);
+    for (std::int64_t i = 0; i < kInputs * batch; ++i) {
+        x.data()[i] = static_cast<float>(data.normal());
+    }
+    // A later pass of a step: its masks start at column 8 of the batch.
+    const ForwardContext train{Mode::kTrain, 5, 3, 8};
+    const Tensor input = x.view(kInputs, batch);
+    CHECK(values(fused->forward(be, input, train)) == values(separate->forward(be, input, train)));
+    for (Sequential* model : {fused.get(), separate.get()}) {
+        const Tensor grad = model->logits_grad(batch);
+        for (std::int64_t i = 0; i < grad.size(); ++i) {
+            grad.data[i] = 0.1f * static_cast<float>(i % 7) - 0.3f;
+        }
+        model->backward(be, input);
+    }
+    CHECK(values(fused->gradients()) == values(separate->gradients()));
+    const ForwardContext eval{Mode::kEval};
+    CHECK(values(fused->forward(be, input, eval)) == values(separate->forward(be, input, eval)));
+}
+
 TEST_CASE("batch_norm keeps PyTorch's running statistics and uses them in evaluation", "[nn]") {
     CpuBackend be;
     std::vector<std::unique_ptr<Layer>> layers;

@@ -64,8 +64,8 @@ class Backend {
                       float beta,
                       Tensor c) = 0;
 
-    /// z += bias (broadcast over columns; optional), then a = act(z). `a` may alias `z` only for
-    /// a linear activation.
+    /// z += bias (broadcast over columns; optional), then a = act(z). `a` may alias `z` for any
+    /// activation but softmax.
     virtual void bias_activation_forward(Activation act,
                                          const Tensor& bias,
                                          Tensor z,
@@ -95,7 +95,8 @@ class Backend {
 
     /// Inverted dropout: element i is kept, scaled by 1 / (1 - rate), when the top 24 bits of
     /// its counter-based word (counter_block of (seed, RngStream::kDropout, substream), element
-    /// offset + i) are >= floor(rate · 2^24); mask holds the factors, y = x ⊙ mask.
+    /// offset + i) are >= floor(rate · 2^24); mask (optional) holds the factors, y = x ⊙ mask (y
+    /// may alias x).
     virtual void dropout_forward(float rate,
                                  std::uint64_t seed,
                                  std::uint64_t substream,
@@ -106,6 +107,23 @@ class Backend {
 
     /// out = a ⊙ b (elementwise); out may alias a or b.
     virtual void multiply(const Tensor& a, const Tensor& b, Tensor out) = 0;
+
+    /// A dense layer's relu and the dropout after it, in place and without a mask: y =
+    /// relu(y + bias) ⊙ keep, keep as dropout_forward draws it. The gradient needs only y
+    /// (relu_dropout_bias_backward): an element passes its gradient iff it is positive and kept.
+    /// The default runs bias_activation_forward and dropout_forward.
+    virtual void bias_relu_dropout_forward(float rate,
+                                           std::uint64_t seed,
+                                           std::uint64_t substream,
+                                           std::uint64_t offset,
+                                           const Tensor& bias,
+                                           Tensor y);
+
+    /// The gradient of bias_relu_dropout_forward from its output y: dz = dy / (1 - rate) where
+    /// y > 0, else 0, and bias_grad = Σ_c dz (optional; `accumulate` adds to it). dy may be
+    /// overwritten; dz may alias it. The default scales dy, then activation_bias_backward.
+    virtual void relu_dropout_bias_backward(
+        float rate, const Tensor& y, Tensor dy, Tensor dz, Tensor bias_grad, bool accumulate);
 
     /// Batch normalisation over the samples of each feature (row). Training: normalises with the
     /// batch statistics, saves mean and 1/σ (rows × 1) for backward, and updates the running
@@ -217,6 +235,29 @@ class Backend {
                                   Tensor state1,
                                   Tensor state2) = 0;
 };
+
+/// The factor of a kept element in dropout of `rate` (every backend's, bit for bit).
+inline float dropout_keep_scale(float rate) { return 1.0f / (1.0f - rate); }
+
+// Inline, so that the CUDA module (which does not link dlctl_backend) has them.
+
+inline void Backend::bias_relu_dropout_forward(float rate,
+                                               std::uint64_t seed,
+                                               std::uint64_t substream,
+                                               std::uint64_t offset,
+                                               const Tensor& bias,
+                                               Tensor y) {
+    bias_activation_forward(Activation{ActivationKind::kRelu}, bias, y, y);
+    dropout_forward(rate, seed, substream, offset, y, Tensor{}, y);
+}
+
+inline void Backend::relu_dropout_bias_backward(
+    float rate, const Tensor& y, Tensor dy, Tensor dz, Tensor bias_grad, bool accumulate) {
+    scale(dy, dropout_keep_scale(rate));
+    // relu' of the output: a dropped element's output is 0, like a negative one's.
+    activation_bias_backward(Activation{ActivationKind::kRelu}, y, y, dy, dz, bias_grad,
+                             accumulate);
+}
 
 /// The backend for `device`. `auto` picks CUDA when it is built and a GPU is usable, else the
 /// CPU (logged once). `threads` bounds the CPU threads of GEMMs (0: all cores); `tf32` lets GPU

@@ -24,6 +24,9 @@ class Dense final : public Layer {
     void initialize(Rng& rng, float* host_params, float* host_state) const override;
     void add_penalty_gradient(Backend& backend) override;
     std::vector<std::pair<std::string, Tensor>> tensors() const override;
+    /// Takes over a dropout after a relu: one pass applies bias, relu and mask, and the gradient
+    /// needs no mask (an output passes its gradient iff it is positive and kept).
+    bool fuse_dropout(const DropoutFusion& dropout) override;
     void allocate(Backend& backend, std::int64_t max_batch) override;
     Tensor forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) override;
     void backward(Backend& backend,
@@ -35,6 +38,8 @@ class Dense final : public Layer {
     Activation activation() const { return activation_; }
 
   private:
+    bool activates_in_place() const;
+
     std::int64_t inputs_;
     std::int64_t units_;
     Activation activation_;
@@ -42,7 +47,8 @@ class Dense final : public Layer {
     std::string initializer_;
     float l1_, l2_;
     Tensor weight_, bias_, weight_grad_, bias_grad_;
-    Buffer pre_activation_, output_;
+    Buffer output_, pre_activation_;        ///< pre_activation_ unless activates_in_place()
+    std::optional<DropoutFusion> dropout_;  ///< the dropout after this layer, when fused
 };
 
 }  // namespace dlctl

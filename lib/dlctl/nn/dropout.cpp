@@ -9,6 +9,11 @@ std::unique_ptr<Layer> Dropout::clone() const {
 Dropout::Dropout(std::int64_t size, float rate, std::uint64_t layer_index)
     : size_(size), rate_(rate), layer_index_(layer_index) {}
 
+std::optional<DropoutFusion> Dropout::fusable_dropout() const {
+    if (rate_ == 0.0f) return std::nullopt;
+    return DropoutFusion{rate_, layer_index_};
+}
+
 void Dropout::allocate(Backend& backend, std::int64_t max_batch) {
     mask_ = backend.allocate(size_ * max_batch);
     output_ = backend.allocate(size_ * max_batch);
@@ -18,11 +23,8 @@ Tensor Dropout::forward(Backend& backend, const Tensor& input, const ForwardCont
     if (ctx.mode == Mode::kEval || rate_ == 0.0f) return input;
     const Tensor mask = mask_.view(size_, input.cols);
     const Tensor output = output_.view(size_, input.cols);
-    // One step's activations of one layer never exceed 2^32 elements, so (step << 32) + i is a
-    // unique counter for every element i of every step, whichever pass of the step draws it.
-    const auto first = static_cast<std::uint64_t>(ctx.first_column * size_);
-    backend.dropout_forward(rate_, ctx.seed, layer_index_, (ctx.step << 32) + first, input, mask,
-                            output);
+    backend.dropout_forward(rate_, ctx.seed, layer_index_, dropout_counter_offset(ctx, size_),
+                            input, mask, output);
     return output;
 }
 

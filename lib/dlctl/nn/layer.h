@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -22,6 +23,19 @@ struct ForwardContext {
     /// (dropout masks: a step draws the same masks however it is split).
     std::int64_t first_column = 0;
 };
+
+/// A dropout layer's settings, for the layer before it to apply in its own pass.
+struct DropoutFusion {
+    float rate = 0.0f;
+    std::uint64_t substream = 0;  ///< the dropout layer's index in the spec (its masks' stream)
+};
+
+/// The first counter of a dropout tensor of `size` rows in the pass `ctx`. One step's
+/// activations of one layer never exceed 2^32 elements, so (step << 32) + i is a unique counter
+/// for every element i of every step, whichever pass of the step draws it.
+inline std::uint64_t dropout_counter_offset(const ForwardContext& ctx, std::int64_t size) {
+    return (ctx.step << 32) + static_cast<std::uint64_t>(ctx.first_column * size);
+}
 
 /// One layer of a Sequential model. A layer's parameters live in slices of the model's flat
 /// parameter and gradient buffers so that optimizers update every parameter in one pass.
@@ -55,6 +69,13 @@ class Layer {
     /// Computes the output for `input` (input_size × batch); the returned view stays valid until
     /// the next forward call.
     virtual Tensor forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) = 0;
+
+    /// What a dropout layer (rate > 0) lets the layer before it apply in its own pass.
+    virtual std::optional<DropoutFusion> fusable_dropout() const { return std::nullopt; }
+    /// Whether this layer takes over `dropout`, the layer after it (Sequential then skips that
+    /// layer): in training, forward then returns its output with the dropout applied, and
+    /// backward takes the gradient of that.
+    virtual bool fuse_dropout(const DropoutFusion& /*dropout*/) { return false; }
 
     /// Whether a sample's output depends on the other samples of its batch (batch statistics):
     /// such a model trains every batch in one pass.

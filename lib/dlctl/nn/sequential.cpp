@@ -1,6 +1,7 @@
 #include "dlctl/nn/sequential.h"
 
 #include <algorithm>
+#include <optional>
 #include <vector>
 
 #include "dlctl/core/error.h"
@@ -13,6 +14,7 @@ Sequential::Sequential(std::vector<std::unique_ptr<Layer>> layers, Activation ou
     for (std::size_t i = 1; i < layers_.size(); ++i) {
         DLCTL_CHECK(layers_[i]->input_size() == layers_[i - 1]->output_size());
     }
+    fuse_dropouts();
 }
 
 void Sequential::build(Backend& backend, std::int64_t max_batch, Rng& rng) {
@@ -48,16 +50,19 @@ void Sequential::bind_and_allocate(Backend& backend, std::int64_t max_batch, Rng
     std::vector<float> host(rng != nullptr ? static_cast<std::size_t>(total) : 0, 0.0f);
     std::vector<float> host_state(rng != nullptr ? static_cast<std::size_t>(total_state) : 0, 0.0f);
     std::int64_t offset = 0, state_offset = 0;
-    for (const auto& layer : layers_) {
-        layer->bind(parameters_.data + offset, grads_.data() + offset,
-                    state_tensor_.data + state_offset);
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+        Layer& layer = *layers_[i];
+        layer.bind(parameters_.data + offset, grads_.data() + offset,
+                   state_tensor_.data + state_offset);
         if (rng != nullptr) {
-            layer->initialize(*rng, host.data() + offset, host_state.data() + state_offset);
+            layer.initialize(*rng, host.data() + offset, host_state.data() + state_offset);
         }
-        offset += layer->parameter_count();
-        state_offset += layer->state_count();
-        layer->allocate(backend, max_batch);
-        layer_grads_.push_back(backend.allocate(layer->output_size() * max_batch));
+        offset += layer.parameter_count();
+        state_offset += layer.state_count();
+        if (!fused_[i]) layer.allocate(backend, max_batch);
+        // A layer that took over the dropout after it gets the gradient of the dropout's output.
+        const bool grad_unused = i + 1 < layers_.size() && fused_[i + 1];
+        layer_grads_.push_back(backend.allocate(grad_unused ? 0 : layer.output_size() * max_batch));
     }
     if (rng != nullptr) {
         backend.upload(host.data(), parameters());
@@ -66,12 +71,22 @@ void Sequential::bind_and_allocate(Backend& backend, std::int64_t max_batch, Rng
     layer_inputs_.resize(layers_.size());
 }
 
+/// Lets each dropout layer that the layer before it can apply in its own pass be applied there
+/// (a dense relu layer): fused_[i] marks layer i as taken over.
+void Sequential::fuse_dropouts() {
+    fused_.assign(layers_.size(), false);
+    for (std::size_t i = 1; i < layers_.size(); ++i) {
+        const std::optional<DropoutFusion> dropout = layers_[i]->fusable_dropout();
+        fused_[i] = dropout && !fused_[i - 1] && layers_[i - 1]->fuse_dropout(*dropout);
+    }
+}
+
 Tensor Sequential::forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) {
     DLCTL_CHECK(!layer_inputs_.empty() && input.rows == input_size());
     Tensor x = input;
     for (std::size_t i = 0; i < layers_.size(); ++i) {
         layer_inputs_[i] = x;
-        x = layers_[i]->forward(backend, x, ctx);
+        if (!fused_[i]) x = layers_[i]->forward(backend, x, ctx);
     }
     return x;
 }
@@ -88,7 +103,9 @@ void Sequential::backward(Backend& backend, const Tensor& input) {
 void Sequential::backpropagate(Backend& backend, const Tensor& input, bool accumulate) {
     const std::int64_t batch = input.cols;
     for (std::size_t i = layers_.size(); i-- > 0;) {
-        const Tensor grad_output = layer_grads_[i].view(layers_[i]->output_size(), batch);
+        if (fused_[i]) continue;
+        const std::size_t output = i + 1 < layers_.size() && fused_[i + 1] ? i + 1 : i;
+        const Tensor grad_output = layer_grads_[output].view(layers_[i]->output_size(), batch);
         const Tensor grad_input =
             i == 0 ? Tensor{} : layer_grads_[i - 1].view(layers_[i - 1]->output_size(), batch);
         layers_[i]->backward(backend, layer_inputs_[i], grad_output, grad_input, accumulate);
@@ -101,7 +118,9 @@ void Sequential::add_penalty_gradients(Backend& backend) {
 
 std::int64_t Sequential::activation_floats_per_sample() const {
     std::int64_t floats = 0;
-    for (const auto& layer : layers_) floats += layer->output_size();
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+        if (!fused_[i]) floats += layers_[i]->output_size();
+    }
     return floats;
 }
 

@@ -35,7 +35,8 @@ class Sequential {
 
     /// The most samples a pass may take (build's max_batch).
     std::int64_t max_batch() const { return max_batch_; }
-    /// Floats of layer outputs per sample: the size of a pass's activations, per column.
+    /// Floats of layer outputs per sample (a dropout applied by the layer before it has none of
+    /// its own): the size of a pass's activations, per column.
     std::int64_t activation_floats_per_sample() const;
     /// Whether some layer's output for a sample depends on the rest of its batch (batch_norm).
     bool mixes_samples() const;
@@ -57,6 +58,7 @@ class Sequential {
 
   private:
     void bind_and_allocate(Backend& backend, std::int64_t max_batch, Rng* rng);
+    void fuse_dropouts();
 
     std::vector<std::unique_ptr<Layer>> layers_;
     Activation output_activation_;
@@ -65,6 +67,7 @@ class Sequential {
     Tensor parameters_, state_tensor_;  ///< its own, or those of the model it replicates
     std::vector<Buffer> layer_grads_;   ///< d loss / d output of each layer
     std::vector<Tensor> layer_inputs_;  ///< inputs seen by the last forward pass
+    std::vector<bool> fused_;           ///< layers that the layer before them applies
 };
 
 }  // namespace dlctl

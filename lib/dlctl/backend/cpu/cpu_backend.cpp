@@ -43,7 +43,9 @@ constexpr std::int64_t kSerialGemmMaxMultiplies = std::int64_t{1} << 20;
 /// passes and the products that read them find them in cache; larger batches are split. Seed
 /// network (1793 floats a sample, so passes of 256 columns), batch 4096, medians of 5 alternating
 /// runs: 1 thread 40.2k -> 44.8k samples/s, 2 threads 62.8k -> 67.8k; 2^20 floats gained less
-/// (41.5k, 65.1k); the wide network (784 inputs, passes of 640) neither gains nor loses.
+/// (41.5k, 65.1k); the wide network (784 inputs, passes of 640) neither gains nor loses. Since
+/// dense relu layers apply their dropout (897 floats a sample, passes of 576), 2^18 floats
+/// (passes of 256) measured the same: 44-48k on 1 thread, 72-81k on 2, 6 alternating runs each.
 constexpr std::int64_t kPassActivationFloats = std::int64_t{1} << 19;
 /// Pass widths are multiples of this many columns, the GEMM kernels' blocking.
 constexpr std::int64_t kPassColumnGranule = 64;
@@ -85,6 +87,52 @@ void dropout_factors(const std::uint32_t* __restrict words,
         keep[i] = m;
         out[i] = in[i] * m;
     }
+}
+
+/// dropout_factors without keeping the factors; out may alias in.
+void apply_dropout(const std::uint32_t* __restrict words,
+                   std::uint32_t threshold,
+                   float keep_scale,
+                   const float* in,
+                   float* out,
+                   std::int64_t n) {
+    for (std::int64_t i = 0; i < n; ++i)
+        out[i] = in[i] * ((words[i] >> 8) >= threshold ? keep_scale : 0.0f);
+}
+
+/// Dropout keeps an element when the top 24 bits of its word are >= floor(rate · 2^24).
+std::uint32_t dropout_threshold(float rate) {
+    return static_cast<std::uint32_t>(rate * 16777216.0f);
+}
+
+/// Random words of a dropout tensor's elements, a chunk at a time (they stay in L1).
+constexpr std::int64_t kDropoutChunk = 4096;
+
+/// Calls apply(words, first, count) for consecutive chunks [first, first + count) of the n
+/// elements that start at counter element `element` (offset + index in the tensor), words[j]
+/// being element first + j's word: word e % 4 of block e / 4.
+template <typename Apply>
+void for_each_dropout_chunk(std::uint64_t seed,
+                            std::uint64_t substream,
+                            std::uint64_t element,
+                            std::int64_t n,
+                            const Apply& apply) {
+    std::array<std::uint32_t, kDropoutChunk + 4> words;
+    for (std::int64_t first = 0; first < n; first += kDropoutChunk) {
+        const std::int64_t count = std::min(kDropoutChunk, n - first);
+        const std::uint64_t e = element + static_cast<std::uint64_t>(first);
+        const auto skip = static_cast<std::int64_t>(e % 4);
+        counter_blocks(seed, RngStream::kDropout, substream, e / 4,
+                       static_cast<std::size_t>((skip + count + 3) / 4), words.data());
+        apply(words.data() + skip, first, count);
+    }
+}
+
+/// dz = dy · keep_scale where y > 0, else 0.
+void relu_dropout_gradient(
+    const float* __restrict y, const float* dy, float keep_scale, float* dz, std::int64_t n) {
+    // A factor, not a branch: GCC vectorises this form.
+    for (std::int64_t i = 0; i < n; ++i) dz[i] = dy[i] * (y[i] > 0.0f ? keep_scale : 0.0f);
 }
 
 }  // namespace
@@ -225,7 +273,7 @@ void CpuBackend::gemm(bool transpose_a,
 void CpuBackend::bias_activation_forward(Activation act, const Tensor& bias, Tensor z, Tensor a) {
     DLCTL_CHECK(z.rows == a.rows && z.cols == a.cols);
     DLCTL_CHECK(bias.data == nullptr || bias.size() == z.rows);
-    DLCTL_CHECK(act == Activation::kLinear || a.data != z.data);
+    DLCTL_CHECK(act.kind != ActivationKind::kSoftmax || a.data != z.data);
     const std::int64_t rows = z.rows;
     const std::int64_t block = block_columns(rows);
     // Block by block, so that the activation reads what the bias loop has just written from L1.
@@ -243,35 +291,9 @@ void CpuBackend::bias_activation_forward(Activation act, const Tensor& bias, Ten
                        });
 }
 
-void CpuBackend::activation_backward(
-    Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) {
-    activation_bias_backward(act, z, a, da, dz, Tensor{}, false);
-}
-
-void CpuBackend::activation_bias_backward(Activation act,
-                                          const Tensor& z,
-                                          const Tensor& a,
-                                          const Tensor& da,
-                                          Tensor dz,
-                                          Tensor bias_grad,
-                                          bool accumulate) {
-    // Whole shapes, not sizes: the blocks slice each tensor by its rows, and a check failing
-    // inside a parallel part could not be thrown to the caller.
-    for (const Tensor* t : {&z, &a, &da}) DLCTL_CHECK(t->rows == dz.rows && t->cols == dz.cols);
-    DLCTL_CHECK(bias_grad.data == nullptr || bias_grad.size() == dz.rows);
-    backward_and_sum(&act, z, a, da, dz, bias_grad, accumulate);
-}
-
-void CpuBackend::sum_columns(const Tensor& x, Tensor out) {
-    DLCTL_CHECK(out.size() == x.rows);
-    backward_and_sum(nullptr, x, x, x, x, out, false);
-}
-
-void CpuBackend::backward_and_sum(const Activation* act,
-                                  const Tensor& z,
-                                  const Tensor& a,
-                                  const Tensor& da,
-                                  Tensor dz,
+template <typename BlockGradient>
+void CpuBackend::backward_and_sum(const BlockGradient& block_gradient,
+                                  const Tensor& dz,
                                   Tensor sums,
                                   bool accumulate) {
     const std::int64_t rows = dz.rows;
@@ -293,14 +315,9 @@ void CpuBackend::backward_and_sum(const Activation* act,
             if (total != nullptr) std::fill(total, total + rows, 0.0f);
             for (std::int64_t c0 = first; c0 < last; c0 += block) {
                 const std::int64_t c1 = std::min(last, c0 + block);
-                const Tensor out = column_range(dz, c0, c1);
-                if (act != nullptr) {
-                    cpu::activation_backward(*act, column_range(z, c0, c1), column_range(a, c0, c1),
-                                             column_range(da, c0, c1), out);
-                }
+                block_gradient(c0, c1);
                 if (total == nullptr) continue;
-                for (std::int64_t c = 0; c < out.cols; ++c)
-                    add_to(total, out.data + c * rows, rows);
+                for (std::int64_t c = c0; c < c1; ++c) add_to(total, dz.data + c * rows, rows);
             }
         });
     if (sums.data == nullptr) return;
@@ -310,6 +327,49 @@ void CpuBackend::backward_and_sum(const Activation* act,
     }
 }
 
+void CpuBackend::activation_backward(
+    Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) {
+    activation_bias_backward(act, z, a, da, dz, Tensor{}, false);
+}
+
+void CpuBackend::activation_bias_backward(Activation act,
+                                          const Tensor& z,
+                                          const Tensor& a,
+                                          const Tensor& da,
+                                          Tensor dz,
+                                          Tensor bias_grad,
+                                          bool accumulate) {
+    // Whole shapes, not sizes: the blocks slice each tensor by its rows, and a check failing
+    // inside a parallel part could not be thrown to the caller.
+    for (const Tensor* t : {&z, &a, &da}) DLCTL_CHECK(t->rows == dz.rows && t->cols == dz.cols);
+    DLCTL_CHECK(bias_grad.data == nullptr || bias_grad.size() == dz.rows);
+    backward_and_sum(
+        [&](std::int64_t c0, std::int64_t c1) {
+            cpu::activation_backward(act, column_range(z, c0, c1), column_range(a, c0, c1),
+                                     column_range(da, c0, c1), column_range(dz, c0, c1));
+        },
+        dz, bias_grad, accumulate);
+}
+
+void CpuBackend::relu_dropout_bias_backward(
+    float rate, const Tensor& y, Tensor dy, Tensor dz, Tensor bias_grad, bool accumulate) {
+    DLCTL_CHECK(y.rows == dz.rows && y.cols == dz.cols && dy.rows == dz.rows && dy.cols == dz.cols);
+    DLCTL_CHECK(bias_grad.data == nullptr || bias_grad.size() == dz.rows);
+    const float keep_scale = dropout_keep_scale(rate);
+    const std::int64_t rows = dz.rows;
+    backward_and_sum(
+        [&](std::int64_t c0, std::int64_t c1) {
+            relu_dropout_gradient(y.data + c0 * rows, dy.data + c0 * rows, keep_scale,
+                                  dz.data + c0 * rows, (c1 - c0) * rows);
+        },
+        dz, bias_grad, accumulate);
+}
+
+void CpuBackend::sum_columns(const Tensor& x, Tensor out) {
+    DLCTL_CHECK(out.size() == x.rows);
+    backward_and_sum([](std::int64_t, std::int64_t) {}, x, out, false);
+}
+
 void CpuBackend::dropout_forward(float rate,
                                  std::uint64_t seed,
                                  std::uint64_t substream,
@@ -317,24 +377,57 @@ void CpuBackend::dropout_forward(float rate,
                                  const Tensor& x,
                                  Tensor mask,
                                  Tensor y) {
-    DLCTL_CHECK(x.size() == mask.size() && x.size() == y.size());
+    DLCTL_CHECK((mask.data == nullptr || x.size() == mask.size()) && x.size() == y.size());
     DLCTL_CHECK(offset % 4 == 0);  // element i uses word i % 4 of block (offset + i) / 4
-    const std::int64_t n = x.size();
-    // Keep when the top 24 bits are >= floor(rate · 2^24).
-    const float keep_scale = 1.0f / (1.0f - rate);
-    const auto threshold = static_cast<std::uint32_t>(rate * 16777216.0f);
-    // Random words for a chunk of whole blocks at a time (they stay in L1), then the keep
-    // factors from them. Chunks are independent: the words depend only on the element's index.
-    constexpr std::int64_t kChunk = 4096;
+    const float keep_scale = dropout_keep_scale(rate);
+    const std::uint32_t threshold = dropout_threshold(rate);
+    // The parts start on chunk bounds, so their counters start on Philox blocks.
     cpu::for_each_part(
-        n, kChunk, cpu::threads_for(n, threads_), [&](std::int64_t begin, std::int64_t end, int) {
-            std::array<std::uint32_t, kChunk> words;
-            for (std::int64_t first = begin; first < end; first += kChunk) {
-                const std::int64_t count = std::min(kChunk, end - first);
-                counter_blocks(seed, RngStream::kDropout, substream, (offset + first) / 4,
-                               static_cast<std::size_t>((count + 3) / 4), words.data());
-                dropout_factors(words.data(), threshold, keep_scale, x.data + first,
-                                mask.data + first, y.data + first, count);
+        x.size(), kDropoutChunk, cpu::threads_for(x.size(), threads_),
+        [&](std::int64_t begin, std::int64_t end, int) {
+            for_each_dropout_chunk(
+                seed, substream, offset + begin, end - begin,
+                [&](const std::uint32_t* words, std::int64_t first, std::int64_t count) {
+                    const std::int64_t i = begin + first;
+                    if (mask.data == nullptr) {
+                        apply_dropout(words, threshold, keep_scale, x.data + i, y.data + i, count);
+                    } else {
+                        dropout_factors(words, threshold, keep_scale, x.data + i, mask.data + i,
+                                        y.data + i, count);
+                    }
+                });
+        });
+}
+
+void CpuBackend::bias_relu_dropout_forward(float rate,
+                                           std::uint64_t seed,
+                                           std::uint64_t substream,
+                                           std::uint64_t offset,
+                                           const Tensor& bias,
+                                           Tensor y) {
+    DLCTL_CHECK(bias.data == nullptr || bias.size() == y.rows);
+    DLCTL_CHECK(offset % 4 == 0);
+    const float keep_scale = dropout_keep_scale(rate);
+    const std::uint32_t threshold = dropout_threshold(rate);
+    const std::int64_t rows = y.rows;
+    const std::int64_t block = block_columns(rows);
+    // Bias, relu and the mask of a block of columns while the block is in L1.
+    cpu::for_each_part(
+        y.cols, block, cpu::threads_for(y.size(), threads_),
+        [&](std::int64_t first, std::int64_t last, int) {
+            for (std::int64_t c0 = first; c0 < last; c0 += block) {
+                const Tensor yb = column_range(y, c0, std::min(last, c0 + block));
+                if (bias.data != nullptr) {
+                    for (std::int64_t c = 0; c < yb.cols; ++c)
+                        add_to(yb.data + c * rows, bias.data, rows);
+                }
+                cpu::activation_forward(Activation{ActivationKind::kRelu}, yb, yb);
+                for_each_dropout_chunk(
+                    seed, substream, offset + static_cast<std::uint64_t>(c0 * rows), yb.size(),
+                    [&](const std::uint32_t* words, std::int64_t i, std::int64_t count) {
+                        apply_dropout(words, threshold, keep_scale, yb.data + i, yb.data + i,
+                                      count);
+                    });
             }
         });
 }

@@ -61,6 +61,18 @@ class CpuBackend final : public Backend {
                          Tensor mask,
                          Tensor y) override;
     void multiply(const Tensor& a, const Tensor& b, Tensor out) override;
+    void bias_relu_dropout_forward(float rate,
+                                   std::uint64_t seed,
+                                   std::uint64_t substream,
+                                   std::uint64_t offset,
+                                   const Tensor& bias,
+                                   Tensor y) override;
+    void relu_dropout_bias_backward(float rate,
+                                    const Tensor& y,
+                                    Tensor dy,
+                                    Tensor dz,
+                                    Tensor bias_grad,
+                                    bool accumulate) override;
     void batch_norm_forward(bool training,
                             float momentum,
                             float eps,
@@ -136,13 +148,12 @@ class CpuBackend final : public Backend {
     /// A lane: one thread, and OpenBLAS's global thread setting left alone.
     explicit CpuBackend(LaneTag);
 
-    /// dz = da ⊙ act'(z) (skipped when act is null) and sums = Σ_c dz (when present; added to
-    /// sums when `accumulate`), in one pass.
-    void backward_and_sum(const Activation* act,
-                          const Tensor& z,
-                          const Tensor& a,
-                          const Tensor& da,
-                          Tensor dz,
+    /// Sets dz block by block with block_gradient(first_column, last_column), which writes
+    /// those columns of dz (or nothing, to sum dz as it is), and sums = Σ_c dz (when present;
+    /// added to sums when `accumulate`) in the same pass.
+    template <typename BlockGradient>
+    void backward_and_sum(const BlockGradient& block_gradient,
+                          const Tensor& dz,
                           Tensor sums,
                           bool accumulate);
 

@@ -91,7 +91,7 @@ unsigned warp_blocks(std::int64_t cols) {
 void CudaBackend::bias_activation_forward(Activation act, const Tensor& bias, Tensor z, Tensor a) {
     DLCTL_CHECK(z.rows == a.rows && z.cols == a.cols);
     DLCTL_CHECK(bias.data == nullptr || bias.size() == z.rows);
-    DLCTL_CHECK(act.kind == ActivationKind::kLinear || a.data != z.data);
+    DLCTL_CHECK(act.kind != ActivationKind::kSoftmax || a.data != z.data);
     if (z.size() == 0) return;
     if (act.kind == ActivationKind::kSoftmax) {
         if (bias.data != nullptr) {

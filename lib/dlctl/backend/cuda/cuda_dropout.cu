@@ -20,7 +20,7 @@ __device__ uint4 philox(uint4 c, std::uint32_t k0, std::uint32_t k1) {
     return c;
 }
 
-/// Thread t draws block first_block + t and handles elements 4t .. 4t + 3.
+/// Thread t draws block first_block + t and handles elements 4t .. 4t + 3; mask is optional.
 __global__ void dropout_kernel(std::uint32_t k0,
                                std::uint32_t k1,
                                std::uint64_t substream,
@@ -44,7 +44,7 @@ __global__ void dropout_kernel(std::uint32_t k0,
             const std::int64_t i = 4 * t + j;
             if (i >= n) break;
             const float m = (word[j] >> 8) >= threshold ? keep_scale : 0.0f;
-            mask[i] = m;
+            if (mask != nullptr) mask[i] = m;
             y[i] = x[i] * m;
         }
     }
@@ -59,7 +59,7 @@ void CudaBackend::dropout_forward(float rate,
                                   const Tensor& x,
                                   Tensor mask,
                                   Tensor y) {
-    DLCTL_CHECK(x.size() == mask.size() && x.size() == y.size());
+    DLCTL_CHECK((mask.data == nullptr || x.size() == mask.size()) && x.size() == y.size());
     DLCTL_CHECK(offset % 4 == 0);  // element i uses word i % 4 of block (offset + i) / 4
     const std::int64_t n = x.size();
     if (n == 0) return;
