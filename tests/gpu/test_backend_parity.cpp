@@ -189,8 +189,8 @@ TEST_CASE("gpu: dropout masks equal the CPU's bit for bit", "[gpu]") {
 
 TEST_CASE("gpu: a dense relu layer's fused dropout, forward and backward", "[gpu]") {
     Twin twin;
-    // 37 rows: a column's elements start mid Philox block.
-    for (const auto& [rows, cols] : {std::pair<std::int64_t, std::int64_t>{37, 45}, {300, 700}}) {
+    // 37 rows: columns start inside Philox blocks.
+    for (const auto& [rows, cols] : {std::pair<std::int64_t, std::int64_t>{37, 250}, {300, 700}}) {
         INFO(rows << "x" << cols);
         Pair bias(twin, rows, 1, random_values(rows, 40));
         Pair y(twin, rows, cols, random_values(rows * cols, 41));

@@ -217,51 +217,79 @@ TEST_CASE("standalone activation, batch_norm and layer_norm gradients", "[gradie
 }
 
 TEST_CASE("a dense relu layer applies the dropout after it as the two separate layers do", "[nn]") {
-    // dense relu → dropout is fused (the dense layer applies the mask and takes its gradient from
-    // its output); dense linear → activation relu → dropout is not. Same parameters, same masks
-    // (the same dropout layer index): the same logits and gradients, bit for bit.
-    auto build = [](bool separate) {
+    // A dense relu layer takes over the dropout after it (applies the mask, takes its gradient
+    // from its output); dense linear → activation relu → dropout is never fused. Twins with the
+    // same parameters and the same dropout layer indices (so the same masks) give equal logits
+    // and gradients, over two passes of a step (the second adds to the gradients).
+    struct Part {
+        char kind;  ///< 'r' dense relu, 'l' dense linear, 'd' dropout
+        std::int64_t size;
+        std::uint64_t index = 0;  ///< a dropout's layer index
+    };
+    auto build = [](const std::vector<Part>& parts, bool separate) {
         std::vector<std::unique_ptr<Layer>> layers;
-        layers.push_back(std::make_unique<Dense>(
-            kInputs, 37, separate ? Activation::kLinear : Activation::kRelu, true, "he_normal"));
-        if (separate) layers.push_back(std::make_unique<ActivationLayer>(37, Activation::kRelu));
-        layers.push_back(std::make_unique<Dropout>(37, 0.4f, 1));
-        layers.push_back(
-            std::make_unique<Dense>(37, 2, Activation::kLinear, true, "glorot_uniform"));
+        std::int64_t width = kInputs;
+        for (const Part& p : parts) {
+            if (p.kind == 'd') {
+                layers.push_back(std::make_unique<Dropout>(width, 0.4f, p.index));
+                continue;
+            }
+            const bool relu = p.kind == 'r';
+            layers.push_back(std::make_unique<Dense>(
+                width, p.size, relu && !separate ? Activation::kRelu : Activation::kLinear, true,
+                "he_normal"));
+            if (relu && separate) {
+                layers.push_back(std::make_unique<ActivationLayer>(p.size, Activation::kRelu));
+            }
+            width = p.size;
+        }
         return std::make_unique<Sequential>(std::move(layers), Activation::kLinear);
     };
-    CpuBackend be;
-    const std::int64_t batch = 9;
-    auto fused = build(false), separate = build(true);
-    // Fused: the dropout keeps no output of its own.
-    CHECK(fused->activation_floats_per_sample() == 37 + 2);
-    CHECK(separate->activation_floats_per_sample() == 37 * 3 + 2);
-    Rng rng_a(4, RngStream::kInit), rng_b(4, RngStream::kInit);
-    fused->build(be, batch, rng_a);
-    separate->build(be, batch, rng_b);
-    const auto values = [](const Tensor& t) {
-        return std::vector<float>(t.data, t.data + t.size());
-    };
-    REQUIRE(values(fused->parameters()) == values(separate->parameters()));
-    Buffer x = be.allocate(kInputs * batch);
-    Rng data(5, RngStream::kInit);
-    for (std::int64_t i = 0; i < kInputs * batch; ++i) {
-        x.data()[i] = static_cast<float>(data.normal());
-    }
-    // A later pass of a step: its masks start at column 8 of the batch.
-    const ForwardContext train{Mode::kTrain, 5, 3, 8};
-    const Tensor input = x.view(kInputs, batch);
-    CHECK(values(fused->forward(be, input, train)) == values(separate->forward(be, input, train)));
-    for (Sequential* model : {fused.get(), separate.get()}) {
-        const Tensor grad = model->logits_grad(batch);
-        for (std::int64_t i = 0; i < grad.size(); ++i) {
-            grad.data[i] = 0.1f * static_cast<float>(i % 7) - 0.3f;
+    // Two dropouts in a row (the second stays a layer); a model whose logits are a fused
+    // dropout's output.
+    const std::vector<Part> deep = {{'r', 37},    {'d', 37, 1}, {'r', 20},
+                                    {'d', 20, 3}, {'d', 20, 4}, {'l', 2}};
+    const std::vector<Part> ending = {{'r', 37}, {'d', 37, 1}, {'r', 3}, {'d', 3, 3}};
+    for (const auto& [parts, fused_floats] :
+         {std::pair{deep, std::int64_t{37 + 20 + 20 + 2}}, std::pair{ending, std::int64_t{40}}}) {
+        INFO(parts.size() << " parts");
+        CpuBackend be;
+        const std::int64_t batch = 9;
+        auto fused = build(parts, false), separate = build(parts, true);
+        // Only the dropouts taken over keep no output of their own.
+        CHECK(fused->activation_floats_per_sample() == fused_floats);
+        Rng rng_a(4, RngStream::kInit), rng_b(4, RngStream::kInit);
+        fused->build(be, batch, rng_a);
+        separate->build(be, batch, rng_b);
+        const auto values = [](const Tensor& t) {
+            return std::vector<float>(t.data, t.data + t.size());
+        };
+        REQUIRE(values(fused->parameters()) == values(separate->parameters()));
+        Buffer x = be.allocate(kInputs * batch);
+        Rng data(5, RngStream::kInit);
+        for (std::int64_t i = 0; i < kInputs * batch; ++i) {
+            x.data()[i] = static_cast<float>(data.normal());
         }
-        model->backward(be, input);
+        const Tensor input = x.view(kInputs, batch);
+        // Two passes of step 3, the second's masks starting at column 8 of the batch (passes
+        // are multiples of 4 columns).
+        for (const std::int64_t first_column : {0, 8}) {
+            const ForwardContext train{Mode::kTrain, 5, 3, first_column};
+            CHECK(values(fused->forward(be, input, train)) ==
+                  values(separate->forward(be, input, train)));
+            for (Sequential* model : {fused.get(), separate.get()}) {
+                const Tensor grad = model->logits_grad(batch);
+                for (std::int64_t i = 0; i < grad.size(); ++i) {
+                    grad.data[i] = 0.1f * static_cast<float>(i % 7) - 0.3f;
+                }
+                model->backpropagate(be, input, first_column > 0);
+            }
+            CHECK(values(fused->gradients()) == values(separate->gradients()));
+        }
+        const ForwardContext eval{Mode::kEval};
+        CHECK(values(fused->forward(be, input, eval)) ==
+              values(separate->forward(be, input, eval)));
     }
-    CHECK(values(fused->gradients()) == values(separate->gradients()));
-    const ForwardContext eval{Mode::kEval};
-    CHECK(values(fused->forward(be, input, eval)) == values(separate->forward(be, input, eval)));
 }
 
 TEST_CASE("batch_norm keeps PyTorch's running statistics and uses them in evaluation", "[nn]") {

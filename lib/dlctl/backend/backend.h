@@ -119,9 +119,9 @@ class Backend {
                                            const Tensor& bias,
                                            Tensor y);
 
-    /// The gradient of bias_relu_dropout_forward from its output y: dz = dy / (1 - rate) where
-    /// y > 0, else 0, and bias_grad = Σ_c dz (optional; `accumulate` adds to it). dy may be
-    /// overwritten; dz may alias it. The default scales dy, then activation_bias_backward.
+    /// The gradient of bias_relu_dropout_forward from its output y: dz = dy · (1 / (1 - rate))
+    /// where y > 0, else 0, and bias_grad = Σ_c dz (optional; `accumulate` adds to it). dy may be
+    /// overwritten; dz may alias dy, not y. The default scales dy, then activation_bias_backward.
     virtual void relu_dropout_bias_backward(
         float rate, const Tensor& y, Tensor dy, Tensor dz, Tensor bias_grad, bool accumulate);
 
@@ -238,6 +238,10 @@ class Backend {
 
 /// The factor of a kept element in dropout of `rate` (every backend's, bit for bit).
 inline float dropout_keep_scale(float rate) { return 1.0f / (1.0f - rate); }
+/// Dropout keeps an element when the top 24 bits of its word are >= this, floor(rate · 2^24).
+inline std::uint32_t dropout_threshold(float rate) {
+    return static_cast<std::uint32_t>(rate * 16777216.0f);
+}
 
 // Inline, so that the CUDA module (which does not link dlctl_backend) has them.
 

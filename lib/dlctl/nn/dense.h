@@ -47,7 +47,8 @@ class Dense final : public Layer {
     std::string initializer_;
     float l1_, l2_;
     Tensor weight_, bias_, weight_grad_, bias_grad_;
-    Buffer output_, pre_activation_;        ///< pre_activation_ unless activates_in_place()
+    Buffer output_;
+    Buffer pre_activation_;  ///< allocated only when the layer does not activate in place
     std::optional<DropoutFusion> dropout_;  ///< the dropout after this layer, when fused
 };
 

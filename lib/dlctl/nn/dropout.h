@@ -7,7 +7,8 @@ namespace dlctl {
 /// Inverted dropout: in training each activation is zeroed with probability `rate` and the rest
 /// scaled by 1 / (1 - rate); in evaluation the layer passes its input through unchanged. Masks
 /// come from the counter-based RNG keyed on (seed, layer index, step), so any device reproduces
-/// them.
+/// them. After a dense relu layer, that layer applies it (fusable_dropout) and Sequential never
+/// allocates or runs this one.
 class Dropout final : public Layer {
   public:
     Dropout(std::int64_t size, float rate, std::uint64_t layer_index);

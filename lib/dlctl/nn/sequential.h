@@ -65,7 +65,9 @@ class Sequential {
     std::int64_t max_batch_ = 0;
     Buffer params_, grads_, state_;     ///< a replica's params_ and state_ are empty
     Tensor parameters_, state_tensor_;  ///< its own, or those of the model it replicates
-    std::vector<Buffer> layer_grads_;   ///< d loss / d output of each layer
+    /// d loss / d output of each layer; a layer that took over the dropout after it reads the
+    /// dropout's (its own is empty).
+    std::vector<Buffer> layer_grads_;
     std::vector<Tensor> layer_inputs_;  ///< inputs seen by the last forward pass
     std::vector<bool> fused_;           ///< layers that the layer before them applies
 };

@@ -100,11 +100,6 @@ void apply_dropout(const std::uint32_t* __restrict words,
         out[i] = in[i] * ((words[i] >> 8) >= threshold ? keep_scale : 0.0f);
 }
 
-/// Dropout keeps an element when the top 24 bits of its word are >= floor(rate · 2^24).
-std::uint32_t dropout_threshold(float rate) {
-    return static_cast<std::uint32_t>(rate * 16777216.0f);
-}
-
 /// Random words of a dropout tensor's elements, a chunk at a time (they stay in L1).
 constexpr std::int64_t kDropoutChunk = 4096;
 
@@ -128,11 +123,13 @@ void for_each_dropout_chunk(std::uint64_t seed,
     }
 }
 
-/// dz = dy · keep_scale where y > 0, else 0.
+/// dz = dy · keep_scale where y > 0, else 0 (as relu's gradient after dropout's: a dropped or
+/// negative element's is +0). dz may alias dy.
 void relu_dropout_gradient(
-    const float* __restrict y, const float* dy, float keep_scale, float* dz, std::int64_t n) {
-    // A factor, not a branch: GCC vectorises this form.
-    for (std::int64_t i = 0; i < n; ++i) dz[i] = dy[i] * (y[i] > 0.0f ? keep_scale : 0.0f);
+    const float* y, const float* dy, float keep_scale, float* dz, std::int64_t n) {
+    // Eigen's select vectorises (a plain loop with ?: became a branch, 7x slower).
+    Eigen::Map<Eigen::ArrayXf>(dz, n) =
+        (ConstArray(y, n) > 0.0f).select(ConstArray(dy, n) * keep_scale, 0.0f);
 }
 
 }  // namespace

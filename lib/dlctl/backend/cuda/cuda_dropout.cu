@@ -65,8 +65,8 @@ void CudaBackend::dropout_forward(float rate,
     if (n == 0) return;
     const auto key = philox_key(seed, RngStream::kDropout);
     // The same float arithmetic as the CPU backend, so both keep exactly the same elements.
-    const float keep_scale = 1.0f / (1.0f - rate);
-    const auto threshold = static_cast<std::uint32_t>(rate * 16777216.0f);
+    const float keep_scale = dropout_keep_scale(rate);
+    const std::uint32_t threshold = dropout_threshold(rate);
     dropout_kernel<<<cuda::blocks_for((n + 3) / 4), cuda::kThreads, 0, stream_>>>(
         key[0], key[1], substream, offset / 4, threshold, keep_scale, x.data, mask.data, y.data, n);
     DLCTL_CUDA_CHECK_LAUNCH();
