@@ -111,6 +111,21 @@ TEST_CASE("model weights export in PyTorch layout and import back exactly", "[nn
     CHECK(exported[0].shape == std::vector<std::int64_t>{4, 3});  // [out, in] like torch
     // Row-major [out, in]: element (o, i) of W is column-major data[i * 4 + o].
     CHECK(exported[0].values[1 * 3 + 2] == model->parameters().data[2 * 4 + 1]);
+    {
+        // Larger than the 32 × 32 tiles the export transposes in, in neither dimension a multiple.
+        auto large = build_model(small_model(37), 70);
+        large->build(be, 8, rng);
+        const auto tensors = export_weights(be, *large);
+        REQUIRE(tensors[0].shape == std::vector<std::int64_t>{37, 70});
+        bool same = true;
+        for (std::int64_t o = 0; o < 37; ++o) {
+            for (std::int64_t i = 0; i < 70; ++i) {
+                same =
+                    same && tensors[0].values[o * 70 + i] == large->parameters().data[i * 37 + o];
+            }
+        }
+        CHECK(same);
+    }
 
     auto other = build_model(small_model(4), 3);
     Rng other_rng(2, RngStream::kInit);

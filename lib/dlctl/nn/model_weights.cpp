@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "dlctl/core/error.h"
@@ -46,17 +47,37 @@ std::vector<std::int64_t> shape_of(const Tensor& t) {
     return {t.rows, t.cols};
 }
 
+/// row_major[r, c] = column_major[r, c] for a rows × cols matrix, in tiles that stay in L1
+/// (checkpoints transpose every weight matrix at the end of each epoch, on the training thread).
+void transpose_to_row_major(const float* column_major,
+                            std::int64_t rows,
+                            std::int64_t cols,
+                            float* row_major) {
+    constexpr std::int64_t kTile = 32;
+    for (std::int64_t r0 = 0; r0 < rows; r0 += kTile) {
+        for (std::int64_t c0 = 0; c0 < cols; c0 += kTile) {
+            const std::int64_t r1 = std::min(rows, r0 + kTile), c1 = std::min(cols, c0 + kTile);
+            for (std::int64_t r = r0; r < r1; ++r) {
+                for (std::int64_t c = c0; c < c1; ++c) {
+                    row_major[r * cols + c] = column_major[c * rows + r];
+                }
+            }
+        }
+    }
+}
+
 std::vector<NamedTensor> download(Backend& backend,
                                   const std::vector<std::pair<std::string, Tensor>>& wanted) {
     std::vector<NamedTensor> out;
+    std::vector<float> column_major;
     for (const auto& [name, tensor] : wanted) {
-        std::vector<float> column_major(static_cast<std::size_t>(tensor.size()));
-        backend.download(tensor, column_major.data());
-        NamedTensor t{name, shape_of(tensor), std::vector<float>(column_major.size())};
-        for (std::int64_t r = 0; r < tensor.rows; ++r) {
-            for (std::int64_t c = 0; c < tensor.cols; ++c) {
-                t.values[r * tensor.cols + c] = column_major[c * tensor.rows + r];
-            }
+        NamedTensor t{name, shape_of(tensor), std::vector<float>(tensor.size())};
+        if (tensor.rows == 1 || tensor.cols == 1) {  // the same in either order
+            backend.download(tensor, t.values.data());
+        } else {
+            column_major.resize(t.values.size());
+            backend.download(tensor, column_major.data());
+            transpose_to_row_major(column_major.data(), tensor.rows, tensor.cols, t.values.data());
         }
         out.push_back(std::move(t));
     }
