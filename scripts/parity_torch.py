@@ -33,7 +33,7 @@ CASES = [
     ("binary, adam, full batch", "breast_cancer.csv", "target", ["id"],
      [("dense", 64, "relu"), ("dense", 32, "tanh"), ("dense", 1, "sigmoid")],
      "binary_crossentropy", {"type": "adam", "lr": 0.001}, 100, 0),
-    # 2049 floats of activations a sample: dlctl's CPU trains each batch in passes of 192
+    # 2049 floats of activations a sample: dlctl's CPU trains each batch in passes of 64
     # columns and adds their gradients (training_pass_plan).
     ("binary, adam, full batch in passes", "breast_cancer.csv", "target", ["id"],
      [("dense", 2048, "relu"), ("dense", 1, "sigmoid")],

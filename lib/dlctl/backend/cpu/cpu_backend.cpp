@@ -39,14 +39,16 @@ constexpr std::size_t kAlignment = 64;
 /// from 0.26M).
 constexpr std::int64_t kSerialGemmMaxMultiplies = std::int64_t{1} << 20;
 
-/// A training pass keeps about this many floats of layer outputs (2 MB), so that the elementwise
+/// A training pass keeps about this many floats of layer outputs (1 MB), so that the elementwise
 /// passes and the products that read them find them in cache; larger batches are split. Seed
-/// network (1793 floats a sample, so passes of 256 columns), batch 4096, medians of 5 alternating
-/// runs: 1 thread 40.2k -> 44.8k samples/s, 2 threads 62.8k -> 67.8k; 2^20 floats gained less
-/// (41.5k, 65.1k); the wide network (784 inputs, passes of 640) neither gains nor loses. Since
-/// dense relu layers apply their dropout (897 floats a sample, passes of 576), 2^18 floats
-/// (passes of 256) measured the same: 44-48k on 1 thread, 72-81k on 2, 6 alternating runs each.
-constexpr std::int64_t kPassActivationFloats = std::int64_t{1} << 19;
+/// network, batch 4096, medians of 5 alternating runs: 1 thread 40.2k -> 44.8k samples/s, 2
+/// threads 62.8k -> 67.8k with passes of 256 columns (1793 floats a sample, dropout outputs
+/// included, 2^19 floats); 2^20 gained less (41.5k, 65.1k); the wide network (784 inputs) neither
+/// gained nor lost. Since dense relu layers apply their dropout (897 floats a sample), 2^18
+/// keeps those passes of 256: 66.7-86.8k (median 76.2k) on 2 threads against 54.1-75.1k (66.8k)
+/// for passes of 576 (2^19), 5 alternating runs; 1 thread, seed-nodrop and wide the same or
+/// slightly better.
+constexpr std::int64_t kPassActivationFloats = std::int64_t{1} << 18;
 /// Pass widths are multiples of this many columns, the GEMM kernels' blocking.
 constexpr std::int64_t kPassColumnGranule = 64;
 /// A lane's share of a batch is rounded up to this many columns (SIMD-friendly widths; dropout
