@@ -91,6 +91,15 @@ void dropout_factors(const std::uint32_t* __restrict words,
     }
 }
 
+/// z += bias (per row, optional), then a = act(z): one block of columns of
+/// bias_activation_forward, small enough that the activation reads z from L1.
+void bias_activation_block(Activation act, const Tensor& bias, Tensor z, Tensor a) {
+    if (bias.data != nullptr) {
+        for (std::int64_t c = 0; c < z.cols; ++c) add_to(z.data + c * z.rows, bias.data, z.rows);
+    }
+    cpu::activation_forward(act, z, a);
+}
+
 /// dropout_factors without keeping the factors; out may alias in.
 void apply_dropout(const std::uint32_t* __restrict words,
                    std::uint32_t threshold,
@@ -280,12 +289,8 @@ void CpuBackend::bias_activation_forward(Activation act, const Tensor& bias, Ten
                        [&](std::int64_t first, std::int64_t last, int) {
                            for (std::int64_t c0 = first; c0 < last; c0 += block) {
                                const std::int64_t c1 = std::min(last, c0 + block);
-                               const Tensor zb = column_range(z, c0, c1);
-                               if (bias.data != nullptr) {
-                                   for (std::int64_t c = 0; c < zb.cols; ++c)
-                                       add_to(zb.data + c * rows, bias.data, rows);
-                               }
-                               cpu::activation_forward(act, zb, column_range(a, c0, c1));
+                               bias_activation_block(act, bias, column_range(z, c0, c1),
+                                                     column_range(a, c0, c1));
                            }
                        });
 }
@@ -416,11 +421,7 @@ void CpuBackend::bias_relu_dropout_forward(float rate,
         [&](std::int64_t first, std::int64_t last, int) {
             for (std::int64_t c0 = first; c0 < last; c0 += block) {
                 const Tensor yb = column_range(y, c0, std::min(last, c0 + block));
-                if (bias.data != nullptr) {
-                    for (std::int64_t c = 0; c < yb.cols; ++c)
-                        add_to(yb.data + c * rows, bias.data, rows);
-                }
-                cpu::activation_forward(Activation{ActivationKind::kRelu}, yb, yb);
+                bias_activation_block(Activation{ActivationKind::kRelu}, bias, yb, yb);
                 for_each_dropout_chunk(
                     seed, substream, offset + static_cast<std::uint64_t>(c0 * rows), yb.size(),
                     [&](const std::uint32_t* words, std::int64_t i, std::int64_t count) {
