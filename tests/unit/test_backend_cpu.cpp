@@ -3,6 +3,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -90,6 +91,59 @@ TEST_CASE("bias + activation forward and backward", "[backend]") {
     be.sum_columns(z.tensor, sums.tensor);
     CHECK(sums.at(0, 0) == Approx(-1.0f + 1.0f));
     CHECK(sums.at(1, 0) == Approx(-0.5f + 2.0f));
+}
+
+TEST_CASE("relu gradients pass exactly where the input is positive and are +0 elsewhere",
+          "[backend]") {
+    CpuBackend be;
+    const float inf = std::numeric_limits<float>::infinity();
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    const float tiny = std::numeric_limits<float>::denorm_min();
+    // 37 elements: the vector body and the scalar tail.
+    std::vector<float> z_values, da_values;
+    for (int i = 0; i < 37; ++i) {
+        const std::array<float, 6> zs{-1.0f, -0.0f, 0.0f, tiny, 2.0f, -tiny};
+        const std::array<float, 5> das{-3.0f, inf, nan, -0.0f, 0.25f};
+        z_values.push_back(zs[i % zs.size()]);
+        da_values.push_back(das[i % das.size()]);
+    }
+    const auto n = static_cast<std::int64_t>(z_values.size());
+    HostTensor z(be, 1, n, z_values), da(be, 1, n, da_values), dz(be, 1, n);
+    HostTensor bias_grad(be, 1, 1);
+    for (const float scale : {1.0f, 2.0f}) {
+        if (scale == 1.0f) {
+            be.activation_backward(Activation::kRelu, z.tensor, z.tensor, da.tensor, dz.tensor);
+        } else {
+            HostTensor dy(be, 1, n, da_values);
+            be.relu_dropout_bias_backward(0.5f, z.tensor, dy.tensor, dz.tensor, bias_grad.tensor,
+                                          false);
+        }
+        for (std::int64_t i = 0; i < n; ++i) {
+            INFO("scale " << scale << " element " << i << " z " << z_values[i] << " da "
+                          << da_values[i]);
+            if (z_values[i] > 0.0f) {
+                const float expected = da_values[i] * scale;
+                CHECK((std::isnan(expected) ? std::isnan(dz.at(0, i)) : dz.at(0, i) == expected));
+                CHECK(std::signbit(dz.at(0, i)) == std::signbit(expected));
+            } else {
+                CHECK(dz.at(0, i) == 0.0f);
+                CHECK_FALSE(std::signbit(dz.at(0, i)));
+            }
+        }
+    }
+    // Leaky relu: the input itself (gradient 1) where positive, alpha times it elsewhere.
+    const Activation leaky{ActivationKind::kLeakyRelu, 0.125f};
+    HostTensor a(be, 1, n);
+    be.activation_backward(leaky, z.tensor, a.tensor, da.tensor, dz.tensor);
+    be.bias_activation_forward(leaky, Tensor{}, z.tensor, a.tensor);
+    for (std::int64_t i = 0; i < n; ++i) {
+        INFO("element " << i);
+        const bool positive = z_values[i] > 0.0f;
+        const float slope = positive ? 1.0f : 0.125f;
+        CHECK(a.at(0, i) == z_values[i] * slope);
+        const float expected = da_values[i] * slope;
+        CHECK((std::isnan(expected) ? std::isnan(dz.at(0, i)) : dz.at(0, i) == expected));
+    }
 }
 
 TEST_CASE("sigmoid binary cross-entropy is exact and stable on extreme logits", "[backend][loss]") {

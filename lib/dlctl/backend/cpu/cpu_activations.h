@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstdint>
+
 #include "dlctl/backend/activation.h"
 #include "dlctl/core/tensor.h"
 
@@ -13,5 +15,11 @@ void activation_forward(Activation act, const Tensor& z, Tensor a);
 /// `dz` may alias `da`.
 void activation_backward(
     Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz);
+
+/// out[i] = v[i] · scale where y[i] > 0, else +0 (whatever v[i] is): relu's gradient (scale 1)
+/// and that of relu followed by dropout. Branch-free, so that it vectorises: which elements are
+/// positive is random enough for a branch to mispredict often (Eigen 3.4's select branches).
+/// out may alias v.
+void pass_where_positive(const float* y, const float* v, float scale, float* out, std::int64_t n);
 
 }  // namespace dlctl::cpu
