@@ -56,9 +56,10 @@ TEST_CASE("random streams are reproducible and independent", "[core][rng]") {
 }
 
 TEST_CASE("counter_blocks gives counter_block's words for every block", "[core][rng]") {
-    // Counts around the 16 blocks of a vector pass; the block counter crosses 2^32 inside one.
+    // Counts around the 8 blocks of a register and the 24 of a vector pass; the block counter
+    // crosses 2^32 inside one.
     const std::uint64_t first = (std::uint64_t{1} << 32) - 10;
-    for (const std::size_t count : {1, 7, 8, 15, 16, 17, 21, 33, 48}) {
+    for (const std::size_t count : {1, 7, 8, 15, 16, 17, 21, 23, 24, 25, 33, 48, 50}) {
         INFO(count << " blocks");
         std::vector<std::uint32_t> words(4 * count + 4, 0xDEADBEEFu);
         counter_blocks(7, RngStream::kDropout, 0x123456789ull, first, count, words.data());
