@@ -195,7 +195,7 @@ TEST_CASE("gpu: a dense relu layer's fused dropout, forward and backward", "[gpu
         Pair bias(twin, rows, 1, random_values(rows, 40));
         Pair y(twin, rows, cols, random_values(rows * cols, 41));
         const std::uint64_t offset =
-            (std::uint64_t{3} << 32) + 4 * static_cast<std::uint64_t>(rows);
+            (std::uint64_t{3} << 32) + 8 * static_cast<std::uint64_t>(rows);
         for (int s = 0; s < 2; ++s)
             twin[s].bias_relu_dropout_forward(0.4f, 7, 2, offset, bias[s], y[s]);
         check_close(twin, y, 0.0);

@@ -231,10 +231,19 @@ TEST_CASE("dropout masks are inverted, reproducible and keyed on layer and step"
     CHECK(std::equal(mask.tensor.data, mask.tensor.data + n, mask2.tensor.data));
     be.dropout_forward(0.25f, 42, 2, 0, x.tensor, mask2.tensor, y2.tensor);
     CHECK_FALSE(std::equal(mask.tensor.data, mask.tensor.data + n, mask2.tensor.data));
-    // The vectorised masks agree with the scalar definition of each element's uniform.
-    for (std::int64_t i = 0; i < 1000; ++i) {
-        const float u = counter_uniform(42, RngStream::kDropout, 1, i);
-        CHECK((mask.tensor.data[i] != 0.0f) == (u >= 0.25f));
+    // The vectorised masks agree with the scalar definition of each element's 16-bit draw, here
+    // and at an offset.
+    const std::uint32_t threshold = dropout_threshold(0.25f);
+    CHECK(threshold == 16384);
+    for (std::int64_t i = 0; i < n; ++i) {
+        const std::uint32_t draw = counter_half(42, RngStream::kDropout, 1, i);
+        REQUIRE((mask.tensor.data[i] != 0.0f) == (draw >= threshold));
+    }
+    const std::uint64_t offset = (std::uint64_t{7} << 32) + 8;
+    be.dropout_forward(0.25f, 42, 1, offset, x.tensor, mask2.tensor, y2.tensor);
+    for (std::int64_t i = 0; i < n; ++i) {
+        const std::uint32_t draw = counter_half(42, RngStream::kDropout, 1, offset + i);
+        REQUIRE((mask2.tensor.data[i] != 0.0f) == (draw >= threshold));
     }
     be.multiply(y.tensor, mask.tensor, y2.tensor);
     CHECK(y2.tensor.data[0] == y.tensor.data[0] * mask.tensor.data[0]);
@@ -374,7 +383,7 @@ TEST_CASE("a dense relu layer's fused dropout equals relu then dropout", "[backe
             const std::int64_t n = rows * cols;
             const float rate = 0.4f;
             const std::uint64_t offset =
-                (std::uint64_t{3} << 32) + 4 * static_cast<std::uint64_t>(rows);
+                (std::uint64_t{3} << 32) + 8 * static_cast<std::uint64_t>(rows);
             const std::vector<float> product = random_values(n, 60),
                                      dy_values = random_values(n, 61);
             HostTensor bias(be, rows, 1, random_values(rows, 62));

@@ -49,10 +49,15 @@ TEST_CASE("random streams are reproducible and independent", "[core][rng]") {
         CHECK(x != d.next_u64());
     }
     CHECK(seen.size() == 100);
-    CHECK(counter_uniform(1, RngStream::kDropout, 2, 3) ==
-          counter_uniform(1, RngStream::kDropout, 2, 3));
-    CHECK(counter_uniform(1, RngStream::kDropout, 2, 3) !=
-          counter_uniform(1, RngStream::kDropout, 3, 3));
+    CHECK(counter_half(1, RngStream::kDropout, 2, 3) == counter_half(1, RngStream::kDropout, 2, 3));
+    CHECK(counter_half(1, RngStream::kDropout, 2, 3) != counter_half(1, RngStream::kDropout, 3, 3));
+    // Eight 16-bit draws a block, low half of each word first.
+    const auto block = counter_block(1, RngStream::kDropout, 2, 5);
+    for (std::uint64_t j = 0; j < 8; ++j) {
+        const std::uint32_t word = block[j / 2];
+        CHECK(counter_half(1, RngStream::kDropout, 2, 40 + j) ==
+              (j % 2 == 0 ? word & 0xFFFFu : word >> 16));
+    }
 }
 
 TEST_CASE("counter_blocks gives counter_block's words for every block", "[core][rng]") {

@@ -277,12 +277,12 @@ TEST_CASE("Ctrl-C stops after the current step and reports it", "[trainer]") {
 
 TEST_CASE("a batch trained in several passes takes the same steps as in one pass", "[trainer]") {
     // Weighted rows (a pass of weight 0 among them), dropout, layer_norm, an L2 penalty and
-    // clipping: every part of a step that a split could get wrong. Batches of 32 in passes of 12
-    // (12, 12, 8; the last batch of 4 rows is one pass), on one lane or on two side by side.
+    // clipping: every part of a step that a split could get wrong. Batches of 32 in passes of 24
+    // (24, 8; the last batch of 4 rows is one pass), on one lane or on two side by side.
     Dataset data = make_dataset(100, 21);
     for (std::int64_t i = 0; i < data.n_rows; ++i) {
-        // Rows 0-11 (unshuffled: the whole first pass) and every 7th weigh nothing.
-        data.weights.push_back(i < 12 || i % 7 == 0 ? 0.0f : 0.5f + static_cast<float>(i % 3));
+        // Rows 0-23 (unshuffled: the whole first pass) and every 7th weigh nothing.
+        data.weights.push_back(i < 24 || i % 7 == 0 ? 0.0f : 0.5f + static_cast<float>(i % 3));
     }
     LayerSpec norm;
     norm.type = "layer_norm";
@@ -306,7 +306,7 @@ TEST_CASE("a batch trained in several passes takes the same steps as in one pass
     for (const int threads : {1, 2}) {
         INFO(threads << " threads");
         std::vector<float> split;
-        const std::vector<double> split_losses = run(12, threads, split);
+        const std::vector<double> split_losses = run(24, threads, split);
         REQUIRE(whole_losses.size() == split_losses.size());
         for (std::size_t e = 0; e < whole_losses.size(); ++e) {
             CHECK(split_losses[e] == Approx(whole_losses[e]).epsilon(1e-5));
@@ -319,7 +319,7 @@ TEST_CASE("a batch trained in several passes takes the same steps as in one pass
         }
         // Lanes add their gradients in a fixed order: a rerun is bit-identical.
         std::vector<float> again;
-        CHECK(run(12, threads, again) == split_losses);
+        CHECK(run(24, threads, again) == split_losses);
         CHECK(again == split);
     }
 }

@@ -93,10 +93,10 @@ class Backend {
 
     // ---- dropout and normalisation ------------------------------------------------------------
 
-    /// Inverted dropout: element i is kept, scaled by 1 / (1 - rate), when the top 24 bits of
-    /// its counter-based word (counter_block of (seed, RngStream::kDropout, substream), element
-    /// offset + i) are >= floor(rate · 2^24); mask (optional) holds the factors, y = x ⊙ mask (y
-    /// may alias x).
+    /// Inverted dropout: element i is kept, scaled by 1 / (1 - rate), when its 16-bit draw
+    /// counter_half(seed, RngStream::kDropout, substream, offset + i) is >= floor(rate · 2^16)
+    /// (offset % 8 == 0: a tensor starts on a Philox block); mask (optional) holds the factors,
+    /// y = x ⊙ mask (y may alias x).
     virtual void dropout_forward(float rate,
                                  std::uint64_t seed,
                                  std::uint64_t substream,
@@ -238,9 +238,10 @@ class Backend {
 
 /// The factor of a kept element in dropout of `rate` (every backend's, bit for bit).
 inline float dropout_keep_scale(float rate) { return 1.0f / (1.0f - rate); }
-/// Dropout keeps an element when the top 24 bits of its word are >= this, floor(rate · 2^24).
+/// Dropout keeps an element when its 16-bit draw is >= this, floor(rate · 2^16). Two draws a
+/// Philox word: the words cost more than applying them.
 inline std::uint32_t dropout_threshold(float rate) {
-    return static_cast<std::uint32_t>(rate * 16777216.0f);
+    return static_cast<std::uint32_t>(rate * 65536.0f);
 }
 
 // Inline, so that the CUDA module (which does not link dlctl_backend) has them.

@@ -208,12 +208,12 @@ void counter_blocks(std::uint64_t seed,
 #endif
 }
 
-float counter_uniform(std::uint64_t seed,
-                      RngStream stream,
-                      std::uint64_t substream,
-                      std::uint64_t index) {
-    const auto words = counter_block(seed, stream, substream, index / 4);
-    return static_cast<float>(words[index % 4] >> 8) * (1.0f / 16777216.0f);
+std::uint32_t counter_half(std::uint64_t seed,
+                           RngStream stream,
+                           std::uint64_t substream,
+                           std::uint64_t index) {
+    const auto words = counter_block(seed, stream, substream, index / 8);
+    return (words[(index / 2) % 4] >> (16 * (index % 2))) & 0xFFFFu;
 }
 
 Rng::Rng(std::uint64_t seed, RngStream stream, std::uint64_t substream)

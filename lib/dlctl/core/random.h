@@ -23,9 +23,8 @@ std::array<std::uint32_t, 4> philox4x32(std::array<std::uint32_t, 4> counter,
 /// run the Philox rounds themselves.
 std::array<std::uint32_t, 2> philox_key(std::uint64_t seed, RngStream stream);
 
-/// Four random 32-bit words that depend only on (seed, stream, substream, block). Element i of a
-/// counter-based draw uses word i % 4 of block i / 4 (dropout masks: substream = layer,
-/// i = position in the step's activations), so every device reproduces the same values.
+/// Four random 32-bit words that depend only on (seed, stream, substream, block), so every
+/// device reproduces the same values (dropout masks: counter_half).
 std::array<std::uint32_t, 4> counter_block(std::uint64_t seed,
                                            RngStream stream,
                                            std::uint64_t substream,
@@ -40,11 +39,13 @@ void counter_blocks(std::uint64_t seed,
                     std::size_t count,
                     std::uint32_t* words);
 
-/// Element `index` of the counter-based draw as a float in [0, 1) with 24 random bits.
-float counter_uniform(std::uint64_t seed,
-                      RngStream stream,
-                      std::uint64_t substream,
-                      std::uint64_t index);
+/// Element `index` of a counter-based draw of 16-bit values: bits 16 · (index % 2) to
+/// 16 · (index % 2) + 15 of word (index / 2) % 4 of block index / 8, eight draws a block
+/// (dropout masks: substream = layer, index = position in the step's activations).
+std::uint32_t counter_half(std::uint64_t seed,
+                           RngStream stream,
+                           std::uint64_t substream,
+                           std::uint64_t index);
 
 /// Sequential generator over a Philox stream for host-side work (initialization, shuffling).
 class Rng {

@@ -58,8 +58,8 @@ Trainer::Trainer(
     const std::int64_t outputs = model_.output_size();
     plan_ = training_pass_plan(backend_, model_, batch);
     if (options_.pass_columns > 0 && !model_.mixes_samples()) {
-        // Multiples of 4 columns: a pass's dropout counters start on a Philox block.
-        plan_.columns = std::min<std::int64_t>((options_.pass_columns + 3) / 4 * 4, batch);
+        // Multiples of 8 columns: a pass's dropout counters start on a Philox block.
+        plan_.columns = std::min<std::int64_t>((options_.pass_columns + 7) / 8 * 8, batch);
         plan_.lanes = static_cast<int>(
             std::min<std::int64_t>(backend_.lanes(), steps_for(batch, plan_.columns)));
     }

@@ -36,7 +36,7 @@ struct TrainerOptions {
     ScheduleSpec schedule;
     EarlyStoppingSpec early_stopping;
     bool show_progress = false;  ///< Keras-like progress line on stderr
-    /// Columns of a training pass, rounded up to a multiple of 4; 0: training_pass_plan's (tests
+    /// Columns of a training pass, rounded up to a multiple of 8; 0: training_pass_plan's (tests
     /// set it to split steps, then run as many lanes as the backend has).
     std::int64_t pass_columns = 0;
 };

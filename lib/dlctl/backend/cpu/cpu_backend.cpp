@@ -7,6 +7,7 @@
 #include <Eigen/Core>
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -52,7 +53,7 @@ constexpr std::int64_t kPassActivationFloats = std::int64_t{1} << 18;
 /// Pass widths are multiples of this many columns, the GEMM kernels' blocking.
 constexpr std::int64_t kPassColumnGranule = 64;
 /// A lane's share of a batch is rounded up to this many columns (SIMD-friendly widths; dropout
-/// counters need multiples of 4).
+/// counters need multiples of 8).
 constexpr std::int64_t kLaneShareGranule = 16;
 
 /// Elementwise passes go over a few columns at a time, about 16 KB of each operand, so that
@@ -76,8 +77,18 @@ void multiply_into(const float* a, const float* b, float* out, std::int64_t n) {
     for (std::int64_t i = 0; i < n; ++i) out[i] = a[i] * b[i];
 }
 
-/// keep[i] = keep_scale when the top 24 bits of words[i] are >= threshold, else 0; out = in ⊙ keep.
-void dropout_factors(const std::uint32_t* __restrict words,
+static_assert(std::endian::native == std::endian::little,
+              "dropout reads the 16-bit halves of Philox words in memory order, low half first");
+
+/// Element i's 16-bit dropout draw in a chunk of them (for_each_dropout_chunk).
+std::uint32_t draw(const unsigned char* draws, std::int64_t i) {
+    std::uint16_t half;
+    std::memcpy(&half, draws + 2 * i, sizeof half);
+    return half;
+}
+
+/// keep[i] = keep_scale when draw i is >= threshold, else 0; out = in ⊙ keep.
+void dropout_factors(const unsigned char* __restrict draws,
                      std::uint32_t threshold,
                      float keep_scale,
                      const float* in,
@@ -85,7 +96,7 @@ void dropout_factors(const std::uint32_t* __restrict words,
                      float* out,
                      std::int64_t n) {
     for (std::int64_t i = 0; i < n; ++i) {
-        const float m = (words[i] >> 8) >= threshold ? keep_scale : 0.0f;
+        const float m = draw(draws, i) >= threshold ? keep_scale : 0.0f;
         keep[i] = m;
         out[i] = in[i] * m;
     }
@@ -101,36 +112,39 @@ void bias_activation_block(Activation act, const Tensor& bias, Tensor z, Tensor 
 }
 
 /// dropout_factors without keeping the factors; out may alias in.
-void apply_dropout(const std::uint32_t* __restrict words,
+void apply_dropout(const unsigned char* __restrict draws,
                    std::uint32_t threshold,
                    float keep_scale,
                    const float* in,
                    float* out,
                    std::int64_t n) {
     for (std::int64_t i = 0; i < n; ++i)
-        out[i] = in[i] * ((words[i] >> 8) >= threshold ? keep_scale : 0.0f);
+        out[i] = in[i] * (draw(draws, i) >= threshold ? keep_scale : 0.0f);
 }
 
-/// Random words of a dropout tensor's elements, a chunk at a time (they stay in L1).
+/// Dropout draws of a tensor's elements, a chunk at a time (they stay in L1).
 constexpr std::int64_t kDropoutChunk = 4096;
 
-/// Calls apply(words, first, count) for consecutive chunks [first, first + count) of the n
-/// elements that start at counter element `element` (offset + index in the tensor), words[j]
-/// being element first + j's word: word e % 4 of block e / 4.
+/// Calls apply(draws, first, count) for consecutive chunks [first, first + count) of the n
+/// elements that start at counter element `element` (offset + index in the tensor), draw(draws,
+/// j) being element first + j's: counter_half of element e, half e % 2 of word (e / 2) % 4 of
+/// block e / 8.
 template <typename Apply>
 void for_each_dropout_chunk(std::uint64_t seed,
                             std::uint64_t substream,
                             std::uint64_t element,
                             std::int64_t n,
                             const Apply& apply) {
-    std::array<std::uint32_t, kDropoutChunk + 4> words;
+    // Up to 7 draws before the chunk's first element share its block; the last block may run
+    // past the chunk.
+    std::array<std::uint32_t, kDropoutChunk / 2 + 8> words;
     for (std::int64_t first = 0; first < n; first += kDropoutChunk) {
         const std::int64_t count = std::min(kDropoutChunk, n - first);
         const std::uint64_t e = element + static_cast<std::uint64_t>(first);
-        const auto skip = static_cast<std::int64_t>(e % 4);
-        counter_blocks(seed, RngStream::kDropout, substream, e / 4,
-                       static_cast<std::size_t>((skip + count + 3) / 4), words.data());
-        apply(words.data() + skip, first, count);
+        const auto skip = static_cast<std::int64_t>(e % 8);
+        counter_blocks(seed, RngStream::kDropout, substream, e / 8,
+                       static_cast<std::size_t>((skip + count + 7) / 8), words.data());
+        apply(reinterpret_cast<const unsigned char*>(words.data()) + 2 * skip, first, count);
     }
 }
 
@@ -373,7 +387,7 @@ void CpuBackend::dropout_forward(float rate,
                                  Tensor mask,
                                  Tensor y) {
     DLCTL_CHECK((mask.data == nullptr || x.size() == mask.size()) && x.size() == y.size());
-    DLCTL_CHECK(offset % 4 == 0);  // element i uses word i % 4 of block (offset + i) / 4
+    DLCTL_CHECK(offset % 8 == 0);  // a tensor's first element starts a Philox block
     const float keep_scale = dropout_keep_scale(rate);
     const std::uint32_t threshold = dropout_threshold(rate);
     // The parts start on chunk bounds, so their counters start on Philox blocks.
@@ -382,12 +396,12 @@ void CpuBackend::dropout_forward(float rate,
         [&](std::int64_t begin, std::int64_t end, int) {
             for_each_dropout_chunk(
                 seed, substream, offset + begin, end - begin,
-                [&](const std::uint32_t* words, std::int64_t first, std::int64_t count) {
+                [&](const unsigned char* draws, std::int64_t first, std::int64_t count) {
                     const std::int64_t i = begin + first;
                     if (mask.data == nullptr) {
-                        apply_dropout(words, threshold, keep_scale, x.data + i, y.data + i, count);
+                        apply_dropout(draws, threshold, keep_scale, x.data + i, y.data + i, count);
                     } else {
-                        dropout_factors(words, threshold, keep_scale, x.data + i, mask.data + i,
+                        dropout_factors(draws, threshold, keep_scale, x.data + i, mask.data + i,
                                         y.data + i, count);
                     }
                 });
@@ -401,7 +415,7 @@ void CpuBackend::bias_relu_dropout_forward(float rate,
                                            const Tensor& bias,
                                            Tensor y) {
     DLCTL_CHECK(bias.data == nullptr || bias.size() == y.rows);
-    DLCTL_CHECK(offset % 4 == 0);
+    DLCTL_CHECK(offset % 8 == 0);
     const float keep_scale = dropout_keep_scale(rate);
     const std::uint32_t threshold = dropout_threshold(rate);
     const std::int64_t rows = y.rows;
@@ -415,8 +429,8 @@ void CpuBackend::bias_relu_dropout_forward(float rate,
                 bias_activation_block(Activation{ActivationKind::kRelu}, bias, yb, yb);
                 for_each_dropout_chunk(
                     seed, substream, offset + static_cast<std::uint64_t>(c0 * rows), yb.size(),
-                    [&](const std::uint32_t* words, std::int64_t i, std::int64_t count) {
-                        apply_dropout(words, threshold, keep_scale, yb.data + i, yb.data + i,
+                    [&](const unsigned char* draws, std::int64_t i, std::int64_t count) {
+                        apply_dropout(draws, threshold, keep_scale, yb.data + i, yb.data + i,
                                       count);
                     });
             }

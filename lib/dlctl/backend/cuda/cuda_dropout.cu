@@ -20,7 +20,8 @@ __device__ uint4 philox(uint4 c, std::uint32_t k0, std::uint32_t k1) {
     return c;
 }
 
-/// Thread t draws block first_block + t and handles elements 4t .. 4t + 3; mask is optional.
+/// Thread t draws block first_block + t and handles elements 8t .. 8t + 7, two 16-bit draws a
+/// word, low half first (counter_half); mask is optional.
 __global__ void dropout_kernel(std::uint32_t k0,
                                std::uint32_t k1,
                                std::uint64_t substream,
@@ -31,7 +32,7 @@ __global__ void dropout_kernel(std::uint32_t k0,
                                float* mask,
                                float* y,
                                std::int64_t n) {
-    const std::int64_t blocks = (n + 3) / 4;
+    const std::int64_t blocks = (n + 7) / 8;
     DLCTL_GRID_STRIDE(t, blocks) {
         const std::uint64_t block = first_block + static_cast<std::uint64_t>(t);
         const uint4 words = philox(
@@ -40,10 +41,11 @@ __global__ void dropout_kernel(std::uint32_t k0,
                        static_cast<std::uint32_t>(substream >> 32)),
             k0, k1);
         const std::uint32_t word[4] = {words.x, words.y, words.z, words.w};
-        for (int j = 0; j < 4; ++j) {
-            const std::int64_t i = 4 * t + j;
+        for (int j = 0; j < 8; ++j) {
+            const std::int64_t i = 8 * t + j;
             if (i >= n) break;
-            const float m = (word[j] >> 8) >= threshold ? keep_scale : 0.0f;
+            const std::uint32_t half = (word[j / 2] >> (16 * (j % 2))) & 0xFFFFu;
+            const float m = half >= threshold ? keep_scale : 0.0f;
             if (mask != nullptr) mask[i] = m;
             y[i] = x[i] * m;
         }
@@ -60,15 +62,15 @@ void CudaBackend::dropout_forward(float rate,
                                   Tensor mask,
                                   Tensor y) {
     DLCTL_CHECK((mask.data == nullptr || x.size() == mask.size()) && x.size() == y.size());
-    DLCTL_CHECK(offset % 4 == 0);  // element i uses word i % 4 of block (offset + i) / 4
+    DLCTL_CHECK(offset % 8 == 0);  // a tensor's first element starts a Philox block
     const std::int64_t n = x.size();
     if (n == 0) return;
     const auto key = philox_key(seed, RngStream::kDropout);
     // The same float arithmetic as the CPU backend, so both keep exactly the same elements.
     const float keep_scale = dropout_keep_scale(rate);
     const std::uint32_t threshold = dropout_threshold(rate);
-    dropout_kernel<<<cuda::blocks_for((n + 3) / 4), cuda::kThreads, 0, stream_>>>(
-        key[0], key[1], substream, offset / 4, threshold, keep_scale, x.data, mask.data, y.data, n);
+    dropout_kernel<<<cuda::blocks_for((n + 7) / 8), cuda::kThreads, 0, stream_>>>(
+        key[0], key[1], substream, offset / 8, threshold, keep_scale, x.data, mask.data, y.data, n);
     DLCTL_CUDA_CHECK_LAUNCH();
 }
 
