@@ -272,7 +272,7 @@ TEST_CASE("a dense relu layer applies the dropout after it as the two separate l
         }
         const Tensor input = x.view(kInputs, batch);
         // Two passes of step 3, the second's masks starting at column 8 of the batch (passes
-        // are multiples of 4 columns).
+        // are multiples of 8 columns).
         for (const std::int64_t first_column : {0, 8}) {
             const ForwardContext train{Mode::kTrain, 5, 3, first_column};
             CHECK(values(fused->forward(be, input, train)) ==

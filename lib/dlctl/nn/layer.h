@@ -33,7 +33,8 @@ struct DropoutFusion {
 /// The first counter of a dropout tensor of `size` rows in the pass `ctx`. One step's
 /// activations of one layer never exceed 2^32 elements, so (step << 32) + i is a unique counter
 /// for every element i of every step, whichever pass of the step draws it. Passes start on
-/// multiples of 16 columns, so the counter is a multiple of 8 as dropout_forward needs.
+/// multiples of 8 columns (or one pass covers the batch), so the counter is a multiple of 8 as
+/// dropout_forward needs.
 inline std::uint64_t dropout_counter_offset(const ForwardContext& ctx, std::int64_t size) {
     return (ctx.step << 32) + static_cast<std::uint64_t>(ctx.first_column * size);
 }
