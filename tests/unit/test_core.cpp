@@ -1,11 +1,14 @@
 #include <catch2/catch.hpp>
+#include <cstdint>
 #include <set>
+#include <utility>
 #include <vector>
 
 #include "dlctl/core/device.h"
 #include "dlctl/core/error.h"
 #include "dlctl/core/random.h"
 #include "dlctl/core/strings.h"
+#include "dlctl/core/transpose.h"
 
 using namespace dlctl;
 
@@ -109,4 +112,31 @@ TEST_CASE("did-you-mean suggests close names only", "[core]") {
     CHECK(did_you_mean("epoch", {"epochs", "batch_size"}) == " (did you mean 'epochs'?)");
     CHECK(did_you_mean("zzzzzz", {"epochs", "batch_size"}).empty());
     CHECK(quoted_list({"a", "b"}) == "'a', 'b'");
+}
+
+TEST_CASE("transpose moves every element, in and around 8x8 blocks and 64x64 tiles", "[core]") {
+    for (const auto& [rows, cols] : std::vector<std::pair<std::int64_t, std::int64_t>>{{1, 1},
+                                                                                       {1, 9},
+                                                                                       {9, 1},
+                                                                                       {7, 7},
+                                                                                       {8, 8},
+                                                                                       {8, 16},
+                                                                                       {17, 9},
+                                                                                       {64, 64},
+                                                                                       {65, 130},
+                                                                                       {130, 65},
+                                                                                       {200, 8},
+                                                                                       {3, 300}}) {
+        std::vector<float> in(static_cast<std::size_t>(rows * cols));
+        for (std::size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(i) + 0.5f;
+        std::vector<float> out(in.size(), -1.0f);
+        transpose(in.data(), rows, cols, out.data());
+        bool all_moved = true;
+        for (std::int64_t r = 0; r < rows; ++r) {
+            for (std::int64_t c = 0; c < cols; ++c)
+                all_moved = all_moved && out[c * rows + r] == in[r * cols + c];
+        }
+        INFO(rows << " x " << cols);
+        CHECK(all_moved);
+    }
 }

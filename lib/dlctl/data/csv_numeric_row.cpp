@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "dlctl/core/transpose.h"
+
 #if defined(__AVX2__) || defined(__SSE2__)
 #include <immintrin.h>
 #endif
@@ -157,25 +159,9 @@ void spread_tile(const float* tile,
     static_assert(kTileRows == 8);
     if (rows == kTileRows) {
         for (; c + 8 <= width; c += 8) {
-            const float* in = tile + c;
-            __m256 r[8], t[8];
-            for (std::size_t i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(in + i * width);
-            for (std::size_t i = 0; i < 8; i += 2) {
-                t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-                t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-            }
-            for (std::size_t i = 0; i < 8; i += 4) {
-                r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
-                r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
-                r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-                r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
-            }
-            for (std::size_t i = 0; i < 4; ++i) {
-                _mm256_storeu_ps(columns[c + i] + first_row,
-                                 _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
-                _mm256_storeu_ps(columns[c + i + 4] + first_row,
-                                 _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
-            }
+            float* out[8];
+            for (std::size_t i = 0; i < 8; ++i) out[i] = columns[c + i] + first_row;
+            transpose_8x8(tile + c, width, out);
         }
     }
 #endif
