@@ -95,6 +95,43 @@ TEST_CASE("corrupt safetensors files are I/O errors naming the problem", "[io][w
                Contains("entry 'a' lacks dtype, shape or data_offsets"));
 }
 
+TEST_CASE("a snapshot lays out what export_weights exports and reuses its storage",
+          "[nn][weights]") {
+    CpuBackend be;
+    auto model = build_model(small_model(37), 70);
+    Rng rng(1, RngStream::kInit);
+    model->build(be, 8, rng);
+    std::vector<float> moments(static_cast<std::size_t>(model->parameter_count()));
+    for (std::size_t i = 0; i < moments.size(); ++i) moments[i] = 0.25f * static_cast<float>(i);
+    const Tensor moment_tensor{moments.data(), model->parameter_count(), 1};
+    const std::vector<ParameterShaped> buffers = {{moment_tensor, {}, "optim.", ".m"}};
+
+    TensorSnapshot snapshot;
+    std::vector<NamedTensor> laid_out;
+    for (int round = 0; round < 2; ++round) {
+        const float* storage =
+            snapshot.entries.empty() ? nullptr : snapshot.entries[0].values.data();
+        take_snapshot(be, *model, buffers, snapshot);
+        lay_out(snapshot, laid_out);
+        if (round == 1) CHECK(snapshot.entries[0].values.data() == storage);  // not reallocated
+
+        std::vector<NamedTensor> expected = export_weights(be, *model);
+        REQUIRE(laid_out.size() == 8 + 6);  // weights and state, then the 6 parameters' moments
+        for (std::size_t i = 0; i < expected.size(); ++i) {
+            CHECK(laid_out[i].name == expected[i].name);
+            CHECK(laid_out[i].shape == expected[i].shape);
+            CHECK(laid_out[i].values == expected[i].values);
+        }
+        CHECK(laid_out[8].name == "optim.layers.0.dense.weight.m");
+        CHECK(laid_out[8].shape == std::vector<std::int64_t>{37, 70});
+        // Row-major [out, in]: (o, i) of the moments' weight slice is moments[i * 37 + o].
+        CHECK(laid_out[8].values[5 * 70 + 3] == moments[3 * 37 + 5]);
+
+        model->parameters().data[0] += 1.0f;  // the next round must see the change
+        moments[3 * 37 + 5] = -1.0f;
+    }
+}
+
 TEST_CASE("model weights export in PyTorch layout and import back exactly", "[nn][weights]") {
     CpuBackend be;
     auto model = build_model(small_model(4), 3);
@@ -112,7 +149,7 @@ TEST_CASE("model weights export in PyTorch layout and import back exactly", "[nn
     // Row-major [out, in]: element (o, i) of W is column-major data[i * 4 + o].
     CHECK(exported[0].values[1 * 3 + 2] == model->parameters().data[2 * 4 + 1]);
     {
-        // Larger than the 32 × 32 tiles the export transposes in, in neither dimension a multiple.
+        // Past the 64 × 64 tiles the export transposes in, in neither dimension a multiple of 8.
         auto large = build_model(small_model(37), 70);
         large->build(be, 8, rng);
         const auto tensors = export_weights(be, *large);

@@ -118,8 +118,8 @@ json model_json(const ModelSpec& model) {
 
 }  // namespace
 
-void write_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
-    const std::map<std::string, std::string> metadata = {
+std::map<std::string, std::string> run_metadata(const Checkpoint& c) {
+    return {
         {"format", kFormat},
         {"format_version", std::to_string(kCheckpointFormatVersion)},
         {"dlctl_version", c.dlctl_version},
@@ -128,10 +128,20 @@ void write_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
         {"task", task_json(c.task).dump()},
         {"data",
          json{{"path", c.data.path}, {"rows", c.data.rows}, {"crc32", c.data.crc32}}.dump()},
-        {"training_state", state_json(c).dump()},
         {"model", model_json(c.spec.model).dump()},
     };
+}
+
+void write_checkpoint(const std::filesystem::path& path,
+                      const Checkpoint& c,
+                      const std::map<std::string, std::string>& run) {
+    std::map<std::string, std::string> metadata = run;
+    metadata["training_state"] = state_json(c).dump();
     write_safetensors(path, c.tensors, metadata);
+}
+
+void write_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
+    write_checkpoint(path, c, run_metadata(c));
 }
 
 namespace {

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,15 @@ struct Checkpoint {
 
 /// Writes `checkpoint` as a safetensors file (see docs/checkpoints.md), atomically.
 void write_checkpoint(const std::filesystem::path& path, const Checkpoint& checkpoint);
+
+/// The metadata of `checkpoint` that stays the same through a run (all but its training state
+/// and history), so that a writer checkpointing every epoch serialises it once.
+std::map<std::string, std::string> run_metadata(const Checkpoint& checkpoint);
+
+/// As write_checkpoint, with `run` = run_metadata(checkpoint) computed before.
+void write_checkpoint(const std::filesystem::path& path,
+                      const Checkpoint& checkpoint,
+                      const std::map<std::string, std::string>& run);
 
 /// Reads and validates a checkpoint. Throws IoError naming the file and the problem for an
 /// unreadable, truncated or corrupt file (checksum), a safetensors file that is not a dlctl

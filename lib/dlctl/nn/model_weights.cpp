@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 
 #include "dlctl/core/error.h"
 #include "dlctl/core/strings.h"
+#include "dlctl/core/transpose.h"
 
 namespace dlctl {
 
@@ -42,46 +44,9 @@ std::vector<std::pair<std::string, Tensor>> named(const Sequential& model,
 }
 
 /// Row-major [rows, cols] shape of a column-major tensor ([rows] for a vector).
-std::vector<std::int64_t> shape_of(const Tensor& t) {
-    if (t.cols == 1) return {t.rows};
-    return {t.rows, t.cols};
-}
-
-/// row_major[r, c] = column_major[r, c] for a rows × cols matrix, in tiles that stay in L1
-/// (checkpoints transpose every weight matrix at the end of each epoch, on the training thread).
-void transpose_to_row_major(const float* column_major,
-                            std::int64_t rows,
-                            std::int64_t cols,
-                            float* row_major) {
-    constexpr std::int64_t kTile = 32;
-    for (std::int64_t r0 = 0; r0 < rows; r0 += kTile) {
-        for (std::int64_t c0 = 0; c0 < cols; c0 += kTile) {
-            const std::int64_t r1 = std::min(rows, r0 + kTile), c1 = std::min(cols, c0 + kTile);
-            for (std::int64_t r = r0; r < r1; ++r) {
-                for (std::int64_t c = c0; c < c1; ++c) {
-                    row_major[r * cols + c] = column_major[c * rows + r];
-                }
-            }
-        }
-    }
-}
-
-std::vector<NamedTensor> download(Backend& backend,
-                                  const std::vector<std::pair<std::string, Tensor>>& wanted) {
-    std::vector<NamedTensor> out;
-    std::vector<float> column_major;
-    for (const auto& [name, tensor] : wanted) {
-        NamedTensor t{name, shape_of(tensor), std::vector<float>(tensor.size())};
-        if (tensor.rows == 1 || tensor.cols == 1) {  // the same in either order
-            backend.download(tensor, t.values.data());
-        } else {
-            column_major.resize(t.values.size());
-            backend.download(tensor, column_major.data());
-            transpose_to_row_major(column_major.data(), tensor.rows, tensor.cols, t.values.data());
-        }
-        out.push_back(std::move(t));
-    }
-    return out;
+std::vector<std::int64_t> shape_of(std::int64_t rows, std::int64_t cols) {
+    if (cols == 1) return {rows};
+    return {rows, cols};
 }
 
 /// Uploads the tensors `wanted` names from `tensors`, after checking that each is present with
@@ -102,10 +67,10 @@ void upload(Backend& backend,
             problems.push_back("missing '" + name + "'");
             continue;
         }
-        if (it->second->shape != shape_of(tensor)) {
+        if (it->second->shape != shape_of(tensor.rows, tensor.cols)) {
             problems.push_back(fmt::format("'{}' has shape [{}], the model needs [{}]", name,
                                            fmt::join(it->second->shape, ", "),
-                                           fmt::join(shape_of(tensor), ", ")));
+                                           fmt::join(shape_of(tensor.rows, tensor.cols), ", ")));
         }
         by_name.erase(it);
     }
@@ -124,11 +89,7 @@ void upload(Backend& backend,
     for (const auto& [name, tensor] : wanted) {
         const NamedTensor& t = *available.at(name);
         std::vector<float> column_major(t.values.size());
-        for (std::int64_t r = 0; r < tensor.rows; ++r) {
-            for (std::int64_t c = 0; c < tensor.cols; ++c) {
-                column_major[c * tensor.rows + r] = t.values[r * tensor.cols + c];
-            }
-        }
+        transpose(t.values.data(), tensor.rows, tensor.cols, column_major.data());
         backend.upload(column_major.data(), tensor);
     }
 }
@@ -136,7 +97,48 @@ void upload(Backend& backend,
 }  // namespace
 
 std::vector<NamedTensor> export_weights(Backend& backend, const Sequential& model) {
-    return download(backend, named(model, {model.parameters(), model.state(), "", ""}));
+    TensorSnapshot snapshot;
+    take_snapshot(backend, model, {}, snapshot);
+    std::vector<NamedTensor> out;
+    lay_out(snapshot, out);
+    return out;
+}
+
+void take_snapshot(Backend& backend,
+                   const Sequential& model,
+                   const std::vector<ParameterShaped>& buffers,
+                   TensorSnapshot& out) {
+    auto wanted = named(model, {model.parameters(), model.state(), "", ""});
+    for (const ParameterShaped& b : buffers) {
+        auto more = named(model, b);
+        std::move(more.begin(), more.end(), std::back_inserter(wanted));
+    }
+    out.entries.resize(wanted.size());  // entries already there keep their storage
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+        TensorSnapshot::Entry& e = out.entries[i];
+        const auto& [name, tensor] = wanted[i];
+        e.name = name;
+        e.rows = tensor.rows;
+        e.cols = tensor.cols;
+        e.values.resize(static_cast<std::size_t>(tensor.size()));
+        backend.download(tensor, e.values.data());
+    }
+}
+
+void lay_out(const TensorSnapshot& snapshot, std::vector<NamedTensor>& out) {
+    out.resize(snapshot.entries.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const TensorSnapshot::Entry& e = snapshot.entries[i];
+        NamedTensor& t = out[i];
+        t.name = e.name;
+        t.shape = shape_of(e.rows, e.cols);
+        t.values.resize(e.values.size());
+        if (e.rows == 1 || e.cols == 1) {  // the same in either order
+            std::copy(e.values.begin(), e.values.end(), t.values.begin());
+        } else {
+            transpose(e.values.data(), e.cols, e.rows, t.values.data());  // to row-major
+        }
+    }
 }
 
 void import_weights(Backend& backend,
@@ -145,12 +147,6 @@ void import_weights(Backend& backend,
                     const std::filesystem::path& source) {
     upload(backend, named(model, {model.parameters(), model.state(), "", ""}), tensors, "layers.",
            source);
-}
-
-std::vector<NamedTensor> export_parameter_shaped(Backend& backend,
-                                                 const Sequential& model,
-                                                 const ParameterShaped& buffers) {
-    return download(backend, named(model, buffers));
 }
 
 void import_parameter_shaped(Backend& backend,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <string>
 #include <vector>
@@ -34,12 +35,32 @@ struct ParameterShaped {
     std::string suffix;
 };
 
-/// The slices of `buffers` that correspond to each model tensor, named and shaped as it is.
-std::vector<NamedTensor> export_parameter_shaped(Backend& backend,
-                                                 const Sequential& model,
-                                                 const ParameterShaped& buffers);
+/// Model tensors as the backend stores them (column-major), copied to the host with their
+/// names: a checkpoint takes this quick copy on the training thread and lays it out for the file
+/// on its writer thread, while training goes on.
+struct TensorSnapshot {
+    struct Entry {
+        std::string name;
+        std::int64_t rows = 0;
+        std::int64_t cols = 0;
+        std::vector<float> values;  ///< column-major
+    };
+    std::vector<Entry> entries;
+};
 
-/// Fills `buffers` from tensors named as export_parameter_shaped names them. Throws IoError
+/// Copies the weights (named as export_weights names them) and then each of `buffers` (named
+/// `prefix + <weight name> + suffix`, slice by slice) into `out`. Storage `out` holds from an
+/// earlier snapshot of the same model is reused: a snapshot every epoch does not allocate.
+void take_snapshot(Backend& backend,
+                   const Sequential& model,
+                   const std::vector<ParameterShaped>& buffers,
+                   TensorSnapshot& out);
+
+/// `snapshot`'s tensors in export_weights' layout (row-major, PyTorch's shapes) into `out`,
+/// reusing the storage it has.
+void lay_out(const TensorSnapshot& snapshot, std::vector<NamedTensor>& out);
+
+/// Fills `buffers` from tensors named as take_snapshot names them. Throws IoError
 /// listing every missing or mis-shaped tensor.
 void import_parameter_shaped(Backend& backend,
                              const Sequential& model,

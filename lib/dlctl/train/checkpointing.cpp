@@ -9,7 +9,6 @@
 
 #include "dlctl/core/error.h"
 #include "dlctl/io/atomic_file.h"
-#include "dlctl/nn/model_weights.h"
 
 namespace dlctl {
 
@@ -51,6 +50,7 @@ std::string best_checkpoint_monitor(const ExperimentSpec& spec, bool has_validat
 CheckpointWriter::CheckpointWriter(fs::path run_dir, Checkpoint base)
     : dir_(std::move(run_dir) / "checkpoints"),
       base_(std::move(base)),
+      run_metadata_(run_metadata(base_)),
       best_(monitor_spec(base_.best_monitor)) {
     best_.restore(base_.state.checkpoint_best);
     if (base_.spec.output.checkpoint_every > 0) {
@@ -73,16 +73,14 @@ void CheckpointWriter::end_epoch(const EpochResult& result,
     if (!last_due && !improved) return;
 
     // The previous write had a whole epoch to finish; waiting here reports its error first and
-    // keeps one copy of the weights on the host at a time.
+    // hands copied_ and laid_out_ back to this thread.
     finish();
-    Checkpoint snapshot = base_;  // base_ holds no tensors: each snapshot exports its own
+    Checkpoint snapshot = base_;  // base_ holds no tensors: they are laid out on the writer thread
     snapshot.state = trainer.state();
     snapshot.state.checkpoint_best = best_.state();
-    snapshot.tensors = export_weights(backend, model);
-    for (const ParameterShaped& buffers : trainer.checkpoint_buffers()) {
-        auto more = export_parameter_shaped(backend, model, buffers);
-        std::move(more.begin(), more.end(), std::back_inserter(snapshot.tensors));
-    }
+    // Only a plain copy happens here, on the training thread: transposing to the file's layout,
+    // serialising, writing and fsync'ing overlap the next epoch's training.
+    take_snapshot(backend, model, trainer.checkpoint_buffers(), copied_);
     // The due names all hold this same checkpoint: it is written once, the others are links.
     std::vector<fs::path> due;
     if (improved) due.push_back(dir_ / "best.safetensors");
@@ -91,14 +89,17 @@ void CheckpointWriter::end_epoch(const EpochResult& result,
         due.push_back(dir_ / "last.safetensors");
         if (keep > 0) due.push_back(dir_ / fmt::format("epoch-{:04}.safetensors", result.epoch));
     }
-    // The weights are on the host now; serialising, writing and fsync'ing them overlaps the next
-    // epoch's training. One write is in flight at a time, so files appear in epoch order.
+    // One write is in flight at a time, so files appear in epoch order and copied_ and laid_out_
+    // are the writer's until finish().
     const int prune_to = last_due ? keep : 0;
-    pending_ = std::async(std::launch::async, [snapshot = std::move(snapshot), due = std::move(due),
-                                               dir = dir_, prune_to] {
-        write_checkpoint(due.front(), snapshot);
+    pending_ = std::async(std::launch::async, [this, snapshot = std::move(snapshot),
+                                               due = std::move(due), prune_to]() mutable {
+        lay_out(copied_, laid_out_);
+        snapshot.tensors = std::move(laid_out_);
+        write_checkpoint(due.front(), snapshot, run_metadata_);
+        laid_out_ = std::move(snapshot.tensors);  // the next checkpoint reuses the storage
         for (std::size_t i = 1; i < due.size(); ++i) link_file_atomic(due.front(), due[i]);
-        if (prune_to > 0) prune_epoch_checkpoints(dir, prune_to);
+        if (prune_to > 0) prune_epoch_checkpoints(dir_, prune_to);
     });
 }
 

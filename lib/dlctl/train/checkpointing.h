@@ -2,10 +2,12 @@
 
 #include <filesystem>
 #include <future>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "dlctl/checkpoint/checkpoint.h"
+#include "dlctl/nn/model_weights.h"
 #include "dlctl/train/trainer.h"
 
 namespace dlctl {
@@ -42,8 +44,11 @@ class CheckpointWriter {
   private:
     std::filesystem::path dir_;
     Checkpoint base_;
+    std::map<std::string, std::string> run_metadata_;  ///< of base_, serialised once
     EarlyStopping best_;
-    std::future<void> pending_;  ///< the checkpoint being written
+    TensorSnapshot copied_;              ///< the tensors of the checkpoint in flight, as copied
+    std::vector<NamedTensor> laid_out_;  ///< and laid out for the file (reused storage)
+    std::future<void> pending_;          ///< the checkpoint being written
 };
 
 /// Restores the weights, optimizer moments, best weights and counters of `checkpoint` into a
