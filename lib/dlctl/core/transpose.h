@@ -10,7 +10,8 @@
 namespace dlctl {
 
 /// out[c * rows + r] = in[r * cols + c]: the row-major rows × cols matrix `in` as its row-major
-/// transpose (equally: column-major to row-major), in cache-sized tiles of 8×8 blocks.
+/// transpose (equally: column-major to row-major), in cache-sized tiles of 8×8 blocks; `in` and
+/// `out` must not overlap.
 void transpose(const float* in, std::int64_t rows, std::int64_t cols, float* out);
 
 #if defined(__AVX2__)
