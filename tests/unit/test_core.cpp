@@ -115,18 +115,10 @@ TEST_CASE("did-you-mean suggests close names only", "[core]") {
 }
 
 TEST_CASE("transpose moves every element, in and around 8x8 blocks and 64x64 tiles", "[core]") {
-    for (const auto& [rows, cols] : std::vector<std::pair<std::int64_t, std::int64_t>>{{1, 1},
-                                                                                       {1, 9},
-                                                                                       {9, 1},
-                                                                                       {7, 7},
-                                                                                       {8, 8},
-                                                                                       {8, 16},
-                                                                                       {17, 9},
-                                                                                       {64, 64},
-                                                                                       {65, 130},
-                                                                                       {130, 65},
-                                                                                       {200, 8},
-                                                                                       {3, 300}}) {
+    const std::vector<std::pair<std::int64_t, std::int64_t>> shapes = {
+        {1, 1},  {1, 9},   {9, 1},    {7, 7},    {8, 8},   {8, 16},
+        {17, 9}, {64, 64}, {65, 130}, {130, 65}, {200, 8}, {3, 300}};
+    for (const auto& [rows, cols] : shapes) {
         std::vector<float> in(static_cast<std::size_t>(rows * cols));
         for (std::size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(i) + 0.5f;
         std::vector<float> out(in.size(), -1.0f);

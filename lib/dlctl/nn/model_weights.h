@@ -49,8 +49,9 @@ struct TensorSnapshot {
 };
 
 /// Copies the weights (named as export_weights names them) and then each of `buffers` (named
-/// `prefix + <weight name> + suffix`, slice by slice) into `out`. Storage `out` holds from an
-/// earlier snapshot of the same model is reused: a snapshot every epoch does not allocate.
+/// `prefix + <weight name> + suffix`, slice by slice) into `out`. The value storage `out` holds
+/// from an earlier snapshot of the same model is reused: a snapshot every epoch allocates no
+/// tensor storage (only the names).
 void take_snapshot(Backend& backend,
                    const Sequential& model,
                    const std::vector<ParameterShaped>& buffers,
