@@ -33,7 +33,9 @@ void CpuBackend::optimizer_update(const OptimizerStep& s,
             const double correction1 = 1.0 - std::pow(static_cast<double>(s.beta1), s.step);
             const double correction2 = 1.0 - std::pow(static_cast<double>(s.beta2), s.step);
             const float step_size = static_cast<float>(s.lr / correction1);
-            const float sqrt_correction2 = static_cast<float>(std::sqrt(correction2));
+            // A product, not torch's quotient: one division fewer per element (about 10% of the
+            // update), for a denominator that may differ in its last bit.
+            const float inverse_sqrt_correction2 = static_cast<float>(1.0 / std::sqrt(correction2));
             const float decay = s.decoupled_weight_decay ? 1.0f - s.lr * wd : 1.0f;
             const float coupled = s.decoupled_weight_decay ? 0.0f : wd;
 #pragma omp parallel for schedule(static) num_threads(cpu::threads_for(n, threads_))
@@ -44,7 +46,7 @@ void CpuBackend::optimizer_update(const OptimizerStep& s,
                 float& v = state1.data[i];
                 m += (1.0f - s.beta1) * (g - m);
                 v = s.beta2 * v + (1.0f - s.beta2) * g * g;
-                const float denom = std::sqrt(v) / sqrt_correction2 + s.eps;
+                const float denom = std::sqrt(v) * inverse_sqrt_correction2 + s.eps;
                 p[i] -= step_size * m / denom;
             }
             break;

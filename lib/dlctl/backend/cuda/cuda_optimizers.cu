@@ -27,7 +27,7 @@ __global__ void sgd_kernel(
 
 __global__ void adam_kernel(OptimizerStep s,
                             float step_size,
-                            float sqrt_correction2,
+                            float inverse_sqrt_correction2,
                             float* p,
                             const float* grad,
                             float* m,
@@ -42,7 +42,7 @@ __global__ void adam_kernel(OptimizerStep s,
         const float vi = s.beta2 * v[i] + (1.0f - s.beta2) * g * g;
         m[i] = mi;
         v[i] = vi;
-        p[i] = w - step_size * mi / (sqrtf(vi) / sqrt_correction2 + s.eps);
+        p[i] = w - step_size * mi / (sqrtf(vi) * inverse_sqrt_correction2 + s.eps);
     }
 }
 
@@ -107,8 +107,8 @@ void CudaBackend::optimizer_update(const OptimizerStep& s,
             const double correction2 = 1.0 - std::pow(static_cast<double>(s.beta2), s.step);
             adam_kernel<<<blocks, cuda::kThreads, 0, stream_>>>(
                 s, static_cast<float>(s.lr / correction1),
-                static_cast<float>(std::sqrt(correction2)), params.data, grads.data, state0.data,
-                state1.data, n);
+                static_cast<float>(1.0 / std::sqrt(correction2)), params.data, grads.data,
+                state0.data, state1.data, n);
             break;
         }
         case OptimizerStep::Kind::kRmsprop:
