@@ -132,3 +132,21 @@ TEST_CASE("transpose moves every element, in and around 8x8 blocks and 64x64 til
         CHECK(all_moved);
     }
 }
+
+TEST_CASE("transpose of a block inside larger matrices leaves the rest alone", "[core]") {
+    // The 67 x 21 block at row 3, column 5 of a 80 x 40 matrix, into column 2 of a 30 x 75 one.
+    const std::int64_t in_stride = 40, rows = 67, cols = 21, out_stride = 75;
+    std::vector<float> in(80 * 40);
+    for (std::size_t i = 0; i < in.size(); ++i) in[i] = static_cast<float>(i);
+    std::vector<float> out(30 * 75, -1.0f);
+    transpose(in.data() + 3 * in_stride + 5, in_stride, rows, cols, out.data() + 2, out_stride);
+    bool right = true;
+    for (std::int64_t r = 0; r < 30; ++r) {
+        for (std::int64_t c = 0; c < out_stride; ++c) {
+            const bool inside = c >= 2 && c < 2 + rows && r < cols;
+            const float expected = inside ? in[(3 + c - 2) * in_stride + 5 + r] : -1.0f;
+            right = right && out[r * out_stride + c] == expected;
+        }
+    }
+    CHECK(right);
+}

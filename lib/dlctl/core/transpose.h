@@ -13,6 +13,13 @@ namespace dlctl {
 /// transpose (equally: column-major to row-major), in cache-sized tiles of 8×8 blocks; `in` and
 /// `out` must not overlap.
 void transpose(const float* in, std::int64_t rows, std::int64_t cols, float* out);
+/// The same for matrices inside larger ones: out[c * out_stride + r] = in[r * in_stride + c].
+void transpose(const float* in,
+               std::int64_t in_stride,
+               std::int64_t rows,
+               std::int64_t cols,
+               float* out,
+               std::int64_t out_stride);
 
 #if defined(__AVX2__)
 /// Column i of the 8×8 block at `in` (its rows `stride` floats apart) into out[i][0, 8), by
