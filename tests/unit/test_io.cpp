@@ -1,9 +1,11 @@
 #include <catch2/catch.hpp>
+#include <cstring>
 
 #include "dlctl/core/error.h"
 #include "dlctl/io/atomic_file.h"
 #include "dlctl/io/metrics_csv.h"
 #include "dlctl/io/run_dir.h"
+#include "dlctl/io/staged_file.h"
 #include "support/temp_dir.h"
 
 using namespace dlctl;
@@ -28,6 +30,54 @@ TEST_CASE("a failed atomic write is an I/O error and keeps the old file", "[io]"
     fs::create_directory(dir.path() / "sub");
     CHECK_THROWS_AS(write_file_atomic(dir.path() / "sub", "data"), IoError);  // a directory
     CHECK(read_text(file) == "good");
+}
+
+TEST_CASE("an atomic file destroyed uncommitted leaves the old file and no temporary", "[io]") {
+    TempDir dir;
+    const fs::path file = dir.path() / "keep.bin";
+    write_file_atomic(file, "good");
+    for (const bool direct : {false, true}) {
+        AtomicFileWriter writer(file, direct);
+        writer.write_at(0, "partial");
+    }
+    CHECK(read_text(file) == "good");
+    CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator{}) == 1);
+}
+
+TEST_CASE("a staged file holds every byte given and its head as replaced", "[io]") {
+    TempDir dir;
+    const fs::path file = dir.path() / "staged.bin";
+    constexpr std::uint64_t kMiB = 1u << 20;
+    // Cached and direct, inside one chunk and across several, ending inside a block or on one.
+    for (const std::uint64_t size : {std::uint64_t{0}, std::uint64_t{5}, std::uint64_t{4096}, kMiB,
+                                     kMiB + 1, 3 * kMiB + 123}) {
+        for (const std::size_t head : {std::size_t{0}, std::size_t{5}, std::size_t{5000}}) {
+            if (head > size) continue;
+            std::string expected(size, '\0');
+            for (std::uint64_t i = 0; i < size; ++i) expected[i] = static_cast<char>(i * 7 % 251);
+            StagedFileWriter writer(file, size, head);
+            // Half the bytes through append() in pieces of 1000, the rest through room().
+            std::uint64_t at = 0;
+            for (; at < size / 2; at += 1000) {
+                writer.append(std::string_view(expected).substr(
+                    at, std::min<std::uint64_t>(1000, size / 2 - at)));
+            }
+            at = size / 2;
+            while (at < size) {
+                const std::span<char> room = writer.room();
+                const std::size_t n = std::min<std::uint64_t>(room.size(), size - at);
+                std::memcpy(room.data(), expected.data() + at, n);
+                writer.advance(n);
+                at += n;
+            }
+            const std::string new_head(head, 'H');
+            writer.finish(new_head);
+            expected.replace(0, head, new_head);
+            INFO("size " << size << ", head " << head);
+            CHECK(read_text(file) == expected);
+            CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator{}) == 1);
+        }
+    }
 }
 
 TEST_CASE("a linked name keeps its content when the original is rewritten", "[io]") {

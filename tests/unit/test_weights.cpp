@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <fstream>
@@ -69,6 +70,36 @@ TEST_CASE("safetensors files round-trip tensors and metadata", "[io][weights]") 
     CHECK(header % 8 == 0);  // data starts 8-byte aligned
 }
 
+TEST_CASE("large safetensors files stream through chunks, rows straddling them", "[io][weights]") {
+    TempDir dir;
+    const auto path = dir.path() / "large.safetensors";
+    // 2.8 MB: written direct, in 1 MiB chunks whose ends fall inside rows of 4004 bytes.
+    const std::int64_t rows = 700, cols = 1001;
+    std::vector<TensorSource> sources = {
+        {"big",
+         {rows, cols},
+         [](std::int64_t first, std::int64_t count, float* out) {
+             for (std::int64_t r = first; r < first + count; ++r) {
+                 for (std::int64_t c = 0; c < cols; ++c) *out++ = static_cast<float>(r * cols + c);
+             }
+         }},
+        {"scalar", {}, [](std::int64_t, std::int64_t, float* out) { *out = 2.5f; }},
+        {"empty", {0, 3}, [](std::int64_t, std::int64_t, float*) { FAIL("no rows to fill"); }}};
+    write_safetensors(path, sources, {{"format", "test"}});
+    const auto tensors = read_safetensors(path);  // checks the checksum too
+    REQUIRE(tensors.size() == 3);
+    const auto& big = tensors[0].name == "big" ? tensors[0] : tensors[1];
+    REQUIRE(big.values.size() == static_cast<std::size_t>(rows * cols));
+    bool all_right = true;
+    for (std::size_t i = 0; i < big.values.size(); ++i)
+        all_right = all_right && big.values[i] == static_cast<float>(i);
+    CHECK(all_right);
+    for (const auto& t : tensors) {
+        if (t.name == "scalar") CHECK(t.values == std::vector<float>{2.5f});
+        if (t.name == "empty") CHECK(t.values.empty());
+    }
+}
+
 TEST_CASE("corrupt safetensors files are I/O errors naming the problem", "[io][weights]") {
     TempDir dir;
     CHECK_THAT(io_error(dir.path() / "none.safetensors"), Contains("cannot open"));
@@ -126,6 +157,12 @@ TEST_CASE("a snapshot lays out what export_weights exports and reuses its storag
         CHECK(laid_out[8].shape == std::vector<std::int64_t>{37, 70});
         // Row-major [out, in]: (o, i) of the moments' weight slice is moments[i * 37 + o].
         CHECK(laid_out[8].values[5 * 70 + 3] == moments[3 * 37 + 5]);
+        // The file layout's sources give any run of rows, as write_safetensors asks for them.
+        const std::vector<TensorSource> sources = file_layout(snapshot);
+        std::vector<float> rows_3_to_7(5 * 70);
+        sources[8].rows(3, 5, rows_3_to_7.data());
+        CHECK(std::equal(rows_3_to_7.begin(), rows_3_to_7.end(),
+                         laid_out[8].values.begin() + 3 * 70));
 
         model->parameters().data[0] += 1.0f;  // the next round must see the change
         moments[3 * 37 + 5] = -1.0f;

@@ -140,6 +140,15 @@ void write_checkpoint(const std::filesystem::path& path,
     write_safetensors(path, c.tensors, metadata);
 }
 
+void write_checkpoint(const std::filesystem::path& path,
+                      const Checkpoint& c,
+                      const std::map<std::string, std::string>& run,
+                      const std::vector<TensorSource>& tensors) {
+    std::map<std::string, std::string> metadata = run;
+    metadata["training_state"] = state_json(c).dump();
+    write_safetensors(path, tensors, metadata);
+}
+
 void write_checkpoint(const std::filesystem::path& path, const Checkpoint& c) {
     write_checkpoint(path, c, run_metadata(c));
 }

@@ -62,6 +62,11 @@ std::map<std::string, std::string> run_metadata(const Checkpoint& checkpoint);
 void write_checkpoint(const std::filesystem::path& path,
                       const Checkpoint& checkpoint,
                       const std::map<std::string, std::string>& run);
+/// The same with `tensors` streamed in place of checkpoint.tensors.
+void write_checkpoint(const std::filesystem::path& path,
+                      const Checkpoint& checkpoint,
+                      const std::map<std::string, std::string>& run,
+                      const std::vector<TensorSource>& tensors);
 
 /// Reads and validates a checkpoint. Throws IoError naming the file and the problem for an
 /// unreadable, truncated or corrupt file (checksum), a safetensors file that is not a dlctl

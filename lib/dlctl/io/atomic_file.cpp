@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <utility>
 
 #include "dlctl/core/error.h"
 
@@ -38,30 +39,13 @@ void write_file_atomic(const std::filesystem::path& path, std::string_view conte
 
 void write_file_atomic(const std::filesystem::path& path,
                        std::span<const std::string_view> pieces) {
-    const std::filesystem::path temp = temporary_name(path);
-    const int fd = ::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0) fail("create", temp, errno);
+    AtomicFileWriter file(path, false);
+    std::uint64_t offset = 0;
     for (const std::string_view piece : pieces) {
-        std::size_t written = 0;
-        while (written < piece.size()) {
-            const ssize_t n = ::write(fd, piece.data() + written, piece.size() - written);
-            if (n < 0) {
-                if (errno == EINTR) continue;
-                const int error = errno;
-                ::close(fd);
-                ::unlink(temp.c_str());
-                fail("write", temp, error);
-            }
-            written += static_cast<std::size_t>(n);
-        }
+        file.write_at(offset, piece);
+        offset += piece.size();
     }
-    const int sync_error = ::fsync(fd) != 0 ? errno : 0;
-    const int close_error = ::close(fd) != 0 ? errno : 0;
-    if (sync_error != 0 || close_error != 0) {
-        ::unlink(temp.c_str());
-        fail("flush", temp, sync_error != 0 ? sync_error : close_error);
-    }
-    replace_with(temp, path);
+    file.commit(offset);
 }
 
 void link_file_atomic(const std::filesystem::path& existing, const std::filesystem::path& path) {
@@ -89,6 +73,55 @@ void link_file_atomic(const std::filesystem::path& existing, const std::filesyst
     }
     replace_with(temp, path);
     ::unlink(temp.c_str());  // rename does nothing when both names already are this one file
+}
+
+AtomicFileWriter::AtomicFileWriter(std::filesystem::path path, bool direct)
+    : path_(std::move(path)), temp_(temporary_name(path_)) {
+    const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+    if (direct) {
+        fd_ = ::open(temp_.c_str(), flags | O_DIRECT, 0644);
+        direct_ = fd_ >= 0;  // a file system without O_DIRECT refuses it (EINVAL): write cached
+    }
+    if (fd_ < 0) fd_ = ::open(temp_.c_str(), flags, 0644);
+    if (fd_ < 0) fail("create", temp_, errno);
+}
+
+AtomicFileWriter::~AtomicFileWriter() {
+    if (fd_ < 0) return;
+    ::close(fd_);
+    ::unlink(temp_.c_str());
+}
+
+void AtomicFileWriter::write_at(std::uint64_t offset, std::string_view bytes) {
+    std::size_t written = 0;
+    while (written < bytes.size()) {
+        const ssize_t n = ::pwrite(fd_, bytes.data() + written, bytes.size() - written,
+                                   static_cast<off_t>(offset + written));
+        if (n >= 0) {
+            written += static_cast<std::size_t>(n);
+        } else if (errno == EINVAL && direct_) {
+            // Some file systems open with O_DIRECT and refuse the write (or this one's
+            // alignment); EINVAL comes before any transfer, so write the same bytes cached.
+            direct_ = false;
+            if (::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_DIRECT) != 0) {
+                fail("write", temp_, errno);
+            }
+        } else if (errno != EINTR) {
+            fail("write", temp_, errno);
+        }
+    }
+}
+
+void AtomicFileWriter::commit(std::uint64_t size) {
+    if (::ftruncate(fd_, static_cast<off_t>(size)) != 0) fail("write", temp_, errno);
+    const int sync_error = ::fsync(fd_) != 0 ? errno : 0;
+    const int close_error = ::close(fd_) != 0 ? errno : 0;
+    fd_ = -1;
+    if (sync_error != 0 || close_error != 0) {
+        ::unlink(temp_.c_str());
+        fail("flush", temp_, sync_error != 0 ? sync_error : close_error);
+    }
+    replace_with(temp_, path_);
 }
 
 }  // namespace dlctl

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <bit>
 #include <cstring>
 #include <fstream>
@@ -10,7 +11,7 @@
 
 #include "dlctl/core/crc32.h"
 #include "dlctl/core/error.h"
-#include "dlctl/io/atomic_file.h"
+#include "dlctl/io/staged_file.h"
 
 namespace dlctl {
 
@@ -29,34 +30,88 @@ constexpr std::uint64_t kMaxHeader = 100u << 20;  // the format's own limit is 1
 
 std::string checksum_text(std::uint32_t crc) { return fmt::format("crc32:{:08x}", crc); }
 
+std::uint64_t element_count(const std::vector<std::int64_t>& shape) {
+    std::uint64_t count = 1;
+    for (const std::int64_t d : shape) count *= static_cast<std::uint64_t>(d);
+    return count;
+}
+
 }  // namespace
 
 void write_safetensors(const std::filesystem::path& path,
                        const std::vector<NamedTensor>& tensors,
                        const std::map<std::string, std::string>& metadata) {
-    auto bytes_of = [](const NamedTensor& t) {
-        return std::string_view(reinterpret_cast<const char*>(t.values.data()),
-                                t.values.size() * sizeof(float));
-    };
-    std::uint32_t checksum = 0;
-    for (const NamedTensor& t : tensors) checksum = crc32(bytes_of(t), checksum);
+    std::vector<TensorSource> sources;
+    sources.reserve(tensors.size());
+    for (const NamedTensor& t : tensors) {
+        DLCTL_CHECK(element_count(t.shape) == t.values.size());
+        const std::int64_t row = t.shape.empty() ? 1 : t.shape.back();
+        sources.push_back(
+            {t.name, t.shape, [&t, row](std::int64_t first, std::int64_t count, float* out) {
+                 std::copy_n(t.values.data() + first * row, count * row, out);
+             }});
+    }
+    write_safetensors(path, sources, metadata);
+}
+
+void write_safetensors(const std::filesystem::path& path,
+                       const std::vector<TensorSource>& tensors,
+                       const std::map<std::string, std::string>& metadata) {
+    // The header carries the data's checksum: it is written with a placeholder checksum first,
+    // and again with the real one (the same length) once the data is written.
     json header = json::object();
     header["__metadata__"] = metadata;
-    header["__metadata__"]["checksum"] = checksum_text(checksum);
-    std::uint64_t offset = 0;
-    for (const NamedTensor& t : tensors) {
-        const std::uint64_t bytes = t.values.size() * sizeof(float);
+    header["__metadata__"]["checksum"] = checksum_text(0);
+    std::uint64_t size = 0;
+    for (const TensorSource& t : tensors) {
+        const std::uint64_t bytes = element_count(t.shape) * sizeof(float);
         header[t.name] = {
-            {"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {offset, offset + bytes}}};
-        offset += bytes;
+            {"dtype", "F32"}, {"shape", t.shape}, {"data_offsets", {size, size + bytes}}};
+        size += bytes;
     }
     std::string text = header.dump();
     text.append((8 - text.size() % 8) % 8, ' ');  // pad so the data starts 8-byte aligned
     const std::uint64_t length = text.size();
-    // Written straight from the tensors: a checkpoint is not copied into one buffer first.
-    std::vector<std::string_view> pieces = {{reinterpret_cast<const char*>(&length), 8}, text};
-    for (const NamedTensor& t : tensors) pieces.push_back(bytes_of(t));
-    write_file_atomic(path, pieces);
+    text.insert(0, reinterpret_cast<const char*>(&length), 8);
+    size += text.size();
+    // Metadata values are escaped strings, so this unescaped key-value appears only once.
+    const std::string checksum_key = "\"checksum\":\"";
+    const std::size_t checksum_at = text.find(checksum_key + checksum_text(0));
+    DLCTL_CHECK(checksum_at != std::string::npos);
+
+    StagedFileWriter file(path, size, text.size());
+    file.append(text);
+    std::uint32_t checksum = 0;
+    std::vector<float> spill;  // a row that does not fit in what is left of the chunk
+    for (const TensorSource& t : tensors) {
+        const std::int64_t row = t.shape.empty() ? 1 : t.shape.back();
+        if (row == 0) continue;
+        const std::int64_t rows = static_cast<std::int64_t>(element_count(t.shape)) / row;
+        const std::size_t row_bytes = static_cast<std::size_t>(row) * sizeof(float);
+        for (std::int64_t first = 0; first < rows;) {
+            const std::span<char> room = file.room();
+            const auto count =
+                std::min(rows - first, static_cast<std::int64_t>(room.size() / row_bytes));
+            if (count > 0) {
+                t.rows(first, count, reinterpret_cast<float*>(room.data()));
+                const std::size_t bytes = static_cast<std::size_t>(count) * row_bytes;
+                checksum = crc32({room.data(), bytes}, checksum);
+                file.advance(bytes);
+                first += count;
+            } else {
+                spill.resize(static_cast<std::size_t>(row));
+                t.rows(first, 1, spill.data());
+                const std::string_view bytes(reinterpret_cast<const char*>(spill.data()),
+                                             row_bytes);
+                checksum = crc32(bytes, checksum);
+                file.append(bytes);
+                first += 1;
+            }
+        }
+    }
+    text.replace(checksum_at + checksum_key.size(), checksum_text(0).size(),
+                 checksum_text(checksum));
+    file.finish(text);
 }
 
 std::vector<NamedTensor> read_safetensors(const std::filesystem::path& path,

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <string_view>
@@ -23,6 +24,21 @@ struct NamedTensor {
 /// the header).
 void write_safetensors(const std::filesystem::path& path,
                        const std::vector<NamedTensor>& tensors,
+                       const std::map<std::string, std::string>& metadata);
+
+/// A tensor to write without holding its file layout in memory: `rows(first, count, out)` puts
+/// rows [first, first + count) of its row-major values in `out`, a row being its last dimension
+/// (a scalar is one row of one value).
+struct TensorSource {
+    std::string name;
+    std::vector<std::int64_t> shape;
+    std::function<void(std::int64_t first, std::int64_t count, float* out)> rows;
+};
+
+/// As above, from sources, streamed to the file through a chunk of memory the size of an L2
+/// cache (large files bypass the page cache: see StagedFileWriter).
+void write_safetensors(const std::filesystem::path& path,
+                       const std::vector<TensorSource>& tensors,
                        const std::map<std::string, std::string>& metadata);
 
 /// Reads every F32 tensor of a safetensors file, and its metadata into `metadata` when given.

@@ -125,19 +125,38 @@ void take_snapshot(Backend& backend,
     }
 }
 
-void lay_out(const TensorSnapshot& snapshot, std::vector<NamedTensor>& out) {
-    out.resize(snapshot.entries.size());
-    for (std::size_t i = 0; i < out.size(); ++i) {
-        const TensorSnapshot::Entry& e = snapshot.entries[i];
-        NamedTensor& t = out[i];
-        t.name = e.name;
-        t.shape = shape_of(e.rows, e.cols);
-        t.values.resize(e.values.size());
+std::vector<TensorSource> file_layout(const TensorSnapshot& snapshot) {
+    std::vector<TensorSource> sources;
+    sources.reserve(snapshot.entries.size());
+    for (const TensorSnapshot::Entry& e : snapshot.entries) {
+        TensorSource source{e.name, shape_of(e.rows, e.cols), {}};
+        const float* values = e.values.data();
         if (e.rows == 1 || e.cols == 1) {  // the same in either order
-            std::copy(e.values.begin(), e.values.end(), t.values.begin());
-        } else {
-            transpose(e.values.data(), e.cols, e.rows, t.values.data());  // to row-major
+            const std::int64_t row = source.shape.back();
+            source.rows = [values, row](std::int64_t first, std::int64_t count, float* out) {
+                std::copy_n(values + first * row, count * row, out);
+            };
+        } else {  // file rows first.. are columns first.. of the stored cols x rows row-major
+            source.rows = [values, rows = e.rows, cols = e.cols](std::int64_t first,
+                                                                 std::int64_t count, float* out) {
+                transpose(values + first, rows, cols, count, out, cols);
+            };
         }
+        sources.push_back(std::move(source));
+    }
+    return sources;
+}
+
+void lay_out(const TensorSnapshot& snapshot, std::vector<NamedTensor>& out) {
+    const std::vector<TensorSource> sources = file_layout(snapshot);
+    out.resize(sources.size());
+    for (std::size_t i = 0; i < out.size(); ++i) {
+        const TensorSource& source = sources[i];
+        NamedTensor& t = out[i];
+        t.name = source.name;
+        t.shape = source.shape;
+        t.values.resize(snapshot.entries[i].values.size());
+        source.rows(0, source.shape.size() == 1 ? 1 : source.shape.front(), t.values.data());
     }
 }
 

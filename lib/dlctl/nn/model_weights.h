@@ -57,8 +57,12 @@ void take_snapshot(Backend& backend,
                    const std::vector<ParameterShaped>& buffers,
                    TensorSnapshot& out);
 
-/// `snapshot`'s tensors in export_weights' layout (row-major, PyTorch's shapes) into `out`,
-/// reusing the storage it has.
+/// `snapshot`'s tensors as sources of their rows in export_weights' layout (row-major, PyTorch's
+/// shapes), for write_safetensors to stream to a file without another copy of the model. They
+/// read `snapshot`, which must outlive them.
+std::vector<TensorSource> file_layout(const TensorSnapshot& snapshot);
+
+/// `snapshot`'s tensors in export_weights' layout into `out`, reusing the storage it has.
 void lay_out(const TensorSnapshot& snapshot, std::vector<NamedTensor>& out);
 
 /// Fills `buffers` from tensors named as take_snapshot names them. Throws IoError

@@ -73,13 +73,14 @@ void CheckpointWriter::end_epoch(const EpochResult& result,
     if (!last_due && !improved) return;
 
     // The previous write had a whole epoch to finish; waiting here reports its error first and
-    // hands copied_ and laid_out_ back to this thread.
+    // hands copied_ back to this thread.
     finish();
     Checkpoint snapshot = base_;  // base_ holds no tensors: they are laid out on the writer thread
     snapshot.state = trainer.state();
     snapshot.state.checkpoint_best = best_.state();
-    // Only a plain copy happens here, on the training thread: transposing to the file's layout,
-    // serialising, writing and fsync'ing overlap the next epoch's training.
+    // Only a plain copy happens here, on the training thread: transposing to the file's layout
+    // (chunk by chunk, into the writer's 1 MiB buffer), serialising, writing and fsync'ing
+    // overlap the next epoch's training.
     take_snapshot(backend, model, trainer.checkpoint_buffers(), copied_);
     // The due names all hold this same checkpoint: it is written once, the others are links.
     std::vector<fs::path> due;
@@ -89,15 +90,12 @@ void CheckpointWriter::end_epoch(const EpochResult& result,
         due.push_back(dir_ / "last.safetensors");
         if (keep > 0) due.push_back(dir_ / fmt::format("epoch-{:04}.safetensors", result.epoch));
     }
-    // One write is in flight at a time, so files appear in epoch order and copied_ and laid_out_
-    // are the writer's until finish().
+    // One write is in flight at a time, so files appear in epoch order and copied_ is the
+    // writer's until finish().
     const int prune_to = last_due ? keep : 0;
     pending_ = std::async(std::launch::async, [this, snapshot = std::move(snapshot),
                                                due = std::move(due), prune_to]() mutable {
-        lay_out(copied_, laid_out_);
-        snapshot.tensors = std::move(laid_out_);
-        write_checkpoint(due.front(), snapshot, run_metadata_);
-        laid_out_ = std::move(snapshot.tensors);  // the next checkpoint reuses the storage
+        write_checkpoint(due.front(), snapshot, run_metadata_, file_layout(copied_));
         for (std::size_t i = 1; i < due.size(); ++i) link_file_atomic(due.front(), due[i]);
         if (prune_to > 0) prune_epoch_checkpoints(dir_, prune_to);
     });

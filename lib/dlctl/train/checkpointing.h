@@ -46,9 +46,8 @@ class CheckpointWriter {
     Checkpoint base_;
     std::map<std::string, std::string> run_metadata_;  ///< of base_, serialised once
     EarlyStopping best_;
-    TensorSnapshot copied_;              ///< the tensors of the checkpoint in flight, as copied
-    std::vector<NamedTensor> laid_out_;  ///< and laid out for the file (reused storage)
-    std::future<void> pending_;          ///< the checkpoint being written
+    TensorSnapshot copied_;      ///< the tensors of the checkpoint in flight (reused storage)
+    std::future<void> pending_;  ///< the checkpoint being written
 };
 
 /// Restores the weights, optimizer moments, best weights and counters of `checkpoint` into a
