@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
+#include <cstdlib>
 #include <cstring>
+#include <memory>
 
 #include "dlctl/core/error.h"
 #include "dlctl/io/atomic_file.h"
@@ -44,9 +46,47 @@ TEST_CASE("an atomic file destroyed uncommitted leaves the old file and no tempo
     CHECK(std::distance(fs::directory_iterator(dir.path()), fs::directory_iterator{}) == 1);
 }
 
+namespace {
+
+/// Whether `dir`'s file system takes direct writes of aligned blocks.
+bool takes_direct_writes(const fs::path& dir) {
+    std::unique_ptr<char, decltype(&std::free)> block(
+        static_cast<char*>(std::aligned_alloc(AtomicFileWriter::kBlock, AtomicFileWriter::kBlock)),
+        &std::free);
+    std::memset(block.get(), 'x', AtomicFileWriter::kBlock);
+    AtomicFileWriter probe(dir / "probe.bin", true);
+    probe.write_at(0, {block.get(), AtomicFileWriter::kBlock});
+    return probe.direct();  // destroyed uncommitted: nothing is left
+}
+
+}  // namespace
+
+TEST_CASE("a direct write the file system refuses is written cached", "[io]") {
+    TempDir dir;
+    const fs::path file = dir.path() / "direct.bin";
+    std::unique_ptr<char, decltype(&std::free)> buffer(
+        static_cast<char*>(
+            std::aligned_alloc(AtomicFileWriter::kBlock, 3 * AtomicFileWriter::kBlock)),
+        &std::free);
+    for (std::size_t i = 0; i < 3 * AtomicFileWriter::kBlock; ++i)
+        buffer.get()[i] = static_cast<char>(i % 253);
+    const std::string_view bytes(buffer.get(), 3 * AtomicFileWriter::kBlock);
+    AtomicFileWriter writer(file, true);
+    const bool direct = writer.direct();
+    writer.write_at(0, bytes.substr(0, 2 * AtomicFileWriter::kBlock));  // aligned blocks
+    CHECK(writer.direct() == direct);
+    writer.write_at(2 * AtomicFileWriter::kBlock,
+                    bytes.substr(2 * AtomicFileWriter::kBlock + 1, 100));  // unaligned
+    writer.commit(2 * AtomicFileWriter::kBlock + 100);
+    std::string expected(bytes.substr(0, 2 * AtomicFileWriter::kBlock));
+    expected += bytes.substr(2 * AtomicFileWriter::kBlock + 1, 100);
+    CHECK(read_text(file) == expected);
+}
+
 TEST_CASE("a staged file holds every byte given and its head as replaced", "[io]") {
     TempDir dir;
     const fs::path file = dir.path() / "staged.bin";
+    const bool direct_here = takes_direct_writes(dir.path());
     constexpr std::uint64_t kMiB = 1u << 20;
     // Cached and direct, inside one chunk and across several, ending inside a block or on one.
     for (const std::uint64_t size : {std::uint64_t{0}, std::uint64_t{5}, std::uint64_t{4096}, kMiB,
@@ -72,6 +112,8 @@ TEST_CASE("a staged file holds every byte given and its head as replaced", "[io]
             }
             const std::string new_head(head, 'H');
             writer.finish(new_head);
+            // Large files stay direct where the file system allows: every write was aligned.
+            CHECK(writer.direct() == (direct_here && size >= StagedFileWriter::kDirectFrom));
             expected.replace(0, head, new_head);
             INFO("size " << size << ", head " << head);
             CHECK(read_text(file) == expected);

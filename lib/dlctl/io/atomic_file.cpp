@@ -97,13 +97,16 @@ void AtomicFileWriter::write_at(std::uint64_t offset, std::string_view bytes) {
     while (written < bytes.size()) {
         const ssize_t n = ::pwrite(fd_, bytes.data() + written, bytes.size() - written,
                                    static_cast<off_t>(offset + written));
-        if (n >= 0) {
+        if (n > 0) {
             written += static_cast<std::size_t>(n);
+        } else if (n == 0) {
+            fail("write", temp_, EIO);  // no progress: not expected of a regular file
         } else if (errno == EINVAL && direct_) {
             // Some file systems open with O_DIRECT and refuse the write (or this one's
             // alignment); EINVAL comes before any transfer, so write the same bytes cached.
             direct_ = false;
-            if (::fcntl(fd_, F_SETFL, ::fcntl(fd_, F_GETFL) & ~O_DIRECT) != 0) {
+            const int flags = ::fcntl(fd_, F_GETFL);
+            if (flags < 0 || ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) != 0) {
                 fail("write", temp_, errno);
             }
         } else if (errno != EINTR) {

@@ -36,6 +36,8 @@ class AtomicFileWriter {
     ~AtomicFileWriter();
 
     void write_at(std::uint64_t offset, std::string_view bytes);
+    /// Whether writes still bypass the page cache (a refused direct write turns them cached).
+    bool direct() const { return direct_; }
     /// Cuts the file to `size` bytes, flushes it to disk and renames it over the path.
     void commit(std::uint64_t size);
 

@@ -74,10 +74,20 @@ void write_safetensors(const std::filesystem::path& path,
     const std::uint64_t length = text.size();
     text.insert(0, reinterpret_cast<const char*>(&length), 8);
     size += text.size();
-    // Metadata values are escaped strings, so this unescaped key-value appears only once.
+    // The checksum's key-value, after the `{` or `,` that starts it: every other quote in a key or
+    // value is escaped, so this is the only place the text can be.
     const std::string checksum_key = "\"checksum\":\"";
-    const std::size_t checksum_at = text.find(checksum_key + checksum_text(0));
-    DLCTL_CHECK(checksum_at != std::string::npos);
+    auto find_checksum = [&](std::size_t from) {
+        std::size_t at = from;
+        while ((at = text.find(checksum_key + checksum_text(0), at)) != std::string::npos) {
+            if (text[at - 1] == '{' || text[at - 1] == ',') return at;
+            ++at;
+        }
+        return at;
+    };
+    const std::size_t checksum_at = find_checksum(8);
+    DLCTL_CHECK(checksum_at != std::string::npos &&
+                find_checksum(checksum_at + 1) == std::string::npos);
 
     StagedFileWriter file(path, size, text.size());
     file.append(text);

@@ -15,7 +15,9 @@ constexpr std::size_t kBlock = AtomicFileWriter::kBlock;
 // Larger chunks page-fault more; smaller ones exit to the hypervisor more (a virtio request each).
 constexpr std::size_t kChunk = std::size_t{1} << 20;
 
-std::size_t whole_blocks(std::uint64_t bytes) { return (bytes + kBlock - 1) / kBlock * kBlock; }
+std::size_t round_up_to_block(std::uint64_t bytes) {
+    return (bytes + kBlock - 1) / kBlock * kBlock;
+}
 
 }  // namespace
 
@@ -32,8 +34,9 @@ StagedFileWriter::StagedFileWriter(const std::filesystem::path& path,
                                    std::size_t head)
     : file_(path, size >= kDirectFrom),
       size_(size),
-      head_blocks_(whole_blocks(head)),
-      chunk_size_(std::max(kChunk, head_blocks_)),
+      head_(head),
+      head_rounded_(round_up_to_block(head)),
+      chunk_size_(std::max(kChunk, head_rounded_)),
       chunk_(allocate(chunk_size_)) {
     DLCTL_CHECK(head <= size);
 }
@@ -41,7 +44,12 @@ StagedFileWriter::StagedFileWriter(const std::filesystem::path& path,
 void StagedFileWriter::advance(std::size_t n) {
     DLCTL_CHECK(n <= chunk_size_ - filled_);
     filled_ += n;
-    if (filled_ == chunk_size_) flush();
+    if (filled_ < chunk_size_) return;
+    if (chunk_offset_ == 0 && head_rounded_ > 0) {  // finish() rewrites these blocks
+        first_blocks_ = allocate(head_rounded_);
+        std::memcpy(first_blocks_.get(), chunk_.get(), head_rounded_);
+    }
+    flush();
 }
 
 void StagedFileWriter::append(std::string_view bytes) {
@@ -56,26 +64,24 @@ void StagedFileWriter::append(std::string_view bytes) {
 
 void StagedFileWriter::flush() {
     // Whole blocks, the last one padded: commit() cuts the file to its size.
-    const std::size_t bytes = whole_blocks(filled_);
+    const std::size_t bytes = round_up_to_block(filled_);
     std::memset(chunk_.get() + filled_, 0, bytes - filled_);
     file_.write_at(chunk_offset_, {chunk_.get(), bytes});
-    if (chunk_offset_ == 0 && head_blocks_ > 0) {
-        first_blocks_ = allocate(head_blocks_);
-        std::memcpy(first_blocks_.get(), chunk_.get(), head_blocks_);
-    }
     chunk_offset_ += filled_;
     filled_ = 0;
 }
 
 void StagedFileWriter::finish(std::string_view head) {
-    DLCTL_CHECK(chunk_offset_ + filled_ == size_ && whole_blocks(head.size()) <= head_blocks_);
+    DLCTL_CHECK(chunk_offset_ + filled_ == size_ && head.size() <= head_);
     if (chunk_offset_ == 0) {  // the whole file is still in the chunk
         std::memcpy(chunk_.get(), head.data(), head.size());
         flush();
     } else {
         if (filled_ > 0) flush();
-        std::memcpy(first_blocks_.get(), head.data(), head.size());
-        file_.write_at(0, {first_blocks_.get(), head_blocks_});
+        if (!head.empty()) {
+            std::memcpy(first_blocks_.get(), head.data(), head.size());
+            file_.write_at(0, {first_blocks_.get(), head_rounded_});
+        }
     }
     file_.commit(size_);
 }

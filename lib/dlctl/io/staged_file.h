@@ -32,6 +32,8 @@ class StagedFileWriter {
     /// Writes `head` over the first head.size() bytes (at most the `head` promised), writes what
     /// is left and commits the file, which must have been given all of its `size` bytes.
     void finish(std::string_view head);
+    /// Whether the file is still written direct (false for small files, and where refused).
+    bool direct() const { return file_.direct(); }
 
   private:
     struct FreeAligned {
@@ -43,7 +45,8 @@ class StagedFileWriter {
 
     AtomicFileWriter file_;
     std::uint64_t size_;
-    std::size_t head_blocks_;  ///< the head rounded up to whole blocks, all inside the first chunk
+    std::size_t head_;
+    std::size_t head_rounded_;  ///< to whole blocks, all inside the first chunk
     std::size_t chunk_size_;
     Buffer chunk_;
     Buffer first_blocks_;  ///< a copy of the head's blocks as first written, to rewrite them

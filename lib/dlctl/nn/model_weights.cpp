@@ -136,7 +136,7 @@ std::vector<TensorSource> file_layout(const TensorSnapshot& snapshot) {
             source.rows = [values, row](std::int64_t first, std::int64_t count, float* out) {
                 std::copy_n(values + first * row, count * row, out);
             };
-        } else {  // file rows first.. are columns first.. of the stored cols x rows row-major
+        } else {  // file row i is column i of the stored matrix read as a row-major cols × rows
             source.rows = [values, rows = e.rows, cols = e.cols](std::int64_t first,
                                                                  std::int64_t count, float* out) {
                 transpose(values + first, rows, cols, count, out, cols);

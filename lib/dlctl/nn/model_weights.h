@@ -59,7 +59,7 @@ void take_snapshot(Backend& backend,
 
 /// `snapshot`'s tensors as sources of their rows in export_weights' layout (row-major, PyTorch's
 /// shapes), for write_safetensors to stream to a file without another copy of the model. They
-/// read `snapshot`, which must outlive them.
+/// read `snapshot`'s storage, which must outlive them unchanged.
 std::vector<TensorSource> file_layout(const TensorSnapshot& snapshot);
 
 /// `snapshot`'s tensors in export_weights' layout into `out`, reusing the storage it has.
