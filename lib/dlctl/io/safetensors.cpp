@@ -195,7 +195,9 @@ std::vector<NamedTensor> parse_safetensors(const std::string& name,
                                   "' has data offsets outside the file or not matching its shape");
             }
             t.values.resize(count);
-            std::memcpy(t.values.data(), data.data() + offsets[0], count * sizeof(float));
+            if (count > 0) {  // an empty vector's data() may be null, which memcpy must not get
+                std::memcpy(t.values.data(), data.data() + offsets[0], count * sizeof(float));
+            }
             tensors.push_back(std::move(t));
         } catch (const json::exception& e) {
             corrupt(name,

@@ -74,7 +74,7 @@ void StagedFileWriter::flush() {
 void StagedFileWriter::finish(std::string_view head) {
     DLCTL_CHECK(chunk_offset_ + filled_ == size_ && head.size() <= head_);
     if (chunk_offset_ == 0) {  // the whole file is still in the chunk
-        std::memcpy(chunk_.get(), head.data(), head.size());
+        if (!head.empty()) std::memcpy(chunk_.get(), head.data(), head.size());
         flush();
     } else {
         if (filled_ > 0) flush();
