@@ -135,9 +135,7 @@ std::map<std::string, std::string> run_metadata(const Checkpoint& c) {
 void write_checkpoint(const std::filesystem::path& path,
                       const Checkpoint& c,
                       const std::map<std::string, std::string>& run) {
-    std::map<std::string, std::string> metadata = run;
-    metadata["training_state"] = state_json(c).dump();
-    write_safetensors(path, c.tensors, metadata);
+    write_checkpoint(path, c, run, sources_of(c.tensors));
 }
 
 void write_checkpoint(const std::filesystem::path& path,

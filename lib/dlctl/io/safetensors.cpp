@@ -38,20 +38,30 @@ std::uint64_t element_count(const std::vector<std::int64_t>& shape) {
 
 }  // namespace
 
-void write_safetensors(const std::filesystem::path& path,
-                       const std::vector<NamedTensor>& tensors,
-                       const std::map<std::string, std::string>& metadata) {
+std::int64_t TensorSource::row_count() const {
+    const std::int64_t row = row_length();
+    return row == 0 ? 0 : static_cast<std::int64_t>(element_count(shape)) / row;
+}
+
+std::vector<TensorSource> sources_of(const std::vector<NamedTensor>& tensors) {
     std::vector<TensorSource> sources;
     sources.reserve(tensors.size());
     for (const NamedTensor& t : tensors) {
         DLCTL_CHECK(element_count(t.shape) == t.values.size());
-        const std::int64_t row = t.shape.empty() ? 1 : t.shape.back();
-        sources.push_back(
-            {t.name, t.shape, [&t, row](std::int64_t first, std::int64_t count, float* out) {
-                 std::copy_n(t.values.data() + first * row, count * row, out);
-             }});
+        TensorSource source{t.name, t.shape, {}};
+        source.rows = [&t, row = source.row_length()](std::int64_t first, std::int64_t count,
+                                                      float* out) {
+            std::copy_n(t.values.data() + first * row, count * row, out);
+        };
+        sources.push_back(std::move(source));
     }
-    write_safetensors(path, sources, metadata);
+    return sources;
+}
+
+void write_safetensors(const std::filesystem::path& path,
+                       const std::vector<NamedTensor>& tensors,
+                       const std::map<std::string, std::string>& metadata) {
+    write_safetensors(path, sources_of(tensors), metadata);
 }
 
 void write_safetensors(const std::filesystem::path& path,
@@ -94,9 +104,7 @@ void write_safetensors(const std::filesystem::path& path,
     std::uint32_t checksum = 0;
     std::vector<float> spill;  // a row that does not fit in what is left of the chunk
     for (const TensorSource& t : tensors) {
-        const std::int64_t row = t.shape.empty() ? 1 : t.shape.back();
-        if (row == 0) continue;
-        const std::int64_t rows = static_cast<std::int64_t>(element_count(t.shape)) / row;
+        const std::int64_t row = t.row_length(), rows = t.row_count();
         const std::size_t row_bytes = static_cast<std::size_t>(row) * sizeof(float);
         for (std::int64_t first = 0; first < rows;) {
             const std::span<char> room = file.room();

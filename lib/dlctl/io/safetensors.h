@@ -33,10 +33,16 @@ struct TensorSource {
     std::string name;
     std::vector<std::int64_t> shape;
     std::function<void(std::int64_t first, std::int64_t count, float* out)> rows;
+
+    std::int64_t row_length() const { return shape.empty() ? 1 : shape.back(); }
+    std::int64_t row_count() const;
 };
 
-/// As above, from sources, streamed to the file through a chunk of memory the size of an L2
-/// cache (large files bypass the page cache: see StagedFileWriter).
+/// Sources that read `tensors`, which must outlive them.
+std::vector<TensorSource> sources_of(const std::vector<NamedTensor>& tensors);
+
+/// As above, from sources, streamed to the file through a 1 MiB chunk of memory (large files
+/// bypass the page cache: see StagedFileWriter).
 void write_safetensors(const std::filesystem::path& path,
                        const std::vector<TensorSource>& tensors,
                        const std::map<std::string, std::string>& metadata);

@@ -132,8 +132,8 @@ std::vector<TensorSource> file_layout(const TensorSnapshot& snapshot) {
         TensorSource source{e.name, shape_of(e.rows, e.cols), {}};
         const float* values = e.values.data();
         if (e.rows == 1 || e.cols == 1) {  // the same in either order
-            const std::int64_t row = source.shape.back();
-            source.rows = [values, row](std::int64_t first, std::int64_t count, float* out) {
+            source.rows = [values, row = source.row_length()](std::int64_t first,
+                                                              std::int64_t count, float* out) {
                 std::copy_n(values + first * row, count * row, out);
             };
         } else {  // file row i is column i of the stored matrix read as a row-major cols × rows
@@ -156,7 +156,7 @@ void lay_out(const TensorSnapshot& snapshot, std::vector<NamedTensor>& out) {
         t.name = source.name;
         t.shape = source.shape;
         t.values.resize(snapshot.entries[i].values.size());
-        source.rows(0, source.shape.size() == 1 ? 1 : source.shape.front(), t.values.data());
+        source.rows(0, source.row_count(), t.values.data());
     }
 }
 
