@@ -8,14 +8,19 @@ reaches (the peak measured here, before each network and at the end: the best of
 numpy's matmul on 1024² matrices over all those measurements).
 
     pip install torch numpy            # once
-    python3 scripts/bench_train.py     # after scripts/build.sh; about 6 minutes on 2 cores
+    python3 scripts/bench_train.py     # after scripts/build.sh; about 16 minutes on 2 cores
 
 dlctl's time is its training loop (summary.json timings.train_seconds: no CSV parsing, no
 validation, but the per-epoch checkpoints it writes by default, 8192 rows an epoch);
 PyTorch's is the equivalent loop (shuffle, gather, forward, loss, backward, Adam step), timed
-after a short warm-up. Each side runs --repeats times, alternating, and the best throughput of
-each is reported. `seed-nodrop` is the seed network without its dropout layers, to show what
+after a short warm-up. Each side runs --repeats times, alternating; the best throughput of each
+is the headline (a shared machine only ever slows a run down) and the medians are reported
+beside it. `seed-nodrop` is the seed network without its dropout layers, to show what
 dropout costs.
+
+Before and after each multi-thread row, scripts/core_latency.cpp (compiled here with c++) times
+a cache line's round trip between the first two CPUs: on a shared machine whose virtual CPUs
+move between core complexes, it says whether that row ran with both threads behind one L3 cache.
 
 With --opennn BINARY (scripts/opennn/build.sh builds it from an OpenNN source tree), OpenNN
 trains the seed networks in the same run too (its own synthetic data of the same shape; only
@@ -26,6 +31,7 @@ import argparse
 import json
 import os
 import pathlib
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -218,14 +224,38 @@ def gemm_peak_gflops(threads, n=1024, repeats=20, trials=5):
     return max(rates.values()), rates
 
 
+def build_core_latency(workdir):
+    """Compiles scripts/core_latency.cpp; returns the binary, or None without a C++ compiler."""
+    source = pathlib.Path(__file__).with_name("core_latency.cpp")
+    binary = workdir / "core_latency"
+    try:
+        subprocess.run(["c++", "-O2", "-pthread", "-o", str(binary), str(source)], check=True,
+                       capture_output=True)
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return binary
+
+
+def core_round_trip_ns(binary):
+    """Median round trip of a cache line between the first two CPUs (scripts/core_latency.cpp):
+    where a shared machine put its virtual CPUs around a 2-thread measurement."""
+    if binary is None:
+        return None
+    try:
+        out = subprocess.run([str(binary)], check=True, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return None
+    return statistics.median(json.loads(out)["round_trip_ns"])
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dlctl", default="build/bin/dlctl", help="dlctl binary")
     parser.add_argument("--threads", default="1,2", help="thread counts, comma-separated")
     parser.add_argument("--scale", type=float, default=0.5, help="multiply the work per run")
-    parser.add_argument("--repeats", type=int, default=3,
-                        help="runs of each side, alternating; the best is reported (shared "
-                             "machines are noisy)")
+    parser.add_argument("--repeats", type=int, default=5,
+                        help="runs of each side, alternating; the best and the median are "
+                             "reported (shared machines are noisy)")
     parser.add_argument("--networks", default=",".join(NETWORKS),
                         help="networks to run, comma-separated (default: all)")
     parser.add_argument("--opennn", help="OpenNN's driver (scripts/opennn/build.sh): also "
@@ -250,6 +280,7 @@ def main():
 
     with tempfile.TemporaryDirectory(prefix="dlctl-bench-") as tmp:
         workdir = pathlib.Path(tmp)
+        core_latency = build_core_latency(workdir) if max(thread_counts) > 1 else None
         for name in args.networks.split(","):
             inputs, hidden, outputs = NETWORKS[name]
             rows = 8192
@@ -264,30 +295,47 @@ def main():
                     samples = SAMPLES_PER_RUN[batch] * args.scale / (4 if name == "wide" else 1)
                     epochs = max(1, round(samples / rows))
                     with_opennn = args.opennn and name.startswith("seed")
-                    ours = theirs = opennn = 0.0
+                    round_trips = [core_round_trip_ns(core_latency)] if threads > 1 else []
+                    runs = {"dlctl": [], "torch": [], "opennn": []}
                     for _ in range(args.repeats):
-                        ours = max(ours, run_dlctl(binary, workdir, name, csv, batch, epochs,
-                                                   threads))
-                        theirs = max(theirs, run_torch(name, x, y, batch, epochs, threads))
+                        runs["dlctl"].append(run_dlctl(binary, workdir, name, csv, batch, epochs,
+                                                       threads))
+                        runs["torch"].append(run_torch(name, x, y, batch, epochs, threads))
                         if with_opennn:
-                            opennn = max(opennn, run_opennn(args.opennn, name, batch, epochs,
-                                                            threads))
+                            runs["opennn"].append(run_opennn(args.opennn, name, batch, epochs,
+                                                             threads))
+                    if threads > 1:
+                        round_trips.append(core_round_trip_ns(core_latency))
+                    ours, theirs = max(runs["dlctl"]), max(runs["torch"])
+                    ours_median = statistics.median(runs["dlctl"])
+                    theirs_median = statistics.median(runs["torch"])
                     row = {"network": name, "threads": threads, "batch": batch,
                            "dlctl_samples_per_s": ours, "torch_samples_per_s": theirs,
                            "ratio": ours / theirs,
                            "dlctl_gflops": ours * flops / 1e9,
-                           "torch_gflops": theirs * flops / 1e9}
+                           "torch_gflops": theirs * flops / 1e9,
+                           "dlctl_median_samples_per_s": ours_median,
+                           "torch_median_samples_per_s": theirs_median,
+                           "median_ratio": ours_median / theirs_median,
+                           "dlctl_runs": runs["dlctl"], "torch_runs": runs["torch"]}
+                    if round_trips:
+                        row["core_round_trip_ns"] = round_trips
                     if with_opennn:
+                        opennn = max(runs["opennn"])
                         row["opennn_samples_per_s"] = opennn
                         row["ratio_to_opennn"] = ours / opennn
+                        row["opennn_runs"] = runs["opennn"]
                         print(f"      OpenNN {opennn:10.0f}/s  dlctl / OpenNN {ours / opennn:5.2f}",
                               flush=True)
                     results.append(row)
+                    trips = ("" if not round_trips else "  core round trip " + " → ".join(
+                        "?" if t is None else f"{t:.0f} ns" for t in round_trips))
                     print(f"{name:5} threads {threads} batch {batch:5}: dlctl {ours:10.0f}/s  "
-                          f"torch {theirs:10.0f}/s  ratio {ours / theirs:5.2f}  "
+                          f"torch {theirs:10.0f}/s  ratio {ours / theirs:5.2f} (medians "
+                          f"{row['median_ratio']:5.2f})  "
                           f"dlctl {row['dlctl_gflops']:6.1f} GFLOP/s = "
                           f"{100 * row['dlctl_gflops'] / peak:4.0f}% of GEMM peak {peak:.0f} "
-                          f"(torch {100 * row['torch_gflops'] / peak:3.0f}%)",
+                          f"(torch {100 * row['torch_gflops'] / peak:3.0f}%){trips}",
                           flush=True)
     measure_peaks()
     for r in results:
@@ -296,16 +344,16 @@ def main():
           ", ".join(f"{t} thread(s) {p:.1f} GFLOP/s" for t, p in peaks.items()))
     opennn_columns = any("opennn_samples_per_s" in r for r in results)
     print("\n| network | threads | batch | dlctl samples/s | PyTorch samples/s | ratio | "
-          "dlctl % of GEMM peak | PyTorch % of GEMM peak |" +
+          "ratio of medians | dlctl % of GEMM peak | PyTorch % of GEMM peak |" +
           (" OpenNN samples/s | dlctl / OpenNN |" if opennn_columns else ""))
-    print("| --- " * (10 if opennn_columns else 8) + "|")
+    print("| --- " * (11 if opennn_columns else 9) + "|")
     for r in results:
         opennn = ""
         if opennn_columns:
             opennn = (f" {r['opennn_samples_per_s']:.0f} | {r['ratio_to_opennn']:.2f}x |"
                       if "opennn_samples_per_s" in r else " | |")
         print(f"| {r['network']} | {r['threads']} | {r['batch']} | {r['dlctl_samples_per_s']:.0f} "
-              f"| {r['torch_samples_per_s']:.0f} | {r['ratio']:.2f}x | "
+              f"| {r['torch_samples_per_s']:.0f} | {r['ratio']:.2f}x | {r['median_ratio']:.2f}x | "
               f"{100 * r['dlctl_gflops'] / r['gemm_peak_gflops']:.0f}% | "
               f"{100 * r['torch_gflops'] / r['gemm_peak_gflops']:.0f}% |" + opennn)
     if args.json:
