@@ -317,6 +317,78 @@ TEST_CASE("optimizer steps match hand-computed torch.optim values", "[backend][o
     CHECK(t[1] == Approx(0.9 - 0.05 / std::sqrt(0.5)));
 }
 
+TEST_CASE("an update split along the parameter layout equals the unsplit one", "[backend][optim]") {
+    // 300 × 230 weights (above the size where updates split over threads and weights split by
+    // columns), their bias, and a 5 × 40 matrix too small to split: two threads update by the
+    // layout, two by halves of the buffer, bit for bit alike.
+    using Kind = OptimizerStep::Kind;
+    const std::int64_t n = 300 * 230 + 300 + 5 * 40;
+    for (const Kind kind : {Kind::kSgd, Kind::kAdam, Kind::kRmsprop, Kind::kAdagrad}) {
+        OptimizerStep step;
+        step.kind = kind;
+        step.momentum = kind == Kind::kAdam || kind == Kind::kAdagrad ? 0.0f : 0.9f;
+        step.nesterov = kind == Kind::kSgd;
+        step.centered = kind == Kind::kRmsprop;
+        step.weight_decay = 0.01f;
+        std::vector<std::vector<float>> results;
+        for (const bool by_layout : {false, true}) {
+            CpuBackend be(2);
+            HostTensor p(be, n, 1, random_values(n, 11)), g(be, n, 1, random_values(n, 12));
+            HostTensor s0(be, n, 1), s1(be, n, 1), s2(be, n, 1);
+            if (by_layout) {
+                float* base = p.tensor.data;
+                be.set_parameter_layout({Tensor{base, 300, 230}, Tensor{base + 300 * 230, 300, 1},
+                                         Tensor{base + 300 * 231, 5, 40}});
+            }
+            for (int i = 1; i <= 3; ++i) {
+                step.step = i;
+                be.optimizer_update(step, p.tensor, g.tensor, s0.tensor, s1.tensor, s2.tensor);
+            }
+            std::vector<float> all(p.tensor.data, p.tensor.data + n);
+            for (const HostTensor* s : {&s0, &s1, &s2}) {
+                all.insert(all.end(), s->tensor.data, s->tensor.data + n);
+            }
+            results.push_back(std::move(all));
+        }
+        INFO("optimizer kind " << static_cast<int>(kind));
+        CHECK(results[0] == results[1]);
+    }
+}
+
+TEST_CASE("a dense layer's products at a small batch on two threads equal one thread's",
+          "[backend]") {
+    // A 150 × 130 weight (large enough to split by columns between two threads) and a batch of
+    // 7: W·X sums partial products, dZ·Xᵀ and Wᵀ·dZ split C; alpha and beta apply once.
+    const std::int64_t units = 150, inputs = 130, batch = 7;
+    std::vector<std::vector<float>> results;
+    for (const int threads : {1, 2}) {
+        CpuBackend be(threads);
+        HostTensor w(be, units, inputs, random_values(units * inputs, 21));
+        HostTensor x(be, inputs, batch, random_values(inputs * batch, 22));
+        HostTensor dz(be, units, batch, random_values(units * batch, 23));
+        HostTensor z(be, units, batch, random_values(units * batch, 24));
+        HostTensor dw(be, units, inputs, random_values(units * inputs, 25));
+        HostTensor dx(be, inputs, batch, random_values(inputs * batch, 26));
+        HostTensor z0(be, units, batch), dw0(be, units, inputs), dx0(be, inputs, batch);
+        be.gemm(false, false, 0.5f, w.tensor, x.tensor, 2.0f, z.tensor);
+        be.gemm(false, true, 0.5f, dz.tensor, x.tensor, 2.0f, dw.tensor);
+        be.gemm(true, false, 0.5f, w.tensor, dz.tensor, 2.0f, dx.tensor);
+        be.gemm(false, false, 1.0f, w.tensor, x.tensor, 0.0f, z0.tensor);
+        be.gemm(false, true, 1.0f, dz.tensor, x.tensor, 0.0f, dw0.tensor);
+        be.gemm(true, false, 1.0f, w.tensor, dz.tensor, 0.0f, dx0.tensor);
+        std::vector<float> all;
+        for (const HostTensor* t : {&z, &dw, &dx, &z0, &dw0, &dx0}) {
+            all.insert(all.end(), t->tensor.data, t->tensor.data + t->tensor.size());
+        }
+        results.push_back(std::move(all));
+    }
+    REQUIRE(results[0].size() == results[1].size());
+    for (std::size_t i = 0; i < results[0].size(); ++i) {
+        INFO("element " << i);
+        REQUIRE(results[1][i] == Approx(results[0][i]).margin(1e-4));
+    }
+}
+
 TEST_CASE("penalty gradients, norms, scaling and clamping", "[backend][optim]") {
     CpuBackend be;
     HostTensor w(be, 1, 3, {2.0f, -1.0f, 0.0f}), g(be, 1, 3, {0, 0, 0});

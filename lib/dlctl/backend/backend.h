@@ -4,6 +4,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "dlctl/backend/activation.h"
 #include "dlctl/backend/buffer.h"
@@ -236,6 +237,10 @@ class Backend {
                                   Tensor state0,
                                   Tensor state1,
                                   Tensor state2) = 0;
+    /// The tensors that tile the buffer passed to optimizer_update as `params`, in order. A
+    /// backend may split the update along their rows, so that each row is updated by the thread
+    /// whose products read it; the default ignores them.
+    virtual void set_parameter_layout(const std::vector<Tensor>& tensors) { (void)tensors; }
 };
 
 /// The factor of a kept element in dropout of `rate` (every backend's, bit for bit).

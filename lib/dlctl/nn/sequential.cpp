@@ -41,6 +41,22 @@ std::unique_ptr<Sequential> Sequential::replica(Backend& backend) const {
     return copy;
 }
 
+std::vector<Tensor> Sequential::parameter_tensors() const {
+    std::vector<Tensor> out;
+    for (const auto& layer : layers_) {
+        for (const auto& named : layer->tensors()) {
+            const Tensor& t = named.second;
+            if (t.data >= parameters_.data &&
+                t.data + t.size() <= parameters_.data + parameter_count()) {
+                out.push_back(t);
+            }
+        }
+    }
+    std::sort(out.begin(), out.end(),
+              [](const Tensor& a, const Tensor& b) { return a.data < b.data; });
+    return out;
+}
+
 /// Binds the layers to slices of parameters_, state_tensor_ and new gradients, allocates their
 /// buffers, and with `rng` draws and uploads initial parameters and state.
 void Sequential::bind_and_allocate(Backend& backend, std::int64_t max_batch, Rng* rng) {

@@ -47,6 +47,8 @@ class Sequential {
     std::unique_ptr<Sequential> replica(Backend& backend) const;
 
     Tensor parameters() const { return parameters_; }
+    /// The layers' tensors that lie in parameters(), in the order they tile it.
+    std::vector<Tensor> parameter_tensors() const;
     Tensor gradients() const { return grads_.view(grads_.size(), 1); }
     /// Non-trainable state (batch-norm running statistics), saved and restored with the weights.
     Tensor state() const { return state_tensor_; }

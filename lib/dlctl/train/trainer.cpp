@@ -81,6 +81,7 @@ Trainer::Trainer(
     host_predictions_.resize(static_cast<std::size_t>(outputs * batch));
     loss_.allocate(backend_, outputs * plan_.columns);
     optimizer_.allocate(backend_, model_.parameter_count());
+    backend_.set_parameter_layout(model_.parameter_tensors());
     if (options_.early_stopping.enabled && options_.early_stopping.restore_best) {
         best_params_ = backend_.allocate(model_.parameter_count());
         best_state_ = backend_.allocate(model_.state().size());

@@ -142,6 +142,7 @@ class CpuBackend final : public Backend {
                           Tensor state0,
                           Tensor state1,
                           Tensor state2) override;
+    void set_parameter_layout(const std::vector<Tensor>& tensors) override;
 
   private:
     struct LaneTag {};
@@ -160,8 +161,30 @@ class CpuBackend final : public Backend {
     int threads_ = 1;                                 ///< for products and large elementwise passes
     std::vector<std::unique_ptr<CpuBackend>> lanes_;  ///< run_lanes' backends, when threads_ > 1
     std::vector<std::exception_ptr> lane_errors_;     ///< run_lanes' (no allocation a step)
-    std::vector<float> partial_sums_;            ///< other threads' parts of a sum over columns
-    std::vector<std::uint32_t> staged_indices_;  ///< stage_column_indices
+    /// A column-major tensor of the parameter buffer: where it starts, and its shape.
+    struct ParameterBlock {
+        std::int64_t offset, rows, cols;
+    };
+    /// Whether a dense layer's product gives each thread the weight columns it owns (see
+    /// gemm_by_weight_columns).
+    bool splits_by_weight_columns(bool transpose_a,
+                                  bool transpose_b,
+                                  const Tensor& a,
+                                  const Tensor& c,
+                                  std::int64_t inner) const;
+    void gemm_by_weight_columns(bool transpose_a,
+                                bool transpose_b,
+                                float alpha,
+                                const Tensor& a,
+                                const Tensor& b,
+                                float beta,
+                                Tensor c,
+                                std::int64_t inner);
+
+    std::vector<ParameterBlock> parameter_layout_;  ///< empty: update the buffer as one block
+    std::vector<float> partial_products_;           ///< other threads' parts of a split product
+    std::vector<float> partial_sums_;               ///< other threads' parts of a sum over columns
+    std::vector<std::uint32_t> staged_indices_;     ///< stage_column_indices
 };
 
 }  // namespace dlctl
