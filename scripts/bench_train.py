@@ -8,7 +8,7 @@ reaches (the peak measured here, before each network and at the end: the best of
 numpy's matmul on 1024² matrices over all those measurements).
 
     pip install torch numpy            # once
-    python3 scripts/bench_train.py     # after scripts/build.sh; about 16 minutes on 2 cores
+    python3 scripts/bench_train.py     # after scripts/build.sh; about 10 minutes on 2 cores
 
 dlctl's time is its training loop (summary.json timings.train_seconds: no CSV parsing, no
 validation, but the per-epoch checkpoints it writes by default, 8192 rows an epoch);

@@ -238,8 +238,8 @@ class Backend {
                                   Tensor state1,
                                   Tensor state2) = 0;
     /// The tensors that tile the buffer passed to optimizer_update as `params`, in order. A
-    /// backend may split the update along their rows, so that each row is updated by the thread
-    /// whose products read it; the default ignores them.
+    /// backend may split the update along them, so that each part of a weight matrix is updated
+    /// by the thread whose products use it; the default ignores them.
     virtual void set_parameter_layout(const std::vector<Tensor>& tensors) { (void)tensors; }
 };
 

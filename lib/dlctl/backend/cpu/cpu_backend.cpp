@@ -50,8 +50,8 @@ constexpr std::int64_t kSerialGemmMaxMultiplies = std::int64_t{1} << 20;
 /// for passes of 576 (2^19), 5 alternating runs; 1 thread, seed-nodrop and wide the same or
 /// slightly better.
 constexpr std::int64_t kPassActivationFloats = std::int64_t{1} << 18;
-/// The largest C (floats) whose product over a weight matrix's rows (Wᵀ·dZ) is split between
-/// threads: each thread but the first sums into a partial C of its own.
+/// The largest C (floats) of a forward product W·X that is split by W's columns between threads:
+/// each thread but the first sums into a partial C of its own.
 constexpr std::int64_t kMaxPartialProductFloats = std::int64_t{1} << 18;
 /// Pass widths are multiples of this many columns, the GEMM kernels' blocking.
 constexpr std::int64_t kPassColumnGranule = 64;
@@ -64,6 +64,26 @@ constexpr std::int64_t kLaneShareGranule = 16;
 std::int64_t block_columns(std::int64_t rows) {
     return std::max<std::int64_t>(1, 4096 / std::max<std::int64_t>(rows, 1));
 }
+
+/// While alive, products called inside our own parallel regions run on their calling thread:
+/// OpenBLAS's OpenMP build does so by itself; its pthreads build would otherwise give each of
+/// them all threads.
+class SingleThreadedBlas {
+  public:
+    explicit SingleThreadedBlas(int threads)
+        : threads_(threads), pthreads_blas_(openblas_get_parallel() == 1) {
+        if (pthreads_blas_) openblas_set_num_threads(1);
+    }
+    ~SingleThreadedBlas() {
+        if (pthreads_blas_) openblas_set_num_threads(threads_);
+    }
+    SingleThreadedBlas(const SingleThreadedBlas&) = delete;
+    SingleThreadedBlas& operator=(const SingleThreadedBlas&) = delete;
+
+  private:
+    int threads_;
+    bool pthreads_blas_;
+};
 
 Tensor column_range(Tensor t, std::int64_t first, std::int64_t last) {
     return {t.data + first * t.rows, t.rows, last - first};
@@ -195,10 +215,7 @@ void CpuBackend::run_lanes(int count, const std::function<void(int, Backend&)>& 
         body(0, *this);
         return;
     }
-    // OpenBLAS's OpenMP build runs single-threaded inside a parallel region; its pthreads build
-    // would give every lane's products all threads.
-    const bool pthreads_blas = openblas_get_parallel() == 1;
-    if (pthreads_blas) openblas_set_num_threads(1);
+    const SingleThreadedBlas single_threaded_blas(threads_);
 #pragma omp parallel num_threads(count)
     {
         // Lanes are dealt round the threads, should OpenMP give fewer than asked for.
@@ -210,7 +227,6 @@ void CpuBackend::run_lanes(int count, const std::function<void(int, Backend&)>& 
             }
         }
     }
-    if (pthreads_blas) openblas_set_num_threads(threads_);
     std::exception_ptr first_error;  // the first lane's; all are cleared for the next call
     for (std::exception_ptr& error : lane_errors_) {
         if (error && !first_error) first_error = error;
@@ -312,14 +328,12 @@ bool CpuBackend::splits_by_weight_columns(bool transpose_a,
     const std::int64_t batch = weight_gradient ? inner : c.cols;
     if (batch >= threads_ * kPassColumnGranule) return false;
     const Tensor& weight = weight_gradient ? c : a;
-    if (weight.size() < cpu::kOwnerMinWeightFloats || weight.cols < 2 * cpu::kOwnerColumnGranule) {
-        return false;
-    }
+    if (!cpu::splits_weight_columns(weight.rows, weight.cols)) return false;
     const bool forward = !transpose_a && !transpose_b;
     return !forward || c.size() <= kMaxPartialProductFloats;
 }
 
-/// Thread t works on the weight columns that cpu::owner_columns gives it: in W·X it sums over
+/// Thread t works on the weight columns that cpu::part_range gives it: in W·X it sums over
 /// them into a partial C (the first thread into C itself; the others' partials are added to it
 /// afterwards); in dZ·Xᵀ and Wᵀ·dZ it computes those columns or rows of C.
 void CpuBackend::gemm_by_weight_columns(bool transpose_a,
@@ -338,10 +352,7 @@ void CpuBackend::gemm_by_weight_columns(bool transpose_a,
             std::memset(c.data + j * c.rows + first, 0, (last - first) * sizeof(float));
         }
     };
-    // OpenBLAS's OpenMP build runs single-threaded inside a parallel region; its pthreads build
-    // is told to.
-    const bool pthreads_blas = openblas_get_parallel() == 1;
-    if (pthreads_blas) openblas_set_num_threads(1);
+    const SingleThreadedBlas single_threaded_blas(threads_);
     if (!transpose_a && transpose_b) {  // dZ·Xᵀ: C's columns are W's
         cpu::for_each_part(c.cols, cpu::kOwnerColumnGranule, threads_,
                            [&](std::int64_t first, std::int64_t last, int) {
@@ -394,7 +405,6 @@ void CpuBackend::gemm_by_weight_columns(bool transpose_a,
             }
         });
     }
-    if (pthreads_blas) openblas_set_num_threads(threads_);
 }
 
 void CpuBackend::bias_activation_forward(Activation act, const Tensor& bias, Tensor z, Tensor a) {

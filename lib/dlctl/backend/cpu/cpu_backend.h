@@ -182,6 +182,7 @@ class CpuBackend final : public Backend {
                                 std::int64_t inner);
 
     std::vector<ParameterBlock> parameter_layout_;  ///< empty: update the buffer as one block
+    std::int64_t parameter_layout_floats_ = 0;      ///< how many floats parameter_layout_ tiles
     std::vector<float> partial_products_;           ///< other threads' parts of a split product
     std::vector<float> partial_sums_;               ///< other threads' parts of a sum over columns
     std::vector<std::uint32_t> staged_indices_;     ///< stage_column_indices

@@ -1,8 +1,6 @@
 #include <omp.h>
 
 #include <cmath>
-#include <functional>
-#include <utility>
 
 #include "dlctl/backend/cpu/cpu_backend.h"
 #include "dlctl/backend/cpu/cpu_parallel.h"
@@ -12,6 +10,7 @@ namespace dlctl {
 
 void CpuBackend::set_parameter_layout(const std::vector<Tensor>& tensors) {
     parameter_layout_.clear();
+    parameter_layout_floats_ = 0;
     std::int64_t offset = 0;
     for (const Tensor& t : tensors) {
         // Only a gapless tiling in order is a layout; anything else updates the buffer whole.
@@ -22,6 +21,7 @@ void CpuBackend::set_parameter_layout(const std::vector<Tensor>& tensors) {
         parameter_layout_.push_back({offset, t.rows, t.cols});
         offset += t.size();
     }
+    parameter_layout_floats_ = offset;
 }
 
 void CpuBackend::optimizer_update(const OptimizerStep& s,
@@ -35,12 +35,36 @@ void CpuBackend::optimizer_update(const OptimizerStep& s,
     float* p = params.data;
     const float* grad = grads.data;
     const float wd = s.weight_decay;
-    // Each kind updates elements [first, last); the arithmetic is elementwise, so how the buffer
-    // is split between threads changes no result.
-    std::function<void(std::int64_t, std::int64_t)> update;
+    const int threads = cpu::threads_for(n, threads_);
+    const bool by_layout = threads > 1 && parameter_layout_floats_ == n;
+    // Runs update(first, last), a kind's loop over elements [first, last), over the buffer. The
+    // arithmetic is elementwise, so how the buffer is split between threads changes no result.
+    const auto apply = [&](const auto& update) {
+        if (!by_layout) {
+            cpu::for_each_part(n, 1024, threads, [&](std::int64_t first, std::int64_t last, int) {
+                update(first, last);
+            });
+            return;
+        }
+        // Each thread updates the columns of every large tensor that its products work on
+        // (gemm_by_weight_columns); the first thread, which runs the small products, the rest.
+#pragma omp parallel num_threads(threads)
+        {
+            const int part = omp_get_thread_num(), parts = omp_get_num_threads();
+            for (const ParameterBlock& block : parameter_layout_) {
+                const auto [first, last] =
+                    cpu::splits_weight_columns(block.rows, block.cols)
+                        ? cpu::part_range(block.cols, cpu::kOwnerColumnGranule, part, parts)
+                        : cpu::part_range(block.cols, 1, part, 1);
+                if (first < last) {
+                    update(block.offset + first * block.rows, block.offset + last * block.rows);
+                }
+            }
+        }
+    };
     switch (s.kind) {
         case OptimizerStep::Kind::kSgd:
-            update = [&](std::int64_t first, std::int64_t last) {
+            apply([&](std::int64_t first, std::int64_t last) {
                 for (std::int64_t i = first; i < last; ++i) {
                     float g = grad[i] + wd * p[i];
                     if (s.momentum != 0.0f) {
@@ -50,7 +74,7 @@ void CpuBackend::optimizer_update(const OptimizerStep& s,
                     }
                     p[i] -= s.lr * g;
                 }
-            };
+            });
             break;
         case OptimizerStep::Kind::kAdam: {
             const double correction1 = 1.0 - std::pow(static_cast<double>(s.beta1), s.step);
@@ -64,7 +88,7 @@ void CpuBackend::optimizer_update(const OptimizerStep& s,
             const float beta1 = s.beta1, beta2 = s.beta2, eps = s.eps;
             float* m = state0.data;
             float* v = state1.data;
-            update = [=](std::int64_t first, std::int64_t last) {
+            apply([=](std::int64_t first, std::int64_t last) {
                 for (std::int64_t i = first; i < last; ++i) {
                     p[i] *= decay;
                     const float g = grad[i] + coupled * p[i];
@@ -73,11 +97,11 @@ void CpuBackend::optimizer_update(const OptimizerStep& s,
                     const float denom = std::sqrt(v[i]) * inverse_sqrt_correction2 + eps;
                     p[i] -= step_size * m[i] / denom;
                 }
-            };
+            });
             break;
         }
         case OptimizerStep::Kind::kRmsprop:
-            update = [&](std::int64_t first, std::int64_t last) {
+            apply([&](std::int64_t first, std::int64_t last) {
                 for (std::int64_t i = first; i < last; ++i) {
                     const float g = grad[i] + wd * p[i];
                     float& square_avg = state0.data[i];
@@ -98,46 +122,19 @@ void CpuBackend::optimizer_update(const OptimizerStep& s,
                         p[i] -= s.lr * g / avg;
                     }
                 }
-            };
+            });
             break;
         case OptimizerStep::Kind::kAdagrad: {
             const float clr = s.lr / (1.0f + static_cast<float>(s.step - 1) * s.lr_decay);
-            update = [&, clr](std::int64_t first, std::int64_t last) {
+            apply([&, clr](std::int64_t first, std::int64_t last) {
                 for (std::int64_t i = first; i < last; ++i) {
                     const float g = grad[i] + wd * p[i];
                     float& sum = state0.data[i];
                     sum += g * g;
                     p[i] -= clr * g / (std::sqrt(sum) + s.eps);
                 }
-            };
+            });
             break;
-        }
-    }
-    const int threads = cpu::threads_for(n, threads_);
-    const bool by_layout = threads > 1 && !parameter_layout_.empty() &&
-                           parameter_layout_.back().offset +
-                                   parameter_layout_.back().rows * parameter_layout_.back().cols ==
-                               n;
-    if (!by_layout) {
-        cpu::for_each_part(n, 1024, threads, [&](std::int64_t first, std::int64_t last, int) {
-            update(first, last);
-        });
-        return;
-    }
-    // Each thread updates the columns of every large tensor that its products work on
-    // (gemm_by_weight_columns); the first thread, which runs the small products, the rest.
-#pragma omp parallel num_threads(threads)
-    {
-        const int part = omp_get_thread_num(), parts = omp_get_num_threads();
-        for (const ParameterBlock& block : parameter_layout_) {
-            const bool split = block.rows * block.cols >= cpu::kOwnerMinWeightFloats &&
-                               block.cols >= 2 * cpu::kOwnerColumnGranule;
-            const auto [first, last] =
-                split ? cpu::owner_columns(block.cols, part, parts)
-                      : std::pair{std::int64_t{0}, part == 0 ? block.cols : std::int64_t{0}};
-            if (first < last) {
-                update(block.offset + first * block.rows, block.offset + last * block.rows);
-            }
         }
     }
 }

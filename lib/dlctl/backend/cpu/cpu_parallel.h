@@ -23,39 +23,41 @@ inline constexpr std::int64_t kOwnerColumnGranule = 16;
 /// Weight matrices smaller than this many floats are not split (their products are small).
 inline constexpr std::int64_t kOwnerMinWeightFloats = std::int64_t{1} << 14;
 
-/// Splits [0, count) into at most `parts` contiguous ranges whose bounds are multiples of
-/// `granule` (except the end) and calls body(first, last, part) for each, part p on OpenMP thread
-/// p. Returns the number of parts used. The split depends only on count, granule and parts, so
-/// results are reproducible for a given thread count.
-template <typename Body>
-int for_each_part(std::int64_t count, std::int64_t granule, int parts, const Body& body) {
+/// Whether a rows × cols weight matrix is split by columns between the threads that own them.
+inline bool splits_weight_columns(std::int64_t rows, std::int64_t cols) {
+    return rows * cols >= kOwnerMinWeightFloats && cols >= 2 * kOwnerColumnGranule;
+}
+
+/// The range [first, last) of [0, count) that part `part` of `parts` gets: contiguous, bounds
+/// multiples of `granule` (except the end), empty for parts beyond the count. Depends only on its
+/// arguments, so results are reproducible for a given thread count.
+inline std::pair<std::int64_t, std::int64_t> part_range(std::int64_t count,
+                                                        std::int64_t granule,
+                                                        int part,
+                                                        int parts) {
     const std::int64_t granules = (count + granule - 1) / granule;
     const std::int64_t step = (granules + parts - 1) / std::max(parts, 1) * granule;
     if (parts <= 1 || step >= count) {
+        return part == 0 ? std::pair{std::int64_t{0}, count} : std::pair{count, count};
+    }
+    const std::int64_t first = std::min(count, part * step);
+    return {first, std::min(count, first + step)};
+}
+
+/// Calls body(first, last, part) for each part_range of [0, count), part p on OpenMP thread p.
+/// Returns the number of parts used (1 when one part covers everything).
+template <typename Body>
+int for_each_part(std::int64_t count, std::int64_t granule, int parts, const Body& body) {
+    if (part_range(count, granule, 0, parts).second == count) {
         body(std::int64_t{0}, count, 0);
         return 1;
     }
 #pragma omp parallel for num_threads(parts) schedule(static, 1)
     for (int part = 0; part < parts; ++part) {
-        const std::int64_t first = std::min(count, part * step);
-        const std::int64_t last = std::min(count, first + step);
+        const auto [first, last] = part_range(count, granule, part, parts);
         body(first, last, part);
     }
     return parts;
-}
-
-/// The columns [first, last) that for_each_part(columns, kOwnerColumnGranule, parts, ...) gives
-/// part `part` (empty for parts it does not use).
-inline std::pair<std::int64_t, std::int64_t> owner_columns(std::int64_t columns,
-                                                           int part,
-                                                           int parts) {
-    const std::int64_t granules = (columns + kOwnerColumnGranule - 1) / kOwnerColumnGranule;
-    const std::int64_t step = (granules + parts - 1) / std::max(parts, 1) * kOwnerColumnGranule;
-    if (parts <= 1 || step >= columns) {
-        return part == 0 ? std::pair{std::int64_t{0}, columns} : std::pair{columns, columns};
-    }
-    const std::int64_t first = std::min(columns, part * step);
-    return {first, std::min(columns, first + step)};
 }
 
 }  // namespace dlctl::cpu
