@@ -8,6 +8,115 @@
 
 namespace dlctl {
 
+namespace {
+
+// Each kind's loop over n elements, on pointers already offset to its range. The loops take
+// restrict-qualified parameters rather than a lambda's captures: inlined into an OpenMP region
+// through captured pointers, GCC 12 left the Adam loop scalar (sqrtss, divss), and the update
+// took 2.5 times as long (seed network, batch 32, 1 thread: 50k samples/s fell to 20k).
+
+void sgd_range(const OptimizerStep& s,
+               std::int64_t n,
+               float* __restrict p,
+               const float* __restrict grad,
+               float* __restrict momentum_buffer) {
+    const float lr = s.lr, wd = s.weight_decay, momentum = s.momentum;
+    const float dampening = s.dampening;
+    const bool first_step = s.step == 1, nesterov = s.nesterov;
+    if (momentum_buffer == nullptr) {
+        for (std::int64_t i = 0; i < n; ++i) p[i] -= lr * (grad[i] + wd * p[i]);
+        return;
+    }
+    for (std::int64_t i = 0; i < n; ++i) {
+        float g = grad[i] + wd * p[i];
+        float& buf = momentum_buffer[i];
+        buf = first_step ? g : momentum * buf + (1.0f - dampening) * g;
+        g = nesterov ? g + momentum * buf : buf;
+        p[i] -= lr * g;
+    }
+}
+
+struct AdamFactors {
+    float step_size, inverse_sqrt_correction2, decay, coupled, beta1, beta2, eps;
+};
+
+AdamFactors adam_factors(const OptimizerStep& s) {
+    const double correction1 = 1.0 - std::pow(static_cast<double>(s.beta1), s.step);
+    const double correction2 = 1.0 - std::pow(static_cast<double>(s.beta2), s.step);
+    const float wd = s.weight_decay;
+    return {
+        static_cast<float>(s.lr / correction1),
+        // A product, not torch's quotient: one division fewer per element (about 10% of the
+        // update), for a denominator that may differ in its last bit.
+        static_cast<float>(1.0 / std::sqrt(correction2)),
+        s.decoupled_weight_decay ? 1.0f - s.lr * wd : 1.0f,
+        s.decoupled_weight_decay ? 0.0f : wd,
+        s.beta1,
+        s.beta2,
+        s.eps,
+    };
+}
+
+void adam_range(const AdamFactors f,
+                std::int64_t n,
+                float* __restrict p,
+                const float* __restrict grad,
+                float* __restrict m,
+                float* __restrict v) {
+    for (std::int64_t i = 0; i < n; ++i) {
+        p[i] *= f.decay;
+        const float g = grad[i] + f.coupled * p[i];
+        m[i] += (1.0f - f.beta1) * (g - m[i]);
+        v[i] = f.beta2 * v[i] + (1.0f - f.beta2) * g * g;
+        const float denom = std::sqrt(v[i]) * f.inverse_sqrt_correction2 + f.eps;
+        p[i] -= f.step_size * m[i] / denom;
+    }
+}
+
+void rmsprop_range(const OptimizerStep& s,
+                   std::int64_t n,
+                   float* __restrict p,
+                   const float* __restrict grad,
+                   float* __restrict square_avg,
+                   float* __restrict momentum_buffer,
+                   float* __restrict grad_avg) {
+    const float lr = s.lr, wd = s.weight_decay, alpha = s.alpha, eps = s.eps;
+    const float momentum = s.momentum;
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float g = grad[i] + wd * p[i];
+        square_avg[i] = alpha * square_avg[i] + (1.0f - alpha) * g * g;
+        float avg;
+        if (grad_avg != nullptr) {
+            grad_avg[i] += (1.0f - alpha) * (g - grad_avg[i]);
+            avg = std::sqrt(square_avg[i] - grad_avg[i] * grad_avg[i]) + eps;
+        } else {
+            avg = std::sqrt(square_avg[i]) + eps;
+        }
+        if (momentum_buffer != nullptr) {
+            momentum_buffer[i] = momentum * momentum_buffer[i] + g / avg;
+            p[i] -= lr * momentum_buffer[i];
+        } else {
+            p[i] -= lr * g / avg;
+        }
+    }
+}
+
+void adagrad_range(const OptimizerStep& s,
+                   std::int64_t n,
+                   float* __restrict p,
+                   const float* __restrict grad,
+                   float* __restrict sum) {
+    const float clr = s.lr / (1.0f + static_cast<float>(s.step - 1) * s.lr_decay);
+    const float wd = s.weight_decay, eps = s.eps;
+    for (std::int64_t i = 0; i < n; ++i) {
+        const float g = grad[i] + wd * p[i];
+        sum[i] += g * g;
+        p[i] -= clr * g / (std::sqrt(sum[i]) + eps);
+    }
+}
+
+}  // namespace
+
 void CpuBackend::set_parameter_layout(const std::vector<Tensor>& tensors) {
     parameter_layout_.clear();
     parameter_layout_floats_ = 0;
@@ -34,7 +143,6 @@ void CpuBackend::optimizer_update(const OptimizerStep& s,
     const std::int64_t n = params.size();
     float* p = params.data;
     const float* grad = grads.data;
-    const float wd = s.weight_decay;
     const int threads = cpu::threads_for(n, threads_);
     const bool by_layout = threads > 1 && parameter_layout_floats_ == n;
     // Runs update(first, last), a kind's loop over elements [first, last), over the buffer. The
@@ -65,77 +173,30 @@ void CpuBackend::optimizer_update(const OptimizerStep& s,
     switch (s.kind) {
         case OptimizerStep::Kind::kSgd:
             apply([&](std::int64_t first, std::int64_t last) {
-                for (std::int64_t i = first; i < last; ++i) {
-                    float g = grad[i] + wd * p[i];
-                    if (s.momentum != 0.0f) {
-                        float& buf = state0.data[i];
-                        buf = s.step == 1 ? g : s.momentum * buf + (1.0f - s.dampening) * g;
-                        g = s.nesterov ? g + s.momentum * buf : buf;
-                    }
-                    p[i] -= s.lr * g;
-                }
+                sgd_range(s, last - first, p + first, grad + first,
+                          s.momentum != 0.0f ? state0.data + first : nullptr);
             });
             break;
         case OptimizerStep::Kind::kAdam: {
-            const double correction1 = 1.0 - std::pow(static_cast<double>(s.beta1), s.step);
-            const double correction2 = 1.0 - std::pow(static_cast<double>(s.beta2), s.step);
-            const float step_size = static_cast<float>(s.lr / correction1);
-            // A product, not torch's quotient: one division fewer per element (about 10% of the
-            // update), for a denominator that may differ in its last bit.
-            const float inverse_sqrt_correction2 = static_cast<float>(1.0 / std::sqrt(correction2));
-            const float decay = s.decoupled_weight_decay ? 1.0f - s.lr * wd : 1.0f;
-            const float coupled = s.decoupled_weight_decay ? 0.0f : wd;
-            const float beta1 = s.beta1, beta2 = s.beta2, eps = s.eps;
-            float* m = state0.data;
-            float* v = state1.data;
-            apply([=](std::int64_t first, std::int64_t last) {
-                for (std::int64_t i = first; i < last; ++i) {
-                    p[i] *= decay;
-                    const float g = grad[i] + coupled * p[i];
-                    m[i] += (1.0f - beta1) * (g - m[i]);
-                    v[i] = beta2 * v[i] + (1.0f - beta2) * g * g;
-                    const float denom = std::sqrt(v[i]) * inverse_sqrt_correction2 + eps;
-                    p[i] -= step_size * m[i] / denom;
-                }
+            const AdamFactors adam = adam_factors(s);
+            apply([&](std::int64_t first, std::int64_t last) {
+                adam_range(adam, last - first, p + first, grad + first, state0.data + first,
+                           state1.data + first);
             });
             break;
         }
         case OptimizerStep::Kind::kRmsprop:
             apply([&](std::int64_t first, std::int64_t last) {
-                for (std::int64_t i = first; i < last; ++i) {
-                    const float g = grad[i] + wd * p[i];
-                    float& square_avg = state0.data[i];
-                    square_avg = s.alpha * square_avg + (1.0f - s.alpha) * g * g;
-                    float avg;
-                    if (s.centered) {
-                        float& grad_avg = state2.data[i];
-                        grad_avg += (1.0f - s.alpha) * (g - grad_avg);
-                        avg = std::sqrt(square_avg - grad_avg * grad_avg) + s.eps;
-                    } else {
-                        avg = std::sqrt(square_avg) + s.eps;
-                    }
-                    if (s.momentum > 0.0f) {
-                        float& buf = state1.data[i];
-                        buf = s.momentum * buf + g / avg;
-                        p[i] -= s.lr * buf;
-                    } else {
-                        p[i] -= s.lr * g / avg;
-                    }
-                }
+                rmsprop_range(s, last - first, p + first, grad + first, state0.data + first,
+                              s.momentum > 0.0f ? state1.data + first : nullptr,
+                              s.centered ? state2.data + first : nullptr);
             });
             break;
-        case OptimizerStep::Kind::kAdagrad: {
-            const float clr = s.lr / (1.0f + static_cast<float>(s.step - 1) * s.lr_decay);
-            apply([&, clr](std::int64_t first, std::int64_t last) {
-                for (std::int64_t i = first; i < last; ++i) {
-                    const float g = grad[i] + wd * p[i];
-                    float& sum = state0.data[i];
-                    sum += g * g;
-                    p[i] -= clr * g / (std::sqrt(sum) + s.eps);
-                }
+        case OptimizerStep::Kind::kAdagrad:
+            apply([&](std::int64_t first, std::int64_t last) {
+                adagrad_range(s, last - first, p + first, grad + first, state0.data + first);
             });
             break;
-        }
     }
 }
 
