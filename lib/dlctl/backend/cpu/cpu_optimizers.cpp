@@ -13,13 +13,15 @@ namespace {
 // Each kind's loop over n elements, on pointers already offset to its range. The loops take
 // restrict-qualified parameters rather than a lambda's captures: inlined into an OpenMP region
 // through captured pointers, GCC 12 left the Adam loop scalar (sqrtss, divss), and the update
-// took 2.5 times as long (seed network, batch 32, 1 thread: 50k samples/s fell to 20k).
+// took 2.5 times as long (seed network, batch 32, 1 thread: 50k samples/s fell to 20k). They
+// stay functions of their own (noinline) so that tests/scripts/test_vectorised_loops.sh can find
+// them in the library and check that they are vectorised.
 
-void sgd_range(const OptimizerStep& s,
-               std::int64_t n,
-               float* __restrict p,
-               const float* __restrict grad,
-               float* __restrict momentum_buffer) {
+[[gnu::noinline]] void sgd_range(const OptimizerStep& s,
+                                 std::int64_t n,
+                                 float* __restrict p,
+                                 const float* __restrict grad,
+                                 float* __restrict momentum_buffer) {
     const float lr = s.lr, wd = s.weight_decay, momentum = s.momentum;
     const float dampening = s.dampening;
     const bool first_step = s.step == 1, nesterov = s.nesterov;
@@ -57,12 +59,12 @@ AdamFactors adam_factors(const OptimizerStep& s) {
     };
 }
 
-void adam_range(const AdamFactors f,
-                std::int64_t n,
-                float* __restrict p,
-                const float* __restrict grad,
-                float* __restrict m,
-                float* __restrict v) {
+[[gnu::noinline]] void adam_range(const AdamFactors f,
+                                  std::int64_t n,
+                                  float* __restrict p,
+                                  const float* __restrict grad,
+                                  float* __restrict m,
+                                  float* __restrict v) {
     for (std::int64_t i = 0; i < n; ++i) {
         p[i] *= f.decay;
         const float g = grad[i] + f.coupled * p[i];
@@ -73,13 +75,13 @@ void adam_range(const AdamFactors f,
     }
 }
 
-void rmsprop_range(const OptimizerStep& s,
-                   std::int64_t n,
-                   float* __restrict p,
-                   const float* __restrict grad,
-                   float* __restrict square_avg,
-                   float* __restrict momentum_buffer,
-                   float* __restrict grad_avg) {
+[[gnu::noinline]] void rmsprop_range(const OptimizerStep& s,
+                                     std::int64_t n,
+                                     float* __restrict p,
+                                     const float* __restrict grad,
+                                     float* __restrict square_avg,
+                                     float* __restrict momentum_buffer,
+                                     float* __restrict grad_avg) {
     const float lr = s.lr, wd = s.weight_decay, alpha = s.alpha, eps = s.eps;
     const float momentum = s.momentum;
     for (std::int64_t i = 0; i < n; ++i) {
@@ -101,11 +103,11 @@ void rmsprop_range(const OptimizerStep& s,
     }
 }
 
-void adagrad_range(const OptimizerStep& s,
-                   std::int64_t n,
-                   float* __restrict p,
-                   const float* __restrict grad,
-                   float* __restrict sum) {
+[[gnu::noinline]] void adagrad_range(const OptimizerStep& s,
+                                     std::int64_t n,
+                                     float* __restrict p,
+                                     const float* __restrict grad,
+                                     float* __restrict sum) {
     const float clr = s.lr / (1.0f + static_cast<float>(s.step - 1) * s.lr_decay);
     const float wd = s.weight_decay, eps = s.eps;
     for (std::int64_t i = 0; i < n; ++i) {
