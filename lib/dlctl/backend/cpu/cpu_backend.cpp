@@ -65,6 +65,16 @@ std::int64_t block_columns(std::int64_t rows) {
     return std::max<std::int64_t>(1, 4096 / std::max<std::int64_t>(rows, 1));
 }
 
+/// The beta to pass to cblas_sgemm for `beta`: for beta = 0, C is cleared with `clear` first and
+/// OpenBLAS adds to it (beta = 1), because its own clearing pass (sgemm_beta) took 0.17 ms on a
+/// 512 × 256 C where memset takes 0.01 ms, up to 15% of a product (OpenBLAS 0.3.21, Zen).
+template <typename Clear>
+float beta_after_clearing(float beta, const Clear& clear) {
+    if (beta != 0.0f) return beta;
+    clear();
+    return 1.0f;
+}
+
 /// While alive, products called inside our own parallel regions run on their calling thread:
 /// OpenBLAS's OpenMP build does so by itself; its pthreads build would otherwise give each of
 /// them all threads.
@@ -284,15 +294,12 @@ void CpuBackend::gemm(bool transpose_a,
         gemm_by_weight_columns(transpose_a, transpose_b, alpha, a, b, beta, c, inner);
         return;
     }
-    if (beta == 0.0f) {
-        // OpenBLAS clears C for beta = 0 in a pass of its own (sgemm_beta) that took 0.17 ms on a
-        // 512 × 256 C where memset takes 0.01 ms, up to 15% of a product (OpenBLAS 0.3.21, Zen).
+    beta = beta_after_clearing(beta, [&c, this] {
         cpu::for_each_part(c.size(), 1024, cpu::threads_for(c.size(), threads_),
                            [&](std::int64_t first, std::int64_t last, int) {
                                std::memset(c.data + first, 0, (last - first) * sizeof(float));
                            });
-        beta = 1.0f;
-    }
+    });
     // OpenBLAS's OpenMP build takes its thread count from the calling thread's OpenMP setting
     // (which another backend or thread may have changed) at every call.
     const int threads = c.rows * c.cols * inner <= kSerialGemmMaxMultiplies ? 1 : threads_;
@@ -347,21 +354,14 @@ void CpuBackend::gemm_by_weight_columns(bool transpose_a,
     const int lda = static_cast<int>(std::max<std::int64_t>(a.rows, 1));
     const int ldb = static_cast<int>(std::max<std::int64_t>(b.rows, 1));
     const int ldc = static_cast<int>(c.rows);
-    const auto clear_rows = [&c](std::int64_t first, std::int64_t last) {  // see gemm on memset
-        for (std::int64_t j = 0; j < c.cols; ++j) {
-            std::memset(c.data + j * c.rows + first, 0, (last - first) * sizeof(float));
-        }
-    };
     const SingleThreadedBlas single_threaded_blas(threads_);
     if (!transpose_a && transpose_b) {  // dZ·Xᵀ: C's columns are W's
         cpu::for_each_part(c.cols, cpu::kOwnerColumnGranule, threads_,
                            [&](std::int64_t first, std::int64_t last, int) {
-                               float part_beta = beta;
-                               if (part_beta == 0.0f) {
+                               const float part_beta = beta_after_clearing(beta, [&] {
                                    std::memset(c.data + first * c.rows, 0,
                                                (last - first) * c.rows * sizeof(float));
-                                   part_beta = 1.0f;
-                               }
+                               });
                                cblas_sgemm(CblasColMajor, CblasNoTrans, CblasTrans, ldc,
                                            static_cast<int>(last - first), static_cast<int>(inner),
                                            alpha, a.data, lda, b.data + first, ldb, part_beta,
@@ -370,11 +370,12 @@ void CpuBackend::gemm_by_weight_columns(bool transpose_a,
     } else if (transpose_a) {  // Wᵀ·dZ: C's rows are W's columns
         cpu::for_each_part(c.rows, cpu::kOwnerColumnGranule, threads_,
                            [&](std::int64_t first, std::int64_t last, int) {
-                               float part_beta = beta;
-                               if (part_beta == 0.0f) {
-                                   clear_rows(first, last);
-                                   part_beta = 1.0f;
-                               }
+                               const float part_beta = beta_after_clearing(beta, [&] {
+                                   for (std::int64_t j = 0; j < c.cols; ++j) {
+                                       std::memset(c.data + j * c.rows + first, 0,
+                                                   (last - first) * sizeof(float));
+                                   }
+                               });
                                cblas_sgemm(CblasColMajor, CblasTrans, CblasNoTrans,
                                            static_cast<int>(last - first), static_cast<int>(c.cols),
                                            static_cast<int>(inner), alpha, a.data + first * a.rows,
@@ -389,11 +390,9 @@ void CpuBackend::gemm_by_weight_columns(bool transpose_a,
             a.cols, cpu::kOwnerColumnGranule, threads_,
             [&](std::int64_t first, std::int64_t last, int part) {
                 float* out = part == 0 ? c.data : partial_products_.data() + (part - 1) * c.size();
-                float part_beta = part == 0 ? beta : 0.0f;
-                if (part_beta == 0.0f) {
+                const float part_beta = beta_after_clearing(part == 0 ? beta : 0.0f, [&] {
                     std::memset(out, 0, c.size() * sizeof(float));
-                    part_beta = 1.0f;
-                }
+                });
                 cblas_sgemm(CblasColMajor, CblasNoTrans, CblasNoTrans, ldc,
                             static_cast<int>(c.cols), static_cast<int>(last - first), alpha,
                             a.data + first * a.rows, lda, b.data + first, ldb, part_beta, out, ldc);
