@@ -18,6 +18,7 @@
 
 #include "dlctl/backend/cpu/cpu_activations.h"
 #include "dlctl/backend/cpu/cpu_parallel.h"
+#include "dlctl/backend/cpu/cpu_sparse_products.h"
 #include "dlctl/core/error.h"
 #include "dlctl/core/random.h"
 
@@ -290,8 +291,24 @@ void CpuBackend::gemm(bool transpose_a,
     DLCTL_CHECK(inner == (transpose_b ? b.cols : b.rows));
     DLCTL_CHECK(std::max({a.rows, a.cols, b.rows, b.cols}) <= INT32_MAX);
     if (c.size() == 0) return;
+    // W·X and dZ·Xᵀ read only X's nonzeros when it is mostly zeros (after relu and dropout).
+    const auto skips_zeros = [&] {
+        return !transpose_a && cpu::worth_skipping_zeros(b.data, b.rows, b.rows, b.cols);
+    };
     if (splits_by_weight_columns(transpose_a, transpose_b, a, c, inner)) {
-        gemm_by_weight_columns(transpose_a, transpose_b, alpha, a, b, beta, c, inner);
+        gemm_by_weight_columns(transpose_a, transpose_b, alpha, a, b, beta, c, inner,
+                               skips_zeros());
+        return;
+    }
+    const int threads = c.rows * c.cols * inner <= kSerialGemmMaxMultiplies ? 1 : threads_;
+    if (threads == 1 && skips_zeros()) {
+        if (transpose_b) {
+            cpu::product_with_sparse_right_transposed(c.rows, inner, c.cols, alpha, a.data, a.rows,
+                                                      b.data, b.rows, beta, c.data, c.rows);
+        } else {
+            cpu::product_with_sparse_right(c.rows, c.cols, inner, alpha, a.data, a.rows, b.data,
+                                           b.rows, beta, c.data, c.rows);
+        }
         return;
     }
     beta = beta_after_clearing(beta, [&c, this] {
@@ -302,7 +319,6 @@ void CpuBackend::gemm(bool transpose_a,
     });
     // OpenBLAS's OpenMP build takes its thread count from the calling thread's OpenMP setting
     // (which another backend or thread may have changed) at every call.
-    const int threads = c.rows * c.cols * inner <= kSerialGemmMaxMultiplies ? 1 : threads_;
     if (omp_get_max_threads() != threads) omp_set_num_threads(threads);
     // Column-major, leading dimension = rows; an empty operand (inner = 0) still gets beta · C.
     cblas_sgemm(CblasColMajor, transpose_a ? CblasTrans : CblasNoTrans,
@@ -350,7 +366,8 @@ void CpuBackend::gemm_by_weight_columns(bool transpose_a,
                                         const Tensor& b,
                                         float beta,
                                         Tensor c,
-                                        std::int64_t inner) {
+                                        std::int64_t inner,
+                                        bool skip_zeros) {
     const int lda = static_cast<int>(std::max<std::int64_t>(a.rows, 1));
     const int ldb = static_cast<int>(std::max<std::int64_t>(b.rows, 1));
     const int ldc = static_cast<int>(c.rows);
@@ -358,6 +375,12 @@ void CpuBackend::gemm_by_weight_columns(bool transpose_a,
     if (!transpose_a && transpose_b) {  // dZ·Xᵀ: C's columns are W's
         cpu::for_each_part(c.cols, cpu::kOwnerColumnGranule, threads_,
                            [&](std::int64_t first, std::int64_t last, int) {
+                               if (skip_zeros) {
+                                   cpu::product_with_sparse_right_transposed(
+                                       c.rows, inner, last - first, alpha, a.data, lda,
+                                       b.data + first, ldb, beta, c.data + first * c.rows, ldc);
+                                   return;
+                               }
                                const float part_beta = beta_after_clearing(beta, [&] {
                                    std::memset(c.data + first * c.rows, 0,
                                                (last - first) * c.rows * sizeof(float));
@@ -390,6 +413,12 @@ void CpuBackend::gemm_by_weight_columns(bool transpose_a,
             a.cols, cpu::kOwnerColumnGranule, threads_,
             [&](std::int64_t first, std::int64_t last, int part) {
                 float* out = part == 0 ? c.data : partial_products_.data() + (part - 1) * c.size();
+                if (skip_zeros) {
+                    cpu::product_with_sparse_right(c.rows, c.cols, last - first, alpha,
+                                                   a.data + first * a.rows, lda, b.data + first,
+                                                   ldb, part == 0 ? beta : 0.0f, out, ldc);
+                    return;
+                }
                 const float part_beta = beta_after_clearing(part == 0 ? beta : 0.0f, [&] {
                     std::memset(out, 0, c.size() * sizeof(float));
                 });

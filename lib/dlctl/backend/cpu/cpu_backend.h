@@ -179,7 +179,8 @@ class CpuBackend final : public Backend {
                                 const Tensor& b,
                                 float beta,
                                 Tensor c,
-                                std::int64_t inner);
+                                std::int64_t inner,
+                                bool skip_zeros);
 
     std::vector<ParameterBlock> parameter_layout_;  ///< empty: update the buffer as one block
     std::int64_t parameter_layout_floats_ = 0;      ///< how many floats parameter_layout_ tiles

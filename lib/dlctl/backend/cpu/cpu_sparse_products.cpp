@@ -1,0 +1,257 @@
+#include "dlctl/backend/cpu/cpu_sparse_products.h"
+
+#include <algorithm>
+#include <cstring>
+
+#ifdef __AVX__
+#include <immintrin.h>
+#endif
+
+namespace dlctl::cpu {
+
+namespace {
+
+/// Eight floats in a vector register (two SSE registers on builds without AVX).
+using Vec = float __attribute__((vector_size(32)));
+constexpr int kVecFloats = 8;
+
+Vec load(const float* p) {
+    Vec v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+void store(float* p, Vec v) { std::memcpy(p, &v, sizeof v); }
+Vec splat(float value) { return Vec{} + value; }
+
+/// Bit t set where x[t] is not zero (NaN counts as nonzero, so it still reaches the result),
+/// for count ≤ 32.
+std::uint32_t nonzero_bits(const float* x, int count) {
+#ifdef __AVX__
+    if (count == 32) {
+        const __m256 zero = _mm256_setzero_ps();
+        std::uint32_t bits = 0;
+        for (int i = 0; i < 4; ++i) {
+            const __m256 v = _mm256_loadu_ps(x + kVecFloats * i);
+            bits |=
+                static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_cmp_ps(v, zero, _CMP_NEQ_UQ)))
+                << (kVecFloats * i);
+        }
+        return bits;
+    }
+#endif
+    std::uint32_t bits = 0;
+    for (int t = 0; t < count; ++t) bits |= x[t] != 0.0f ? std::uint32_t{1} << t : 0u;
+    return bits;
+}
+
+/// c (rows × cols) = beta · c; beta = 0 clears, whatever c held.
+void scale_matrix(float* c, std::int64_t ld_c, std::int64_t rows, std::int64_t cols, float beta) {
+    if (beta == 1.0f) return;
+    for (std::int64_t j = 0; j < cols; ++j) {
+        float* column = c + j * ld_c;
+        if (beta == 0.0f) {
+            std::memset(column, 0, rows * sizeof(float));
+        } else {
+            for (std::int64_t i = 0; i < rows; ++i) column[i] *= beta;
+        }
+    }
+}
+
+// Forward: for each block of 32 of W's columns and each column j of X, the block's nonzeros in
+// X[:, j] are added into a register-held slice of Z[:, j]; the block's W slice (8 KB at 64 rows)
+// stays in L1 while every column of X passes over it.
+
+/// kVectors · 8 rows of z (kVectors = 0: `rows` < 8 rows, one at a time).
+template <int kVectors>
+void forward_rows(std::int64_t rows,
+                  std::int64_t cols,
+                  std::int64_t inner,
+                  float alpha,
+                  const float* w,
+                  std::int64_t ld_w,
+                  const float* x,
+                  std::int64_t ld_x,
+                  float* z,
+                  std::int64_t ld_z) {
+    for (std::int64_t first = 0; first < inner; first += 32) {
+        const int width = static_cast<int>(std::min<std::int64_t>(32, inner - first));
+        const float* w_block = w + first * ld_w;
+        for (std::int64_t j = 0; j < cols; ++j) {
+            const float* x_block = x + j * ld_x + first;
+            std::uint32_t bits = nonzero_bits(x_block, width);
+            if (bits == 0) continue;
+            float* z_column = z + j * ld_z;
+            if constexpr (kVectors > 0) {
+                Vec sums[kVectors];
+                for (int r = 0; r < kVectors; ++r) sums[r] = load(z_column + kVecFloats * r);
+                do {
+                    const int t = __builtin_ctz(bits);
+                    bits &= bits - 1;
+                    const Vec factor = splat(alpha * x_block[t]);
+                    const float* w_column = w_block + t * ld_w;
+                    for (int r = 0; r < kVectors; ++r) {
+                        sums[r] += load(w_column + kVecFloats * r) * factor;
+                    }
+                } while (bits != 0);
+                for (int r = 0; r < kVectors; ++r) store(z_column + kVecFloats * r, sums[r]);
+            } else {
+                do {
+                    const int t = __builtin_ctz(bits);
+                    bits &= bits - 1;
+                    const float factor = alpha * x_block[t];
+                    const float* w_column = w_block + t * ld_w;
+                    for (std::int64_t r = 0; r < rows; ++r) z_column[r] += w_column[r] * factor;
+                } while (bits != 0);
+            }
+        }
+    }
+}
+
+// Weight gradient: for each block of 32 columns of X (samples), a 32-bit mask per row k of X
+// says which samples are nonzero there; G[:, k] is then summed in registers over those samples'
+// dZ columns, whose slice (8 KB at 64 rows) stays in L1.
+
+constexpr int kMaskedRows = 256;  ///< rows of X masked at a time (1 KB of masks on the stack)
+
+/// masks[t] bit j = x[t, j] != 0, for t < count and j < samples ≤ 32.
+void sample_masks(const float* x, std::int64_t ld_x, int count, int samples, std::uint32_t* masks) {
+    std::fill(masks, masks + count, 0u);
+    for (int j = 0; j < samples; ++j) {
+        const float* column = x + j * ld_x;
+        const std::uint32_t bit = std::uint32_t{1} << j;
+        for (int t = 0; t < count; ++t) masks[t] |= column[t] != 0.0f ? bit : 0u;
+    }
+}
+
+/// kVectors · 8 rows of g (kVectors = 0: `rows` < 8 rows), for the `count` masked rows of x;
+/// adds to g when `add`, else overwrites it.
+template <int kVectors>
+void weight_gradient_rows(std::int64_t rows,
+                          int count,
+                          const std::uint32_t* masks,
+                          float alpha,
+                          const float* dz,
+                          std::int64_t ld_dz,
+                          const float* x,
+                          std::int64_t ld_x,
+                          bool add,
+                          float* g,
+                          std::int64_t ld_g) {
+    for (int k = 0; k < count; ++k) {
+        std::uint32_t bits = masks[k];
+        float* g_column = g + k * ld_g;
+        if constexpr (kVectors > 0) {
+            Vec sums[kVectors];
+            for (int r = 0; r < kVectors; ++r) {
+                sums[r] = add ? load(g_column + kVecFloats * r) : Vec{};
+            }
+            while (bits != 0) {
+                const int j = __builtin_ctz(bits);
+                bits &= bits - 1;
+                const Vec factor = splat(alpha * x[j * ld_x + k]);
+                const float* dz_column = dz + j * ld_dz;
+                for (int r = 0; r < kVectors; ++r) {
+                    sums[r] += load(dz_column + kVecFloats * r) * factor;
+                }
+            }
+            for (int r = 0; r < kVectors; ++r) store(g_column + kVecFloats * r, sums[r]);
+        } else {
+            if (!add) std::fill(g_column, g_column + rows, 0.0f);
+            while (bits != 0) {
+                const int j = __builtin_ctz(bits);
+                bits &= bits - 1;
+                const float factor = alpha * x[j * ld_x + k];
+                const float* dz_column = dz + j * ld_dz;
+                for (std::int64_t r = 0; r < rows; ++r) g_column[r] += dz_column[r] * factor;
+            }
+        }
+    }
+}
+
+/// Calls rows_kernel.template operator()<kVectors>(first_row, row_count) over [0, rows) in
+/// slices of 64, 32, 16 and 8 rows, then the < 8 rows left one at a time (kVectors = 0).
+template <typename RowsKernel>
+void over_row_slices(std::int64_t rows, const RowsKernel& rows_kernel) {
+    std::int64_t r = 0;
+    for (; r + 8 * kVecFloats <= rows; r += 8 * kVecFloats) {
+        rows_kernel.template operator()<8>(r, 8 * kVecFloats);
+    }
+    if (rows - r >= 4 * kVecFloats) {
+        rows_kernel.template operator()<4>(r, 4 * kVecFloats);
+        r += 4 * kVecFloats;
+    }
+    if (rows - r >= 2 * kVecFloats) {
+        rows_kernel.template operator()<2>(r, 2 * kVecFloats);
+        r += 2 * kVecFloats;
+    }
+    if (rows - r >= kVecFloats) {
+        rows_kernel.template operator()<1>(r, kVecFloats);
+        r += kVecFloats;
+    }
+    if (r < rows) rows_kernel.template operator()<0>(r, rows - r);
+}
+
+}  // namespace
+
+bool worth_skipping_zeros(const float* x, std::int64_t ld_x, std::int64_t rows, std::int64_t cols) {
+    // Counting stops once a third is passed, so a dense x costs a pass over a third of it at most.
+    const std::int64_t most = rows * cols / 3;
+    std::int64_t nonzeros = 0;
+    for (std::int64_t j = 0; j < cols && nonzeros <= most; ++j) {
+        const float* column = x + j * ld_x;
+        std::int64_t column_nonzeros = 0;
+        for (std::int64_t i = 0; i < rows; ++i) column_nonzeros += column[i] != 0.0f ? 1 : 0;
+        nonzeros += column_nonzeros;
+    }
+    return nonzeros <= most;
+}
+
+void product_with_sparse_right(std::int64_t rows,
+                               std::int64_t cols,
+                               std::int64_t inner,
+                               float alpha,
+                               const float* w,
+                               std::int64_t ld_w,
+                               const float* x,
+                               std::int64_t ld_x,
+                               float beta,
+                               float* z,
+                               std::int64_t ld_z) {
+    scale_matrix(z, ld_z, rows, cols, beta);
+    over_row_slices(rows, [&]<int kVectors>(std::int64_t first_row, std::int64_t row_count) {
+        forward_rows<kVectors>(row_count, cols, inner, alpha, w + first_row, ld_w, x, ld_x,
+                               z + first_row, ld_z);
+    });
+}
+
+void product_with_sparse_right_transposed(std::int64_t rows,
+                                          std::int64_t cols,
+                                          std::int64_t inner,
+                                          float alpha,
+                                          const float* dz,
+                                          std::int64_t ld_dz,
+                                          const float* x,
+                                          std::int64_t ld_x,
+                                          float beta,
+                                          float* g,
+                                          std::int64_t ld_g) {
+    if (beta != 0.0f || cols == 0) scale_matrix(g, ld_g, rows, inner, beta);
+    std::uint32_t masks[kMaskedRows];
+    for (std::int64_t first_sample = 0; first_sample < cols; first_sample += 32) {
+        const int samples = static_cast<int>(std::min<std::int64_t>(32, cols - first_sample));
+        const bool add = first_sample > 0 || beta != 0.0f;
+        for (std::int64_t first = 0; first < inner; first += kMaskedRows) {
+            const int count = static_cast<int>(std::min<std::int64_t>(kMaskedRows, inner - first));
+            const float* x_block = x + first_sample * ld_x + first;
+            sample_masks(x_block, ld_x, count, samples, masks);
+            over_row_slices(
+                rows, [&]<int kVectors>(std::int64_t first_row, std::int64_t row_count) {
+                    weight_gradient_rows<kVectors>(
+                        row_count, count, masks, alpha, dz + first_sample * ld_dz + first_row,
+                        ld_dz, x_block, ld_x, add, g + first * ld_g + first_row, ld_g);
+                });
+        }
+    }
+}
+
+}  // namespace dlctl::cpu
