@@ -88,6 +88,20 @@ TEST_CASE("products that skip a sparse operand's zeros equal the dense definitio
                                         .margin(1e-4));
                         }
                     }
+                    if (beta != 0.0f) continue;
+                    // Input gradient: dX (inner × cols) = alpha · Wᵀ · dZ where X is nonzero.
+                    Strided dx(inner, cols, ++seed);
+                    cpu::transposed_product_where_nonzero(
+                        rows, cols, inner, 0.5f, w.values.data(), w.ld, dz.values.data(), dz.ld,
+                        x.values.data(), x.ld, dx.values.data(), dx.ld);
+                    for (std::int64_t k = 0; k < inner; ++k) {
+                        for (std::int64_t j = 0; j < cols; ++j) {
+                            double sum = 0;
+                            for (std::int64_t i = 0; i < rows; ++i) sum += w.at(i, k) * dz.at(i, j);
+                            REQUIRE(dx.at(k, j) ==
+                                    Approx(x.at(k, j) == 0.0f ? 0.0 : 0.5 * sum).margin(1e-4));
+                        }
+                    }
                 }
             }
         }
@@ -122,8 +136,10 @@ TEST_CASE("zeros are skipped only in operands at most a third nonzero", "[backen
     CHECK(cpu::worth_skipping_zeros(strided.data(), 15, 10, 3));
 }
 
-TEST_CASE("a dense layer's products with a mostly-zero input agree on one and two threads",
-          "[backend][sparse]") {
+TEST_CASE(
+    "a dense layer's products with a mostly-zero input agree on one and two threads and "
+    "with the definition",
+    "[backend][sparse]") {
     // The shapes of the seed network's second layer at a small batch, whose products split W's
     // columns between two threads (gemm_by_weight_columns) and skip X's zeros in each part.
     const std::int64_t units = 256, inputs = 512, batch = 20;
@@ -144,8 +160,12 @@ TEST_CASE("a dense layer's products with a mostly-zero input agree on one and tw
                 zb.view(units, batch));
         be.gemm(false, true, 1.0f, dzb.view(units, batch), xb.view(inputs, batch), 0.0f,
                 gb.view(units, inputs));
+        Buffer dxb = be.allocate(inputs * batch);
+        be.input_gradient_where_nonzero(wb.view(units, inputs), dzb.view(units, batch),
+                                        xb.view(inputs, batch), dxb.view(inputs, batch));
         std::vector<float> all(zb.data(), zb.data() + units * batch);
         all.insert(all.end(), gb.data(), gb.data() + units * inputs);
+        all.insert(all.end(), dxb.data(), dxb.data() + inputs * batch);
         results.push_back(std::move(all));
     }
     Strided unused_z(units, batch, 0), unused_g(units, inputs, 0);
@@ -157,6 +177,15 @@ TEST_CASE("a dense layer's products with a mostly-zero input agree on one and tw
         for (std::int64_t k = 0; k < inputs; k += 29) {
             CHECK(results[0][static_cast<std::size_t>(units * batch + k * units + i)] ==
                   Approx(reference(dz, true, x, unused_g, 1.0f, 0.0f, i, k)).margin(1e-4));
+        }
+    }
+    const std::size_t dx_at = static_cast<std::size_t>(units * batch + units * inputs);
+    for (std::int64_t k = 0; k < inputs; k += 13) {
+        for (std::int64_t j = 0; j < batch; ++j) {
+            double sum = 0;
+            for (std::int64_t i = 0; i < units; ++i) sum += w.at(i, k) * dz.at(i, j);
+            CHECK(results[0][dx_at + static_cast<std::size_t>(j * inputs + k)] ==
+                  Approx(x.at(k, j) == 0.0f ? 0.0 : sum).margin(1e-4));
         }
     }
     REQUIRE(results[0].size() == results[1].size());

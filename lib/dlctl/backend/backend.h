@@ -65,6 +65,16 @@ class Backend {
                       float beta,
                       Tensor c) = 0;
 
+    /// A dense layer's input gradient dx = wᵀ · dz where its input x is nonzero. Elements where x
+    /// is zero are the product's or zero: the caller guarantees that nothing reads them (the
+    /// layer before passes no gradient where its output is zero). The CPU skips them.
+    virtual void input_gradient_where_nonzero(const Tensor& w,
+                                              const Tensor& dz,
+                                              const Tensor& /*x*/,
+                                              Tensor dx) {
+        gemm(true, false, 1.0f, w, dz, 0.0f, dx);
+    }
+
     /// z += bias (broadcast over columns; optional), then a = act(z). `a` may alias `z` for any
     /// activation but softmax.
     virtual void bias_activation_forward(Activation act,

@@ -19,6 +19,10 @@ Tensor ActivationLayer::forward(Backend& backend, const Tensor& input, const For
     return output;
 }
 
+bool ActivationLayer::blocks_gradient_where_output_is_zero() const {
+    return activation_ == Activation::kRelu;
+}
+
 void ActivationLayer::backward(Backend& backend,
                                const Tensor& input,
                                Tensor grad_output,

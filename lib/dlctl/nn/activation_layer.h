@@ -13,6 +13,7 @@ class ActivationLayer final : public Layer {
     std::unique_ptr<Layer> clone() const override;
     std::int64_t input_size() const override { return size_; }
     std::int64_t output_size() const override { return size_; }
+    bool blocks_gradient_where_output_is_zero() const override;
     void allocate(Backend& backend, std::int64_t max_batch) override;
     Tensor forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) override;
     void backward(Backend& backend,

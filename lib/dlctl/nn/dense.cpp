@@ -54,6 +54,10 @@ bool Dense::fuse_dropout(const DropoutFusion& dropout) {
     return true;
 }
 
+bool Dense::blocks_gradient_where_output_is_zero() const {
+    return activation_ == Activation::kRelu;
+}
+
 /// Linear and relu layers activate in place, their gradients taken from the output (relu's
 /// output is positive exactly where its input is): one buffer instead of two, so more of a pass
 /// stays in cache.
@@ -94,7 +98,10 @@ void Dense::backward(
                                          accumulate);
     }
     backend.gemm(false, true, 1.0f, grad_output, input, accumulate ? 1.0f : 0.0f, weight_grad_);
-    if (grad_input.data != nullptr) {
+    if (grad_input.data == nullptr) return;
+    if (skip_zero_inputs_) {
+        backend.input_gradient_where_nonzero(weight_, grad_output, input, grad_input);
+    } else {
         backend.gemm(true, false, 1.0f, weight_, grad_output, 0.0f, grad_input);
     }
 }

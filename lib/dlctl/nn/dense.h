@@ -27,6 +27,8 @@ class Dense final : public Layer {
     /// Takes over a dropout after a relu: one pass applies bias, relu and mask, and the gradient
     /// needs no mask (an output passes its gradient iff it is positive and kept).
     bool fuse_dropout(const DropoutFusion& dropout) override;
+    bool blocks_gradient_where_output_is_zero() const override;
+    void skip_input_gradient_where_input_is_zero(bool skip) override { skip_zero_inputs_ = skip; }
     void allocate(Backend& backend, std::int64_t max_batch) override;
     Tensor forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) override;
     void backward(Backend& backend,
@@ -50,6 +52,7 @@ class Dense final : public Layer {
     Buffer output_;
     Buffer pre_activation_;  ///< allocated only when the layer does not activate in place
     std::optional<DropoutFusion> dropout_;  ///< the dropout after this layer, when fused
+    bool skip_zero_inputs_ = false;         ///< whether grad_input is needed only where input ≠ 0
 };
 
 }  // namespace dlctl

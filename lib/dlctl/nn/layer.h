@@ -79,6 +79,13 @@ class Layer {
     /// backward takes the gradient of that.
     virtual bool fuse_dropout(const DropoutFusion& /*dropout*/) { return false; }
 
+    /// Whether backward passes no gradient where this layer's output is zero, whatever
+    /// grad_output holds there (relu, also with a fused dropout).
+    virtual bool blocks_gradient_where_output_is_zero() const { return false; }
+    /// Sequential's word that the layer before this one blocks the gradient where this layer's
+    /// input is zero: backward may then skip grad_input's elements there, which nothing reads.
+    virtual void skip_input_gradient_where_input_is_zero(bool /*skip*/) {}
+
     /// Whether a sample's output depends on the other samples of its batch (batch statistics):
     /// such a model trains every batch in one pass.
     virtual bool mixes_samples() const { return false; }

@@ -15,6 +15,7 @@ Sequential::Sequential(std::vector<std::unique_ptr<Layer>> layers, Activation ou
         DLCTL_CHECK(layers_[i]->input_size() == layers_[i - 1]->output_size());
     }
     fuse_dropouts();
+    skip_unread_input_gradients();
 }
 
 void Sequential::build(Backend& backend, std::int64_t max_batch, Rng& rng) {
@@ -94,6 +95,17 @@ void Sequential::fuse_dropouts() {
     for (std::size_t i = 1; i < layers_.size(); ++i) {
         const std::optional<DropoutFusion> dropout = layers_[i]->fusable_dropout();
         fused_[i] = dropout && !fused_[i - 1] && layers_[i - 1]->fuse_dropout(*dropout);
+    }
+}
+
+/// Tells each layer whose input comes from a layer that blocks the gradient where its output is
+/// zero (relu) that its input gradient is read only where its input is nonzero.
+void Sequential::skip_unread_input_gradients() {
+    for (std::size_t i = 1; i < layers_.size(); ++i) {
+        if (fused_[i]) continue;
+        const std::size_t producer = fused_[i - 1] ? i - 2 : i - 1;
+        layers_[i]->skip_input_gradient_where_input_is_zero(
+            layers_[producer]->blocks_gradient_where_output_is_zero());
     }
 }
 

@@ -61,6 +61,7 @@ class Sequential {
   private:
     void bind_and_allocate(Backend& backend, std::int64_t max_batch, Rng* rng);
     void fuse_dropouts();
+    void skip_unread_input_gradients();
 
     std::vector<std::unique_ptr<Layer>> layers_;
     Activation output_activation_;

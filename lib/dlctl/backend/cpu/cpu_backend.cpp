@@ -329,6 +329,28 @@ void CpuBackend::gemm(bool transpose_a,
                 static_cast<int>(c.rows));
 }
 
+void CpuBackend::input_gradient_where_nonzero(const Tensor& w,
+                                              const Tensor& dz,
+                                              const Tensor& x,
+                                              Tensor dx) {
+    DLCTL_CHECK(x.rows == dx.rows && x.cols == dx.cols);
+    DLCTL_CHECK(w.cols == dx.rows && w.rows == dz.rows && dz.cols == dx.cols);
+    const bool split = splits_by_weight_columns(true, false, w, dx, w.rows);
+    const bool one_thread = threads_ == 1 || w.rows * dx.size() <= kSerialGemmMaxMultiplies;
+    if (dx.size() == 0 || !(split || one_thread) ||
+        !cpu::worth_skipping_zeros(x.data, x.rows, x.rows, x.cols)) {
+        gemm(true, false, 1.0f, w, dz, 0.0f, dx);
+        return;
+    }
+    // Split as gemm_by_weight_columns splits Wᵀ·dZ: dx's rows are W's columns.
+    cpu::for_each_part(dx.rows, cpu::kOwnerColumnGranule, split ? threads_ : 1,
+                       [&](std::int64_t first, std::int64_t last, int) {
+                           cpu::transposed_product_where_nonzero(
+                               w.rows, dx.cols, last - first, 1.0f, w.data + first * w.rows, w.rows,
+                               dz.data, dz.rows, x.data + first, x.rows, dx.data + first, dx.rows);
+                       });
+}
+
 // A small batch's products move little data but read whole weight matrices, and its optimizer
 // update reads the weights, their gradients and the optimizer state: megabytes a step that stay
 // in a core's caches only if the same thread touches the same part every time. Seed network,

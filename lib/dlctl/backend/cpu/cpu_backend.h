@@ -40,6 +40,10 @@ class CpuBackend final : public Backend {
               const Tensor& b,
               float beta,
               Tensor c) override;
+    void input_gradient_where_nonzero(const Tensor& w,
+                                      const Tensor& dz,
+                                      const Tensor& x,
+                                      Tensor dx) override;
     void bias_activation_forward(Activation act, const Tensor& bias, Tensor z, Tensor a) override;
     void activation_backward(
         Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) override;

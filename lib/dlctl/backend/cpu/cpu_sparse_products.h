@@ -41,4 +41,20 @@ void product_with_sparse_right_transposed(std::int64_t rows,
                                           float* g,
                                           std::int64_t ld_g);
 
+/// dx (inner × cols) = alpha · wᵀ · dz where x (inner × cols) is nonzero, and 0 where it is zero;
+/// w rows × inner, dz rows × cols. A layer's input gradient when the layer before it passes no
+/// gradient where its output x is zero (relu), so the other elements are never read.
+void transposed_product_where_nonzero(std::int64_t rows,
+                                      std::int64_t cols,
+                                      std::int64_t inner,
+                                      float alpha,
+                                      const float* w,
+                                      std::int64_t ld_w,
+                                      const float* dz,
+                                      std::int64_t ld_dz,
+                                      const float* x,
+                                      std::int64_t ld_x,
+                                      float* dx,
+                                      std::int64_t ld_dx);
+
 }  // namespace dlctl::cpu
