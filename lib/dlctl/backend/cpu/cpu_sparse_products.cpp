@@ -11,9 +11,13 @@ namespace dlctl::cpu {
 
 namespace {
 
-/// Eight floats in a vector register (two SSE registers on builds without AVX).
-using Vec = float __attribute__((vector_size(32)));
+/// A vector register of floats: eight with AVX, four on builds without it.
+#ifdef __AVX__
 constexpr int kVecFloats = 8;
+#else
+constexpr int kVecFloats = 4;
+#endif
+using Vec = float __attribute__((vector_size(kVecFloats * sizeof(float))));
 
 Vec load(const float* p) {
     Vec v;
@@ -31,10 +35,10 @@ std::uint32_t nonzero_bits(const float* x, int count) {
         const __m256 zero = _mm256_setzero_ps();
         std::uint32_t bits = 0;
         for (int i = 0; i < 4; ++i) {
-            const __m256 v = _mm256_loadu_ps(x + kVecFloats * i);
+            const __m256 v = _mm256_loadu_ps(x + 8 * i);
             bits |=
                 static_cast<std::uint32_t>(_mm256_movemask_ps(_mm256_cmp_ps(v, zero, _CMP_NEQ_UQ)))
-                << (kVecFloats * i);
+                << (8 * i);
         }
         return bits;
     }
