@@ -62,12 +62,13 @@ void scale_matrix(float* c, std::int64_t ld_c, std::int64_t rows, std::int64_t c
 }
 
 // Forward: for each block of 64 of W's columns and each column j of X, the block's nonzeros in
-// X[:, j] are added into a register-held slice of Z[:, j]; the block's W slice (24 KB at 96 rows)
-// stays in L1 while every column of X passes over it. Seed network's 256 × 512 layer, batch 32:
-// 64 rather than 32 columns a block and 96 rather than 64 rows a slice took 64 µs instead of 71
-// (fewer mispredicted loop exits per FMA); OpenBLAS took 109 µs for the dense product.
+// X[:, j] are added into a register-held slice of Z[:, j]; the block's W slice (24 KB at 96 rows,
+// 12 AVX vectors) stays in L1 while every column of X passes over it. Seed network's 256 × 512
+// layer, batch 32: 64 rather than 32 columns a block and 96 rather than 64 rows a slice took 64 µs
+// instead of 71 (fewer mispredicted loop exits per FMA); OpenBLAS took 109 µs for the dense
+// product.
 
-/// kVectors · 8 rows of z (kVectors = 0: `rows` < 8 rows, one at a time).
+/// kVectors vectors of rows of z (kVectors = 0: fewer rows than a vector, one at a time).
 template <int kVectors>
 void forward_rows(std::int64_t rows,
                   std::int64_t cols,
@@ -130,8 +131,8 @@ void sample_masks(const float* x, std::int64_t ld_x, int count, int samples, std
     }
 }
 
-/// kVectors · 8 rows of g (kVectors = 0: `rows` < 8 rows), for the `count` masked rows of x;
-/// adds to g when `add`, else overwrites it.
+/// kVectors vectors of rows of g (kVectors = 0: fewer rows than a vector, one at a time), for the
+/// `count` masked rows of x; adds to g when `add`, else overwrites it.
 template <int kVectors>
 void weight_gradient_rows(std::int64_t rows,
                           int count,
@@ -223,8 +224,8 @@ void dot_products(std::int64_t rows,
 }
 
 /// Calls rows_kernel.template operator()<kVectors>(first_row, row_count) over [0, rows) in
-/// slices of 8 · kWidest rows (kWidest 12 or 8), then 64, 32, 16 and 8, then the < 8 rows left
-/// one at a time (kVectors = 0).
+/// slices of kWidest vectors of rows (12 or 8), then of 8, 4, 2 and 1, then the rows left
+/// (kVectors = 0).
 template <int kWidest, typename RowsKernel>
 void over_row_slices(std::int64_t rows, const RowsKernel& rows_kernel) {
     std::int64_t r = 0;
