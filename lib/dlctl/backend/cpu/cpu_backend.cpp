@@ -96,6 +96,12 @@ class SingleThreadedBlas {
     bool pthreads_blas_;
 };
 
+/// Whether a layer input x is zero enough for its products to skip the zeros
+/// (cpu_sparse_products.h).
+bool mostly_zero(const Tensor& x) {
+    return cpu::worth_skipping_zeros(x.data, x.rows, x.rows, x.cols);
+}
+
 Tensor column_range(Tensor t, std::int64_t first, std::int64_t last) {
     return {t.data + first * t.rows, t.rows, last - first};
 }
@@ -292,9 +298,7 @@ void CpuBackend::gemm(bool transpose_a,
     DLCTL_CHECK(std::max({a.rows, a.cols, b.rows, b.cols}) <= INT32_MAX);
     if (c.size() == 0) return;
     // W·X and dZ·Xᵀ read only X's nonzeros when it is mostly zeros (after relu and dropout).
-    const auto skips_zeros = [&] {
-        return !transpose_a && cpu::worth_skipping_zeros(b.data, b.rows, b.rows, b.cols);
-    };
+    const auto skips_zeros = [&] { return !transpose_a && mostly_zero(b); };
     if (splits_by_weight_columns(transpose_a, transpose_b, a, c, inner)) {
         gemm_by_weight_columns(transpose_a, transpose_b, alpha, a, b, beta, c, inner,
                                skips_zeros());
@@ -337,8 +341,7 @@ void CpuBackend::input_gradient_where_nonzero(const Tensor& w,
     DLCTL_CHECK(w.cols == dx.rows && w.rows == dz.rows && dz.cols == dx.cols);
     const bool split = splits_by_weight_columns(true, false, w, dx, w.rows);
     const bool one_thread = threads_ == 1 || w.rows * dx.size() <= kSerialGemmMaxMultiplies;
-    if (dx.size() == 0 || !(split || one_thread) ||
-        !cpu::worth_skipping_zeros(x.data, x.rows, x.rows, x.cols)) {
+    if (dx.size() == 0 || !(split || one_thread) || !mostly_zero(x)) {
         gemm(true, false, 1.0f, w, dz, 0.0f, dx);
         return;
     }

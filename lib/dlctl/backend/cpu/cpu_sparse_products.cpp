@@ -223,33 +223,34 @@ void dot_products(std::int64_t rows,
     }
 }
 
-/// Calls rows_kernel.template operator()<kVectors>(first_row, row_count) over [0, rows) in
-/// slices of kWidest vectors of rows (12 or 8), then of 8, 4, 2 and 1, then the rows left
-/// (kVectors = 0).
-template <int kWidest, typename RowsKernel>
-void over_row_slices(std::int64_t rows, const RowsKernel& rows_kernel) {
-    std::int64_t r = 0;
+/// Splits [0, count) into slices of kWidest units (12 or 8), then of 8, 4, 2 and 1, then what is
+/// left (fewer than one unit), and calls kernel.template operator()<k>(first, length) on each,
+/// with k the slice's width in units (0 for what is left). Row slices have units of one vector;
+/// groups of samples, units of one sample.
+template <int kWidest, typename Kernel>
+void over_slices(std::int64_t count, std::int64_t unit, const Kernel& kernel) {
+    std::int64_t first = 0;
     if constexpr (kWidest == 12) {
-        for (; r + 12 * kVecFloats <= rows; r += 12 * kVecFloats) {
-            rows_kernel.template operator()<12>(r, 12 * kVecFloats);
+        for (; first + 12 * unit <= count; first += 12 * unit) {
+            kernel.template operator()<12>(first, 12 * unit);
         }
     }
-    for (; r + 8 * kVecFloats <= rows; r += 8 * kVecFloats) {
-        rows_kernel.template operator()<8>(r, 8 * kVecFloats);
+    for (; first + 8 * unit <= count; first += 8 * unit) {
+        kernel.template operator()<8>(first, 8 * unit);
     }
-    if (rows - r >= 4 * kVecFloats) {
-        rows_kernel.template operator()<4>(r, 4 * kVecFloats);
-        r += 4 * kVecFloats;
+    if (count - first >= 4 * unit) {
+        kernel.template operator()<4>(first, 4 * unit);
+        first += 4 * unit;
     }
-    if (rows - r >= 2 * kVecFloats) {
-        rows_kernel.template operator()<2>(r, 2 * kVecFloats);
-        r += 2 * kVecFloats;
+    if (count - first >= 2 * unit) {
+        kernel.template operator()<2>(first, 2 * unit);
+        first += 2 * unit;
     }
-    if (rows - r >= kVecFloats) {
-        rows_kernel.template operator()<1>(r, kVecFloats);
-        r += kVecFloats;
+    if (count - first >= unit) {
+        kernel.template operator()<1>(first, unit);
+        first += unit;
     }
-    if (r < rows) rows_kernel.template operator()<0>(r, rows - r);
+    if (first < count) kernel.template operator()<0>(first, count - first);
 }
 
 }  // namespace
@@ -280,10 +281,11 @@ void product_with_sparse_right(std::int64_t rows,
                                float* z,
                                std::int64_t ld_z) {
     scale_matrix(z, ld_z, rows, cols, beta);
-    over_row_slices<12>(rows, [&]<int kVectors>(std::int64_t first_row, std::int64_t row_count) {
-        forward_rows<kVectors>(row_count, cols, inner, alpha, w + first_row, ld_w, x, ld_x,
-                               z + first_row, ld_z);
-    });
+    over_slices<12>(rows, kVecFloats,
+                    [&]<int kVectors>(std::int64_t first_row, std::int64_t row_count) {
+                        forward_rows<kVectors>(row_count, cols, inner, alpha, w + first_row, ld_w,
+                                               x, ld_x, z + first_row, ld_z);
+                    });
 }
 
 void product_with_sparse_right_transposed(std::int64_t rows,
@@ -306,12 +308,13 @@ void product_with_sparse_right_transposed(std::int64_t rows,
             const int count = static_cast<int>(std::min<std::int64_t>(kMaskedRows, inner - first));
             const float* x_block = x + first_sample * ld_x + first;
             sample_masks(x_block, ld_x, count, samples, masks);
-            over_row_slices<8>(
-                rows, [&]<int kVectors>(std::int64_t first_row, std::int64_t row_count) {
-                    weight_gradient_rows<kVectors>(
-                        row_count, count, masks, alpha, dz + first_sample * ld_dz + first_row,
-                        ld_dz, x_block, ld_x, add, g + first * ld_g + first_row, ld_g);
-                });
+            over_slices<8>(rows, kVecFloats,
+                           [&]<int kVectors>(std::int64_t first_row, std::int64_t row_count) {
+                               weight_gradient_rows<kVectors>(row_count, count, masks, alpha,
+                                                              dz + first_sample * ld_dz + first_row,
+                                                              ld_dz, x_block, ld_x, add,
+                                                              g + first * ld_g + first_row, ld_g);
+                           });
         }
     }
 }
@@ -347,25 +350,12 @@ void transposed_product_where_nonzero(std::int64_t rows,
                 }
                 const float* w_column = w + (first + k) * ld_w;
                 float* dx_row = dx_block + k;
-                int q = 0;
-                for (; q + 8 <= n; q += 8) {
-                    dot_products<8>(rows, w_column, dz_block, ld_dz, samples_at + q, alpha, dx_row,
-                                    ld_dx);
-                }
-                if (n - q >= 4) {
-                    dot_products<4>(rows, w_column, dz_block, ld_dz, samples_at + q, alpha, dx_row,
-                                    ld_dx);
-                    q += 4;
-                }
-                if (n - q >= 2) {
-                    dot_products<2>(rows, w_column, dz_block, ld_dz, samples_at + q, alpha, dx_row,
-                                    ld_dx);
-                    q += 2;
-                }
-                if (n - q >= 1) {
-                    dot_products<1>(rows, w_column, dz_block, ld_dz, samples_at + q, alpha, dx_row,
-                                    ld_dx);
-                }
+                over_slices<8>(n, 1, [&]<int kSamples>(std::int64_t q, std::int64_t) {
+                    if constexpr (kSamples > 0) {
+                        dot_products<kSamples>(rows, w_column, dz_block, ld_dz, samples_at + q,
+                                               alpha, dx_row, ld_dx);
+                    }
+                });
             }
         }
     }
