@@ -10,21 +10,32 @@
 #include "dlctl/backend/cpu/cpu_backend.h"
 #include "dlctl/backend/cpu/cpu_parallel.h"
 #include "dlctl/core/random.h"
+#include "support/backends.h"
 
 using namespace dlctl;
+using namespace dlctl::testing;
 
 namespace {
 
-/// A backend tensor filled from host values (column-major).
+/// A backend tensor filled from host values (column-major); at() reads one element back.
 struct HostTensor {
     HostTensor(Backend& backend,
                std::int64_t rows,
                std::int64_t cols,
                std::vector<float> values = {})
-        : buffer(backend.allocate(rows * cols)), tensor(buffer.view(rows, cols)) {
+        : backend(&backend),
+          buffer(backend.allocate(rows * cols)),
+          tensor(buffer.view(rows, cols)) {
         if (!values.empty()) backend.upload(values.data(), tensor);
     }
-    float at(std::int64_t r, std::int64_t c) const { return tensor.data[c * tensor.rows + r]; }
+    float at(std::int64_t r, std::int64_t c) const {
+        float value = 0.0f;
+        backend->download({tensor.data + c * tensor.rows + r, 1, 1}, &value);
+        return value;
+    }
+    /// The weighted mean of a loss's sums {Σ w·ℓ, Σ w}.
+    double mean() const { return at(0, 0) / at(1, 0); }
+    Backend* backend;
     Buffer buffer;
     Tensor tensor;
 };
@@ -146,73 +157,121 @@ TEST_CASE("relu gradients pass exactly where the input is positive and are +0 el
     }
 }
 
-TEST_CASE("sigmoid binary cross-entropy is exact and stable on extreme logits", "[backend][loss]") {
-    CpuBackend be;
-    HostTensor logits(be, 1, 4, {0.0f, 2.0f, -100.0f, 100.0f});
-    HostTensor y(be, 1, 4, {1.0f, 0.0f, 0.0f, 0.0f});
-    HostTensor grad(be, 1, 4), loss(be, 1, 1);
-    be.sigmoid_cross_entropy(logits.tensor, y.tensor, Tensor{}, 0.0f, grad.tensor, loss.tensor);
-    const double expected = (std::log(2.0) + std::log1p(std::exp(2.0)) + 0.0 + 100.0) / 4.0;
-    CHECK(loss.at(0, 0) == Approx(expected));
-    CHECK(grad.at(0, 0) == Approx((0.5 - 1.0) / 4));
-    CHECK(grad.at(0, 2) == Approx(0.0).margin(1e-12));
-    CHECK(grad.at(0, 3) == Approx(0.25));
+// Losses write {Σ w·ℓ, Σ w} and the gradient of Σ w·ℓ divided by the caller's divisor (here the
+// batch's Σ w, giving the gradient of the mean).
 
-    // Label smoothing 0.2 turns target 1 into 0.9; weights make a weighted mean.
-    HostTensor one(be, 1, 1, {0.0f}), target(be, 1, 1, {1.0f}), g1(be, 1, 1);
-    be.sigmoid_cross_entropy(one.tensor, target.tensor, Tensor{}, 0.2f, g1.tensor, loss.tensor);
-    CHECK(g1.at(0, 0) == Approx(0.5 - 0.9));
-    HostTensor w(be, 1, 4, {1.0f, 3.0f, 0.0f, 0.0f});
-    be.sigmoid_cross_entropy(logits.tensor, y.tensor, w.tensor, 0.0f, grad.tensor, loss.tensor);
-    CHECK(loss.at(0, 0) == Approx((std::log(2.0) + 3 * std::log1p(std::exp(2.0))) / 4.0));
-    CHECK(grad.at(0, 2) == 0.0f);
+TEST_CASE("sigmoid binary cross-entropy is exact and stable on extreme logits", "[backend][loss]") {
+    for (TestBackend& device : backends_present()) {
+        INFO("backend " << device.name);
+        Backend& be = *device.backend;
+        HostTensor logits(be, 1, 4, {0.0f, 2.0f, -100.0f, 100.0f});
+        HostTensor y(be, 1, 4, {1.0f, 0.0f, 0.0f, 0.0f});
+        HostTensor grad(be, 1, 4), sums(be, 2, 1);
+        be.sigmoid_cross_entropy(logits.tensor, y.tensor, Tensor{}, 0.0f, 4.0, grad.tensor,
+                                 sums.tensor);
+        const double expected = std::log(2.0) + std::log1p(std::exp(2.0)) + 0.0 + 100.0;
+        CHECK(sums.at(0, 0) == Approx(expected));
+        CHECK(sums.at(1, 0) == 4.0f);
+        CHECK(grad.at(0, 0) == Approx((0.5 - 1.0) / 4));
+        CHECK(grad.at(0, 2) == Approx(0.0).margin(1e-12));
+        CHECK(grad.at(0, 3) == Approx(0.25));
+
+        // Label smoothing 0.2 turns target 1 into 0.9; weights make a weighted sum.
+        HostTensor one(be, 1, 1, {0.0f}), target(be, 1, 1, {1.0f}), g1(be, 1, 1);
+        be.sigmoid_cross_entropy(one.tensor, target.tensor, Tensor{}, 0.2f, 1.0, g1.tensor,
+                                 sums.tensor);
+        CHECK(g1.at(0, 0) == Approx(0.5 - 0.9));
+        HostTensor w(be, 1, 4, {1.0f, 3.0f, 0.0f, 0.0f});
+        be.sigmoid_cross_entropy(logits.tensor, y.tensor, w.tensor, 0.0f, 4.0, grad.tensor,
+                                 sums.tensor);
+        CHECK(sums.mean() == Approx((std::log(2.0) + 3 * std::log1p(std::exp(2.0))) / 4.0));
+        CHECK(sums.at(1, 0) == 4.0f);
+        CHECK(grad.at(0, 2) == 0.0f);
+        // Without a gradient: the same sums.
+        be.sigmoid_cross_entropy(logits.tensor, y.tensor, w.tensor, 0.0f, 4.0, Tensor{},
+                                 sums.tensor);
+        CHECK(sums.mean() == Approx((std::log(2.0) + 3 * std::log1p(std::exp(2.0))) / 4.0));
+    }
 }
 
 TEST_CASE("softmax cross-entropy with integer labels, smoothing and weights", "[backend][loss]") {
-    CpuBackend be;
-    HostTensor logits(be, 3, 2, {1, 2, 3, 1000, 0, 0});
-    HostTensor labels(be, 1, 2, {2, 1});
-    HostTensor grad(be, 3, 2), loss(be, 1, 1);
-    HostTensor first_only(be, 1, 2, {1.0f, 0.0f});
-    be.softmax_cross_entropy(logits.tensor, labels.tensor, first_only.tensor, 0.0f, grad.tensor,
-                             loss.tensor);
-    CHECK(loss.at(0, 0) == Approx(0.40760596));
-    CHECK(grad.at(0, 0) == Approx(0.09003057));
-    CHECK(grad.at(2, 0) == Approx(0.66524096 - 1.0));
-    CHECK(grad.at(0, 1) == 0.0f);  // weight 0
+    for (TestBackend& device : backends_present()) {
+        INFO("backend " << device.name);
+        Backend& be = *device.backend;
+        HostTensor logits(be, 3, 2, {1, 2, 3, 1000, 0, 0});
+        HostTensor labels(be, 1, 2, {2, 1});
+        HostTensor grad(be, 3, 2), sums(be, 2, 1);
+        HostTensor first_only(be, 1, 2, {1.0f, 0.0f});
+        be.softmax_cross_entropy(logits.tensor, labels.tensor, first_only.tensor, 0.0f, 1.0,
+                                 grad.tensor, sums.tensor);
+        CHECK(sums.mean() == Approx(0.40760596));
+        CHECK(grad.at(0, 0) == Approx(0.09003057));
+        CHECK(grad.at(2, 0) == Approx(0.66524096 - 1.0));
+        CHECK(grad.at(0, 1) == 0.0f);  // weight 0
 
-    be.softmax_cross_entropy(logits.tensor, labels.tensor, first_only.tensor, 0.1f, grad.tensor,
-                             loss.tensor);
-    CHECK(loss.at(0, 0) == Approx(0.50760596));
+        be.softmax_cross_entropy(logits.tensor, labels.tensor, first_only.tensor, 0.1f, 1.0,
+                                 grad.tensor, sums.tensor);
+        CHECK(sums.mean() == Approx(0.50760596));
 
-    be.softmax_cross_entropy(logits.tensor, labels.tensor, Tensor{}, 0.0f, grad.tensor,
-                             loss.tensor);
-    CHECK(std::isfinite(loss.at(0, 0)));  // logit 1000 does not overflow
-    CHECK(loss.at(0, 0) == Approx((0.40760596 + 1000.0) / 2).epsilon(1e-4));
+        be.softmax_cross_entropy(logits.tensor, labels.tensor, Tensor{}, 0.0f, 2.0, grad.tensor,
+                                 sums.tensor);
+        CHECK(std::isfinite(sums.at(0, 0)));  // logit 1000 does not overflow
+        CHECK(sums.mean() == Approx((0.40760596 + 1000.0) / 2).epsilon(1e-4));
+    }
+}
+
+TEST_CASE("a class label outside the output's classes makes the loss NaN on every device",
+          "[backend][loss]") {
+    for (TestBackend& device : backends_present()) {
+        INFO("backend " << device.name);
+        Backend& be = *device.backend;
+        HostTensor logits(be, 3, 2, {1, 2, 3, 4, 5, 6});
+        HostTensor grad(be, 3, 2, {7, 7, 7, 7, 7, 7}), sums(be, 2, 1);
+        for (const float bad : {3.0f, -1.0f, std::numeric_limits<float>::quiet_NaN()}) {
+            INFO("label " << bad);
+            HostTensor labels(be, 1, 2, {0.0f, bad});
+            be.softmax_cross_entropy(logits.tensor, labels.tensor, Tensor{}, 0.0f, 2.0, grad.tensor,
+                                     sums.tensor);
+            CHECK(std::isnan(sums.at(0, 0)));
+            for (int r = 0; r < 3; ++r) CHECK(grad.at(r, 1) == 0.0f);  // no gradient from it
+            CHECK(grad.at(0, 0) != 7.0f);
+        }
+    }
 }
 
 TEST_CASE("regression losses and their gradients", "[backend][loss]") {
-    CpuBackend be;
-    HostTensor p(be, 1, 2, {1.0f, 3.0f}), y(be, 1, 2, {0.5f, 6.0f});
-    HostTensor grad(be, 1, 2), loss(be, 1, 1);
-    be.regression_loss(RegressionLoss::kMse, 1.0f, p.tensor, y.tensor, Tensor{}, grad.tensor,
-                       loss.tensor);
-    CHECK(loss.at(0, 0) == Approx((0.25 + 9.0) / 2));
-    CHECK(grad.at(0, 1) == Approx(2.0 * -3.0 / 2));
-    be.regression_loss(RegressionLoss::kMae, 1.0f, p.tensor, y.tensor, Tensor{}, grad.tensor,
-                       loss.tensor);
-    CHECK(loss.at(0, 0) == Approx(1.75));
-    CHECK(grad.at(0, 0) == Approx(0.5));
-    CHECK(grad.at(0, 1) == Approx(-0.5));
-    be.regression_loss(RegressionLoss::kHuber, 1.0f, p.tensor, y.tensor, Tensor{}, grad.tensor,
-                       loss.tensor);
-    CHECK(loss.at(0, 0) == Approx((0.125 + 2.5) / 2));
-    CHECK(grad.at(0, 0) == Approx(0.25));
-    CHECK(grad.at(0, 1) == Approx(-0.5));
-    HostTensor w(be, 1, 2, {3.0f, 1.0f});
-    be.regression_loss(RegressionLoss::kMse, 1.0f, p.tensor, y.tensor, w.tensor, grad.tensor,
-                       loss.tensor);
-    CHECK(loss.at(0, 0) == Approx((3 * 0.25 + 9.0) / 4));
+    for (TestBackend& device : backends_present()) {
+        INFO("backend " << device.name);
+        Backend& be = *device.backend;
+        HostTensor p(be, 1, 2, {1.0f, 3.0f}), y(be, 1, 2, {0.5f, 6.0f});
+        HostTensor grad(be, 1, 2), sums(be, 2, 1);
+        be.regression_loss(RegressionLoss::kMse, 1.0f, p.tensor, y.tensor, Tensor{}, 2.0,
+                           grad.tensor, sums.tensor);
+        CHECK(sums.mean() == Approx((0.25 + 9.0) / 2));
+        CHECK(grad.at(0, 1) == Approx(2.0 * -3.0 / 2));
+        be.regression_loss(RegressionLoss::kMae, 1.0f, p.tensor, y.tensor, Tensor{}, 2.0,
+                           grad.tensor, sums.tensor);
+        CHECK(sums.mean() == Approx(1.75));
+        CHECK(grad.at(0, 0) == Approx(0.5));
+        CHECK(grad.at(0, 1) == Approx(-0.5));
+        be.regression_loss(RegressionLoss::kHuber, 1.0f, p.tensor, y.tensor, Tensor{}, 2.0,
+                           grad.tensor, sums.tensor);
+        CHECK(sums.mean() == Approx((0.125 + 2.5) / 2));
+        CHECK(grad.at(0, 0) == Approx(0.25));
+        CHECK(grad.at(0, 1) == Approx(-0.5));
+        HostTensor w(be, 1, 2, {3.0f, 1.0f});
+        be.regression_loss(RegressionLoss::kMse, 1.0f, p.tensor, y.tensor, w.tensor, 4.0,
+                           grad.tensor, sums.tensor);
+        CHECK(sums.mean() == Approx((3 * 0.25 + 9.0) / 4));
+        CHECK(sums.at(1, 0) == 4.0f);
+        // Two outputs a sample: a sample's loss is the mean over them.
+        HostTensor p2(be, 2, 1, {1.0f, 3.0f}), y2(be, 2, 1, {0.5f, 6.0f}), g2(be, 2, 1);
+        be.regression_loss(RegressionLoss::kMse, 1.0f, p2.tensor, y2.tensor, Tensor{}, 1.0,
+                           g2.tensor, sums.tensor);
+        CHECK(sums.mean() == Approx((0.25 + 9.0) / 2));
+        CHECK(sums.at(1, 0) == 1.0f);
+        CHECK(g2.at(1, 0) == Approx(2.0 * -3.0 / 2));
+    }
 }
 
 TEST_CASE("dropout masks are inverted, reproducible and keyed on layer and step", "[backend]") {
@@ -251,18 +310,27 @@ TEST_CASE("dropout masks are inverted, reproducible and keyed on layer and step"
 
 namespace {
 
-/// Runs `steps` updates of a one-parameter model (p = 1) with a constant gradient 0.5.
+/// Runs `steps` updates of a one-parameter model (p = 1) with a constant gradient 0.5 on every
+/// backend present, requires the others to agree with the CPU, and returns the CPU's values.
 std::vector<float> trajectory(OptimizerStep step, int steps) {
-    CpuBackend be;
-    HostTensor p(be, 1, 1, {1.0f}), g(be, 1, 1, {0.5f});
-    HostTensor s0(be, 1, 1), s1(be, 1, 1), s2(be, 1, 1);
-    std::vector<float> out;
-    for (int i = 1; i <= steps; ++i) {
-        step.step = i;
-        be.optimizer_update(step, p.tensor, g.tensor, s0.tensor, s1.tensor, s2.tensor);
-        out.push_back(p.at(0, 0));
+    std::vector<std::vector<float>> runs;
+    for (TestBackend& device : backends_present()) {
+        Backend& be = *device.backend;
+        HostTensor p(be, 1, 1, {1.0f}), g(be, 1, 1, {0.5f});
+        HostTensor s0(be, 1, 1), s1(be, 1, 1), s2(be, 1, 1);
+        std::vector<float> out;
+        for (int i = 1; i <= steps; ++i) {
+            step.step = i;
+            be.optimizer_update(step, p.tensor, g.tensor, s0.tensor, s1.tensor, s2.tensor);
+            out.push_back(p.at(0, 0));
+        }
+        for (std::size_t i = 0; !runs.empty() && i < out.size(); ++i) {
+            INFO("backend " << device.name << ", step " << i + 1);
+            REQUIRE(out[i] == Approx(runs.front()[i]).epsilon(1e-6));
+        }
+        runs.push_back(std::move(out));
     }
-    return out;
+    return runs.front();
 }
 
 }  // namespace
@@ -404,29 +472,19 @@ TEST_CASE("penalty gradients, norms, scaling and clamping", "[backend][optim]") 
     CHECK(g.at(0, 1) == -0.5f);
 }
 
-TEST_CASE("staged indices gather the same columns as host indices", "[backend]") {
-    CpuBackend be;
-    HostTensor src(be, 2, 5, random_values(10, 40));
-    const std::uint32_t order[] = {4, 0, 3, 1, 2};
-    be.stage_column_indices(order, 5);
-    HostTensor staged(be, 2, 3), direct(be, 2, 3);
-    be.gather_staged_columns(src.tensor, 2, staged.tensor);
-    be.gather_columns(src.tensor, order + 2, direct.tensor);
-    for (int c = 0; c < 3; ++c) {
-        for (int r = 0; r < 2; ++r) CHECK(staged.at(r, c) == direct.at(r, c));
+TEST_CASE("gather_columns copies the indexed samples, with indices in the backend's memory",
+          "[backend]") {
+    for (TestBackend& device : backends_present()) {
+        INFO("backend " << device.name);
+        Backend& be = *device.backend;
+        HostTensor src(be, 2, 5, {1, 2, 3, 4, 5, 6, 7, 8, 9, 10});
+        const std::uint32_t order[] = {4, 0, 3, 1, 2};
+        IndexBuffer indices = be.allocate_indices(5);
+        be.upload_indices(order, 5, indices.data());
+        HostTensor dst(be, 2, 3);
+        be.gather_columns(src.tensor, indices.data() + 2, dst.tensor);  // columns 3, 1, 2
+        CHECK(to_host(be, dst.tensor) == std::vector<float>{7, 8, 3, 4, 5, 6});
     }
-    CHECK(staged.at(1, 0) == src.at(1, 3));
-    CHECK_THROWS(be.gather_staged_columns(src.tensor, 3, staged.tensor));  // past the staged ones
-}
-
-TEST_CASE("gather_columns copies the indexed samples", "[backend]") {
-    CpuBackend be;
-    HostTensor src(be, 2, 3, {1, 2, 3, 4, 5, 6});
-    HostTensor dst(be, 2, 2);
-    const std::uint32_t idx[] = {2, 0};
-    be.gather_columns(src.tensor, idx, dst.tensor);
-    CHECK(std::vector<float>(dst.tensor.data, dst.tensor.data + 4) ==
-          std::vector<float>{5, 6, 1, 2});
 }
 
 TEST_CASE("gemm with beta 0 ignores C, and an empty product scales C by beta", "[backend]") {
@@ -446,7 +504,7 @@ TEST_CASE("a dense relu layer's fused dropout equals relu then dropout", "[backe
     // The CPU goes over blocks of columns (110 of 37 rows, 819 of 5, one of 4099, whose words
     // come in two chunks): these start at elements 4070, 4095 and 4099, inside Philox blocks.
     // 300 × 700 splits over two threads. Each is checked against the two operations it fuses
-    // (and against Backend's default, which the GPU runs): equal values (a zero's sign aside).
+    // : equal values (a zero's sign aside).
     for (const auto& [rows, cols] :
          {std::pair<std::int64_t, std::int64_t>{37, 250}, {5, 2000}, {4099, 3}, {300, 700}}) {
         for (const int threads : {1, 2}) {
@@ -459,10 +517,8 @@ TEST_CASE("a dense relu layer's fused dropout equals relu then dropout", "[backe
             const std::vector<float> product = random_values(n, 60),
                                      dy_values = random_values(n, 61);
             HostTensor bias(be, rows, 1, random_values(rows, 62));
-            HostTensor fused(be, rows, cols, product), by_default(be, rows, cols, product);
+            HostTensor fused(be, rows, cols, product);
             be.bias_relu_dropout_forward(rate, 9, 4, offset, bias.tensor, fused.tensor);
-            be.Backend::bias_relu_dropout_forward(rate, 9, 4, offset, bias.tensor,
-                                                  by_default.tensor);
             HostTensor z(be, rows, cols, product), a(be, rows, cols), mask(be, rows, cols),
                 y(be, rows, cols);
             be.bias_activation_forward(Activation::kRelu, bias.tensor, z.tensor, a.tensor);
@@ -471,7 +527,6 @@ TEST_CASE("a dense relu layer's fused dropout equals relu then dropout", "[backe
                 return std::vector<float>(h.tensor.data, h.tensor.data + h.tensor.size());
             };
             CHECK(values(fused) == values(y));
-            CHECK(values(by_default) == values(y));
             std::int64_t kept = 0;
             for (std::int64_t i = 0; i < n; ++i) kept += mask.tensor.data[i] != 0.0f;
             CHECK(kept == Approx(0.6 * n).margin(0.05 * n));
@@ -483,19 +538,13 @@ TEST_CASE("a dense relu layer's fused dropout equals relu then dropout", "[backe
                 HostTensor fused_bias_grad(be, rows, 1, std::vector<float>(rows, 0.5f));
                 be.relu_dropout_bias_backward(rate, fused.tensor, dy.tensor, dz.tensor,
                                               fused_bias_grad.tensor, accumulate);
-                HostTensor dy2(be, rows, cols, dy_values),
-                    default_bias_grad(be, rows, 1, std::vector<float>(rows, 0.5f));
-                be.Backend::relu_dropout_bias_backward(rate, fused.tensor, dy2.tensor, dy2.tensor,
-                                                       default_bias_grad.tensor, accumulate);
                 HostTensor masked(be, rows, cols, dy_values), dz_ref(be, rows, cols);
                 HostTensor bias_grad_ref(be, rows, 1, std::vector<float>(rows, 0.5f));
                 be.multiply(masked.tensor, mask.tensor, masked.tensor);
                 be.activation_bias_backward(Activation::kRelu, z.tensor, a.tensor, masked.tensor,
                                             dz_ref.tensor, bias_grad_ref.tensor, accumulate);
                 CHECK(values(dz) == values(dz_ref));
-                CHECK(values(dy2) == values(dz_ref));
                 CHECK(values(fused_bias_grad) == values(bias_grad_ref));
-                CHECK(values(default_bias_grad) == values(bias_grad_ref));
             }
         }
     }
@@ -623,11 +672,11 @@ TEST_CASE("a later pass adds its bias and layer-norm gradients", "[backend]") {
         HostTensor dgamma(be, features, 1), dbeta(be, features, 1);
         HostTensor dgamma2(be, features, 1), dbeta2(be, features, 1);
         be.layer_norm_backward(x.tensor, gamma.tensor, mean.tensor, inv_std.tensor, dy.tensor, {},
-                               dgamma.tensor, dbeta.tensor, false);
+                               dgamma.tensor, dbeta.tensor);
         be.fill(dgamma2.tensor, 1.0f);
         be.fill(dbeta2.tensor, -1.0f);
         be.layer_norm_backward(x.tensor, gamma.tensor, mean.tensor, inv_std.tensor, dy.tensor, {},
-                               dgamma2.tensor, dbeta2.tensor, true);
+                               dgamma2.tensor, dbeta2.tensor);
         for (std::int64_t f = 0; f < features; ++f) {
             CHECK(dgamma2.tensor.data[f] == Approx(dgamma.tensor.data[f] + 1.0f).margin(1e-5));
             CHECK(dbeta2.tensor.data[f] == Approx(dbeta.tensor.data[f] - 1.0f).margin(1e-5));
@@ -638,21 +687,21 @@ TEST_CASE("a later pass adds its bias and layer-norm gradients", "[backend]") {
 TEST_CASE("run_lanes gives each lane its own backend and rethrows a lane's error once",
           "[backend]") {
     CpuBackend be(2);
-    REQUIRE(be.lanes() == 2);
-    std::array<Backend*, 2> seen{};
+    REQUIRE(be.threads() == 2);
+    std::array<CpuBackend*, 2> seen{};
     be.run_lanes(
-        2, [&](int lane, Backend& backend) { seen[static_cast<std::size_t>(lane)] = &backend; });
+        2, [&](int lane, CpuBackend& backend) { seen[static_cast<std::size_t>(lane)] = &backend; });
     CHECK(seen[0] != nullptr);
     CHECK(seen[1] != nullptr);
     CHECK(seen[0] != seen[1]);
     CHECK(seen[0] != &be);
     CHECK_THROWS_WITH(be.run_lanes(2,
-                                   [](int lane, Backend&) {
+                                   [](int lane, CpuBackend&) {
                                        if (lane == 1) throw std::runtime_error("lane 1 failed");
                                    }),
                       "lane 1 failed");
     std::atomic<int> ran{0};  // the stale error of lane 1 is not thrown again
-    CHECK_NOTHROW(be.run_lanes(2, [&](int, Backend&) { ++ran; }));
+    CHECK_NOTHROW(be.run_lanes(2, [&](int, CpuBackend&) { ++ran; }));
     CHECK(ran == 2);
 }
 

@@ -11,14 +11,17 @@
 #include <memory>
 
 #include "dlctl/backend/cpu/cpu_backend.h"
+#include "dlctl/backend/step_executor.h"
 #include "dlctl/loss/loss.h"
 #include "dlctl/nn/activation_layer.h"
 #include "dlctl/nn/dense.h"
 #include "dlctl/nn/dropout.h"
 #include "dlctl/nn/normalization.h"
 #include "dlctl/nn/sequential.h"
+#include "support/backends.h"
 
 using namespace dlctl;
+using namespace dlctl::testing;
 
 namespace {
 
@@ -54,72 +57,166 @@ auto mlp(Activation hidden, float l1 = 0.0f, float l2 = 0.0f) {
     };
 }
 
-void check_gradients(const Case& c) {
-    CpuBackend be;
-    const std::int64_t outputs = c.classes > 1 ? c.classes : 1;
-    Sequential model(c.layers(outputs), c.output);
-    Rng rng(11, RngStream::kInit);
-    model.build(be, kBatch, rng);
-
-    Buffer x = be.allocate(kInputs * kBatch), y = be.allocate(kBatch), w = be.allocate(kBatch),
-           slot = be.allocate(1);
-    for (std::int64_t i = 0; i < kInputs * kBatch; ++i)
-        x.data()[i] = static_cast<float>(rng.normal());
-    for (std::int64_t i = 0; i < kBatch; ++i) {
-        y.data()[i] = c.classes == 0 ? static_cast<float>(rng.normal())
-                                     : static_cast<float>(i % (c.classes == 1 ? 2 : c.classes));
-        w.data()[i] = 0.5f + static_cast<float>(i);
+/// A model's inputs, targets and weights in host memory, and a backend's copy.
+struct Batch {
+    Dataset host;
+    DeviceDataset device;
+    Batch(Backend& be, Dataset data) : host(std::move(data)) {
+        device.host = &host;
+        device.features = to_device(be, host.features);
+        device.targets = to_device(be, host.targets);
+        if (!host.weights.empty()) device.weights = to_device(be, host.weights);
     }
-    // Nonzero biases so every bias gradient is exercised away from symmetric points.
-    const Tensor params = model.parameters();
-    for (std::int64_t i = 0; i < params.size(); ++i) {
-        params.data[i] += 0.05f * static_cast<float>(i % 3);
+    Tensor features() const { return device.features.view(host.n_features, host.n_rows); }
+    Tensor targets() const { return device.targets.view(1, host.n_rows); }
+    Tensor weights() const {
+        return host.weights.empty() ? Tensor{} : device.weights.view(1, host.n_rows);
     }
-    auto loss = make_loss(c.loss, c.output);
-    loss->allocate(be, outputs * kBatch);
-
-    const ForwardContext ctx{Mode::kTrain, 5, 3};
-    const Tensor weights = c.weighted ? w.view(1, kBatch) : Tensor{};
-    // The first dense layer's kernel: the first inputs × 4 parameters.
-    auto penalty = [&] {
+    double divisor() const {
+        if (host.weights.empty()) return static_cast<double>(host.n_rows);
         double total = 0.0;
-        for (std::int64_t i = 0; i < kInputs * 4; ++i) {
-            total += c.l1 * std::abs(params.data[i]) + c.l2 * params.data[i] * params.data[i];
-        }
+        for (float w : host.weights) total += w;
         return total;
-    };
-    auto evaluate = [&] {
-        const Tensor logits = model.forward(be, x.view(kInputs, kBatch), ctx);
-        loss->forward_backward(be, logits, y.view(1, kBatch), weights, model.logits_grad(kBatch),
-                               slot.view(1, 1));
-        return static_cast<double>(slot.data()[0]) + penalty();
-    };
-    evaluate();
-    model.backward(be, x.view(kInputs, kBatch));
-    const std::vector<float> analytic(model.gradients().data,
-                                      model.gradients().data + model.parameter_count());
-
-    const float eps = 1e-3f;
-    for (std::int64_t i = 0; i < params.size(); ++i) {
-        const float saved = params.data[i];
-        params.data[i] = saved + eps;
-        const double plus = evaluate();
-        params.data[i] = saved - eps;
-        const double minus = evaluate();
-        params.data[i] = saved;
-        const double numeric = (plus - minus) / (2.0 * eps);
-        INFO("parameter " << i << ": analytic " << analytic[i] << ", numeric " << numeric);
-        CHECK(std::abs(numeric - analytic[i]) <=
-              2e-3 *
-                  std::max({1.0, std::abs(numeric), static_cast<double>(std::abs(analytic[i]))}));
     }
+};
+
+/// The reference: the model's layers one by one (Sequential), the step's mean loss (with
+/// penalties) and its gradients, in host memory.
+struct Reference {
+    Reference(Backend& be, const Sequential& model, const Loss& loss, const Batch& batch)
+        : be(be),
+          model(model),
+          loss(loss),
+          batch(batch),
+          work(model.make_workspace(be, batch.host.n_rows, true)),
+          scratch(be.allocate(loss.scratch_floats(model.output_size() * batch.host.n_rows))),
+          sums(be.allocate(2)) {}
+
+    /// The mean loss of the batch under ctx; `gradients` (when non-null) gets its gradient.
+    double evaluate(const ForwardContext& ctx, std::vector<float>* gradients = nullptr) {
+        const std::int64_t n = batch.host.n_rows;
+        const Tensor logits = model.forward(be, work, batch.features(), ctx);
+        loss.forward_backward(be, logits, batch.targets(), batch.weights(), scratch.data(),
+                              batch.divisor(), model.logits_grad(work, n), sums.view(2, 1));
+        const std::vector<float> pair = to_host(be, sums.view(2, 1));
+        if (gradients != nullptr) {
+            be.fill(work.gradients(), 0.0f);
+            model.backward(be, work);
+            *gradients = to_host(be, work.gradients());
+        }
+        return pair[0] / batch.divisor();
+    }
+
+    Backend& be;
+    const Sequential& model;
+    const Loss& loss;
+    const Batch& batch;
+    Workspace work;
+    Buffer scratch, sums;
+};
+
+/// The step executor's gradients (no penalties) of the batch in row order, and its training
+/// predictions; `pass_columns` as StepOptions.
+std::pair<std::vector<float>, std::vector<float>> executor_step(Backend& be,
+                                                                Sequential& model,
+                                                                const Loss& loss,
+                                                                const Batch& batch,
+                                                                const ForwardContext& ctx,
+                                                                std::int64_t pass_columns = 0) {
+    const std::int64_t n = batch.host.n_rows;
+    StepOptions options;
+    options.batch_size = n;
+    options.seed = ctx.seed;
+    options.keep_predictions = true;
+    options.pass_columns = pass_columns;
+    const auto executor = make_step_executor(be, model, loss, options);
+    std::vector<std::uint32_t> order(static_cast<std::size_t>(n));
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = static_cast<std::uint32_t>(i);
+    executor->start_epoch(batch.device, order);
+    executor->compute_gradients(0, n, ctx.step);
+    std::vector<float> predictions(static_cast<std::size_t>(model.output_size() * n));
+    executor->download_predictions(n, predictions.data());
+    return {to_host(be, executor->gradients()), predictions};
 }
 
 /// Equal up to the rounding of different summation orders.
-void require_close(const float* a, const float* b, std::int64_t n) {
-    for (std::int64_t i = 0; i < n; ++i) {
-        INFO("gradient " << i);
+void require_close(const std::vector<float>& a, const std::vector<float>& b) {
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        INFO("element " << i);
         REQUIRE(a[i] == Approx(b[i]).margin(1e-5));
+    }
+}
+
+Dataset random_batch(const Case& c, Rng& rng) {
+    Dataset d;
+    d.n_features = kInputs;
+    d.n_rows = kBatch;
+    for (std::int64_t i = 0; i < kInputs * kBatch; ++i) {
+        d.features.push_back(static_cast<float>(rng.normal()));
+    }
+    for (std::int64_t i = 0; i < kBatch; ++i) {
+        d.targets.push_back(c.classes == 0
+                                ? static_cast<float>(rng.normal())
+                                : static_cast<float>(i % (c.classes == 1 ? 2 : c.classes)));
+        if (c.weighted) d.weights.push_back(0.5f + static_cast<float>(i));
+    }
+    return d;
+}
+
+/// On every backend: the reference's gradients against central differences of its loss, and
+/// the step executor's against the reference's.
+void check_gradients(const Case& c) {
+    for (TestBackend& device : backends_present()) {
+        INFO("backend " << device.name);
+        Backend& be = *device.backend;
+        const std::int64_t outputs = c.classes > 1 ? c.classes : 1;
+        Sequential model(c.layers(outputs), c.output);
+        Rng rng(11, RngStream::kInit);
+        model.build(be, rng);
+        const Batch batch(be, random_batch(c, rng));
+        // Nonzero biases so every bias gradient is exercised away from symmetric points.
+        std::vector<float> params = to_host(be, model.parameters());
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            params[i] += 0.05f * static_cast<float>(i % 3);
+        }
+        be.upload(params.data(), model.parameters());
+        const auto loss = make_loss(c.loss, c.output);
+        Reference reference(be, model, *loss, batch);
+        const ForwardContext ctx{Mode::kTrain, 5, 3};
+        // The first dense layer's kernel: the first inputs × 4 parameters.
+        auto penalty = [&] {
+            double total = 0.0;
+            for (std::int64_t i = 0; i < kInputs * 4; ++i) {
+                total += c.l1 * std::abs(params[i]) + c.l2 * params[i] * params[i];
+            }
+            return total;
+        };
+        std::vector<float> unpenalised;
+        reference.evaluate(ctx, &unpenalised);
+        require_close(executor_step(be, model, *loss, batch, ctx).first, unpenalised);
+        Buffer penalised = to_device(be, unpenalised);
+        model.add_penalty_gradients(be, penalised.view(model.parameter_count(), 1));
+        const std::vector<float> analytic = to_host(be, penalised.view(model.parameter_count(), 1));
+
+        const float eps = 1e-3f;
+        const auto loss_at = [&](std::size_t i, float value) {
+            const float saved = params[i];
+            params[i] = value;
+            be.upload(params.data(), model.parameters());
+            const double total = reference.evaluate(ctx) + penalty();
+            params[i] = saved;
+            return total;
+        };
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            const double numeric =
+                (loss_at(i, params[i] + eps) - loss_at(i, params[i] - eps)) / (2.0 * eps);
+            INFO("parameter " << i << ": analytic " << analytic[i] << ", numeric " << numeric);
+            CHECK(std::abs(numeric - analytic[i]) <=
+                  2e-3 * std::max(
+                             {1.0, std::abs(numeric), static_cast<double>(std::abs(analytic[i]))}));
+        }
+        be.upload(params.data(), model.parameters());
     }
 }
 
@@ -225,67 +322,21 @@ TEST_CASE("standalone activation, batch_norm and layer_norm gradients", "[gradie
     }
 }
 
-TEST_CASE("a layer after relu computes its input gradient only where relu passes it on",
+TEST_CASE("the CPU's fused relu + dropout and sparse input gradients match the layers one by one",
           "[gradients]") {
-    // dense relu 64 → dropout 0.5 → dense 16 → dense 1, twice: with the dropout fused into the
-    // relu layer (which passes no gradient where its output is zero, so the next layer computes
-    // its input gradient only where its input is nonzero), and as separate dense linear →
-    // activation relu → dropout layers (a dropout passes gradients where kept zeros are, so the
-    // next layer computes all of it). About a quarter of the 64 × 9 inputs of the second layer
-    // are nonzero, so its products also skip zeros (cpu_sparse_products.h); the twins' gradients
-    // agree up to the rounding of the two summation orders.
-    const auto build = [](bool separate) {
-        std::vector<std::unique_ptr<Layer>> layers;
-        layers.push_back(std::make_unique<Dense>(
-            kInputs, 64, separate ? Activation::kLinear : Activation::kRelu, true, "he_normal"));
-        if (separate) layers.push_back(std::make_unique<ActivationLayer>(64, Activation::kRelu));
-        layers.push_back(std::make_unique<Dropout>(64, 0.5f, 1));
-        layers.push_back(std::make_unique<Dense>(64, 16, Activation::kRelu, true, "he_normal"));
-        layers.push_back(std::make_unique<Dense>(16, 1, Activation::kLinear, true, "he_normal"));
-        return std::make_unique<Sequential>(std::move(layers), Activation::kLinear);
-    };
-    CpuBackend be;
-    const std::int64_t batch = 9;
-    auto fused = build(false), separate = build(true);
-    Rng rng_a(4, RngStream::kInit), rng_b(4, RngStream::kInit);
-    fused->build(be, batch, rng_a);
-    separate->build(be, batch, rng_b);
-    Buffer x = be.allocate(kInputs * batch);
-    Rng data(5, RngStream::kInit);
-    for (std::int64_t i = 0; i < kInputs * batch; ++i) {
-        x.data()[i] = static_cast<float>(data.normal());
-    }
-    const Tensor input = x.view(kInputs, batch);
-    const ForwardContext train{Mode::kTrain, 5, 3};
-    for (Sequential* model : {fused.get(), separate.get()}) {
-        model->forward(be, input, train);
-        const Tensor grad = model->logits_grad(batch);
-        for (std::int64_t i = 0; i < grad.size(); ++i) {
-            grad.data[i] = 0.1f * static_cast<float>(i % 7) - 0.3f;
-        }
-        model->backpropagate(be, input, false);
-    }
-    const Tensor a = fused->gradients(), b = separate->gradients();
-    REQUIRE(a.size() == b.size());
-    require_close(a.data, b.data, a.size());
-    const auto nonzero =
-        std::count_if(a.data, a.data + a.size(), [](float g) { return g != 0.0f; });
-    CHECK(nonzero > a.size() / 4);  // the first layer's gradients are not all blocked
-}
-
-TEST_CASE("a dense relu layer applies the dropout after it as the two separate layers do", "[nn]") {
-    // A dense relu layer takes over the dropout after it (applies the mask, takes its gradient
-    // from its output); dense linear → activation relu → dropout is never fused. Twins with the
-    // same parameters and the same dropout layer indices (so the same masks) give equal logits
-    // and gradients, over two passes of a step (the second adds to the gradients). Gradients
-    // agree up to rounding: after the fused layer, the next one computes its input gradient only
-    // where relu passes it on, in its own summation order.
+    // The CPU executor runs a dense relu layer and the dropout after it as one, and a dense layer
+    // after a relu computes its input gradient only where its input is nonzero (about a quarter
+    // of the 64 × 9 inputs of the second layer of the first model, so its products also skip
+    // zeros: cpu_sparse_products.h). Its gradients and predictions must equal the reference's up
+    // to summation order, in one pass and in passes of 8 columns (the second pass's masks start
+    // at column 8), for models with two dropouts in a row (the second stays a layer) and one
+    // whose logits are a fused dropout's output.
     struct Part {
         char kind;  ///< 'r' dense relu, 'l' dense linear, 'd' dropout
         std::int64_t size;
         std::uint64_t index = 0;  ///< a dropout's layer index
     };
-    auto build = [](const std::vector<Part>& parts, bool separate) {
+    const auto build = [](const std::vector<Part>& parts) {
         std::vector<std::unique_ptr<Layer>> layers;
         std::int64_t width = kInputs;
         for (const Part& p : parts) {
@@ -293,98 +344,100 @@ TEST_CASE("a dense relu layer applies the dropout after it as the two separate l
                 layers.push_back(std::make_unique<Dropout>(width, 0.4f, p.index));
                 continue;
             }
-            const bool relu = p.kind == 'r';
             layers.push_back(std::make_unique<Dense>(
-                width, p.size, relu && !separate ? Activation::kRelu : Activation::kLinear, true,
+                width, p.size, p.kind == 'r' ? Activation::kRelu : Activation::kLinear, true,
                 "he_normal"));
-            if (relu && separate) {
-                layers.push_back(std::make_unique<ActivationLayer>(p.size, Activation::kRelu));
-            }
             width = p.size;
         }
-        return std::make_unique<Sequential>(std::move(layers), Activation::kLinear);
+        // One output: mse on logits; several: softmax and cross-entropy.
+        return std::make_unique<Sequential>(
+            std::move(layers), width == 1 ? Activation::kLinear : Activation::kSoftmax);
     };
-    // Two dropouts in a row (the second stays a layer); a model whose logits are a fused
-    // dropout's output.
-    const std::vector<Part> deep = {{'r', 37},    {'d', 37, 1}, {'r', 20},
-                                    {'d', 20, 3}, {'d', 20, 4}, {'l', 2}};
-    const std::vector<Part> ending = {{'r', 37}, {'d', 37, 1}, {'r', 3}, {'d', 3, 3}};
-    for (const auto& [parts, fused_floats] :
-         {std::pair{deep, std::int64_t{37 + 20 + 20 + 2}}, std::pair{ending, std::int64_t{40}}}) {
-        INFO(parts.size() << " parts");
-        CpuBackend be;
-        const std::int64_t batch = 9;
-        auto fused = build(parts, false), separate = build(parts, true);
-        // Only the dropouts taken over keep no output of their own.
-        CHECK(fused->activation_floats_per_sample() == fused_floats);
-        Rng rng_a(4, RngStream::kInit), rng_b(4, RngStream::kInit);
-        fused->build(be, batch, rng_a);
-        separate->build(be, batch, rng_b);
-        const auto values = [](const Tensor& t) {
-            return std::vector<float>(t.data, t.data + t.size());
-        };
-        REQUIRE(values(fused->parameters()) == values(separate->parameters()));
-        Buffer x = be.allocate(kInputs * batch);
-        Rng data(5, RngStream::kInit);
-        for (std::int64_t i = 0; i < kInputs * batch; ++i) {
-            x.data()[i] = static_cast<float>(data.normal());
+    const std::vector<std::vector<Part>> models = {
+        {{'r', 64}, {'d', 64, 1}, {'r', 16}, {'l', 1}},
+        {{'r', 37}, {'d', 37, 1}, {'r', 20}, {'d', 20, 3}, {'d', 20, 4}, {'l', 2}},
+        {{'r', 37}, {'d', 37, 1}, {'r', 3}, {'d', 3, 3}}};
+    CpuBackend be;
+    for (std::size_t m = 0; m < models.size(); ++m) {
+        INFO("model " << m);
+        const auto model = build(models[m]);
+        Rng rng(4, RngStream::kInit);
+        model->build(be, rng);
+        Dataset d;
+        d.n_features = kInputs;
+        d.n_rows = 9;
+        for (std::int64_t i = 0; i < kInputs * d.n_rows; ++i) {
+            d.features.push_back(static_cast<float>(rng.normal()));
         }
-        const Tensor input = x.view(kInputs, batch);
-        // Two passes of step 3, the second's masks starting at column 8 of the batch (passes
-        // are multiples of 8 columns).
-        for (const std::int64_t first_column : {0, 8}) {
-            const ForwardContext train{Mode::kTrain, 5, 3, first_column};
-            CHECK(values(fused->forward(be, input, train)) ==
-                  values(separate->forward(be, input, train)));
-            for (Sequential* model : {fused.get(), separate.get()}) {
-                const Tensor grad = model->logits_grad(batch);
-                for (std::int64_t i = 0; i < grad.size(); ++i) {
-                    grad.data[i] = 0.1f * static_cast<float>(i % 7) - 0.3f;
-                }
-                model->backpropagate(be, input, first_column > 0);
-            }
-            const std::vector<float> a = values(fused->gradients()),
-                                     b = values(separate->gradients());
-            REQUIRE(a.size() == b.size());
-            require_close(a.data(), b.data(), static_cast<std::int64_t>(a.size()));
+        const std::int64_t outputs = model->output_size();
+        for (std::int64_t i = 0; i < d.n_rows; ++i) {
+            d.targets.push_back(outputs == 1 ? 0.1f * static_cast<float>(i % 7) - 0.3f
+                                             : static_cast<float>(i % outputs));
         }
-        const ForwardContext eval{Mode::kEval};
-        CHECK(values(fused->forward(be, input, eval)) ==
-              values(separate->forward(be, input, eval)));
+        const Batch batch(be, d);
+        const auto loss = make_loss(loss_named(outputs == 1 ? "mse" : "categorical_crossentropy"),
+                                    model->output_activation());
+        const ForwardContext ctx{Mode::kTrain, 5, 3};
+        Reference reference(be, *model, *loss, batch);
+        std::vector<float> expected;
+        reference.evaluate(ctx, &expected);
+        Workspace work = model->make_workspace(be, d.n_rows, false);
+        Buffer expected_predictions = be.allocate(outputs * d.n_rows);
+        be.activation(model->output_activation(), model->forward(be, work, batch.features(), ctx),
+                      expected_predictions.view(outputs, d.n_rows));
+        for (const std::int64_t pass_columns : {0, 8}) {
+            INFO("passes of " << pass_columns);
+            const auto [gradients, predictions] =
+                executor_step(be, *model, *loss, batch, ctx, pass_columns);
+            require_close(gradients, expected);
+            require_close(predictions, to_host(be, expected_predictions.view(outputs, d.n_rows)));
+            const auto nonzero = std::count_if(gradients.begin(), gradients.end(),
+                                               [](float g) { return g != 0.0f; });
+            CHECK(nonzero > static_cast<std::ptrdiff_t>(gradients.size() / 4));  // not all blocked
+        }
     }
 }
 
 TEST_CASE("batch_norm keeps PyTorch's running statistics and uses them in evaluation", "[nn]") {
-    CpuBackend be;
-    std::vector<std::unique_ptr<Layer>> layers;
-    layers.push_back(std::make_unique<BatchNorm>(1, 0.1f, 0.0f));
-    Sequential model(std::move(layers), Activation::kLinear);
-    Rng rng(1, RngStream::kInit);
-    model.build(be, 4, rng);
-    Buffer x = be.allocate(4);
-    const float values[] = {1, 2, 3, 6};  // mean 3, biased var 3.5, unbiased var 14/3
-    be.upload(values, x.view(1, 4));
-    const Tensor y = model.forward(be, x.view(1, 4), {Mode::kTrain, 0, 0});
-    CHECK(y.data[0] == Approx(-2.0 / std::sqrt(3.5)));
-    CHECK(model.state().data[0] == Approx(0.1 * 3.0));                   // running mean
-    CHECK(model.state().data[1] == Approx(0.9 * 1.0 + 0.1 * 14.0 / 3));  // running var
-    const Tensor e = model.forward(be, x.view(1, 4), {Mode::kEval, 0, 0});
-    CHECK(e.data[0] == Approx((1.0 - 0.3) / std::sqrt(0.9 + 1.4 / 3)));
+    for (TestBackend& device : backends_present()) {
+        INFO("backend " << device.name);
+        Backend& be = *device.backend;
+        std::vector<std::unique_ptr<Layer>> layers;
+        layers.push_back(std::make_unique<BatchNorm>(1, 0.1f, 0.0f));
+        Sequential model(std::move(layers), Activation::kLinear);
+        Rng rng(1, RngStream::kInit);
+        model.build(be, rng);
+        Workspace work = model.make_workspace(be, 4, false);
+        // mean 3, biased var 3.5, unbiased var 14/3
+        const Buffer x = to_device(be, {1, 2, 3, 6});
+        const std::vector<float> y =
+            to_host(be, model.forward(be, work, x.view(1, 4), {Mode::kTrain, 0, 0}));
+        CHECK(y[0] == Approx(-2.0 / std::sqrt(3.5)));
+        const std::vector<float> state = to_host(be, model.state());
+        CHECK(state[0] == Approx(0.1 * 3.0));                   // running mean
+        CHECK(state[1] == Approx(0.9 * 1.0 + 0.1 * 14.0 / 3));  // running var
+        const std::vector<float> e =
+            to_host(be, model.forward(be, work, x.view(1, 4), {Mode::kEval, 0, 0}));
+        CHECK(e[0] == Approx((1.0 - 0.3) / std::sqrt(0.9 + 1.4 / 3)));
+    }
 }
 
 TEST_CASE("a single-row batch leaves batch_norm's running statistics alone", "[nn]") {
-    CpuBackend be;
-    std::vector<std::unique_ptr<Layer>> layers;
-    layers.push_back(std::make_unique<BatchNorm>(1, 0.1f, 1e-5f));
-    Sequential model(std::move(layers), Activation::kLinear);
-    Rng rng(1, RngStream::kInit);
-    model.build(be, 1, rng);
-    Buffer x = be.allocate(1);
-    const float value = 5.0f;
-    be.upload(&value, x.view(1, 1));
-    model.forward(be, x.view(1, 1), {Mode::kTrain, 0, 0});
-    CHECK(model.state().data[0] == 0.0f);  // running mean
-    CHECK(model.state().data[1] == 1.0f);  // running variance
+    for (TestBackend& device : backends_present()) {
+        INFO("backend " << device.name);
+        Backend& be = *device.backend;
+        std::vector<std::unique_ptr<Layer>> layers;
+        layers.push_back(std::make_unique<BatchNorm>(1, 0.1f, 1e-5f));
+        Sequential model(std::move(layers), Activation::kLinear);
+        Rng rng(1, RngStream::kInit);
+        model.build(be, rng);
+        Workspace work = model.make_workspace(be, 1, false);
+        const Buffer x = to_device(be, {5.0f});
+        model.forward(be, work, x.view(1, 1), {Mode::kTrain, 0, 0});
+        const std::vector<float> state = to_host(be, model.state());
+        CHECK(state[0] == 0.0f);  // running mean
+        CHECK(state[1] == 1.0f);  // running variance
+    }
 }
 
 TEST_CASE("cross-entropies require their output activation", "[loss]") {

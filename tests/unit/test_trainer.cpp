@@ -2,12 +2,15 @@
 #include <cmath>
 
 #include "dlctl/backend/cpu/cpu_backend.h"
+#include "dlctl/backend/cpu/cpu_step_executor.h"
 #include "dlctl/core/error.h"
 #include "dlctl/nn/model_builder.h"
 #include "dlctl/train/interrupt.h"
 #include "dlctl/train/trainer.h"
+#include "support/backends.h"
 
 using namespace dlctl;
+using namespace dlctl::testing;
 
 namespace {
 
@@ -72,23 +75,40 @@ TrainerOptions options(
     return o;
 }
 
+/// Where a Setup trains: a device (CPU threads), and for the CPU optionally passes of a fixed
+/// width (StepOptions::pass_columns).
+struct On {
+    Device device{DeviceKind::kCpu, 0};
+    int threads = 1;
+    std::int64_t pass_columns = 0;
+};
+
 struct Setup {
     Setup(const ModelSpec& spec,
           const OptimizerSpec& opt,
           const TrainerOptions& o,
           const std::string& loss_name,
-          std::int64_t inputs = 2,
-          int threads = 1)
-        : backend(threads), model(build_model(spec, inputs)) {
+          const On& on = {},
+          std::int64_t inputs = 2)
+        : backend(make_backend(on.device, on.threads)), model(build_model(spec, inputs)) {
         Rng rng(o.seed, RngStream::kInit);
-        model->build(backend, o.batch_size, rng);
+        model->build(*backend, rng);
         TrainSpec train;
         train.loss = loss_name;
         loss = make_loss(train, model->output_activation());
         optimizer = make_optimizer(opt);
-        trainer = std::make_unique<Trainer>(backend, *model, *loss, *optimizer, o);
+        std::unique_ptr<StepExecutor> executor;
+        if (on.pass_columns > 0) {
+            executor =
+                make_step_executor(*backend, *model, *loss,
+                                   {o.batch_size, o.seed, !o.metrics.empty(), on.pass_columns});
+        }
+        trainer =
+            std::make_unique<Trainer>(*backend, *model, *loss, *optimizer, o, std::move(executor));
     }
-    CpuBackend backend;
+    std::vector<float> parameters() const { return to_host(*backend, model->parameters()); }
+
+    std::unique_ptr<Backend> backend;
     std::unique_ptr<Sequential> model;
     std::unique_ptr<Loss> loss;
     std::unique_ptr<Optimizer> optimizer;
@@ -107,9 +127,11 @@ std::vector<EpochResult> train(Setup& s, const Dataset& data, const Dataset* val
 }  // namespace
 
 TEST_CASE("training separates a linearly separable problem", "[trainer]") {
+    const On on{device_under_test()};
     const Dataset data = make_dataset(200, 1);
     Setup s(model_of({dense(8, "relu", "he_normal"), dense(1, "sigmoid")}),
-            optimizer("sgd", 0.1, 0.9), options(20, 16, 3, {"accuracy"}, 1), "binary_crossentropy");
+            optimizer("sgd", 0.1, 0.9), options(20, 16, 3, {"accuracy"}, 1), "binary_crossentropy",
+            on);
     const auto epochs = train(s, data);
     REQUIRE(epochs.size() == 20);
     CHECK(epochs.back().train.loss < 0.5 * epochs.front().train.loss);
@@ -117,6 +139,7 @@ TEST_CASE("training separates a linearly separable problem", "[trainer]") {
 }
 
 TEST_CASE("every optimizer fits XOR with a small tanh network", "[trainer]") {
+    const On on{device_under_test()};
     const Dataset data = make_dataset(256, 2, true);
     for (const auto& [type, lr] : std::vector<std::pair<std::string, double>>{
              {"sgd", 0.1}, {"adam", 0.02}, {"adamw", 0.02}, {"rmsprop", 0.01}, {"adagrad", 0.3}}) {
@@ -124,19 +147,20 @@ TEST_CASE("every optimizer fits XOR with a small tanh network", "[trainer]") {
         OptimizerSpec opt = optimizer(type, lr, type == "sgd" ? 0.9 : 0.0);
         if (type == "adamw") opt.weight_decay = 0.01;
         Setup s(model_of({dense(16, "tanh"), dense(1, "sigmoid")}), opt,
-                options(150, 16, 4, {"accuracy"}, 1), "binary_crossentropy");
+                options(150, 16, 4, {"accuracy"}, 1), "binary_crossentropy", on);
         train(s, data);
         CHECK(s.trainer->evaluate(s.trainer->upload(data)).metrics[0].second > 0.93);
     }
 }
 
 TEST_CASE("training fits a linear regression to tight error", "[trainer]") {
+    const On on{device_under_test()};
     Dataset data = make_dataset(256, 3);
     for (std::int64_t i = 0; i < data.n_rows; ++i) {
         data.targets[i] = 3.0f * data.features[2 * i] - 2.0f * data.features[2 * i + 1] + 0.5f;
     }
     Setup s(model_of({dense(1, "linear", "zeros")}), optimizer("sgd", 0.1, 0.9),
-            options(60, 16, 5, {"rmse", "r2"}, 0), "mse");
+            options(60, 16, 5, {"rmse", "r2"}, 0), "mse", on);
     train(s, data);
     const Evaluation e = s.trainer->evaluate(s.trainer->upload(data));
     CHECK(e.metrics[0].second < 1e-3);
@@ -144,6 +168,7 @@ TEST_CASE("training fits a linear regression to tight error", "[trainer]") {
 }
 
 TEST_CASE("softmax classification separates three clusters", "[trainer]") {
+    const On on{device_under_test()};
     Dataset data;
     data.n_features = 2;
     Rng rng(8, RngStream::kInit);
@@ -157,7 +182,7 @@ TEST_CASE("softmax classification separates three clusters", "[trainer]") {
     data.n_rows = 300;
     Setup s(model_of({dense(8, "relu", "he_normal"), dense(3, "softmax")}), optimizer("adam", 0.01),
             options(30, 32, 9, {"accuracy", "f1_macro", "auc", "log_loss"}, 3),
-            "categorical_crossentropy");
+            "categorical_crossentropy", on);
     train(s, data);
     const Evaluation e = s.trainer->evaluate(s.trainer->upload(data));
     CHECK(e.metrics[0].second > 0.95);
@@ -167,11 +192,12 @@ TEST_CASE("softmax classification separates three clusters", "[trainer]") {
 }
 
 TEST_CASE("the same seed gives bit-identical losses", "[trainer]") {
+    const On on{device_under_test()};
     const Dataset data = make_dataset(100, 4);
     const ModelSpec spec = model_of({dense(8, "relu"), dropout(0.5), dense(1, "sigmoid")});
     auto run = [&](std::uint64_t seed) {
         Setup s(spec, optimizer("adam", 0.01), options(5, 8, seed, {"accuracy"}, 1),
-                "binary_crossentropy");
+                "binary_crossentropy", on);
         std::vector<double> losses;
         for (const auto& r : train(s, data)) losses.push_back(r.train.loss);
         return losses;
@@ -181,36 +207,40 @@ TEST_CASE("the same seed gives bit-identical losses", "[trainer]") {
 }
 
 TEST_CASE("the last partial batch counts with its true size", "[trainer]") {
+    const On on{device_under_test()};
     // With lr tiny, one epoch barely changes the model, so the epoch's training loss (10 rows in
     // batches of 4, 4 and 2) must equal the evaluation loss of the same model.
     const Dataset data = make_dataset(10, 5);
     Setup s(model_of({dense(4, "tanh"), dense(1, "sigmoid")}), optimizer("sgd", 1e-9),
-            options(1, 4, 6, {"accuracy"}, 1), "binary_crossentropy");
+            options(1, 4, 6, {"accuracy"}, 1), "binary_crossentropy", on);
     const auto epochs = train(s, data);
     const Evaluation e = s.trainer->evaluate(s.trainer->upload(data));
     CHECK(epochs[0].train.loss == Approx(e.loss).epsilon(1e-5));
 }
 
 TEST_CASE("a non-finite loss stops training naming epoch and step", "[trainer]") {
+    const On on{device_under_test()};
     Dataset data = make_dataset(64, 6);
     for (std::int64_t i = 0; i < data.n_rows; ++i) data.targets[i] *= 1e30f;
     Setup s(model_of({dense(4, "relu"), dense(1, "linear")}), optimizer("sgd", 10.0),
-            options(3, 16, 7, {"rmse"}, 0), "mse");
+            options(3, 16, 7, {"rmse"}, 0), "mse", on);
     const DeviceDataset d = s.trainer->upload(data);
     CHECK_THROWS_WITH(s.trainer->fit(d, nullptr, [](const EpochResult&) {}),
                       Catch::Matchers::Contains("at epoch 1, step"));
 }
 
 TEST_CASE("gradient clipping by norm keeps a steep problem finite", "[trainer]") {
+    const On on{device_under_test()};
     Dataset data = make_dataset(64, 6);
     for (std::int64_t i = 0; i < data.n_rows; ++i) data.targets[i] *= 1000.0f;
     TrainerOptions o = options(3, 16, 7, {"rmse"}, 0);
     o.clip_norm = 1.0;
-    Setup s(model_of({dense(4, "relu"), dense(1, "linear")}), optimizer("sgd", 0.1), o, "mse");
+    Setup s(model_of({dense(4, "relu"), dense(1, "linear")}), optimizer("sgd", 0.1), o, "mse", on);
     CHECK_NOTHROW(train(s, data));
 }
 
 TEST_CASE("early stopping restores the best epoch's weights whether or not it fired", "[trainer]") {
+    const On on{device_under_test()};
     const Dataset data = make_dataset(120, 10);
     const Dataset validation = make_dataset(60, 11, true);  // a different rule: val loss wanders
     for (const int patience : {100, 2}) {
@@ -221,7 +251,7 @@ TEST_CASE("early stopping restores the best epoch's weights whether or not it fi
         o.early_stopping.mode = "min";
         o.early_stopping.patience = patience;
         Setup s(model_of({dense(16, "tanh"), dense(1, "sigmoid")}), optimizer("adam", 0.05), o,
-                "binary_crossentropy");
+                "binary_crossentropy", on);
         const auto epochs = train(s, data, &validation);
         double best = 1e9;
         int best_epoch = 0;
@@ -238,10 +268,11 @@ TEST_CASE("early stopping restores the best epoch's weights whether or not it fi
 }
 
 TEST_CASE("validation runs every N epochs and on the last", "[trainer]") {
+    const On on{device_under_test()};
     const Dataset data = make_dataset(40, 13);
     TrainerOptions o = options(5, 8, 14, {"accuracy"}, 1);
     o.validate_every = 2;
-    Setup s(model_of({dense(1, "sigmoid")}), optimizer("sgd", 0.1), o, "binary_crossentropy");
+    Setup s(model_of({dense(1, "sigmoid")}), optimizer("sgd", 0.1), o, "binary_crossentropy", on);
     const auto epochs = train(s, data, &data);
     CHECK_FALSE(epochs[0].validation);
     CHECK(epochs[1].validation);
@@ -251,21 +282,23 @@ TEST_CASE("validation runs every N epochs and on the last", "[trainer]") {
 }
 
 TEST_CASE("the schedule sets each epoch's learning rate", "[trainer]") {
+    const On on{device_under_test()};
     const Dataset data = make_dataset(40, 15);
     TrainerOptions o = options(4, 8, 16, {"accuracy"}, 1);
     o.schedule.type = "step";
     o.schedule.step_size = 2;
     o.schedule.gamma = 0.5;
-    Setup s(model_of({dense(1, "sigmoid")}), optimizer("sgd", 0.2), o, "binary_crossentropy");
+    Setup s(model_of({dense(1, "sigmoid")}), optimizer("sgd", 0.2), o, "binary_crossentropy", on);
     const auto epochs = train(s, data);
     CHECK(epochs[0].learning_rate == Approx(0.2));
     CHECK(epochs[2].learning_rate == Approx(0.1));
 }
 
 TEST_CASE("Ctrl-C stops after the current step and reports it", "[trainer]") {
+    const On on{device_under_test()};
     const Dataset data = make_dataset(40, 17);
     Setup s(model_of({dense(1, "sigmoid")}), optimizer("sgd", 0.1),
-            options(10, 8, 18, {"accuracy"}, 1), "binary_crossentropy");
+            options(10, 8, 18, {"accuracy"}, 1), "binary_crossentropy", on);
     InterruptGuard guard;
     const DeviceDataset d = s.trainer->upload(data);
     const FitResult result = s.trainer->fit(d, nullptr, [](const EpochResult& r) {
@@ -293,12 +326,11 @@ TEST_CASE("a batch trained in several passes takes the same steps as in one pass
         TrainerOptions o = options(3, 32, 12, {"accuracy"}, 1);
         o.clip_norm = 0.5;
         o.shuffle = false;
-        o.pass_columns = pass_columns;
-        Setup s(spec, optimizer("adam", 0.01), o, "binary_crossentropy", 2, threads);
+        Setup s(spec, optimizer("adam", 0.01), o, "binary_crossentropy",
+                {{DeviceKind::kCpu, 0}, threads, pass_columns});
         std::vector<double> losses;
         for (const auto& r : train(s, data)) losses.push_back(r.train.loss);
-        const Tensor p = s.model->parameters();
-        params.assign(p.data, p.data + p.size());
+        params = s.parameters();
         return losses;
     };
     std::vector<float> whole;
@@ -330,13 +362,15 @@ TEST_CASE("two threads train a batch of 256 in two lanes, as one pass does", "[t
     const ModelSpec spec =
         model_of({dense(32, "relu", "he_normal"), dropout(0.2), dense(1, "sigmoid")});
     auto run = [&](int threads, std::vector<float>& params) {
-        Setup s(spec, optimizer("adam", 0.01), options(2, 256, 13, {"accuracy"}, 1),
-                "binary_crossentropy", 2, threads);
-        CHECK(training_pass_plan(s.backend, *s.model, 256).lanes == threads);
+        const TrainerOptions o = options(2, 256, 13, {"accuracy"}, 1);
+        Setup s(spec, optimizer("adam", 0.01), o, "binary_crossentropy",
+                {{DeviceKind::kCpu, 0}, threads});
+        const CpuStepExecutor probe(dynamic_cast<CpuBackend&>(*s.backend), *s.model, *s.loss,
+                                    {o.batch_size, o.seed, true, 0});
+        CHECK(probe.plan().lanes == threads);
         std::vector<double> losses;
         for (const auto& r : train(s, data)) losses.push_back(r.train.loss);
-        const Tensor p = s.model->parameters();
-        params.assign(p.data, p.data + p.size());
+        params = s.parameters();
         return losses;
     };
     std::vector<float> one, two;
@@ -354,26 +388,79 @@ TEST_CASE("two threads train a batch of 256 in two lanes, as one pass does", "[t
 TEST_CASE("CPU passes are cache-sized, one lane a thread, unless a layer mixes samples",
           "[trainer]") {
     const auto plain = build_model(model_of({dense(1024, "relu"), dense(1, "sigmoid")}), 8);
-    CpuBackend one(1), two(2);
-    const Backend::PassPlan large = training_pass_plan(one, *plain, 4096);
+    const std::int64_t floats = CpuProgram(*plain).activation_floats_per_sample();
+    const auto plan = [&](int threads, std::int64_t batch) {
+        return plan_cpu_passes(threads, batch, floats, plain->mixes_samples());
+    };
+    const CpuPassPlan large = plan(1, 4096);
     CHECK(large.columns < 4096);
     CHECK(large.columns >= 64);
     CHECK(large.columns % 64 == 0);
     CHECK(large.lanes == 1);
-    CHECK(training_pass_plan(two, *plain, 4096).columns == large.columns);
-    CHECK(training_pass_plan(two, *plain, 4096).lanes == 2);
+    CHECK(plan(2, 4096).columns == large.columns);
+    CHECK(plan(2, 4096).lanes == 2);
     // Two lanes share a batch of 256 evenly, and one of 130 about evenly (80 + 50); a batch of
     // 100 is too small to share.
-    CHECK(training_pass_plan(two, *plain, 256).columns == 128);
-    CHECK(training_pass_plan(two, *plain, 130).columns == 80);
-    CHECK(training_pass_plan(two, *plain, 130).lanes == 2);
-    CHECK(training_pass_plan(two, *plain, 100).columns == 100);
-    CHECK(training_pass_plan(two, *plain, 100).lanes == 1);
-    CHECK(training_pass_plan(one, *plain, 32).columns == 32);
+    CHECK(plan(2, 256).columns == 128);
+    CHECK(plan(2, 130).columns == 80);
+    CHECK(plan(2, 130).lanes == 2);
+    CHECK(plan(2, 100).columns == 100);
+    CHECK(plan(2, 100).lanes == 1);
+    CHECK(plan(1, 32).columns == 32);
     LayerSpec batch_norm;
     batch_norm.type = "batch_norm";
     const auto mixing =
         build_model(model_of({dense(1024, "relu"), batch_norm, dense(1, "sigmoid")}), 8);
-    CHECK(training_pass_plan(two, *mixing, 4096).columns == 4096);
-    CHECK(training_pass_plan(two, *mixing, 4096).lanes == 1);
+    REQUIRE(mixing->mixes_samples());
+    const CpuPassPlan whole = plan_cpu_passes(
+        2, 4096, CpuProgram(*mixing).activation_floats_per_sample(), mixing->mixes_samples());
+    CHECK(whole.columns == 4096);
+    CHECK(whole.lanes == 1);
+}
+
+TEST_CASE("every device trains the same steps as the CPU", "[trainer]") {
+    // Shuffled rows (the epoch's order staged on the device, each batch gathered there), a last
+    // partial batch, sample weights, dropout, batch and layer norm, an L2 penalty, clipping and
+    // Adam: each device's executor against the CPU's. A rerun on the CPU is bit-identical; another
+    // device agrees to float rounding.
+    Dataset data = make_dataset(150, 23);
+    for (std::int64_t i = 0; i < data.n_rows; ++i) {
+        data.weights.push_back(0.25f + static_cast<float>(i % 4));
+    }
+    LayerSpec layer_norm, batch_norm;
+    layer_norm.type = "layer_norm";
+    batch_norm.type = "batch_norm";
+    LayerSpec hidden = dense(24, "relu", "he_normal");
+    hidden.l2 = 1e-3;
+    const ModelSpec spec = model_of(
+        {hidden, dropout(0.25), batch_norm, dense(12, "tanh"), layer_norm, dense(1, "sigmoid")});
+    TrainerOptions o = options(4, 32, 31, {"accuracy", "auc"}, 1);
+    o.clip_norm = 1.0;
+    const auto run = [&](const Device& device, std::vector<float>& params) {
+        Setup s(spec, optimizer("adam", 0.01), o, "binary_crossentropy", {device});
+        std::vector<EpochResult> epochs = train(s, data);
+        params = s.parameters();
+        return epochs;
+    };
+    std::vector<float> reference_params;
+    const std::vector<EpochResult> reference = run({DeviceKind::kCpu, 0}, reference_params);
+    for (TestBackend& present : backends_present()) {
+        INFO("device " << present.name);
+        const bool cpu = present.backend->device().kind == DeviceKind::kCpu;
+        std::vector<float> params;
+        const std::vector<EpochResult> epochs = run(present.backend->device(), params);
+        REQUIRE(epochs.size() == reference.size());
+        for (std::size_t e = 0; e < epochs.size(); ++e) {
+            INFO("epoch " << e + 1);
+            const double tolerance = cpu ? 0.0 : 1e-4;
+            CHECK(epochs[e].train.loss == Approx(reference[e].train.loss).epsilon(tolerance));
+            CHECK(epochs[e].train.metrics[1].second ==
+                  Approx(reference[e].train.metrics[1].second).epsilon(tolerance));
+        }
+        REQUIRE(params.size() == reference_params.size());
+        for (std::size_t i = 0; i < params.size(); ++i) {
+            INFO("parameter " << i);
+            CHECK(params[i] == Approx(reference_params[i]).margin(cpu ? 0.0 : 1e-4));
+        }
+    }
 }

@@ -131,7 +131,7 @@ TEST_CASE("a snapshot lays out what export_weights exports and reuses its storag
     CpuBackend be;
     auto model = build_model(small_model(37), 70);
     Rng rng(1, RngStream::kInit);
-    model->build(be, 8, rng);
+    model->build(be, rng);
     std::vector<float> moments(static_cast<std::size_t>(model->parameter_count()));
     for (std::size_t i = 0; i < moments.size(); ++i) moments[i] = 0.25f * static_cast<float>(i);
     const Tensor moment_tensor{moments.data(), model->parameter_count(), 1};
@@ -173,7 +173,7 @@ TEST_CASE("model weights export in PyTorch layout and import back exactly", "[nn
     CpuBackend be;
     auto model = build_model(small_model(4), 3);
     Rng rng(1, RngStream::kInit);
-    model->build(be, 8, rng);
+    model->build(be, rng);
     const auto exported = export_weights(be, *model);
     std::vector<std::string> names;
     for (const auto& t : exported) names.push_back(t.name);
@@ -188,7 +188,7 @@ TEST_CASE("model weights export in PyTorch layout and import back exactly", "[nn
     {
         // Past the 64 × 64 tiles the export transposes in, in neither dimension a multiple of 8.
         auto large = build_model(small_model(37), 70);
-        large->build(be, 8, rng);
+        large->build(be, rng);
         const auto tensors = export_weights(be, *large);
         REQUIRE(tensors[0].shape == std::vector<std::int64_t>{37, 70});
         bool same = true;
@@ -203,13 +203,13 @@ TEST_CASE("model weights export in PyTorch layout and import back exactly", "[nn
 
     auto other = build_model(small_model(4), 3);
     Rng other_rng(2, RngStream::kInit);
-    other->build(be, 8, other_rng);
+    other->build(be, other_rng);
     import_weights(be, *other, exported, "test");
     CHECK(std::equal(model->parameters().data, model->parameters().data + model->parameter_count(),
                      other->parameters().data));
 
     auto wider = build_model(small_model(5), 3);
-    wider->build(be, 8, other_rng);
+    wider->build(be, other_rng);
     CHECK_THROWS_WITH(import_weights(be, *wider, exported, "w.safetensors"),
                       Contains("weights in 'w.safetensors' do not fit the model: "
                                "'layers.0.dense.weight' has shape [4, 3], the model needs [5, 3]"));

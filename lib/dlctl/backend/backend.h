@@ -1,20 +1,18 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "dlctl/backend/activation.h"
 #include "dlctl/backend/buffer.h"
+#include "dlctl/backend/formulas.h"
 #include "dlctl/backend/optimizer_step.h"
 #include "dlctl/core/device.h"
 #include "dlctl/core/tensor.h"
 
 namespace dlctl {
-
-enum class RegressionLoss { kMse, kMae, kHuber };
 
 /// Every numeric operation the engine performs. Layers, losses and optimizers call only this
 /// interface; the CPU implementation uses Eigen, the CUDA one cuBLAS and kernels. Tensors are
@@ -26,23 +24,6 @@ class Backend {
     virtual ~Backend() = default;
 
     virtual Device device() const = 0;
-
-    /// How to train a step of `batch` columns when each column carries `floats_per_column` floats
-    /// of activations: in passes of `columns` (the whole batch, or fewer so that a pass's
-    /// activations stay in the CPU's caches), `lanes` of them at a time (run_lanes). The passes'
-    /// gradients add up to the batch's (Layer::backward's `accumulate`). A GPU wants whole
-    /// batches in one lane.
-    struct PassPlan {
-        std::int64_t columns = 0;
-        int lanes = 1;
-    };
-    virtual PassPlan plan_passes(std::int64_t batch, std::int64_t floats_per_column) const = 0;
-    /// The most lanes run_lanes runs at once.
-    virtual int lanes() const = 0;
-    /// Calls body(lane, backend) for lanes 0..count-1, concurrently where the backend has lanes,
-    /// each with a backend of its own (of this one's memory) that only that call uses; rethrows
-    /// the first lane's exception after all have ended.
-    virtual void run_lanes(int count, const std::function<void(int, Backend&)>& body) = 0;
 
     /// Zero-initialised storage for `count` floats; DeviceError when memory runs out.
     virtual Buffer allocate(std::int64_t count) = 0;
@@ -64,16 +45,6 @@ class Backend {
                       const Tensor& b,
                       float beta,
                       Tensor c) = 0;
-
-    /// A dense layer's input gradient dx = wᵀ · dz where its input x is nonzero. Elements where x
-    /// is zero are the product's or zero: the caller guarantees that nothing reads them (the
-    /// layer before passes no gradient where its output is zero). The CPU skips them.
-    virtual void input_gradient_where_nonzero(const Tensor& w,
-                                              const Tensor& dz,
-                                              const Tensor& /*x*/,
-                                              Tensor dx) {
-        gemm(true, false, 1.0f, w, dz, 0.0f, dx);
-    }
 
     /// z += bias (broadcast over columns; optional), then a = act(z). `a` may alias `z` for any
     /// activation but softmax.
@@ -121,23 +92,6 @@ class Backend {
     /// out = a ⊙ b (elementwise); out may alias a or b.
     virtual void multiply(const Tensor& a, const Tensor& b, Tensor out) = 0;
 
-    /// A dense layer's relu and the dropout after it, in place and without a mask: y =
-    /// relu(y + bias) ⊙ keep, keep as dropout_forward draws it. The gradient needs only y
-    /// (relu_dropout_bias_backward): an element passes its gradient iff it is positive and kept.
-    /// The default runs bias_activation_forward and dropout_forward.
-    virtual void bias_relu_dropout_forward(float rate,
-                                           std::uint64_t seed,
-                                           std::uint64_t substream,
-                                           std::uint64_t offset,
-                                           const Tensor& bias,
-                                           Tensor y);
-
-    /// The gradient of bias_relu_dropout_forward from its output y: dz = dy · (1 / (1 - rate))
-    /// where y > 0, else 0, and bias_grad = Σ_c dz (optional; `accumulate` adds to it). dy may be
-    /// overwritten; dz may alias dy, not y. The default scales dy, then activation_bias_backward.
-    virtual void relu_dropout_bias_backward(
-        float rate, const Tensor& y, Tensor dy, Tensor dz, Tensor bias_grad, bool accumulate);
-
     /// Batch normalisation over the samples of each feature (row). Training: normalises with the
     /// batch statistics, saves mean and 1/σ (rows × 1) for backward, and updates the running
     /// statistics as PyTorch does (unbiased variance, running = (1 - m) · running + m · batch;
@@ -155,7 +109,8 @@ class Backend {
                                     Tensor saved_inv_std,
                                     Tensor y) = 0;
 
-    /// Gradients of batch_norm_forward in training mode; dx optional.
+    /// Gradients of batch_norm_forward in training mode: dgamma and dbeta are added to, dx
+    /// (optional) is set.
     virtual void batch_norm_backward(const Tensor& x,
                                      const Tensor& gamma,
                                      const Tensor& saved_mean,
@@ -175,7 +130,7 @@ class Backend {
                                     Tensor saved_inv_std,
                                     Tensor y) = 0;
 
-    /// Gradients of layer_norm_forward; dx optional; `accumulate` adds to dgamma and dbeta.
+    /// Gradients of layer_norm_forward: dgamma and dbeta are added to, dx (optional) is set.
     virtual void layer_norm_backward(const Tensor& x,
                                      const Tensor& gamma,
                                      const Tensor& saved_mean,
@@ -183,11 +138,12 @@ class Backend {
                                      const Tensor& dy,
                                      Tensor dx,
                                      Tensor dgamma,
-                                     Tensor dbeta,
-                                     bool accumulate) = 0;
+                                     Tensor dbeta) = 0;
 
-    // ---- losses: grad = d(weighted mean loss)/d input, loss[0] = weighted mean loss -----------
-    // Weights (1 × batch, optional) weigh each sample; the mean divides by their sum.
+    // ---- losses --------------------------------------------------------------------------------
+    // A loss writes the batch's sums = {Σ w·ℓ, Σ w} (2 floats in this backend's memory; w = 1
+    // without weights, 1 × batch otherwise) and, when grad is given, d(Σ w·ℓ)/d input divided by
+    // `divisor`: the caller's Σ w of its whole step, so that grad is that of the step's mean.
 
     /// Sigmoid fused with binary cross-entropy on logits (1 × batch) and 0/1 targets, smoothed
     /// to y (1 - s) + s / 2. Stable for any |z|.
@@ -195,38 +151,43 @@ class Backend {
                                        const Tensor& targets,
                                        const Tensor& weights,
                                        float label_smoothing,
+                                       double divisor,
                                        Tensor grad,
-                                       Tensor loss) = 0;
+                                       Tensor sums) = 0;
 
     /// Softmax fused with cross-entropy on logits (classes × batch) and integer class labels
-    /// (1 × batch, stored as floats), the one-hot target smoothed to (1 - s) · onehot + s / K.
+    /// (1 × batch, stored as floats), the one-hot target smoothed to (1 - s) · onehot + s / K. A
+    /// label outside [0, K) makes the loss NaN (the caller checks its data).
     virtual void softmax_cross_entropy(const Tensor& logits,
                                        const Tensor& labels,
                                        const Tensor& weights,
                                        float label_smoothing,
+                                       double divisor,
                                        Tensor grad,
-                                       Tensor loss) = 0;
+                                       Tensor sums) = 0;
 
-    /// Mean squared error, mean absolute error or Huber loss (delta as torch.nn.HuberLoss) of
-    /// predictions against targets (same shape).
+    /// Squared error, absolute error or Huber loss (delta as torch.nn.HuberLoss) of predictions
+    /// against targets (same shape); a sample's ℓ is the mean over its rows.
     virtual void regression_loss(RegressionLoss kind,
                                  float delta,
                                  const Tensor& predictions,
                                  const Tensor& targets,
                                  const Tensor& weights,
+                                 double divisor,
                                  Tensor grad,
-                                 Tensor loss) = 0;
+                                 Tensor sums) = 0;
 
     // ---- optimisation -------------------------------------------------------------------------
 
-    /// dst[:, i] = src[:, indices[i]] for i < dst.cols; `indices` is host memory.
+    /// Zero-initialised storage for `count` column indices; DeviceError when memory runs out.
+    virtual IndexBuffer allocate_indices(std::int64_t count) = 0;
+    /// Copies `count` indices from host memory to `dst` (this backend's memory).
+    virtual void upload_indices(const std::uint32_t* host,
+                                std::int64_t count,
+                                std::uint32_t* dst) = 0;
+    /// dst[:, i] = src[:, indices[i]] for i < dst.cols; `indices` is this backend's memory and
+    /// every index is below src.cols (the caller's check).
     virtual void gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) = 0;
-
-    /// Copies `count` column indices (host memory) into the backend's memory, replacing the ones
-    /// staged before: an epoch's sample order goes to the device once, not with every batch.
-    virtual void stage_column_indices(const std::uint32_t* indices, std::int64_t count) = 0;
-    /// dst[:, i] = src[:, staged[first + i]] for i < dst.cols.
-    virtual void gather_staged_columns(const Tensor& src, std::int64_t first, Tensor dst) = 0;
 
     /// g += l1 · sign(w) + 2 · l2 · w (kernel penalties l1 Σ|w| + l2 Σw²).
     virtual void add_penalty_gradient(const Tensor& w, Tensor g, float l1, float l2) = 0;
@@ -247,10 +208,6 @@ class Backend {
                                   Tensor state0,
                                   Tensor state1,
                                   Tensor state2) = 0;
-    /// The tensors that tile the buffer passed to optimizer_update as `params`, in order. A
-    /// backend may split the update along them, so that each part of a weight matrix is updated
-    /// by the thread whose products use it; the default ignores them.
-    virtual void set_parameter_layout(const std::vector<Tensor>& tensors) { (void)tensors; }
 };
 
 /// The factor of a kept element in dropout of `rate` (every backend's, bit for bit).
@@ -259,26 +216,6 @@ inline float dropout_keep_scale(float rate) { return 1.0f / (1.0f - rate); }
 /// Philox word: the words cost more than applying them.
 inline std::uint32_t dropout_threshold(float rate) {
     return static_cast<std::uint32_t>(rate * 65536.0f);
-}
-
-// Inline, so that the CUDA module (which does not link dlctl_backend) has them.
-
-inline void Backend::bias_relu_dropout_forward(float rate,
-                                               std::uint64_t seed,
-                                               std::uint64_t substream,
-                                               std::uint64_t offset,
-                                               const Tensor& bias,
-                                               Tensor y) {
-    bias_activation_forward(Activation{ActivationKind::kRelu}, bias, y, y);
-    dropout_forward(rate, seed, substream, offset, y, Tensor{}, y);
-}
-
-inline void Backend::relu_dropout_bias_backward(
-    float rate, const Tensor& y, Tensor dy, Tensor dz, Tensor bias_grad, bool accumulate) {
-    scale(dy, dropout_keep_scale(rate));
-    // relu' of the output: a dropped element's output is 0, like a negative one's.
-    activation_bias_backward(Activation{ActivationKind::kRelu}, y, y, dy, dz, bias_grad,
-                             accumulate);
 }
 
 /// The backend for `device`. `auto` picks CUDA when it is built and a GPU is usable, else the

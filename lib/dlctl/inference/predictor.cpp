@@ -13,28 +13,22 @@
 
 namespace dlctl {
 
-namespace {
-constexpr std::int64_t kBatch = 4096;
-}
-
 Predictor::Predictor(const std::filesystem::path& path, const std::string& device, int threads)
     : path_(path), checkpoint_(read_checkpoint(path)) {
     const ExperimentSpec& spec = checkpoint_.spec;
     backend_ = make_backend(parse_device(device), threads);
     model_ =
         build_model(spec.model, checkpoint_.preprocessor.width(), spec.train.l1, spec.train.l2);
-    max_batch_ = kBatch;
     Rng rng(spec.seed, RngStream::kInit);
-    model_->build(*backend_, max_batch_, rng);
+    model_->build(*backend_, rng);
     import_weights(*backend_, *model_, checkpoint_.tensors, path);
     checkpoint_.tensors.clear();  // on the backend now
     loss_ = make_loss(spec.train, model_->output_activation());
-    loss_->allocate(*backend_, model_->output_size() * max_batch_);
-    features_ = backend_->allocate(model_->input_size() * max_batch_);
-    targets_ = backend_->allocate(max_batch_);
-    weights_ = backend_->allocate(max_batch_);
-    outputs_ = backend_->allocate(model_->output_size() * max_batch_);
-    loss_slot_ = backend_->allocate(1);
+    inference_ = std::make_unique<BatchedInference>(*backend_, *model_, loss_.get());
+    const std::int64_t batch = inference_->max_batch();
+    features_ = backend_->allocate(model_->input_size() * batch);
+    targets_ = backend_->allocate(batch);
+    weights_ = backend_->allocate(batch);
 }
 
 Predictor::~Predictor() = default;
@@ -117,17 +111,14 @@ Dataset Predictor::encode(const Table& table,
 }
 
 std::vector<float> Predictor::predict(const Dataset& data) {
-    const std::int64_t outputs = model_->output_size();
+    const std::int64_t outputs = model_->output_size(), batch = inference_->max_batch();
     std::vector<float> out(static_cast<std::size_t>(outputs * data.n_rows));
     const TaskInfo& task = checkpoint_.task;
-    for (std::int64_t first = 0; first < data.n_rows; first += max_batch_) {
-        const std::int64_t count = std::min(max_batch_, data.n_rows - first);
+    for (std::int64_t first = 0; first < data.n_rows; first += batch) {
+        const std::int64_t count = std::min(batch, data.n_rows - first);
         const Tensor x = features_.view(data.n_features, count);
         backend_->upload(data.features.data() + first * data.n_features, x);
-        const Tensor logits = model_->forward(*backend_, x, ForwardContext{Mode::kEval});
-        const Tensor predictions = outputs_.view(outputs, count);
-        backend_->activation(model_->output_activation(), logits, predictions);
-        backend_->download(predictions, out.data() + first * outputs);
+        backend_->download(inference_->predict(x), out.data() + first * outputs);
     }
     if (task.classes == 0) {
         for (float& y : out) y = static_cast<float>(y * task.target_scale + task.target_offset);
@@ -137,29 +128,20 @@ std::vector<float> Predictor::predict(const Dataset& data) {
 
 double Predictor::loss(const Dataset& data) {
     const bool weighted = !data.weights.empty();
-    double total = 0.0, total_weight = 0.0;
-    for (std::int64_t first = 0; first < data.n_rows; first += max_batch_) {
-        const std::int64_t count = std::min(max_batch_, data.n_rows - first);
+    const std::int64_t batch = inference_->max_batch();
+    LossSum total;
+    for (std::int64_t first = 0; first < data.n_rows; first += batch) {
+        const std::int64_t count = std::min(batch, data.n_rows - first);
         const Tensor x = features_.view(data.n_features, count);
         const Tensor y = targets_.view(1, count);
         const Tensor w = weighted ? weights_.view(1, count) : Tensor{};
         backend_->upload(data.features.data() + first * data.n_features, x);
         backend_->upload(data.targets.data() + first, y);
         if (weighted) backend_->upload(data.weights.data() + first, w);
-        const Tensor logits = model_->forward(*backend_, x, ForwardContext{Mode::kEval});
-        const Tensor slot = loss_slot_.view(1, 1);
-        loss_->forward_backward(*backend_, logits, y, w, model_->logits_grad(count), slot);
-        float batch_loss = 0.0f;
-        backend_->download(slot, &batch_loss);
-        double weight = static_cast<double>(count);
-        if (weighted) {
-            weight = 0.0;
-            for (std::int64_t i = 0; i < count; ++i) weight += data.weights[first + i];
-        }
-        total += static_cast<double>(batch_loss) * weight;
-        total_weight += weight;
+        inference_->predict(x);
+        total += inference_->loss(y, w);
     }
-    return total_weight > 0 ? total / total_weight : 0.0;
+    return total.mean();
 }
 
 }  // namespace dlctl

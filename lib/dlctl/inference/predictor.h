@@ -10,6 +10,7 @@
 #include "dlctl/checkpoint/checkpoint.h"
 #include "dlctl/data/dataset.h"
 #include "dlctl/data/table.h"
+#include "dlctl/inference/batched_inference.h"
 #include "dlctl/loss/loss.h"
 #include "dlctl/nn/sequential.h"
 
@@ -57,8 +58,8 @@ class Predictor {
     std::unique_ptr<Backend> backend_;
     std::unique_ptr<Sequential> model_;
     std::unique_ptr<Loss> loss_;
-    std::int64_t max_batch_ = 0;
-    Buffer features_, targets_, weights_, outputs_, loss_slot_;
+    std::unique_ptr<BatchedInference> inference_;
+    Buffer features_, targets_, weights_;
 };
 
 }  // namespace dlctl

@@ -10,22 +10,20 @@ namespace {
 class CrossEntropy final : public Loss {
   public:
     CrossEntropy(bool softmax, float smoothing) : softmax_(softmax), smoothing_(smoothing) {}
-    std::unique_ptr<Loss> clone() const override {
-        return std::make_unique<CrossEntropy>(softmax_, smoothing_);
-    }
-    void allocate(Backend&, std::int64_t) override {}
     void forward_backward(Backend& backend,
                           const Tensor& logits,
                           const Tensor& targets,
                           const Tensor& weights,
+                          float* /*scratch*/,
+                          double divisor,
                           Tensor grad_logits,
-                          Tensor loss_slot) override {
+                          Tensor sums) const override {
         if (softmax_) {
-            backend.softmax_cross_entropy(logits, targets, weights, smoothing_, grad_logits,
-                                          loss_slot);
+            backend.softmax_cross_entropy(logits, targets, weights, smoothing_, divisor,
+                                          grad_logits, sums);
         } else {
-            backend.sigmoid_cross_entropy(logits, targets, weights, smoothing_, grad_logits,
-                                          loss_slot);
+            backend.sigmoid_cross_entropy(logits, targets, weights, smoothing_, divisor,
+                                          grad_logits, sums);
         }
     }
 
@@ -39,35 +37,36 @@ class RegressionObjective final : public Loss {
   public:
     RegressionObjective(RegressionLoss kind, float delta, Activation output)
         : kind_(kind), delta_(delta), output_(output) {}
-    std::unique_ptr<Loss> clone() const override {
-        return std::make_unique<RegressionObjective>(kind_, delta_, output_);
-    }
-    void allocate(Backend& backend, std::int64_t max_outputs) override {
-        if (output_ != Activation::kLinear) predictions_ = backend.allocate(max_outputs);
+    /// The predictions act(logits), unless the output is linear.
+    std::int64_t scratch_floats(std::int64_t outputs) const override {
+        return output_ == Activation::kLinear ? 0 : outputs;
     }
     void forward_backward(Backend& backend,
                           const Tensor& logits,
                           const Tensor& targets,
                           const Tensor& weights,
+                          float* scratch,
+                          double divisor,
                           Tensor grad_logits,
-                          Tensor loss_slot) override {
+                          Tensor sums) const override {
         if (output_ == Activation::kLinear) {
-            backend.regression_loss(kind_, delta_, logits, targets, weights, grad_logits,
-                                    loss_slot);
+            backend.regression_loss(kind_, delta_, logits, targets, weights, divisor, grad_logits,
+                                    sums);
             return;
         }
-        const Tensor predictions = predictions_.view(logits.rows, logits.cols);
+        const Tensor predictions{scratch, logits.rows, logits.cols};
         backend.activation(output_, logits, predictions);
-        backend.regression_loss(kind_, delta_, predictions, targets, weights, grad_logits,
-                                loss_slot);
-        backend.activation_backward(output_, logits, predictions, grad_logits, grad_logits);
+        backend.regression_loss(kind_, delta_, predictions, targets, weights, divisor, grad_logits,
+                                sums);
+        if (grad_logits.data != nullptr) {
+            backend.activation_backward(output_, logits, predictions, grad_logits, grad_logits);
+        }
     }
 
   private:
     RegressionLoss kind_;
     float delta_;
     Activation output_;
-    Buffer predictions_;
 };
 
 }  // namespace

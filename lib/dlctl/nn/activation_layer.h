@@ -10,22 +10,25 @@ class ActivationLayer final : public Layer {
     ActivationLayer(std::int64_t size, Activation activation);
 
     std::string type() const override { return "activation"; }
-    std::unique_ptr<Layer> clone() const override;
     std::int64_t input_size() const override { return size_; }
     std::int64_t output_size() const override { return size_; }
-    bool blocks_gradient_where_output_is_zero() const override;
-    void allocate(Backend& backend, std::int64_t max_batch) override;
-    Tensor forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) override;
+    std::int64_t workspace_floats(std::int64_t batch) const override;
+    Tensor forward(Backend& backend,
+                   const Tensor& input,
+                   float* work,
+                   const ForwardContext& ctx) const override;
     void backward(Backend& backend,
                   const Tensor& input,
+                  float* work,
                   Tensor grad_output,
                   Tensor grad_input,
-                  bool accumulate) override;
+                  float* grads) const override;
+
+    Activation activation() const { return activation_; }
 
   private:
     std::int64_t size_;
     Activation activation_;
-    Buffer output_;
 };
 
 }  // namespace dlctl

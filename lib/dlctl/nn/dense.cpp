@@ -4,10 +4,6 @@
 
 namespace dlctl {
 
-std::unique_ptr<Layer> Dense::clone() const {
-    return std::make_unique<Dense>(inputs_, units_, activation_, use_bias_, initializer_, l1_, l2_);
-}
-
 Dense::Dense(std::int64_t inputs,
              std::int64_t units,
              Activation activation,
@@ -25,13 +21,14 @@ Dense::Dense(std::int64_t inputs,
 
 std::int64_t Dense::parameter_count() const { return units_ * inputs_ + (use_bias_ ? units_ : 0); }
 
-void Dense::bind(float* params, float* grads, float*) {
+void Dense::bind(float* params, float*) {
     weight_ = {params, units_, inputs_};
-    weight_grad_ = {grads, units_, inputs_};
-    if (use_bias_) {
-        bias_ = {params + units_ * inputs_, units_, 1};
-        bias_grad_ = {grads + units_ * inputs_, units_, 1};
-    }
+    if (use_bias_) bias_ = {params + units_ * inputs_, units_, 1};
+}
+
+Tensor Dense::bias_gradient(float* grads) const {
+    if (!use_bias_) return {};
+    return {grads + units_ * inputs_, units_, 1};
 }
 
 void Dense::initialize(Rng& rng, float* host_params, float*) const {
@@ -44,64 +41,47 @@ std::vector<std::pair<std::string, Tensor>> Dense::tensors() const {
     return {{"weight", weight_}, {"bias", bias_}};
 }
 
-void Dense::add_penalty_gradient(Backend& backend) {
-    if (l1_ > 0.0f || l2_ > 0.0f) backend.add_penalty_gradient(weight_, weight_grad_, l1_, l2_);
+void Dense::add_penalty_gradient(Backend& backend, float* grads) const {
+    if (l1_ > 0.0f || l2_ > 0.0f) {
+        backend.add_penalty_gradient(weight_, weight_gradient(grads), l1_, l2_);
+    }
 }
 
-bool Dense::fuse_dropout(const DropoutFusion& dropout) {
-    if (activation_ != Activation::kRelu) return false;
-    dropout_ = dropout;
-    return true;
-}
-
-bool Dense::blocks_gradient_where_output_is_zero() const {
-    return activation_ == Activation::kRelu;
-}
-
-/// Linear and relu layers activate in place, their gradients taken from the output (relu's
-/// output is positive exactly where its input is): one buffer instead of two, so more of a pass
-/// stays in cache.
 bool Dense::activates_in_place() const {
     return activation_ == Activation::kLinear || activation_ == Activation::kRelu;
 }
 
-void Dense::allocate(Backend& backend, std::int64_t max_batch) {
-    output_ = backend.allocate(units_ * max_batch);
-    if (!activates_in_place()) pre_activation_ = backend.allocate(units_ * max_batch);
+std::int64_t Dense::workspace_floats(std::int64_t batch) const {
+    return aligned_floats(units_ * batch) * (activates_in_place() ? 1 : 2);
 }
 
-Tensor Dense::forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) {
-    const std::int64_t batch = input.cols;
-    const Tensor a = output_.view(units_, batch);
-    const Tensor z = activates_in_place() ? a : pre_activation_.view(units_, batch);
+Tensor Dense::pre_activation(float* work, std::int64_t batch) const {
+    if (activates_in_place()) return output(work, batch);
+    return {work + aligned_floats(units_ * batch), units_, batch};
+}
+
+Tensor Dense::forward(Backend& backend,
+                      const Tensor& input,
+                      float* work,
+                      const ForwardContext&) const {
+    const Tensor a = output(work, input.cols), z = pre_activation(work, input.cols);
     backend.gemm(false, false, 1.0f, weight_, input, 0.0f, z);
-    if (dropout_ && ctx.mode == Mode::kTrain) {
-        backend.bias_relu_dropout_forward(dropout_->rate, ctx.seed, dropout_->substream,
-                                          dropout_counter_offset(ctx, units_), bias_, a);
-    } else {
-        backend.bias_activation_forward(activation_, bias_, z, a);
-    }
+    backend.bias_activation_forward(activation_, bias_, z, a);
     return a;
 }
 
-void Dense::backward(
-    Backend& backend, const Tensor& input, Tensor grad_output, Tensor grad_input, bool accumulate) {
-    const std::int64_t batch = input.cols;
-    const Tensor a = output_.view(units_, batch);
-    const Tensor z = activates_in_place() ? a : pre_activation_.view(units_, batch);
+void Dense::backward(Backend& backend,
+                     const Tensor& input,
+                     float* work,
+                     Tensor grad_output,
+                     Tensor grad_input,
+                     float* grads) const {
+    const Tensor a = output(work, input.cols), z = pre_activation(work, input.cols);
     // grad_output becomes dL/dz; the bias gradient is its sum over the batch.
-    if (dropout_) {
-        backend.relu_dropout_bias_backward(dropout_->rate, a, grad_output, grad_output, bias_grad_,
-                                           accumulate);
-    } else {
-        backend.activation_bias_backward(activation_, z, a, grad_output, grad_output, bias_grad_,
-                                         accumulate);
-    }
-    backend.gemm(false, true, 1.0f, grad_output, input, accumulate ? 1.0f : 0.0f, weight_grad_);
-    if (grad_input.data == nullptr) return;
-    if (skip_zero_inputs_) {
-        backend.input_gradient_where_nonzero(weight_, grad_output, input, grad_input);
-    } else {
+    backend.activation_bias_backward(activation_, z, a, grad_output, grad_output,
+                                     bias_gradient(grads), true);
+    backend.gemm(false, true, 1.0f, grad_output, input, 1.0f, weight_gradient(grads));
+    if (grad_input.data != nullptr) {
         backend.gemm(true, false, 1.0f, weight_, grad_output, 0.0f, grad_input);
     }
 }

@@ -1,8 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
-#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -14,91 +12,83 @@ namespace dlctl {
 
 enum class Mode { kTrain, kEval };
 
-/// What a forward pass needs besides its input.
+/// What a forward call needs besides its input.
 struct ForwardContext {
     Mode mode = Mode::kEval;
     std::uint64_t seed = 0;  ///< experiment seed (dropout masks)
     std::uint64_t step = 0;  ///< global training step (dropout masks)
-    /// The pass's first column within its step's batch, when a step is trained in several passes
-    /// (dropout masks: a step draws the same masks however it is split).
-    std::int64_t first_column = 0;
+    /// Where the input's first sample stands in its step's batch (a multiple of 8). Random draws
+    /// are keyed on a sample's place in the batch, so a batch draws the same masks however its
+    /// samples are grouped into calls.
+    std::int64_t first_sample = 0;
+
+    /// The counter of the first element's draw in a tensor of `rows` × samples: element i of a
+    /// step's batch has counter (step << 32) + i (a step's activations of one layer never exceed
+    /// 2^32 elements), which a call's first sample puts on a Philox block as dropout needs.
+    std::uint64_t random_counter(std::int64_t rows) const {
+        return (step << 32) + static_cast<std::uint64_t>(first_sample * rows);
+    }
 };
 
-/// A dropout layer's settings, for the layer before it to apply in its own pass.
-struct DropoutFusion {
-    float rate = 0.0f;
-    std::uint64_t substream = 0;  ///< the dropout layer's index in the spec (its masks' stream)
-};
+/// Floats of `count` rounded up to 64 bytes: tensors laid one after another in a workspace that
+/// starts aligned all start aligned.
+constexpr std::int64_t aligned_floats(std::int64_t count) { return (count + 15) / 16 * 16; }
 
-/// The first counter of a dropout tensor of `size` rows in the pass `ctx`. One step's
-/// activations of one layer never exceed 2^32 elements, so (step << 32) + i is a unique counter
-/// for every element i of every step, whichever pass of the step draws it. Passes start on
-/// multiples of 8 columns (or one pass covers the batch), so the counter is a multiple of 8 as
-/// dropout_forward needs.
-inline std::uint64_t dropout_counter_offset(const ForwardContext& ctx, std::int64_t size) {
-    return (ctx.step << 32) + static_cast<std::uint64_t>(ctx.first_column * size);
-}
-
-/// One layer of a Sequential model. A layer's parameters live in slices of the model's flat
-/// parameter and gradient buffers so that optimizers update every parameter in one pass.
+/// One layer of a model: what it computes, and its parameters. A layer keeps no memory of a call:
+/// forward writes what backward needs into the workspace it is given, and backward adds its
+/// parameter gradients to the gradient slice it is given, so one layer object can serve several
+/// calls at once (a step executor's lanes). Parameters live in slices of the model's flat buffers.
+///
+/// A new layer implements type, the sizes, workspace_floats, forward and backward, and, if it has
+/// parameters or state, parameter_count/state_count, bind, initialize and tensors.
 class Layer {
   public:
     virtual ~Layer() = default;
 
     virtual std::string type() const = 0;
-    /// A layer of the same configuration, not bound to parameters and without buffers (for a
-    /// model's replicas, Sequential::replica).
-    virtual std::unique_ptr<Layer> clone() const = 0;
     virtual std::int64_t input_size() const = 0;
     virtual std::int64_t output_size() const = 0;
+
+    // ---- parameters -------------------------------------------------------------------------
 
     virtual std::int64_t parameter_count() const { return 0; }
     /// Floats of non-trainable state (batch-norm running statistics).
     virtual std::int64_t state_count() const { return 0; }
-    /// Points the layer at its slices of the model's parameters, gradients and state.
-    virtual void bind(float* /*params*/, float* /*grads*/, float* /*state*/) {}
+    /// Points the layer at its slices of the model's parameters and state.
+    virtual void bind(float* /*params*/, float* /*state*/) {}
     /// Writes initial parameter and state values (host memory, sized as the counts say).
     virtual void initialize(Rng& /*rng*/, float* /*host_params*/, float* /*host_state*/) const {}
     /// Views of the layer's parameters and state by name ("weight", "bias", "running_mean",
     /// ...), for saving and loading weights.
     virtual std::vector<std::pair<std::string, Tensor>> tensors() const { return {}; }
-    /// Adds the gradient of the layer's weight penalty (L1/L2) to its gradients.
-    virtual void add_penalty_gradient(Backend& /*backend*/) {}
+    /// Adds the gradient of the layer's weight penalty (L1/L2) to `grads`, its slice of a
+    /// gradient buffer laid out like the parameters.
+    virtual void add_penalty_gradient(Backend& /*backend*/, float* /*grads*/) const {}
 
-    /// Allocates activation buffers for batches of up to `max_batch` samples.
-    virtual void allocate(Backend& backend, std::int64_t max_batch) = 0;
+    // ---- computation ------------------------------------------------------------------------
 
-    /// Computes the output for `input` (input_size × batch); the returned view stays valid until
-    /// the next forward call.
-    virtual Tensor forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) = 0;
-
-    /// What a dropout layer (rate > 0) lets the layer before it apply in its own pass.
-    virtual std::optional<DropoutFusion> fusable_dropout() const { return std::nullopt; }
-    /// Whether this layer takes over `dropout`, the layer after it (Sequential then skips that
-    /// layer): in training, forward then returns its output with the dropout applied, and
-    /// backward takes the gradient of that.
-    virtual bool fuse_dropout(const DropoutFusion& /*dropout*/) { return false; }
-
-    /// Whether backward passes no gradient where this layer's output is zero, whatever
-    /// grad_output holds there (relu, also with a fused dropout).
-    virtual bool blocks_gradient_where_output_is_zero() const { return false; }
-    /// Sequential's word that the layer before this one blocks the gradient where this layer's
-    /// input is zero: backward may then skip grad_input's elements there, which nothing reads.
-    virtual void skip_input_gradient_where_input_is_zero(bool /*skip*/) {}
-
-    /// Whether a sample's output depends on the other samples of its batch (batch statistics):
-    /// such a model trains every batch in one pass.
+    /// Whether a sample's output depends on the other samples of its call (batch statistics):
+    /// such a layer sees every batch whole.
     virtual bool mixes_samples() const { return false; }
-
-    /// Given d loss / d output in `grad_output` (may be overwritten), sets the parameter
-    /// gradients (adds to them when `accumulate`: a later pass of a step) and, when
-    /// `grad_input.data` is non-null, d loss / d input. Must follow a Mode::kTrain forward on the
-    /// same input.
+    /// Floats of workspace that a call on `batch` samples needs: its output and whatever backward
+    /// reads. The workspace starts 64-byte aligned.
+    virtual std::int64_t workspace_floats(std::int64_t batch) const = 0;
+    /// The output for `input` (input_size × batch): a view of `work` (or of `input`, for a layer
+    /// that passes it through), valid until the next call with the same workspace.
+    virtual Tensor forward(Backend& backend,
+                           const Tensor& input,
+                           float* work,
+                           const ForwardContext& ctx) const = 0;
+    /// Given d loss / d output in `grad_output` (which it may overwrite), adds d loss /
+    /// d parameters to `grads` (the layer's slice of a gradient buffer) and, when
+    /// `grad_input.data` is non-null, writes d loss / d input there. Reads the `work` of a
+    /// Mode::kTrain forward call on the same input.
     virtual void backward(Backend& backend,
                           const Tensor& input,
+                          float* work,
                           Tensor grad_output,
                           Tensor grad_input,
-                          bool accumulate) = 0;
+                          float* grads) const = 0;
 };
 
 }  // namespace dlctl

@@ -11,21 +11,24 @@ class BatchNorm final : public Layer {
     BatchNorm(std::int64_t size, float momentum, float eps);
 
     std::string type() const override { return "batch_norm"; }
-    std::unique_ptr<Layer> clone() const override;
     std::int64_t input_size() const override { return size_; }
     std::int64_t output_size() const override { return size_; }
     std::int64_t parameter_count() const override { return 2 * size_; }
     std::int64_t state_count() const override { return 2 * size_; }
-    void bind(float* params, float* grads, float* state) override;
+    void bind(float* params, float* state) override;
     void initialize(Rng& rng, float* host_params, float* host_state) const override;
-    void allocate(Backend& backend, std::int64_t max_batch) override;
-    Tensor forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) override;
+    std::int64_t workspace_floats(std::int64_t batch) const override;
+    Tensor forward(Backend& backend,
+                   const Tensor& input,
+                   float* work,
+                   const ForwardContext& ctx) const override;
     bool mixes_samples() const override { return true; }
     void backward(Backend& backend,
                   const Tensor& input,
+                  float* work,
                   Tensor grad_output,
                   Tensor grad_input,
-                  bool accumulate) override;
+                  float* grads) const override;
     std::vector<std::pair<std::string, Tensor>> tensors() const override {
         return {{"weight", gamma_},
                 {"bias", beta_},
@@ -36,8 +39,7 @@ class BatchNorm final : public Layer {
   private:
     std::int64_t size_;
     float momentum_, eps_;
-    Tensor gamma_, beta_, gamma_grad_, beta_grad_, running_mean_, running_var_;
-    Buffer saved_mean_, saved_inv_std_, output_;
+    Tensor gamma_, beta_, running_mean_, running_var_;
 };
 
 /// Layer normalisation over the features of each sample; gamma (1) and beta (0) per feature.
@@ -46,19 +48,22 @@ class LayerNorm final : public Layer {
     LayerNorm(std::int64_t size, float eps);
 
     std::string type() const override { return "layer_norm"; }
-    std::unique_ptr<Layer> clone() const override;
     std::int64_t input_size() const override { return size_; }
     std::int64_t output_size() const override { return size_; }
     std::int64_t parameter_count() const override { return 2 * size_; }
-    void bind(float* params, float* grads, float* state) override;
+    void bind(float* params, float* state) override;
     void initialize(Rng& rng, float* host_params, float* host_state) const override;
-    void allocate(Backend& backend, std::int64_t max_batch) override;
-    Tensor forward(Backend& backend, const Tensor& input, const ForwardContext& ctx) override;
+    std::int64_t workspace_floats(std::int64_t batch) const override;
+    Tensor forward(Backend& backend,
+                   const Tensor& input,
+                   float* work,
+                   const ForwardContext& ctx) const override;
     void backward(Backend& backend,
                   const Tensor& input,
+                  float* work,
                   Tensor grad_output,
                   Tensor grad_input,
-                  bool accumulate) override;
+                  float* grads) const override;
 
     std::vector<std::pair<std::string, Tensor>> tensors() const override {
         return {{"weight", gamma_}, {"bias", beta_}};
@@ -67,8 +72,7 @@ class LayerNorm final : public Layer {
   private:
     std::int64_t size_;
     float eps_;
-    Tensor gamma_, beta_, gamma_grad_, beta_grad_;
-    Buffer saved_mean_, saved_inv_std_, output_;
+    Tensor gamma_, beta_;
 };
 
 }  // namespace dlctl

@@ -191,9 +191,7 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         std::max({data.train.n_rows, data.validation.n_rows, data.test.n_rows}));
 
     Rng init_rng(spec.seed, RngStream::kInit);
-    // Activation buffers hold one pass, which may be a part of a batch (training_pass_plan).
-    const Backend::PassPlan passes = training_pass_plan(*backend, *model, batch_size);
-    model->build(*backend, passes.columns, init_rng);
+    model->build(*backend, init_rng);
     if (!spec.model.init_from.empty()) {
         import_weights(*backend, *model, read_safetensors(spec.model.init_from),
                        spec.model.init_from);
@@ -228,12 +226,6 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         spdlog::info("model: {} layers, {} parameters, output activation {}",
                      model->layers().size(), model->parameter_count(),
                      to_string(model->output_activation()));
-        if (passes.columns < batch_size) {
-            spdlog::info(
-                "each batch of {} rows is trained in passes of {}, {} at a time "
-                "(activations kept in cache; their gradients add up to the batch's)",
-                batch_size, passes.columns, passes.lanes);
-        }
 
         TrainerOptions trainer_options;
         trainer_options.epochs = spec.train.epochs;
@@ -251,6 +243,9 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         trainer_options.early_stopping = spec.train.early_stopping;
         trainer_options.show_progress = options.show_progress;
         Trainer trainer(*backend, *model, *loss, *optimizer, trainer_options);
+        if (const std::string steps = trainer.describe_steps(); !steps.empty()) {
+            spdlog::info("{}", steps);
+        }
         const DeviceDataset train_set = trainer.upload(data.train);
         const DeviceDataset validation_set = trainer.upload(data.validation);
         const DeviceDataset test_set = trainer.upload(data.test);

@@ -8,9 +8,11 @@
 #include <vector>
 
 #include "dlctl/backend/backend.h"
+#include "dlctl/backend/step_executor.h"
 #include "dlctl/config/spec.h"
 #include "dlctl/core/training_state.h"
 #include "dlctl/data/dataset.h"
+#include "dlctl/inference/batched_inference.h"
 #include "dlctl/loss/loss.h"
 #include "dlctl/metrics/metrics.h"
 #include "dlctl/nn/model_weights.h"
@@ -36,18 +38,7 @@ struct TrainerOptions {
     ScheduleSpec schedule;
     EarlyStoppingSpec early_stopping;
     bool show_progress = false;  ///< Keras-like progress line on stderr
-    /// Columns of a training pass, rounded up to a multiple of 8; 0: training_pass_plan's (tests
-    /// set it to split steps, then run as many lanes as the backend has).
-    std::int64_t pass_columns = 0;
 };
-
-/// How steps of `batch_size` samples are trained (Backend::plan_passes), or whole batches in one
-/// lane when a layer mixes the samples of a batch. A step of several passes adds their gradients,
-/// lane by lane in a fixed order, and then updates once: the same step as a single pass, up to
-/// float rounding.
-Backend::PassPlan training_pass_plan(const Backend& backend,
-                                     const Sequential& model,
-                                     std::int64_t batch_size);
 
 /// Loss and metrics of the model on a whole split.
 struct Evaluation {
@@ -76,27 +67,26 @@ struct FitResult {
 /// Value of a logged quantity ("loss", "val_f1", ...) of an epoch; NaN when not logged.
 double logged_value(const EpochResult& r, const std::string& name);
 
-/// A dataset resident in a backend's memory, uploaded once.
-struct DeviceDataset {
-    const Dataset* host = nullptr;
-    Buffer features;  ///< n_features × n_rows
-    Buffer targets;   ///< 1 × n_rows
-    Buffer weights;   ///< 1 × n_rows, or empty
-};
-
 /// Mini-batch training of a built model: seeded shuffling every epoch, the last partial batch
 /// included, a learning-rate schedule, gradient clipping, loss and metrics over whole epochs,
 /// validation every N epochs, early stopping with best-weight restore, and a clean stop on Ctrl-C
-/// (InterruptGuard).
+/// (InterruptGuard). How each step runs on the device is its StepExecutor's business.
 class Trainer {
   public:
+    /// `executor`: how steps run (tests choose one); null: make_step_executor's for `backend`.
     Trainer(Backend& backend,
             Sequential& model,
-            Loss& loss,
+            const Loss& loss,
             Optimizer& optimizer,
-            TrainerOptions options);
+            TrainerOptions options,
+            std::unique_ptr<StepExecutor> executor = nullptr);
+    ~Trainer();
 
+    /// `dataset` in the backend's memory; DataError for a target that is not a class index
+    /// of the task.
     DeviceDataset upload(const Dataset& dataset);
+    /// How the device runs a step, for the log (empty when it runs whole batches plainly).
+    std::string describe_steps() const { return executor_->describe(); }
 
     /// Trains from the epoch after state().epoch to options.epochs, calling `on_epoch` after
     /// each epoch (state() then describes the end of that epoch). Throws DivergedError naming
@@ -119,55 +109,31 @@ class Trainer {
     std::vector<ParameterShaped> checkpoint_buffers() const;
 
   private:
-    /// A model and loss that passes run on: the trained ones in lane 0, replicas in the others.
-    struct Lane {
-        Sequential* model = nullptr;
-        Loss* loss = nullptr;
-        std::unique_ptr<Sequential> replica;
-        std::unique_ptr<Loss> replica_loss;
-    };
+    /// The running state of one epoch's steps.
+    struct EpochSteps;
 
-    /// The gradients of the step whose batch (`count` rows from `first` of the epoch's `order`)
-    /// is in the batch buffers, pass by pass on the lanes, left in the model's gradients; each
-    /// pass's loss goes to loss slot first_slot + pass.
-    void compute_gradients(const Dataset& host,
-                           const std::vector<std::uint32_t>& order,
-                           std::int64_t first,
-                           std::int64_t count,
-                           std::int64_t first_slot,
-                           bool track_metrics);
-    /// A step's rows and how they are split, as compute_gradients' passes read them.
-    struct StepPasses {
-        const Dataset& host;
-        const std::vector<std::uint32_t>& order;
-        std::int64_t first, count, first_slot;
-        bool track_metrics;
-        std::int64_t passes;     ///< of plan_.columns (the last one may be narrower)
-        int lanes;               ///< lane l runs passes l, l + lanes, ...
-        double step_normalizer;  ///< loss_normalizer of the whole step (passes > 1)
-    };
-    /// One lane's passes of a step, on `backend`; its first pass sets the lane's gradients.
-    void run_passes(const StepPasses& step, int lane_index, Backend& backend);
-    void clip_gradients();
+    /// One epoch's steps in a shuffled order; false when Ctrl-C stopped it.
+    bool train_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps);
+    /// The steps' loss and metrics checked and summed up (DivergedError for a non-finite loss).
+    Evaluation summarize_epoch(int epoch, const DeviceDataset& train, const EpochSteps& steps);
+    /// Validation, the schedule's and early stopping's end of epoch, the best weights kept.
+    void end_epoch(EpochResult& r, const DeviceDataset* validation);
+    void clip_gradients(const Tensor& grads);
 
     Backend& backend_;
     Sequential& model_;
-    Loss& loss_;
+    const Loss& loss_;
     Optimizer& optimizer_;
     TrainerOptions options_;
-    Backend::PassPlan plan_;  ///< columns of a training or evaluation pass, lanes of training
-    std::vector<Lane> lanes_;
+    std::unique_ptr<StepExecutor> executor_;
+    std::optional<BatchedInference> inference_;  ///< made by the first evaluate
     std::uint64_t global_step_ = 0;
     int epoch_ = 0;  ///< completed epochs
     EarlyStopping stopping_;
     std::optional<LearningRateSchedule> schedule_;  ///< made by fit (needs the steps per epoch)
     std::optional<ScheduleState> restored_schedule_;
-    Buffer batch_features_, batch_targets_, batch_weights_, predictions_, losses_;
-    /// The training predictions of a whole epoch, in step order: they come to the host once per
-    /// epoch for the metrics, so a step never waits for the device.
-    Buffer epoch_predictions_;
     Buffer best_params_, best_state_;
-    std::vector<float> host_predictions_, host_targets_, host_losses_;
+    std::vector<float> host_predictions_, host_targets_;
 };
 
 }  // namespace dlctl

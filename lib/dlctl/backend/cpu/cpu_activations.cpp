@@ -6,6 +6,7 @@
 #include <cmath>
 #include <numbers>
 
+#include "dlctl/backend/formulas.h"
 #include "dlctl/core/error.h"
 
 namespace dlctl::cpu {
@@ -17,18 +18,6 @@ using ConstArray = Eigen::Map<const Eigen::ArrayXf>;
 
 Array arr(Tensor t) { return {t.data, t.size()}; }
 ConstArray carr(const Tensor& t) { return {t.data, t.size()}; }
-
-constexpr float kSeluScale = 1.0507009873554804934193349852946f;
-constexpr float kSeluAlpha = 1.6732632423543772848170429916717f;
-constexpr float kInvSqrt2 = 0.70710678118654752440f;
-constexpr float kInvSqrt2Pi = 0.39894228040143267794f;
-
-float sigmoid(float z) {
-    // exp never overflows in either branch.
-    if (z >= 0.0f) return 1.0f / (1.0f + std::exp(-z));
-    const float e = std::exp(z);
-    return e / (1.0f + e);
-}
 
 template <typename F>
 void map(const Tensor& z, Tensor a, F f) {
@@ -49,39 +38,37 @@ void map_backward(const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz,
 void activation_forward(Activation act, const Tensor& z, Tensor a) {
     DLCTL_CHECK(z.rows == a.rows && z.cols == a.cols);
     const float alpha = act.alpha;
+    // One loop per kind, each calling its formula, so that the simple ones vectorise.
     switch (act.kind) {
         case ActivationKind::kLinear:
             if (a.data != z.data) arr(a) = carr(z);
             break;
         case ActivationKind::kRelu:
-            arr(a) = carr(z).max(0.0f);
+            map(z, a, formulas::relu);
             break;
         case ActivationKind::kLeakyRelu:
-            // z · 1 is z: the same values as a select, without its branch.
-            map(z, a, [alpha](float x) { return x * (x > 0.0f ? 1.0f : alpha); });
+            map(z, a, [alpha](float x) { return formulas::leaky_relu(x, alpha); });
             break;
         case ActivationKind::kElu:
-            map(z, a, [alpha](float x) { return x > 0.0f ? x : alpha * std::expm1(x); });
+            map(z, a, [alpha](float x) { return formulas::elu(x, alpha); });
             break;
         case ActivationKind::kSelu:
-            map(z, a,
-                [](float x) { return kSeluScale * (x > 0.0f ? x : kSeluAlpha * std::expm1(x)); });
+            map(z, a, formulas::selu);
             break;
         case ActivationKind::kGelu:
-            map(z, a, [](float x) { return 0.5f * x * (1.0f + std::erf(x * kInvSqrt2)); });
+            map(z, a, formulas::gelu);
             break;
         case ActivationKind::kTanh:
-            arr(a) = carr(z).tanh();
+            map(z, a, [](float x) { return tanhf(x); });
             break;
         case ActivationKind::kSigmoid:
-            map(z, a, sigmoid);
+            map(z, a, formulas::sigmoid);
             break;
         case ActivationKind::kSoftplus:
-            map(z, a,
-                [](float x) { return std::max(x, 0.0f) + std::log1p(std::exp(-std::abs(x))); });
+            map(z, a, formulas::softplus);
             break;
         case ActivationKind::kSwish:
-            map(z, a, [](float x) { return x * sigmoid(x); });
+            map(z, a, formulas::swish);
             break;
         case ActivationKind::kSoftmax:
             for (std::int64_t c = 0; c < z.cols; ++c) {
@@ -115,39 +102,6 @@ void activation_backward(
         case ActivationKind::kRelu:
             pass_where_positive(z.data, da.data, 1.0f, dz.data, dz.size());
             break;
-        case ActivationKind::kLeakyRelu:
-            map_backward(z, a, da, dz, [alpha](float x, float) { return x > 0.0f ? 1.0f : alpha; });
-            break;
-        case ActivationKind::kElu:
-            map_backward(z, a, da, dz,
-                         [alpha](float x, float y) { return x > 0.0f ? 1.0f : y + alpha; });
-            break;
-        case ActivationKind::kSelu:
-            map_backward(z, a, da, dz, [](float x, float y) {
-                return x > 0.0f ? kSeluScale : y + kSeluScale * kSeluAlpha;
-            });
-            break;
-        case ActivationKind::kGelu:
-            map_backward(z, a, da, dz, [](float x, float) {
-                return 0.5f * (1.0f + std::erf(x * kInvSqrt2)) +
-                       x * kInvSqrt2Pi * std::exp(-0.5f * x * x);
-            });
-            break;
-        case ActivationKind::kTanh:
-            arr(dz) = carr(da) * (1.0f - carr(a).square());
-            break;
-        case ActivationKind::kSigmoid:
-            arr(dz) = carr(da) * carr(a) * (1.0f - carr(a));
-            break;
-        case ActivationKind::kSoftplus:
-            map_backward(z, a, da, dz, [](float x, float) { return sigmoid(x); });
-            break;
-        case ActivationKind::kSwish:
-            map_backward(z, a, da, dz, [](float x, float) {
-                const float s = sigmoid(x);
-                return s * (1.0f + x * (1.0f - s));
-            });
-            break;
         case ActivationKind::kSoftmax:
             for (std::int64_t c = 0; c < z.cols; ++c) {
                 const float* y = a.data + c * a.rows;
@@ -158,6 +112,18 @@ void activation_backward(
                 for (std::int64_t r = 0; r < a.rows; ++r) out[r] = y[r] * (g[r] - dot);
             }
             break;
+        case ActivationKind::kTanh:
+            map_backward(z, a, da, dz, [](float, float y) { return formulas::tanh_slope(y); });
+            break;
+        case ActivationKind::kSigmoid:
+            map_backward(z, a, da, dz, [](float, float y) { return formulas::sigmoid_slope(y); });
+            break;
+        default: {
+            const ActivationKind kind = act.kind;
+            map_backward(z, a, da, dz, [kind, alpha](float x, float y) {
+                return formulas::activation_slope(kind, alpha, x, y);
+            });
+        }
     }
 }
 

@@ -41,24 +41,9 @@ constexpr std::size_t kAlignment = 64;
 /// from 0.26M).
 constexpr std::int64_t kSerialGemmMaxMultiplies = std::int64_t{1} << 20;
 
-/// A training pass keeps about this many floats of layer outputs (1 MB), so that the elementwise
-/// passes and the products that read them find them in cache; larger batches are split. Seed
-/// network, batch 4096, medians of 5 alternating runs: 1 thread 40.2k -> 44.8k samples/s, 2
-/// threads 62.8k -> 67.8k with passes of 256 columns (1793 floats a sample, dropout outputs
-/// included, 2^19 floats); 2^20 gained less (41.5k, 65.1k); the wide network (784 inputs) neither
-/// gained nor lost. Since dense relu layers apply their dropout (897 floats a sample), 2^18
-/// keeps those passes of 256: 66.7-86.8k (median 76.2k) on 2 threads against 54.1-75.1k (66.8k)
-/// for passes of 576 (2^19), 5 alternating runs; 1 thread, seed-nodrop and wide the same or
-/// slightly better.
-constexpr std::int64_t kPassActivationFloats = std::int64_t{1} << 18;
 /// The largest C (floats) of a forward product W·X that is split by W's columns between threads:
 /// each thread but the first sums into a partial C of its own.
 constexpr std::int64_t kMaxPartialProductFloats = std::int64_t{1} << 18;
-/// Pass widths are multiples of this many columns, the GEMM kernels' blocking.
-constexpr std::int64_t kPassColumnGranule = 64;
-/// A lane's share of a batch is rounded up to this many columns (SIMD-friendly widths; dropout
-/// counters need multiples of 8).
-constexpr std::int64_t kLaneShareGranule = 16;
 
 /// Elementwise passes go over a few columns at a time, about 16 KB of each operand, so that
 /// fused steps find the block in L1.
@@ -204,30 +189,8 @@ CpuBackend::CpuBackend(int threads) {
 
 CpuBackend::CpuBackend(LaneTag) {}
 
-Backend::PassPlan CpuBackend::plan_passes(std::int64_t batch,
-                                          std::int64_t floats_per_column) const {
-    const std::int64_t fitting =
-        kPassActivationFloats / std::max<std::int64_t>(floats_per_column, 1);
-    PassPlan plan{std::min(batch, std::max(kPassColumnGranule,
-                                           fitting / kPassColumnGranule * kPassColumnGranule)),
-                  1};
-    // A lane a thread when each thread gets a pass of at least a granule (otherwise the products
-    // use all threads in one lane); the passes then share the batch about evenly. Seed network,
-    // batch 4096, 2 threads, 4 alternating runs: 60-74k samples/s with OpenBLAS's threads inside
-    // each product, 78-83k with a pass on each core (two 1-thread processes side by side ran
-    // 83-90k together); wide, and batches of 256, neither gain nor lose.
-    if (threads_ > 1 && batch >= threads_ * kPassColumnGranule) {
-        const std::int64_t share = (batch + threads_ - 1) / threads_;
-        plan.columns = std::min(
-            plan.columns, (share + kLaneShareGranule - 1) / kLaneShareGranule * kLaneShareGranule);
-        plan.lanes = static_cast<int>(
-            std::min<std::int64_t>(threads_, (batch + plan.columns - 1) / plan.columns));
-    }
-    return plan;
-}
-
-void CpuBackend::run_lanes(int count, const std::function<void(int, Backend&)>& body) {
-    DLCTL_CHECK(count >= 1 && count <= lanes());
+void CpuBackend::run_lanes(int count, const std::function<void(int, CpuBackend&)>& body) {
+    DLCTL_CHECK(count >= 1 && count <= threads_);
     if (count == 1) {
         body(0, *this);
         return;
@@ -374,7 +337,7 @@ bool CpuBackend::splits_by_weight_columns(bool transpose_a,
     const bool weight_gradient = !transpose_a && transpose_b;
     // Batches from a lane's width up run in lanes, and their products keep OpenBLAS's own split.
     const std::int64_t batch = weight_gradient ? inner : c.cols;
-    if (batch >= threads_ * kPassColumnGranule) return false;
+    if (batch >= threads_ * cpu::kPassColumnGranule) return false;
     const Tensor& weight = weight_gradient ? c : a;
     if (!cpu::splits_weight_columns(weight.rows, weight.cols)) return false;
     const bool forward = !transpose_a && !transpose_b;
@@ -628,6 +591,20 @@ void CpuBackend::activation(Activation act, const Tensor& x, Tensor out) {
     cpu::activation_forward(act, x, out);
 }
 
+IndexBuffer CpuBackend::allocate_indices(std::int64_t count) {
+    DLCTL_CHECK(count >= 0);
+    auto* data = new (std::nothrow)
+        std::uint32_t[static_cast<std::size_t>(std::max<std::int64_t>(count, 1))]();
+    if (data == nullptr) {
+        throw DeviceError(fmt::format("cannot allocate {} indices in CPU memory", count));
+    }
+    return IndexBuffer(data, count, [](std::uint32_t* p) { delete[] p; });
+}
+
+void CpuBackend::upload_indices(const std::uint32_t* host, std::int64_t count, std::uint32_t* dst) {
+    if (count > 0) std::memcpy(dst, host, static_cast<std::size_t>(count) * sizeof(std::uint32_t));
+}
+
 void CpuBackend::gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) {
     DLCTL_CHECK(src.rows == dst.rows);
     const std::size_t column_bytes = static_cast<std::size_t>(src.rows) * sizeof(float);
@@ -639,17 +616,6 @@ void CpuBackend::gather_columns(const Tensor& src, const std::uint32_t* indices,
                                            src.data + indices[c] * src.rows, column_bytes);
                            }
                        });
-}
-
-void CpuBackend::stage_column_indices(const std::uint32_t* indices, std::int64_t count) {
-    DLCTL_CHECK(count >= 0);
-    staged_indices_.assign(indices, indices + count);
-}
-
-void CpuBackend::gather_staged_columns(const Tensor& src, std::int64_t first, Tensor dst) {
-    DLCTL_CHECK(first >= 0 &&
-                first + dst.cols <= static_cast<std::int64_t>(staged_indices_.size()));
-    gather_columns(src, staged_indices_.data() + first, dst);
 }
 
 void CpuBackend::copy(const Tensor& src, Tensor dst) {

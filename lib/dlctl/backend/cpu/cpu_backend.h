@@ -20,11 +20,12 @@ class CpuBackend final : public Backend {
     explicit CpuBackend(int threads = 1);
 
     Device device() const override { return {DeviceKind::kCpu, 0}; }
-    PassPlan plan_passes(std::int64_t batch, std::int64_t floats_per_column) const override;
-    /// One lane per thread: a step's passes run side by side, each on one core with its own
-    /// single-threaded products.
-    int lanes() const override { return threads_; }
-    void run_lanes(int count, const std::function<void(int, Backend&)>& body) override;
+    /// Threads of products and large elementwise passes, and the most lanes run_lanes runs.
+    int threads() const { return threads_; }
+    /// Calls body(lane, backend) for lanes 0..count-1 side by side, one a thread, each with a
+    /// backend of its own (single-threaded products) that only that call uses; rethrows the
+    /// first lane's exception after all have ended.
+    void run_lanes(int count, const std::function<void(int, CpuBackend&)>& body);
 
     Buffer allocate(std::int64_t count) override;
     void upload(const float* host, Tensor dst) override;
@@ -40,10 +41,6 @@ class CpuBackend final : public Backend {
               const Tensor& b,
               float beta,
               Tensor c) override;
-    void input_gradient_where_nonzero(const Tensor& w,
-                                      const Tensor& dz,
-                                      const Tensor& x,
-                                      Tensor dx) override;
     void bias_activation_forward(Activation act, const Tensor& bias, Tensor z, Tensor a) override;
     void activation_backward(
         Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz) override;
@@ -65,18 +62,6 @@ class CpuBackend final : public Backend {
                          Tensor mask,
                          Tensor y) override;
     void multiply(const Tensor& a, const Tensor& b, Tensor out) override;
-    void bias_relu_dropout_forward(float rate,
-                                   std::uint64_t seed,
-                                   std::uint64_t substream,
-                                   std::uint64_t offset,
-                                   const Tensor& bias,
-                                   Tensor y) override;
-    void relu_dropout_bias_backward(float rate,
-                                    const Tensor& y,
-                                    Tensor dy,
-                                    Tensor dz,
-                                    Tensor bias_grad,
-                                    bool accumulate) override;
     void batch_norm_forward(bool training,
                             float momentum,
                             float eps,
@@ -110,32 +95,34 @@ class CpuBackend final : public Backend {
                              const Tensor& dy,
                              Tensor dx,
                              Tensor dgamma,
-                             Tensor dbeta,
-                             bool accumulate) override;
+                             Tensor dbeta) override;
 
     void sigmoid_cross_entropy(const Tensor& logits,
                                const Tensor& targets,
                                const Tensor& weights,
                                float label_smoothing,
+                               double divisor,
                                Tensor grad,
-                               Tensor loss) override;
+                               Tensor sums) override;
     void softmax_cross_entropy(const Tensor& logits,
                                const Tensor& labels,
                                const Tensor& weights,
                                float label_smoothing,
+                               double divisor,
                                Tensor grad,
-                               Tensor loss) override;
+                               Tensor sums) override;
     void regression_loss(RegressionLoss kind,
                          float delta,
                          const Tensor& predictions,
                          const Tensor& targets,
                          const Tensor& weights,
+                         double divisor,
                          Tensor grad,
-                         Tensor loss) override;
+                         Tensor sums) override;
 
+    IndexBuffer allocate_indices(std::int64_t count) override;
+    void upload_indices(const std::uint32_t* host, std::int64_t count, std::uint32_t* dst) override;
     void gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) override;
-    void stage_column_indices(const std::uint32_t* indices, std::int64_t count) override;
-    void gather_staged_columns(const Tensor& src, std::int64_t first, Tensor dst) override;
     void add_penalty_gradient(const Tensor& w, Tensor g, float l1, float l2) override;
     double squared_norm(const Tensor& x) override;
     void scale(Tensor x, float factor) override;
@@ -146,7 +133,36 @@ class CpuBackend final : public Backend {
                           Tensor state0,
                           Tensor state1,
                           Tensor state2) override;
-    void set_parameter_layout(const std::vector<Tensor>& tensors) override;
+
+    // ---- the CPU's own operations, for its step executor --------------------------------------
+
+    /// The tensors that tile the buffer passed to optimizer_update as `params`, in order: the
+    /// update is then split along them, so that each part of a weight matrix is updated by the
+    /// thread whose products use it.
+    void set_parameter_layout(const std::vector<Tensor>& tensors);
+
+    /// A dense layer's input gradient dx = wᵀ · dz where its input x is nonzero. Elements where x
+    /// is zero are the product's or zero: the caller guarantees that nothing reads them (the
+    /// layer before passes no gradient where its output is zero).
+    void input_gradient_where_nonzero(const Tensor& w,
+                                      const Tensor& dz,
+                                      const Tensor& x,
+                                      Tensor dx);
+
+    /// A dense layer's relu and the dropout after it, in place and without a mask: y =
+    /// relu(y + bias) ⊙ keep, keep as dropout_forward draws it. The gradient needs only y
+    /// (relu_dropout_bias_backward): an element passes its gradient iff it is positive and kept.
+    void bias_relu_dropout_forward(float rate,
+                                   std::uint64_t seed,
+                                   std::uint64_t substream,
+                                   std::uint64_t offset,
+                                   const Tensor& bias,
+                                   Tensor y);
+    /// The gradient of bias_relu_dropout_forward from its output y: dz = dy · (1 / (1 - rate))
+    /// where y > 0, else 0, and bias_grad = Σ_c dz (optional; `accumulate` adds to it). dz may
+    /// alias dy, not y.
+    void relu_dropout_bias_backward(
+        float rate, const Tensor& y, Tensor dy, Tensor dz, Tensor bias_grad, bool accumulate);
 
   private:
     struct LaneTag {};
@@ -190,7 +206,6 @@ class CpuBackend final : public Backend {
     std::int64_t parameter_layout_floats_ = 0;      ///< how many floats parameter_layout_ tiles
     std::vector<float> partial_products_;           ///< other threads' parts of a split product
     std::vector<float> partial_sums_;               ///< other threads' parts of a sum over columns
-    std::vector<std::uint32_t> staged_indices_;     ///< stage_column_indices
 };
 
 }  // namespace dlctl

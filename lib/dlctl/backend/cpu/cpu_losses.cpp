@@ -1,7 +1,5 @@
-#include <algorithm>
-#include <cmath>
-
 #include "dlctl/backend/cpu/cpu_backend.h"
+#include "dlctl/backend/formulas.h"
 #include "dlctl/core/error.h"
 
 namespace dlctl {
@@ -12,12 +10,10 @@ float weight_of(const Tensor& weights, std::int64_t c) {
     return weights.data != nullptr ? weights.data[c] : 1.0f;
 }
 
-/// Σ weights over the batch, or the batch size when unweighted; never 0.
-double weight_total(const Tensor& weights, std::int64_t batch) {
-    if (weights.data == nullptr) return static_cast<double>(batch);
-    double total = 0.0;
-    for (std::int64_t c = 0; c < batch; ++c) total += weights.data[c];
-    return total > 0.0 ? total : 1.0;
+void write_sums(Tensor sums, double weighted_loss, double weight) {
+    DLCTL_CHECK(sums.size() >= 2);
+    sums.data[0] = static_cast<float>(weighted_loss);
+    sums.data[1] = static_cast<float>(weight);
 }
 
 }  // namespace
@@ -26,61 +22,46 @@ void CpuBackend::sigmoid_cross_entropy(const Tensor& logits,
                                        const Tensor& targets,
                                        const Tensor& weights,
                                        float label_smoothing,
+                                       double divisor,
                                        Tensor grad,
-                                       Tensor loss) {
-    DLCTL_CHECK(logits.size() == targets.size() && logits.size() == grad.size());
-    DLCTL_CHECK(logits.rows == 1 && logits.cols > 0 && loss.size() >= 1);
-    const std::int64_t n = logits.cols;
-    const double total_weight = weight_total(weights, n);
-    const float inv = static_cast<float>(1.0 / total_weight);
-    double total = 0.0;
-    for (std::int64_t i = 0; i < n; ++i) {
+                                       Tensor sums) {
+    DLCTL_CHECK(logits.size() == targets.size() && logits.rows == 1);
+    DLCTL_CHECK(grad.data == nullptr || logits.size() == grad.size());
+    const auto scale = static_cast<float>(1.0 / divisor);
+    double total = 0.0, weight = 0.0;
+    for (std::int64_t i = 0; i < logits.cols; ++i) {
         const float z = logits.data[i];
-        const float y = targets.data[i] * (1.0f - label_smoothing) + 0.5f * label_smoothing;
+        const float y = formulas::smoothed_binary_target(targets.data[i], label_smoothing);
         const float w = weight_of(weights, i);
-        // log(1 + e^z) - y z, written so neither branch overflows.
-        total += w * (std::max(z, 0.0f) - z * y + std::log1p(std::exp(-std::abs(z))));
-        const float p =
-            z >= 0.0f ? 1.0f / (1.0f + std::exp(-z)) : std::exp(z) / (1.0f + std::exp(z));
-        grad.data[i] = w * (p - y) * inv;
+        total += w * formulas::sigmoid_cross_entropy(z, y);
+        weight += w;
+        if (grad.data != nullptr) grad.data[i] = w * (formulas::sigmoid(z) - y) * scale;
     }
-    loss.data[0] = static_cast<float>(total / total_weight);
+    write_sums(sums, total, weight);
 }
 
 void CpuBackend::softmax_cross_entropy(const Tensor& logits,
                                        const Tensor& labels,
                                        const Tensor& weights,
                                        float label_smoothing,
+                                       double divisor,
                                        Tensor grad,
-                                       Tensor loss) {
-    DLCTL_CHECK(labels.size() == logits.cols && grad.size() == logits.size());
-    DLCTL_CHECK(logits.cols > 0 && loss.size() >= 1);
+                                       Tensor sums) {
+    DLCTL_CHECK(labels.size() == logits.cols);
+    DLCTL_CHECK(grad.data == nullptr || grad.size() == logits.size());
     const std::int64_t k = logits.rows;
-    const double total_weight = weight_total(weights, logits.cols);
-    const float inv = static_cast<float>(1.0 / total_weight);
+    const auto scale = static_cast<float>(1.0 / divisor);
     const float off = label_smoothing / static_cast<float>(k);
     const float on = 1.0f - label_smoothing + off;
-    double total = 0.0;
+    double total = 0.0, weight = 0.0;
     for (std::int64_t c = 0; c < logits.cols; ++c) {
-        const float* z = logits.data + c * k;
-        float* g = grad.data + c * k;
-        const auto label = static_cast<std::int64_t>(labels.data[c]);
-        DLCTL_CHECK(label >= 0 && label < k);
-        const float top = *std::max_element(z, z + k);
-        double sum = 0.0;
-        for (std::int64_t r = 0; r < k; ++r) sum += std::exp(static_cast<double>(z[r] - top));
-        const double log_sum = std::log(sum) + top;  // log Σ e^z
         const float w = weight_of(weights, c);
-        double sample = 0.0;
-        for (std::int64_t r = 0; r < k; ++r) {
-            const float q = r == label ? on : off;
-            const double log_p = z[r] - log_sum;
-            sample -= q * log_p;
-            g[r] = w * (static_cast<float>(std::exp(log_p)) - q) * inv;
-        }
-        total += w * sample;
+        float* g = grad.data != nullptr ? grad.data + c * k : nullptr;
+        total += w * formulas::softmax_cross_entropy(logits.data + c * k, k, labels.data[c], on,
+                                                     off, w, scale, g);
+        weight += w;
     }
-    loss.data[0] = static_cast<float>(total / total_weight);
+    write_sums(sums, total, weight);
 }
 
 void CpuBackend::regression_loss(RegressionLoss kind,
@@ -88,39 +69,24 @@ void CpuBackend::regression_loss(RegressionLoss kind,
                                  const Tensor& predictions,
                                  const Tensor& targets,
                                  const Tensor& weights,
+                                 double divisor,
                                  Tensor grad,
-                                 Tensor loss) {
-    DLCTL_CHECK(predictions.size() == targets.size() && predictions.size() == grad.size());
-    DLCTL_CHECK(predictions.size() > 0 && loss.size() >= 1);
+                                 Tensor sums) {
+    DLCTL_CHECK(predictions.size() == targets.size());
+    DLCTL_CHECK(grad.data == nullptr || predictions.size() == grad.size());
     const std::int64_t rows = predictions.rows;
-    // The mean runs over every element: weights per sample, times the outputs per sample.
-    const double total_weight = weight_total(weights, predictions.cols) * static_cast<double>(rows);
-    const float inv = static_cast<float>(1.0 / total_weight);
-    double total = 0.0;
+    // A sample's loss is the mean over its rows.
+    const auto scale = static_cast<float>(1.0 / (divisor * static_cast<double>(rows)));
+    double total = 0.0, weight = 0.0;
+    for (std::int64_t c = 0; c < predictions.cols; ++c) weight += weight_of(weights, c);
     for (std::int64_t i = 0; i < predictions.size(); ++i) {
         const float w = weight_of(weights, i / rows);
-        const float d = predictions.data[i] - targets.data[i];
-        const float a = std::abs(d);
-        double value = 0.0;
-        float slope = 0.0f;
-        switch (kind) {
-            case RegressionLoss::kMse:
-                value = static_cast<double>(d) * d;
-                slope = 2.0f * d;
-                break;
-            case RegressionLoss::kMae:
-                value = a;
-                slope = d > 0.0f ? 1.0f : (d < 0.0f ? -1.0f : 0.0f);
-                break;
-            case RegressionLoss::kHuber:
-                value = a < delta ? 0.5 * d * d : delta * (a - 0.5 * delta);
-                slope = a < delta ? d : (d > 0.0f ? delta : -delta);
-                break;
-        }
-        total += w * value;
-        grad.data[i] = w * slope * inv;
+        const formulas::RegressionTerm term =
+            formulas::regression_term(kind, delta, predictions.data[i] - targets.data[i]);
+        total += w * term.value;
+        if (grad.data != nullptr) grad.data[i] = w * term.slope * scale;
     }
-    loss.data[0] = static_cast<float>(total / total_weight);
+    write_sums(sums, rows > 0 ? total / static_cast<double>(rows) : 0.0, weight);
 }
 
 }  // namespace dlctl

@@ -1,6 +1,7 @@
 #include <cmath>
 
 #include "dlctl/backend/cpu/cpu_backend.h"
+#include "dlctl/backend/formulas.h"
 #include "dlctl/core/error.h"
 
 namespace dlctl {
@@ -37,20 +38,22 @@ void CpuBackend::batch_norm_forward(bool training,
             if (n > 1) {
                 const double unbiased = var / static_cast<double>(n - 1);
                 running_mean.data[f] =
-                    static_cast<float>((1.0 - momentum) * running_mean.data[f] + momentum * mean);
-                running_var.data[f] = static_cast<float>((1.0 - momentum) * running_var.data[f] +
-                                                         momentum * unbiased);
+                    formulas::running_statistic(running_mean.data[f], mean, momentum);
+                running_var.data[f] =
+                    formulas::running_statistic(running_var.data[f], unbiased, momentum);
             }
             var = biased;
         } else {
             mean = running_mean.data[f];
             var = running_var.data[f];
         }
-        const float inv_std = static_cast<float>(1.0 / std::sqrt(var + eps));
+        const float inv_std = formulas::inverse_std(var, eps);
         saved_mean.data[f] = static_cast<float>(mean);
         saved_inv_std.data[f] = inv_std;
         const float g = gamma.data[f], b = beta.data[f], m = static_cast<float>(mean);
-        for (std::int64_t c = 0; c < n; ++c) at(y, f, c) = g * (at(x, f, c) - m) * inv_std + b;
+        for (std::int64_t c = 0; c < n; ++c) {
+            at(y, f, c) = formulas::normalize(at(x, f, c), m, inv_std, g, b);
+        }
     }
 }
 
@@ -71,14 +74,14 @@ void CpuBackend::batch_norm_backward(const Tensor& x,
             sum_dy += at(dy, f, c);
             sum_dy_xhat += at(dy, f, c) * xhat;
         }
-        dgamma.data[f] = static_cast<float>(sum_dy_xhat);
-        dbeta.data[f] = static_cast<float>(sum_dy);
+        dgamma.data[f] += static_cast<float>(sum_dy_xhat);
+        dbeta.data[f] += static_cast<float>(sum_dy);
         if (dx.data == nullptr) continue;
         const double scale = gamma.data[f] * inv_std / static_cast<double>(n);
         for (std::int64_t c = 0; c < n; ++c) {
             const double xhat = (at(x, f, c) - m) * inv_std;
-            at(dx, f, c) = static_cast<float>(
-                scale * (static_cast<double>(n) * at(dy, f, c) - sum_dy - xhat * sum_dy_xhat));
+            at(dx, f, c) = formulas::normalization_input_gradient(
+                scale, static_cast<double>(n), at(dy, f, c), sum_dy, xhat, sum_dy_xhat);
         }
     }
 }
@@ -101,12 +104,12 @@ void CpuBackend::layer_norm_forward(float eps,
             var += d * d;
         }
         var /= static_cast<double>(features);
-        const float inv_std = static_cast<float>(1.0 / std::sqrt(var + eps));
+        const float inv_std = formulas::inverse_std(var, eps);
         saved_mean.data[c] = static_cast<float>(mean);
         saved_inv_std.data[c] = inv_std;
         for (std::int64_t f = 0; f < features; ++f) {
-            at(y, f, c) =
-                gamma.data[f] * (at(x, f, c) - static_cast<float>(mean)) * inv_std + beta.data[f];
+            at(y, f, c) = formulas::normalize(at(x, f, c), static_cast<float>(mean), inv_std,
+                                              gamma.data[f], beta.data[f]);
         }
     }
 }
@@ -118,12 +121,8 @@ void CpuBackend::layer_norm_backward(const Tensor& x,
                                      const Tensor& dy,
                                      Tensor dx,
                                      Tensor dgamma,
-                                     Tensor dbeta,
-                                     bool accumulate) {
+                                     Tensor dbeta) {
     const std::int64_t features = x.rows, n = x.cols;
-    if (!accumulate) {
-        for (std::int64_t f = 0; f < features; ++f) dgamma.data[f] = dbeta.data[f] = 0.0f;
-    }
     for (std::int64_t c = 0; c < n; ++c) {
         const float m = saved_mean.data[c], inv_std = saved_inv_std.data[c];
         double sum_g = 0.0, sum_g_xhat = 0.0;
@@ -140,8 +139,8 @@ void CpuBackend::layer_norm_backward(const Tensor& x,
         for (std::int64_t f = 0; f < features; ++f) {
             const double xhat = (at(x, f, c) - m) * inv_std;
             const double g = static_cast<double>(gamma.data[f]) * at(dy, f, c);
-            at(dx, f, c) = static_cast<float>(
-                scale * (static_cast<double>(features) * g - sum_g - xhat * sum_g_xhat));
+            at(dx, f, c) = formulas::normalization_input_gradient(
+                scale, static_cast<double>(features), g, sum_g, xhat, sum_g_xhat);
         }
     }
 }

@@ -4,6 +4,7 @@
 
 #include "dlctl/backend/cpu/cpu_backend.h"
 #include "dlctl/backend/cpu/cpu_parallel.h"
+#include "dlctl/backend/formulas.h"
 #include "dlctl/core/error.h"
 
 namespace dlctl {
@@ -17,89 +18,62 @@ namespace {
 // stay functions of their own (noinline) so that tests/scripts/test_vectorised_loops.sh can find
 // them in the library and check that they are vectorised.
 
-[[gnu::noinline]] void sgd_range(const OptimizerStep& s,
+[[gnu::noinline]] void sgd_range(const formulas::SgdFactors f,
                                  std::int64_t n,
                                  float* __restrict p,
                                  const float* __restrict grad,
                                  float* __restrict momentum_buffer) {
-    const float lr = s.lr, wd = s.weight_decay, momentum = s.momentum;
-    const float dampening = s.dampening;
-    const bool first_step = s.step == 1, nesterov = s.nesterov;
     if (momentum_buffer == nullptr) {
-        for (std::int64_t i = 0; i < n; ++i) p[i] -= lr * (grad[i] + wd * p[i]);
+        for (std::int64_t i = 0; i < n; ++i) formulas::sgd_update(f, grad[i], p[i]);
         return;
     }
     for (std::int64_t i = 0; i < n; ++i) {
-        float g = grad[i] + wd * p[i];
-        float& buf = momentum_buffer[i];
-        buf = first_step ? g : momentum * buf + (1.0f - dampening) * g;
-        g = nesterov ? g + momentum * buf : buf;
-        p[i] -= lr * g;
+        formulas::sgd_momentum_update(f, grad[i], p[i], momentum_buffer[i]);
     }
 }
 
-struct AdamFactors {
-    float step_size, inverse_sqrt_correction2, decay, coupled, beta1, beta2, eps;
-};
-
-AdamFactors adam_factors(const OptimizerStep& s) {
-    const double correction1 = 1.0 - std::pow(static_cast<double>(s.beta1), s.step);
-    const double correction2 = 1.0 - std::pow(static_cast<double>(s.beta2), s.step);
-    const float wd = s.weight_decay;
-    return {
-        static_cast<float>(s.lr / correction1),
-        // A product, not torch's quotient: one division fewer per element (about 10% of the
-        // update), for a denominator that may differ in its last bit.
-        static_cast<float>(1.0 / std::sqrt(correction2)),
-        s.decoupled_weight_decay ? 1.0f - s.lr * wd : 1.0f,
-        s.decoupled_weight_decay ? 0.0f : wd,
-        s.beta1,
-        s.beta2,
-        s.eps,
-    };
-}
-
-[[gnu::noinline]] void adam_range(const AdamFactors f,
+[[gnu::noinline]] void adam_range(const formulas::AdamFactors f,
                                   std::int64_t n,
                                   float* __restrict p,
                                   const float* __restrict grad,
                                   float* __restrict m,
                                   float* __restrict v) {
+    for (std::int64_t i = 0; i < n; ++i) formulas::adam_update(f, grad[i], p[i], m[i], v[i]);
+}
+
+/// One variant of rmsprop's loop: with the optional slots known at compile time, the formula's
+/// null checks fold away and the loop vectorises (a check per element left it scalar).
+template <bool kMomentum, bool kCentered>
+[[gnu::always_inline]] inline void rmsprop_variant(const formulas::RmspropFactors& f,
+                                                   std::int64_t n,
+                                                   float* __restrict p,
+                                                   const float* __restrict grad,
+                                                   float* __restrict square_avg,
+                                                   float* __restrict momentum_buffer,
+                                                   float* __restrict grad_avg) {
     for (std::int64_t i = 0; i < n; ++i) {
-        p[i] *= f.decay;
-        const float g = grad[i] + f.coupled * p[i];
-        m[i] += (1.0f - f.beta1) * (g - m[i]);
-        v[i] = f.beta2 * v[i] + (1.0f - f.beta2) * g * g;
-        const float denom = std::sqrt(v[i]) * f.inverse_sqrt_correction2 + f.eps;
-        p[i] -= f.step_size * m[i] / denom;
+        formulas::rmsprop_update(f, grad[i], p[i], square_avg[i],
+                                 kMomentum ? momentum_buffer + i : nullptr,
+                                 kCentered ? grad_avg + i : nullptr);
     }
 }
 
-[[gnu::noinline]] void rmsprop_range(const OptimizerStep& s,
+[[gnu::noinline]] void rmsprop_range(const formulas::RmspropFactors f,
                                      std::int64_t n,
                                      float* __restrict p,
                                      const float* __restrict grad,
                                      float* __restrict square_avg,
                                      float* __restrict momentum_buffer,
                                      float* __restrict grad_avg) {
-    const float lr = s.lr, wd = s.weight_decay, alpha = s.alpha, eps = s.eps;
-    const float momentum = s.momentum;
-    for (std::int64_t i = 0; i < n; ++i) {
-        const float g = grad[i] + wd * p[i];
-        square_avg[i] = alpha * square_avg[i] + (1.0f - alpha) * g * g;
-        float avg;
-        if (grad_avg != nullptr) {
-            grad_avg[i] += (1.0f - alpha) * (g - grad_avg[i]);
-            avg = std::sqrt(square_avg[i] - grad_avg[i] * grad_avg[i]) + eps;
-        } else {
-            avg = std::sqrt(square_avg[i]) + eps;
-        }
-        if (momentum_buffer != nullptr) {
-            momentum_buffer[i] = momentum * momentum_buffer[i] + g / avg;
-            p[i] -= lr * momentum_buffer[i];
-        } else {
-            p[i] -= lr * g / avg;
-        }
+    const bool momentum = momentum_buffer != nullptr, centered = grad_avg != nullptr;
+    if (momentum && centered) {
+        rmsprop_variant<true, true>(f, n, p, grad, square_avg, momentum_buffer, grad_avg);
+    } else if (momentum) {
+        rmsprop_variant<true, false>(f, n, p, grad, square_avg, momentum_buffer, grad_avg);
+    } else if (centered) {
+        rmsprop_variant<false, true>(f, n, p, grad, square_avg, momentum_buffer, grad_avg);
+    } else {
+        rmsprop_variant<false, false>(f, n, p, grad, square_avg, momentum_buffer, grad_avg);
     }
 }
 
@@ -108,13 +82,10 @@ AdamFactors adam_factors(const OptimizerStep& s) {
                                      float* __restrict p,
                                      const float* __restrict grad,
                                      float* __restrict sum) {
-    const float clr = s.lr / (1.0f + static_cast<float>(s.step - 1) * s.lr_decay);
+    const float clr = formulas::adagrad_learning_rate(s);
     const float wd = s.weight_decay, eps = s.eps;
-    for (std::int64_t i = 0; i < n; ++i) {
-        const float g = grad[i] + wd * p[i];
-        sum[i] += g * g;
-        p[i] -= clr * g / (std::sqrt(sum[i]) + eps);
-    }
+    for (std::int64_t i = 0; i < n; ++i)
+        formulas::adagrad_update(clr, wd, eps, grad[i], p[i], sum[i]);
 }
 
 }  // namespace
@@ -173,27 +144,31 @@ void CpuBackend::optimizer_update(const OptimizerStep& s,
         }
     };
     switch (s.kind) {
-        case OptimizerStep::Kind::kSgd:
+        case OptimizerStep::Kind::kSgd: {
+            const formulas::SgdFactors sgd = formulas::sgd_factors(s);
             apply([&](std::int64_t first, std::int64_t last) {
-                sgd_range(s, last - first, p + first, grad + first,
+                sgd_range(sgd, last - first, p + first, grad + first,
                           s.momentum != 0.0f ? state0.data + first : nullptr);
             });
             break;
+        }
         case OptimizerStep::Kind::kAdam: {
-            const AdamFactors adam = adam_factors(s);
+            const formulas::AdamFactors adam = formulas::adam_factors(s);
             apply([&](std::int64_t first, std::int64_t last) {
                 adam_range(adam, last - first, p + first, grad + first, state0.data + first,
                            state1.data + first);
             });
             break;
         }
-        case OptimizerStep::Kind::kRmsprop:
+        case OptimizerStep::Kind::kRmsprop: {
+            const formulas::RmspropFactors rmsprop = formulas::rmsprop_factors(s);
             apply([&](std::int64_t first, std::int64_t last) {
-                rmsprop_range(s, last - first, p + first, grad + first, state0.data + first,
+                rmsprop_range(rmsprop, last - first, p + first, grad + first, state0.data + first,
                               s.momentum > 0.0f ? state1.data + first : nullptr,
                               s.centered ? state2.data + first : nullptr);
             });
             break;
+        }
         case OptimizerStep::Kind::kAdagrad:
             apply([&](std::int64_t first, std::int64_t last) {
                 adagrad_range(s, last - first, p + first, grad + first, state0.data + first);

@@ -16,6 +16,10 @@ inline int threads_for(std::int64_t elements, int threads) {
     return elements >= kParallelMinElements ? threads : 1;
 }
 
+/// Pass widths are multiples of this many columns, the GEMM kernels' blocking; a batch of at
+/// least this many columns a thread trains in lanes, one a thread (cpu_step_executor.h).
+inline constexpr std::int64_t kPassColumnGranule = 64;
+
 /// At batches too small for lanes, each thread owns a share of every large weight matrix's
 /// columns, in multiples of this many: its products work on those columns and the optimizer
 /// updates them (CpuBackend::gemm_by_weight_columns, optimizer_update).

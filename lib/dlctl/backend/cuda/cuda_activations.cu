@@ -1,6 +1,7 @@
 #include "dlctl/backend/cuda/cuda_backend.h"
 #include "dlctl/backend/cuda/cuda_check.h"
 #include "dlctl/backend/cuda/cuda_device.cuh"
+#include "dlctl/backend/formulas.h"
 #include "dlctl/core/error.h"
 
 namespace dlctl {
@@ -24,7 +25,7 @@ __global__ void bias_activation_kernel(ActivationKind kind,
             value += bias[i % rows];
             z[i] = value;
         }
-        a[i] = cuda::activate(kind, alpha, value);
+        a[i] = formulas::activate(kind, alpha, value);
     }
 }
 
@@ -35,7 +36,7 @@ __global__ void activation_backward_kernel(ActivationKind kind,
                                            const float* da,
                                            float* dz,
                                            std::int64_t n) {
-    DLCTL_GRID_STRIDE(i, n) dz[i] = da[i] * cuda::activation_slope(kind, alpha, z[i], a[i]);
+    DLCTL_GRID_STRIDE(i, n) dz[i] = da[i] * formulas::activation_slope(kind, alpha, z[i], a[i]);
 }
 
 /// Softmax over the rows of each column; one warp per column.

@@ -107,8 +107,6 @@ CudaBackend::~CudaBackend() { release(); }
 void CudaBackend::release() noexcept {
     // Errors here cannot be reported; the process is ending or the backend is being replaced.
     if (stream_ != nullptr) cudaStreamSynchronize(stream_);
-    cudaFree(column_indices_);
-    cudaFree(staged_indices_);
     cudaFree(norm_accumulator_);
     cudaFreeHost(norm_result_);
     if (cublas_ != nullptr) cublasDestroy(cublas_);
@@ -159,15 +157,6 @@ void CudaBackend::add(const Tensor& x, Tensor y) {
     if (x.size() == 0) return;
     add_kernel<<<blocks_for(x.size()), kThreads, 0, stream_>>>(x.data, y.data, x.size());
     DLCTL_CUDA_CHECK_LAUNCH();
-}
-
-Backend::PassPlan CudaBackend::plan_passes(std::int64_t batch, std::int64_t) const {
-    return {batch, 1};
-}
-
-void CudaBackend::run_lanes(int count, const std::function<void(int, Backend&)>& body) {
-    DLCTL_CHECK(count == 1);
-    body(0, *this);
 }
 
 void CudaBackend::gemm(bool transpose_a,
@@ -221,51 +210,34 @@ void CudaBackend::multiply(const Tensor& a, const Tensor& b, Tensor out) {
     DLCTL_CUDA_CHECK_LAUNCH();
 }
 
-void CudaBackend::reserve_indices(std::uint32_t*& buffer,
-                                  std::int64_t& capacity,
-                                  std::int64_t count) {
-    if (count <= capacity) return;
-    // Grows to the largest count seen; the stream is idle before the old buffer goes, since
-    // queued gathers may still read it.
-    DLCTL_CUDA_CHECK(cudaStreamSynchronize(stream_));
-    DLCTL_CUDA_CHECK(cudaFree(buffer));
-    buffer = nullptr;
-    DLCTL_CUDA_CHECK(cudaMalloc(&buffer, count * sizeof(std::uint32_t)));
-    capacity = count;
+IndexBuffer CudaBackend::allocate_indices(std::int64_t count) {
+    DLCTL_CHECK(count >= 0 && count <= std::numeric_limits<std::int64_t>::max() / 8);
+    DLCTL_CUDA_CHECK(cudaSetDevice(index_));
+    std::uint32_t* data = nullptr;
+    const std::size_t bytes =
+        static_cast<std::size_t>(count > 0 ? count : 1) * sizeof(std::uint32_t);
+    const cudaError_t status = cudaMalloc(&data, bytes);
+    if (status != cudaSuccess) cuda::throw_out_of_memory(index_, count, status);
+    DLCTL_CUDA_CHECK(cudaMemsetAsync(data, 0, bytes, stream_));
+    return IndexBuffer(data, count, [](std::uint32_t* p) { cudaFree(p); });
+}
+
+void CudaBackend::upload_indices(const std::uint32_t* host,
+                                 std::int64_t count,
+                                 std::uint32_t* dst) {
+    if (count <= 0) return;
+    // Stream order: the copy waits for the gathers queued before it, and later gathers wait for
+    // it. From pageable memory the bytes are staged before this returns, so `host` may be reused.
+    DLCTL_CUDA_CHECK(cudaMemcpyAsync(dst, host,
+                                     static_cast<std::size_t>(count) * sizeof(std::uint32_t),
+                                     cudaMemcpyHostToDevice, stream_));
 }
 
 void CudaBackend::gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) {
     DLCTL_CHECK(src.rows == dst.rows);
     if (dst.size() == 0) return;
-    for (std::int64_t c = 0; c < dst.cols; ++c) DLCTL_CHECK(indices[c] < src.cols);
-    reserve_indices(column_indices_, column_indices_capacity_, dst.cols);
-    // From pageable memory the copy is staged before it returns, so `indices` may be reused.
-    DLCTL_CUDA_CHECK(cudaMemcpyAsync(column_indices_, indices, dst.cols * sizeof(std::uint32_t),
-                                     cudaMemcpyHostToDevice, stream_));
     gather_columns_kernel<<<blocks_for(dst.size()), kThreads, 0, stream_>>>(
-        src.data, src.rows, column_indices_, dst.cols, dst.data);
-    DLCTL_CUDA_CHECK_LAUNCH();
-}
-
-void CudaBackend::stage_column_indices(const std::uint32_t* indices, std::int64_t count) {
-    DLCTL_CHECK(count >= 0);
-    reserve_indices(staged_indices_, staged_capacity_, count);
-    staged_host_.assign(indices, indices + count);
-    staged_count_ = count;
-    if (count == 0) return;
-    // Stream order: the copy waits for the gathers of the previous epoch, and the next gathers
-    // wait for it. From pageable memory the bytes are staged before this returns.
-    DLCTL_CUDA_CHECK(cudaMemcpyAsync(staged_indices_, indices, count * sizeof(std::uint32_t),
-                                     cudaMemcpyHostToDevice, stream_));
-}
-
-void CudaBackend::gather_staged_columns(const Tensor& src, std::int64_t first, Tensor dst) {
-    DLCTL_CHECK(src.rows == dst.rows);
-    DLCTL_CHECK(first >= 0 && first + dst.cols <= staged_count_);
-    if (dst.size() == 0) return;
-    for (std::int64_t c = 0; c < dst.cols; ++c) DLCTL_CHECK(staged_host_[first + c] < src.cols);
-    gather_columns_kernel<<<blocks_for(dst.size()), kThreads, 0, stream_>>>(
-        src.data, src.rows, staged_indices_ + first, dst.cols, dst.data);
+        src.data, src.rows, indices, dst.cols, dst.data);
     DLCTL_CUDA_CHECK_LAUNCH();
 }
 

@@ -3,8 +3,6 @@
 #include <cublas_v2.h>
 #include <cuda_runtime.h>
 
-#include <vector>
-
 #include "dlctl/backend/backend.h"
 
 namespace dlctl {
@@ -23,10 +21,6 @@ class CudaBackend final : public Backend {
     CudaBackend& operator=(const CudaBackend&) = delete;
 
     Device device() const override { return {DeviceKind::kCuda, index_}; }
-    /// Whole batches in one lane: the GPU's throughput grows with the batch.
-    PassPlan plan_passes(std::int64_t batch, std::int64_t floats_per_column) const override;
-    int lanes() const override { return 1; }
-    void run_lanes(int count, const std::function<void(int, Backend&)>& body) override;
 
     Buffer allocate(std::int64_t count) override;
     void upload(const float* host, Tensor dst) override;
@@ -96,32 +90,34 @@ class CudaBackend final : public Backend {
                              const Tensor& dy,
                              Tensor dx,
                              Tensor dgamma,
-                             Tensor dbeta,
-                             bool accumulate) override;
+                             Tensor dbeta) override;
 
     void sigmoid_cross_entropy(const Tensor& logits,
                                const Tensor& targets,
                                const Tensor& weights,
                                float label_smoothing,
+                               double divisor,
                                Tensor grad,
-                               Tensor loss) override;
+                               Tensor sums) override;
     void softmax_cross_entropy(const Tensor& logits,
                                const Tensor& labels,
                                const Tensor& weights,
                                float label_smoothing,
+                               double divisor,
                                Tensor grad,
-                               Tensor loss) override;
+                               Tensor sums) override;
     void regression_loss(RegressionLoss kind,
                          float delta,
                          const Tensor& predictions,
                          const Tensor& targets,
                          const Tensor& weights,
+                         double divisor,
                          Tensor grad,
-                         Tensor loss) override;
+                         Tensor sums) override;
 
+    IndexBuffer allocate_indices(std::int64_t count) override;
+    void upload_indices(const std::uint32_t* host, std::int64_t count, std::uint32_t* dst) override;
     void gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) override;
-    void stage_column_indices(const std::uint32_t* indices, std::int64_t count) override;
-    void gather_staged_columns(const Tensor& src, std::int64_t first, Tensor dst) override;
     void add_penalty_gradient(const Tensor& w, Tensor g, float l1, float l2) override;
     double squared_norm(const Tensor& x) override;
     void scale(Tensor x, float factor) override;
@@ -137,20 +133,12 @@ class CudaBackend final : public Backend {
     void release() noexcept;
     /// out = Σ_c x (or out += Σ_c x when `accumulate`).
     void sum_columns_into(const Tensor& x, Tensor out, bool accumulate);
-    /// Makes `buffer` (device memory) hold at least `count` indices.
-    void reserve_indices(std::uint32_t*& buffer, std::int64_t& capacity, std::int64_t count);
 
     int index_;
     cudaStream_t stream_ = nullptr;
     cublasHandle_t cublas_ = nullptr;
-    double* norm_accumulator_ = nullptr;       ///< device: squared_norm's result
-    double* norm_result_ = nullptr;            ///< pinned host copy of it
-    std::uint32_t* column_indices_ = nullptr;  ///< device: gather_columns' indices
-    std::int64_t column_indices_capacity_ = 0;
-    std::uint32_t* staged_indices_ = nullptr;  ///< device: stage_column_indices
-    std::int64_t staged_count_ = 0;
-    std::int64_t staged_capacity_ = 0;
-    std::vector<std::uint32_t> staged_host_;  ///< the staged indices, for the bounds checks
+    double* norm_accumulator_ = nullptr;  ///< device: squared_norm's result
+    double* norm_result_ = nullptr;       ///< pinned host copy of it
 };
 
 }  // namespace dlctl

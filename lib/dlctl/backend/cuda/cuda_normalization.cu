@@ -1,6 +1,7 @@
 #include "dlctl/backend/cuda/cuda_backend.h"
 #include "dlctl/backend/cuda/cuda_check.h"
 #include "dlctl/backend/cuda/cuda_device.cuh"
+#include "dlctl/backend/formulas.h"
 #include "dlctl/core/error.h"
 
 // Tensors are features × samples, column-major: element (f, c) at c · features + f. Batch norm
@@ -37,24 +38,22 @@ __global__ void batch_norm_forward_kernel(bool training,
         var = cuda::block_sum(var, shared);
         if (threadIdx.x == 0 && n > 1) {  // one row has no variance to estimate
             const double unbiased = var / static_cast<double>(n - 1);
-            running_mean[f] =
-                static_cast<float>((1.0 - momentum) * running_mean[f] + momentum * mean);
-            running_var[f] =
-                static_cast<float>((1.0 - momentum) * running_var[f] + momentum * unbiased);
+            running_mean[f] = formulas::running_statistic(running_mean[f], mean, momentum);
+            running_var[f] = formulas::running_statistic(running_var[f], unbiased, momentum);
         }
         var /= static_cast<double>(n);
     } else {
         mean = running_mean[f];
         var = running_var[f];
     }
-    const float inv_std = static_cast<float>(1.0 / sqrt(var + eps));
+    const float inv_std = formulas::inverse_std(var, eps);
     if (threadIdx.x == 0) {
         saved_mean[f] = static_cast<float>(mean);
         saved_inv_std[f] = inv_std;
     }
     const float g = gamma[f], b = beta[f], m = static_cast<float>(mean);
     for (std::int64_t c = threadIdx.x; c < n; c += blockDim.x) {
-        y[c * features + f] = g * (x[c * features + f] - m) * inv_std + b;
+        y[c * features + f] = formulas::normalize(x[c * features + f], m, inv_std, g, b);
     }
 }
 
@@ -80,15 +79,15 @@ __global__ void batch_norm_backward_kernel(const float* x,
     sum_dy = cuda::block_sum(sum_dy, shared);
     sum_dy_xhat = cuda::block_sum(sum_dy_xhat, shared);
     if (threadIdx.x == 0) {
-        dgamma[f] = static_cast<float>(sum_dy_xhat);
-        dbeta[f] = static_cast<float>(sum_dy);
+        dgamma[f] += static_cast<float>(sum_dy_xhat);
+        dbeta[f] += static_cast<float>(sum_dy);
     }
     if (dx == nullptr) return;
     const double scale = gamma[f] * inv_std / static_cast<double>(n);
     for (std::int64_t c = threadIdx.x; c < n; c += blockDim.x) {
         const double xhat = (x[c * features + f] - m) * inv_std;
-        dx[c * features + f] = static_cast<float>(
-            scale * (static_cast<double>(n) * dy[c * features + f] - sum_dy - xhat * sum_dy_xhat));
+        dx[c * features + f] = formulas::normalization_input_gradient(
+            scale, static_cast<double>(n), dy[c * features + f], sum_dy, xhat, sum_dy_xhat);
     }
 }
 
@@ -112,14 +111,14 @@ __global__ void layer_norm_forward_kernel(float eps,
         var += d * d;
     }
     var = cuda::block_sum(var, shared) / static_cast<double>(features);
-    const float inv_std = static_cast<float>(1.0 / sqrt(var + eps));
+    const float inv_std = formulas::inverse_std(var, eps);
     if (threadIdx.x == 0) {
         saved_mean[c] = static_cast<float>(mean);
         saved_inv_std[c] = inv_std;
     }
     const float m = static_cast<float>(mean);
     for (std::int64_t f = threadIdx.x; f < features; f += blockDim.x) {
-        out[f] = gamma[f] * (in[f] - m) * inv_std + beta[f];
+        out[f] = formulas::normalize(in[f], m, inv_std, gamma[f], beta[f]);
     }
 }
 
@@ -149,24 +148,23 @@ __global__ void layer_norm_input_grad_kernel(const float* x,
     for (std::int64_t f = threadIdx.x; f < features; f += blockDim.x) {
         const double xhat = (in[f] - m) * inv_std;
         const double g = static_cast<double>(gamma[f]) * grad[f];
-        dx[c * features + f] = static_cast<float>(
-            scale * (static_cast<double>(features) * g - sum_g - xhat * sum_g_xhat));
+        dx[c * features + f] = formulas::normalization_input_gradient(
+            scale, static_cast<double>(features), g, sum_g, xhat, sum_g_xhat);
     }
 }
 
-/// dgamma and dbeta (added to when `accumulate`): one thread per feature, summing over the
-/// samples in order (as the CPU).
+/// dgamma and dbeta, added to: one thread per feature, summing over the samples in order (as the
+/// CPU).
 __global__ void layer_norm_param_grad_kernel(const float* x,
                                              const float* saved_mean,
                                              const float* saved_inv_std,
                                              const float* dy,
-                                             bool accumulate,
                                              float* dgamma,
                                              float* dbeta,
                                              std::int64_t features,
                                              std::int64_t n) {
     DLCTL_GRID_STRIDE(f, features) {
-        float sum_gamma = accumulate ? dgamma[f] : 0.0f, sum_beta = accumulate ? dbeta[f] : 0.0f;
+        float sum_gamma = dgamma[f], sum_beta = dbeta[f];
         for (std::int64_t c = 0; c < n; ++c) {
             const float xhat = (x[c * features + f] - saved_mean[c]) * saved_inv_std[c];
             sum_gamma += dy[c * features + f] * xhat;
@@ -234,12 +232,11 @@ void CudaBackend::layer_norm_backward(const Tensor& x,
                                       const Tensor& dy,
                                       Tensor dx,
                                       Tensor dgamma,
-                                      Tensor dbeta,
-                                      bool accumulate) {
+                                      Tensor dbeta) {
     if (x.rows == 0) return;
     layer_norm_param_grad_kernel<<<cuda::blocks_for(x.rows), cuda::kThreads, 0, stream_>>>(
-        x.data, saved_mean.data, saved_inv_std.data, dy.data, accumulate, dgamma.data, dbeta.data,
-        x.rows, x.cols);
+        x.data, saved_mean.data, saved_inv_std.data, dy.data, dgamma.data, dbeta.data, x.rows,
+        x.cols);
     DLCTL_CUDA_CHECK_LAUNCH();
     if (dx.data == nullptr || x.cols == 0) return;
     layer_norm_input_grad_kernel<<<static_cast<unsigned>(x.cols), cuda::kThreads, 0, stream_>>>(

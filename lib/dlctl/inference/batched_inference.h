@@ -1,0 +1,42 @@
+#pragma once
+
+#include <cstdint>
+
+#include "dlctl/backend/backend.h"
+#include "dlctl/loss/loss.h"
+#include "dlctl/nn/sequential.h"
+
+namespace dlctl {
+
+/// A model run in evaluation mode (no dropout, batch-norm running statistics) a batch at a time,
+/// the one place that train's evaluations and eval/predict compute predictions and losses.
+class BatchedInference {
+  public:
+    /// Columns of a call when the caller has no reason to choose.
+    static constexpr std::int64_t kDefaultBatch = 1024;
+
+    /// Calls of up to `max_batch` samples of `model` (built on `backend`); `loss` (optional, kept
+    /// by reference) for loss().
+    BatchedInference(Backend& backend,
+                     const Sequential& model,
+                     const Loss* loss,
+                     std::int64_t max_batch = kDefaultBatch);
+
+    std::int64_t max_batch() const { return work_.max_batch(); }
+    /// The predictions (output activation applied, outputs × batch) for `features` (device
+    /// memory, input_size × batch, batch ≤ max_batch()): valid until the next call.
+    Tensor predict(const Tensor& features);
+    /// Σ w·ℓ and Σ w of the last predict() call's samples against their `targets` (and
+    /// `weights`, optional), device memory; waits for the device.
+    LossSum loss(const Tensor& targets, const Tensor& weights);
+
+  private:
+    Backend& backend_;
+    const Sequential& model_;
+    const Loss* loss_;
+    Workspace work_;
+    Buffer predictions_, scratch_, sums_;
+    Tensor logits_;
+};
+
+}  // namespace dlctl
