@@ -291,6 +291,198 @@ std::size_t close_gaps(const std::vector<Piece>& pieces, std::size_t first_row, 
     return row;
 }
 
+/// Where the data starts: after blank lines and the header line (CsvRowReader's view of it,
+/// which also gives the names and the delimiter).
+struct Header {
+    std::size_t end = 0;     ///< the byte after the header line
+    std::uint32_t line = 1;  ///< the header's line number
+    bool bom = false;
+};
+
+/// The header found in the first block (or more until it ends), names and delimiter into
+/// `layout`; nullopt past the longest line (the typed reader reports it).
+std::optional<Header> read_header(const ByteView& view,
+                                  std::uint64_t size,
+                                  std::size_t block_bytes,
+                                  const CsvOptions& options,
+                                  Layout& layout) {
+    Header header;
+    std::string_view head;
+    for (std::size_t length = block_bytes;; length *= 2) {
+        head = view(0, length);
+        header.end = 0;
+        header.line = 1;
+        while (true) {
+            const auto nl = head.find('\n', header.end);
+            const std::string_view line =
+                head.substr(header.end, (nl == std::string::npos ? head.size() : nl) - header.end);
+            if (!(blank(line) || line == "\r") || nl == std::string::npos) {
+                header.end = nl == std::string::npos ? head.size() : nl + 1;
+                break;
+            }
+            header.end = nl + 1;
+            ++header.line;
+        }
+        if (header.end < head.size() || head.size() >= size) break;
+        if (length > kLongestLine) return std::nullopt;
+    }
+    CsvRowReader reader =
+        CsvRowReader::from_text(layout.source, head.substr(0, header.end), options);
+    layout.names = reader.names();
+    layout.delimiter = reader.delimiter();
+    header.bom = head.substr(0, 3) == "\xEF\xBB\xBF";
+    return header;
+}
+
+/// The missing-value markers and the declared categorical (text) columns into `layout`.
+void configure_columns(const CsvOptions& options, Layout& layout) {
+    layout.na_values = &options.na_values;
+    float ignored = 0.0f;
+    layout.numeric_markers =
+        std::any_of(options.na_values.begin(), options.na_values.end(),
+                    [&](const std::string& m) { return parse_float(m, ignored); });
+    layout.plain_numbers = !layout.numeric_markers;
+    layout.text.assign(layout.names.size(), 0);
+    for (const auto& [name, type] : options.column_types) {
+        const auto it = std::find(layout.names.begin(), layout.names.end(), name);
+        if (it != layout.names.end()) {
+            layout.text[it - layout.names.begin()] = type == ColumnType::kCategorical;
+        }
+    }
+    for (std::size_t c = 0; c < layout.text.size(); ++c) {
+        if (layout.text[c]) layout.text_columns.push_back(c);
+    }
+}
+
+/// The whole lines of the block at `offset` (a partial last line waits for the next block), and
+/// the bytes readable after them; nullopt past the longest line.
+std::optional<std::pair<std::string_view, const char*>> whole_lines(const ByteView& view,
+                                                                    std::uint64_t offset,
+                                                                    std::uint64_t size,
+                                                                    std::size_t block_bytes) {
+    for (std::size_t length = block_bytes;; length *= 2) {
+        const std::string_view block = view(offset, length);
+        const char* end = block.data() + block.size();
+        if (offset + block.size() >= size) return std::pair{block, end};
+        const auto nl = block.rfind('\n');
+        if (nl != std::string_view::npos) return std::pair{block.substr(0, nl + 1), end};
+        if (length > kLongestLine) return std::nullopt;
+    }
+}
+
+/// A file's blocks of whole lines parsed in order into one table, each block's lines split
+/// between `workers` threads.
+class BlockParser {
+  public:
+    BlockParser(const Layout& layout,
+                std::size_t workers,
+                std::uint32_t first_line,
+                std::uint64_t data_bytes)
+        : layout_(layout),
+          workers_(workers),
+          next_line_(first_line),
+          data_bytes_(data_bytes),
+          width_(layout.names.size()),
+          dictionaries_(width_),
+          column_data_(width_) {
+        table_.source = layout.source;
+        table_.names = layout.names;
+        table_.categories.assign(width_, {});
+    }
+
+    /// Parses `lines` (whole lines; bytes up to `readable_end` may be read past them); false
+    /// when a cell is not a number.
+    bool parse(std::string_view lines, const char* readable_end) {
+        const std::size_t bound = split_into_pieces(lines, readable_end);
+        if (table_.columns.empty()) {
+            // Size the columns once from the first block's bytes per line.
+            const double per_line = static_cast<double>(lines.size()) /
+                                    static_cast<double>(std::max<std::size_t>(bound, 1));
+            allocate_columns(
+                table_, width_,
+                static_cast<std::size_t>(static_cast<double>(data_bytes_) / per_line * 1.02 + 16));
+        }
+        grow_to(bound);
+        run_parallel(pieces_.size(), [&](std::size_t i) {
+            parse_piece(pieces_[i], layout_, column_data_.data(), table_.lines.data());
+        });
+        for (const Piece& piece : pieces_) {
+            if (!piece.error.empty()) throw DataError(piece.error, piece.hint);
+            if (piece.not_numeric) return false;
+        }
+        merge_categories(pieces_, layout_, dictionaries_, table_);
+        rows_ = close_gaps(pieces_, rows_, table_);
+        if (rows_ != bound) {
+            for (auto& column : table_.columns) column.resize(rows_);
+            table_.lines.resize(rows_);
+        }
+        return true;
+    }
+
+    /// The table of every row parsed (DataError when there are none).
+    Table finish() {
+        if (rows_ == 0) {
+            throw DataError("data file '" + table_.source + "' has a header but no data rows");
+        }
+        for (auto& column : table_.columns) {
+            if (column.capacity() > column.size() + column.size() / 8) column.shrink_to_fit();
+        }
+        table_.types.assign(width_, ColumnType::kNumeric);
+        for (std::size_t c = 0; c < width_; ++c) {
+            if (layout_.text[c]) table_.types[c] = ColumnType::kCategorical;
+        }
+        return std::move(table_);
+    }
+
+  private:
+    /// One piece of `lines` a worker, numbered; returns the row count if no line is blank.
+    std::size_t split_into_pieces(std::string_view lines, const char* readable_end) {
+        const auto parts = split_lines(lines, workers_);
+        pieces_.resize(parts.size());
+        run_parallel(parts.size(), [&](std::size_t i) {
+            Piece& piece = pieces_[i];
+            piece.text = parts[i];
+            piece.readable_end = readable_end;
+            piece.newlines =
+                static_cast<std::size_t>(std::count(piece.text.begin(), piece.text.end(), '\n'));
+            piece.line_count = piece.newlines + (piece.text.back() != '\n' ? 1 : 0);
+            piece.not_numeric = false;
+            piece.error.clear();
+        });
+        std::size_t bound = rows_;
+        for (Piece& piece : pieces_) {
+            piece.first_line = next_line_;
+            piece.first_row = bound;
+            next_line_ += static_cast<std::uint32_t>(piece.newlines);
+            bound += piece.line_count;
+        }
+        return bound;
+    }
+
+    /// Every column (and the line numbers) `rows` long, the columns resized side by side.
+    void grow_to(std::size_t rows) {
+        run_parallel(workers_, [&](std::size_t part) {
+            for (std::size_t c = width_ * part / workers_; c < width_ * (part + 1) / workers_;
+                 ++c) {
+                table_.columns[c].resize(rows);
+            }
+        });
+        table_.lines.resize(rows);
+        for (std::size_t c = 0; c < width_; ++c) column_data_[c] = table_.columns[c].data();
+    }
+
+    const Layout& layout_;
+    std::size_t workers_;
+    std::uint32_t next_line_;
+    std::uint64_t data_bytes_;
+    std::size_t width_;
+    Table table_;
+    Dictionaries dictionaries_;
+    std::vector<Piece> pieces_;
+    std::vector<float*> column_data_;
+    std::size_t rows_ = 0;
+};
+
 std::optional<Table> read_numeric(const std::string& source,
                                   std::uint64_t size,
                                   const ByteView& view,
@@ -302,149 +494,24 @@ std::optional<Table> read_numeric(const std::string& source,
     }
     Layout layout;
     layout.source = source;
-    // The header (or, without one, the column count) as CsvRowReader sees it.
-    std::size_t header_end = 0;
-    std::uint32_t header_line = 1;
-    bool bom = false;
-    {
-        // Blank lines, then the header line: the first block, or more until it ends.
-        std::string_view head;
-        for (std::size_t length = block_bytes;; length *= 2) {
-            head = view(0, length);
-            header_end = 0;
-            header_line = 1;
-            while (true) {
-                const auto nl = head.find('\n', header_end);
-                const std::string_view line = head.substr(
-                    header_end, (nl == std::string::npos ? head.size() : nl) - header_end);
-                if (!(blank(line) || line == "\r") || nl == std::string::npos) {
-                    header_end = nl == std::string::npos ? head.size() : nl + 1;
-                    break;
-                }
-                header_end = nl + 1;
-                ++header_line;
-            }
-            if (header_end < head.size() || head.size() >= size) break;
-            if (length > kLongestLine) return std::nullopt;  // the typed reader's error
-        }
-        CsvRowReader header =
-            CsvRowReader::from_text(layout.source, head.substr(0, header_end), options);
-        layout.names = header.names();
-        layout.delimiter = header.delimiter();
-        bom = head.substr(0, 3) == "\xEF\xBB\xBF";
-    }
-    layout.na_values = &options.na_values;
-    float ignored = 0.0f;
-    layout.numeric_markers =
-        std::any_of(options.na_values.begin(), options.na_values.end(),
-                    [&](const std::string& m) { return parse_float(m, ignored); });
-    layout.text.assign(layout.names.size(), 0);
-    for (const auto& [name, type] : options.column_types) {
-        const auto it = std::find(layout.names.begin(), layout.names.end(), name);
-        if (it != layout.names.end()) {
-            layout.text[it - layout.names.begin()] = type == ColumnType::kCategorical;
-        }
-    }
-    for (std::size_t c = 0; c < layout.text.size(); ++c) {
-        if (layout.text[c]) layout.text_columns.push_back(c);
-    }
-    layout.plain_numbers = !layout.numeric_markers;
-    const std::size_t width = layout.names.size();
+    const std::optional<Header> header = read_header(view, size, block_bytes, options, layout);
+    if (!header) return std::nullopt;
+    configure_columns(options, layout);
     // Without a header, blank lines before the first row are skipped by the parser; only the
     // BOM goes.
-    const std::uint64_t data_start = options.header ? header_end : (bom ? 3 : 0);
-    std::uint32_t next_line = options.header ? header_line + 1 : 1;
-
-    Table table;
-    table.source = layout.source;
-    table.names = layout.names;
-    table.categories.assign(width, {});
-    Dictionaries dictionaries(width);
+    const std::uint64_t data_start = options.header ? header->end : (header->bom ? 3 : 0);
     const std::size_t workers =
         threads > 0 ? static_cast<std::size_t>(threads)
                     : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-    std::vector<Piece> pieces;
-    std::vector<float*> column_data(width);
-    std::size_t rows = 0;
+    BlockParser parser(layout, workers, options.header ? header->line + 1 : 1, size - data_start);
     for (std::uint64_t offset = data_start; offset < size;) {
-        // Whole lines of this block; a partial last line waits for the next block.
-        std::string_view block;
-        std::size_t usable = 0;
-        for (std::size_t length = block_bytes;; length *= 2) {
-            block = view(offset, length);
-            if (offset + block.size() >= size) {
-                usable = block.size();
-                break;
-            }
-            const auto nl = block.rfind('\n');
-            if (nl != std::string_view::npos) {
-                usable = nl + 1;
-                break;
-            }
-            if (length > kLongestLine) return std::nullopt;
-        }
-        if (usable == 0) break;
-        const auto parts = split_lines(block.substr(0, usable), workers);
-        pieces.resize(parts.size());
-        run_parallel(parts.size(), [&](std::size_t i) {
-            Piece& piece = pieces[i];
-            piece.text = parts[i];
-            piece.readable_end = block.data() + block.size();
-            piece.newlines =
-                static_cast<std::size_t>(std::count(piece.text.begin(), piece.text.end(), '\n'));
-            piece.line_count = piece.newlines + (piece.text.back() != '\n' ? 1 : 0);
-            piece.not_numeric = false;
-            piece.error.clear();
-        });
-        std::size_t bound = rows;  // the rows if no line is blank
-        for (Piece& piece : pieces) {
-            piece.first_line = next_line;
-            piece.first_row = bound;
-            next_line += static_cast<std::uint32_t>(piece.newlines);
-            bound += piece.line_count;
-        }
-        if (table.columns.empty()) {
-            // Size the columns once from this block's bytes per line.
-            const double per_line =
-                static_cast<double>(usable) / static_cast<double>(std::max<std::size_t>(bound, 1));
-            allocate_columns(table, width,
-                             static_cast<std::size_t>(
-                                 static_cast<double>(size - data_start) / per_line * 1.02 + 16));
-        }
-        run_parallel(workers, [&](std::size_t part) {
-            for (std::size_t c = width * part / workers; c < width * (part + 1) / workers; ++c) {
-                table.columns[c].resize(bound);
-            }
-        });
-        table.lines.resize(bound);
-        for (std::size_t c = 0; c < width; ++c) column_data[c] = table.columns[c].data();
-        run_parallel(pieces.size(), [&](std::size_t i) {
-            parse_piece(pieces[i], layout, column_data.data(), table.lines.data());
-        });
-        for (const Piece& piece : pieces) {
-            if (!piece.error.empty()) throw DataError(piece.error, piece.hint);
-            if (piece.not_numeric) return std::nullopt;
-        }
-        merge_categories(pieces, layout, dictionaries, table);
-        const std::size_t before = rows;
-        rows = close_gaps(pieces, before, table);
-        if (rows != bound) {
-            for (auto& column : table.columns) column.resize(rows);
-            table.lines.resize(rows);
-        }
-        offset += usable;
+        const auto block = whole_lines(view, offset, size, block_bytes);
+        if (!block) return std::nullopt;  // the typed reader's error
+        if (block->first.empty()) break;
+        if (!parser.parse(block->first, block->second)) return std::nullopt;
+        offset += block->first.size();
     }
-    if (rows == 0) {
-        throw DataError("data file '" + table.source + "' has a header but no data rows");
-    }
-    for (auto& column : table.columns) {
-        if (column.capacity() > column.size() + column.size() / 8) column.shrink_to_fit();
-    }
-    table.types.assign(width, ColumnType::kNumeric);
-    for (std::size_t c = 0; c < width; ++c) {
-        if (layout.text[c]) table.types[c] = ColumnType::kCategorical;
-    }
-    return table;
+    return parser.finish();
 }
 
 }  // namespace

@@ -162,198 +162,290 @@ void write_summary(const fs::path& run_dir, const json& summary) {
     write_file_atomic(run_dir / "summary.json", summary.dump(2) + "\n");
 }
 
+/// Everything a run needs that can reject its inputs (device, data, model, resume checkpoint),
+/// made before the run directory exists.
+struct PreparedRun {
+    int classes = 0;
+    std::unique_ptr<Backend> backend;
+    PreparedData data;
+    std::unique_ptr<Sequential> model;
+    std::unique_ptr<Loss> loss;
+    std::unique_ptr<Optimizer> optimizer;
+    std::optional<Checkpoint> resumed;
+    std::int64_t batch_size = 0;  ///< train.batch_size, or the largest split when smaller
+    bool has_validation = false;
+};
+
+PreparedRun prepare_run(const ExperimentSpec& spec, const ExperimentOptions& options) {
+    PreparedRun run;
+    run.classes = target_classes(spec);
+    const bool tf32 = spec.train.precision == "tf32";
+    run.backend = make_backend(parse_device(spec.train.device), spec.train.threads, tf32);
+    if (tf32 && run.backend->device().kind == DeviceKind::kCpu) {
+        spdlog::info(
+            "train.precision tf32 applies to GPU matrix products; the CPU computes in fp32");
+    }
+    run.data = prepare_data(spec.data, spec.seed, run.classes);
+    PreparedData& data = run.data;
+    apply_class_weights(data.train, data.labels, spec.train.class_weight, spec.train.class_weights);
+    run.has_validation = data.validation.n_rows > 0;
+    run.model = build_model(spec.model, data.train.n_features, spec.train.l1, spec.train.l2);
+    run.loss = make_loss(spec.train, run.model->output_activation());
+    run.optimizer = make_optimizer(spec.train.optimizer);
+    if (!options.resume.empty()) run.resumed = load_resumed(options.resume, spec);
+    // No batch needs more rows than the largest split holds; buffers are sized by it.
+    run.batch_size = std::min<std::int64_t>(
+        spec.train.batch_size,
+        std::max({data.train.n_rows, data.validation.n_rows, data.test.n_rows}));
+    Rng init_rng(spec.seed, RngStream::kInit);
+    run.model->build(*run.backend, init_rng);
+    if (!spec.model.init_from.empty()) {
+        import_weights(*run.backend, *run.model, read_safetensors(spec.model.init_from),
+                       spec.model.init_from);
+    }
+    return run;
+}
+
+/// The resolved spec, and the run's first lines of train.log and data_summary.json.
+void write_run_header(const ExperimentSpec& spec, const PreparedRun& run, const fs::path& run_dir) {
+    spdlog::info("dlctl {} - experiment '{}' - seed {} - device {}", build_info().version,
+                 spec.name, spec.seed, to_string(run.backend->device()));
+    spdlog::info("run directory: {}", run_dir.string());
+    for (const auto& line : data_summary_lines(run.data, run.classes)) spdlog::info("{}", line);
+    write_file_atomic(run_dir / "data_summary.json", data_summary_json(run.data, run.classes));
+    const bool has_batch_norm =
+        std::any_of(spec.model.layers.begin(), spec.model.layers.end(),
+                    [](const LayerSpec& l) { return l.type == "batch_norm"; });
+    if (has_batch_norm && (run.batch_size == 1 || run.data.train.n_rows % run.batch_size == 1)) {
+        spdlog::warn(
+            "batch_norm sees batches of a single row ({}): it normalises every "
+            "value of such a batch to 0; choose another train.batch_size",
+            run.batch_size == 1 ? "batch_size 1" : "the last batch of each epoch");
+    }
+    if (!spec.model.init_from.empty())
+        spdlog::info("initial weights from {}", spec.model.init_from);
+    spdlog::info("model: {} layers, {} parameters, output activation {}",
+                 run.model->layers().size(), run.model->parameter_count(),
+                 to_string(run.model->output_activation()));
+}
+
+TrainerOptions trainer_options(const ExperimentSpec& spec,
+                               const PreparedRun& run,
+                               bool show_progress) {
+    TrainerOptions o;
+    o.epochs = spec.train.epochs;
+    o.batch_size = static_cast<int>(run.batch_size);
+    o.seed = spec.seed;
+    o.metrics = spec.train.metrics;
+    o.classes = run.classes;
+    o.target_offset = run.data.target_offset;
+    o.target_scale = run.data.target_scale;
+    o.validate_every = spec.train.validate_every;
+    o.shuffle = spec.train.shuffle;
+    o.clip_norm = spec.train.clip_norm;
+    o.clip_value = spec.train.clip_value;
+    o.schedule = spec.train.schedule;
+    o.early_stopping = spec.train.early_stopping;
+    o.show_progress = show_progress;
+    return o;
+}
+
+/// What every checkpoint of the run carries besides its tensors: the resumed run's history and
+/// state (restored into the model and trainer here), then this run's spec, data and task.
+Checkpoint checkpoint_base(const ExperimentSpec& spec,
+                           const ExperimentOptions& options,
+                           PreparedRun& run,
+                           Trainer& trainer) {
+    const std::vector<std::string> columns = metrics_columns(spec, run.has_validation);
+    Checkpoint base;
+    if (run.resumed) {
+        restore_training(*run.resumed, options.resume, *run.backend, *run.model, trainer);
+        spdlog::info("resumed from {} after epoch {} (step {})", options.resume.string(),
+                     run.resumed->state.epoch, run.resumed->state.global_step);
+        base = std::move(*run.resumed);
+        base.tensors.clear();
+        if (base.history_columns != columns) {
+            throw UsageError(
+                fmt::format("cannot resume from '{}': it logged the columns {}, "
+                            "this spec logs {}",
+                            options.resume.string(), fmt::join(base.history_columns, ","),
+                            fmt::join(columns, ",")),
+                "resume with the same train.metrics");
+        }
+    }
+    base.dlctl_version = build_info().version;
+    base.spec = spec;
+    base.spec_yaml = to_yaml(spec);
+    base.preprocessor = run.data.preprocessor;
+    base.task = task_info(run.data, run.classes);
+    base.data = data_origin(spec.data.path, run.data.table.rows());
+    base.history_columns = columns;
+    if (base.best_monitor.empty())
+        base.best_monitor = best_checkpoint_monitor(spec, run.has_validation);
+    return base;
+}
+
+/// The three splits in the backend's memory.
+struct DeviceSplits {
+    DeviceDataset train, validation, test;
+};
+
+struct TrainingOutcome {
+    FitResult fit;
+    double seconds = 0.0;  ///< the epochs and their checkpoints
+};
+
+/// The epochs, each one's metrics.csv row, checkpoints, curves point and log line.
+TrainingOutcome train_epochs(const ExperimentSpec& spec,
+                             const ExperimentOptions& options,
+                             PreparedRun& run,
+                             Trainer& trainer,
+                             const DeviceSplits& splits,
+                             Checkpoint base,
+                             CurvesPlotter& curves,
+                             const fs::path& run_dir) {
+    MetricsCsvWriter csv(run_dir / "metrics.csv", base.history_columns, base.history,
+                         options.in_place);
+    CheckpointWriter checkpoints(run_dir, std::move(base));
+    InterruptGuard interrupt_guard;
+    const auto started = std::chrono::steady_clock::now();
+    TrainingOutcome outcome;
+    outcome.fit = trainer.fit(
+        splits.train, run.has_validation ? &splits.validation : nullptr, [&](const EpochResult& r) {
+            const std::vector<std::string> row = metrics_row(r, run.has_validation);
+            csv.write_row(row);
+            checkpoints.end_epoch(r, row, *run.backend, *run.model, trainer);
+            curves.add_epoch(row);
+            spdlog::info("epoch {}/{} - {}{} - lr {:.3g} - {:.2f}s{}", r.epoch, spec.train.epochs,
+                         describe(r.train, ""),
+                         r.validation ? " - " + describe(*r.validation, "val_") : "",
+                         r.learning_rate, r.seconds, r.best ? " (best)" : "");
+        });
+    checkpoints.finish();  // the last checkpoint is on disk: its write counts as training
+    outcome.seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return outcome;
+}
+
+void log_how_training_ended(const ExperimentSpec& spec, const FitResult& fit) {
+    if (fit.stop_reason == "early_stopping") {
+        spdlog::info("early stopping: no improvement of {} for {} epochs",
+                     spec.train.early_stopping.monitor, spec.train.early_stopping.patience);
+    } else if (fit.stop_reason == "interrupted") {
+        spdlog::warn("interrupted: stopped after {} complete epochs; writing outputs",
+                     fit.epochs_run);
+    }
+    if (fit.restored_best) {
+        spdlog::info("restored the weights of epoch {} ({} {:.6g})", fit.best_epoch,
+                     spec.train.early_stopping.monitor, fit.best_value);
+    }
+}
+
+void write_model_file(const ExperimentSpec& spec, const PreparedRun& run, const fs::path& run_dir) {
+    write_safetensors(run_dir / "model.safetensors", export_weights(*run.backend, *run.model),
+                      {{"format", "dlctl-weights"},
+                       {"format_version", "1"},
+                       {"dlctl_version", build_info().version},
+                       {"target_offset", fmt::format("{}", run.data.target_offset)},
+                       {"target_scale", fmt::format("{}", run.data.target_scale)},
+                       {"spec", to_yaml(spec)}});
+}
+
+/// The final model on every split, into the summary, and confusion.svg of the most held-out
+/// split there is.
+void evaluate_splits(const ExperimentSpec& spec,
+                     const PreparedRun& run,
+                     Trainer& trainer,
+                     const DeviceSplits& splits,
+                     const fs::path& run_dir,
+                     json& summary) {
+    std::pair<std::string, Evaluation> plotted{"train", trainer.evaluate(splits.train)};
+    summary["train"] = to_json(plotted.second);
+    if (run.has_validation) {
+        plotted = {"validation", trainer.evaluate(splits.validation)};
+        summary["validation"] = to_json(plotted.second);
+    }
+    if (run.data.test.n_rows > 0) {
+        plotted = {"test", trainer.evaluate(splits.test)};
+        summary["test"] = to_json(plotted.second);
+        spdlog::info("test: {}", describe(plotted.second, ""));
+    }
+    if (!plotted.second.confusion.empty()) {
+        write_confusion_plot(run_dir, spec.name, plotted.first, run.data.labels,
+                             plotted.second.confusion);
+    }
+}
+
+/// How the run ended, the model's size and the timings, into the summary.
+void summarize_outcome(const ExperimentSpec& spec,
+                       const PreparedRun& run,
+                       const TrainingOutcome& outcome,
+                       double total_seconds,
+                       json& summary) {
+    const FitResult& fit = outcome.fit;
+    summary["status"] = fit.stop_reason == "interrupted" ? "interrupted" : "completed";
+    summary["stop_reason"] = fit.stop_reason;
+    summary["epochs_run"] = fit.epochs_run;
+    if (spec.train.early_stopping.enabled) {
+        summary["best"] = {{"epoch", fit.best_epoch},
+                           {"monitor", spec.train.early_stopping.monitor},
+                           {"value", fit.best_value},
+                           {"restored", fit.restored_best}};
+    }
+    summary["model"] = {{"parameters", run.model->parameter_count()}};
+    const double samples = static_cast<double>(run.data.train.n_rows) * fit.epochs_run;
+    summary["timings"] = {
+        {"train_seconds", outcome.seconds},
+        {"samples_per_second", outcome.seconds > 0 ? samples / outcome.seconds : 0.0},
+        {"total_seconds", total_seconds}};
+}
+
+std::string curves_status(const FitResult& fit) {
+    if (fit.stop_reason == "max_epochs") return "completed";
+    if (fit.stop_reason == "early_stopping") return "stopped early";
+    return fit.stop_reason;
+}
+
 }  // namespace
 
 ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOptions& options) {
     const auto started = std::chrono::steady_clock::now();
-    const int classes = target_classes(spec);
-
     // Everything that can reject the inputs runs before the run directory exists.
-    const bool tf32 = spec.train.precision == "tf32";
-    std::unique_ptr<Backend> backend =
-        make_backend(parse_device(spec.train.device), spec.train.threads, tf32);
-    if (tf32 && backend->device().kind == DeviceKind::kCpu) {
-        spdlog::info(
-            "train.precision tf32 applies to GPU matrix products; the CPU computes in fp32");
-    }
-    PreparedData data = prepare_data(spec.data, spec.seed, classes);
-    apply_class_weights(data.train, data.labels, spec.train.class_weight, spec.train.class_weights);
-    std::unique_ptr<Sequential> model =
-        build_model(spec.model, data.train.n_features, spec.train.l1, spec.train.l2);
-    std::unique_ptr<Loss> loss = make_loss(spec.train, model->output_activation());
-    std::unique_ptr<Optimizer> optimizer = make_optimizer(spec.train.optimizer);
-    std::optional<Checkpoint> resumed;
-    if (!options.resume.empty()) resumed = load_resumed(options.resume, spec);
-
-    // No batch needs more rows than the largest split holds; buffers are sized by it.
-    const std::int64_t batch_size = std::min<std::int64_t>(
-        spec.train.batch_size,
-        std::max({data.train.n_rows, data.validation.n_rows, data.test.n_rows}));
-
-    Rng init_rng(spec.seed, RngStream::kInit);
-    model->build(*backend, init_rng);
-    if (!spec.model.init_from.empty()) {
-        import_weights(*backend, *model, read_safetensors(spec.model.init_from),
-                       spec.model.init_from);
-    }
-
+    PreparedRun run = prepare_run(spec, options);
     const fs::path run_dir = options.in_place ? reuse_run_dir(options.run_dir)
                                               : create_run_dir(spec.output.dir, options.run_dir);
-    json summary = base_summary(spec, data, backend->device(), run_dir);
+    json summary = base_summary(spec, run.data, run.backend->device(), run_dir);
     std::optional<RunLog> log;
     std::optional<CurvesPlotter> curves;
     try {
         write_file_atomic(run_dir / "config.yaml", to_yaml(spec));
         log.emplace(run_dir / "train.log");
-        spdlog::info("dlctl {} - experiment '{}' - seed {} - device {}", build_info().version,
-                     spec.name, spec.seed, to_string(backend->device()));
-        spdlog::info("run directory: {}", run_dir.string());
-        for (const auto& line : data_summary_lines(data, classes)) spdlog::info("{}", line);
-        write_file_atomic(run_dir / "data_summary.json", data_summary_json(data, classes));
+        write_run_header(spec, run, run_dir);
 
-        const bool has_batch_norm =
-            std::any_of(spec.model.layers.begin(), spec.model.layers.end(),
-                        [](const LayerSpec& l) { return l.type == "batch_norm"; });
-        if (has_batch_norm && (batch_size == 1 || data.train.n_rows % batch_size == 1)) {
-            spdlog::warn(
-                "batch_norm sees batches of a single row ({}): it normalises every "
-                "value of such a batch to 0; choose another train.batch_size",
-                batch_size == 1 ? "batch_size 1" : "the last batch of each epoch");
-        }
-        if (!spec.model.init_from.empty()) {
-            spdlog::info("initial weights from {}", spec.model.init_from);
-        }
-        spdlog::info("model: {} layers, {} parameters, output activation {}",
-                     model->layers().size(), model->parameter_count(),
-                     to_string(model->output_activation()));
-
-        TrainerOptions trainer_options;
-        trainer_options.epochs = spec.train.epochs;
-        trainer_options.batch_size = static_cast<int>(batch_size);
-        trainer_options.seed = spec.seed;
-        trainer_options.metrics = spec.train.metrics;
-        trainer_options.classes = classes;
-        trainer_options.target_offset = data.target_offset;
-        trainer_options.target_scale = data.target_scale;
-        trainer_options.validate_every = spec.train.validate_every;
-        trainer_options.shuffle = spec.train.shuffle;
-        trainer_options.clip_norm = spec.train.clip_norm;
-        trainer_options.clip_value = spec.train.clip_value;
-        trainer_options.schedule = spec.train.schedule;
-        trainer_options.early_stopping = spec.train.early_stopping;
-        trainer_options.show_progress = options.show_progress;
-        Trainer trainer(*backend, *model, *loss, *optimizer, trainer_options);
+        Trainer trainer(*run.backend, *run.model, *run.loss, *run.optimizer,
+                        trainer_options(spec, run, options.show_progress));
         if (const std::string steps = trainer.describe_steps(); !steps.empty()) {
             spdlog::info("{}", steps);
         }
-        const DeviceDataset train_set = trainer.upload(data.train);
-        const DeviceDataset validation_set = trainer.upload(data.validation);
-        const DeviceDataset test_set = trainer.upload(data.test);
-        const bool has_validation = data.validation.n_rows > 0;
-
-        Checkpoint base;
-        if (resumed) {
-            restore_training(*resumed, options.resume, *backend, *model, trainer);
-            spdlog::info("resumed from {} after epoch {} (step {})", options.resume.string(),
-                         resumed->state.epoch, resumed->state.global_step);
-            base = std::move(*resumed);
-            base.tensors.clear();
-            if (base.history_columns != metrics_columns(spec, has_validation)) {
-                throw UsageError(
-                    fmt::format("cannot resume from '{}': it logged the columns {}, "
-                                "this spec logs {}",
-                                options.resume.string(), fmt::join(base.history_columns, ","),
-                                fmt::join(metrics_columns(spec, has_validation), ",")),
-                    "resume with the same train.metrics");
-            }
-        }
-        base.dlctl_version = build_info().version;
-        base.spec = spec;
-        base.spec_yaml = to_yaml(spec);
-        base.preprocessor = data.preprocessor;
-        base.task = task_info(data, classes);
-        base.data = data_origin(spec.data.path, data.table.rows());
-        base.history_columns = metrics_columns(spec, has_validation);
-        if (base.best_monitor.empty())
-            base.best_monitor = best_checkpoint_monitor(spec, has_validation);
-        MetricsCsvWriter csv(run_dir / "metrics.csv", base.history_columns, base.history,
-                             options.in_place);
+        const DeviceSplits splits{trainer.upload(run.data.train),
+                                  trainer.upload(run.data.validation),
+                                  trainer.upload(run.data.test)};
+        Checkpoint base = checkpoint_base(spec, options, run, trainer);
         curves.emplace(run_dir, spec.name, base.history_columns, base.history);
-        CheckpointWriter checkpoints(run_dir, std::move(base));
-        InterruptGuard interrupt_guard;
-        const auto train_started = std::chrono::steady_clock::now();
-        const FitResult fit = trainer.fit(
-            train_set, has_validation ? &validation_set : nullptr, [&](const EpochResult& r) {
-                const std::vector<std::string> row = metrics_row(r, has_validation);
-                csv.write_row(row);
-                checkpoints.end_epoch(r, row, *backend, *model, trainer);
-                curves->add_epoch(row);
-                spdlog::info("epoch {}/{} - {}{} - lr {:.3g} - {:.2f}s{}", r.epoch,
-                             spec.train.epochs, describe(r.train, ""),
-                             r.validation ? " - " + describe(*r.validation, "val_") : "",
-                             r.learning_rate, r.seconds, r.best ? " (best)" : "");
-            });
-        checkpoints.finish();  // the last checkpoint is on disk: its write counts as training
-        const double train_seconds =
-            std::chrono::duration<double>(std::chrono::steady_clock::now() - train_started).count();
-        if (fit.stop_reason == "early_stopping") {
-            spdlog::info("early stopping: no improvement of {} for {} epochs",
-                         spec.train.early_stopping.monitor, spec.train.early_stopping.patience);
-        } else if (fit.stop_reason == "interrupted") {
-            spdlog::warn("interrupted: stopped after {} complete epochs; writing outputs",
-                         fit.epochs_run);
-        }
-        if (fit.restored_best) {
-            spdlog::info("restored the weights of epoch {} ({} {:.6g})", fit.best_epoch,
-                         spec.train.early_stopping.monitor, fit.best_value);
-        }
+        const TrainingOutcome outcome =
+            train_epochs(spec, options, run, trainer, splits, std::move(base), *curves, run_dir);
+        log_how_training_ended(spec, outcome.fit);
 
-        write_safetensors(run_dir / "model.safetensors", export_weights(*backend, *model),
-                          {{"format", "dlctl-weights"},
-                           {"format_version", "1"},
-                           {"dlctl_version", build_info().version},
-                           {"target_offset", fmt::format("{}", data.target_offset)},
-                           {"target_scale", fmt::format("{}", data.target_scale)},
-                           {"spec", to_yaml(spec)}});
-        curves->finish(fit.stop_reason == "max_epochs"       ? "completed"
-                       : fit.stop_reason == "early_stopping" ? "stopped early"
-                                                             : fit.stop_reason);
-        // confusion.svg shows the most held-out split there is.
-        std::pair<std::string, Evaluation> plotted{"train", trainer.evaluate(train_set)};
-        summary["train"] = to_json(plotted.second);
-        if (has_validation) {
-            plotted = {"validation", trainer.evaluate(validation_set)};
-            summary["validation"] = to_json(plotted.second);
-        }
-        if (data.test.n_rows > 0) {
-            plotted = {"test", trainer.evaluate(test_set)};
-            summary["test"] = to_json(plotted.second);
-            spdlog::info("test: {}", describe(plotted.second, ""));
-        }
-        if (!plotted.second.confusion.empty()) {
-            write_confusion_plot(run_dir, spec.name, plotted.first, data.labels,
-                                 plotted.second.confusion);
-        }
-        summary["status"] = fit.stop_reason == "interrupted" ? "interrupted" : "completed";
-        summary["stop_reason"] = fit.stop_reason;
-        summary["epochs_run"] = fit.epochs_run;
-        if (spec.train.early_stopping.enabled) {
-            summary["best"] = {{"epoch", fit.best_epoch},
-                               {"monitor", spec.train.early_stopping.monitor},
-                               {"value", fit.best_value},
-                               {"restored", fit.restored_best}};
-        }
-        summary["model"] = {{"parameters", model->parameter_count()}};
-        summary["timings"] = {
-            {"train_seconds", train_seconds},
-            {"samples_per_second", train_seconds > 0 ? static_cast<double>(data.train.n_rows) *
-                                                           fit.epochs_run / train_seconds
-                                                     : 0.0},
-            {"total_seconds",
-             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count()}};
+        write_model_file(spec, run, run_dir);
+        curves->finish(curves_status(outcome.fit));
+        evaluate_splits(spec, run, trainer, splits, run_dir, summary);
+        summarize_outcome(
+            spec, run, outcome,
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
+            summary);
         write_summary(run_dir, summary);
         spdlog::info("outputs: {}", run_dir.string());
-        return {run_dir, fit.stop_reason == "interrupted"};
+        return {run_dir, outcome.fit.stop_reason == "interrupted"};
     } catch (const std::exception& e) {
         const auto* error = dynamic_cast<const Error*>(&e);
         summary["status"] = "failed";
