@@ -13,11 +13,11 @@
 #include "dlctl/core/crc32.h"
 #include "dlctl/core/error.h"
 #include "dlctl/inference/csv_columns.h"
+#include "dlctl/inference/ensemble.h"
 #include "dlctl/inference/evaluation.h"
 #include "dlctl/io/atomic_file.h"
 #include "dlctl/plot/confusion_plot.h"
 #include "dlctl/plot/run_plots.h"
-#include "ensemble.h"
 
 namespace dlctl::cli {
 

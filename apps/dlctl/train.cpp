@@ -4,13 +4,13 @@
 
 #include <CLI/CLI.hpp>
 #include <cstdio>
-#include <filesystem>
 #include <memory>
 
 #include "commands.h"
 #include "dlctl/config/spec_loader.h"
 #include "dlctl/core/error.h"
 #include "dlctl/train/experiment.h"
+#include "dlctl/train/resume.h"
 
 namespace dlctl::cli {
 
@@ -27,41 +27,6 @@ struct TrainOptions {
     bool no_cache = false;
 };
 
-namespace fs = std::filesystem;
-
-/// The checkpoint --resume names ("auto": the run directory's last one, if any) and whether the
-/// run continues in that checkpoint's own run directory.
-ExperimentOptions experiment_options(const TrainOptions& o, bool progress) {
-    ExperimentOptions options;
-    options.run_dir = o.run_dir;
-    options.show_progress = progress;
-    if (o.resume.empty()) return options;
-    if (o.resume == "auto") {
-        if (o.run_dir.empty()) {
-            throw UsageError("--resume auto needs --run-dir (the run to continue)",
-                             "e.g. dlctl train spec.yaml --run-dir runs/a --resume auto");
-        }
-        const fs::path last = fs::path(o.run_dir) / "checkpoints" / "last.safetensors";
-        std::error_code ec;
-        if (!fs::exists(last, ec)) {
-            // Nothing to continue: the first attempt, or one stopped before its first epoch.
-            options.in_place = fs::exists(fs::path(o.run_dir) / "train.log", ec);
-            spdlog::info("no checkpoint in {}; training from the start", o.run_dir);
-            return options;
-        }
-        options.resume = last;
-    } else {
-        options.resume = o.resume;
-    }
-    // Continuing in the checkpoint's own run directory (<run>/checkpoints/<file>)?
-    std::error_code ec;
-    const fs::path own =
-        fs::weakly_canonical(fs::absolute(options.resume).parent_path() / "..", ec);
-    if (o.run_dir.empty()) return options;
-    options.in_place = !ec && fs::weakly_canonical(fs::absolute(o.run_dir), ec) == own;
-    return options;
-}
-
 int run_train(const TrainOptions& o) {
     std::vector<Override> flags;
     if (!o.device.empty()) flags.push_back({"train.device", o.device, "--device " + o.device});
@@ -73,7 +38,9 @@ int run_train(const TrainOptions& o) {
     const auto& sinks = spdlog::default_logger()->sinks();
     const bool console_info = !sinks.empty() && sinks.front()->level() <= spdlog::level::info;
     const bool progress = console_info && ::isatty(STDERR_FILENO) != 0;
-    const ExperimentResult result = run_experiment(spec, experiment_options(o, progress));
+    ExperimentOptions options = resume_options(o.run_dir, o.resume);
+    options.show_progress = progress;
+    const ExperimentResult result = run_experiment(spec, options);
     std::printf("%s\n", result.run_dir.string().c_str());
     if (result.interrupted) {
         std::fprintf(stderr, "dlctl: interrupted; the outputs of the completed epochs are in %s\n",

@@ -4,7 +4,7 @@
 
 #include "dlctl/backend/gpu_info.h"
 
-namespace dlctl::testing {
+namespace dlctl::test {
 
 std::vector<TestBackend> backends_present(int cpu_threads) {
     std::vector<TestBackend> out;
@@ -36,4 +36,4 @@ Buffer to_device(Backend& backend, const std::vector<float>& values) {
     return buffer;
 }
 
-}  // namespace dlctl::testing
+}  // namespace dlctl::test

@@ -8,7 +8,7 @@
 
 #include "dlctl/backend/backend.h"
 
-namespace dlctl::testing {
+namespace dlctl::test {
 
 /// A backend under test and the name its sections carry ("cpu", "cuda:0").
 struct TestBackend {
@@ -29,4 +29,4 @@ std::vector<float> to_host(Backend& backend, const Tensor& t);
 /// `values` into a new buffer of `backend`, as a rows × cols tensor (view()).
 Buffer to_device(Backend& backend, const std::vector<float>& values);
 
-}  // namespace dlctl::testing
+}  // namespace dlctl::test

@@ -21,7 +21,7 @@
 #include "support/backends.h"
 
 using namespace dlctl;
-using namespace dlctl::testing;
+using namespace dlctl::test;
 
 namespace {
 

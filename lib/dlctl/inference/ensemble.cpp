@@ -1,4 +1,4 @@
-#include "ensemble.h"
+#include "dlctl/inference/ensemble.h"
 
 #include <fmt/format.h>
 
@@ -6,7 +6,7 @@
 
 #include "dlctl/core/error.h"
 
-namespace dlctl::cli {
+namespace dlctl {
 
 Ensemble::Ensemble(const std::vector<std::string>& paths, const std::string& device, int threads) {
     for (const auto& path : paths)
@@ -63,4 +63,4 @@ std::vector<float> Ensemble::predict(const Table& table,
     return sum;
 }
 
-}  // namespace dlctl::cli
+}  // namespace dlctl

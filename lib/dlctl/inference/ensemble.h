@@ -6,7 +6,7 @@
 
 #include "dlctl/inference/predictor.h"
 
-namespace dlctl::cli {
+namespace dlctl {
 
 /// One or more checkpoints whose predictions are averaged (an ensemble of one is one model).
 class Ensemble {
@@ -32,4 +32,4 @@ class Ensemble {
     std::vector<std::unique_ptr<Predictor>> models_;
 };
 
-}  // namespace dlctl::cli
+}  // namespace dlctl
