@@ -9,8 +9,9 @@ packages=(
     libcli11-dev libyaml-cpp-dev libfccp-dev libspdlog-dev libfmt-dev libeigen3-dev
     libopenblas-openmp-dev
     nlohmann-json3-dev catch2
-    # tests only: SVG rendering, and a single-node Slurm for scripts/sweep.sh --slurm
-    librsvg2-bin slurmctld slurmd slurm-client munge
+    # tests only: SVG rendering, a single-node Slurm for scripts/sweep.sh --slurm, and PyTorch +
+    # numpy for the parity tests (Debian's python3 runs them when the python3 on PATH lacks them)
+    librsvg2-bin slurmctld slurmd slurm-client munge python3-torch python3-numpy
 )
 
 missing=()
