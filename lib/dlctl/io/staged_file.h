@@ -13,9 +13,9 @@ namespace dlctl {
 
 /// A new file of known size written front to back through an aligned chunk of memory, with its
 /// first bytes replaced at the end (a header that depends on what follows it, like a checksum).
-/// A file of kDirectFrom bytes or more bypasses the page cache: allocating, writing back and
-/// freeing cached pages cost a 6.5 MB checkpoint about 3.3 ms of CPU against 1.6 ms direct,
-/// which a run training on every core loses. Atomic as AtomicFileWriter; methods throw IoError.
+/// A file of kDirectFrom bytes or more bypasses the page cache, which a run training on every
+/// core would pay for. Kept over one plain atomic write, which costs `wide` on 2 threads at batch
+/// 256 about 10% (docs/benchmarks.md). Atomic as AtomicFileWriter; methods throw IoError.
 class StagedFileWriter {
   public:
     static constexpr std::uint64_t kDirectFrom = 1u << 20;
