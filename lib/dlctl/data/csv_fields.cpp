@@ -1,5 +1,7 @@
 #include "dlctl/data/csv_fields.h"
 
+#include <fast_float/fast_float.h>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -51,43 +53,12 @@ std::string_view trim_blanks(std::string_view field) {
     return field;
 }
 
-const char* scan_short_decimal(const char* p, const char* end, char delimiter, float& value) {
-    static constexpr float kPowers[] = {1e0f, 1e1f, 1e2f, 1e3f, 1e4f, 1e5f,
-                                        1e6f, 1e7f, 1e8f, 1e9f, 1e10f};
-    const bool negative = p < end && *p == '-';
-    p += negative ? 1 : 0;
-    std::uint32_t mantissa = 0;
-    int digits = 0, decimals = 0;
-    bool point = false, any_digit = false;
-    for (; p < end && *p != delimiter; ++p) {
-        const auto digit = static_cast<std::uint32_t>(*p - '0');
-        if (digit <= 9) {
-            any_digit = true;
-            decimals += point ? 1 : 0;
-            if (mantissa == 0 && digit == 0) continue;  // leading zeros are not significant
-            if (++digits > 7) return nullptr;
-            mantissa = mantissa * 10 + digit;
-        } else if (*p == '.' && !point) {
-            point = true;
-        } else {
-            return nullptr;
-        }
-    }
-    if (!any_digit || decimals > 10) return nullptr;
-    // Mantissa < 2^24 and 10^decimals <= 10^10 are exact floats: one division rounds correctly.
-    const float magnitude = decimals == 0 ? static_cast<float>(mantissa)
-                                          : static_cast<float>(mantissa) / kPowers[decimals];
-    value = negative ? -magnitude : magnitude;
-    return p;
-}
-
 bool parse_float(std::string_view field, float& value) {
     field = trim_blanks(field);
     if (!field.empty() && field.front() == '+') field.remove_prefix(1);
     if (field.empty()) return false;
     const char* last = field.data() + field.size();
-    if (scan_short_decimal(field.data(), last, '\0', value) == last) return true;
-    const auto [stop, ec] = std::from_chars(field.data(), last, value);
+    const auto [stop, ec] = fast_float::from_chars(field.data(), last, value);
     return ec == std::errc{} && stop == last && std::isfinite(value);
 }
 

@@ -19,12 +19,6 @@ std::optional<float> parse_boolean(std::string_view text);
 /// `field` without surrounding blanks (spaces and tabs).
 std::string_view trim_blanks(std::string_view field);
 
-/// Scans a short decimal ("255", "-0.125": up to 7 significant digits and 10 decimals, no
-/// exponent or blanks) from `p` up to `delimiter` or `end` in one pass; the float equals
-/// std::from_chars' (Clinger's fast path). Returns where it stopped, or nullptr when the text is
-/// anything else (then use parse_float).
-const char* scan_short_decimal(const char* p, const char* end, char delimiter, float& value);
-
 /// Parses a whole field as a finite float32 (surrounding blanks allowed). False otherwise.
 bool parse_float(std::string_view field, float& value);
 

@@ -4,6 +4,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "dlctl/data/csv_fields.h"
+
 #if defined(__AVX2__) || defined(__SSE2__)
 #include <immintrin.h>
 #endif
@@ -126,7 +128,7 @@ bool parse_short_decimal(const char* p, std::size_t length, float& value) {
 namespace {
 
 /// The field [field, stop) of `column` into cells or texts; false when it must be a number and
-/// is not a short decimal.
+/// is not one.
 bool take_field(const char* field,
                 const char* stop,
                 std::size_t column,
@@ -138,7 +140,10 @@ bool take_field(const char* field,
         texts[column] = std::string_view(field, length);
         return texts[column].find('"') == std::string_view::npos;  // quoted: not plain
     }
-    return parse_short_decimal(field, length, cells[column]);
+    if (parse_short_decimal(field, length, cells[column])) [[likely]] {
+        return true;
+    }
+    return parse_float(std::string_view(field, length), cells[column]);
 }
 
 }  // namespace

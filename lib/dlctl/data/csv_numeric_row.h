@@ -13,15 +13,17 @@ inline constexpr std::size_t kRowScanPadding = 64;
 /// "1234.567"). The float equals std::from_chars' (the digits, at most 8 of them, are an exact
 /// integer and 10^decimals an exact float, so one rounding). False for anything else (blanks,
 /// '+', exponents, longer numbers, text), which the caller parses the general way. Reads 8 bytes
-/// from `p` whatever `length` is.
+/// from `p` whatever `length` is. Kept beside parse_float: without it scripts/bench_csv.py loads
+/// its file 1.7x slower (docs/benchmarks.md).
 bool parse_short_decimal(const char* p, std::size_t length, float& value);
 
 /// Parses a row without its newline, [begin, end), when it has exactly `width` fields separated
 /// by `delimiter`: the fields of columns flagged in `text_columns` (width flags, or null for
-/// none) go to texts[c] as they are (unless quoted), every other field must be a short decimal and
-/// goes to cells[c]. False otherwise: the caller then parses the row the general way (quotes,
-/// markers, other spellings, field counts), so this only ever takes rows whose meaning is plain.
-/// Finds the delimiters 64 bytes at a time (AVX2 or SSE2 where the build has them), so [begin, end
+/// none) go to texts[c] as they are (unless quoted), every other field must be a number
+/// (parse_short_decimal, else parse_float) and goes to cells[c]. False otherwise: the caller then
+/// parses the row the general way (quotes, markers, other spellings, field counts), so this only
+/// ever takes rows whose meaning is plain. Finds the delimiters 64 bytes at a time (AVX2 or SSE2
+/// where the build has them), so [begin, end
 /// + kRowScanPadding) must be readable.
 bool scan_numeric_row(const char* begin,
                       const char* end,

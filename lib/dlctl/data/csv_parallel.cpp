@@ -105,18 +105,11 @@ RowResult parse_plain_row(std::string_view row,
     const std::size_t width = layout.names.size();
     const char* p = row.data();
     const char* end = p + row.size();
-    const bool numbers_first = !layout.numeric_markers;
     for (std::size_t c = 0; c < width; ++c) {
-        const char* stop = numbers_first && !layout.text[c]
-                               ? scan_short_decimal(p, end, layout.delimiter, cells[c])
-                               : nullptr;
-        if (stop == nullptr) {
-            stop = static_cast<const char*>(std::memchr(p, layout.delimiter, end - p));
-            if (stop == nullptr) stop = end;
-            if (!parse_cell(std::string_view(p, stop - p), c, layout, piece, dictionaries,
-                            cells[c])) {
-                return RowResult::kNotNumeric;
-            }
+        const char* stop = static_cast<const char*>(std::memchr(p, layout.delimiter, end - p));
+        if (stop == nullptr) stop = end;
+        if (!parse_cell(std::string_view(p, stop - p), c, layout, piece, dictionaries, cells[c])) {
+            return RowResult::kNotNumeric;
         }
         if ((stop == end) != (c + 1 == width)) return RowResult::kFieldCount;
         p = stop + 1;
@@ -124,7 +117,7 @@ RowResult parse_plain_row(std::string_view row,
     return RowResult::kOk;
 }
 
-/// Rows of short decimals (and text in the declared text columns) take scan_numeric_row; the
+/// Rows of numbers (and text in the declared text columns) take scan_numeric_row; the
 /// rows it refuses take parse_plain_row, or the quote-aware splitter.
 void parse_piece(Piece& piece, const Layout& layout, float* const* columns, std::uint32_t* lines) {
     const std::size_t width = layout.names.size();
