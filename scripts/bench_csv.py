@@ -2,7 +2,8 @@
 """CSV loading speed of dlctl and pandas on the same file, side by side in one run.
 
 Generates a numeric CSV shaped like Fashion-MNIST (a label and 784 pixel columns of 0..255; about
-210 MB at the default 75,000 rows), then alternately times
+213 MB at the default 76,000 rows; with --values floats, 784 columns of float64s written in full,
+as pandas' to_csv writes them), then alternately times
 
   dlctl:  `dlctl validate` on a spec over that file: its log line "read N rows ... in S s ...;
           peak memory so far M MB" is the CSV reader alone (parsing into float32 columns) and the
@@ -54,11 +55,17 @@ print(result.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss,
 """
 
 
-def write_csv(path, rows, seed=1):
+def write_csv(path, rows, values, seed=1):
     rng = np.random.default_rng(seed)
-    block = rng.integers(0, 256, size=(2000, 785))
-    block[:, 0] = rng.integers(0, 10, size=2000)
-    lines = "\n".join(",".join(map(str, row)) for row in block.tolist()) + "\n"
+    if values == "pixels":
+        block = rng.integers(0, 256, size=(2000, 785))
+        block[:, 0] = rng.integers(0, 10, size=2000)
+        lines = "\n".join(",".join(map(str, row)) for row in block.tolist()) + "\n"
+    else:  # float64s in full, as pandas' to_csv and Python's repr write them
+        labels = rng.integers(0, 10, size=2000).tolist()
+        block = rng.standard_normal(size=(2000, 784)).tolist()
+        lines = "".join(f"{label}," + ",".join(map(repr, row)) + "\n"
+                        for label, row in zip(labels, block))
     header = "label," + ",".join(f"pixel{i}" for i in range(1, 785)) + "\n"
     with open(path, "w") as out:
         out.write(header)
@@ -90,11 +97,13 @@ def main():
     parser.add_argument("--dlctl", default=str(ROOT / "build" / "bin" / "dlctl"))
     parser.add_argument("--rows", type=int, default=76_000, help="a multiple of 2000")
     parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--values", choices=["pixels", "floats"], default="pixels",
+                        help="integers 0..255 (default), or float64s in full (try --rows 8000)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
         work = pathlib.Path(work)
         csv = work / "fashion_like.csv"
-        write_csv(csv, args.rows)
+        write_csv(csv, args.rows, args.values)
         spec = work / "spec.yaml"
         spec.write_text(
             "data: {path: fashion_like.csv, target: label, cache: false,\n"
