@@ -6,7 +6,7 @@ set -euo pipefail
 
 packages=(
     cmake ninja-build g++ git
-    libcli11-dev libyaml-cpp-dev libfccp-dev libfast-float-dev libspdlog-dev libfmt-dev libeigen3-dev
+    libcli11-dev libyaml-cpp-dev libfccp-dev libfast-float-dev zlib1g-dev libspdlog-dev libfmt-dev libeigen3-dev
     libopenblas-openmp-dev
     nlohmann-json3-dev catch2
     # tests only: SVG rendering, a single-node Slurm for scripts/sweep.sh --slurm, and PyTorch +

@@ -8,6 +8,7 @@ find_package(spdlog REQUIRED CONFIG)                 # libspdlog-dev
 find_package(Eigen3 3.3 REQUIRED NO_MODULE)          # libeigen3-dev
 find_package(nlohmann_json 3.10 REQUIRED CONFIG)     # nlohmann-json3-dev
 find_package(FastFloat 3 REQUIRED CONFIG)            # libfast-float-dev
+find_package(ZLIB REQUIRED)                          # zlib1g-dev: crc32
 
 # fast-cpp-csv-parser (libfccp-dev) is header-only and ships no CMake package.
 list(APPEND CMAKE_MODULE_PATH ${CMAKE_CURRENT_LIST_DIR})

@@ -52,7 +52,7 @@ TEST_CASE("crc32 is zlib's", "[checkpoint]") {
     CHECK(crc32("123456789") == 0xCBF43926u);
     CHECK(crc32("") == 0u);
     CHECK(crc32("6789", crc32("12345")) == 0xCBF43926u);  // incremental
-    // Long inputs (the 8-byte path) against a bytewise reference.
+    // Long inputs against a bytewise reference.
     std::string long_text;
     for (int i = 0; i < 1000; ++i) long_text += static_cast<char>(i * 7919 % 251);
     std::uint32_t reference = ~0u;
@@ -61,8 +61,7 @@ TEST_CASE("crc32 is zlib's", "[checkpoint]") {
         for (int bit = 0; bit < 8; ++bit)
             reference = (reference & 1u) ? 0xEDB88320u ^ (reference >> 1) : reference >> 1;
     }
-    // Every length up to 300 and from every start within a word: the table path, the folded
-    // path (64 bytes and up, 4 blocks at a time, then single blocks) and their tails.
+    // Every length up to 300, from every start within a word, whole and continued.
     for (std::size_t start = 0; start < 8; ++start) {
         for (std::size_t n = 0; n <= 300; ++n) {
             std::uint32_t r = ~0u;
