@@ -16,7 +16,7 @@ sources=(tests/fuzz/fuzz_checkpoint.cpp lib/dlctl/checkpoint/checkpoint.cpp
     lib/dlctl/core/error.cpp lib/dlctl/core/strings.cpp lib/dlctl/core/device.cpp
     lib/dlctl/data/preprocessor.cpp
     lib/dlctl/data/table.cpp lib/dlctl/config/*.cpp)
-clang++ "${flags[@]}" "${sources[@]}" -lyaml-cpp -lfmt -o "$work/fuzz_checkpoint"
+clang++ "${flags[@]}" "${sources[@]}" -lyaml-cpp -lfmt -lz -o "$work/fuzz_checkpoint"
 mkdir -p "$work/corpus"
 "$dlctl" train configs/breast_cancer.yaml -q --set train.epochs=1 --run-dir "$work/run" >/dev/null
 cp "$work/run/checkpoints/last.safetensors" "$work/corpus/seed.safetensors"
