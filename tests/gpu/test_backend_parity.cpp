@@ -1,9 +1,11 @@
 // Every Backend operation on the GPU against the CPU backend, the reference, on the same
-// inputs. Tolerances: 1e-5 relative for elementwise work, reductions and GEMMs (float32
-// summation order differs), exact equality for dropout masks (same Philox words).
+// inputs. Tolerances: 1e-5 relative for elementwise work and GEMMs, 1e-4 for sums over hundreds
+// of terms (float32 summation order differs; a 333-term row sum differed by 1.2e-5 on an H200),
+// exact equality for dropout masks (same Philox words).
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <memory>
+#include <source_location>
 #include <vector>
 
 #include "dlctl/backend/backend.h"
@@ -14,6 +16,7 @@ using namespace dlctl;
 namespace {
 
 constexpr double kTolerance = 1e-5;
+constexpr double kSumTolerance = 1e-4;
 
 /// The CPU reference (one thread) and the GPU backend side by side: index 0 and 1.
 struct Twin {
@@ -50,7 +53,10 @@ std::vector<float> host(Backend& backend, const Tensor& t) {
 }
 
 /// GPU values within `tolerance` of the CPU's, relative to max(1, |cpu|).
-void check_close(Twin& twin, const Pair& pair, double tolerance = kTolerance) {
+void check_close(Twin& twin,
+                 const Pair& pair,
+                 double tolerance = kTolerance,
+                 std::source_location caller = std::source_location::current()) {
     const std::vector<float> cpu = host(twin[0], pair[0]);
     const std::vector<float> gpu = host(twin[1], pair[1]);
     REQUIRE(cpu.size() == gpu.size());
@@ -64,7 +70,8 @@ void check_close(Twin& twin, const Pair& pair, double tolerance = kTolerance) {
             where = i;
         }
     }
-    INFO("element " << where << ": cpu " << cpu[where] << ", gpu " << gpu[where]);
+    INFO("checked at line " << caller.line() << ", element " << where << ": cpu " << cpu[where]
+                            << ", gpu " << gpu[where]);
     CHECK(worst <= tolerance);
 }
 
@@ -109,18 +116,18 @@ TEST_CASE("gpu: every activation forward (with bias) and backward", "[gpu]") {
                 twin[s].activation_bias_backward(act, z[s], a[s], da[s], dz[s], bias_grad[s],
                                                  false);
             check_close(twin, dz);
-            check_close(twin, bias_grad);
+            check_close(twin, bias_grad, kSumTolerance);
             // A later pass of a step adds to the bias gradient.
             for (int s = 0; s < 2; ++s)
                 twin[s].activation_bias_backward(act, z[s], a[s], da[s], dz[s], bias_grad[s], true);
-            check_close(twin, bias_grad);
+            check_close(twin, bias_grad, kSumTolerance);
             // In place, as Dense::backward calls it: dz aliases da.
             for (int s = 0; s < 2; ++s) {
                 twin[s].activation_bias_backward(act, z[s], a[s], da[s], da[s], bias_grad[s],
                                                  false);
             }
             check_close(twin, da);
-            check_close(twin, bias_grad);
+            check_close(twin, bias_grad, kSumTolerance);
             Pair out(twin, rows, cols);
             for (int s = 0; s < 2; ++s) twin[s].activation(act, z[s], out[s]);
             check_close(twin, out);
@@ -143,10 +150,10 @@ TEST_CASE("gpu: sum_columns, multiply, fill, copy, scale, clamp, penalties, norm
     Pair y(twin, rows, cols, random_values(rows * cols, 8));
     Pair sums(twin, rows, 1);
     for (int s = 0; s < 2; ++s) twin[s].sum_columns(x[s], sums[s]);
-    check_close(twin, sums);
+    check_close(twin, sums, kSumTolerance);
     Pair one_row(twin, 1, cols, random_values(cols, 22)), one_sum(twin, 1, 1);
     for (int s = 0; s < 2; ++s) twin[s].sum_columns(one_row[s], one_sum[s]);
-    check_close(twin, one_sum);
+    check_close(twin, one_sum, kSumTolerance);
     // An empty product scales C by beta.
     Pair empty_a(twin, 4, 0), empty_b(twin, 0, 5), c(twin, 4, 5, random_values(20, 23));
     for (int s = 0; s < 2; ++s)
@@ -238,7 +245,7 @@ TEST_CASE("gpu: batch norm (training and evaluation) and layer norm", "[gpu]") {
     }
     check_close(twin, y);
     check_close(twin, dx);
-    check_close(twin, dgamma, 1e-4);  // float sums over the samples
+    check_close(twin, dgamma, kSumTolerance);
     check_close(twin, dbeta, 1e-4);
     for (int s = 0; s < 2; ++s) {  // no input gradient; adds to the parameter gradients again
         twin[s].layer_norm_backward(x[s], gamma[s], ln_mean[s], ln_inv_std[s], dy[s], {}, dgamma[s],
