@@ -43,7 +43,8 @@ SCRIPTS = pathlib.Path(__file__).resolve().parent
 ROOT = SCRIPTS.parent
 sys.path.insert(0, str(SCRIPTS))
 
-ROWS = {"seed": 65536, "wide": 16384}  # training rows (the CSV); every batch size divides them
+# Training rows (the CSV) of each network; every batch size divides them.
+ROWS = {"seed": 65536, "seed-nodrop": 65536, "wide": 16384}
 TARGETS = {32: 5.0, 256: 2.0, 4096: 1.0}  # dlctl / PyTorch throughput the CUDA backend aims at
 RUN_SECONDS = 2.0  # training time of one timed run at --scale 1
 WARMUP_STEPS = 20
@@ -379,7 +380,7 @@ def main():
             torch.backends.cuda.matmul.allow_tf32 = args.tf32
         else:
             torch.set_num_threads(threads)
-            peak = bench_train.gemm_peak_gflops(threads)
+            peak, _ = bench_train.gemm_peak_gflops(threads)
     info["gemm_peak_gflops_fp32"], info["gemm_peak_gflops_tf32"] = peak, peak_tf32
     where = (f"GPU {dlctl_gpu.replace(chr(9), ', ') or info.get('torch_gpu', '?')}" if on_gpu
              else f"CPU, {threads} threads")
