@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Checks dlctl's CUDA backend on a machine with an NVIDIA GPU, in one go (about 5-8 minutes on
-# an H200 with 16 cores, most of it the build):
-#   build     cmake -DDLCTL_CUDA=ON into build-gpu/ (or --prebuilt DIR: an existing build, used as is)
+# Checks dlctl's CUDA backend on a machine with an NVIDIA GPU, in one go (on an H200: about
+# 2.5 minutes with --prebuilt, the benchmark most of it; building there adds the build):
+#   build     cmake -DDLCTL_CUDA=ON into build-gpu/ (or --prebuilt DIR: an existing build, used as
+#             is, e.g. one unpacked from scripts/pack_prebuilt.sh on a machine without the packages)
 #   devices   dlctl --version and dlctl devices (and nvidia-smi -L, when there is one)
 #   gpu_tests DIR/tests/dlctl_gpu_tests, run directly (exit 77: skipped, no usable GPU)
+#   unit_tests DIR/tests/dlctl_unit_tests, whose device-parameterised bodies then run on cpu and
+#             cuda:0 (skipped without a GPU: CTest runs them on the CPU)
 #   parity    configs/{breast_cancer,wine,diabetes}.yaml trained with --device cpu and --device cuda
 #             (same seed): loss and val_loss of every epoch within --rtol; each checkpoint
 #             evaluated on the other device (and the CPU one on both, losses compared)
@@ -19,15 +22,17 @@ usage() {
     cat <<'EOF'
 Usage: scripts/gpu_check.sh [options]
 
-Builds dlctl with CUDA, lists devices, runs the GPU tests, checks CPU/GPU parity of three
-example configs end to end (and cross-device eval of their checkpoints), and benchmarks
-dlctl against PyTorch on the GPU. Verbose output goes to the log directory; the console gets
-a few lines per step and a summary table.
+Builds dlctl with CUDA, lists devices, runs the GPU tests and the unit tests on every device,
+checks CPU/GPU parity of three example configs end to end (and cross-device eval of their
+checkpoints), and benchmarks dlctl against PyTorch on the GPU. Verbose output goes to the log
+directory; the console gets a few lines per step and a summary table.
 
 Options:
   --prebuilt DIR     use the existing build in DIR (DIR/bin/dlctl, DIR/tests/dlctl_gpu_tests)
                      without configuring or building; test executables are run directly, so
-                     absolute paths baked into DIR's CTest files do not matter
+                     absolute paths baked into DIR's CTest files do not matter. DIR/lib (from
+                     scripts/pack_prebuilt.sh) goes on LD_LIBRARY_PATH, and so do the CUDA
+                     libraries under /usr/local, /opt and /usr/lib when the loader lacks them
   --build-dir DIR    where to build (default build-gpu)
   --cuda-arch LIST   -DCMAKE_CUDA_ARCHITECTURES=LIST (default: the project's, 80;90)
   --rtol X           relative tolerance of the CPU/GPU loss comparison (default 1e-3)
@@ -69,12 +74,29 @@ if ! awk -v x="$rtol" 'BEGIN { exit !(x + 0 > 0) }'; then
     echo "gpu_check.sh: --rtol must be a positive number, got '$rtol'" >&2
     exit 2
 fi
+# A prebuilt directory from scripts/pack_prebuilt.sh carries its libraries in lib/; CUDA's runtime
+# and cuBLAS are looked for where CUDA images keep them when the loader does not find them.
+use_prebuilt_libraries() {
+    local dirs="" dir
+    if [ -d "$bin_dir/lib" ]; then dirs=$bin_dir/lib; fi
+    if ! ldconfig -p 2>/dev/null | grep -q 'libcublas\.so\.'; then
+        for dir in $(find /usr/local /opt /usr/lib -xdev \( -name 'libcublas.so.*' -o \
+                     -name 'libcudart.so.*' \) 2>/dev/null | xargs -r -n1 dirname | sort -u); do
+            dirs=${dirs:+$dirs:}$dir
+        done
+    fi
+    if [ -n "$dirs" ]; then
+        export LD_LIBRARY_PATH=$dirs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+        echo "# LD_LIBRARY_PATH=$LD_LIBRARY_PATH"
+    fi
+}
 if [ -n "$prebuilt" ]; then
     if [ ! -d "$prebuilt" ]; then
         echo "gpu_check.sh: --prebuilt $prebuilt is not a directory" >&2
         exit 2
     fi
     bin_dir=$(cd "$prebuilt" && pwd)
+    use_prebuilt_libraries
 else
     mkdir -p "$build_dir"
     bin_dir=$(cd "$build_dir" && pwd)
@@ -226,6 +248,27 @@ step_gpu_tests() {
     if [ "$rc" -ne 0 ]; then
         if [ "$rc" -eq 124 ]; then echo "   timed out after 300 s"; fi
         show_tail "$log_dir/gpu_tests.log" 40
+        note "exit $rc${summary:+: $summary}"
+        return 1
+    fi
+    note "$summary"
+}
+
+# The unit tests whose bodies run once per device present (ops, gradient checks, trainer): on a
+# GPU machine each of those runs on cpu and cuda:0. Without a GPU this is CTest's job.
+step_unit_tests() {
+    local exe=$bin_dir/tests/dlctl_unit_tests rc=0 summary
+    if [ "$has_gpu" -eq 0 ]; then note "no GPU (CTest runs them on the CPU)"; return 77; fi
+    if [ ! -x "$exe" ]; then
+        echo "   no $exe"
+        note "dlctl_unit_tests not built"
+        return 1
+    fi
+    timeout 300 "$exe" > "$log_dir/unit_tests.log" 2>&1 || rc=$?
+    summary=$(grep -E 'All tests passed|test cases:' "$log_dir/unit_tests.log" | tail -n 1 || true)
+    if [ "$rc" -ne 0 ]; then
+        if [ "$rc" -eq 124 ]; then echo "   timed out after 300 s"; fi
+        show_tail "$log_dir/unit_tests.log" 40
         note "exit $rc${summary:+: $summary}"
         return 1
     fi
@@ -420,6 +463,7 @@ run_step build "configure and build with CUDA" step_build
 run_step devices "dlctl devices" step_devices
 if grep -q '^cuda:' "$log_dir/devices.txt" 2>/dev/null; then has_gpu=1; fi
 run_step gpu_tests "GPU unit tests (dlctl_gpu_tests)" step_gpu_tests
+run_step unit_tests "unit tests on every device (dlctl_unit_tests)" step_unit_tests
 run_step parity "CPU/GPU parity: breast_cancer, wine, diabetes" step_parity
 run_step torch_parity "dlctl on the GPU vs PyTorch (scripts/parity_torch.py)" step_torch_parity
 run_step bench "benchmark against PyTorch (scripts/bench_gpu.py)" step_bench
