@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstring>
 
+#include "dlctl/core/transpose.h"
 #include "dlctl/data/csv_fields.h"
 
 #if defined(__AVX2__) || defined(__SSE2__)
@@ -69,29 +70,6 @@ std::uint64_t delimiter_bits(const char* p, char delimiter) {
     return bits;
 #endif
 }
-
-#if defined(__AVX2__)
-/// Column i of the 8×8 block at `in` (its rows `stride` floats apart) into out[i][0, 8), by
-/// shuffles in registers.
-void transpose_8x8(const float* in, std::size_t stride, float* const* out) {
-    __m256 r[8], t[8];
-    for (std::size_t i = 0; i < 8; ++i) r[i] = _mm256_loadu_ps(in + i * stride);
-    for (std::size_t i = 0; i < 8; i += 2) {
-        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
-        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
-    }
-    for (std::size_t i = 0; i < 8; i += 4) {
-        r[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
-        r[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
-        r[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
-        r[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
-    }
-    for (std::size_t i = 0; i < 4; ++i) {
-        _mm256_storeu_ps(out[i], _mm256_permute2f128_ps(r[i], r[i + 4], 0x20));
-        _mm256_storeu_ps(out[i + 4], _mm256_permute2f128_ps(r[i], r[i + 4], 0x31));
-    }
-}
-#endif
 
 }  // namespace
 
