@@ -156,8 +156,8 @@ void store(const Blocks8& b, std::uint32_t* words) {
 }
 
 /// The same rounds on 8 blocks per AVX2 register, three registers' worth interleaved so that one
-/// group's multiplies overlap the others' latency (5x the portable loop, which the compiler can
-/// only give 64-bit multiplies; three groups ran 17% faster than two here).
+/// group's multiplies overlap the others' latency (the compiler gives the portable loop only
+/// 64-bit multiplies).
 void counter_blocks_avx2(std::uint64_t seed,
                          RngStream stream,
                          std::uint64_t substream,

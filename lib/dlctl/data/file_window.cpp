@@ -42,8 +42,7 @@ std::string_view FileWindow::view(std::uint64_t offset, std::size_t length) {
     static const auto page = static_cast<std::uint64_t>(::sysconf(_SC_PAGESIZE));
     const std::uint64_t start = offset / page * page;
     const auto skip = static_cast<std::size_t>(offset - start);
-    // Pages are mapped as the readers first touch them, on their threads (MAP_POPULATE, mapping
-    // them all in this call, measured slower).
+    // Pages are mapped as the readers first touch them, on their threads, in parallel.
     void* p =
         ::mmap(nullptr, skip + length, PROT_READ, MAP_PRIVATE, fd_, static_cast<off_t>(start));
     if (p == MAP_FAILED) {

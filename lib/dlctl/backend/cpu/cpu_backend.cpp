@@ -34,11 +34,8 @@ ConstArray carr(const Tensor& t) { return {t.data, t.size()}; }
 
 constexpr std::size_t kAlignment = 64;
 
-/// Products of at most this many multiply-adds (~30 µs on one core) run on one thread: a second
-/// one saved nothing on them, and every parallel region is a wait on a thread that a loaded
-/// machine may not run at once (seed network, batch 32, 2 threads: median 38k samples/s with
-/// every product parallel, 49k with this, over 5 alternating runs; OpenBLAS itself parallelises
-/// from 0.26M).
+/// Products of at most this many multiply-adds run on one thread: a second one saves nothing on
+/// them, and a parallel region waits on a thread a loaded machine may not run (docs/benchmarks.md).
 constexpr std::int64_t kSerialGemmMaxMultiplies = std::int64_t{1} << 20;
 
 /// The largest C (floats) of a forward product W·X that is split by W's columns between threads:
@@ -52,8 +49,7 @@ std::int64_t block_columns(std::int64_t rows) {
 }
 
 /// The beta to pass to cblas_sgemm for `beta`: for beta = 0, C is cleared with `clear` first and
-/// OpenBLAS adds to it (beta = 1), because its own clearing pass (sgemm_beta) took 0.17 ms on a
-/// 512 × 256 C where memset takes 0.01 ms, up to 15% of a product (OpenBLAS 0.3.21, Zen).
+/// OpenBLAS adds to it (beta = 1), because its own clearing pass is many times slower than memset.
 template <typename Clear>
 float beta_after_clearing(float beta, const Clear& clear) {
     if (beta != 0.0f) return beta;
@@ -319,12 +315,9 @@ void CpuBackend::input_gradient_where_nonzero(const Tensor& w,
 
 // A small batch's products move little data but read whole weight matrices, and its optimizer
 // update reads the weights, their gradients and the optimizer state: megabytes a step that stay
-// in a core's caches only if the same thread touches the same part every time. Seed network,
-// batch 32, 2 threads, with OpenBLAS splitting each product its own way and the update split in
-// two halves of the buffer: the worker's half of the Adam pass took 3.3× as long as the main
-// thread's when the two virtual cores did not share an L3 cache. So at small batches each thread
-// owns a block of every large weight matrix's columns (contiguous in memory, as a block of rows
-// would not be), in the products and in the update alike.
+// in a core's caches only if the same thread touches the same part every time. So at small
+// batches each thread owns a block of every large weight matrix's columns (contiguous in memory,
+// as a block of rows would not be), in the products and in the update alike (docs/benchmarks.md).
 //
 // A dense layer's products are W·X (forward), dZ·Xᵀ (the weight gradient) and Wᵀ·dZ (the input
 // gradient); W's columns are, in turn, their inner dimension, C's columns and C's rows.

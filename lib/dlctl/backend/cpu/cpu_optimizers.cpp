@@ -11,12 +11,9 @@ namespace dlctl {
 
 namespace {
 
-// Each kind's loop over n elements, on pointers already offset to its range. The loops take
-// restrict-qualified parameters rather than a lambda's captures: inlined into an OpenMP region
-// through captured pointers, GCC 12 left the Adam loop scalar (sqrtss, divss), and the update
-// took 2.5 times as long (seed network, batch 32, 1 thread: 50k samples/s fell to 20k). They
-// stay functions of their own (noinline) so that tests/scripts/test_vectorised_loops.sh can find
-// them in the library and check that they are vectorised.
+// Each kind's loop over n elements, on pointers already offset to its range. Restrict-qualified
+// parameters, not a lambda's captures, because GCC 12 leaves the captured loop scalar
+// (docs/benchmarks.md); noinline so that tests/scripts/test_vectorised_loops.sh finds them.
 
 [[gnu::noinline]] void sgd_range(const formulas::SgdFactors f,
                                  std::int64_t n,

@@ -63,10 +63,7 @@ void scale_matrix(float* c, std::int64_t ld_c, std::int64_t rows, std::int64_t c
 
 // Forward: for each block of 64 of W's columns and each column j of X, the block's nonzeros in
 // X[:, j] are added into a register-held slice of Z[:, j]; the block's W slice (24 KB at 96 rows,
-// 12 AVX vectors) stays in L1 while every column of X passes over it. Seed network's 256 × 512
-// layer, batch 32: 64 rather than 32 columns a block and 96 rather than 64 rows a slice took 64 µs
-// instead of 71 (fewer mispredicted loop exits per FMA); OpenBLAS took 109 µs for the dense
-// product.
+// 12 AVX vectors) stays in L1 while every column of X passes over it (sizes: docs/benchmarks.md).
 
 /// kVectors vectors of rows of z (kVectors = 0: fewer rows than a vector, one at a time).
 template <int kVectors>
@@ -178,8 +175,6 @@ void weight_gradient_rows(std::int64_t rows,
 
 // Input gradient: for each row k of X, the dot products of W[:, k] with the dZ columns of the
 // samples where X[k, :] is nonzero, up to 8 at a time so that each load of W serves 8 FMAs.
-// (Slices of 128 rows, to keep the dZ columns in L1, took 106 µs instead of 76 on the seed's
-// 256 × 512 layer: twice the dispatch per row of X.)
 
 /// dx[js[q] · ld_dx] = alpha · w_column · dz[:, js[q]] for q < kSamples.
 template <int kSamples>
@@ -256,8 +251,8 @@ void over_slices(std::int64_t count, std::int64_t unit, const Kernel& kernel) {
 }  // namespace
 
 bool worth_skipping_zeros(const float* x, std::int64_t ld_x, std::int64_t rows, std::int64_t cols) {
-    // Up to 8 evenly spaced columns (samples) tell: counting all of a batch of 32 took 3% of a
-    // training step. A wrong answer on unusual data costs speed, not correctness.
+    // A sample of the columns, because counting all of them is a visible share of a small step;
+    // a wrong answer on unusual data costs speed, not correctness.
     const std::int64_t sampled = std::min<std::int64_t>(cols, 8);
     std::int64_t nonzeros = 0;
     for (std::int64_t s = 0; s < sampled; ++s) {

@@ -13,8 +13,7 @@ namespace dlctl::cpu {
 /// All matrices are column-major with the given leading dimensions; x is inner × cols.
 
 /// Whether x is sparse enough for the kernels below to beat a dense GEMM: at most a third nonzero,
-/// judged from up to 8 evenly spaced columns. (On the seed network's shapes the three kernels
-/// break even with OpenBLAS at about 35-55% nonzero.)
+/// judged from up to 8 evenly spaced columns (the break-even points: docs/benchmarks.md).
 bool worth_skipping_zeros(const float* x, std::int64_t ld_x, std::int64_t rows, std::int64_t cols);
 
 /// z (rows × cols) = alpha · w · x + beta · z, w rows × inner; only x's nonzeros are read.
