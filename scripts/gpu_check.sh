@@ -230,49 +230,49 @@ step_devices() {
     note "no GPU: the CUDA parts are skipped"
 }
 
-step_gpu_tests() {
-    local exe=$bin_dir/tests/dlctl_gpu_tests rc=0 summary
-    if [ ! -x "$exe" ]; then
-        echo "   no $exe (is dlctl_gpu_tests in tests/CMakeLists.txt?)"
-        note "dlctl_gpu_tests not built"
-        if [ "$has_gpu" -eq 1 ]; then return 1; fi
-        return 77
-    fi
-    timeout 300 "$exe" > "$log_dir/gpu_tests.log" 2>&1 || rc=$?
-    summary=$(grep -E 'All tests passed|test cases:' "$log_dir/gpu_tests.log" | tail -n 1 || true)
-    if [ "$rc" -eq 77 ] && ! grep -q 'failed' <<< "$summary"; then
-        tail -n 3 "$log_dir/gpu_tests.log" | cut -c1-200 | sed 's/^/   /'
-        note "skipped by dlctl_gpu_tests (exit 77: no usable GPU)"
-        return 77
-    fi
+# run_catch EXE NAME: runs a Catch test executable, its output in $log_dir/NAME.log; returns 0
+# (note: its summary), 77 when it skipped itself, else 1 with its last lines shown.
+run_catch() {
+    local rc=0 summary
+    timeout 300 "$1" > "$log_dir/$2.log" 2>&1 || rc=$?
+    summary=$(grep -E 'All tests passed|test cases:' "$log_dir/$2.log" | tail -n 1 || true)
+    if [ "$rc" -eq 77 ] && ! grep -q 'failed' <<< "$summary"; then return 77; fi
     if [ "$rc" -ne 0 ]; then
         if [ "$rc" -eq 124 ]; then echo "   timed out after 300 s"; fi
-        show_tail "$log_dir/gpu_tests.log" 40
+        show_tail "$log_dir/$2.log" 40
         note "exit $rc${summary:+: $summary}"
         return 1
     fi
     note "$summary"
 }
 
+step_gpu_tests() {
+    local exe=$bin_dir/tests/dlctl_gpu_tests rc=0
+    if [ ! -x "$exe" ]; then
+        echo "   no $exe (is dlctl_gpu_tests in tests/CMakeLists.txt?)"
+        note "dlctl_gpu_tests not built"
+        if [ "$has_gpu" -eq 1 ]; then return 1; fi
+        return 77
+    fi
+    run_catch "$exe" gpu_tests || rc=$?
+    if [ "$rc" -eq 77 ]; then
+        tail -n 3 "$log_dir/gpu_tests.log" | cut -c1-200 | sed 's/^/   /'
+        note "skipped by dlctl_gpu_tests (exit 77: no usable GPU)"
+    fi
+    return "$rc"
+}
+
 # The unit tests whose bodies run once per device present (ops, gradient checks, trainer): on a
 # GPU machine each of those runs on cpu and cuda:0. Without a GPU this is CTest's job.
 step_unit_tests() {
-    local exe=$bin_dir/tests/dlctl_unit_tests rc=0 summary
+    local exe=$bin_dir/tests/dlctl_unit_tests
     if [ "$has_gpu" -eq 0 ]; then note "no GPU (CTest runs them on the CPU)"; return 77; fi
     if [ ! -x "$exe" ]; then
         echo "   no $exe"
         note "dlctl_unit_tests not built"
         return 1
     fi
-    timeout 300 "$exe" > "$log_dir/unit_tests.log" 2>&1 || rc=$?
-    summary=$(grep -E 'All tests passed|test cases:' "$log_dir/unit_tests.log" | tail -n 1 || true)
-    if [ "$rc" -ne 0 ]; then
-        if [ "$rc" -eq 124 ]; then echo "   timed out after 300 s"; fi
-        show_tail "$log_dir/unit_tests.log" 40
-        note "exit $rc${summary:+: $summary}"
-        return 1
-    fi
-    note "$summary"
+    run_catch "$exe" unit_tests
 }
 
 # train_one CONFIG DEVICE TAG: trains configs/CONFIG.yaml into $work/CONFIG-TAG.
