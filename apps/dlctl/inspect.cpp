@@ -9,6 +9,7 @@
 #include "commands.h"
 #include "dlctl/checkpoint/checkpoint.h"
 #include "dlctl/core/error.h"
+#include "dlctl/inference/predictor.h"
 #include "dlctl/nn/model_builder.h"
 
 namespace dlctl::cli {
@@ -124,7 +125,7 @@ void print_text(const json& d) {
 }
 
 int run_inspect(const InspectOptions& o) {
-    const Checkpoint checkpoint = read_checkpoint(o.checkpoint);
+    const Checkpoint checkpoint = read_checked_checkpoint(o.checkpoint);
     const json d = describe(checkpoint, o.checkpoint);
     if (o.json) {
         std::printf("%s\n", d.dump(2).c_str());

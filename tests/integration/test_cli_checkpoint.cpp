@@ -5,10 +5,12 @@
 
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cstring>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
+#include "dlctl/io/safetensors.h"
 #include "integration/cli_runner.h"
 #include "support/csv_cells.h"
 #include "support/temp_dir.h"
@@ -33,6 +35,33 @@ fs::path train(const TempDir& dir,
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
     return run;
+}
+
+/// The checkpoint `bytes` with metadata `key` set to `value`: the header rebuilt, the checksum
+/// made to match, as a file dlctl wrote with that metadata would be.
+std::string with_metadata(const std::string& bytes,
+                          const std::string& key,
+                          const std::string& value) {
+    std::uint64_t length = 0;
+    std::memcpy(&length, bytes.data(), 8);
+    json header = json::parse(bytes.substr(8, length));
+    header["__metadata__"][key] = value;
+    std::string text = header.dump();
+    text.append((8 - text.size() % 8) % 8, ' ');
+    const std::uint64_t new_length = text.size();
+    std::string out(reinterpret_cast<const char*>(&new_length), 8);
+    out += text;
+    out += bytes.substr(8 + length);
+    REQUIRE(dlctl::reseal_checksum(out));
+    return out;
+}
+
+/// The metadata `key` of checkpoint `bytes`, parsed as JSON.
+json metadata_json(const std::string& bytes, const std::string& key) {
+    std::uint64_t length = 0;
+    std::memcpy(&length, bytes.data(), 8);
+    return json::parse(
+        json::parse(bytes.substr(8, length))["__metadata__"][key].get<std::string>());
 }
 
 }  // namespace
@@ -273,13 +302,49 @@ TEST_CASE("corrupt and foreign checkpoints are clear errors", "[cli][checkpoint]
     bad_json[9] = '#';
     check("json.safetensors", bad_json, "header is not valid JSON");
     check("weights.safetensors", read_text(run / "model.safetensors"), "not a dlctl checkpoint");
-    std::string version = good;
-    const auto at = version.find("\"format_version\":\"1\"");
-    REQUIRE(at != std::string::npos);
-    version[at + 18] = '9';
-    check("version.safetensors", version, "format version 9");
+    std::string header_flip = good;
+    const auto task_at = header_flip.find("binary");
+    REQUIRE(task_at != std::string::npos);
+    header_flip[task_at] ^= 0x01;  // one bit of the metadata: "binary" -> "cinary"
+    check("header-flip.safetensors", header_flip, "does not match its checksum");
+    check("version.safetensors", with_metadata(good, "format_version", "9"), "format version 9");
+    std::string unsealed = good;
+    const auto sum_at = unsealed.find("\"checksum\":");
+    REQUIRE(sum_at != std::string::npos);
+    unsealed.replace(sum_at + 1, 8, "checksun");  // the key gone, the length kept
+    check("no-checksum.safetensors", unsealed, "has no checksum");
     const CliResult missing = run_dlctl("inspect " + quote(dir.path() / "nope.safetensors"));
     CHECK(missing.exit_code == 4);
+}
+
+TEST_CASE("checkpoint metadata that does not fit its model is refused before use",
+          "[cli][checkpoint][errors]") {
+    TempDir dir;
+    const fs::path run = train(dir, "run", "configs/penguins.yaml", 1);
+    const std::string good = read_text(run / "checkpoints/last.safetensors");
+    auto refused = [&](const std::string& name, const json& task, const std::string& message) {
+        const fs::path file = dir.write(name, with_metadata(good, "task", task.dump()));
+        const std::string predict =
+            "predict " + quote(source_file("data/penguins.csv")) + " --checkpoint ";
+        for (const std::string& command :
+             {std::string("inspect "), std::string("eval --checkpoint "), predict}) {
+            const CliResult r = run_dlctl(command + quote(file));
+            INFO(command + name + ": " + r.err);
+            CHECK(r.exit_code == 4);
+            CHECK_THAT(r.err, Contains(message));
+        }
+    };
+    json more_classes = metadata_json(good, "task");  // the heap over-read of issue 23
+    REQUIRE(more_classes["classes"] == 3);
+    more_classes["classes"] = 5;
+    more_classes["labels"].push_back("Extra1");
+    more_classes["labels"].push_back("Extra2");
+    refused("classes.safetensors", more_classes, "the model's output layer has 3 units");
+    json other_task = metadata_json(good, "task");
+    other_task["task"] = "regression";
+    other_task["classes"] = 0;
+    other_task["labels"] = json::array();
+    refused("task.safetensors", other_task, "is not the saved spec's task 'multiclass'");
 }
 
 TEST_CASE("killing training at any moment never leaves a broken checkpoint",

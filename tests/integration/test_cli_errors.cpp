@@ -171,7 +171,7 @@ train: {epochs: 3, batch_size: 8, loss: mse, optimizer: {type: sgd, lr: 1000}}
 TEST_CASE("missing or invalid subcommand arguments are usage errors", "[cli][errors]") {
     expect_failure(run_dlctl("eval"), kUsage, "--checkpoint is required");
     expect_failure(run_dlctl("eval --checkpoint x.safetensors"), kIo,
-                   "cannot open 'x.safetensors'");
+                   "cannot open safetensors file 'x.safetensors'");
     expect_failure(run_dlctl("train " + quote(Project().spec) + " --resume auto"), kUsage,
                    "--resume auto needs --run-dir");
     expect_failure(run_dlctl("eval --checkpoint x.safetensors --threshold 1.5"), kUsage,

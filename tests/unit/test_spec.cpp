@@ -232,7 +232,7 @@ TEST_CASE("load_spec reports unreadable files as usage errors", "[config]") {
     CHECK_THROWS_MATCHES(
         dlctl::load_spec(dir.path() / "missing.yaml"), dlctl::UsageError,
         Catch::Matchers::Message("cannot open spec '" + (dir.path() / "missing.yaml").string() +
-                                 "': no such file or not readable"));
+                                 "': No such file or directory"));
     CHECK_THROWS_AS(dlctl::load_spec(dir.path()), dlctl::UsageError);
     const auto file = dir.write("s.yaml", kValidSpec);
     const ExperimentSpec spec = dlctl::load_spec(file);

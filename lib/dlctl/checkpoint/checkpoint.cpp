@@ -1,5 +1,7 @@
 #include "dlctl/checkpoint/checkpoint.h"
 
+#include <fmt/format.h>
+
 #include <cmath>
 #include <limits>
 #include <map>
@@ -116,6 +118,31 @@ json model_json(const ModelSpec& model) {
     return {{"layers", layers}};
 }
 
+/// The outputs of the model `spec` describes: the units of its last dense layer.
+int output_units(const ModelSpec& model) {
+    int units = 0;
+    for (const LayerSpec& l : model.layers) {
+        if (l.type == "dense") units = l.units;
+    }
+    return units;
+}
+
+/// The task metadata must describe the saved model, or predictions would read past its outputs.
+void check_task_fits_model(const TaskInfo& t, const ExperimentSpec& spec) {
+    if (t.task != spec.data.task || t.target != spec.data.target) {
+        throw std::invalid_argument(
+            fmt::format("task '{}' of target '{}' is not the saved spec's task '{}' of target '{}'",
+                        t.task, t.target, spec.data.task, spec.data.target));
+    }
+    const int expected = t.classes == 0 ? 1 : t.classes;
+    if (output_units(spec.model) != expected) {
+        throw std::invalid_argument(fmt::format(
+            "the task has {} class{} ({} output{}), but the model's output layer has {} units",
+            t.classes, t.classes == 1 ? "" : "es", expected, expected == 1 ? "" : "s",
+            output_units(spec.model)));
+    }
+}
+
 }  // namespace
 
 std::map<std::string, std::string> run_metadata(const Checkpoint& c) {
@@ -188,6 +215,9 @@ Checkpoint from_parts(const std::string& name,
         c.task = task_from(json::parse(metadata.at(key)));
         key = "data";
         const json data = json::parse(metadata.at(key));
+        if (!data.at("rows").is_number_unsigned() || !data.at("crc32").is_number_unsigned()) {
+            throw std::invalid_argument("rows and crc32 must be unsigned integers");
+        }
         c.data = {data.at("path").get<std::string>(), data.at("rows").get<std::uint64_t>(),
                   data.at("crc32").get<std::uint32_t>()};
         key = "training_state";
@@ -201,6 +231,12 @@ Checkpoint from_parts(const std::string& name,
     } catch (const Error& e) {
         return fail(std::string("holds a spec this dlctl cannot read: ") + e.what(),
                     "use the dlctl version that wrote it (" + c.dlctl_version + ")");
+    }
+    try {
+        check_task_fits_model(c.task, c.spec);
+    } catch (const std::invalid_argument& e) {
+        return fail(std::string("has checkpoint metadata that does not fit its model: ") + e.what(),
+                    "the file is damaged or was not written by dlctl; re-create it");
     }
     c.tensors = std::move(tensors);
     return c;

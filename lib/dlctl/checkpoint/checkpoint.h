@@ -15,7 +15,7 @@
 namespace dlctl {
 
 /// Version of the checkpoint layout (metadata keys and tensor names); readers reject others.
-inline constexpr int kCheckpointFormatVersion = 1;
+inline constexpr int kCheckpointFormatVersion = 2;
 
 /// What the model predicts and how its outputs map back to the data's own values.
 struct TaskInfo {

@@ -4,13 +4,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
-#include <fstream>
 #include <map>
-#include <sstream>
 
 #include "dlctl/config/overrides.h"
 #include "dlctl/config/spec_reader.h"
 #include "dlctl/core/error.h"
+#include "dlctl/core/whole_file.h"
 
 namespace dlctl {
 
@@ -18,6 +17,8 @@ namespace {
 
 namespace fs = std::filesystem;
 using namespace spec_detail;
+
+constexpr std::uint64_t kMaxSpecBytes = 4000000;  // a spec is a few kB; YAML costs ~40x in memory
 
 /// The model's output: width and activation (of the last dense or activation layer).
 struct OutputLayer {
@@ -288,19 +289,10 @@ ExperimentSpec load_spec_from_string(std::string_view yaml,
 ExperimentSpec load_spec(const fs::path& file,
                          const std::vector<std::string>& sets,
                          const std::vector<Override>& flags) {
-    std::error_code ec;
-    if (fs::is_directory(file, ec)) {
-        throw UsageError("spec '" + file.string() + "' is a directory, not a YAML file");
-    }
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
-        throw UsageError(
-            "cannot open spec '" + file.string() + "': no such file or not readable",
-            "pass the path of a YAML experiment spec, e.g. configs/breast_cancer.yaml");
-    }
-    std::stringstream text;
-    text << in.rdbuf();
-    return load_spec_from_string(text.str(), file.string(), absolute_path(file).parent_path(), sets,
+    const std::string text = read_whole_file(
+        file, {"spec", kMaxSpecBytes, true, ExitCode::kUsage,
+               "pass the path of a YAML experiment spec, e.g. configs/breast_cancer.yaml"});
+    return load_spec_from_string(text, file.string(), absolute_path(file).parent_path(), sets,
                                  flags);
 }
 

@@ -22,4 +22,17 @@ InternalError::InternalError(const char* file, int line, const std::string& cond
             fmt::format("internal error: check '{}' failed at {}:{}", condition, file, line),
             "this is a bug in dlctl; please report it with the command that triggered it") {}
 
+void throw_error(ExitCode code, const std::string& message, std::string hint) {
+    switch (code) {
+        case ExitCode::kUsage:
+            throw UsageError(message, std::move(hint));
+        case ExitCode::kData:
+            throw DataError(message, std::move(hint));
+        case ExitCode::kIo:
+            throw IoError(message, std::move(hint));
+        default:
+            throw Error(code, message, std::move(hint));
+    }
+}
+
 }  // namespace dlctl

@@ -87,6 +87,10 @@ class InternalError : public Error {
     InternalError(const char* file, int line, const std::string& condition);
 };
 
+/// Throws the Error subclass of `code` (UsageError for kUsage, DataError for kData, IoError for
+/// kIo, else Error), so callers that catch a subclass see it.
+[[noreturn]] void throw_error(ExitCode code, const std::string& message, std::string hint = {});
+
 }  // namespace dlctl
 
 #define DLCTL_CHECK(condition)                                                          \

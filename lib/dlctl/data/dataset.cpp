@@ -368,10 +368,26 @@ CsvOptions with_types_of(CsvOptions options, const Table& table, const Columns& 
     return options;
 }
 
+/// The training CSV is read more than once (parsed, then checksummed for the checkpoint; the
+/// cache and `eval` read it again), so it must be a file on disk, not a stream.
+void require_regular_file(const std::string& path) {
+    std::error_code ec;
+    const auto status = std::filesystem::status(path, ec);
+    if (ec || !std::filesystem::exists(status) || std::filesystem::is_directory(status) ||
+        std::filesystem::is_regular_file(status)) {
+        return;  // the reader reports a missing file or a directory
+    }
+    throw DataError("data file '" + path +
+                        "' (data.path) is not a regular file (a pipe, device or socket): "
+                        "training reads it more than once",
+                    "save the data to a file first and point data.path at it");
+}
+
 }  // namespace
 
 PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes) {
     PreparedData data;
+    require_regular_file(spec.path);
     const CsvOptions options = csv_options(spec, classes);
     const auto started = std::chrono::steady_clock::now();
     data.table = read_csv_cached(spec.path, options, cache_options(spec));
@@ -464,6 +480,7 @@ std::vector<std::string>::const_iterator find_label(const std::vector<std::strin
 
 HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes) {
     HeldOutRows out;
+    require_regular_file(spec.path);
     out.table = read_csv_cached(spec.path, csv_options(spec, classes), cache_options(spec));
     const Columns columns = select_columns(spec, out.table);
     std::vector<std::string> labels;

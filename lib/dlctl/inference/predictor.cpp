@@ -13,15 +13,30 @@
 
 namespace dlctl {
 
+std::unique_ptr<Sequential> load_model(Backend& backend,
+                                       const Checkpoint& checkpoint,
+                                       const std::filesystem::path& path) {
+    const ExperimentSpec& spec = checkpoint.spec;
+    auto model =
+        build_model(spec.model, checkpoint.preprocessor.width(), spec.train.l1, spec.train.l2);
+    Rng rng(spec.seed, RngStream::kInit);
+    model->build(backend, rng);
+    import_weights(backend, *model, checkpoint.tensors, path);
+    return model;
+}
+
+Checkpoint read_checked_checkpoint(const std::filesystem::path& path) {
+    Checkpoint checkpoint = read_checkpoint(path);
+    const auto backend = make_backend(Device{DeviceKind::kCpu}, 1);
+    load_model(*backend, checkpoint, path);
+    return checkpoint;
+}
+
 Predictor::Predictor(const std::filesystem::path& path, const std::string& device, int threads)
     : path_(path), checkpoint_(read_checkpoint(path)) {
     const ExperimentSpec& spec = checkpoint_.spec;
     backend_ = make_backend(parse_device(device), threads);
-    model_ =
-        build_model(spec.model, checkpoint_.preprocessor.width(), spec.train.l1, spec.train.l2);
-    Rng rng(spec.seed, RngStream::kInit);
-    model_->build(*backend_, rng);
-    import_weights(*backend_, *model_, checkpoint_.tensors, path);
+    model_ = load_model(*backend_, checkpoint_, path);
     checkpoint_.tensors.clear();  // on the backend now
     loss_ = make_loss(spec.train, model_->output_activation());
     inference_ = std::make_unique<BatchedInference>(*backend_, *model_, loss_.get());

@@ -16,6 +16,16 @@
 
 namespace dlctl {
 
+/// The model of `checkpoint` built on `backend` with its weights, which must match its layers
+/// exactly (IoError naming `path` and every missing or mis-shaped tensor otherwise).
+std::unique_ptr<Sequential> load_model(Backend& backend,
+                                       const Checkpoint& checkpoint,
+                                       const std::filesystem::path& path);
+
+/// Reads `path` and checks its tensors against its model on the CPU, as load_model does, for a
+/// reader (inspect) that needs no predictions.
+Checkpoint read_checked_checkpoint(const std::filesystem::path& path);
+
 /// A checkpoint loaded for inference: its model on a backend, its preprocessing and label map.
 /// Everything `eval` and `predict` compute goes through here, so both give the same outputs for
 /// the same rows.

@@ -20,8 +20,8 @@ struct NamedTensor {
 /// Writes tensors and string metadata in the safetensors format (8-byte little-endian header
 /// length, JSON header with dtype/shape/data_offsets and `__metadata__`, raw little-endian data),
 /// atomically. Readable by `safetensors.numpy.load_file` or a few lines of numpy. The metadata
-/// gains `checksum`: "crc32:<8 hex digits>" of the data section (zlib.crc32 of the bytes after
-/// the header).
+/// gains `checksum`: "crc32:<8 hex digits>" of the whole file as it reads with
+/// "crc32:00000000" in the checksum's place (see docs/checkpoints.md).
 void write_safetensors(const std::filesystem::path& path,
                        const std::vector<NamedTensor>& tensors,
                        const std::map<std::string, std::string>& metadata);
@@ -50,7 +50,9 @@ void write_safetensors(const std::filesystem::path& path,
 /// Reads every F32 tensor of a safetensors file, and its metadata into `metadata` when given.
 /// Throws IoError naming the file and the problem for an unreadable or truncated file, a bad
 /// header length, invalid JSON, non-string metadata, an unsupported dtype, offsets outside the
-/// data, or data that does not match a `checksum` in the metadata.
+/// data or tensors that do not tile it, a file that does not match the `checksum` in its
+/// metadata, or a file whose `format` says dlctl wrote it (`dlctl-…`) without a checksum.
+/// Foreign files (no dlctl format) without a checksum are read unchecked.
 std::vector<NamedTensor> read_safetensors(const std::filesystem::path& path,
                                           std::map<std::string, std::string>* metadata = nullptr);
 
@@ -58,5 +60,9 @@ std::vector<NamedTensor> read_safetensors(const std::filesystem::path& path,
 std::vector<NamedTensor> parse_safetensors(const std::string& name,
                                            std::string_view bytes,
                                            std::map<std::string, std::string>* metadata = nullptr);
+
+/// Rewrites the checksum in a safetensors file's bytes to match them (for tests and fuzzers
+/// that change a file on purpose); false when the header has no checksum.
+bool reseal_checksum(std::string& bytes);
 
 }  // namespace dlctl

@@ -344,7 +344,7 @@ void log_how_training_ended(const ExperimentSpec& spec, const FitResult& fit) {
 void write_model_file(const ExperimentSpec& spec, const PreparedRun& run, const fs::path& run_dir) {
     write_safetensors(run_dir / "model.safetensors", export_weights(*run.backend, *run.model),
                       {{"format", "dlctl-weights"},
-                       {"format_version", "1"},
+                       {"format_version", "2"},
                        {"dlctl_version", build_info().version},
                        {"target_offset", fmt::format("{}", run.data.target_offset)},
                        {"target_scale", fmt::format("{}", run.data.target_scale)},
