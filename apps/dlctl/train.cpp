@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <csignal>
 #include <cstdio>
 #include <memory>
 
@@ -43,9 +44,11 @@ int run_train(const TrainOptions& o) {
     const ExperimentResult result = run_experiment(spec, options);
     std::printf("%s\n", result.run_dir.string().c_str());
     if (result.interrupted) {
-        std::fprintf(stderr, "dlctl: interrupted; the outputs of the completed epochs are in %s\n",
+        const bool terminated = result.signal == SIGTERM;
+        std::fprintf(stderr, "dlctl: %s; the outputs of the completed epochs are in %s\n",
+                     terminated ? "stopped by SIGTERM" : "interrupted",
                      result.run_dir.string().c_str());
-        return static_cast<int>(ExitCode::kInterrupted);
+        return static_cast<int>(terminated ? ExitCode::kTerminated : ExitCode::kInterrupted);
     }
     return 0;
 }

@@ -34,18 +34,17 @@ fail_case() {
     failed=$((failed + 1))
 }
 
-# hostile "what" EXIT "message" ARG...: the case described at the top of this file.
-hostile() {
-    case_name=$1 expected=$2 message=$3
-    shift 3
-    local rc=0
-    timeout -k 5 "$timeout_s" "$dlctl" "$@" > stdout.txt 2> stderr.txt < /dev/null || rc=$?
+# judge RC ARG...: checks a finished case (exit RC of `dlctl ARG...`, its stderr.txt) against
+# $expected and $message.
+judge() {
+    local rc=$1
+    shift
     if [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then
         fail_case "hung (no exit within $timeout_s s): dlctl $*"
     elif [ "$rc" -ne "$expected" ]; then
         fail_case "exit $rc, expected $expected: dlctl $*"
         sed 's/^/    /' stderr.txt | head -n 8
-    elif ! grep -qF -- "$message" stderr.txt; then
+    elif [ -n "$message" ] && ! grep -qF -- "$message" stderr.txt; then
         fail_case "stderr lacks '$message': dlctl $*"
         sed 's/^/    /' stderr.txt | head -n 8
     elif grep -qE 'AddressSanitizer|UndefinedBehaviorSanitizer|runtime error:' stderr.txt; then
@@ -58,6 +57,34 @@ hostile() {
         return 0
     fi
     return 1
+}
+
+# hostile "what" EXIT "message" ARG...: the case described at the top of this file.
+hostile() {
+    case_name=$1 expected=$2 message=$3
+    shift 3
+    local rc=0
+    timeout -k 5 "$timeout_s" "$dlctl" "$@" > stdout.txt 2> stderr.txt < /dev/null || rc=$?
+    judge "$rc" "$@"
+}
+
+# signalled "what" SIGNAL WHEN EXIT "message" ARG...: starts `dlctl ARG...`, sends SIGNAL once
+# the file WHEN exists (30 s at most), then judges how it ended as `hostile` does.
+signalled() {
+    case_name=$1 expected=$4 message=$5
+    local signal=$2 when=$3 rc=0
+    shift 5
+    # A background job starts with SIGINT ignored; a terminal's Ctrl-C finds it at its default.
+    env --default-signal=INT "$dlctl" "$@" > stdout.txt 2> stderr.txt < /dev/null &
+    local pid=$!
+    for _ in $(seq 300); do compgen -G "$when" > /dev/null && break; sleep 0.1; done
+    kill "-$signal" "$pid"
+    ( sleep "$timeout_s"; kill -KILL "$pid" 2> /dev/null ) &
+    local watchdog=$!
+    wait "$pid" || rc=$?
+    kill "$watchdog" 2> /dev/null
+    wait "$watchdog" 2> /dev/null
+    judge "$rc" "$@"
 }
 
 # reseal FILE: rewrites FILE's checksum to match its bytes, as docs/checkpoints.md defines it.

@@ -36,3 +36,15 @@ lines = ['a0: &a0 [x, x, x, x, x, x, x, x, x, x]']
 lines += ['a%d: &a%d [%s]' % (i, i, ', '.join(['*a%d' % (i - 1)] * 10)) for i in range(1, 10)]
 print('\\n'.join(lines + ['name: *a9']))" > bomb.yaml
 hostile "spec: an anchor bomb (billion laughs) is not expanded forever" 2 "bomb.yaml" validate bomb.yaml
+
+# Keys given twice: YAML lets the first win silently; a strict spec names both lines.
+spec twice-model "$base
+model: {layers: [{type: dense, units: 1, activation: sigmoid}]}"
+hostile "spec: two model sections" 2 "twice-model.yaml:8:1: duplicate key 'model' (first at line 3)" validate twice-model.yaml
+spec twice-units "$(printf '%s\n' "$base" | sed 's/units: 4,/units: 4, units: 8,/')"
+hostile "spec: a key twice in a flow mapping" 2 "duplicate key 'units'" validate twice-units.yaml
+spec twice-top "name: first
+$base"
+hostile "spec: name twice" 2 "duplicate key 'name' (first at line 1)" validate twice-top.yaml
+spec twice-train "$(printf '%s\n' "$base" | sed 's/loss: binary_crossentropy}/loss: binary_crossentropy, epochs: 3}/')"
+hostile "spec: epochs twice in train" 2 "duplicate key 'epochs'" train twice-train.yaml

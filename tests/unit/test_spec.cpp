@@ -436,3 +436,13 @@ TEST_CASE("the data and output settings of real-world files are checked", "[conf
     CHECK_THAT(only_problem(kValidSpec + "output: {keep_checkpoints: -1}\n"),
                Contains("output.keep_checkpoints: must be an integer >= 0, got -1"));
 }
+
+TEST_CASE("a key given twice is a problem naming both lines", "[config]") {
+    const std::string twice = std::string(kValidSpec) + "name: second\n";
+    CHECK_THAT(only_problem(twice),
+               Catch::Matchers::Contains("duplicate key 'name' (first at line"));
+    CHECK_THAT(only_problem(twice), Catch::Matchers::StartsWith("spec.yaml:"));
+    const std::string nested =
+        replace(kValidSpec, "seed: 7", "seed: 7\nmodel: {layers: [{type: dense, units: 1}]}");
+    CHECK_THAT(only_problem(nested), Catch::Matchers::Contains("duplicate key 'model'"));
+}

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "dlctl/config/overrides.h"
 #include "dlctl/config/spec_reader.h"
@@ -247,6 +248,34 @@ ExperimentSpec read_spec(const YAML::Node& root,
     return spec;
 }
 
+/// "file:line:col: duplicate key" problems of every mapping under `node` (YAML lets the first
+/// of two equal keys win silently; a strict spec may not). Aliased nodes are visited once.
+void find_duplicate_keys(const YAML::Node& node,
+                         const std::string& source,
+                         std::set<std::pair<int, int>>& visited,
+                         std::vector<std::string>& problems) {
+    const YAML::Mark mark = node.Mark();
+    if (!visited.insert({mark.line, mark.column}).second) return;
+    if (node.IsSequence()) {
+        for (const YAML::Node& item : node) find_duplicate_keys(item, source, visited, problems);
+        return;
+    }
+    if (!node.IsMap()) return;
+    std::map<std::string, YAML::Mark> seen;
+    for (const auto& entry : node) {
+        if (entry.first.IsScalar()) {
+            const auto [first, inserted] = seen.emplace(entry.first.Scalar(), entry.first.Mark());
+            if (!inserted) {
+                problems.push_back(fmt::format(
+                    "{}:{}:{}: duplicate key '{}' (first at line {}); a key may appear once",
+                    source, entry.first.Mark().line + 1, entry.first.Mark().column + 1,
+                    entry.first.Scalar(), first->second.line + 1));
+            }
+        }
+        find_duplicate_keys(entry.second, source, visited, problems);
+    }
+}
+
 }  // namespace
 
 ExperimentSpec load_spec_from_string(std::string_view yaml,
@@ -262,9 +291,12 @@ ExperimentSpec load_spec_from_string(std::string_view yaml,
         throw SpecError({fmt::format("{}:{}:{}: YAML syntax error: {}", source, e.mark.line + 1,
                                      e.mark.column + 1, e.msg)});
     }
+    std::vector<std::string> problems;
+    std::set<std::pair<int, int>> visited;
+    find_duplicate_keys(root, source, visited, problems);
+    if (!problems.empty()) throw SpecError(problems);
     // Bad overrides are reported together with every other problem of the spec.
     std::map<std::string, std::string> overridden;
-    std::vector<std::string> problems;
     auto apply = [&](const Override& o) {
         apply_override(root, o);
         overridden[o.path] = o.origin;

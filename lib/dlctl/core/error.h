@@ -17,6 +17,7 @@ enum class ExitCode : int {
     kDiverged = 6,       ///< training produced a non-finite loss
     kUnsupported = 7,    ///< a feature that exists in the CLI but is not implemented yet
     kInterrupted = 130,  ///< stopped by Ctrl-C (outputs were still written)
+    kTerminated = 143,   ///< stopped by SIGTERM, e.g. Slurm (outputs were still written)
 };
 
 /// Base of every error dlctl reports to the user. `what()` is the message; `hint()` says what

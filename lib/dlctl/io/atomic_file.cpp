@@ -76,7 +76,7 @@ void link_file_atomic(const std::filesystem::path& existing, const std::filesyst
 }
 
 AtomicFileWriter::AtomicFileWriter(std::filesystem::path path, bool direct)
-    : path_(std::move(path)), temp_(temporary_name(path_)) {
+    : path_(std::move(path)), temp_(temporary_name(path_)), temp_guard_(temp_) {
     const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
     if (direct) {
         fd_ = ::open(temp_.c_str(), flags | O_DIRECT, 0644);

@@ -6,6 +6,8 @@
 #include <span>
 #include <string_view>
 
+#include "dlctl/io/temporary_files.h"
+
 namespace dlctl {
 
 /// Writes `content` to `path` so that readers see either the old file or the complete new one:
@@ -44,6 +46,7 @@ class AtomicFileWriter {
   private:
     std::filesystem::path path_;
     std::filesystem::path temp_;
+    TemporaryFileGuard temp_guard_;  ///< a fatal signal removes temp_
     int fd_ = -1;
     bool direct_ = false;
 };

@@ -1,6 +1,7 @@
 #include "dlctl/io/run_dir.h"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -85,5 +86,26 @@ fs::path create_run_dir(const fs::path& parent, const fs::path& requested) {
         }
     }
 }
+
+RunDirLock::RunDirLock(const fs::path& dir) {
+    const fs::path log = dir / "train.log";
+    fd_ = ::open(log.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd_ < 0) throw IoError("cannot open '" + log.string() + "': " + std::strerror(errno));
+    int rc;
+    while ((rc = ::flock(fd_, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {
+    }
+    if (rc != 0) {
+        const int error = errno;
+        ::close(fd_);
+        if (error == EWOULDBLOCK) {
+            throw IoError("run directory '" + dir.string() +
+                              "' is in use by another dlctl train (it holds the lock on train.log)",
+                          "wait for that run to end, or resume another directory");
+        }
+        throw IoError("cannot lock '" + log.string() + "': " + std::strerror(error));
+    }
+}
+
+RunDirLock::~RunDirLock() { ::close(fd_); }
 
 }  // namespace dlctl

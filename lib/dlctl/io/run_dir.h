@@ -16,4 +16,19 @@ std::filesystem::path create_run_dir(const std::filesystem::path& parent,
 /// earlier run (IoError otherwise), which the new run appends to.
 std::filesystem::path reuse_run_dir(const std::filesystem::path& dir);
 
+/// An exclusive advisory lock (flock) on a run directory's train.log, held while the object
+/// lives: one dlctl train at a time writes a run directory. The system drops it when the
+/// process ends, however it ends.
+class RunDirLock {
+  public:
+    /// Throws IoError when another process holds the directory, or train.log cannot be opened.
+    explicit RunDirLock(const std::filesystem::path& dir);
+    RunDirLock(const RunDirLock&) = delete;
+    RunDirLock& operator=(const RunDirLock&) = delete;
+    ~RunDirLock();
+
+  private:
+    int fd_ = -1;
+};
+
 }  // namespace dlctl

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <csignal>
 #include <nlohmann/json.hpp>
 #include <optional>
 
@@ -307,7 +308,6 @@ TrainingOutcome train_epochs(const ExperimentSpec& spec,
     MetricsCsvWriter csv(run_dir / "metrics.csv", base.history_columns, base.history,
                          options.in_place);
     CheckpointWriter checkpoints(run_dir, std::move(base));
-    InterruptGuard interrupt_guard;
     const auto started = std::chrono::steady_clock::now();
     TrainingOutcome outcome;
     outcome.fit = trainer.fit(
@@ -332,7 +332,8 @@ void log_how_training_ended(const ExperimentSpec& spec, const FitResult& fit) {
         spdlog::info("early stopping: no improvement of {} for {} epochs",
                      spec.train.early_stopping.monitor, spec.train.early_stopping.patience);
     } else if (fit.stop_reason == "interrupted") {
-        spdlog::warn("interrupted: stopped after {} complete epochs; writing outputs",
+        spdlog::warn("interrupted by {}: stopped after {} complete epochs; writing outputs",
+                     InterruptGuard::signal() == SIGTERM ? "SIGTERM" : "Ctrl-C (SIGINT)",
                      fit.epochs_run);
     }
     if (fit.restored_best) {
@@ -414,6 +415,10 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
     PreparedRun run = prepare_run(spec, options);
     const fs::path run_dir = options.in_place ? reuse_run_dir(options.run_dir)
                                               : create_run_dir(spec.output.dir, options.run_dir);
+    const RunDirLock lock(run_dir);
+    // From here on a Ctrl-C or SIGTERM stops training after its step and the run still writes
+    // every output (Slurm's scancel and time limit send SIGTERM).
+    const InterruptGuard interrupt_guard;
     json summary = base_summary(spec, run.data, run.backend->device(), run_dir);
     std::optional<RunLog> log;
     std::optional<CurvesPlotter> curves;
@@ -445,7 +450,7 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
             summary);
         write_summary(run_dir, summary);
         spdlog::info("outputs: {}", run_dir.string());
-        return {run_dir, outcome.fit.stop_reason == "interrupted"};
+        return {run_dir, InterruptGuard::requested(), InterruptGuard::signal()};
     } catch (const std::exception& e) {
         const auto* error = dynamic_cast<const Error*>(&e);
         summary["status"] = "failed";

@@ -19,7 +19,8 @@ struct ExperimentOptions {
 
 struct ExperimentResult {
     std::filesystem::path run_dir;
-    bool interrupted = false;  ///< stopped by Ctrl-C; outputs were written
+    bool interrupted = false;  ///< stopped by Ctrl-C or SIGTERM; outputs were written
+    int signal = 0;            ///< the signal that stopped it (SIGINT, SIGTERM), 0 if none
 };
 
 /// Runs a resolved spec end to end: loads and encodes the data, trains on the spec's device,

@@ -2,8 +2,9 @@
 
 namespace dlctl {
 
-/// While alive, Ctrl-C (SIGINT) only sets a flag that training polls after each step, so a run
-/// stops cleanly and still writes its outputs; a second Ctrl-C ends the process at once.
+/// While alive, Ctrl-C (SIGINT) and SIGTERM (Slurm's scancel and time limit, `kill`) only set a
+/// flag that training polls after each step, so a run stops cleanly and still writes its
+/// outputs; a second signal gets the action from before the guard (by default: end at once).
 class InterruptGuard {
   public:
     InterruptGuard();
@@ -11,8 +12,10 @@ class InterruptGuard {
     InterruptGuard(const InterruptGuard&) = delete;
     InterruptGuard& operator=(const InterruptGuard&) = delete;
 
-    /// Whether Ctrl-C was pressed since the guard was created.
+    /// Whether a signal came since the guard was created.
     static bool requested();
+    /// The signal that came (SIGINT or SIGTERM), 0 when none did.
+    static int signal();
     /// Sets the flag as Ctrl-C does (for tests).
     static void request();
 };
