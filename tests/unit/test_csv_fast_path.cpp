@@ -161,6 +161,22 @@ TEST_CASE("a file window maps any part of a file", "[data][csv]") {
     CHECK_FALSE(directory.open(path));  // gone
 }
 
+TEST_CASE("a mapped file cut short reads as zeros and says so, not SIGBUS", "[data][csv]") {
+    const auto path = std::filesystem::temp_directory_path() / "dlctl-window-cut.bin";
+    const std::string bytes(4 * 4096, 'x');
+    std::ofstream(path, std::ios::binary) << bytes;
+    FileWindow file;
+    REQUIRE(file.open(path));
+    const std::string_view view = file.view(0, bytes.size());
+    CHECK_FALSE(file.cut());
+    std::filesystem::resize_file(path, 4096);  // as another process would, while it is mapped
+    CHECK(view[10] == 'x');
+    CHECK(view[3 * 4096 + 5] == '\0');  // the page past the new end: a fault, repaired
+    CHECK(view[2 * 4096] == '\0');
+    CHECK(file.cut());
+    std::filesystem::remove(path);
+}
+
 TEST_CASE("a tile of rows is spread over the columns", "[data][csv]") {
     for (const std::size_t rows : {std::size_t{8}, std::size_t{5}}) {
         const std::size_t width = 21;  // two 8x8 blocks and a tail

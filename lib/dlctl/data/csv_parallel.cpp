@@ -514,10 +514,22 @@ std::optional<Table> read_numeric_csv(const std::filesystem::path& path,
                                       int threads) {
     FileWindow file;
     if (!file.open(path)) return std::nullopt;  // read_csv reports
-    return read_numeric(
-        path.string(), file.size(),
-        [&](std::uint64_t offset, std::size_t length) { return file.view(offset, length); },
-        options, threads, kBlockBytes);
+    auto changed = [&] {
+        return DataError(
+            "data file '" + path.string() + "' changed while it was read (it became shorter)",
+            "let whatever writes the file finish, then run again");
+    };
+    try {
+        auto table = read_numeric(
+            path.string(), file.size(),
+            [&](std::uint64_t offset, std::size_t length) { return file.view(offset, length); },
+            options, threads, kBlockBytes);
+        if (file.cut()) throw changed();
+        return table;
+    } catch (const DataError&) {
+        if (file.cut()) throw changed();  // the zeros in place of the lost bytes misparsed
+        throw;
+    }
 }
 
 std::optional<Table> read_numeric_csv_text(const std::string& name,

@@ -213,11 +213,29 @@ Table read_typed(const std::function<CsvRowReader()>& open, const CsvOptions& op
 
 }  // namespace
 
+namespace {
+
+/// Size and modification time: what shows that another process changed a file.
+std::pair<std::uintmax_t, std::filesystem::file_time_type> version_of(
+    const std::filesystem::path& path) {
+    std::error_code ec;
+    const auto size = std::filesystem::file_size(path, ec);
+    return {ec ? 0 : size, std::filesystem::last_write_time(path, ec)};
+}
+
+}  // namespace
+
 Table read_csv(const std::filesystem::path& path, const CsvOptions& options) {
-    if (path != "-") {
-        if (auto table = read_numeric_csv(path, options)) return std::move(*table);
+    if (path == "-") return read_typed([&] { return CsvRowReader::open(path, options); }, options);
+    const auto before = version_of(path);
+    auto table = read_numeric_csv(path, options);
+    if (!table) table = read_typed([&] { return CsvRowReader::open(path, options); }, options);
+    if (version_of(path) != before) {
+        throw DataError("data file '" + path.string() +
+                            "' changed while it was read (its size or modification time)",
+                        "let whatever writes the file finish, then run again");
     }
-    return read_typed([&] { return CsvRowReader::open(path, options); }, options);
+    return std::move(*table);
 }
 
 Table read_csv_text(const std::string& name, std::string_view text, const CsvOptions& options) {

@@ -8,7 +8,9 @@
 namespace dlctl {
 
 /// A read-only file seen through one mapped part at a time: reading a large file this way costs
-/// no copy, and only the current part counts towards the process's memory.
+/// no copy, and only the current part counts towards the process's memory. A file cut short by
+/// another process while it is mapped would kill the reader with SIGBUS; here the missing pages
+/// read as zeros instead and cut() says so, for the caller to report.
 class FileWindow {
   public:
     FileWindow() = default;
@@ -22,6 +24,8 @@ class FileWindow {
     /// Bytes [offset, offset + length) of the file, clipped to its end; valid until the next
     /// call. The previous part is unmapped. Throws IoError when the part cannot be mapped.
     std::string_view view(std::uint64_t offset, std::size_t length);
+    /// Whether a mapped part lost pages because the file became shorter while it was read.
+    bool cut() const;
 
   private:
     void unmap();
@@ -31,6 +35,7 @@ class FileWindow {
     std::uint64_t size_ = 0;
     void* mapping_ = nullptr;
     std::size_t mapped_ = 0;
+    int slot_ = -1;  ///< where the SIGBUS handler finds the mapping; -1: unguarded
 };
 
 }  // namespace dlctl
