@@ -2,13 +2,13 @@
 # hang, a signal or a lost row (tests/hostile/hostile.sh runs this file).
 cfg=$fixture/configs/breast_cancer.yaml
 
-# trains CSV [EXTRA...]: dlctl train on CSV with the breast_cancer spec, one epoch, into ./run-N.
-runs=0
+# trains CSV [EXTRA...]: the arguments that train the breast_cancer spec on CSV for one epoch,
+# into a new ./run-CSV-N.
 trains() {
-    local csv=$1
+    local csv=$1 n=1
     shift
-    runs=$((runs + 1))
-    echo "--set data.path=$(pwd)/$csv --set train.epochs=1 --run-dir $(pwd)/run-$runs -q --no-cache $*"
+    while [ -e "run-$csv-$n" ]; do n=$((n + 1)); done
+    echo "--set data.path=$(pwd)/$csv --set train.epochs=1 --run-dir $(pwd)/run-$csv-$n -q --no-cache $*"
 }
 
 mkfifo fifo.csv
@@ -55,3 +55,46 @@ for delay in 0.05 0.15 0.3; do
         fail_case "exit $rc: $(head -c 300 stderr.txt)"
     fi
 done
+
+# edit NAME LINE FIELD VALUE: NAME.csv is breast_cancer.csv with field FIELD (0-based) of line
+# LINE (1-based, the header is line 1) set to the Python expression VALUE.
+edit() {
+    python3 - "$fixture/data/breast_cancer.csv" "$1.csv" "$2" "$3" "$4" <<'PY'
+import sys
+src, dst, line, field, value = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), eval(sys.argv[5])
+lines = open(src).read().split("\n")
+cells = lines[line - 1].split(",")
+if field < 0:
+    lines[line - 1] = value + lines[line - 1]
+else:
+    cells[field] = value
+    lines[line - 1] = ",".join(cells)
+open(dst, "w").write("\n".join(lines))
+PY
+}
+cfg_bc=$cfg
+# Bytes no CSV has: a NUL at the start of a row was a silently dropped row.
+edit nul-start 6 -1 '"\0"'
+hostile "train: a row starting with a NUL byte" 3 "nul-start.csv:6:1: a NUL byte" train "$cfg_bc" $(trains nul-start.csv)
+edit nul-mid 6 3 '"12\0.5"'
+hostile "validate: a NUL inside a field" 3 "nul-mid.csv:6:" validate "$cfg_bc" --no-cache --set "data.path=$PWD/nul-mid.csv"
+hostile "predict: a row starting with a NUL byte" 3 "a NUL byte" predict nul-start.csv --checkpoint "$fixture/run/checkpoints/last.safetensors"
+# Numbers float32 cannot hold: one rule, an error naming the place, in train, eval and predict.
+for value in 1e39 -1e39 1e400 99999999999999999999999999999999999999999999999999 inf nan; do
+    edit "range$value" 8 3 "\"$value\""
+    hostile "train: $value in a numeric column" 3 "range$value.csv:8: column 'mean_perimeter': '$value' is" \
+        train "$cfg_bc" $(trains "range$value.csv")
+    hostile "predict: $value in a numeric column" 3 "range$value.csv:8: column 'mean_perimeter'" \
+        predict "range$value.csv" --checkpoint "$fixture/run/checkpoints/last.safetensors"
+done
+hostile "train: 1e39 names float32's range" 3 "outside float32's range" train "$cfg_bc" $(trains range1e39.csv)
+edit tiny 8 3 '"1e-50"'
+hostile "train: an underflowing 1e-50 rounds to 0 (IEEE), the column stays numeric" 0 "" \
+    train "$cfg_bc" $(trains tiny.csv)
+# Rows that do not fit the header.
+edit ragged 9 3 '"1,2"'
+hostile "train: a row with a field too many" 3 "ragged.csv:9: found 33 fields, expected 32" train "$cfg_bc" $(trains ragged.csv)
+edit text 9 3 '"red"'
+hostile "train: text in a numeric column becomes categorical, said in the log" 0 "" train "$cfg_bc" $(trains text.csv)
+printf 'a,b\n' > header-only.csv
+hostile "train: a header and no rows" 3 "has a header but no data rows" train "$cfg_bc" $(trains header-only.csv)

@@ -67,6 +67,22 @@ TEST_CASE("fields split on the delimiter with RFC 4180 quoting", "[data][csv]") 
     CHECK_FALSE(split_csv_fields(open.data(), ',', fields));
 }
 
+TEST_CASE("numbers float32 cannot hold are told from text", "[data][csv]") {
+    const std::string huge(5000, '9');
+    for (const std::string& outside : std::vector<std::string>{
+             "1e39", "-1e39", "1e400", " 3.5e38 ", "inf", "-inf", "nan", "+1e40", huge}) {
+        INFO(outside.substr(0, 20));
+        CHECK(outside_float32(outside));
+    }
+    const std::string tiny = "0." + std::string(400, '0') + "1";
+    for (const std::string& inside :
+         std::vector<std::string>{"1", "3.4e38", "1e-50", "1e-400", "-1e-400", tiny, "abc", "1e39x",
+                                  "", "1,5", "0x10"}) {
+        INFO(inside.substr(0, 20));
+        CHECK_FALSE(outside_float32(inside));
+    }
+}
+
 TEST_CASE("numbers parse exactly and only when the whole field is a finite number", "[data][csv]") {
     float v = 0;
     CHECK((parse_float("1.5", v) && v == 1.5f));

@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdint>
 #include <cstring>
+#include <limits>
 #include <string>
 
 namespace dlctl {
@@ -60,6 +61,32 @@ bool parse_float(std::string_view field, float& value) {
     const char* last = field.data() + field.size();
     const auto [stop, ec] = fast_float::from_chars(field.data(), last, value);
     return ec == std::errc{} && stop == last && std::isfinite(value);
+}
+
+namespace {
+
+/// For a number beyond double's range: whether it is too large (else too small: it underflows).
+bool overflows(std::string_view number) {
+    if (number.find("e-") != number.npos || number.find("E-") != number.npos) return false;
+    if (!number.empty() && number.front() == '-') number.remove_prefix(1);
+    const auto first = number.find_first_not_of('0');
+    return first != number.npos && number[first] != '.' && number[first] != 'e' &&
+           number[first] != 'E';
+}
+
+}  // namespace
+
+bool outside_float32(std::string_view field) {
+    field = trim_blanks(field);
+    if (!field.empty() && field.front() == '+') field.remove_prefix(1);
+    if (field.empty()) return false;
+    double value = 0.0;
+    const char* last = field.data() + field.size();
+    const auto [stop, ec] = std::from_chars(field.data(), last, value);
+    if (stop != last) return false;
+    if (ec == std::errc::result_out_of_range) return overflows(field);
+    return ec == std::errc{} &&
+           (!std::isfinite(value) || std::fabs(value) > std::numeric_limits<float>::max());
 }
 
 std::optional<float> parse_boolean(std::string_view text) {

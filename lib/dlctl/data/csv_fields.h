@@ -20,6 +20,12 @@ std::optional<float> parse_boolean(std::string_view text);
 std::string_view trim_blanks(std::string_view field);
 
 /// Parses a whole field as a finite float32 (surrounding blanks allowed). False otherwise.
+/// Magnitudes below float32's smallest round to it or to 0, as IEEE rounding does.
 bool parse_float(std::string_view field, float& value);
+
+/// Whether `field` is written as a number that float32 cannot hold: inf, nan, or a magnitude
+/// above 3.4e38 (1e39, 1e400, a 5000-digit integer). Such a cell is an error in a numeric
+/// column, never a reason to read the column as text.
+bool outside_float32(std::string_view field);
 
 }  // namespace dlctl

@@ -29,14 +29,6 @@ bool looks_missing(std::string_view field) {
 }
 
 /// True for a number that is not finite (inf, nan), which a numeric column never accepts.
-bool non_finite_number(std::string_view text) {
-    text = trim_blanks(text);
-    if (!text.empty() && text.front() == '+') text.remove_prefix(1);
-    double value = 0.0;
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    return ec == std::errc{} && end == text.data() + text.size() && !std::isfinite(value);
-}
-
 /// How a column is being read: as numbers, or as text (categorical, then maybe boolean).
 enum class Reading { kNumber, kText };
 
@@ -58,8 +50,11 @@ struct ColumnPlan {
             "list missing-value markers in data.na_values, or fill or drop such rows");
     }
     throw DataError(
-        fmt::format("{}:{}: column '{}': '{}' is not a finite number", source, line, column,
-                    valid_utf8(text) ? text : "(bytes that are not valid UTF-8)"),
+        fmt::format("{}:{}: column '{}': '{}' is {}", source, line, column,
+                    valid_utf8(text) ? text : "(bytes that are not valid UTF-8)",
+                    outside_float32(cell) && text.find_first_of("iInN") == std::string::npos
+                        ? "outside float32's range (magnitudes up to 3.4e38)"
+                        : "not a finite number"),
         strict ? "drop the column (data.drop), or declare it categorical in "
                  "data.columns"
                : "numeric columns take finite numbers only; mark missing values with "
@@ -91,7 +86,7 @@ std::vector<int> read_pass(CsvRowReader& reader,
             if (!switching.empty()) {  // only looking for more columns that must switch
                 float ignored = 0.0f;
                 if (plan.reading == Reading::kNumber && plan.inferred && !is_na(cell) &&
-                    !parse_float(cell, ignored) && !non_finite_number(cell)) {
+                    !parse_float(cell, ignored) && !outside_float32(cell)) {
                     plan.reading = Reading::kText;
                     switching.push_back(static_cast<int>(c));
                 }
@@ -107,7 +102,7 @@ std::vector<int> read_pass(CsvRowReader& reader,
                     table.columns[c].push_back(value);
                     continue;
                 }
-                if (!plan.inferred || non_finite_number(cell)) {
+                if (!plan.inferred || outside_float32(cell)) {
                     bad_number(table.source, reader.line(), table.names[c], cell,
                                !options.infer_types);
                 }

@@ -9,8 +9,10 @@
 #include <libfccp/csv.h>
 #pragma GCC diagnostic pop
 
+#include <algorithm>
 #include <cstdio>
 #include <cstring>
+#include <fstream>
 #include <optional>
 #include <set>
 
@@ -55,6 +57,62 @@ void check_readable(const fs::path& path) {
     if (fs::is_directory(status)) {
         throw DataError("data file '" + path.string() + "' is a directory, not a CSV file");
     }
+}
+
+/// Where the byte after `text` is: its line and column, continuing from `line` and `column`.
+void advance_place(std::string_view text, std::uint64_t& line, std::uint64_t& column) {
+    for (const char c : text) {
+        if (c == '\n') {
+            ++line;
+            column = 1;
+        } else {
+            ++column;
+        }
+    }
+}
+
+[[noreturn]] void nul_byte(const std::string& source, std::uint64_t line, std::uint64_t column) {
+    throw DataError(fmt::format("{}:{}:{}: a NUL byte; CSV text has none", source, line, column),
+                    "is this a binary or UTF-16 file? save it as UTF-8 text");
+}
+
+/// Text rows stop at a NUL byte, so the line reader would see a cut or a blank line (and skip
+/// it): refuse one, with its place. The scan (memchr) costs a few percent of a parse.
+void refuse_nul_bytes(const std::string& source, std::string_view text) {
+    if (const void* at = std::memchr(text.data(), '\0', text.size())) {
+        std::uint64_t line = 1, column = 1;
+        advance_place(text.substr(0, static_cast<const char*>(at) - text.data()), line, column);
+        nul_byte(source, line, column);
+    }
+}
+
+void refuse_nul_bytes(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::string chunk(1u << 20, '\0');
+    std::uint64_t line = 1, column = 1;  // counted only once a NUL was seen: the error path
+    bool found = false;
+    std::uint64_t offset = 0, nul_at = 0;
+    while (in.read(chunk.data(), static_cast<std::streamsize>(chunk.size())) || in.gcount() > 0) {
+        const std::string_view got(chunk.data(), static_cast<std::size_t>(in.gcount()));
+        if (const void* at = std::memchr(got.data(), '\0', got.size())) {
+            found = true;
+            nul_at = offset + static_cast<std::uint64_t>(static_cast<const char*>(at) - got.data());
+            break;
+        }
+        offset += got.size();
+    }
+    if (!found) return;
+    std::ifstream again(path, std::ios::binary);
+    for (std::uint64_t done = 0; done < nul_at;) {
+        const auto want =
+            static_cast<std::streamsize>(std::min<std::uint64_t>(chunk.size(), nul_at - done));
+        again.read(chunk.data(), want);
+        if (again.gcount() <= 0) break;
+        advance_place(std::string_view(chunk.data(), static_cast<std::size_t>(again.gcount())),
+                      line, column);
+        done += static_cast<std::uint64_t>(again.gcount());
+    }
+    nul_byte(path.string(), line, column);
 }
 
 [[noreturn]] void line_too_long(const io::error::base& e) {
@@ -157,6 +215,7 @@ CsvRowReader CsvRowReader::open(const fs::path& path, const CsvOptions& options)
             state->reader.emplace(state->source, in);
         } else {
             check_readable(path);
+            refuse_nul_bytes(path);
             state->source = path.string();
             state->reader.emplace(state->source);
         }
@@ -173,6 +232,7 @@ CsvRowReader CsvRowReader::from_text(const std::string& name,
     auto state = std::make_unique<State>();
     state->source = name;
     if (text.data() == nullptr) text = "";  // LineReader copies from the pointer even when empty
+    refuse_nul_bytes(name, text);
     try {
         state->reader.emplace(name, text.data(), text.data() + text.size());
         state->start(options);

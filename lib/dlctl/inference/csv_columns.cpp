@@ -100,7 +100,10 @@ bool CsvColumnChunks::next(std::int64_t max_rows,
                     fmt::format("{}:{}: column '{}': '{}' is not {}", reader_.source(),
                                 reader_.line(), numeric_names_[i],
                                 valid_utf8(value) ? value : "(bytes that are not valid UTF-8)",
-                                types_[i] == ColumnType::kBoolean ? "a boolean" : "a number"),
+                                types_[i] == ColumnType::kBoolean ? "a boolean"
+                                : outside_float32(cell) ? "a number float32 holds (inf, nan, "
+                                                          "or a magnitude above 3.4e38)"
+                                                        : "a number"),
                     "fix or remove that row, mark missing values as one of data.na_values, or "
                     "pass --on-error skip to skip such rows");
             }
