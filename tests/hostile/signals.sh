@@ -13,11 +13,11 @@ ended_cleanly() {
 }
 
 # shellcheck disable=SC2086
-signalled "train: SIGTERM stops after the step and writes everything" TERM term/metrics.csv 143 \
+signalled "train: SIGTERM stops after the step and writes everything" TERM term/checkpoints/last.safetensors 143 \
     "stopped by SIGTERM" train "$cfg" $long --run-dir "$PWD/term"
 ended_cleanly term interrupted
 # shellcheck disable=SC2086
-signalled "train: SIGINT (Ctrl-C) stops after the step and writes everything" INT int/metrics.csv 130 \
+signalled "train: SIGINT (Ctrl-C) stops after the step and writes everything" INT int/checkpoints/last.safetensors 130 \
     "interrupted" train "$cfg" $long --run-dir "$PWD/int"
 ended_cleanly int interrupted
 hostile "report: a run stopped by SIGTERM is listed as interrupted" 0 "" report "$PWD"
