@@ -30,14 +30,7 @@ hostile "train: an empty CSV" 3 "empty.csv" train "$cfg" $(trains empty.csv)
 
 # A CSV cut short while it is read: a data error or (cut after the read) a clean run, never
 # SIGBUS. The exact moment is up to the scheduler, so either ending is accepted, a signal never.
-python3 - "$fixture/data/breast_cancer.csv" big.csv <<'PY'
-import sys
-lines = open(sys.argv[1]).read().splitlines()
-with open(sys.argv[2], "w") as out:
-    out.write(lines[0] + "\n")
-    for _ in range(500):
-        out.write("\n".join(lines[1:]) + "\n")
-PY
+repeated_csv "$fixture/data/breast_cancer.csv" big.csv 500
 for delay in 0.05 0.15 0.3; do
     cp big.csv cut.csv
     case_name="validate: the CSV cut to 1 MB $delay s after the start"

@@ -87,6 +87,18 @@ signalled() {
     judge "$rc" "$@"
 }
 
+# repeated_csv SRC DST N: DST is the CSV SRC with its rows repeated N times (a large input).
+repeated_csv() {
+    python3 - "$@" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+with open(sys.argv[2], "w") as out:
+    out.write(lines[0] + "\n")
+    for _ in range(int(sys.argv[3])):
+        out.write("\n".join(lines[1:]) + "\n")
+PY
+}
+
 # reseal FILE: rewrites FILE's checksum to match its bytes, as docs/checkpoints.md defines it.
 reseal() {
     python3 - "$1" <<'PY'

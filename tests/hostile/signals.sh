@@ -26,14 +26,7 @@ hostile "train: --resume auto continues a run stopped by SIGTERM" 0 "" \
     train "$cfg" -q --run-dir "$PWD/term" --resume auto --set train.epochs=1
 
 # predict -o: a signal mid-write leaves the old file as it was and no FILE.tmp-PID.
-python3 - "$fixture/data/breast_cancer.csv" big.csv <<'PY'
-import sys
-lines = open(sys.argv[1]).read().splitlines()
-with open(sys.argv[2], "w") as out:
-    out.write(lines[0] + "\n")
-    for _ in range(1500):
-        out.write("\n".join(lines[1:]) + "\n")
-PY
+repeated_csv "$fixture/data/breast_cancer.csv" big.csv 1500
 echo "old predictions" > preds.csv
 ckpt=$fixture/run/checkpoints/last.safetensors
 for signal in TERM:143 INT:130; do

@@ -135,11 +135,11 @@ void check_task_fits_model(const TaskInfo& t, const ExperimentSpec& spec) {
                         t.task, t.target, spec.data.task, spec.data.target));
     }
     const int expected = t.classes == 0 ? 1 : t.classes;
-    if (output_units(spec.model) != expected) {
+    const int units = output_units(spec.model);
+    if (units != expected) {
         throw std::invalid_argument(fmt::format(
             "the task has {} class{} ({} output{}), but the model's output layer has {} units",
-            t.classes, t.classes == 1 ? "" : "es", expected, expected == 1 ? "" : "s",
-            output_units(spec.model)));
+            t.classes, t.classes == 1 ? "" : "es", expected, expected == 1 ? "" : "s", units));
     }
 }
 
