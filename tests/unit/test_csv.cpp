@@ -158,7 +158,48 @@ TEST_CASE("bad CSV files are data errors naming file, line and column", "[data][
     CHECK_THAT(data_error(dir.write("dup.csv", "a,b,a\n1,2,3\n")),
                Contains("dup.csv:1: duplicate column name 'a'"));
     CHECK_THAT(data_error(dir.write("quote.csv", "a,b\n1,\"2\n")),
-               Contains("quote.csv:2: unterminated quoted field"));
+               Contains("quote.csv:2: a quoted field opened on this line is never closed"));
+    CHECK_THAT(data_error(dir.write("quote3.csv", "a,b\n1,2\n3,\"4\n5,6\n")),
+               Contains("quote3.csv:3: a quoted field opened on this line is never closed"));
+}
+
+TEST_CASE("a quoted field may hold newlines (RFC 4180)", "[data][csv]") {
+    // A row is numbered by the line it starts on; the header spans lines 1-2.
+    const std::string text =
+        "id,\"the\nnote\",x\n1,\"two\nlines\",5\n2,plain,6\r\n3,\"a \"\"q\"\"\r\n\n,b\",7\n4,z,8\n";
+    CsvOptions options;
+    options.infer_types = true;
+    const Table t = read_csv_text("q.csv", text, options);
+    CHECK(t.names == std::vector<std::string>{"id", "the\nnote", "x"});
+    CHECK(t.lines == std::vector<std::uint32_t>{3, 5, 6, 9});
+    REQUIRE(t.categories[1].size() == 4);
+    CHECK(t.categories[1][0] == "two\nlines");
+    CHECK(t.categories[1][2] == "a \"q\"\n\n,b");  // CRLF inside quotes reads as LF
+    CHECK(t.columns[2] == Column{5, 6, 7, 8});
+    // The parallel reader leaves such rows to the typed reader, wherever its blocks end.
+    for (std::size_t block = 8; block < 64; block += 7) {
+        CHECK_FALSE(read_numeric_csv_text("q.csv", text, options, 2, block).has_value());
+    }
+    TempDir dir;
+    const Table from_file = read_csv(dir.write("q.csv", text), options);
+    CHECK(from_file.lines == t.lines);
+    CHECK(from_file.categories == t.categories);
+    // A field left open runs to the end of the file: the error names where it opened.
+    CHECK_THROWS_WITH(read_csv_text("o.csv", "a,b\n1,\"x\n2,3\n4,5\n", options),
+                      Contains("o.csv:2: a quoted field opened on this line is never closed"));
+}
+
+TEST_CASE("a quoted field is open at a line's end only inside quotes", "[data][csv]") {
+    CHECK_FALSE(quoted_field_open_after("a,b", ',', false));
+    CHECK(quoted_field_open_after("a,\"b", ',', false));
+    CHECK_FALSE(quoted_field_open_after("a,\"b\"", ',', false));
+    CHECK(quoted_field_open_after("a,\"b\"\"", ',', false));     // a doubled quote, still open
+    CHECK_FALSE(quoted_field_open_after("a,b\"c", ',', false));  // a quote inside a field
+    CHECK(quoted_field_open_after("x", ',', true));              // still inside
+    CHECK_FALSE(quoted_field_open_after("x\",1", ',', true));    // closed on this line
+    CHECK(quoted_field_open_after("x\",\"y", ',', true));        // and another opened
+    CHECK(quoted_field_open_after("1;\"2", ';', false));
+    CHECK_FALSE(quoted_field_open_after("1,\"2", ';', false));
 }
 
 TEST_CASE("the delimiter can be sniffed from the first line", "[data][csv]") {

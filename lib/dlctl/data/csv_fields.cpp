@@ -47,6 +47,32 @@ bool split_csv_fields(char* line, char delimiter, std::vector<std::string_view>&
     }
 }
 
+bool quoted_field_open_after(std::string_view line, char delimiter, bool open) {
+    enum class At { kFieldStart, kUnquoted, kQuoted, kAfterQuote };
+    At at = open ? At::kQuoted : At::kFieldStart;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+        const char c = line[i];
+        switch (at) {
+            case At::kFieldStart:
+                at = c == '"' ? At::kQuoted : c == delimiter ? At::kFieldStart : At::kUnquoted;
+                break;
+            case At::kUnquoted:
+            case At::kAfterQuote:
+                if (c == delimiter) at = At::kFieldStart;
+                break;
+            case At::kQuoted:
+                if (c != '"') break;
+                if (i + 1 < line.size() && line[i + 1] == '"') {
+                    ++i;  // a doubled quote stands for one
+                } else {
+                    at = At::kAfterQuote;
+                }
+                break;
+        }
+    }
+    return at == At::kQuoted;
+}
+
 std::string_view trim_blanks(std::string_view field) {
     while (!field.empty() && (field.front() == ' ' || field.front() == '\t'))
         field.remove_prefix(1);

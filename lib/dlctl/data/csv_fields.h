@@ -8,9 +8,15 @@ namespace dlctl {
 
 /// Splits one CSV line (without its newline) into fields, RFC 4180 style: a field may be quoted
 /// with '"', a quoted field may contain the delimiter and doubled quotes ("" -> "). Quoted fields
-/// are unescaped in place, so `line` must stay alive while `fields` is used. Returns false when a
-/// quoted field is not closed on this line (a newline inside quotes is not supported).
+/// are unescaped in place, so `line` must stay alive while `fields` is used. A row whose quoted
+/// field holds newlines is passed whole, newlines included (see quoted_field_open_after).
+/// Returns false when a quoted field is not closed by the end of `line`.
 bool split_csv_fields(char* line, char delimiter, std::vector<std::string_view>& fields);
+
+/// Whether a quoted field is still open at the end of `line`, which starts inside one when
+/// `open`: then the row goes on over the next line (RFC 4180 allows newlines in quoted fields).
+/// A quote opens a field only as its first character, as split_csv_fields reads it.
+bool quoted_field_open_after(std::string_view line, char delimiter, bool open);
 
 /// 1 or 0 for a boolean word (true/false, yes/no, t/f, y/n in any case, 1/0), nullopt
 /// otherwise.

@@ -52,7 +52,9 @@ struct Piece {
     std::vector<float> tile;     ///< kTileRows rows of cells, row-major
     std::string padded;          ///< a row near the block's end, copied with scan padding
     std::vector<std::vector<std::string>> categories;  ///< local, text columns only
-    bool not_numeric = false;
+    /// A row this parser leaves to the typed reader: a cell of a numeric column that is not a
+    /// number, or a quoted field that goes on over a newline.
+    bool needs_typed_reader = false;
     std::string error, hint;  ///< the first error, if any
 };
 
@@ -165,7 +167,7 @@ void parse_piece(Piece& piece, const Layout& layout, float* const* columns, std:
         if (!parsed && row.find('"') == std::string_view::npos) {
             const RowResult result = parse_plain_row(row, layout, piece, dictionaries, cells);
             if (result == RowResult::kNotNumeric) {
-                piece.not_numeric = true;
+                piece.needs_typed_reader = true;
                 return;
             }
             if (result == RowResult::kFieldCount) {
@@ -178,8 +180,7 @@ void parse_piece(Piece& piece, const Layout& layout, float* const* columns, std:
         } else if (!parsed) {
             buffer.assign(row);
             if (!split_csv_fields(buffer.data(), layout.delimiter, fields)) {
-                piece.error = fmt::format("{}:{}: unterminated quoted field", layout.source, line);
-                piece.hint = "a newline inside a quoted field is not supported";
+                piece.needs_typed_reader = true;  // its lines are split apart here
                 return;
             }
             if (fields.size() != width) {
@@ -190,7 +191,7 @@ void parse_piece(Piece& piece, const Layout& layout, float* const* columns, std:
             }
             for (std::size_t c = 0; c < width; ++c) {
                 if (!parse_cell(fields[c], c, layout, piece, dictionaries, cells[c])) {
-                    piece.not_numeric = true;
+                    piece.needs_typed_reader = true;
                     return;
                 }
             }
@@ -293,7 +294,8 @@ struct Header {
 };
 
 /// The header found in the first block (or more until it ends), names and delimiter into
-/// `layout`; nullopt past the longest line (the typed reader reports it).
+/// `layout`; nullopt past the longest line or for a header this reader cannot split (the typed
+/// reader reads it, or reports what is wrong).
 std::optional<Header> read_header(const ByteView& view,
                                   std::uint64_t size,
                                   std::size_t block_bytes,
@@ -319,10 +321,14 @@ std::optional<Header> read_header(const ByteView& view,
         if (header.end < head.size() || head.size() >= size) break;
         if (length > kLongestLine) return std::nullopt;
     }
-    CsvRowReader reader =
-        CsvRowReader::from_text(layout.source, head.substr(0, header.end), options);
-    layout.names = reader.names();
-    layout.delimiter = reader.delimiter();
+    std::optional<CsvRowReader> reader;
+    try {
+        reader.emplace(CsvRowReader::from_text(layout.source, head.substr(0, header.end), options));
+    } catch (const DataError&) {
+        return std::nullopt;  // e.g. a name with a newline: the typed reader joins its lines
+    }
+    layout.names = reader->names();
+    layout.delimiter = reader->delimiter();
     header.bom = head.substr(0, 3) == "\xEF\xBB\xBF";
     return header;
 }
@@ -384,7 +390,7 @@ class BlockParser {
     }
 
     /// Parses `lines` (whole lines; bytes up to `readable_end` may be read past them); false
-    /// when a cell is not a number.
+    /// when a row needs the typed reader (Piece::needs_typed_reader).
     bool parse(std::string_view lines, const char* readable_end) {
         const std::size_t bound = split_into_pieces(lines, readable_end);
         if (table_.columns.empty()) {
@@ -401,7 +407,7 @@ class BlockParser {
         });
         for (const Piece& piece : pieces_) {
             if (!piece.error.empty()) throw DataError(piece.error, piece.hint);
-            if (piece.not_numeric) return false;
+            if (piece.needs_typed_reader) return false;
         }
         merge_categories(pieces_, layout_, dictionaries_, table_);
         rows_ = close_gaps(pieces_, rows_, table_);
@@ -439,7 +445,7 @@ class BlockParser {
             piece.newlines =
                 static_cast<std::size_t>(std::count(piece.text.begin(), piece.text.end(), '\n'));
             piece.line_count = piece.newlines + (piece.text.back() != '\n' ? 1 : 0);
-            piece.not_numeric = false;
+            piece.needs_typed_reader = false;
             piece.error.clear();
         });
         std::size_t bound = rows_;

@@ -25,6 +25,9 @@ namespace fs = std::filesystem;
 
 namespace {
 
+/// The longest row read: a line (the line reader's limit), or lines joined by a quoted field.
+constexpr std::size_t kLongestRow = 16u << 20;
+
 bool is_blank(const char* line) {
     for (; *line != '\0'; ++line) {
         if (*line != ' ' && *line != '\t') return false;
@@ -149,11 +152,39 @@ struct CsvRowReader::State {
     unsigned pending_line = 0;
     unsigned line = 0;
 
+    std::string record;  ///< a row whose quoted field holds newlines, its lines joined
+
     void split(char* text, unsigned line_number, std::vector<std::string_view>& fields) const {
-        if (!split_csv_fields(text, delimiter, fields)) {
-            throw DataError(fmt::format("{}:{}: unterminated quoted field", source, line_number),
-                            "a newline inside a quoted field is not supported");
+        if (!split_csv_fields(text, delimiter, fields)) unterminated(line_number);
+    }
+
+    [[noreturn]] void unterminated(unsigned line_number) const {
+        throw DataError(fmt::format("{}:{}: a quoted field opened on this line is never closed",
+                                    source, line_number),
+                        "close the field with '\"' (write a '\"' inside it as '\"\"')");
+    }
+
+    /// The row that starts with the line `text` (line `line_number`): that line, or, when a
+    /// quoted field goes on over newlines, the lines up to its closing quote joined by '\n'.
+    char* whole_row(char* text, unsigned line_number) {
+        if (std::strchr(text, '"') == nullptr || !quoted_field_open_after(text, delimiter, false)) {
+            return text;
         }
+        record.assign(text);
+        for (bool open = true; open;) {
+            const char* more = reader->next_line();
+            if (more == nullptr) unterminated(line_number);
+            record.push_back('\n');
+            record.append(more);
+            if (record.size() > kLongestRow) {
+                throw DataError(
+                    fmt::format("{}:{}: a quoted field opened on this line runs over {} MiB",
+                                source, line_number, kLongestRow >> 20),
+                    "is its closing '\"' missing? Rows longer than that are not supported");
+            }
+            open = quoted_field_open_after(more, delimiter, true);
+        }
+        return record.data();
     }
 
     /// Reads the first non-blank line: the header, or the first row without one.
@@ -168,6 +199,7 @@ struct CsvRowReader::State {
         delimiter = options.delimiter != '\0' ? options.delimiter : sniff_delimiter(line_text);
         header = options.header;
         const unsigned first_line = reader->get_file_line();
+        line_text = whole_row(line_text, first_line);
         std::vector<std::string_view> fields;
         if (!options.header) {
             // The fields are needed only to count columns; split a copy, keep the line for next().
@@ -264,6 +296,11 @@ bool CsvRowReader::next(std::vector<std::string_view>& fields) {
         }
         if (text == nullptr) return false;
         s.line = s.reader->get_file_line();
+        try {
+            text = s.whole_row(text, s.line);
+        } catch (const io::error::base& e) {
+            line_too_long(e);
+        }
     }
     s.split(text, s.line, fields);
     if (fields.size() != s.names.size()) {

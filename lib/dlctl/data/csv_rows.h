@@ -12,7 +12,8 @@ namespace dlctl {
 
 /// Reads a CSV file row by row in bounded memory (fast-cpp-csv-parser's LineReader and our RFC
 /// 4180 field splitter): the header first, then one data row per next(). Handles CRLF, a UTF-8
-/// byte-order mark, quoted fields and blank lines. Errors are DataErrors naming file:line.
+/// byte-order mark, quoted fields (newlines inside them too) and blank lines. Errors are
+/// DataErrors naming file:line.
 class CsvRowReader {
   public:
     /// `path` "-" reads standard input.
@@ -30,10 +31,10 @@ class CsvRowReader {
     /// Column names from the header, unique (col0, col1, ... without a header).
     const std::vector<std::string>& names() const;
     /// The next data row as exactly names().size() fields (views valid until the next call);
-    /// false after the last row. Throws DataError for an unterminated quote or a row with
+    /// false after the last row. Throws DataError for a quote never closed or a row with
     /// another number of fields.
     bool next(std::vector<std::string_view>& fields);
-    /// 1-based file line of the row next() returned last.
+    /// 1-based file line where the row next() returned last starts.
     unsigned line() const;
     /// The field separator (given, or sniffed from the first line).
     char delimiter() const;
