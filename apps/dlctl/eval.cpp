@@ -35,71 +35,47 @@ struct EvalOptions {
     int threads = 0;
 };
 
-/// Labelled rows to evaluate on and how to describe them.
+/// Labelled rows to evaluate on and how to describe them: the same rows of one file, read by
+/// each ensemble member as it was trained to (`tables[m]` is member m's).
 struct EvalRows {
-    Table table;
+    std::vector<Table> owned;
+    std::vector<const Table*> tables;
     std::vector<std::uint32_t> rows;
     std::string description;
 };
 
-/// Every row of a labelled CSV: the features, the target and (when present) the sample weights.
-EvalRows read_labelled(const std::string& path, const Predictor& model) {
+/// Every labelled row of a CSV: the features, the target and (when present) the sample weights.
+EvalRows read_labelled(const std::string& path, const Ensemble& ensemble) {
     CsvRowReader reader = CsvRowReader::open(path, csv_format('\0'));
-    std::vector<std::pair<std::string, ColumnType>> columns = model.input_columns();
-    const TaskInfo& task = model.task();
-    // Labels are matched as text; regression targets are numbers.
-    columns.emplace_back(task.target,
-                         task.classes == 0 ? ColumnType::kNumeric : ColumnType::kCategorical);
-    const std::string& weight = model.checkpoint().spec.data.sample_weight;
-    const auto& names = reader.names();
-    if (!weight.empty() && std::find(names.begin(), names.end(), weight) != names.end()) {
-        columns.emplace_back(weight, ColumnType::kNumeric);
-    }
-    CsvColumnChunks chunks(std::move(reader), columns, {}, model.checkpoint().spec.data.na_values,
-                           false);
+    const std::vector<std::string> file_columns = reader.names();
+    CsvColumnChunks chunks(std::move(reader), ensemble.schemas(true, file_columns), {},
+                           BadRows::kError);
     EvalRows out;
     std::vector<std::vector<std::string>> no_text;
-    chunks.next(std::numeric_limits<std::int64_t>::max(), out.table, no_text);
-    if (out.table.rows() == 0) throw DataError("'" + path + "' has no data rows");
-    const int target = out.table.column_index(task.target);
+    if (!chunks.next(std::numeric_limits<std::int64_t>::max(), out.owned, no_text)) {
+        throw DataError("'" + path + "' has no data rows");
+    }
+    out.tables = ensemble.member_tables(out.owned, true, file_columns);
+    const Table& first = *out.tables.front();
+    const std::string& target_name = ensemble.first().task().target;
+    const Column& target = first.columns[static_cast<std::size_t>(first.column_index(target_name))];
     std::size_t unlabelled = 0;
-    for (std::uint32_t r = 0; r < out.table.rows(); ++r) {
-        if (std::isnan(out.table.columns[target][r])) {
+    for (std::uint32_t r = 0; r < first.rows(); ++r) {
+        if (std::isnan(target[r])) {
             ++unlabelled;
         } else {
             out.rows.push_back(r);
         }
     }
     if (unlabelled > 0)
-        spdlog::warn("skipped {} rows without a value for '{}'", unlabelled, task.target);
+        spdlog::warn("skipped {} rows without a value for '{}'", unlabelled, target_name);
     if (out.rows.empty()) throw DataError("'" + path + "' has no labelled rows");
     out.description = fmt::format("{} ({} rows)", path, out.rows.size());
     return out;
 }
 
-/// The run's held-out test split, re-created from the saved data settings and seed.
-EvalRows held_out(const Ensemble& ensemble) {
-    const Checkpoint& c = ensemble.first().checkpoint();
-    for (const auto& model : ensemble.models()) {
-        const Checkpoint& other = model->checkpoint();
-        if (other.spec.seed != c.spec.seed || other.data.path != c.data.path ||
-            other.data.crc32 != c.data.crc32 ||
-            other.spec.data.test_file != c.spec.data.test_file) {
-            throw UsageError(
-                "the checkpoints come from runs with different data or seeds, so "
-                "they have no common test split",
-                "evaluate the ensemble on a labelled CSV with --data FILE");
-        }
-    }
-    if (!c.spec.data.test_file.empty()) {
-        EvalRows rows = read_labelled(c.spec.data.test_file, ensemble.first());
-        rows.description = "the run's test file " + rows.description;
-        return rows;
-    }
-    if (c.spec.data.split.test == 0.0) {
-        throw UsageError("the run has no test split (data.split.test: 0)",
-                         "evaluate on a labelled CSV with --data FILE");
-    }
+/// The data file of a run, checked to be the one it trained on.
+void require_training_file(const Checkpoint& c) {
     const auto crc = crc32_of_file(c.data.path);
     if (!crc) {
         throw DataError("the run's data file '" + c.data.path + "' cannot be read (moved?)",
@@ -110,8 +86,50 @@ EvalRows held_out(const Ensemble& ensemble) {
                             "' changed since training, so its test split cannot be re-created",
                         "pass a labelled CSV with --data FILE");
     }
-    HeldOutRows held = held_out_rows(c.spec.data, c.spec.seed, c.task.classes);
-    EvalRows out{std::move(held.table), std::move(held.rows), ""};
+}
+
+/// The runs' held-out test split, re-created from each member's saved data settings and seed;
+/// the members must agree on its rows.
+EvalRows held_out(const Ensemble& ensemble) {
+    const Checkpoint& c = ensemble.first().checkpoint();
+    if (!c.spec.data.test_file.empty()) {
+        for (const auto& model : ensemble.models()) {
+            if (model->checkpoint().spec.data.test_file != c.spec.data.test_file) {
+                throw UsageError(
+                    "the checkpoints were tested on different files, so they have "
+                    "no common test split",
+                    "evaluate the ensemble on a labelled CSV with --data FILE");
+            }
+        }
+        EvalRows rows = read_labelled(c.spec.data.test_file, ensemble);
+        rows.description = "the run's test file " + rows.description;
+        return rows;
+    }
+    if (c.spec.data.split.test == 0.0) {
+        throw UsageError("the run has no test split (data.split.test: 0)",
+                         "evaluate on a labelled CSV with --data FILE");
+    }
+    EvalRows out;
+    std::vector<std::uint32_t> first_lines;
+    for (const auto& model : ensemble.models()) {
+        const Checkpoint& m = model->checkpoint();
+        require_training_file(m);
+        HeldOutRows held = held_out_rows(m.spec.data, m.spec.seed, m.task.classes);
+        std::vector<std::uint32_t> lines;
+        for (const auto r : held.rows) lines.push_back(held.table.lines[r]);
+        if (out.owned.empty()) {
+            first_lines = std::move(lines);
+            out.rows = std::move(held.rows);
+        } else if (lines != first_lines || m.data.path != c.data.path) {
+            throw UsageError(fmt::format("checkpoints '{}' and '{}' come from runs with "
+                                         "different test splits (data file, seed or split "
+                                         "settings)",
+                                         ensemble.first().path().string(), model->path().string()),
+                             "evaluate the ensemble on a labelled CSV with --data FILE");
+        }
+        out.owned.push_back(std::move(held.table));
+    }
+    for (const Table& table : out.owned) out.tables.push_back(&table);
     out.description = fmt::format("the held-out test split of {} ({} rows, seed {})", c.data.path,
                                   out.rows.size(), c.spec.seed);
     return out;
@@ -200,10 +218,9 @@ int run_eval(const EvalOptions& o) {
         throw UsageError(fmt::format("--threshold must be between 0 and 1, got {}", o.threshold));
     }
     Ensemble ensemble(o.checkpoints, o.device, o.threads);
-    const EvalRows rows =
-        o.data.empty() ? held_out(ensemble) : read_labelled(o.data, ensemble.first());
+    const EvalRows rows = o.data.empty() ? held_out(ensemble) : read_labelled(o.data, ensemble);
     Dataset encoded;
-    const std::vector<float> outputs = ensemble.predict(rows.table, rows.rows, true, &encoded);
+    const std::vector<float> outputs = ensemble.predict(rows.tables, rows.rows, true, &encoded);
     const TaskInfo& task = ensemble.first().task();
     EvaluationReport report = evaluate_outputs(task, outputs, encoded, o.threshold);
     if (ensemble.size() == 1) {

@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
+#include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -42,12 +44,12 @@ json describe(const Checkpoint& c, const std::string& path) {
         total += layer.parameter_count();
     }
     json metrics = json::object();
-    if (!c.history.empty()) {
-        for (std::size_t i = 0; i < c.history_columns.size(); ++i) {
-            const std::string& cell = c.history.back()[i];
-            if (cell.empty()) continue;
-            metrics[c.history_columns[i]] = std::stod(cell);
-        }
+    for (std::size_t i = 0; i < c.history.last.size(); ++i) {
+        const std::string& cell = c.history.last[i];
+        char* end = nullptr;
+        const double value = std::strtod(cell.c_str(), &end);
+        if (!cell.empty() && *end == '\0' && std::isfinite(value))
+            metrics[c.history.columns[i]] = value;
     }
     auto number = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
     json preprocessing = json::parse(c.preprocessor.to_json());
@@ -79,6 +81,44 @@ json describe(const Checkpoint& c, const std::string& path) {
               {"metrics", metrics}}}};
 }
 
+/// "N columns (a numeric, b boolean, c categorical)", the types that occur.
+std::string feature_counts(const json& features) {
+    std::map<std::string, int> by_type;
+    for (const auto& f : features) ++by_type[f["type"].get<std::string>()];
+    std::vector<std::string> parts;
+    for (const char* type : {"numeric", "boolean", "categorical"}) {
+        if (by_type.count(type) > 0) parts.push_back(fmt::format("{} {}", by_type[type], type));
+    }
+    return fmt::format("{} column{} ({})", features.size(), features.size() == 1 ? "" : "s",
+                       fmt::join(parts, ", "));
+}
+
+/// The input columns, how each becomes model inputs; the first kListed of them.
+void print_columns(const json& features) {
+    constexpr std::size_t kListed = 40;
+    std::printf("%-24s %-12s %s\n", "column", "type", "encoding");
+    for (std::size_t i = 0; i < features.size() && i < kListed; ++i) {
+        const json& f = features[i];
+        std::string encoding;
+        if (f["type"] == "categorical") {
+            encoding = fmt::format("one-hot over {} values", f["vocabulary"].size());
+        } else {
+            encoding = fmt::format("(x - {:.6g}) / {:.6g}", f["offset"].get<double>(),
+                                   f["scale"].get<double>());
+            encoding += f["fill"].is_null()
+                            ? ", missing: error"
+                            : fmt::format(", missing: {:.6g}", f["fill"].get<double>());
+            if (f["indicator"].get<bool>()) encoding += " + indicator";
+        }
+        std::printf("%-24s %-12s %s\n", f["name"].get<std::string>().c_str(),
+                    f["type"].get<std::string>().c_str(), encoding.c_str());
+    }
+    if (features.size() > kListed) {
+        std::printf("... and %zu more (--json lists every column)\n", features.size() - kListed);
+    }
+    std::printf("\n");
+}
+
 void print_text(const json& d) {
     const json& task = d["task"];
     std::printf("checkpoint  %s (format %d, dlctl %s)\n",
@@ -93,10 +133,13 @@ void print_text(const json& d) {
                 task["target"].get<std::string>().c_str(),
                 labels.empty() ? "" : (", labels " + labels).c_str());
     const json& pre = d["preprocessing"];
-    std::printf("features    %zu numeric, normalize %s\n", pre["features"].size(),
+    std::printf("features    %s -> %lld model inputs, normalize %s\n",
+                feature_counts(pre["features"]).c_str(),
+                static_cast<long long>(d["model"]["inputs"].get<std::int64_t>()),
                 pre["normalize"].get<std::string>().c_str());
     std::printf("data        %s (%llu rows)\n\n", d["data"]["path"].get<std::string>().c_str(),
                 static_cast<unsigned long long>(d["data"]["rows"].get<std::uint64_t>()));
+    print_columns(pre["features"]);
     std::printf("%-6s %-12s %-12s %-14s %s\n", "layer", "type", "", "output shape", "parameters");
     for (const auto& layer : d["model"]["layers"]) {
         std::printf("%-6d %-12s %-12s %-14s %lld\n", layer["index"].get<int>(),

@@ -28,6 +28,32 @@ struct PredictOptions {
 
 constexpr std::int64_t kChunkRows = 8192;
 
+BadRows bad_row_policy(const std::string& on_error) {
+    return on_error == "skip"    ? BadRows::kSkip
+           : on_error == "blank" ? BadRows::kKeep
+                                 : BadRows::kError;
+}
+
+void report_rejected_rows(const PredictOptions& o, std::int64_t rejected) {
+    if (rejected == 0) return;
+    const char* s = rejected == 1 ? "" : "s";
+    if (o.on_error == "blank") {
+        spdlog::warn(
+            "wrote {} row{} without a prediction: a value is not of its column's type "
+            "(--on-error blank)",
+            rejected, s);
+        return;
+    }
+    spdlog::warn(
+        "skipped {} row{} with a value that is not of its column's type (--on-error "
+        "skip){}",
+        rejected, s,
+        o.format.id_columns.empty()
+            ? "; output rows no longer line up with input rows: pass --id-column, or "
+              "--on-error blank to keep an empty row in their place"
+            : "");
+}
+
 int run_predict(const PredictOptions& o) {
     if (o.format.top_k < 0) throw UsageError("--top-k must be >= 0");
     Ensemble ensemble(o.checkpoints, o.device, o.threads);
@@ -35,9 +61,10 @@ int run_predict(const PredictOptions& o) {
     if (o.format.top_k > 0 && task.classes == 0) {
         throw UsageError("--top-k needs a classifier; this checkpoint is a regression model");
     }
-    CsvColumnChunks chunks(CsvRowReader::open(o.data, csv_format('\0')),
-                           ensemble.first().input_columns(), o.format.id_columns,
-                           ensemble.first().checkpoint().spec.data.na_values, o.on_error == "skip");
+    CsvRowReader reader = CsvRowReader::open(o.data, csv_format('\0'));
+    const std::vector<std::string> file_columns = reader.names();
+    CsvColumnChunks chunks(std::move(reader), ensemble.schemas(false, file_columns),
+                           o.format.id_columns, bad_row_policy(o.on_error));
     const std::vector<std::string> unused = chunks.unused_columns();
     if (!unused.empty()) {
         spdlog::info("ignoring {} column{} the model does not use: {}", unused.size(),
@@ -46,29 +73,38 @@ int run_predict(const PredictOptions& o) {
     const PredictionFormatter formatter(task, o.format);
     OutputSink sink(o.output);
     sink.write(formatter.header());
-    Table table;
+    std::vector<Table> tables;
     std::vector<std::vector<std::string>> ids;
     std::vector<std::uint32_t> rows;
     std::int64_t written = 0;
     const auto width = static_cast<std::size_t>(ensemble.first().width());
-    while (chunks.next(kChunkRows, table, ids)) {
-        rows.resize(table.rows());
-        std::iota(rows.begin(), rows.end(), 0u);
-        const std::vector<float> outputs = ensemble.predict(table, rows, false);
+    while (chunks.next(kChunkRows, tables, ids)) {
+        const std::vector<std::uint32_t>& bad = chunks.bad_rows();
+        rows.clear();
+        for (std::uint32_t r = 0, b = 0; r < ids.size(); ++r) {
+            if (b < bad.size() && bad[b] == r) {
+                ++b;
+            } else {
+                rows.push_back(r);
+            }
+        }
+        const std::vector<float> outputs =
+            ensemble.predict(ensemble.member_tables(tables, false, file_columns), rows, false);
         std::string text;
-        for (std::size_t r = 0; r < rows.size(); ++r) {
-            text += formatter.row(ids[r], outputs.data() + r * width);
+        for (std::size_t r = 0, k = 0; r < ids.size(); ++r) {
+            if (k < rows.size() && rows[k] == r) {
+                text += formatter.row(ids[r], outputs.data() + k++ * width);
+            } else {
+                text += formatter.blank_row(ids[r]);
+            }
         }
         sink.write(text);
-        written += static_cast<std::int64_t>(rows.size());
+        written += static_cast<std::int64_t>(ids.size());
     }
     sink.commit();
-    if (chunks.skipped_rows() > 0) {
-        spdlog::warn("skipped {} row{} with values that are not numbers (--on-error skip)",
-                     chunks.skipped_rows(), chunks.skipped_rows() == 1 ? "" : "s");
-    }
-    spdlog::info("predicted {} rows{}{}", written,
-                 ensemble.size() > 1 ? fmt::format(" with an ensemble of {}", ensemble.size()) : "",
+    report_rejected_rows(o, chunks.rejected_rows());
+    spdlog::info("wrote {} rows{}{}", written,
+                 ensemble.size() > 1 ? fmt::format(" from an ensemble of {}", ensemble.size()) : "",
                  o.output.empty() || o.output == "-" ? "" : " into " + o.output);
     return 0;
 }
@@ -90,8 +126,10 @@ void add_predict_command(CLI::App& app, Action& action) {
     cmd->add_option("--top-k", options->format.top_k,
                     "instead of every class probability, the k most probable labels");
     cmd->add_option("--on-error", options->on_error,
-                    "fail (default) or skip rows whose feature values are not numbers")
-        ->check(CLI::IsMember({"fail", "skip"}));
+                    "a row with a value its column's type does not accept (not a number, not a "
+                    "boolean): fail (default, naming file:line), skip it, or blank (write the "
+                    "row with empty prediction cells, so output rows line up with input rows)")
+        ->check(CLI::IsMember({"fail", "skip", "blank"}));
     cmd->add_option("--device", options->device, "auto, cpu, cuda or cuda:N (default auto)");
     cmd->add_option("--threads", options->threads, "CPU threads, 0 = all cores");
     cmd->footer(

@@ -51,9 +51,12 @@ void add_report_command(CLI::App& app, Action& action) {
     cmd->add_option("--plot", options->plot,
                     "also draw the metric against each varied setting into this SVG file");
     cmd->footer(
-        "One row per run, best first: rank, run directory, status (completed, interrupted,\n"
-        "failed, running), the metric (its final value in summary.json), epochs, seconds, and\n"
-        "every spec setting that differs between the runs.\n\n"
+        "One row per run, best first: rank, run directory, status, the metric (its final value\n"
+        "in summary.json), epochs, seconds, and every spec setting that differs between the\n"
+        "runs. Status: completed, interrupted or failed (from summary.json); running (a dlctl\n"
+        "train holds the directory now); incomplete (no summary.json and nothing running: the\n"
+        "run was killed or crashed; --resume continues it); unreadable (a broken summary.json).\n"
+        "A run whose config.yaml cannot be read is listed with '?' settings and a warning.\n\n"
         "Examples:\n"
         "  dlctl report runs/sweep --metric val_accuracy\n"
         "  dlctl report runs/sweep --metric test_accuracy --plot sweep.svg\n"

@@ -117,6 +117,14 @@ with_metadata "$good" state.safetensors training_state 'dict(j, epoch=-3)'
 refused state.safetensors "invalid checkpoint metadata 'training_state'" "a negative epoch"
 with_metadata "$good" history.safetensors training_state 'dict(j, history=dict(j["history"], rows=[["1"]]))'
 refused history.safetensors "a history row does not match its columns" "a ragged history"
+with_metadata "$good" history-last.safetensors training_state 'dict(j, history=dict(j["history"], last=["1"]))'
+refused history-last.safetensors "the last history row does not match its columns" "a short last history row"
+with_metadata "$good" history-rows.safetensors training_state 'dict(j, history=dict(j["history"], rows=-2))'
+refused history-rows.safetensors "must be unsigned integers" "a negative history row count"
+with_metadata "$good" history-more.safetensors training_state 'dict(j, history=dict(j["history"], rows=j["epoch"] + 1))'
+refused history-more.safetensors "more rows than epochs" "more history rows than epochs"
+with_metadata "$good" version4.safetensors format_version '"4"'
+refused version4.safetensors "this dlctl reads versions 2 and 3" "a format version from the future"
 with_metadata "$good" data.safetensors data 'dict(j, rows=-1)'
 refused data.safetensors "invalid checkpoint metadata 'data'" "a negative row count"
 

@@ -91,3 +91,39 @@ edit text 9 3 '"red"'
 hostile "train: text in a numeric column becomes categorical, said in the log" 0 "" train "$cfg_bc" $(trains text.csv)
 printf 'a,b\n' > header-only.csv
 hostile "train: a header and no rows" 3 "has a header but no data rows" train "$cfg_bc" $(trains header-only.csv)
+
+# Quotes: RFC 4180 lets a quoted field hold newlines; a quote never closed is an error naming
+# the line it opened on, however far the file goes on.
+python3 - "$fixture/data/breast_cancer.csv" <<'PY'
+import sys
+lines = open(sys.argv[1]).read().splitlines()
+header = lines[0] + ",note"
+rows = [l + (',"two\nlines"' if i % 7 == 0 else ",plain") for i, l in enumerate(lines[1:])]
+open("newlines.csv", "w").write("\n".join([header] + rows) + "\n")
+cells = lines[5].split(",")
+cells[3] = '"12.5'
+open("open-quote.csv", "w").write("\n".join(lines[:5] + [",".join(cells)] + lines[6:]) + "\n")
+opened = ",".join(lines[1].split(",")[:-1] + ['"start'])
+open("long-quote.csv", "w").write(lines[0] + "\n" + opened + "\n" + ("x" * 1000 + "\n") * 17000)
+PY
+hostile "train: quoted fields with newlines train, every row read" 0 "" train "$cfg_bc" $(trains newlines.csv)
+grep -q "569 rows" run-newlines.csv-1/train.log || fail_case "newlines.csv: not every row was read"
+hostile "validate: a quote never closed names its line" 3 "open-quote.csv:6: a quoted field opened on this line is never closed" \
+    validate "$cfg_bc" --no-cache --set "data.path=$PWD/open-quote.csv"
+hostile "predict: a quote never closed names its line" 3 "open-quote.csv:6: a quoted field opened" \
+    predict open-quote.csv --checkpoint "$fixture/run/checkpoints/last.safetensors"
+hostile "validate: a quoted field over 16 MiB is refused, not read into memory forever" 3 "runs over 16 MiB" \
+    validate "$cfg_bc" --no-cache --set "data.path=$PWD/long-quote.csv"
+
+# predict --on-error: a row that cannot be read is an error, or skipped and counted, or (blank)
+# written without a prediction so that output rows stay aligned with input rows.
+ckpt=$fixture/run/checkpoints/last.safetensors
+hostile "predict: text in a numeric column is an error naming the place" 3 "text.csv:9: column 'mean_perimeter': 'red' is not a number" \
+    predict text.csv --checkpoint "$ckpt"
+hostile "predict --on-error skip: the skipped row is counted, and the misalignment named" 0 "no longer line up" \
+    predict text.csv --checkpoint "$ckpt" --on-error skip -o skipped.csv
+[ "$(wc -l < skipped.csv)" -eq 569 ] || fail_case "skip: expected 568 rows and a header"
+hostile "predict --on-error blank: an empty row in its place" 0 "wrote 1 row without a prediction" \
+    predict text.csv --checkpoint "$ckpt" --on-error blank -o blank.csv
+[ "$(wc -l < blank.csv)" -eq 570 ] && [ "$(sed -n 9p blank.csv)" = ",," ] ||
+    fail_case "blank: expected 569 rows with row 8 (line 9) empty"

@@ -29,3 +29,29 @@ hostile "train: --run-dir that holds other files" 4 "is not empty" train "$cfg" 
 [ "$(cat foreign/notes.txt)" = keep ] || fail_case "foreign/notes.txt changed"
 echo plain > afile
 hostile "train: --run-dir that is a file" 4 "afile" train "$cfg" -q --run-dir "$PWD/afile"
+
+# Replacing an output keeps what the user set up: a symbolic link stays a link (the file behind
+# it is replaced) and a replaced file keeps its mode.
+ckpt=$fixture/run/checkpoints/last.safetensors
+"$dlctl" predict "$fixture/data/breast_cancer.csv" --checkpoint "$ckpt" -q -o real.csv
+chmod 0640 real.csv
+ln -s real.csv link.csv
+hostile "predict -o onto a symbolic link" 0 "" \
+    predict "$fixture/data/breast_cancer.csv" --checkpoint "$ckpt" --top-k 1 -o link.csv
+[ -L link.csv ] || fail_case "-o replaced the symbolic link by a file"
+grep -q top1_label real.csv || fail_case "-o did not write the file behind the link"
+[ "$(stat -c %a real.csv)" = 640 ] || fail_case "-o changed the mode 0640 to $(stat -c %a real.csv)"
+
+# report: a run killed without a summary is not "running"; broken files are named, not hidden.
+mkdir -p sweep/killed sweep/corrupt sweep/noconfig
+cp "$fixture/run/config.yaml" sweep/killed/
+: > sweep/killed/train.log
+cp "$fixture/run/config.yaml" sweep/corrupt/
+printf '{"status": "compl' > sweep/corrupt/summary.json
+printf 'model: [unclosed\n' > sweep/noconfig/config.yaml
+cp "$fixture/run/summary.json" sweep/noconfig/
+hostile "report: a killed run, a corrupt summary, a broken config" 0 "noconfig/config.yaml:2:" \
+    report sweep --format csv
+grep -q "killed,incomplete" stdout.txt || fail_case "report: the killed run is not 'incomplete'"
+grep -q "corrupt,unreadable" stdout.txt || fail_case "report: the corrupt summary is not 'unreadable'"
+grep -q "noconfig,completed" stdout.txt || fail_case "report: the run with a broken config.yaml is missing"

@@ -48,3 +48,16 @@ $base"
 hostile "spec: name twice" 2 "duplicate key 'name' (first at line 1)" validate twice-top.yaml
 spec twice-train "$(printf '%s\n' "$base" | sed 's/loss: binary_crossentropy}/loss: binary_crossentropy, epochs: 3}/')"
 hostile "spec: epochs twice in train" 2 "duplicate key 'epochs'" train twice-train.yaml
+
+# A name is one directory under the output directory, nothing else.
+n=0
+for name in "../escape" "a/b" ".." "."; do
+    n=$((n + 1))
+    spec "name$n" "$(printf '%s\n' "$base" | sed "s|^name: hostile|name: \"$name\"|")"
+    hostile "spec: name '$name' is refused" 2 "name: must be one directory name" validate "name$n.yaml"
+done
+spec backslash "$(printf '%s\n' "$base" | sed 's|^name: hostile|name: a\\b|')"
+hostile "spec: a name with a backslash is refused" 2 "name: must be one directory name" validate backslash.yaml
+hostile "train: --set name=../x is refused before anything is written" 2 "name: must be one directory name" \
+    train "$cfg" --set "name=../outside"
+[ ! -e outside ] && [ ! -e runs ] || fail_case "a run directory was made for a name with ../"

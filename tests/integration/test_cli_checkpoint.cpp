@@ -205,9 +205,11 @@ TEST_CASE("a resumed run reproduces the uninterrupted run's metrics", "[cli][che
           read_text(full / "model.safetensors").size());
 
     SECTION("in place with --resume auto") {
-        const fs::path run = train(dir, "auto", "configs/wine.yaml", 5);
-        // Simulate a run killed after epoch 2: its last checkpoint is epoch 2's.
-        fs::copy_file(full / "checkpoints/epoch-0002.safetensors",
+        const fs::path run =
+            train(dir, "auto", "configs/wine.yaml", 5, "--set output.keep_checkpoints=5");
+        // Simulate a run killed after epoch 2: its last checkpoint is epoch 2's, and
+        // metrics.csv has rows after it.
+        fs::copy_file(run / "checkpoints/epoch-0002.safetensors",
                       run / "checkpoints/last.safetensors", fs::copy_options::overwrite_existing);
         const CliResult a =
             run_dlctl("train " + quote(source_file("configs/wine.yaml")) +
@@ -216,6 +218,21 @@ TEST_CASE("a resumed run reproduces the uninterrupted run's metrics", "[cli][che
         REQUIRE(a.exit_code == 0);
         CHECK(without_seconds(run / "metrics.csv") == without_seconds(full / "metrics.csv"));
         CHECK_THAT(read_text(run / "train.log"), Contains("resumed from"));
+    }
+    SECTION("a checkpoint away from its run starts metrics.csv after its epoch, and says so") {
+        const fs::path lone = dir.path() / "lone.safetensors";
+        fs::copy_file(full / "checkpoints/epoch-0002.safetensors", lone);
+        const fs::path moved = dir.path() / "moved";
+        const CliResult m = run_dlctl("train " + quote(source_file("configs/wine.yaml")) +
+                                      " --set train.epochs=5 --run-dir " + quote(moved) +
+                                      " --resume " + quote(lone));
+        INFO(m.err);
+        REQUIRE(m.exit_code == 0);
+        CHECK_THAT(m.err, Contains("does not hold the 2 epochs of"));
+        const std::string full_rows = without_seconds(full / "metrics.csv");
+        const std::string header = full_rows.substr(0, full_rows.find('\n') + 1);
+        const std::size_t epoch3 = full_rows.find("\n3,") + 1;
+        CHECK(without_seconds(moved / "metrics.csv") == header + full_rows.substr(epoch3));
     }
     SECTION("a spec with another model is refused, naming the differences") {
         const CliResult bad =
@@ -276,6 +293,44 @@ TEST_CASE("eval and predict average an ensemble, and refuse mismatched models",
                   " --checkpoint " + quote(c / "checkpoints/last.safetensors"));
     CHECK(mixed.exit_code == 2);
     CHECK_THAT(mixed.err, Contains("cannot form an ensemble"));
+}
+
+TEST_CASE("each ensemble member reads the data as it was trained to", "[cli][checkpoint]") {
+    // a reads magnesium as numbers; b as categories, with other missing-value markers and
+    // without one feature; c has another test split.
+    TempDir dir;
+    const fs::path a = train(dir, "a", "configs/wine.yaml", 2);
+    const fs::path b = train(dir, "b", "configs/wine.yaml", 2,
+                             "--set data.columns.magnesium=categorical --set "
+                             "'data.na_values=[\"?\"]' --set 'data.drop=[hue]'");
+    const fs::path c = train(dir, "c", "configs/wine.yaml", 2, "--set data.split.test=0.3");
+    const std::string ca = quote(a / "checkpoints/last.safetensors");
+    const std::string cb = quote(b / "checkpoints/last.safetensors");
+    const std::string data = quote(source_file("data/wine.csv"));
+    const CliResult p1 = run_dlctl("predict " + data + " --checkpoint " + ca);
+    const CliResult p2 = run_dlctl("predict " + data + " --checkpoint " + cb);
+    const CliResult p =
+        run_dlctl("predict " + data + " --checkpoint " + ca + " --checkpoint " + cb);
+    INFO(p.err);
+    REQUIRE(p.exit_code == 0);
+    const auto r1 = csv_cells(p1.out), r2 = csv_cells(p2.out), r = csv_cells(p.out);
+    REQUIRE(r.size() == r1.size());
+    for (std::size_t row = 1; row < r.size(); row += 17) {
+        CHECK(std::stof(r[row][2]) ==
+              Approx((std::stof(r1[row][2]) + std::stof(r2[row][2])) / 2).epsilon(1e-6));
+    }
+    const CliResult labelled =
+        run_dlctl("eval --data " + data + " --checkpoint " + ca + " --checkpoint " + cb);
+    INFO(labelled.err);
+    CHECK(labelled.exit_code == 0);
+    const CliResult held_out = run_dlctl("eval --checkpoint " + ca + " --checkpoint " + cb);
+    INFO(held_out.err);
+    CHECK(held_out.exit_code == 0);
+    CHECK_THAT(held_out.err, Contains("held-out test split"));
+    const CliResult other_split = run_dlctl("eval --checkpoint " + ca + " --checkpoint " +
+                                            quote(c / "checkpoints/last.safetensors"));
+    CHECK(other_split.exit_code == 2);
+    CHECK_THAT(other_split.err, Contains("different test splits"));
 }
 
 TEST_CASE("corrupt and foreign checkpoints are clear errors", "[cli][checkpoint][errors]") {

@@ -1,4 +1,8 @@
 // End-to-end: dlctl report ranks the runs of a sweep.
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -11,6 +15,25 @@ using Catch::Matchers::Contains;
 using Catch::Matchers::StartsWith;
 namespace fs = std::filesystem;
 using nlohmann::json;
+
+namespace {
+
+/// The advisory lock a running dlctl train holds on its train.log, held by this process.
+class HeldLock {
+  public:
+    explicit HeldLock(const fs::path& log) : fd_(::open(log.c_str(), O_RDONLY | O_CLOEXEC)) {
+        REQUIRE(fd_ >= 0);
+        REQUIRE(::flock(fd_, LOCK_EX | LOCK_NB) == 0);
+    }
+    HeldLock(const HeldLock&) = delete;
+    HeldLock& operator=(const HeldLock&) = delete;
+    ~HeldLock() { ::close(fd_); }
+
+  private:
+    int fd_;
+};
+
+}  // namespace
 
 TEST_CASE("report ranks a sweep's runs with the settings that differ", "[cli][report]") {
     TempDir dir;
@@ -28,6 +51,7 @@ TEST_CASE("report ranks a sweep's runs with the settings that differ", "[cli][re
     dir.write("sweep/broken/summary.json", R"({"status": "failed", "exit_code": 6})");
     fs::create_directories(sweep / "busy");
     fs::copy_file(sweep / "lr0.05/config.yaml", sweep / "busy/config.yaml");
+    const HeldLock busy(dir.write("sweep/busy/train.log", ""));  // as a running train holds it
 
     const CliResult csv = run_dlctl("report " + quote(sweep) + " --format csv");
     INFO(csv.err);
@@ -71,6 +95,39 @@ TEST_CASE("report ranks a sweep's runs with the settings that differ", "[cli][re
     const CliResult empty = run_dlctl("report " + quote(dir.path() / "empty"));
     CHECK(empty.exit_code == 2);
     CHECK_THAT(empty.err, Contains("no run directories"));
+}
+
+TEST_CASE("report tells running runs from killed ones, and lists broken ones with a warning",
+          "[cli][report]") {
+    TempDir dir;
+    const fs::path runs = dir.path() / "runs";
+    const CliResult r = run_dlctl("train " + quote(source_file("configs/breast_cancer.yaml")) +
+                                  " -q --set train.epochs=2 --run-dir " + quote(runs / "good"));
+    REQUIRE(r.exit_code == 0);
+    const std::string config = read_text(runs / "good/config.yaml");
+    dir.write("runs/killed/config.yaml", config);  // no summary.json, nobody holds train.log
+    dir.write("runs/killed/train.log", "");
+    dir.write("runs/corrupt/config.yaml", config);
+    dir.write("runs/corrupt/summary.json", R"({"status": "completed", "test": {)");
+    dir.write("runs/array/config.yaml", config);
+    dir.write("runs/array/summary.json", "[1, 2]");
+    dir.write("runs/odd/config.yaml", config);
+    dir.write("runs/odd/summary.json", R"({"status": 5, "epochs_run": "x", "timings": 1})");
+    dir.write("runs/noconfig/config.yaml", "data: {path: [unclosed\n");
+    fs::copy_file(runs / "good/summary.json", runs / "noconfig/summary.json");
+
+    const CliResult report = run_dlctl("report " + quote(runs) + " --format csv");
+    INFO(report.err);
+    REQUIRE(report.exit_code == 0);
+    CHECK_THAT(report.out, Contains("good,completed"));
+    CHECK_THAT(report.out, Contains("killed,incomplete"));
+    CHECK_THAT(report.out, Contains("corrupt,unreadable"));
+    CHECK_THAT(report.out, Contains("array,unreadable"));
+    CHECK_THAT(report.out, Contains("odd,unknown"));
+    CHECK_THAT(report.out, Contains("noconfig,completed"));
+    CHECK_THAT(report.err, Contains("corrupt/summary.json: ") && Contains("listed as unreadable"));
+    CHECK_THAT(report.err,
+               Contains("noconfig/config.yaml:2:1: ") && Contains("listed without its settings"));
 }
 
 TEST_CASE("train draws curves.svg and confusion.svg; eval --plot draws diagnostics",

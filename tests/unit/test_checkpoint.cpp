@@ -38,8 +38,7 @@ Checkpoint small_checkpoint() {
     c.state.checkpoint_best = {0.25, 2, 1};
     c.state.schedule = {0.01, 0.5, 1, 0};
     c.best_monitor = "val_loss";
-    c.history_columns = {"epoch", "loss"};
-    c.history = {{"1", "0.5"}, {"2", "0.25"}, {"3", "0.3"}};
+    c.history = HistoryDigest::of({"epoch", "loss"}, {{"1", "0.5"}, {"2", "0.25"}, {"3", "0.3"}});
     c.tensors = {{"layers.0.dense.weight", {1, 2}, {0.5f, -1.5f}},
                  {"layers.0.dense.bias", {1}, {0.25f}},
                  {"optim.layers.0.dense.weight.exp_avg", {1, 2}, {1e-3f, 2e-3f}}};
@@ -77,6 +76,18 @@ TEST_CASE("crc32 is zlib's", "[checkpoint]") {
     CHECK(crc32(long_text) == ~reference);
 }
 
+TEST_CASE("a history digest is the crc32 of metrics.csv's text, row by row", "[checkpoint]") {
+    HistoryDigest d = HistoryDigest::of({"epoch", "loss"}, {});
+    CHECK(d.crc32 == crc32("epoch,loss\n"));
+    CHECK(d.rows == 0u);
+    d.add({"1", "0.5"});
+    d.add({"2", ""});
+    CHECK(d.crc32 == crc32("epoch,loss\n1,0.5\n2,\n"));
+    CHECK(d.rows == 2u);
+    CHECK(d.last == std::vector<std::string>{"2", ""});
+    CHECK(HistoryDigest::of({"epoch", "loss"}, {{"1", "0.5"}, {"2", ""}}).crc32 == d.crc32);
+}
+
 TEST_CASE("a checkpoint reads back exactly what was written", "[checkpoint]") {
     TempDir dir;
     const Checkpoint c = small_checkpoint();
@@ -96,7 +107,10 @@ TEST_CASE("a checkpoint reads back exactly what was written", "[checkpoint]") {
     CHECK(r.state.checkpoint_best.best == 0.25);
     CHECK(r.state.schedule.plateau_lr == 0.01);
     CHECK(r.best_monitor == "val_loss");
-    CHECK(r.history == c.history);
+    CHECK(r.history.columns == c.history.columns);
+    CHECK(r.history.rows == 3u);
+    CHECK(r.history.last == std::vector<std::string>{"3", "0.3"});
+    CHECK(r.history.crc32 == c.history.crc32);
     REQUIRE(r.tensors.size() == 3);
     for (const auto& t : r.tensors) {
         bool found = false;

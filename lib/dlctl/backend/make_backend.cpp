@@ -15,7 +15,8 @@ std::unique_ptr<Backend> make_backend(const Device& device, int threads, bool tf
         case DeviceKind::kAuto: {
             const GpuInventory inventory = gpu_inventory();
             if (inventory.gpus.empty()) {
-                spdlog::info("device auto: using cpu ({})", inventory.problem);
+                // Most machines have no GPU: why is a detail (dlctl devices says it too).
+                spdlog::debug("device auto: using cpu ({})", inventory.problem);
                 return std::make_unique<CpuBackend>(threads);
             }
             try {

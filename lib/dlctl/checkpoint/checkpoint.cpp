@@ -9,7 +9,9 @@
 #include <stdexcept>
 
 #include "dlctl/config/spec_loader.h"
+#include "dlctl/core/crc32.h"
 #include "dlctl/core/error.h"
+#include "dlctl/io/metrics_csv.h"
 
 namespace dlctl {
 
@@ -55,7 +57,38 @@ json state_json(const Checkpoint& c) {
               {"best", number(s.schedule.best)},
               {"bad_epochs", s.schedule.bad_epochs},
               {"cooldown_left", s.schedule.cooldown_left}}},
-            {"history", {{"columns", c.history_columns}, {"rows", c.history}}}};
+            {"history",
+             {{"columns", c.history.columns},
+              {"rows", c.history.rows},
+              {"last", c.history.last},
+              {"crc32", c.history.crc32}}}};
+}
+
+/// The history of a training state: version 3's digest, or version 2's rows digested.
+HistoryDigest history_from(const json& j) {
+    auto columns = j.at("columns").get<std::vector<std::string>>();
+    const json& rows = j.at("rows");
+    if (rows.is_array()) {
+        const auto all = rows.get<std::vector<std::vector<std::string>>>();
+        for (const auto& row : all) {
+            if (row.size() != columns.size()) {
+                throw std::invalid_argument("a history row does not match its columns");
+            }
+        }
+        return HistoryDigest::of(std::move(columns), all);
+    }
+    if (!rows.is_number_unsigned() || !j.at("crc32").is_number_unsigned()) {
+        throw std::invalid_argument("history rows and crc32 must be unsigned integers");
+    }
+    HistoryDigest h;
+    h.columns = std::move(columns);
+    h.rows = rows.get<std::uint64_t>();
+    h.last = j.at("last").get<std::vector<std::string>>();
+    h.crc32 = j.at("crc32").get<std::uint32_t>();
+    if (h.last.size() != (h.rows == 0 ? 0 : h.columns.size())) {
+        throw std::invalid_argument("the last history row does not match its columns");
+    }
+    return h;
 }
 
 void state_from(const json& j, Checkpoint& c) {
@@ -69,13 +102,10 @@ void state_from(const json& j, Checkpoint& c) {
     const json& schedule = j.at("schedule");
     s.schedule = {number_from(schedule.at("plateau_lr")), number_from(schedule.at("best")),
                   schedule.at("bad_epochs").get<int>(), schedule.at("cooldown_left").get<int>()};
-    c.history_columns = j.at("history").at("columns").get<std::vector<std::string>>();
-    c.history = j.at("history").at("rows").get<std::vector<std::vector<std::string>>>();
+    c.history = history_from(j.at("history"));
     if (s.epoch < 0 || s.optimizer_step < 1) throw std::invalid_argument("negative counters");
-    for (const auto& row : c.history) {
-        if (row.size() != c.history_columns.size()) {
-            throw std::invalid_argument("a history row does not match its columns");
-        }
+    if (c.history.rows > static_cast<std::uint64_t>(s.epoch)) {
+        throw std::invalid_argument("the history has more rows than epochs");
     }
 }
 
@@ -145,6 +175,21 @@ void check_task_fits_model(const TaskInfo& t, const ExperimentSpec& spec) {
 
 }  // namespace
 
+HistoryDigest HistoryDigest::of(std::vector<std::string> columns,
+                                const std::vector<std::vector<std::string>>& rows) {
+    HistoryDigest h;
+    h.crc32 = dlctl::crc32(metrics_csv_line(columns));
+    h.columns = std::move(columns);
+    for (const auto& row : rows) h.add(row);
+    return h;
+}
+
+void HistoryDigest::add(std::vector<std::string> row) {
+    crc32 = dlctl::crc32(metrics_csv_line(row), crc32);
+    ++rows;
+    last = std::move(row);
+}
+
 std::map<std::string, std::string> run_metadata(const Checkpoint& c) {
     return {
         {"format", kFormat},
@@ -197,10 +242,12 @@ Checkpoint from_parts(const std::string& name,
                         : "pass a checkpoints/*.safetensors file written by dlctl train");
     }
     const auto version = metadata.find("format_version");
-    if (version == metadata.end() || version->second != std::to_string(kCheckpointFormatVersion)) {
+    if (version == metadata.end() ||
+        (version->second != std::to_string(kCheckpointFormatVersion) && version->second != "2")) {
         return fail("has checkpoint format version " +
                         (version == metadata.end() ? std::string("(none)") : version->second) +
-                        "; this dlctl reads version " + std::to_string(kCheckpointFormatVersion),
+                        "; this dlctl reads versions 2 and " +
+                        std::to_string(kCheckpointFormatVersion),
                     "use the dlctl version that wrote it (" + metadata["dlctl_version"] + ")");
     }
     const char* key = "";

@@ -14,8 +14,9 @@
 
 namespace dlctl {
 
-/// Version of the checkpoint layout (metadata keys and tensor names); readers reject others.
-inline constexpr int kCheckpointFormatVersion = 2;
+/// Version of the checkpoint layout (metadata keys and tensor names). Readers take this one and
+/// version 2 (whose history held every metrics.csv row); they refuse others.
+inline constexpr int kCheckpointFormatVersion = 3;
 
 /// What the model predicts and how its outputs map back to the data's own values.
 struct TaskInfo {
@@ -35,6 +36,22 @@ struct DataOrigin {
     std::uint32_t crc32 = 0;  ///< of the file's bytes
 };
 
+/// The metrics.csv beside a checkpoint, up to its epoch, in a fixed size: the columns, the row
+/// count, the last row and the crc32 of the file's text. Each checkpoint then costs the same
+/// however long the run; a resumed run takes the rows from that metrics.csv, checked by the crc.
+struct HistoryDigest {
+    std::vector<std::string> columns;  ///< metrics.csv header
+    std::uint64_t rows = 0;
+    std::vector<std::string> last;  ///< the last row; empty without rows
+    std::uint32_t crc32 = 0;        ///< of the header and rows as MetricsCsvWriter writes them
+
+    /// The digest of a file with `columns` and `rows`.
+    static HistoryDigest of(std::vector<std::string> columns,
+                            const std::vector<std::vector<std::string>>& rows);
+    /// The digest once `row` is appended.
+    void add(std::vector<std::string> row);
+};
+
 /// A self-contained trained model: the resolved spec, the fitted preprocessing, the label map,
 /// the training state and every tensor (weights, batch-norm statistics, optimizer moments).
 struct Checkpoint {
@@ -46,8 +63,7 @@ struct Checkpoint {
     DataOrigin data;
     TrainerState state;
     std::string best_monitor;  ///< metric that decides best.safetensors, e.g. val_loss
-    std::vector<std::string> history_columns;       ///< metrics.csv header
-    std::vector<std::vector<std::string>> history;  ///< metrics.csv rows up to state.epoch
+    HistoryDigest history;     ///< metrics.csv up to state.epoch
     std::vector<NamedTensor> tensors;
 };
 

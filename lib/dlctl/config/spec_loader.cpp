@@ -191,6 +191,15 @@ void resolve_defaults(ExperimentSpec& spec) {
     }
 }
 
+/// Whether `name` can be one directory's name under output.dir's parent, and nothing else.
+bool is_directory_name(const std::string& name) {
+    if (name.empty()) return true;  // the spec file's name is used
+    if (name == "." || name == ".." || name.size() > 200) return false;
+    return std::none_of(name.begin(), name.end(), [](char c) {
+        return c == '/' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f;
+    });
+}
+
 ExperimentSpec read_spec(const YAML::Node& root,
                          const std::string& source,
                          const fs::path& base_dir,
@@ -205,7 +214,9 @@ ExperimentSpec read_spec(const YAML::Node& root,
         throw SpecError(r.problems());
     }
     r.check_keys(root, "", {"name", "seed", "data", "model", "train", "output"});
-    r.read(root, "name", "", spec.name);
+    r.read_checked(root, "name", "", spec.name, is_directory_name,
+                   "one directory name (runs/<name>): no '/', '\\' or control characters, not "
+                   "'.' or '..', at most 200 bytes");
     std::int64_t seed = static_cast<std::int64_t>(spec.seed);
     r.read(root, "seed", "", seed);
     if (seed < 0) r.problem("seed", root["seed"], "must be a non-negative integer");

@@ -4,7 +4,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <unordered_map>
 
 #include "dlctl/core/error.h"
 #include "dlctl/core/strings.h"
@@ -13,113 +12,137 @@
 namespace dlctl {
 
 CsvColumnChunks::CsvColumnChunks(CsvRowReader reader,
-                                 std::vector<std::pair<std::string, ColumnType>> typed,
+                                 std::vector<TableSchema> schemas,
                                  std::vector<std::string> text,
-                                 std::vector<std::string> na_values,
-                                 bool skip_bad_rows)
+                                 BadRows bad_rows)
     : reader_(std::move(reader)),
+      schemas_(std::move(schemas)),
       text_names_(std::move(text)),
-      na_values_(std::move(na_values)),
-      skip_bad_rows_(skip_bad_rows) {
-    for (auto& [name, type] : typed) {
-        numeric_names_.push_back(std::move(name));
-        types_.push_back(type);
-    }
+      bad_row_policy_(bad_rows) {
     const auto& names = reader_.names();
     std::vector<std::string> missing;
-    auto find = [&](const std::vector<std::string>& wanted, std::vector<int>& out) {
-        for (const auto& name : wanted) {
-            const auto it = std::find(names.begin(), names.end(), name);
-            out.push_back(it == names.end() ? -1 : static_cast<int>(it - names.begin()));
-            if (it == names.end()) missing.push_back(name);
+    auto field_of = [&](const std::string& name) {
+        const auto it = std::find(names.begin(), names.end(), name);
+        if (it == names.end() && std::find(missing.begin(), missing.end(), name) == missing.end()) {
+            missing.push_back(name);
         }
+        return it == names.end() ? -1 : static_cast<int>(it - names.begin());
     };
-    find(numeric_names_, numeric_);
-    find(text_names_, text_);
+    for (const TableSchema& schema : schemas_) {
+        std::vector<Wanted> wanted;
+        for (const auto& [name, type] : schema.columns) wanted.push_back({field_of(name), type});
+        wanted_.push_back(std::move(wanted));
+    }
+    for (const auto& name : text_names_) text_.push_back(field_of(name));
     if (!missing.empty()) {
         throw DataError(
             fmt::format("{}: missing {} column{}: {}", reader_.source(), missing.size(),
                         missing.size() == 1 ? "" : "s", quoted_list(missing)),
             "columns are matched by name (any order); the file has " + quoted_list(names));
     }
-    row_.resize(numeric_.size());
 }
 
 std::vector<std::string> CsvColumnChunks::unused_columns() const {
+    std::vector<bool> used(reader_.names().size(), false);
+    for (const auto& wanted : wanted_) {
+        for (const Wanted& w : wanted) used[static_cast<std::size_t>(w.field)] = true;
+    }
+    for (const int field : text_) used[static_cast<std::size_t>(field)] = true;
     std::vector<std::string> out;
-    const auto& names = reader_.names();
-    for (std::size_t c = 0; c < names.size(); ++c) {
-        const int index = static_cast<int>(c);
-        if (std::find(numeric_.begin(), numeric_.end(), index) == numeric_.end() &&
-            std::find(text_.begin(), text_.end(), index) == text_.end()) {
-            out.push_back(names[c]);
-        }
+    for (std::size_t c = 0; c < used.size(); ++c) {
+        if (!used[c]) out.push_back(reader_.names()[c]);
     }
     return out;
 }
 
-bool CsvColumnChunks::next(std::int64_t max_rows,
-                           Table& table,
-                           std::vector<std::vector<std::string>>& text) {
-    table.source = reader_.source();
-    table.names = numeric_names_;
-    table.types = types_;
-    table.columns.assign(numeric_.size(), {});
-    table.categories.assign(numeric_.size(), {});
-    table.lines.clear();
-    text.clear();
-    std::vector<std::unordered_map<std::string, float>> dictionaries(numeric_.size());
-    while (static_cast<std::int64_t>(table.rows()) < max_rows && reader_.next(fields_)) {
-        bool good = true;
-        for (std::size_t i = 0; i < numeric_.size() && good; ++i) {
-            const std::string_view cell = trim_blanks(fields_[numeric_[i]]);
-            if (std::find(na_values_.begin(), na_values_.end(), cell) != na_values_.end()) {
-                row_[i] = std::nanf("");
+void CsvColumnChunks::refuse_cell(std::size_t schema, std::size_t column, std::string_view cell) {
+    const std::string value(cell);
+    const ColumnType type = wanted_[schema][column].type;
+    throw DataError(fmt::format("{}:{}: column '{}': '{}' is not {}", reader_.source(),
+                                reader_.line(), schemas_[schema].columns[column].first,
+                                valid_utf8(value) ? value : "(bytes that are not valid UTF-8)",
+                                type == ColumnType::kBoolean ? "a boolean"
+                                : outside_float32(cell)      ? "a number float32 holds (inf, nan, "
+                                                               "or a magnitude above 3.4e38)"
+                                                             : "a number"),
+                    "fix or remove that row, mark missing values as one of data.na_values, or pass "
+                    "--on-error skip (or blank) to skip such rows");
+}
+
+bool CsvColumnChunks::parse_row(std::vector<Table>& tables, std::vector<std::vector<float>>& row) {
+    for (std::size_t s = 0; s < schemas_.size(); ++s) {
+        const auto& na = schemas_[s].na_values;
+        for (std::size_t i = 0; i < wanted_[s].size(); ++i) {
+            const std::string_view cell = trim_blanks(fields_[wanted_[s][i].field]);
+            float& value = row[s][i];
+            if (std::find(na.begin(), na.end(), cell) != na.end()) {
+                value = std::nanf("");
                 continue;
             }
-            if (types_[i] == ColumnType::kCategorical) {
-                auto& dictionary = dictionaries[i];
-                const auto [it, added] = dictionary.try_emplace(
-                    std::string(cell), static_cast<float>(table.categories[i].size()));
-                if (added) table.categories[i].emplace_back(cell);
-                row_[i] = it->second;
-                continue;
-            }
-            if (types_[i] == ColumnType::kBoolean) {
-                const auto b = parse_boolean(cell);
-                if (b) {
-                    row_[i] = *b;
+            switch (wanted_[s][i].type) {
+                case ColumnType::kCategorical: {
+                    const auto [it, added] = dictionaries_[s][i].try_emplace(
+                        std::string(cell), static_cast<float>(tables[s].categories[i].size()));
+                    if (added) tables[s].categories[i].emplace_back(cell);
+                    value = it->second;
                     continue;
                 }
-            } else if (parse_float(cell, row_[i])) {
-                continue;
+                case ColumnType::kBoolean:
+                    if (const auto b = parse_boolean(cell)) {
+                        value = *b;
+                        continue;
+                    }
+                    break;
+                case ColumnType::kNumeric:
+                    if (parse_float(cell, value)) continue;
+                    break;
             }
-            if (!skip_bad_rows_) {
-                const std::string value(cell);
-                throw DataError(
-                    fmt::format("{}:{}: column '{}': '{}' is not {}", reader_.source(),
-                                reader_.line(), numeric_names_[i],
-                                valid_utf8(value) ? value : "(bytes that are not valid UTF-8)",
-                                types_[i] == ColumnType::kBoolean ? "a boolean"
-                                : outside_float32(cell) ? "a number float32 holds (inf, nan, "
-                                                          "or a magnitude above 3.4e38)"
-                                                        : "a number"),
-                    "fix or remove that row, mark missing values as one of data.na_values, or "
-                    "pass --on-error skip to skip such rows");
-            }
-            good = false;
+            if (bad_row_policy_ == BadRows::kError) refuse_cell(s, i, cell);
+            return false;
         }
-        if (!good) {
-            ++skipped_;
-            continue;
+    }
+    return true;
+}
+
+bool CsvColumnChunks::next(std::int64_t max_rows,
+                           std::vector<Table>& tables,
+                           std::vector<std::vector<std::string>>& text) {
+    tables.assign(schemas_.size(), Table{});
+    std::vector<std::vector<float>> row(schemas_.size());
+    dictionaries_.assign(schemas_.size(), {});
+    for (std::size_t s = 0; s < schemas_.size(); ++s) {
+        Table& table = tables[s];
+        table.source = reader_.source();
+        for (const auto& [name, type] : schemas_[s].columns) {
+            table.names.push_back(name);
+            table.types.push_back(type);
         }
-        for (std::size_t i = 0; i < numeric_.size(); ++i) table.columns[i].push_back(row_[i]);
-        table.lines.push_back(reader_.line());
+        table.columns.assign(table.names.size(), {});
+        table.categories.assign(table.names.size(), {});
+        row[s].resize(table.names.size());
+        dictionaries_[s].resize(table.names.size());
+    }
+    text.clear();
+    bad_rows_.clear();
+    std::int64_t rows = 0;
+    while (rows < max_rows && reader_.next(fields_)) {
+        if (!parse_row(tables, row)) {
+            ++rejected_;
+            if (bad_row_policy_ == BadRows::kSkip) continue;
+            bad_rows_.push_back(static_cast<std::uint32_t>(rows));
+            for (auto& values : row) std::fill(values.begin(), values.end(), std::nanf(""));
+        }
+        for (std::size_t s = 0; s < schemas_.size(); ++s) {
+            for (std::size_t i = 0; i < row[s].size(); ++i)
+                tables[s].columns[i].push_back(row[s][i]);
+            tables[s].lines.push_back(reader_.line());
+        }
         std::vector<std::string> cells;
         for (const int c : text_) cells.emplace_back(fields_[c]);
         text.push_back(std::move(cells));
+        ++rows;
     }
-    return table.rows() > 0;
+    return rows > 0;
 }
 
 }  // namespace dlctl

@@ -15,13 +15,6 @@ Ensemble::Ensemble(const std::vector<std::string>& paths, const std::string& dev
     for (std::size_t i = 1; i < models_.size(); ++i) {
         const Predictor& b = *models_[i];
         std::vector<std::string> problems;
-        auto sorted = [](std::vector<std::string> v) {
-            std::sort(v.begin(), v.end());
-            return v;
-        };
-        if (sorted(a.feature_names()) != sorted(b.feature_names())) {
-            problems.push_back("different feature columns");
-        }
         if (a.task().task != b.task().task) {
             problems.push_back("task " + a.task().task + " vs " + b.task().task);
         }
@@ -36,18 +29,43 @@ Ensemble::Ensemble(const std::vector<std::string>& paths, const std::string& dev
             throw UsageError(
                 fmt::format("checkpoints '{}' and '{}' cannot form an ensemble: {}",
                             a.path().string(), b.path().string(), fmt::join(problems, "; ")),
-                "ensemble only models trained on the same features and labels");
+                "ensemble only models that predict the same target with the same labels");
         }
     }
 }
 
-std::vector<float> Ensemble::predict(const Table& table,
+std::vector<TableSchema> Ensemble::schemas(bool with_target,
+                                           const std::vector<std::string>& file_columns) const {
+    std::vector<TableSchema> out;
+    for (const auto& model : models_) {
+        TableSchema schema = model->schema(with_target, file_columns);
+        if (std::find(out.begin(), out.end(), schema) == out.end())
+            out.push_back(std::move(schema));
+    }
+    return out;
+}
+
+std::vector<const Table*> Ensemble::member_tables(
+    const std::vector<Table>& per_schema,
+    bool with_target,
+    const std::vector<std::string>& file_columns) const {
+    const std::vector<TableSchema> distinct = schemas(with_target, file_columns);
+    std::vector<const Table*> out;
+    for (const auto& model : models_) {
+        const auto it =
+            std::find(distinct.begin(), distinct.end(), model->schema(with_target, file_columns));
+        out.push_back(&per_schema.at(static_cast<std::size_t>(it - distinct.begin())));
+    }
+    return out;
+}
+
+std::vector<float> Ensemble::predict(const std::vector<const Table*>& tables,
                                      const std::vector<std::uint32_t>& rows,
                                      bool with_target,
                                      Dataset* encoded) {
     std::vector<float> sum;
     for (std::size_t m = 0; m < models_.size(); ++m) {
-        Dataset data = models_[m]->encode(table, rows, with_target);
+        Dataset data = models_[m]->encode(*tables.at(m), rows, with_target);
         const std::vector<float> out = models_[m]->predict(data);
         if (m == 0) {
             sum = out;

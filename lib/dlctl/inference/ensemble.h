@@ -4,16 +4,18 @@
 #include <string>
 #include <vector>
 
+#include "dlctl/inference/csv_columns.h"
 #include "dlctl/inference/predictor.h"
 
 namespace dlctl {
 
 /// One or more checkpoints whose predictions are averaged (an ensemble of one is one model).
+/// Each member reads the data as it was trained to: its own columns, column types and
+/// missing-value markers, and its own fitted preprocessing.
 class Ensemble {
   public:
-    /// Loads every checkpoint; throws UsageError when they do not predict the same thing from
-    /// the same features (feature names, task, target and labels must agree; each model keeps
-    /// its own fitted preprocessing).
+    /// Loads every checkpoint; throws UsageError when they do not predict the same thing (task,
+    /// target and labels must agree).
     Ensemble(const std::vector<std::string>& paths, const std::string& device, int threads);
 
     const Predictor& first() const { return *models_.front(); }
@@ -21,9 +23,18 @@ class Ensemble {
     std::size_t size() const { return models_.size(); }
     const std::vector<std::unique_ptr<Predictor>>& models() const { return models_; }
 
-    /// The mean of the members' outputs on rows of `table` (Predictor::predict layout), and in
-    /// `encoded` the first member's encoding of those rows (targets too when `with_target`).
-    std::vector<float> predict(const Table& table,
+    /// The distinct ways the members read a CSV (Predictor::schema), usually one.
+    std::vector<TableSchema> schemas(bool with_target,
+                                     const std::vector<std::string>& file_columns) const;
+    /// Each member's table among `per_schema`, tables read with schemas() in its order.
+    std::vector<const Table*> member_tables(const std::vector<Table>& per_schema,
+                                            bool with_target,
+                                            const std::vector<std::string>& file_columns) const;
+
+    /// The mean of the members' outputs on rows of their tables (one per member, the same rows
+    /// of the same file; Predictor::predict layout), and in `encoded` the first member's
+    /// encoding of those rows (targets too when `with_target`).
+    std::vector<float> predict(const std::vector<const Table*>& tables,
                                const std::vector<std::uint32_t>& rows,
                                bool with_target,
                                Dataset* encoded = nullptr);

@@ -8,6 +8,15 @@
 
 namespace dlctl {
 
+namespace {
+
+/// One JSON line; bytes of an id that are not UTF-8 become U+FFFD (JSON text is UTF-8).
+std::string dump_line(const nlohmann::json& j) {
+    return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace
+
 std::string csv_cell(const std::string& text) {
     if (text.find_first_of(",\"\r\n") == std::string::npos) return text;
     std::string out = "\"";
@@ -70,6 +79,21 @@ std::string PredictionFormatter::row(const std::vector<std::string>& ids,
                                    : json_row(ids, prediction, values[0], probs, order);
 }
 
+std::string PredictionFormatter::blank_row(const std::vector<std::string>& ids) const {
+    if (format_.format != "csv") {
+        nlohmann::json j = nlohmann::json::object();
+        for (std::size_t i = 0; i < ids.size(); ++i) j[format_.id_columns[i]] = ids[i];
+        j["prediction"] = nullptr;
+        return dump_line(j);
+    }
+    std::vector<std::string> cells;
+    for (const auto& id : ids) cells.push_back(csv_cell(id));
+    const std::size_t empty = 1 + (classes_ > 0 && top_k_ > 0 ? 2 * static_cast<std::size_t>(top_k_)
+                                                              : task_.labels.size());
+    cells.resize(cells.size() + empty);
+    return fmt::format("{}\n", fmt::join(cells, ","));
+}
+
 std::string PredictionFormatter::csv_row(const std::vector<std::string>& ids,
                                          const std::string& prediction,
                                          const std::vector<float>& probs,
@@ -97,7 +121,7 @@ std::string PredictionFormatter::json_row(const std::vector<std::string>& ids,
     for (std::size_t i = 0; i < ids.size(); ++i) j[format_.id_columns[i]] = ids[i];
     if (classes_ == 0) {
         j["prediction"] = value;
-        return j.dump() + "\n";
+        return dump_line(j);
     }
     j["prediction"] = prediction;
     if (top_k_ > 0) {
@@ -112,7 +136,7 @@ std::string PredictionFormatter::json_row(const std::vector<std::string>& ids,
         for (int c = 0; c < classes_; ++c) p[task_.labels[c]] = probs[static_cast<std::size_t>(c)];
         j["probabilities"] = p;
     }
-    return j.dump() + "\n";
+    return dump_line(j);
 }
 
 }  // namespace dlctl

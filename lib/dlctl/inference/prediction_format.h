@@ -29,6 +29,9 @@ class PredictionFormatter {
     /// One row's line: `ids` as id_columns, `values` the row's outputs (Predictor::predict
     /// layout: P(positive) for binary, one probability a class, or the value).
     std::string row(const std::vector<std::string>& ids, const float* values) const;
+    /// The line of a row that could not be predicted (predict --on-error blank): `ids`, then
+    /// empty cells (CSV) or a null prediction (jsonl), so output rows stay aligned with input.
+    std::string blank_row(const std::vector<std::string>& ids) const;
 
   private:
     /// The row's class probabilities, and the class indices from most to least probable.

@@ -50,10 +50,22 @@ Predictor::~Predictor() = default;
 
 std::int64_t Predictor::width() const { return model_->output_size(); }
 
-std::vector<std::pair<std::string, ColumnType>> Predictor::input_columns() const {
-    std::vector<std::pair<std::string, ColumnType>> out;
+TableSchema Predictor::schema(bool with_target,
+                              const std::vector<std::string>& file_columns) const {
+    TableSchema out;
     for (const FeatureColumn& f : checkpoint_.preprocessor.columns()) {
-        out.emplace_back(f.name, f.type);
+        out.columns.emplace_back(f.name, f.type);
+    }
+    out.na_values = checkpoint_.spec.data.na_values;
+    if (!with_target) return out;
+    const TaskInfo& task = checkpoint_.task;
+    // Labels are matched as text; regression targets are numbers.
+    out.columns.emplace_back(task.target,
+                             task.classes == 0 ? ColumnType::kNumeric : ColumnType::kCategorical);
+    const std::string& weight = checkpoint_.spec.data.sample_weight;
+    if (!weight.empty() &&
+        std::find(file_columns.begin(), file_columns.end(), weight) != file_columns.end()) {
+        out.columns.emplace_back(weight, ColumnType::kNumeric);
     }
     return out;
 }

@@ -11,6 +11,7 @@
 #include "dlctl/data/dataset.h"
 #include "dlctl/data/table.h"
 #include "dlctl/inference/batched_inference.h"
+#include "dlctl/inference/csv_columns.h"
 #include "dlctl/loss/loss.h"
 #include "dlctl/nn/sequential.h"
 
@@ -42,8 +43,10 @@ class Predictor {
     std::vector<std::string> feature_names() const {
         return checkpoint_.preprocessor.feature_names();
     }
-    /// The input columns with the types they were trained with, to read other files alike.
-    std::vector<std::pair<std::string, ColumnType>> input_columns() const;
+    /// How this model reads a CSV: its input columns with the types it was trained with and
+    /// its missing-value markers; `with_target` adds the target (as text for classifiers) and
+    /// the sample-weight column when `file_columns` has it.
+    TableSchema schema(bool with_target, const std::vector<std::string>& file_columns) const;
     /// Values per row that predict() returns: K class probabilities (multiclass), P(positive)
     /// (binary) or the prediction in the target's units (regression).
     std::int64_t width() const;

@@ -1,6 +1,7 @@
 #include "dlctl/io/atomic_file.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -21,6 +22,15 @@ std::filesystem::path temporary_name(const std::filesystem::path& path) {
     std::filesystem::path temp = path;
     temp += ".tmp-" + std::to_string(::getpid());
     return temp;
+}
+
+/// The file a write to `path` replaces: `path`, or the file its symbolic link points to (the
+/// link stays a link).
+std::filesystem::path file_behind(const std::filesystem::path& path) {
+    std::error_code ec;
+    if (!std::filesystem::is_symlink(std::filesystem::symlink_status(path, ec))) return path;
+    const std::filesystem::path target = std::filesystem::weakly_canonical(path, ec);
+    return ec ? path : target;
 }
 
 void replace_with(const std::filesystem::path& temp, const std::filesystem::path& path) {
@@ -75,15 +85,22 @@ void link_file_atomic(const std::filesystem::path& existing, const std::filesyst
     ::unlink(temp.c_str());  // rename does nothing when both names already are this one file
 }
 
-AtomicFileWriter::AtomicFileWriter(std::filesystem::path path, bool direct)
-    : path_(std::move(path)), temp_(temporary_name(path_)), temp_guard_(temp_) {
+AtomicFileWriter::AtomicFileWriter(const std::filesystem::path& path, bool direct)
+    : path_(file_behind(path)), temp_(temporary_name(path_)), temp_guard_(temp_) {
     const int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
     if (direct) {
-        fd_ = ::open(temp_.c_str(), flags | O_DIRECT, 0644);
+        fd_ = ::open(temp_.c_str(), flags | O_DIRECT, 0666);
         direct_ = fd_ >= 0;  // a file system without O_DIRECT refuses it (EINVAL): write cached
     }
-    if (fd_ < 0) fd_ = ::open(temp_.c_str(), flags, 0644);
+    if (fd_ < 0) fd_ = ::open(temp_.c_str(), flags, 0666);
     if (fd_ < 0) fail("create", temp_, errno);
+    struct stat replaced {};
+    if (::stat(path_.c_str(), &replaced) == 0 && ::fchmod(fd_, replaced.st_mode & 07777) != 0) {
+        const int error = errno;
+        ::close(fd_);
+        ::unlink(temp_.c_str());
+        fail("set the mode of", temp_, error);
+    }
 }
 
 AtomicFileWriter::~AtomicFileWriter() {

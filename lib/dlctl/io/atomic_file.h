@@ -11,8 +11,10 @@
 namespace dlctl {
 
 /// Writes `content` to `path` so that readers see either the old file or the complete new one:
-/// a temporary file in the same directory is written, fsync'ed and renamed over `path`.
-/// Throws IoError naming the path on failure, leaving any existing file untouched.
+/// a temporary file in the same directory is written, fsync'ed and renamed over `path`. A
+/// replaced file keeps its permission bits; a symbolic link stays a link, and the file it
+/// points to is replaced. Throws IoError naming the path on failure, leaving any existing file
+/// untouched.
 void write_file_atomic(const std::filesystem::path& path, std::string_view content);
 /// The same for a file made of `pieces` one after another, written without joining them.
 void write_file_atomic(const std::filesystem::path& path, std::span<const std::string_view> pieces);
@@ -23,7 +25,8 @@ void write_file_atomic(const std::filesystem::path& path, std::span<const std::s
 void link_file_atomic(const std::filesystem::path& existing, const std::filesystem::path& path);
 
 /// A new file written under a temporary name next to `path` and renamed over it by commit(), so
-/// readers see the old file or the complete new one. Destroyed without commit() (after an error),
+/// readers see the old file or the complete new one (as write_file_atomic: modes and symbolic
+/// links are kept). Destroyed without commit() (after an error),
 /// it removes the temporary file. Methods throw IoError naming the file.
 class AtomicFileWriter {
   public:
@@ -32,7 +35,7 @@ class AtomicFileWriter {
 
     /// `direct` asks to bypass the page cache (O_DIRECT) where the file system allows it; then
     /// each write_at must be whole blocks, at a block offset, from a block-aligned buffer.
-    AtomicFileWriter(std::filesystem::path path, bool direct);
+    AtomicFileWriter(const std::filesystem::path& path, bool direct);
     AtomicFileWriter(const AtomicFileWriter&) = delete;
     AtomicFileWriter& operator=(const AtomicFileWriter&) = delete;
     ~AtomicFileWriter();

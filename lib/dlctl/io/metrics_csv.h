@@ -1,11 +1,21 @@
 #pragma once
 
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace dlctl {
+
+/// One metrics.csv line: the cells joined by commas, and a newline.
+std::string metrics_csv_line(const std::vector<std::string>& cells);
+
+/// The rows of the metrics.csv at `path` when it has the header `columns` and at least `rows`
+/// rows: the first `rows` of them; nullopt when it cannot be read or differs.
+std::optional<std::vector<std::vector<std::string>>> read_metrics_csv(
+    const std::filesystem::path& path, const std::vector<std::string>& columns, std::uint64_t rows);
 
 /// Appends one row per epoch to metrics.csv, flushed after each row so a crashed or interrupted
 /// run keeps every finished epoch.

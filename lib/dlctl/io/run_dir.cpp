@@ -108,4 +108,15 @@ RunDirLock::RunDirLock(const fs::path& dir) {
 
 RunDirLock::~RunDirLock() { ::close(fd_); }
 
+bool run_dir_in_use(const fs::path& dir) {
+    const int fd = ::open((dir / "train.log").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false;
+    int rc;
+    while ((rc = ::flock(fd, LOCK_SH | LOCK_NB)) != 0 && errno == EINTR) {
+    }
+    const bool held = rc != 0 && errno == EWOULDBLOCK;
+    ::close(fd);  // also drops the shared lock, if taken
+    return held;
+}
+
 }  // namespace dlctl

@@ -16,6 +16,9 @@ std::filesystem::path create_run_dir(const std::filesystem::path& parent,
 /// earlier run (IoError otherwise), which the new run appends to.
 std::filesystem::path reuse_run_dir(const std::filesystem::path& dir);
 
+/// Whether a dlctl train holds the lock on `dir` now (see RunDirLock): the run is going on.
+bool run_dir_in_use(const std::filesystem::path& dir);
+
 /// An exclusive advisory lock (flock) on a run directory's train.log, held while the object
 /// lives: one dlctl train at a time writes a run directory. The system drops it when the
 /// process ends, however it ends.

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 
 #include "dlctl/config/vocabulary.h"
 #include "dlctl/core/error.h"
+#include "dlctl/io/run_dir.h"
 
 namespace dlctl {
 
@@ -50,14 +52,43 @@ void flatten(const YAML::Node& node,
     out[path] = node.IsNull() ? "" : node.Scalar();
 }
 
-std::optional<json> read_json(const fs::path& path) {
+/// A run's summary.json: absent (the run goes on, or ended without one), unreadable, or read.
+struct Summary {
+    bool exists = false;
+    std::optional<json> value;  ///< a JSON object
+    std::string problem;        ///< why an existing file was not read
+};
+
+Summary read_summary(const fs::path& path) {
+    Summary out;
+    std::error_code ec;
+    out.exists = fs::exists(path, ec);
+    if (!out.exists) return out;
     std::ifstream in(path);
-    if (!in) return std::nullopt;
     try {
-        return json::parse(in);
-    } catch (const json::exception&) {
-        return std::nullopt;
+        json value = json::parse(in);
+        if (value.is_object()) {
+            out.value = std::move(value);
+        } else {
+            out.problem = "not a JSON object";
+        }
+    } catch (const json::exception& e) {
+        out.problem = in ? e.what() : "cannot be read";
     }
+    return out;
+}
+
+/// completed, interrupted or failed as the summary says; running while a dlctl train holds
+/// the directory; incomplete when nothing does and there is no summary (killed or crashed);
+/// unreadable for a summary that cannot be read.
+std::string run_status(const fs::path& dir, const Summary& summary) {
+    if (summary.value) {
+        const auto status = summary.value->find("status");
+        return status != summary.value->end() && status->is_string() ? status->get<std::string>()
+                                                                     : "unknown";
+    }
+    if (summary.exists) return "unreadable";
+    return run_dir_in_use(dir) ? "running" : "incomplete";
 }
 
 std::optional<double> metric_of(const json& summary, const std::string& metric) {
@@ -74,6 +105,24 @@ std::optional<double> metric_of(const json& summary, const std::string& metric) 
     const auto v = s->find(name);
     if (v == s->end() || !v->is_number()) return std::nullopt;
     return v->get<double>();
+}
+
+/// A run's row without its settings.
+RunRow run_row(const fs::path& dir, const Summary& summary, const std::string& metric) {
+    RunRow row;
+    row.dir = dir;
+    row.status = run_status(dir, summary);
+    if (!summary.value) return row;
+    const json& s = *summary.value;
+    row.value = metric_of(s, metric);
+    const auto epochs = s.find("epochs_run");
+    if (epochs != s.end() && epochs->is_number_integer()) row.epochs = epochs->get<int>();
+    const auto timings = s.find("timings");
+    if (timings != s.end() && timings->is_object()) {
+        const auto total = timings->find("total_seconds");
+        if (total != timings->end() && total->is_number()) row.seconds = total->get<double>();
+    }
+    return row;
 }
 
 std::string csv_cell(const std::string& text) {
@@ -99,7 +148,8 @@ Leaderboard make_leaderboard(const std::vector<fs::path>& roots,
     struct Run {
         fs::path dir;
         std::map<std::string, std::string> settings;
-        std::optional<json> summary;
+        bool settings_read = true;  ///< false: config.yaml is broken
+        Summary summary;
     };
     std::vector<Run> runs;
     for (const auto& root : roots) {
@@ -117,11 +167,18 @@ Leaderboard make_leaderboard(const std::vector<fs::path>& roots,
         }
         std::sort(dirs.begin(), dirs.end());
         for (const auto& dir : dirs) {
-            Run run{dir, {}, read_json(dir / "summary.json")};
+            Run run{dir, {}, true, read_summary(dir / "summary.json")};
+            if (!run.summary.problem.empty()) {
+                spdlog::warn("{}: {}; the run is listed as unreadable",
+                             (dir / "summary.json").string(), run.summary.problem);
+            }
             try {
                 flatten(YAML::LoadFile((dir / "config.yaml").string()), "", run.settings);
-            } catch (const YAML::Exception&) {
-                continue;  // not a dlctl run directory
+            } catch (const YAML::Exception& e) {
+                spdlog::warn("{}:{}:{}: {}; the run is listed without its settings",
+                             (dir / "config.yaml").string(), e.mark.line + 1, e.mark.column + 1,
+                             e.msg);
+                run.settings_read = false;
             }
             runs.push_back(std::move(run));
         }
@@ -131,7 +188,7 @@ Leaderboard make_leaderboard(const std::vector<fs::path>& roots,
                          "pass the --run-dir parent of a sweep, or output.dir");
     }
     const bool any_validation = std::any_of(runs.begin(), runs.end(), [](const Run& r) {
-        return r.summary && r.summary->contains("validation");
+        return r.summary.value && r.summary.value->contains("validation");
     });
     if (metric.empty()) metric = any_validation ? "val_loss" : "loss";
     if (mode.empty() || mode == "auto") {
@@ -150,27 +207,20 @@ Leaderboard make_leaderboard(const std::vector<fs::path>& roots,
         if (key == "name" || key == "output.dir") continue;
         std::set<std::string> values;
         for (const Run& run : runs) {
+            if (!run.settings_read) continue;
             const auto it = run.settings.find(key);
             values.insert(it == run.settings.end() ? "(unset)" : it->second);
         }
         if (values.size() > 1) board.columns.push_back(key);
     }
-    for (const Run& run : runs) {
-        RunRow row;
-        row.dir = run.dir;
-        row.status = run.summary ? run.summary->value("status", std::string("unknown")) : "running";
-        if (run.summary) {
-            row.value = metric_of(*run.summary, metric);
-            row.epochs = run.summary->value("epochs_run", 0);
-            if (run.summary->contains("timings")) {
-                row.seconds = (*run.summary)["timings"].value("total_seconds", 0.0);
-            }
-        }
+    for (const Run& run : runs) board.rows.push_back(run_row(run.dir, run.summary, metric));
+    for (std::size_t i = 0; i < runs.size(); ++i) {
         for (const auto& key : board.columns) {
-            const auto it = run.settings.find(key);
-            row.settings.push_back(it == run.settings.end() ? "(unset)" : it->second);
+            const auto it = runs[i].settings.find(key);
+            board.rows[i].settings.push_back(!runs[i].settings_read         ? "?"
+                                             : it == runs[i].settings.end() ? "(unset)"
+                                                                            : it->second);
         }
-        board.rows.push_back(std::move(row));
     }
     const bool maximize = mode == "max";
     std::stable_sort(board.rows.begin(), board.rows.end(), [&](const RunRow& a, const RunRow& b) {

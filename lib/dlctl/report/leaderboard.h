@@ -10,7 +10,10 @@ namespace dlctl {
 /// One run directory as the leaderboard shows it.
 struct RunRow {
     std::filesystem::path dir;
-    std::string status;  ///< completed, interrupted, failed, or running (no summary.json yet)
+    /// completed, interrupted or failed (summary.json's status); without a summary.json,
+    /// running (a dlctl train holds the directory) or incomplete (killed or crashed);
+    /// unreadable when summary.json cannot be read
+    std::string status;
     std::optional<double> value;  ///< the ranking metric; none when the run did not log it
     int epochs = 0;
     double seconds = 0.0;

@@ -9,6 +9,7 @@
 
 #include "dlctl/core/error.h"
 #include "dlctl/io/atomic_file.h"
+#include "dlctl/io/metrics_csv.h"
 
 namespace dlctl {
 
@@ -65,7 +66,7 @@ void CheckpointWriter::end_epoch(const EpochResult& result,
                                  Backend& backend,
                                  const Sequential& model,
                                  const Trainer& trainer) {
-    base_.history.push_back(std::move(metrics_row));
+    base_.history.add(std::move(metrics_row));
     const bool improved = best_.update(result.epoch, logged_value(result, base_.best_monitor));
     const int every = base_.spec.output.checkpoint_every;
     if (every == 0) return;
@@ -112,6 +113,23 @@ CheckpointWriter::~CheckpointWriter() {
     } catch (const std::exception& e) {  // already unwinding from another error
         spdlog::error("{}", e.what());
     }
+}
+
+std::vector<std::vector<std::string>> resumed_metrics_rows(const Checkpoint& checkpoint,
+                                                           const fs::path& path) {
+    const HistoryDigest& digest = checkpoint.history;
+    if (digest.rows == 0) return {};
+    const fs::path dir = path.parent_path();
+    const fs::path csv =
+        (dir.filename() == "checkpoints" ? dir.parent_path() : dir) / "metrics.csv";
+    auto rows = read_metrics_csv(csv, digest.columns, digest.rows);
+    if (rows && HistoryDigest::of(digest.columns, *rows).crc32 == digest.crc32) return *rows;
+    spdlog::warn(
+        "'{}' is missing or does not hold the {} epochs of '{}', so this run's "
+        "metrics.csv starts after epoch {}; the earlier rows are in that run's "
+        "metrics.csv",
+        csv.string(), digest.rows, path.string(), checkpoint.state.epoch);
+    return {};
 }
 
 void restore_training(const Checkpoint& checkpoint,

@@ -17,7 +17,7 @@ namespace dlctl {
 /// early-stopping monitor, else val_loss, else loss) and the output.keep_checkpoints newest
 /// epoch-NNNN.safetensors. Every file is replaced atomically. Files are written in the
 /// background while training goes on; a failed write is thrown by the next end_epoch or finish.
-/// Also keeps the metrics.csv rows that each checkpoint carries for a resumed run.
+/// Each checkpoint carries the digest of metrics.csv up to its epoch (HistoryDigest).
 class CheckpointWriter {
   public:
     /// `base` holds what does not change during the run (spec, preprocessor, task, data origin,
@@ -39,8 +39,6 @@ class CheckpointWriter {
     /// Waits until every checkpoint started is on disk; throws IoError if a write failed.
     void finish();
 
-    const std::vector<std::vector<std::string>>& history() const { return base_.history; }
-
   private:
     std::filesystem::path dir_;
     Checkpoint base_;
@@ -58,6 +56,13 @@ void restore_training(const Checkpoint& checkpoint,
                       Backend& backend,
                       Sequential& model,
                       Trainer& trainer);
+
+/// The metrics.csv rows of `checkpoint`'s epochs for a run resumed from it (file `path`): read
+/// from its run's metrics.csv (`<run>/checkpoints/X.safetensors` -> `<run>/metrics.csv`) and
+/// checked against its history digest. None, with a warning saying where the rows are, when that
+/// file is missing or does not match: the new metrics.csv then starts after the resumed epoch.
+std::vector<std::vector<std::string>> resumed_metrics_rows(const Checkpoint& checkpoint,
+                                                           const std::filesystem::path& path);
 
 /// The monitor that decides best.safetensors for a spec (see CheckpointWriter).
 std::string best_checkpoint_monitor(const ExperimentSpec& spec, bool has_validation);

@@ -251,28 +251,32 @@ TrainerOptions trainer_options(const ExperimentSpec& spec,
     return o;
 }
 
-/// What every checkpoint of the run carries besides its tensors: the resumed run's history and
-/// state (restored into the model and trainer here), then this run's spec, data and task.
+/// What every checkpoint of the run carries besides its tensors: the resumed run's state
+/// (restored into the model and trainer here) and the digest of `earlier_rows` (the resumed
+/// run's metrics.csv rows, found here), then this run's spec, data and task.
 Checkpoint checkpoint_base(const ExperimentSpec& spec,
                            const ExperimentOptions& options,
                            PreparedRun& run,
-                           Trainer& trainer) {
+                           Trainer& trainer,
+                           std::vector<std::vector<std::string>>& earlier_rows) {
     const std::vector<std::string> columns = metrics_columns(spec, run.has_validation);
     Checkpoint base;
+    earlier_rows.clear();
     if (run.resumed) {
         restore_training(*run.resumed, options.resume, *run.backend, *run.model, trainer);
         spdlog::info("resumed from {} after epoch {} (step {})", options.resume.string(),
                      run.resumed->state.epoch, run.resumed->state.global_step);
         base = std::move(*run.resumed);
         base.tensors.clear();
-        if (base.history_columns != columns) {
+        if (base.history.columns != columns) {
             throw UsageError(
                 fmt::format("cannot resume from '{}': it logged the columns {}, "
                             "this spec logs {}",
-                            options.resume.string(), fmt::join(base.history_columns, ","),
+                            options.resume.string(), fmt::join(base.history.columns, ","),
                             fmt::join(columns, ",")),
                 "resume with the same train.metrics");
         }
+        earlier_rows = resumed_metrics_rows(base, options.resume);
     }
     base.dlctl_version = build_info().version;
     base.spec = spec;
@@ -280,7 +284,7 @@ Checkpoint checkpoint_base(const ExperimentSpec& spec,
     base.preprocessor = run.data.preprocessor;
     base.task = task_info(run.data, run.classes);
     base.data = data_origin(spec.data.path, run.data.table.rows());
-    base.history_columns = columns;
+    base.history = HistoryDigest::of(columns, earlier_rows);
     if (base.best_monitor.empty())
         base.best_monitor = best_checkpoint_monitor(spec, run.has_validation);
     return base;
@@ -303,9 +307,10 @@ TrainingOutcome train_epochs(const ExperimentSpec& spec,
                              Trainer& trainer,
                              const DeviceSplits& splits,
                              Checkpoint base,
+                             const std::vector<std::vector<std::string>>& earlier_rows,
                              CurvesPlotter& curves,
                              const fs::path& run_dir) {
-    MetricsCsvWriter csv(run_dir / "metrics.csv", base.history_columns, base.history,
+    MetricsCsvWriter csv(run_dir / "metrics.csv", base.history.columns, earlier_rows,
                          options.in_place);
     CheckpointWriter checkpoints(run_dir, std::move(base));
     const auto started = std::chrono::steady_clock::now();
@@ -435,10 +440,11 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         const DeviceSplits splits{trainer.upload(run.data.train),
                                   trainer.upload(run.data.validation),
                                   trainer.upload(run.data.test)};
-        Checkpoint base = checkpoint_base(spec, options, run, trainer);
-        curves.emplace(run_dir, spec.name, base.history_columns, base.history);
-        const TrainingOutcome outcome =
-            train_epochs(spec, options, run, trainer, splits, std::move(base), *curves, run_dir);
+        std::vector<std::vector<std::string>> earlier_rows;
+        Checkpoint base = checkpoint_base(spec, options, run, trainer, earlier_rows);
+        curves.emplace(run_dir, spec.name, base.history.columns, earlier_rows);
+        const TrainingOutcome outcome = train_epochs(
+            spec, options, run, trainer, splits, std::move(base), earlier_rows, *curves, run_dir);
         log_how_training_ended(spec, outcome.fit);
 
         write_model_file(spec, run, run_dir);
