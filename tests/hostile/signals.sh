@@ -36,3 +36,25 @@ for signal in TERM:143 INT:130; do
     [ "$(cat preds.csv)" = "old predictions" ] || fail_case "SIG$signal: preds.csv changed"
     ! ls preds.csv.tmp-* > /dev/null 2>&1 || fail_case "SIG$signal: preds.csv.tmp-PID left behind"
 done
+
+# SIGKILL (the OOM killer, a node failure) at any moment: last.safetensors is a whole epoch at
+# most one behind metrics.csv, and --resume auto continues from it each time.
+for delay in 0.3 0.7 1.1 0.5 0.9; do
+    case_name="train: SIGKILL after $delay s, then --resume auto"
+    "$dlctl" train "$cfg" -q --run-dir "$PWD/killed" --resume auto --set train.epochs=100000 \
+        > /dev/null 2> stderr.txt < /dev/null &
+    pid=$!
+    sleep "$delay"
+    kill -KILL "$pid"
+    wait "$pid" 2> /dev/null
+    [ -e killed/checkpoints/last.safetensors ] || continue  # killed before the first epoch
+    saved=$("$dlctl" inspect killed/checkpoints/last.safetensors --json |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["training"]["epoch"])') ||
+        { fail_case "last.safetensors does not load"; continue; }
+    logged=$(($(wc -l < killed/metrics.csv) - 1))
+    if [ $((logged - saved)) -le 1 ] && [ "$saved" -le "$logged" ]; then
+        passed=$((passed + 1))
+    else
+        fail_case "last.safetensors is epoch $saved, metrics.csv has $logged epochs"
+    fi
+done

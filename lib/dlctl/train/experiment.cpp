@@ -318,6 +318,9 @@ TrainingOutcome train_epochs(const ExperimentSpec& spec,
     outcome.fit = trainer.fit(
         splits.train, run.has_validation ? &splits.validation : nullptr, [&](const EpochResult& r) {
             const std::vector<std::string> row = metrics_row(r, run.has_validation);
+            // The previous checkpoint is on disk before this epoch's row is: a kill leaves
+            // last.safetensors at most one epoch behind metrics.csv.
+            checkpoints.finish();
             csv.write_row(row);
             checkpoints.end_epoch(r, row, *run.backend, *run.model, trainer);
             curves.add_epoch(row);
