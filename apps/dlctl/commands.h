@@ -15,6 +15,7 @@ using Action = std::function<int()>;
 /// Each adds one subcommand (its flags, help and worked example) to `app`.
 void add_train_command(CLI::App& app, Action& action);
 void add_validate_command(CLI::App& app, Action& action);
+void add_init_command(CLI::App& app, Action& action);
 void add_eval_command(CLI::App& app, Action& action);
 void add_predict_command(CLI::App& app, Action& action);
 void add_inspect_command(CLI::App& app, Action& action);

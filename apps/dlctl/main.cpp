@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
     dlctl::cli::Action action;
     dlctl::cli::add_train_command(app, action);
     dlctl::cli::add_validate_command(app, action);
+    dlctl::cli::add_init_command(app, action);
     dlctl::cli::add_eval_command(app, action);
     dlctl::cli::add_predict_command(app, action);
     dlctl::cli::add_inspect_command(app, action);

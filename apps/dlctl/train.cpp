@@ -8,18 +8,17 @@
 #include <memory>
 
 #include "commands.h"
-#include "dlctl/config/spec_loader.h"
 #include "dlctl/core/error.h"
 #include "dlctl/train/experiment.h"
 #include "dlctl/train/resume.h"
+#include "spec_options.h"
 
 namespace dlctl::cli {
 
 namespace {
 
 struct TrainOptions {
-    std::string spec;
-    std::vector<std::string> sets;
+    SpecOptions spec;
     std::string run_dir;
     std::string device;
     std::string seed;
@@ -34,7 +33,7 @@ int run_train(const TrainOptions& o) {
     if (!o.seed.empty()) flags.push_back({"seed", o.seed, "--seed " + o.seed});
     if (!o.threads.empty()) flags.push_back({"train.threads", o.threads, "--threads " + o.threads});
     if (o.no_cache) flags.push_back({"data.cache", "false", "--no-cache"});
-    const ExperimentSpec spec = load_spec(o.spec, o.sets, flags);
+    const ExperimentSpec spec = load_spec_options(o.spec, std::move(flags));
     // The progress line is for people: a terminal, and a console not silenced by -q.
     const auto& sinks = spdlog::default_logger()->sinks();
     const bool console_info = !sinks.empty() && sinks.front()->level() <= spdlog::level::info;
@@ -57,12 +56,9 @@ int run_train(const TrainOptions& o) {
 
 void add_train_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<TrainOptions>();
-    CLI::App* cmd = app.add_subcommand("train", "train a model from a YAML experiment spec");
-    cmd->add_option("SPEC", options->spec, "experiment spec (YAML)")->required();
-    cmd->add_option("--set", options->sets,
-                    "override a spec key before validation, e.g. train.optimizer.lr=0.001 or "
-                    "model.layers.0.units=64 (repeatable; values are YAML)")
-        ->allow_extra_args(false);
+    CLI::App* cmd = app.add_subcommand(
+        "train", "train a model from a YAML experiment spec, or from a CSV file and --target");
+    add_spec_options(cmd, options->spec);
     cmd->add_option("--run-dir", options->run_dir,
                     "write outputs to exactly this directory (default: a new timestamped "
                     "directory under output.dir)");
@@ -82,7 +78,12 @@ void add_train_command(CLI::App& app, Action& action) {
         "Writes config.yaml (resolved spec), train.log, metrics.csv, summary.json,\n"
         "model.safetensors and checkpoints/{last,best}.safetensors into the run directory and\n"
         "prints that directory as the last line of stdout.\n\n"
+        "Without a spec (a CSV and --target), dlctl infers the task from the target (binary,\n"
+        "multiclass or regression; the log says which and why) and takes the model and\n"
+        "training from --preset; config.yaml in the run directory is the spec it ran.\n\n"
         "Examples:\n"
+        "  dlctl train data/penguins.csv --target species\n"
+        "  dlctl train train.csv --target price --test-file test.csv --preset fast\n"
         "  dlctl train configs/breast_cancer.yaml\n"
         "  dlctl train configs/breast_cancer.yaml --set train.epochs=50 --seed 7 -q\n"
         "  run=$(dlctl train configs/diabetes.yaml --run-dir runs/sweep/lr0.01 | tail -1)\n"

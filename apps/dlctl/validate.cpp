@@ -9,14 +9,14 @@
 #include "dlctl/config/task.h"
 #include "dlctl/data/dataset.h"
 #include "dlctl/data/summary.h"
+#include "spec_options.h"
 
 namespace dlctl::cli {
 
 namespace {
 
 struct ValidateOptions {
-    std::string spec;
-    std::vector<std::string> sets;
+    SpecOptions spec;
     bool skip_data = false;
     bool no_cache = false;
 };
@@ -24,7 +24,7 @@ struct ValidateOptions {
 int run_validate(const ValidateOptions& o) {
     std::vector<Override> flags;
     if (o.no_cache) flags.push_back({"data.cache", "false", "--no-cache"});
-    const ExperimentSpec spec = load_spec(o.spec, o.sets, flags);
+    const ExperimentSpec spec = load_spec_options(o.spec, std::move(flags));
     if (!o.skip_data) {
         const int classes = target_classes(spec);
         const PreparedData data = prepare_data(spec.data, spec.seed, classes);
@@ -42,9 +42,7 @@ void add_validate_command(CLI::App& app, Action& action) {
     CLI::App* cmd = app.add_subcommand(
         "validate",
         "check a spec (and its data) and print the resolved spec, every default filled in");
-    cmd->add_option("SPEC", options->spec, "experiment spec (YAML)")->required();
-    cmd->add_option("--set", options->sets, "override a spec key, as for 'dlctl train'")
-        ->allow_extra_args(false);
+    add_spec_options(cmd, options->spec);
     cmd->add_flag("--skip-data", options->skip_data, "check the spec only, do not read the CSV");
     cmd->add_flag("--no-cache", options->no_cache,
                   "parse the CSV even if a cached parse exists (overrides data.cache)");

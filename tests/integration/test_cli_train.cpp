@@ -125,7 +125,7 @@ TEST_CASE("dlctl --version and every --help work and exit 0", "[cli]") {
     CHECK_THAT(v.out, StartsWith("dlctl 0.1.0 (commit "));
     CHECK_THAT(v.out, Contains("CUDA o"));
     for (const char* cmd :
-         {"", "train", "validate", "eval", "predict", "inspect", "devices", "report"}) {
+         {"", "train", "validate", "init", "eval", "predict", "inspect", "devices", "report"}) {
         INFO(cmd);
         const CliResult h = run_dlctl(std::string(cmd) + " --help");
         CHECK(h.exit_code == 0);

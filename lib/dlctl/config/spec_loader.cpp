@@ -289,12 +289,10 @@ void find_duplicate_keys(const YAML::Node& node,
 
 }  // namespace
 
-ExperimentSpec load_spec_from_string(std::string_view yaml,
-                                     std::string_view source_name,
-                                     const fs::path& base_dir,
-                                     const std::vector<std::string>& sets,
-                                     const std::vector<Override>& flags) {
-    const std::string source(source_name);
+namespace {
+
+/// A spec's YAML, with every duplicate key reported (SpecError).
+YAML::Node parse_spec_yaml(std::string_view yaml, const std::string& source) {
     YAML::Node root;
     try {
         root = YAML::Load(std::string(yaml));
@@ -306,9 +304,34 @@ ExperimentSpec load_spec_from_string(std::string_view yaml,
     std::set<std::pair<int, int>> visited;
     find_duplicate_keys(root, source, visited, problems);
     if (!problems.empty()) throw SpecError(problems);
-    // Bad overrides are reported together with every other problem of the spec.
+    return root;
+}
+
+/// `top` laid over `base`: keys of `top` win, and mappings in both are layered key by key (lists
+/// and scalars replace). `top`'s nodes keep their marks, so messages name the user's lines.
+YAML::Node layered(const YAML::Node& base, const YAML::Node& top) {
+    if (!base.IsMap() || !top.IsMap()) return top.IsDefined() && !top.IsNull() ? top : base;
+    YAML::Node out(YAML::NodeType::Map);
+    for (const auto& kv : base) {
+        const YAML::Node above = SpecReader::child(top, kv.first.Scalar());
+        out[kv.first] = above.IsDefined() ? layered(kv.second, above) : kv.second;
+    }
+    for (const auto& kv : top) {
+        if (!SpecReader::child(base, kv.first.Scalar()).IsDefined()) out[kv.first] = kv.second;
+    }
+    return out;
+}
+
+/// Applies `sets` and `flags` whose key path passes `wanted` to `root`; returns the paths each
+/// overrode (with its origin) and adds a problem for each that does not apply.
+std::map<std::string, std::string> apply_overrides(YAML::Node& root,
+                                                   const std::vector<std::string>& sets,
+                                                   const std::vector<Override>& flags,
+                                                   bool (*wanted)(const std::string& path),
+                                                   std::vector<std::string>& problems) {
     std::map<std::string, std::string> overridden;
     auto apply = [&](const Override& o) {
+        if (!wanted(o.path)) return;
         apply_override(root, o);
         overridden[o.path] = o.origin;
     };
@@ -326,17 +349,70 @@ ExperimentSpec load_spec_from_string(std::string_view yaml,
             problems.push_back(e.what());
         }
     }
+    return overridden;
+}
+
+bool any_path(const std::string&) { return true; }
+bool data_path(const std::string& path) { return path.starts_with("data."); }
+
+}  // namespace
+
+ExperimentSpec load_spec_from_string(std::string_view yaml,
+                                     std::string_view source_name,
+                                     const fs::path& base_dir,
+                                     const std::vector<std::string>& sets,
+                                     const std::vector<Override>& flags,
+                                     std::string_view defaults_yaml) {
+    const std::string source(source_name);
+    YAML::Node root = parse_spec_yaml(yaml, source);
+    if (!defaults_yaml.empty()) root = layered(YAML::Load(std::string(defaults_yaml)), root);
+    // Bad overrides are reported together with every other problem of the spec.
+    std::vector<std::string> problems;
+    const auto overridden = apply_overrides(root, sets, flags, any_path, problems);
     return read_spec(root, source, base_dir, overridden, std::move(problems));
+}
+
+DataSpec load_data_spec(std::string_view yaml,
+                        std::string_view source_name,
+                        const fs::path& base_dir,
+                        const std::vector<std::string>& sets,
+                        const std::vector<Override>& flags) {
+    const std::string source(source_name);
+    YAML::Node root = parse_spec_yaml(yaml, source);
+    if (!root.IsMap()) root = YAML::Node(YAML::NodeType::Map);  // load_spec_from_string reports
+    std::vector<std::string> problems;
+    const auto overridden = apply_overrides(root, sets, flags, data_path, problems);
+    SpecReader r(source, overridden, std::move(problems));
+    DataSpec data;
+    read_data(r, root, data);
+    if (!r.problems().empty()) throw SpecError(r.problems());
+    data.path = resolve_path(data.path, base_dir);
+    data.validation_file = resolve_path(data.validation_file, base_dir);
+    data.test_file = resolve_path(data.test_file, base_dir);
+    data.cache_dir = resolve_path(data.cache_dir, base_dir);
+    return data;
+}
+
+bool spec_has_model(std::string_view yaml) {
+    try {
+        const YAML::Node root = YAML::Load(std::string(yaml));
+        return !root.IsMap() || SpecReader::child(root, "model").IsDefined();
+    } catch (const YAML::Exception&) {
+        return true;  // the full load reports the syntax error
+    }
+}
+
+std::string read_spec_text(const fs::path& file) {
+    return read_whole_file(
+        file, {"spec", kMaxSpecBytes, true, ExitCode::kUsage,
+               "pass the path of a YAML experiment spec, e.g. configs/breast_cancer.yaml"});
 }
 
 ExperimentSpec load_spec(const fs::path& file,
                          const std::vector<std::string>& sets,
                          const std::vector<Override>& flags) {
-    const std::string text = read_whole_file(
-        file, {"spec", kMaxSpecBytes, true, ExitCode::kUsage,
-               "pass the path of a YAML experiment spec, e.g. configs/breast_cancer.yaml"});
-    return load_spec_from_string(text, file.string(), absolute_path(file).parent_path(), sets,
-                                 flags);
+    return load_spec_from_string(read_spec_text(file), file.string(),
+                                 absolute_path(file).parent_path(), sets, flags);
 }
 
 }  // namespace dlctl

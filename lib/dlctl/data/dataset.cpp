@@ -478,6 +478,15 @@ std::vector<std::string>::const_iterator find_label(const std::vector<std::strin
     });
 }
 
+Table read_data_table(const DataSpec& spec, int classes) {
+    require_regular_file(spec.path);
+    return read_csv_cached(spec.path, csv_options(spec, classes), cache_options(spec));
+}
+
+int find_target_column(const Table& table, const std::string& target) {
+    return target_column(table, target);
+}
+
 HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes) {
     HeldOutRows out;
     require_regular_file(spec.path);

@@ -51,6 +51,15 @@ struct PreparedData {
 /// Throws DataError for bad files, missing columns or invalid targets/weights.
 PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes);
 
+/// The CSV of `spec` read as prepare_data reads it (types inferred, a classification target as
+/// text when `classes` > 0, the parse cache), no column selected yet: to look at the data before
+/// the model is fixed (autospec).
+Table read_data_table(const DataSpec& spec, int classes);
+
+/// The index of the target column: by name, or by 0-based index when no column has that name.
+/// DataError with a "did you mean" and the file's columns otherwise.
+int find_target_column(const Table& table, const std::string& target);
+
 /// The label in `labels` that `text` names: the same text, or else the same number ("1.0" finds
 /// "1"); labels.end() when none does.
 std::vector<std::string>::const_iterator find_label(const std::vector<std::string>& labels,
