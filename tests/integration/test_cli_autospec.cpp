@@ -63,9 +63,13 @@ TEST_CASE("init writes a commented spec that trains", "[cli][autospec]") {
     const std::string text = read_text(spec);
     CHECK_THAT(text, Contains("# A dlctl experiment spec, written by dlctl init"));
     CHECK_THAT(text, Contains("task: binary"));
-    const CliResult trained = run_dlctl("train " + quote(spec) + " -q --set train.epochs=1 " +
+    const CliResult trained = run_dlctl("train " + quote(spec) + " --set train.epochs=1 " +
                                         "--run-dir " + quote(dir.path() / "run"));
     CHECK(trained.exit_code == 0);
+    // breast_cancer.csv's id column is a row id: left out, said, and in data_summary.json.
+    CHECK_THAT(trained.err, Contains("column 'id' looks like a row id"));
+    CHECK_THAT(read_text(dir.path() / "run/data_summary.json"),
+               Contains("\"reason\": \"a row id\""));
     CHECK(run_dlctl("init " + quote(source_file("data/breast_cancer.csv")) + " --target target")
               .out.starts_with("# A dlctl experiment spec"));
 }

@@ -164,7 +164,7 @@ TEST_CASE("enumerated values list what is accepted", "[config]") {
                         "error, got avg"));
     CHECK_THAT(
         only_problem(replace(kValidSpec, "  target: y\n", "  target: y\n  columns: {zip: text}\n")),
-        Contains("data.columns.zip: must be numeric, boolean or categorical, got 'text'"));
+        Contains("data.columns.zip: must be numeric, boolean, categorical or ignore, got 'text'"));
     CHECK_THAT(only_problem(kValidSpec + "  schedule: {type: cosin}\n"),
                Contains("unknown schedule 'cosin' (did you mean 'cosine'?)"));
 }

@@ -48,9 +48,10 @@ void read_columns(SpecReader& r, const YAML::Node& node, DataSpec& data) {
             const std::string name = kv.first.Scalar();
             std::string type;
             if (!r.read(columns, name, "data.columns", type)) continue;
-            if (type != "numeric" && type != "boolean" && type != "categorical") {
+            if (type != "numeric" && type != "boolean" && type != "categorical" &&
+                type != "ignore") {
                 r.problem("data.columns." + name, kv.second,
-                          "must be numeric, boolean or categorical, got '" + type + "'");
+                          "must be numeric, boolean, categorical or ignore, got '" + type + "'");
             }
             data.columns.emplace_back(name, type);
         }

@@ -39,7 +39,8 @@ struct DataSpec {
     std::string normalize = "standard";  ///< standard | minmax | robust | none
     /// Normalization of single columns by name, overriding `normalize`.
     std::vector<std::pair<std::string, std::string>> normalize_columns;
-    /// Column types by name (numeric | boolean | categorical); others are inferred.
+    /// Column types by name (numeric | boolean | categorical | ignore: not a feature); others
+    /// are inferred.
     std::vector<std::pair<std::string, std::string>> columns;
     std::vector<std::string> na_values = {"", "NA", "N/A", "NaN", "null", "?"};
     MissingSpec missing;

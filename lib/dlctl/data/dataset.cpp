@@ -13,6 +13,7 @@
 #include "dlctl/core/error.h"
 #include "dlctl/core/process_memory.h"
 #include "dlctl/core/strings.h"
+#include "dlctl/data/column_screening.h"
 #include "dlctl/data/csv_fields.h"
 #include "dlctl/data/csv_reader.h"
 #include "dlctl/data/table_cache.h"
@@ -91,6 +92,7 @@ CsvOptions csv_options(const DataSpec& spec, int classes) {
     options.require_typed_columns = false;  // the target may be given by index
     if (classes > 0) options.column_types.emplace_back(spec.target, ColumnType::kCategorical);
     for (const auto& [name, type] : spec.columns) {
+        if (type == "ignore") continue;  // read as inferred, then left out of the features
         options.column_types.emplace_back(name, type == "categorical" ? ColumnType::kCategorical
                                                 : type == "boolean"   ? ColumnType::kBoolean
                                                                       : ColumnType::kNumeric);
@@ -368,6 +370,12 @@ CsvOptions with_types_of(CsvOptions options, const Table& table, const Columns& 
     return options;
 }
 
+std::vector<std::string> screened_names(const std::vector<ScreenedColumn>& screened) {
+    std::vector<std::string> out;
+    for (const auto& s : screened) out.push_back(s.name);
+    return out;
+}
+
 /// The training CSV is read more than once (parsed, then checksummed for the checkpoint; the
 /// cache and `eval` read it again), so it must be a file on disk, not a stream.
 void require_regular_file(const std::string& path) {
@@ -402,8 +410,14 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes)
                 seconds > 0 ? megabytes / seconds : 0.0,
                 static_cast<double>(peak_resident_bytes()) / 1e6);
     const Table& table = data.table;
-    const Columns columns = select_columns(spec, table);
+    Columns columns = select_columns(spec, table);
     check_named_columns(spec, table, columns);
+    columns.features = screen_features(spec, table, columns.features, data.screened_columns, true);
+    if (columns.features.empty()) {
+        throw DataError(table.source + ": no feature columns left after leaving out " +
+                            quoted_list(screened_names(data.screened_columns)),
+                        "name the columns to use in data.features");
+    }
     if (classes == 0) {
         check_regression_target(table, columns.target);
     } else {
@@ -491,7 +505,9 @@ HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes)
     HeldOutRows out;
     require_regular_file(spec.path);
     out.table = read_csv_cached(spec.path, csv_options(spec, classes), cache_options(spec));
-    const Columns columns = select_columns(spec, out.table);
+    Columns columns = select_columns(spec, out.table);
+    std::vector<ScreenedColumn> screened;  // as training screened them, so missing: drop_row agrees
+    columns.features = screen_features(spec, out.table, columns.features, screened, false);
     std::vector<std::string> labels;
     if (classes > 0) labels = label_map(out.table, columns.target, classes, spec.positive_label);
     const Rows rows = usable_rows(spec, out.table, columns, labels);

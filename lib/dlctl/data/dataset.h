@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dlctl/config/spec.h"
+#include "dlctl/data/column_screening.h"
 #include "dlctl/data/preprocessor.h"
 #include "dlctl/data/split.h"
 #include "dlctl/data/table.h"
@@ -29,8 +30,9 @@ struct PreparedData {
     std::string target_name;
     /// Classification: the label of each class index (sorted; binary: {negative, positive}).
     std::vector<std::string> labels;
-    std::size_t dropped_missing_target = 0;   ///< rows without a target value
-    std::size_t dropped_missing_feature = 0;  ///< rows dropped by missing: drop_row
+    std::size_t dropped_missing_target = 0;        ///< rows without a target value
+    std::size_t dropped_missing_feature = 0;       ///< rows dropped by missing: drop_row
+    std::vector<ScreenedColumn> screened_columns;  ///< left out of the features, and why
     SplitIndices split;
     Preprocessor preprocessor;
     Dataset train;

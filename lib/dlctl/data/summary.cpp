@@ -16,6 +16,12 @@ std::vector<std::int64_t> class_counts(const Dataset& split, int classes) {
     return counts;
 }
 
+nlohmann::json left_out(const std::vector<ScreenedColumn>& screened) {
+    nlohmann::json out = nlohmann::json::array();
+    for (const auto& s : screened) out.push_back({{"name", s.name}, {"reason", s.reason}});
+    return out;
+}
+
 }  // namespace
 
 std::string data_summary_json(const PreparedData& data, int classes) {
@@ -58,6 +64,7 @@ std::string data_summary_json(const PreparedData& data, int classes) {
                 {"target_scale", data.target_scale},
                 {"encoded_features", p.width()},
                 {"features", features},
+                {"left_out", left_out(data.screened_columns)},
                 {"splits",
                  {{"train", data.train.n_rows},
                   {"validation", data.validation.n_rows},
