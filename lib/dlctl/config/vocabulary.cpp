@@ -39,7 +39,7 @@ const Choices& schedules() {
 }
 
 const Choices& normalizations() {
-    static const Choices c{{"standard", "minmax", "robust", "none"}, {}};
+    static const Choices c{{"standard", "minmax", "robust", "quantile", "smooth_clip", "none"}, {}};
     return c;
 }
 

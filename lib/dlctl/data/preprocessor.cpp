@@ -11,12 +11,14 @@
 #include <unordered_map>
 
 #include "dlctl/core/error.h"
+#include "dlctl/data/numeric_maps.h"
 
 namespace dlctl {
 
 namespace {
 
 constexpr const char* kOther = "__other__";
+constexpr std::size_t kQuantileKnots = 1000;  ///< as scikit-learn's QuantileTransformer
 constexpr const char* kMissingCategory = "__missing__";
 
 /// The q-quantile (0..1) of sorted values, linearly interpolated (numpy's default).
@@ -50,7 +52,10 @@ void fit_numeric(FeatureColumn& f,
     }
     // Quantiles need the values sorted; the other statistics do not.
     const std::string& strategy = options.missing.numeric;
-    if (strategy == "median" || method == "robust") std::sort(values.begin(), values.end());
+    if (strategy == "median" || method == "robust" || method == "quantile" ||
+        method == "smooth_clip") {
+        std::sort(values.begin(), values.end());
+    }
     const double n = static_cast<double>(values.size());
     const double mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
     f.fill_allowed = strategy == "mean" || strategy == "median" || strategy == "constant";
@@ -72,6 +77,14 @@ void fit_numeric(FeatureColumn& f,
     } else if (method == "robust") {  // scikit-learn's RobustScaler: median and IQR
         offset = quantile(values, 0.5);
         scale = quantile(values, 0.75) - quantile(values, 0.25);
+    } else if (method == "quantile") {
+        f.map = NumericMap::kQuantile;
+        f.knots = rank_knots(values, kQuantileKnots);
+    } else if (method == "smooth_clip") {  // RealMLP: the IQR, else half the range
+        f.map = NumericMap::kSmoothClip;
+        offset = quantile(values, 0.5);
+        scale = quantile(values, 0.75) - quantile(values, 0.25);
+        if (!(scale > 0.0)) scale = (values.back() - values.front()) / 2.0;
     } else {
         DLCTL_CHECK(method == "none");
     }
@@ -145,11 +158,44 @@ void fit_categorical(FeatureColumn& f,
         hint);
 }
 
+/// A feature's "map" and "knots" (absent: affine), checked.
+void read_numeric_map(const nlohmann::json& feature, FeatureColumn& f) {
+    const auto map = feature.find("map");
+    if (map == feature.end()) return;
+    const std::string name = map->get<std::string>();
+    if (name == "smooth_clip") {
+        f.map = NumericMap::kSmoothClip;
+        return;
+    }
+    if (name != "quantile") {
+        throw std::invalid_argument("feature '" + f.name + "' has an unknown map '" + name + "'");
+    }
+    f.map = NumericMap::kQuantile;
+    f.knots = feature.at("knots").get<std::vector<double>>();
+    const bool finite =
+        std::all_of(f.knots.begin(), f.knots.end(), [](double v) { return std::isfinite(v); });
+    if (f.knots.empty() || !finite || !std::is_sorted(f.knots.begin(), f.knots.end())) {
+        throw std::invalid_argument("feature '" + f.name + "' has invalid quantile knots");
+    }
+}
+
 }  // namespace
 
 FeatureOptions feature_options(const DataSpec& spec) {
     return {spec.normalize, spec.normalize_columns, spec.missing, spec.max_categories,
             spec.unseen_categories};
+}
+
+double FeatureColumn::map_value(double x) const {
+    switch (map) {
+        case NumericMap::kQuantile:
+            return quantile_normal(knots, x);
+        case NumericMap::kSmoothClip:
+            return smooth_clip((x - offset) / scale);
+        case NumericMap::kAffine:
+            break;
+    }
+    return (x - offset) / scale;
 }
 
 std::int64_t FeatureColumn::width() const {
@@ -237,6 +283,7 @@ void Preprocessor::transform(const Table& table,
             const Column& column = table.columns[columns[k]];
             if (f.type != ColumnType::kCategorical) {
                 const double inv_scale = 1.0 / f.scale;
+                const bool affine = f.map == NumericMap::kAffine;
                 for (std::size_t j = j0; j < j1; ++j) {
                     const std::size_t i = order[j];
                     double x = column[rows[i]];
@@ -249,7 +296,8 @@ void Preprocessor::transform(const Table& table,
                         }
                         x = f.fill;
                     }
-                    out[i * width + first] = static_cast<float>((x - f.offset) * inv_scale);
+                    out[i * width + first] =
+                        static_cast<float>(affine ? (x - f.offset) * inv_scale : f.map_value(x));
                     if (f.indicator) out[i * width + first + 1] = missing ? 1.0f : 0.0f;
                 }
             } else {
@@ -335,6 +383,12 @@ std::string Preprocessor::to_json() const {
         } else {
             j["offset"] = f.offset;
             j["scale"] = f.scale;
+            if (f.map == NumericMap::kQuantile) {
+                j["map"] = "quantile";
+                j["knots"] = f.knots;
+            } else if (f.map == NumericMap::kSmoothClip) {
+                j["map"] = "smooth_clip";
+            }
             j["fill"] = f.fill_allowed ? nlohmann::json(f.fill) : nlohmann::json(nullptr);
             j["indicator"] = f.indicator;
         }
@@ -382,6 +436,7 @@ Preprocessor Preprocessor::from_json(std::string_view text) {
                 if (!(f.scale > 0.0) || !std::isfinite(f.scale) || !std::isfinite(f.offset)) {
                     throw std::invalid_argument("feature '" + f.name + "' has an invalid scale");
                 }
+                read_numeric_map(feature, f);
             } else {
                 throw std::invalid_argument("feature type '" + type + "' is not supported");
             }

@@ -21,29 +21,41 @@ struct FeatureOptions {
 
 FeatureOptions feature_options(const DataSpec& spec);
 
+/// How a numeric column's value becomes its feature, after missing cells are filled.
+enum class NumericMap : std::uint8_t {
+    kAffine,      ///< (x - offset) / scale: standard, minmax, robust, none
+    kQuantile,    ///< Φ⁻¹ of x's rank among the training values (knots): quantile
+    kSmoothClip,  ///< z = (x - offset) / scale, then z / √(1 + (z/3)²): smooth_clip
+};
+
 /// How one input column becomes model features, as fitted on the training rows.
 struct FeatureColumn {
     std::string name;
     ColumnType type = ColumnType::kNumeric;
-    // Numeric and boolean columns: one feature (x - offset) / scale.
+    // Numeric and boolean columns: one feature, by `map` (booleans stay 0/1: affine 0, 1).
+    NumericMap map = NumericMap::kAffine;
     double offset = 0.0;
     double scale = 1.0;
-    double fill = 0.0;         ///< value of a missing cell (before scaling)
-    bool fill_allowed = true;  ///< false: a missing cell is an error (missing: error, drop_row)
-    bool indicator = false;    ///< also a <name>__missing feature, 1 for missing cells
+    std::vector<double> knots;  ///< kQuantile: training values at evenly spaced ranks
+    double fill = 0.0;          ///< value of a missing cell (before scaling)
+    bool fill_allowed = true;   ///< false: a missing cell is an error (missing: error, drop_row)
+    bool indicator = false;     ///< also a <name>__missing feature, 1 for missing cells
     // Categorical columns: one-hot over the vocabulary.
     std::vector<std::string> vocabulary;
     int other = -1;          ///< vocabulary index of __other__ (rare and unseen values), or -1
     int missing_index = -1;  ///< vocabulary index a missing cell goes to, or -1 (an error)
 
     std::int64_t width() const;
+    /// The feature of a (filled) numeric value.
+    double map_value(double x) const;
 };
 
 /// Feature encoding fitted on the training rows only: missing cells filled (mean, median,
 /// constant, mode, or a __missing__ category) with optional indicator features, categorical
 /// columns one-hot encoded over their most frequent values (rarer ones share __other__),
 /// numeric columns scaled as x' = (x - offset) / scale (standard, minmax, robust or none;
-/// a constant column gets scale 1 so it maps to 0 instead of dividing by zero).
+/// a constant column gets scale 1 so it maps to 0 instead of dividing by zero), mapped to a
+/// normal by their rank (quantile), or robustly scaled and smoothly clipped (smooth_clip).
 class Preprocessor {
   public:
     /// Throws DataError for a feature column without any value in the training rows.
