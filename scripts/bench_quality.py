@@ -25,6 +25,7 @@ Usage:
 import argparse
 import json
 import pathlib
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -178,10 +179,10 @@ def run_isolated(command):
         return process.stdout, wall, int(peak.read().split()[-1]) / 1024.0
 
 
-def run_dlctl(dlctl, preset, work, target):
-    run = work / f"run-{preset or 'default'}"
+def run_dlctl(dlctl, preset, work, target, extra=()):
+    run = work / f"run-{preset or 'default'}-{len(list(work.glob('run-*')))}"
     command = [dlctl, "train", str(work / "train.csv"), "--target", target, "--test-file",
-               str(work / "test.csv"), "--run-dir", str(run), "-q", "--no-cache"]
+               str(work / "test.csv"), "--run-dir", str(run), "-q", "--no-cache", *extra]
     if preset:
         command += ["--preset", preset]
     _, wall, peak = run_isolated(command)
@@ -250,12 +251,14 @@ def bench_dataset(name, args, presets):
         with tempfile.TemporaryDirectory(prefix=f"dlctl-quality-{name}-") as tmp:
             work = pathlib.Path(tmp)
             truth = split(frame, target, task, seed, work)
-            for preset in [""] + presets:
-                predictions, seconds, peak, epochs = run_dlctl(args.dlctl, preset, work, target)
+            runs = [("dlctl" + (f"-{p}" if p else ""), p, []) for p in [""] + presets]
+            runs += [(f"dlctl-{v}", "", extra) for v, extra in args.variants]
+            for model, preset, options in runs:
+                predictions, seconds, peak, epochs = run_dlctl(args.dlctl, preset, work, target,
+                                                               options)
                 values, classes = dlctl_outputs(predictions, task)
                 primary, higher, extra = score(task, truth, values, classes)
-                rows.append({"dataset": name, "task": task, "seed": seed,
-                             "model": "dlctl" + (f"-{preset}" if preset else ""),
+                rows.append({"dataset": name, "task": task, "seed": seed, "model": model,
                              "score": primary, "higher_is_better": higher, "fit_seconds": seconds,
                              "peak_mb": peak, "epochs": epochs, **extra})
                 report_row(rows[-1])
@@ -343,12 +346,16 @@ def main():
     parser.add_argument("--seeds", default="0,1,2")
     parser.add_argument("--presets", default="fast", help="presets besides the default, or ''")
     parser.add_argument("--trees", default=",".join(TREE_MODELS))
+    parser.add_argument("--variant", action="append", default=[], metavar="NAME=ARGS",
+                        help="also train dlctl with these train arguments, e.g. "
+                             "q='--set data.normalize=quantile' (repeatable)")
     parser.add_argument("--json", help="also write every run's row here")
     args = parser.parse_args()
     args.dlctl = str(pathlib.Path(args.dlctl).resolve())
     args.seeds = [int(s) for s in args.seeds.split(",")]
     args.trees = [t for t in args.trees.split(",") if t]
     presets = [p for p in args.presets.split(",") if p]
+    args.variants = [(v.split("=", 1)[0], shlex.split(v.split("=", 1)[1])) for v in args.variant]
     rows = []
     for name in args.datasets.split(","):
         print(f"{name}:", file=sys.stderr, flush=True)

@@ -90,6 +90,7 @@ TEST_CASE("every preset gives a valid spec for every task", "[autospec]") {
                 CHECK(spec.data.task == task.task);
                 CHECK(target_classes(spec) == task.classes);
                 CHECK(spec.train.early_stopping.enabled);
+                CHECK(spec.data.normalize == "quantile");
                 CHECK(spec.train.batch_size >= 32);
                 CHECK(spec.train.batch_size <= 512);
             }
