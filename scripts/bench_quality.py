@@ -23,6 +23,7 @@ Usage:
   python3 scripts/bench_quality.py --dlctl build/bin/dlctl --datasets titanic,Chile --seeds 0
 """
 import argparse
+import io
 import json
 import pathlib
 import shlex
@@ -31,8 +32,14 @@ import sys
 import tempfile
 import time
 
-import numpy as np
-import pandas as pd
+try:
+    import numpy as np
+    import pandas as pd
+    import sklearn  # noqa: F401  (the splits and the metrics)
+except ImportError as missing:
+    print(f"bench_quality.py: skipped, {missing} (pip install pandas scikit-learn)",
+          file=sys.stderr)
+    sys.exit(77)
 
 TREE_MODELS = ("lightgbm", "xgboost", "catboost", "histgb")
 
@@ -192,7 +199,7 @@ def run_dlctl(dlctl, preset, work, target, extra=()):
         checkpoint = run / "checkpoints" / "last.safetensors"
     out, _, _ = run_isolated([dlctl, "predict", str(work / "test.csv"), "--checkpoint",
                               str(checkpoint), "-q"])
-    predictions = pd.read_csv(pd.io.common.StringIO(out), dtype={"prediction": str})
+    predictions = pd.read_csv(io.StringIO(out), dtype={"prediction": str})
     return predictions, summary["timings"]["train_seconds"], peak, summary.get("epochs_run")
 
 
