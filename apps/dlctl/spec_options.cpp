@@ -7,6 +7,7 @@
 #include "dlctl/autospec/presets.h"
 #include "dlctl/config/spec_loader.h"
 #include "dlctl/core/error.h"
+#include "dlctl/core/strings.h"
 
 namespace dlctl::cli {
 
@@ -18,16 +19,6 @@ namespace {
 bool looks_like_data(const std::string& path) {
     const std::string ext = fs::path(path).extension().string();
     return ext == ".csv" || ext == ".tsv" || ext == ".txt";
-}
-
-/// A YAML double-quoted scalar, for override values.
-std::string yaml_quoted(const std::string& text) {
-    std::string out = "\"";
-    for (const char c : text) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out + "\"";
 }
 
 }  // namespace

@@ -1,3 +1,5 @@
+#include <yaml-cpp/yaml.h>
+
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <set>
@@ -149,4 +151,12 @@ TEST_CASE("transpose of a block inside larger matrices leaves the rest alone", "
         }
     }
     CHECK(right);
+}
+
+TEST_CASE("yaml_quoted text reads back as the same string", "[core]") {
+    for (const std::string text : {std::string("plain"), std::string("a \"quoted\" \\ path"),
+                                   std::string("two\nlines\ttab"), std::string("")}) {
+        INFO(text);
+        CHECK(YAML::Load(dlctl::yaml_quoted(text)).as<std::string>() == text);
+    }
 }

@@ -10,21 +10,12 @@
 #include "dlctl/autospec/task_inference.h"
 #include "dlctl/config/spec_loader.h"
 #include "dlctl/core/error.h"
+#include "dlctl/core/strings.h"
 #include "dlctl/data/dataset.h"
 
 namespace dlctl {
 
 namespace {
-
-/// A YAML double-quoted scalar.
-std::string quoted(const std::string& text) {
-    std::string out = "\"";
-    for (const char c : text) {
-        if (c == '"' || c == '\\') out += '\\';
-        out += c;
-    }
-    return out + "\"";
-}
 
 /// Rows with a target value: what the preset sizes its batches and epochs by.
 std::size_t labelled_rows(const Table& table, int target) {
@@ -62,9 +53,9 @@ std::string data_only_spec(const std::string& csv,
                            const std::string& target,
                            const std::string& test_file) {
     std::string out = fmt::format("name: {}\ndata:\n  path: {}\n  target: {}\n",
-                                  quoted(std::filesystem::path(csv).stem().string()), quoted(csv),
-                                  quoted(target));
-    if (!test_file.empty()) out += fmt::format("  test_file: {}\n", quoted(test_file));
+                                  yaml_quoted(std::filesystem::path(csv).stem().string()),
+                                  yaml_quoted(csv), yaml_quoted(target));
+    if (!test_file.empty()) out += fmt::format("  test_file: {}\n", yaml_quoted(test_file));
     return out;
 }
 

@@ -58,4 +58,20 @@ std::optional<double> parse_number(std::string_view text) {
     return value;
 }
 
+std::string yaml_quoted(std::string_view text) {
+    std::string out = "\"";
+    for (const char c : text) {
+        if (static_cast<unsigned char>(c) < 0x20) {  // a newline would fold to a space
+            constexpr char kHex[] = "0123456789abcdef";
+            out += "\\x";
+            out += kHex[(c >> 4) & 0xf];
+            out += kHex[c & 0xf];
+            continue;
+        }
+        if (c == '"' || c == '\\') out += '\\';
+        out += c;
+    }
+    return out + "\"";
+}
+
 }  // namespace dlctl

@@ -22,4 +22,8 @@ std::optional<double> parse_number(std::string_view text);
 /// "a, b, c" with each item quoted: "'a', 'b', 'c'".
 std::string quoted_list(const std::vector<std::string>& items);
 
+/// `text` as a YAML double-quoted scalar ('"' and '\' escaped, control characters as \xNN),
+/// for specs and overrides made from user input such as file names.
+std::string yaml_quoted(std::string_view text);
+
 }  // namespace dlctl
