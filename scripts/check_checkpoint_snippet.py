@@ -32,12 +32,16 @@ exec(snippet, namespace)
 worst = 0.0
 with tempfile.TemporaryDirectory() as work:
     # wine: gelu, batch norm, dropout and softmax; diabetes: regression with a scaled target;
-    # penguins: string labels, categorical features, missing values.
-    for config, data in [("wine.yaml", "wine.csv"), ("diabetes.yaml", "diabetes.csv"),
-                         ("penguins.yaml", "penguins.csv")]:
-        run = os.path.join(work, config)
+    # penguins: string labels, categorical features, missing values; then the numeric maps.
+    for config, data, normalize in [("wine.yaml", "wine.csv", ""),
+                                    ("diabetes.yaml", "diabetes.csv", ""),
+                                    ("penguins.yaml", "penguins.csv", ""),
+                                    ("penguins.yaml", "penguins.csv", "quantile"),
+                                    ("diabetes.yaml", "diabetes.csv", "smooth_clip")]:
+        run = os.path.join(work, config + normalize)
+        extra = ["--set", f"data.normalize={normalize}"] if normalize else []
         subprocess.run([args.dlctl, "train", os.path.join(root, "configs", config), "-q",
-                        "--set", "train.epochs=3", "--run-dir", run], check=True,
+                        "--set", "train.epochs=3", "--run-dir", run, *extra], check=True,
                        stdout=subprocess.DEVNULL)
         ckpt = os.path.join(run, "checkpoints", "last.safetensors")
         csv_path = os.path.join(root, "data", data)

@@ -54,7 +54,7 @@ json describe(const Checkpoint& c, const std::string& path) {
     auto number = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
     json preprocessing = json::parse(c.preprocessor.to_json());
     return {{"checkpoint", path},
-            {"format_version", kCheckpointFormatVersion},
+            {"format_version", c.format_version},
             {"dlctl_version", c.dlctl_version},
             {"experiment", c.spec.name},
             {"seed", c.spec.seed},
@@ -102,9 +102,16 @@ void print_columns(const json& features) {
         std::string encoding;
         if (f["type"] == "categorical") {
             encoding = fmt::format("one-hot over {} values", f["vocabulary"].size());
+        } else if (f.value("map", "") == "quantile") {
+            encoding = fmt::format("normal quantile of its rank among {} training values",
+                                   f["knots"].size());
         } else {
             encoding = fmt::format("(x - {:.6g}) / {:.6g}", f["offset"].get<double>(),
                                    f["scale"].get<double>());
+            if (f.value("map", "") == "smooth_clip")
+                encoding = "z = " + encoding + ", smooth-clipped";
+        }
+        if (f["type"] != "categorical") {
             encoding += f["fill"].is_null()
                             ? ", missing: error"
                             : fmt::format(", missing: {:.6g}", f["fill"].get<double>());

@@ -43,7 +43,9 @@ void add_validate_command(CLI::App& app, Action& action) {
         "validate",
         "check a spec (and its data) and print the resolved spec, every default filled in");
     add_spec_options(cmd, options->spec);
-    cmd->add_flag("--skip-data", options->skip_data, "check the spec only, do not read the CSV");
+    cmd->add_flag("--skip-data", options->skip_data,
+                  "check the spec only, without preparing the data (a spec without a model still "
+                  "reads the CSV to infer the task)");
     cmd->add_flag("--no-cache", options->no_cache,
                   "parse the CSV even if a cached parse exists (overrides data.cache)");
     cmd->footer(

@@ -53,6 +53,18 @@ TEST_CASE("a spec with only data trains from a preset; --test-file replaces the 
     CHECK_THAT(config, Contains("split: {test: 0,"));
 }
 
+TEST_CASE("a preset stops early on a validation file too", "[cli][autospec]") {
+    TempDir dir;
+    const std::string wine = source_file("data/wine.csv").string();
+    const CliResult r = run_dlctl("train " + quote(wine) + " --target cultivar -q --set " +
+                                  "data.validation_file=" + quote(wine) +
+                                  " --set train.epochs=2 --run-dir " + quote(dir.path() / "run"));
+    INFO(r.err);
+    CHECK(r.exit_code == 0);
+    CHECK_THAT(read_text(dir.path() / "run/config.yaml"),
+               Contains("split: {test: 0.2, validation: 0,"));
+}
+
 TEST_CASE("init writes a commented spec that trains", "[cli][autospec]") {
     TempDir dir;
     const fs::path spec = dir.path() / "bc.yaml";

@@ -219,6 +219,22 @@ TEST_CASE("a resumed run reproduces the uninterrupted run's metrics", "[cli][che
         CHECK(without_seconds(run / "metrics.csv") == without_seconds(full / "metrics.csv"));
         CHECK_THAT(read_text(run / "train.log"), Contains("resumed from"));
     }
+    SECTION("in place, a metrics.csv that does not match the checkpoint is kept aside") {
+        const fs::path run =
+            train(dir, "edited", "configs/wine.yaml", 5, "--set output.keep_checkpoints=5");
+        fs::copy_file(run / "checkpoints/epoch-0002.safetensors",
+                      run / "checkpoints/last.safetensors", fs::copy_options::overwrite_existing);
+        const std::string edited = "epoch,edited\n1,by hand\n";
+        dir.write("edited/metrics.csv", edited);
+        const CliResult a =
+            run_dlctl("train " + quote(source_file("configs/wine.yaml")) +
+                      " --set train.epochs=5 --run-dir " + quote(run) + " --resume auto");
+        INFO(a.err);
+        REQUIRE(a.exit_code == 0);
+        CHECK_THAT(a.err, Contains("kept the earlier metrics.csv as"));
+        CHECK(read_text(run / "metrics.csv.before-resume") == edited);
+        CHECK_THAT(read_text(run / "metrics.csv"), Contains("\n3,"));
+    }
     SECTION("a checkpoint away from its run starts metrics.csv after its epoch, and says so") {
         const fs::path lone = dir.path() / "lone.safetensors";
         fs::copy_file(full / "checkpoints/epoch-0002.safetensors", lone);

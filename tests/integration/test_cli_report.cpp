@@ -115,6 +115,10 @@ TEST_CASE("report tells running runs from killed ones, and lists broken ones wit
     dir.write("runs/odd/summary.json", R"({"status": 5, "epochs_run": "x", "timings": 1})");
     dir.write("runs/noconfig/config.yaml", "data: {path: [unclosed\n");
     fs::copy_file(runs / "good/summary.json", runs / "noconfig/summary.json");
+    // Resumed in place: an old summary, and a train holding the directory again.
+    dir.write("runs/resumed/config.yaml", config);
+    dir.write("runs/resumed/summary.json", R"({"status": "interrupted"})");
+    const HeldLock resumed(dir.write("runs/resumed/train.log", ""));
 
     const CliResult report = run_dlctl("report " + quote(runs) + " --format csv");
     INFO(report.err);
@@ -125,6 +129,7 @@ TEST_CASE("report tells running runs from killed ones, and lists broken ones wit
     CHECK_THAT(report.out, Contains("array,unreadable"));
     CHECK_THAT(report.out, Contains("odd,unknown"));
     CHECK_THAT(report.out, Contains("noconfig,completed"));
+    CHECK_THAT(report.out, Contains("resumed,running"));
     CHECK_THAT(report.err, Contains("corrupt/summary.json: ") && Contains("listed as unreadable"));
     CHECK_THAT(report.err,
                Contains("noconfig/config.yaml:2:1: ") && Contains("listed without its settings"));

@@ -42,7 +42,8 @@ TEST_CASE("the task follows from the target's values, and says why", "[autospec]
     CHECK(yes_no.classes == 1);
     CHECK_THAT(yes_no.reason, Contains("2 distinct values (no, yes)"));
     CHECK(task_of(column("y", {"0", "1", "1"})).task == "binary");
-    CHECK(task_of(column("y", {"1", "2", "1.0", "2.0"})).task == "binary");  // one class each
+    // Training keeps each spelling as a label, so "1" and "1.0" are two classes here too.
+    CHECK(task_of(column("y", {"1", "2", "1.0"})).classes == 3);
     const TaskGuess species = task_of(column("y", {"a", "b", "c", "a"}));
     CHECK(species.task == "multiclass");
     CHECK(species.classes == 3);

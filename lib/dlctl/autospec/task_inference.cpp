@@ -22,6 +22,7 @@ constexpr std::size_t kAmbiguousNumbers = 10;  ///< this few non-integer values:
 /// they are numbers, all of them integers.
 struct TargetValues {
     std::vector<std::string> text;
+    std::size_t labels = 0;  ///< distinct spellings: the classes training makes ("1", "1.0": two)
     bool numeric = false;
     bool integers = false;
 };
@@ -31,7 +32,7 @@ struct TargetValues {
 TargetValues distinct_values(const Table& table, int target) {
     TargetValues out;
     const auto c = static_cast<std::size_t>(target);
-    std::map<float, std::string> numbers;  // "1" and "1.0" are one class
+    std::map<float, std::string> numbers;  // by value: the listing and the integer test
     out.numeric = true;
     if (table.type(c) != ColumnType::kCategorical) {  // data.columns declared it
         for (const float v : table.columns[c]) {
@@ -58,6 +59,7 @@ TargetValues distinct_values(const Table& table, int target) {
     if (!out.numeric && out.text.empty()) {  // a boolean column
         for (const auto& [value, text] : numbers) out.text.push_back(value > 0 ? "true" : "false");
     }
+    out.labels = out.text.empty() ? numbers.size() : out.text.size();
     if (!out.numeric) {
         std::sort(out.text.begin(), out.text.end());
         return out;
@@ -81,7 +83,7 @@ std::string some(const std::vector<std::string>& values) {
 TaskGuess given_task(const std::string& given,
                      const TargetValues& values,
                      const std::string& name) {
-    const std::size_t k = values.text.size();
+    const std::size_t k = values.labels;
     if (given == "regression") {
         if (!values.numeric) {
             throw DataError(fmt::format("target '{}' is not numeric ({}), so it cannot be a "
@@ -107,7 +109,7 @@ TaskGuess given_task(const std::string& given,
 TaskGuess infer_task(const Table& table, int target, const std::string& given) {
     const std::string& name = table.names[static_cast<std::size_t>(target)];
     const TargetValues values = distinct_values(table, target);
-    const std::size_t k = values.text.size();
+    const std::size_t k = values.labels;
     if (k < 2) {
         throw DataError(fmt::format("target '{}' holds {} distinct value{}{}: there is nothing to "
                                     "learn",

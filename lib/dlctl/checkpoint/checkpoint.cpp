@@ -250,6 +250,7 @@ Checkpoint from_parts(const std::string& name,
                         std::to_string(kCheckpointFormatVersion),
                     "use the dlctl version that wrote it (" + metadata["dlctl_version"] + ")");
     }
+    c.format_version = std::stoi(version->second);  // "2" or the current version, checked
     const char* key = "";
     try {
         key = "dlctl_version";

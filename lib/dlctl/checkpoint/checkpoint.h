@@ -55,6 +55,7 @@ struct HistoryDigest {
 /// A self-contained trained model: the resolved spec, the fitted preprocessing, the label map,
 /// the training state and every tensor (weights, batch-norm statistics, optimizer moments).
 struct Checkpoint {
+    int format_version = kCheckpointFormatVersion;  ///< as read (written: always the current)
     std::string dlctl_version;
     std::string spec_yaml;  ///< the resolved spec (config.yaml)
     ExperimentSpec spec;    ///< spec_yaml parsed (read_checkpoint fills it)

@@ -54,9 +54,12 @@ void check_monitor(SpecReader& r,
         r.problem(path, node,
                   fmt::format("'{}' is not logged{}; logged: {} (add metrics to train.metrics)",
                               monitor, did_you_mean(monitor, logged), quoted_list(logged)));
-    } else if (validation && spec.data.split.validation == 0.0) {
+    } else if (validation && spec.data.split.validation == 0.0 &&
+               spec.data.validation_file.empty()) {
         r.problem(path, node,
-                  "'" + monitor + "' needs a validation split (data.split.validation > 0)");
+                  "'" + monitor +
+                      "' needs a validation split (data.split.validation > 0, or "
+                      "data.validation_file)");
     }
 }
 

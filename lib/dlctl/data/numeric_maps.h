@@ -15,7 +15,9 @@ std::vector<double> rank_knots(const std::vector<double>& sorted, std::size_t co
 
 /// Where `x` falls among `knots` as a rank in [0, 1]: linear between knots, the middle of a run
 /// of equal knots (so a value that repeats maps to the middle of its ranks), 0 below and 1
-/// above. As scikit-learn's QuantileTransformer ranks.
+/// above. As scikit-learn's QuantileTransformer ranks, but for runs at either end: scikit-learn
+/// pins those to rank 0 or 1 (a column that is half zeros sends its zeros to -5.2), here they
+/// take the middle of their run too (-0.67), and a constant column maps to 0.
 double rank_of(const std::vector<double>& knots, double x);
 
 /// A quantile transform to a standard normal: Φ⁻¹ of the rank, clipped to [1e-7, 1 - 1e-7] as

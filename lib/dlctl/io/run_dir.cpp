@@ -91,8 +91,14 @@ RunDirLock::RunDirLock(const fs::path& dir) {
     const fs::path log = dir / "train.log";
     fd_ = ::open(log.c_str(), O_RDONLY | O_CLOEXEC);
     if (fd_ < 0) throw IoError("cannot open '" + log.string() + "': " + std::strerror(errno));
-    int rc;
-    while ((rc = ::flock(fd_, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {
+    // `dlctl report` takes a shared lock for an instant to see whether a run is going on: try
+    // again for a while before calling the directory busy.
+    int rc = 0;
+    for (int attempt = 0; attempt < 50; ++attempt) {
+        while ((rc = ::flock(fd_, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {
+        }
+        if (rc == 0 || errno != EWOULDBLOCK) break;
+        ::usleep(2000);
     }
     if (rc != 0) {
         const int error = errno;

@@ -78,17 +78,17 @@ Summary read_summary(const fs::path& path) {
     return out;
 }
 
-/// completed, interrupted or failed as the summary says; running while a dlctl train holds
-/// the directory; incomplete when nothing does and there is no summary (killed or crashed);
-/// unreadable for a summary that cannot be read.
+/// running while a dlctl train holds the directory; otherwise completed, interrupted or failed
+/// as the summary says, incomplete without a summary (killed or crashed) and unreadable for a
+/// summary that cannot be read.
 std::string run_status(const fs::path& dir, const Summary& summary) {
+    if (run_dir_in_use(dir)) return "running";  // a resumed run's old summary is stale
     if (summary.value) {
         const auto status = summary.value->find("status");
         return status != summary.value->end() && status->is_string() ? status->get<std::string>()
                                                                      : "unknown";
     }
-    if (summary.exists) return "unreadable";
-    return run_dir_in_use(dir) ? "running" : "incomplete";
+    return summary.exists ? "unreadable" : "incomplete";
 }
 
 std::optional<double> metric_of(const json& summary, const std::string& metric) {

@@ -300,6 +300,18 @@ struct TrainingOutcome {
     double seconds = 0.0;  ///< the epochs and their checkpoints
 };
 
+/// Renames `file` to FILE.before-resume, replacing an older one, when it exists: a run resumed
+/// in place without the earlier rows (its metrics.csv did not match the checkpoint) keeps them.
+void keep_aside(const fs::path& file) {
+    std::error_code ec;
+    if (!fs::exists(file, ec)) return;
+    fs::path aside = file;
+    aside += ".before-resume";
+    fs::rename(file, aside, ec);
+    if (ec) throw IoError("cannot rename '" + file.string() + "': " + ec.message());
+    spdlog::warn("kept the earlier {} as {}", file.filename().string(), aside.string());
+}
+
 /// The epochs, each one's metrics.csv row, checkpoints, curves point and log line.
 TrainingOutcome train_epochs(const ExperimentSpec& spec,
                              const ExperimentOptions& options,
@@ -310,6 +322,7 @@ TrainingOutcome train_epochs(const ExperimentSpec& spec,
                              const std::vector<std::vector<std::string>>& earlier_rows,
                              CurvesPlotter& curves,
                              const fs::path& run_dir) {
+    if (options.in_place && earlier_rows.empty()) keep_aside(run_dir / "metrics.csv");
     MetricsCsvWriter csv(run_dir / "metrics.csv", base.history.columns, earlier_rows,
                          options.in_place);
     CheckpointWriter checkpoints(run_dir, std::move(base));
@@ -424,6 +437,11 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
     const fs::path run_dir = options.in_place ? reuse_run_dir(options.run_dir)
                                               : create_run_dir(spec.output.dir, options.run_dir);
     const RunDirLock lock(run_dir);
+    // A run resumed in place writes its own summary: the old one would tell `report` it ended.
+    if (options.in_place) {
+        std::error_code ignored;  // none to remove is fine
+        fs::remove(run_dir / "summary.json", ignored);
+    }
     // From here on a Ctrl-C or SIGTERM stops training after its step and the run still writes
     // every output (Slurm's scancel and time limit send SIGTERM).
     const InterruptGuard interrupt_guard;
