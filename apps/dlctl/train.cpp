@@ -24,6 +24,7 @@ struct TrainOptions {
     std::string seed;
     std::string threads;
     std::string resume;
+    std::string time_limit;
     bool no_cache = false;
 };
 
@@ -33,6 +34,9 @@ int run_train(const TrainOptions& o) {
     if (!o.seed.empty()) flags.push_back({"seed", o.seed, "--seed " + o.seed});
     if (!o.threads.empty()) flags.push_back({"train.threads", o.threads, "--threads " + o.threads});
     if (o.no_cache) flags.push_back({"data.cache", "false", "--no-cache"});
+    if (!o.time_limit.empty()) {
+        flags.push_back({"train.time_limit", o.time_limit, "--time-limit " + o.time_limit});
+    }
     const ExperimentSpec spec = load_spec_options(o.spec, std::move(flags));
     // The progress line is for people: a terminal, and a console not silenced by -q.
     const auto& sinks = spdlog::default_logger()->sinks();
@@ -67,6 +71,9 @@ void add_train_command(CLI::App& app, Action& action) {
     cmd->add_option("--seed", options->seed, "random seed (overrides seed)");
     cmd->add_option("--threads", options->threads,
                     "CPU threads for matrix products, 0 = all cores (overrides train.threads)");
+    cmd->add_option("--time-limit", options->time_limit,
+                    "seconds of training: no epoch starts that would end past it; the best "
+                    "weights so far are kept (overrides train.time_limit)");
     cmd->add_flag("--no-cache", options->no_cache,
                   "parse the CSV even if a cached parse exists (overrides data.cache)");
     cmd->add_option("--resume", options->resume,

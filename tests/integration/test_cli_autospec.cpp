@@ -65,6 +65,27 @@ TEST_CASE("a preset stops early on a validation file too", "[cli][autospec]") {
                Contains("split: {test: 0.2, validation: 0,"));
 }
 
+TEST_CASE("--time-limit ends training on an epoch boundary, outputs written", "[cli][autospec]") {
+    TempDir dir;
+    const fs::path run = dir.path() / "run";
+    const CliResult r = run_dlctl("train " + quote(source_file("data/penguins.csv")) +
+                                  " --target species --set train.epochs=1000000 --set "
+                                  "train.early_stopping.enabled=false --time-limit 0.5 --run-dir " +
+                                  quote(run));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(r.err, Contains("time limit: stopped after"));
+    const std::string summary = read_text(run / "summary.json");
+    CHECK_THAT(summary, Contains("\"stop_reason\": \"time_limit\""));
+    CHECK_THAT(summary, Contains("\"status\": \"completed\""));
+    CHECK_THAT(read_text(run / "config.yaml"), Contains("time_limit: 0.5"));
+    CHECK(fs::exists(run / "model.safetensors"));
+    const CliResult bad = run_dlctl("validate " + quote(source_file("configs/wine.yaml")) +
+                                    " --skip-data --set train.time_limit=-1");
+    CHECK(bad.exit_code == 2);
+    CHECK_THAT(bad.err, Contains("train.time_limit: must be a number of seconds >= 0"));
+}
+
 TEST_CASE("init writes a commented spec that trains", "[cli][autospec]") {
     TempDir dir;
     const fs::path spec = dir.path() / "bc.yaml";

@@ -211,13 +211,16 @@ void read_train(SpecReader& r, const YAML::Node& root, const std::string& task, 
     r.check_keys(node, "train",
                  {"epochs", "batch_size", "shuffle", "loss", "huber_delta", "label_smoothing",
                   "class_weight", "optimizer", "schedule", "gradient_clip", "regularization",
-                  "early_stopping", "validate_every", "metrics", "device", "threads", "precision"});
+                  "early_stopping", "validate_every", "metrics", "device", "threads", "precision",
+                  "time_limit"});
     r.read_checked(node, "epochs", "train", train.epochs, positive_int, "a positive integer");
     r.read_checked(node, "batch_size", "train", train.batch_size, positive_int,
                    "a positive integer");
     r.read_checked(node, "validate_every", "train", train.validate_every, positive_int,
                    "a positive integer");
     r.read(node, "shuffle", "train", train.shuffle);
+    r.read_checked(node, "time_limit", "train", train.time_limit, non_negative,
+                   "a number of seconds >= 0 (0: none)");
     r.read_checked(node, "threads", "train", train.threads, non_negative_int,
                    "an integer >= 0 (0: all cores)");
     if (!node["loss"].IsDefined() && task != "auto") {

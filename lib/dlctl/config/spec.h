@@ -147,7 +147,10 @@ struct TrainSpec {
     double l1 = 0.0;          ///< kernel penalty of every dense layer (unless the layer sets one)
     double l2 = 0.0;
     EarlyStoppingSpec early_stopping;
-    int validate_every = 1;            ///< epochs between validations
+    int validate_every = 1;  ///< epochs between validations
+    /// Seconds of training: no epoch starts that would end past it (0: no limit). Said in the
+    /// spec so that a repeated run stops alike.
+    double time_limit = 0.0;
     std::vector<std::string> metrics;  ///< defaults chosen from the loss
     std::string device = "auto";
     int threads = 0;  ///< CPU threads for matrix products; 0: all cores

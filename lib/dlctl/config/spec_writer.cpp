@@ -199,6 +199,7 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "restore_best" << YAML::Value << e.restore_best;
     out << YAML::EndMap;
     out << YAML::Key << "validate_every" << YAML::Value << t.validate_every;
+    out << YAML::Key << "time_limit" << YAML::Value << number(t.time_limit);
     out << YAML::Key << "metrics" << YAML::Value << YAML::Flow << t.metrics;
     out << YAML::Key << "device" << YAML::Value << t.device;
     out << YAML::Key << "threads" << YAML::Value << t.threads;

@@ -247,6 +247,7 @@ TrainerOptions trainer_options(const ExperimentSpec& spec,
     o.clip_value = spec.train.clip_value;
     o.schedule = spec.train.schedule;
     o.early_stopping = spec.train.early_stopping;
+    o.time_limit = spec.train.time_limit;
     o.show_progress = show_progress;
     return o;
 }
@@ -352,6 +353,11 @@ void log_how_training_ended(const ExperimentSpec& spec, const FitResult& fit) {
     if (fit.stop_reason == "early_stopping") {
         spdlog::info("early stopping: no improvement of {} for {} epochs",
                      spec.train.early_stopping.monitor, spec.train.early_stopping.patience);
+    } else if (fit.stop_reason == "time_limit") {
+        spdlog::info(
+            "time limit: stopped after {} epochs, before one that would end past "
+            "train.time_limit ({} s)",
+            fit.epochs_run, spec.train.time_limit);
     } else if (fit.stop_reason == "interrupted") {
         spdlog::warn("interrupted by {}: stopped after {} complete epochs; writing outputs",
                      InterruptGuard::signal() == SIGTERM ? "SIGTERM" : "Ctrl-C (SIGINT)",
@@ -425,6 +431,7 @@ void summarize_outcome(const ExperimentSpec& spec,
 std::string curves_status(const FitResult& fit) {
     if (fit.stop_reason == "max_epochs") return "completed";
     if (fit.stop_reason == "early_stopping") return "stopped early";
+    if (fit.stop_reason == "time_limit") return "stopped at the time limit";
     return fit.stop_reason;
 }
 

@@ -194,22 +194,40 @@ void Trainer::end_epoch(EpochResult& r, const DeviceDataset* validation) {
     }
 }
 
+bool Trainer::past_time_limit(std::chrono::steady_clock::time_point fit_start,
+                              double longest_epoch) const {
+    if (options_.time_limit <= 0.0 || longest_epoch == 0.0) return false;  // one epoch at least
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - fit_start).count();
+    return elapsed + longest_epoch > options_.time_limit;
+}
+
 FitResult Trainer::fit(const DeviceDataset& train,
                        const DeviceDataset* validation,
                        const std::function<void(const EpochResult&)>& on_epoch) {
     const std::int64_t rows = train.host->n_rows;
     ProgressLine progress(options_.show_progress);
     EpochSteps steps{std::vector<std::uint32_t>(static_cast<std::size_t>(rows)),
-                     steps_for(rows, options_.batch_size), 0, optimizer_.learning_rate(), progress,
-                     {}, 0};
+                     steps_for(rows, options_.batch_size),
+                     0,
+                     optimizer_.learning_rate(),
+                     progress,
+                     {},
+                     0};
     schedule_.emplace(options_.schedule, optimizer_.learning_rate(), options_.epochs, steps.steps);
     if (restored_schedule_) schedule_->restore(*restored_schedule_);
     FitResult result;
     result.epochs_run = epoch_;
     if (stopping_.should_stop()) result.stop_reason = "early_stopping";  // a resumed, done run
 
+    const auto fit_start = std::chrono::steady_clock::now();
+    double longest_epoch = 0.0;
     for (int epoch = epoch_ + 1; epoch <= options_.epochs && !stopping_.should_stop(); ++epoch) {
         const auto start = std::chrono::steady_clock::now();
+        if (past_time_limit(fit_start, longest_epoch)) {
+            result.stop_reason = "time_limit";
+            break;
+        }
         const bool complete = train_epoch(epoch, train, steps);
         progress.clear();
         EpochResult r;
@@ -222,6 +240,7 @@ FitResult Trainer::fit(const DeviceDataset& train,
         r.learning_rate = steps.learning_rate;
         end_epoch(r, validation);
         r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        longest_epoch = std::max(longest_epoch, r.seconds);
         result.epochs_run = epoch_ = epoch;
         on_epoch(r);
         if (stopping_.should_stop()) {

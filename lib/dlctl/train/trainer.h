@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -38,6 +39,7 @@ struct TrainerOptions {
     ScheduleSpec schedule;
     EarlyStoppingSpec early_stopping;
     bool show_progress = false;  ///< Keras-like progress line on stderr
+    double time_limit = 0.0;     ///< seconds; no epoch starts that would end past it (0: none)
 };
 
 /// Loss and metrics of the model on a whole split.
@@ -58,8 +60,9 @@ struct EpochResult {
 
 struct FitResult {
     int epochs_run = 0;
-    std::string stop_reason = "max_epochs";  ///< max_epochs | early_stopping | interrupted
-    int best_epoch = 0;                      ///< early stopping's best epoch, 0 without it
+    /// max_epochs | early_stopping | interrupted | time_limit
+    std::string stop_reason = "max_epochs";
+    int best_epoch = 0;  ///< early stopping's best epoch, 0 without it
     double best_value = 0.0;
     bool restored_best = false;  ///< the best epoch's weights were restored
 };
@@ -116,6 +119,9 @@ class Trainer {
     bool train_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps);
     /// The steps' loss and metrics checked and summed up (DivergedError for a non-finite loss).
     Evaluation summarize_epoch(int epoch, const DeviceDataset& train, const EpochSteps& steps);
+    /// Whether another epoch as long as the longest so far would end past options.time_limit.
+    bool past_time_limit(std::chrono::steady_clock::time_point fit_start,
+                         double longest_epoch) const;
     /// Validation, the schedule's and early stopping's end of epoch, the best weights kept.
     void end_epoch(EpochResult& r, const DeviceDataset* validation);
     void clip_gradients(const Tensor& grads);
