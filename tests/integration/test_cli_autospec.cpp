@@ -65,7 +65,8 @@ TEST_CASE("a preset stops early on a validation file too", "[cli][autospec]") {
                Contains("split: {test: 0.2, validation: 0,"));
 }
 
-TEST_CASE("--time-limit ends training on an epoch boundary, outputs written", "[cli][autospec]") {
+TEST_CASE("train --time-limit ends training on an epoch boundary, outputs written",
+          "[cli][autospec]") {
     TempDir dir;
     const fs::path run = dir.path() / "run";
     const CliResult r = run_dlctl("train " + quote(source_file("data/penguins.csv")) +
