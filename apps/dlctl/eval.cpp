@@ -47,15 +47,14 @@ struct EvalRows {
 /// Every labelled row of a CSV: the features, the target and (when present) the sample weights.
 EvalRows read_labelled(const std::string& path, const Ensemble& ensemble) {
     CsvRowReader reader = CsvRowReader::open(path, csv_format('\0'));
-    const std::vector<std::string> file_columns = reader.names();
-    CsvColumnChunks chunks(std::move(reader), ensemble.schemas(true, file_columns), {},
-                           BadRows::kError);
+    const Ensemble::Reading reading = ensemble.reading(true, reader.names());
+    CsvColumnChunks chunks(std::move(reader), reading.schemas, {}, BadRows::kError);
     EvalRows out;
     std::vector<std::vector<std::string>> no_text;
     if (!chunks.next(std::numeric_limits<std::int64_t>::max(), out.owned, no_text)) {
         throw DataError("'" + path + "' has no data rows");
     }
-    out.tables = ensemble.member_tables(out.owned, true, file_columns);
+    out.tables = reading.member_tables(out.owned);
     const Table& first = *out.tables.front();
     const std::string& target_name = ensemble.first().task().target;
     const Column& target = first.columns[static_cast<std::size_t>(first.column_index(target_name))];

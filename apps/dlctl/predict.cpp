@@ -62,9 +62,9 @@ int run_predict(const PredictOptions& o) {
         throw UsageError("--top-k needs a classifier; this checkpoint is a regression model");
     }
     CsvRowReader reader = CsvRowReader::open(o.data, csv_format('\0'));
-    const std::vector<std::string> file_columns = reader.names();
-    CsvColumnChunks chunks(std::move(reader), ensemble.schemas(false, file_columns),
-                           o.format.id_columns, bad_row_policy(o.on_error));
+    const Ensemble::Reading reading = ensemble.reading(false, reader.names());
+    CsvColumnChunks chunks(std::move(reader), reading.schemas, o.format.id_columns,
+                           bad_row_policy(o.on_error));
     const std::vector<std::string> unused = chunks.unused_columns();
     if (!unused.empty()) {
         spdlog::info("ignoring {} column{} the model does not use: {}", unused.size(),
@@ -89,7 +89,7 @@ int run_predict(const PredictOptions& o) {
             }
         }
         const std::vector<float> outputs =
-            ensemble.predict(ensemble.member_tables(tables, false, file_columns), rows, false);
+            ensemble.predict(reading.member_tables(tables), rows, false);
         std::string text;
         for (std::size_t r = 0, k = 0; r < ids.size(); ++r) {
             if (k < rows.size() && rows[k] == r) {

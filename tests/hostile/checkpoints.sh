@@ -111,6 +111,12 @@ with_metadata "$good" pre-scale.safetensors preprocessor 'dict(j, features=[dict
 refused pre-scale.safetensors "has an invalid scale" "a negative scale"
 with_metadata "$good" pre-type.safetensors preprocessor 'dict(j, features=[dict(j["features"][0], type="tensor")] + j["features"][1:])'
 refused pre-type.safetensors "is not supported" "an unknown feature type"
+with_metadata "$good" pre-map.safetensors preprocessor 'dict(j, features=[dict(j["features"][0], map="log")] + j["features"][1:])'
+refused pre-map.safetensors "has an unknown map 'log'" "an unknown numeric map"
+with_metadata "$good" pre-knots.safetensors preprocessor 'dict(j, features=[dict(j["features"][0], map="quantile", knots=[3.0, 1.0])] + j["features"][1:])'
+refused pre-knots.safetensors "has invalid quantile knots" "quantile knots out of order"
+with_metadata "$good" pre-noknots.safetensors preprocessor 'dict(j, features=[dict(j["features"][0], map="quantile", knots=[])] + j["features"][1:])'
+refused pre-noknots.safetensors "has invalid quantile knots" "no quantile knots"
 with_metadata "$good" pre-short.safetensors preprocessor 'dict(j, features=j["features"][1:])'
 refused pre-short.safetensors "layers.0.dense.weight" "one feature fewer than the first layer's inputs"
 with_metadata "$good" state.safetensors training_state 'dict(j, epoch=-3)'

@@ -34,28 +34,22 @@ Ensemble::Ensemble(const std::vector<std::string>& paths, const std::string& dev
     }
 }
 
-std::vector<TableSchema> Ensemble::schemas(bool with_target,
-                                           const std::vector<std::string>& file_columns) const {
-    std::vector<TableSchema> out;
+Ensemble::Reading Ensemble::reading(bool with_target,
+                                    const std::vector<std::string>& file_columns) const {
+    Reading out;
     for (const auto& model : models_) {
         TableSchema schema = model->schema(with_target, file_columns);
-        if (std::find(out.begin(), out.end(), schema) == out.end())
-            out.push_back(std::move(schema));
+        const auto it = std::find(out.schemas.begin(), out.schemas.end(), schema);
+        out.schema_of_member.push_back(static_cast<std::size_t>(it - out.schemas.begin()));
+        if (it == out.schemas.end()) out.schemas.push_back(std::move(schema));
     }
     return out;
 }
 
-std::vector<const Table*> Ensemble::member_tables(
-    const std::vector<Table>& per_schema,
-    bool with_target,
-    const std::vector<std::string>& file_columns) const {
-    const std::vector<TableSchema> distinct = schemas(with_target, file_columns);
+std::vector<const Table*> Ensemble::Reading::member_tables(
+    const std::vector<Table>& per_schema) const {
     std::vector<const Table*> out;
-    for (const auto& model : models_) {
-        const auto it =
-            std::find(distinct.begin(), distinct.end(), model->schema(with_target, file_columns));
-        out.push_back(&per_schema.at(static_cast<std::size_t>(it - distinct.begin())));
-    }
+    for (const std::size_t s : schema_of_member) out.push_back(&per_schema.at(s));
     return out;
 }
 

@@ -23,13 +23,16 @@ class Ensemble {
     std::size_t size() const { return models_.size(); }
     const std::vector<std::unique_ptr<Predictor>>& models() const { return models_; }
 
-    /// The distinct ways the members read a CSV (Predictor::schema), usually one.
-    std::vector<TableSchema> schemas(bool with_target,
-                                     const std::vector<std::string>& file_columns) const;
-    /// Each member's table among `per_schema`, tables read with schemas() in its order.
-    std::vector<const Table*> member_tables(const std::vector<Table>& per_schema,
-                                            bool with_target,
-                                            const std::vector<std::string>& file_columns) const;
+    /// How the members read a CSV: the distinct schemas (Predictor::schema, usually one) and
+    /// which one each member reads with.
+    struct Reading {
+        std::vector<TableSchema> schemas;
+        std::vector<std::size_t> schema_of_member;
+
+        /// Each member's table among `per_schema`, tables read with `schemas` in order.
+        std::vector<const Table*> member_tables(const std::vector<Table>& per_schema) const;
+    };
+    Reading reading(bool with_target, const std::vector<std::string>& file_columns) const;
 
     /// The mean of the members' outputs on rows of their tables (one per member, the same rows
     /// of the same file; Predictor::predict layout), and in `encoded` the first member's

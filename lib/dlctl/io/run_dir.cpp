@@ -93,15 +93,15 @@ RunDirLock::RunDirLock(const fs::path& dir) {
     if (fd_ < 0) throw IoError("cannot open '" + log.string() + "': " + std::strerror(errno));
     // `dlctl report` takes a shared lock for an instant to see whether a run is going on: try
     // again for a while before calling the directory busy.
-    int rc = 0;
+    int rc = 0, error = 0;
     for (int attempt = 0; attempt < 50; ++attempt) {
         while ((rc = ::flock(fd_, LOCK_EX | LOCK_NB)) != 0 && errno == EINTR) {
         }
-        if (rc == 0 || errno != EWOULDBLOCK) break;
+        error = rc == 0 ? 0 : errno;
+        if (error != EWOULDBLOCK) break;
         ::usleep(2000);
     }
     if (rc != 0) {
-        const int error = errno;
         ::close(fd_);
         if (error == EWOULDBLOCK) {
             throw IoError("run directory '" + dir.string() +
