@@ -36,20 +36,22 @@ double standard_normal_quantile(double p) {
     return x - u / (1.0 + x * u / 2.0);
 }
 
+double sorted_quantile(const std::vector<double>& sorted, double q) {
+    const double position = q * static_cast<double>(sorted.size() - 1);
+    const auto below = static_cast<std::size_t>(std::floor(position));
+    const std::size_t above = std::min(below + 1, sorted.size() - 1);
+    return sorted[below] +
+           (sorted[above] - sorted[below]) * (position - static_cast<double>(below));
+}
+
 std::vector<double> rank_knots(const std::vector<double>& sorted, std::size_t count) {
     std::vector<double> knots;
     if (sorted.empty() || count == 0) return knots;
     count = std::min(count, sorted.size());
     knots.reserve(count);
     for (std::size_t k = 0; k < count; ++k) {
-        const double position = count == 1 ? 0.0
-                                           : static_cast<double>(k) *
-                                                 static_cast<double>(sorted.size() - 1) /
-                                                 static_cast<double>(count - 1);
-        const auto below = static_cast<std::size_t>(std::floor(position));
-        const std::size_t above = std::min(below + 1, sorted.size() - 1);
-        knots.push_back(sorted[below] +
-                        (sorted[above] - sorted[below]) * (position - static_cast<double>(below)));
+        const double q = count == 1 ? 0.0 : static_cast<double>(k) / static_cast<double>(count - 1);
+        knots.push_back(sorted_quantile(sorted, q));
     }
     return knots;
 }

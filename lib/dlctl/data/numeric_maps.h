@@ -9,6 +9,9 @@ namespace dlctl {
 /// first guess refined by one Halley step).
 double standard_normal_quantile(double p);
 
+/// The q-quantile (0..1) of sorted values, linearly interpolated (numpy's default).
+double sorted_quantile(const std::vector<double>& sorted, double q);
+
 /// The sorted training values at `count` evenly spaced ranks (numpy's linear interpolation), the
 /// knots of a quantile transform.
 std::vector<double> rank_knots(const std::vector<double>& sorted, std::size_t count);

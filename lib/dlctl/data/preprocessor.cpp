@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <numeric>
 #include <stdexcept>
+#include <type_traits>
 #include <unordered_map>
 
 #include "dlctl/core/error.h"
@@ -20,15 +21,6 @@ namespace {
 constexpr const char* kOther = "__other__";
 constexpr std::size_t kQuantileKnots = 1000;  ///< as scikit-learn's QuantileTransformer
 constexpr const char* kMissingCategory = "__missing__";
-
-/// The q-quantile (0..1) of sorted values, linearly interpolated (numpy's default).
-double quantile(const std::vector<double>& sorted, double q) {
-    const double position = q * static_cast<double>(sorted.size() - 1);
-    const auto below = static_cast<std::size_t>(std::floor(position));
-    const std::size_t above = std::min(below + 1, sorted.size() - 1);
-    return sorted[below] +
-           (sorted[above] - sorted[below]) * (position - static_cast<double>(below));
-}
 
 void fit_numeric(FeatureColumn& f,
                  const Column& column,
@@ -59,7 +51,7 @@ void fit_numeric(FeatureColumn& f,
     const double n = static_cast<double>(values.size());
     const double mean = std::accumulate(values.begin(), values.end(), 0.0) / n;
     f.fill_allowed = strategy == "mean" || strategy == "median" || strategy == "constant";
-    f.fill = strategy == "median"     ? quantile(values, 0.5)
+    f.fill = strategy == "median"     ? sorted_quantile(values, 0.5)
              : strategy == "constant" ? options.missing.fill_value
                                       : mean;
     f.indicator = options.missing.indicators && values.size() < rows.size();
@@ -75,15 +67,15 @@ void fit_numeric(FeatureColumn& f,
         offset = *lo;
         scale = *hi - *lo;
     } else if (method == "robust") {  // scikit-learn's RobustScaler: median and IQR
-        offset = quantile(values, 0.5);
-        scale = quantile(values, 0.75) - quantile(values, 0.25);
+        offset = sorted_quantile(values, 0.5);
+        scale = sorted_quantile(values, 0.75) - sorted_quantile(values, 0.25);
     } else if (method == "quantile") {
         f.map = NumericMap::kQuantile;
         f.knots = rank_knots(values, kQuantileKnots);
     } else if (method == "smooth_clip") {  // RealMLP: the IQR, else half the range
         f.map = NumericMap::kSmoothClip;
-        offset = quantile(values, 0.5);
-        scale = quantile(values, 0.75) - quantile(values, 0.25);
+        offset = sorted_quantile(values, 0.5);
+        scale = sorted_quantile(values, 0.75) - sorted_quantile(values, 0.25);
         if (!(scale > 0.0)) scale = (values.back() - values.front()) / 2.0;
     } else {
         DLCTL_CHECK(method == "none");
@@ -283,22 +275,33 @@ void Preprocessor::transform(const Table& table,
             const Column& column = table.columns[columns[k]];
             if (f.type != ColumnType::kCategorical) {
                 const double inv_scale = 1.0 / f.scale;
-                const bool affine = f.map == NumericMap::kAffine;
-                for (std::size_t j = j0; j < j1; ++j) {
-                    const std::size_t i = order[j];
-                    double x = column[rows[i]];
-                    const bool missing = std::isnan(x);
-                    if (missing) {
-                        if (!f.fill_allowed) {
-                            cell_error(table, rows[i], f.name, "missing value",
-                                       "data.missing.numeric is " + options_.missing.numeric +
-                                           "; fill the cell or choose mean, median or constant");
+                // Two loops: the affine one (most columns) stays free of the maps' calls.
+                auto encode = [&](auto mapped) {
+                    for (std::size_t j = j0; j < j1; ++j) {
+                        const std::size_t i = order[j];
+                        double x = column[rows[i]];
+                        const bool missing = std::isnan(x);
+                        if (missing) {
+                            if (!f.fill_allowed) {
+                                cell_error(table, rows[i], f.name, "missing value",
+                                           "data.missing.numeric is " + options_.missing.numeric +
+                                               "; fill the cell or choose mean, median or "
+                                               "constant");
+                            }
+                            x = f.fill;
                         }
-                        x = f.fill;
+                        if constexpr (decltype(mapped)::value) {
+                            out[i * width + first] = static_cast<float>(f.map_value(x));
+                        } else {
+                            out[i * width + first] = static_cast<float>((x - f.offset) * inv_scale);
+                        }
+                        if (f.indicator) out[i * width + first + 1] = missing ? 1.0f : 0.0f;
                     }
-                    out[i * width + first] =
-                        static_cast<float>(affine ? (x - f.offset) * inv_scale : f.map_value(x));
-                    if (f.indicator) out[i * width + first + 1] = missing ? 1.0f : 0.0f;
+                };
+                if (f.map == NumericMap::kAffine) {
+                    encode(std::false_type{});
+                } else {
+                    encode(std::true_type{});
                 }
             } else {
                 const std::vector<int>& map = maps[k];
