@@ -36,6 +36,10 @@ json describe(const Checkpoint& c, const std::string& path) {
         std::string detail;
         if (spec.type == "dense" || spec.type == "activation") detail = spec.activation;
         if (spec.type == "dropout") detail = fmt::format("rate {}", spec.rate);
+        if (spec.type == "dense" && !spec.ensemble.empty()) detail += ", " + spec.ensemble;
+        if (spec.type == "ensemble") {
+            detail = fmt::format("{} members{}", spec.members, spec.scale ? ", scaled" : "");
+        }
         layers.push_back({{"index", i},
                           {"type", layer.type()},
                           {"detail", detail},
@@ -147,9 +151,9 @@ void print_text(const json& d) {
     std::printf("data        %s (%llu rows)\n\n", d["data"]["path"].get<std::string>().c_str(),
                 static_cast<unsigned long long>(d["data"]["rows"].get<std::uint64_t>()));
     print_columns(pre["features"]);
-    std::printf("%-6s %-12s %-12s %-14s %s\n", "layer", "type", "", "output shape", "parameters");
+    std::printf("%-6s %-12s %-20s %-14s %s\n", "layer", "type", "", "output shape", "parameters");
     for (const auto& layer : d["model"]["layers"]) {
-        std::printf("%-6d %-12s %-12s %-14s %lld\n", layer["index"].get<int>(),
+        std::printf("%-6d %-12s %-20s %-14s %lld\n", layer["index"].get<int>(),
                     layer["type"].get<std::string>().c_str(),
                     layer["detail"].get<std::string>().c_str(),
                     fmt::format("(None, {})", layer["output_shape"][1].get<std::int64_t>()).c_str(),

@@ -179,6 +179,64 @@ TEST_CASE("gpu: sum_columns, multiply, fill, copy, scale, clamp, penalties, norm
     check_close(twin, copied, 0.0);
 }
 
+TEST_CASE("gpu: ensemble operations and batched products", "[gpu]") {
+    Twin twin;
+    const std::int64_t rows = 37, samples = 45, members = 6;
+    Pair x(twin, rows, samples, random_values(rows * samples, 31));
+    Pair repeated(twin, rows, samples * members);
+    for (int s = 0; s < 2; ++s) twin[s].repeat_columns(x[s], repeated[s]);
+    check_close(twin, repeated, 0.0);
+    Pair members_x(twin, rows, samples * members, random_values(rows * samples * members, 32));
+    Pair mean(twin, rows, samples);
+    for (int s = 0; s < 2; ++s) twin[s].sum_column_groups(members_x[s], 0.25f, mean[s]);
+    check_close(twin, mean, kTolerance);
+    Pair factors(twin, rows * members, 1, random_values(rows * members, 33));
+    Pair scaled(twin, rows * members, samples);
+    for (int s = 0; s < 2; ++s) {
+        twin[s].scale_rows({members_x[s].data, rows * members, samples}, factors[s], scaled[s]);
+    }
+    check_close(twin, scaled, 0.0);
+    Pair row_sums(twin, rows * members, 1, random_values(rows * members, 34));
+    for (int s = 0; s < 2; ++s) {
+        twin[s].add_row_products({members_x[s].data, rows * members, samples}, scaled[s],
+                                 row_sums[s]);
+    }
+    check_close(twin, row_sums, kSumTolerance);
+    std::vector<float> probabilities = {0.0f, 1e-35f, 1e-7f, 0.3f, 0.5f, 0.999f, 1.0f, 0.75f};
+    Pair p(twin, 1, 8, probabilities), sigmoid_logits(twin, 1, 8), softmax_logits(twin, 1, 8);
+    for (int s = 0; s < 2; ++s) {
+        twin[s].probability_logits(Activation::kSigmoid, p[s], sigmoid_logits[s]);
+        twin[s].probability_logits(Activation::kSoftmax, p[s], softmax_logits[s]);
+    }
+    check_close(twin, sigmoid_logits, kTolerance);
+    check_close(twin, softmax_logits, kTolerance);
+    // Each member's head: W_m (units × rows) times member m's rows of the (members · rows) ×
+    // samples input, forward and both gradients.
+    const std::int64_t units = 5;
+    Pair weights(twin, units, rows * members, random_values(units * rows * members, 35));
+    Pair heads(twin, units, samples * members, random_values(units * samples * members, 36));
+    const auto batch = [&](const Pair& t, int side, std::int64_t r, std::int64_t c, std::int64_t ld,
+                           std::int64_t stride) {
+        return MatrixBatch{t[side].data, r, c, ld, stride};
+    };
+    for (int s = 0; s < 2; ++s) {
+        twin[s].gemm_batched(false, false, 1.0f,
+                             batch(weights, s, units, rows, units, units * rows),
+                             batch(members_x, s, rows, samples, rows * members, rows), 0.5f,
+                             batch(heads, s, units, samples, units * members, units), members);
+        twin[s].gemm_batched(false, true, 1.0f,
+                             batch(heads, s, units, samples, units * members, units),
+                             batch(members_x, s, rows, samples, rows * members, rows), 1.0f,
+                             batch(weights, s, units, rows, units, units * rows), members);
+        twin[s].gemm_batched(true, false, 1.0f, batch(weights, s, units, rows, units, units * rows),
+                             batch(heads, s, units, samples, units * members, units), 0.0f,
+                             batch(members_x, s, rows, samples, rows * members, rows), members);
+    }
+    check_close(twin, heads, kSumTolerance);
+    check_close(twin, weights, kSumTolerance);
+    check_close(twin, members_x, kSumTolerance);
+}
+
 TEST_CASE("gpu: dropout masks equal the CPU's bit for bit", "[gpu]") {
     Twin twin;
     for (const std::int64_t n : {1001, 4096}) {

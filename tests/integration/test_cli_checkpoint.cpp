@@ -450,3 +450,59 @@ TEST_CASE("killing training at any moment never leaves a broken checkpoint",
     }
     CHECK(checked > 0);
 }
+
+TEST_CASE("a TabM ensemble trains, resumes, evaluates, predicts and inspects as one model",
+          "[cli][checkpoint][ensemble]") {
+    TempDir dir;
+    const std::string wine = quote(source_file("data/wine.csv"));
+    const auto train_tabm = [&](const std::string& name, const std::string& extra) {
+        const CliResult r = run_dlctl(
+            "train " + wine + " --target cultivar --preset tabm -q --set train.epochs=4 " +
+            "--set model.layers.0.members=4 --set output.keep_checkpoints=4 --run-dir " +
+            quote(dir.path() / name) + " " + extra);
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        return dir.path() / name;
+    };
+    const fs::path full = train_tabm("full", "");
+    const std::string config = read_text(full / "config.yaml");
+    CHECK_THAT(config, Contains("{type: ensemble, members: 4, scale: false}"));
+    CHECK_THAT(config, Contains("ensemble: batch"));
+    CHECK_THAT(config, Contains("units: 3, activation: softmax, use_bias: true, init: "
+                                "glorot_uniform, ensemble: independent"));
+
+    // Resuming from epoch 2 repeats epochs 3 and 4 exactly (members' scales and heads included).
+    const CliResult resumed = run_dlctl("train " + quote(full / "config.yaml") + " -q --run-dir " +
+                                        quote(dir.path() / "resumed") + " --resume " +
+                                        quote(full / "checkpoints/epoch-0002.safetensors"));
+    INFO(resumed.err);
+    REQUIRE(resumed.exit_code == 0);
+    CHECK(without_seconds(dir.path() / "resumed/metrics.csv") ==
+          without_seconds(full / "metrics.csv"));
+
+    const std::string ckpt = quote(full / "checkpoints/last.safetensors");
+    const CliResult p = run_dlctl("predict " + wine + " --checkpoint " + ckpt);
+    REQUIRE(p.exit_code == 0);
+    const auto predictions = csv_cells(p.out);
+    REQUIRE(predictions.size() == 179);
+    for (std::size_t r = 1; r < predictions.size(); ++r) {
+        const double total = std::stod(predictions[r][1]) + std::stod(predictions[r][2]) +
+                             std::stod(predictions[r][3]);
+        CHECK(total == Approx(1.0).margin(1e-5));  // the members' mean of probabilities
+    }
+    // eval's test loss is the train summary's: the loss of the members' mean prediction.
+    const CliResult e =
+        run_dlctl("eval --checkpoint " + ckpt + " --output " + quote(dir.path() / "e.json"));
+    INFO(e.err);
+    REQUIRE(e.exit_code == 0);
+    const json summary = json::parse(read_text(full / "summary.json"));
+    const json eval = json::parse(read_text(dir.path() / "e.json"));
+    CHECK(eval["metrics"]["loss"].get<double>() ==
+          Approx(summary["test"]["loss"].get<double>()).epsilon(1e-6));
+    const CliResult inspect = run_dlctl("inspect " + ckpt);
+    CHECK_THAT(inspect.out, Contains("4 members"));
+    CHECK_THAT(inspect.out, Contains("relu, batch"));
+    const std::string weights = read_text(full / "model.safetensors");
+    CHECK_THAT(weights, Contains("layers.1.dense.input_scale"));
+    CHECK_THAT(weights, Contains("layers.7.dense.weight"));
+}

@@ -446,3 +446,43 @@ TEST_CASE("a key given twice is a problem naming both lines", "[config]") {
         replace(kValidSpec, "seed: 7", "seed: 7\nmodel: {layers: [{type: dense, units: 1}]}");
     CHECK_THAT(only_problem(nested), Catch::Matchers::Contains("duplicate key 'model'"));
 }
+
+TEST_CASE("an ensemble's layers resolve their sharing, and misplaced settings are located",
+          "[config][ensemble]") {
+    const std::string tabm = R"(name: unit
+data: {path: d.csv, target: y}
+model:
+  layers:
+    - {type: ensemble, members: 8}
+    - {type: dense, units: 16, activation: relu}
+    - {type: dense, units: 16, activation: relu, ensemble: shared}
+    - {type: dense, units: 3, activation: softmax}
+train: {loss: categorical_crossentropy}
+)";
+    const ExperimentSpec spec = load(tabm);
+    CHECK(spec.model.layers[0].members == 8);
+    CHECK_FALSE(spec.model.layers[0].scale);
+    CHECK(spec.model.layers[1].ensemble == "batch");
+    CHECK(spec.model.layers[2].ensemble == "shared");
+    CHECK(spec.model.layers[3].ensemble == "independent");
+    CHECK(dlctl::to_yaml(load(dlctl::to_yaml(spec))) == dlctl::to_yaml(spec));
+    CHECK(load(kValidSpec).model.layers[0].ensemble.empty());
+
+    CHECK_THAT(only_problem(replace(tabm, "members: 8", "members: 0")),
+               Contains("model.layers.0.members") && Contains("in [1, 1024]"));
+    CHECK_THAT(only_problem(replace(tabm, "ensemble: shared", "ensemble: shraed")),
+               Contains("model.layers.2.ensemble") && Contains("did you mean 'shared'"));
+    const auto outside = problems(replace(tabm, "- {type: ensemble, members: 8}",
+                                          "- {type: dense, units: 4, ensemble: batch}"));
+    REQUIRE(outside.size() == 2);  // layers 0 and 2 set a sharing without an ensemble
+    CHECK_THAT(outside[0], Contains("model.layers.0.ensemble") &&
+                               Contains("only to dense layers after a {type: ensemble} layer"));
+    CHECK_THAT(outside[1], Contains("model.layers.2.ensemble"));
+    CHECK_THAT(only_problem(replace(tabm, "units: 16, activation: relu}",
+                                    "units: 16, activation: softmax}")),
+               Contains("model.layers.1.activation") && Contains("would mix its members"));
+    CHECK_THAT(only_problem(replace(tabm, "{type: dense, units: 16, activation: relu, ensemble",
+                                    "{type: ensemble}\n    - {type: dense, units: 16, "
+                                    "activation: relu, ensemble")),
+               Contains("model.layers.2") && Contains("at most one ensemble layer"));
+}

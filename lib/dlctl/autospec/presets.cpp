@@ -20,14 +20,21 @@ struct Recipe {
     double dropout;
     int max_epochs;
     int patience;
+    int members;            ///< > 0: a TabM ensemble of this many members
+    const char* optimizer;  ///< the optimizer's flow map
 };
 
 constexpr Recipe kRecipes[] = {
     {"mlp",
      "quantile-normalised inputs, 3 relu layers of 256 (128 under 2000 rows), dropout 0.1, "
      "AdamW, early stopping",
-     3, 256, 0.1, 200, 16},
-    {"fast", "2 relu layers of 128, AdamW, fewer epochs: a quick first look", 2, 128, 0.0, 50, 8},
+     3, 256, 0.1, 200, 16, 0, "{type: adamw, lr: 0.001}"},
+    {"fast", "2 relu layers of 128, AdamW, fewer epochs: a quick first look", 2, 128, 0.0, 50, 8, 0,
+     "{type: adamw, lr: 0.001}"},
+    {"tabm",
+     "TabM: 32 members sharing 3 BatchEnsemble relu layers of 256 (128 under 2000 rows), a head "
+     "each, dropout 0.1, AdamW (lr 0.002, weight decay 0.0003), early stopping",
+     3, 256, 0.1, 200, 16, 32, "{type: adamw, lr: 0.002, weight_decay: 0.0003}"},
 };
 
 const Recipe& recipe(const std::string& name) {
@@ -86,6 +93,7 @@ std::string preset_yaml(const std::string& name,
     const Recipe& r = recipe(name);
     const int units = r.units > 128 && rows < 2000 ? 128 : r.units;
     std::string layers;
+    if (r.members > 0) layers += fmt::format("    - {{type: ensemble, members: {}}}\n", r.members);
     for (int i = 0; i < r.hidden_layers; ++i) {
         layers += fmt::format("    - {{type: dense, units: {}, activation: relu}}\n", units);
         if (r.dropout > 0.0)
@@ -103,10 +111,10 @@ std::string preset_yaml(const std::string& name,
                "  loss: {}\n"
                "  epochs: {}\n"
                "  batch_size: {}\n"
-               "  optimizer: {{type: adamw, lr: 0.001}}\n"
+               "  optimizer: {}\n"
                "  early_stopping: {{enabled: true, monitor: val_loss, patience: {}, "
                "restore_best: true}}\n",
-               loss_of(task), r.max_epochs, batch_size_for(rows), r.patience);
+               loss_of(task), r.max_epochs, batch_size_for(rows), r.optimizer, r.patience);
 }
 
 }  // namespace dlctl

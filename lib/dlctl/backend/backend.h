@@ -177,6 +177,35 @@ class Backend {
                                  Tensor grad,
                                  Tensor sums) = 0;
 
+    // ---- ensembles -----------------------------------------------------------------------------
+    // An ensemble of k members runs as one model whose tensors give each sample k adjacent
+    // columns, one a member: a (rows × k·batch) tensor is the same memory as (k·rows × batch),
+    // where member m of a sample holds rows [m·rows, (m + 1)·rows) of its column.
+
+    /// out[:, j] = x[:, j / k] with k = out.cols / x.cols: each column repeated k times.
+    virtual void repeat_columns(const Tensor& x, Tensor out) = 0;
+    /// out[:, j] = scale · Σ_{g<k} x[:, j·k + g] with k = x.cols / out.cols: the sum (or mean) of
+    /// each run of k adjacent columns.
+    virtual void sum_column_groups(const Tensor& x, float scale, Tensor out) = 0;
+    /// out[r, c] = x[r, c] · factors[r] (factors rows × 1); out may alias x.
+    virtual void scale_rows(const Tensor& x, const Tensor& factors, Tensor out) = 0;
+    /// out[r] += Σ_c a[r, c] · b[r, c] (out rows × 1): the gradient of a row scaling.
+    virtual void add_row_products(const Tensor& a, const Tensor& b, Tensor out) = 0;
+    /// Logits whose output activation gives the probabilities `p` back: log(p / (1 - p)) for
+    /// sigmoid, log(p) for softmax, each probability held in [1e-30, 1 - 6e-8] so that a 0 or a
+    /// rounded 1 stays finite. The loss of an averaged prediction is that of these logits.
+    virtual void probability_logits(Activation act, const Tensor& p, Tensor logits) = 0;
+    /// c_i = alpha · op(a_i) · op(b_i) + beta · c_i for i < count: independent products on
+    /// matrices laid out with a stride (each member's head of an ensemble).
+    virtual void gemm_batched(bool transpose_a,
+                              bool transpose_b,
+                              float alpha,
+                              const MatrixBatch& a,
+                              const MatrixBatch& b,
+                              float beta,
+                              const MatrixBatch& c,
+                              std::int64_t count) = 0;
+
     // ---- optimisation -------------------------------------------------------------------------
 
     /// Zero-initialised storage for `count` column indices; DeviceError when memory runs out.

@@ -6,6 +6,7 @@
 #include "dlctl/backend/cpu/cpu_step_executor.h"
 #include "dlctl/backend/cuda/cuda_step_executor.h"
 #include "dlctl/core/error.h"
+#include "dlctl/loss/member_loss.h"
 #include "dlctl/nn/sequential.h"
 #include "dlctl/optim/optimizer.h"
 
@@ -17,6 +18,7 @@ StepExecutor::StepExecutor(Backend& backend,
                            const StepOptions& options)
     : backend_(backend), model_(model), loss_(loss), options_(options) {
     DLCTL_CHECK(options_.batch_size > 0);
+    if (model.members() > 1) member_loss_ = std::make_unique<MemberLoss>(loss, model.members());
     const std::int64_t batch = options_.batch_size;
     batch_features_ = backend_.allocate(model_.input_size() * batch);
     batch_targets_ = backend_.allocate(batch);

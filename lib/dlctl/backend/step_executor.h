@@ -61,7 +61,8 @@ class StepExecutor {
     /// Σ w·ℓ and Σ w of each of this epoch's steps from `first_step` to the last one computed
     /// (waits for the device).
     std::vector<LossSum> step_losses(std::int64_t first_step);
-    /// The training predictions (output activation applied) of the epoch's first `rows` samples,
+    /// The training predictions (output activation applied; an ensemble's mean over members) of
+    /// the epoch's first `rows` samples,
     /// in the epoch's order, outputs × rows (keep_predictions; waits for the device).
     void download_predictions(std::int64_t rows, float* host);
     /// How the device runs a step, for the log; empty when there is nothing to say.
@@ -87,7 +88,8 @@ class StepExecutor {
     Tensor predictions(std::int64_t first, std::int64_t count) const;
     Backend& backend() const { return backend_; }
     Sequential& model() const { return model_; }
-    const Loss& loss() const { return loss_; }
+    /// The loss of the model's logits: for an ensemble, the mean of its members' losses.
+    const Loss& loss() const { return member_loss_ ? *member_loss_ : loss_; }
     const StepOptions& options() const { return options_; }
 
   private:
@@ -96,6 +98,7 @@ class StepExecutor {
     Backend& backend_;
     Sequential& model_;
     const Loss& loss_;
+    std::unique_ptr<Loss> member_loss_;  ///< for an ensemble: loss_ on each member
     StepOptions options_;
     const DeviceDataset* data_ = nullptr;
     const std::vector<std::uint32_t>* order_ = nullptr;

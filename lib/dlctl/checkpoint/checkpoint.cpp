@@ -141,6 +141,11 @@ json model_json(const ModelSpec& model) {
             layer["alpha"] = l.alpha;
         }
         if (l.type == "dense") layer["units"] = l.units;
+        if (l.type == "dense" && !l.ensemble.empty()) layer["ensemble"] = l.ensemble;
+        if (l.type == "ensemble") {
+            layer["members"] = l.members;
+            layer["scale"] = l.scale;
+        }
         if (l.type == "dropout") layer["rate"] = l.rate;
         if (l.type == "batch_norm" || l.type == "layer_norm") layer["eps"] = l.eps;
         layers.push_back(layer);

@@ -13,6 +13,7 @@ bool positive(int v) { return v > 0; }
 bool fraction(double v) { return v >= 0.0 && v < 1.0; }
 bool non_negative(double v) { return v >= 0.0 && std::isfinite(v); }
 bool positive_number(double v) { return v > 0.0 && std::isfinite(v); }
+bool ensemble_size(int v) { return v >= 1 && v <= 1024; }
 
 /// `activation` and its `alpha` (leaky_relu, elu), shared by dense and activation layers.
 void read_activation(SpecReader& r,
@@ -39,8 +40,9 @@ void read_activation(SpecReader& r,
 }
 
 void read_dense(SpecReader& r, const YAML::Node& node, const std::string& path, LayerSpec& layer) {
-    r.check_keys(node, path,
-                 {"type", "units", "activation", "alpha", "use_bias", "init", "l1", "l2"});
+    r.check_keys(
+        node, path,
+        {"type", "units", "activation", "alpha", "use_bias", "init", "l1", "l2", "ensemble"});
     if (!node["units"].IsDefined()) {
         r.problem(path + ".units", node, "missing required key (number of outputs)");
     } else {
@@ -54,6 +56,33 @@ void read_dense(SpecReader& r, const YAML::Node& node, const std::string& path, 
     }
     r.read_checked(node, "l1", path, layer.l1, non_negative, "a number >= 0");
     r.read_checked(node, "l2", path, layer.l2, non_negative, "a number >= 0");
+    if (r.read(node, "ensemble", path, layer.ensemble)) {
+        r.check_choice(layer.ensemble, vocabulary::ensemble_modes(), "ensemble mode",
+                       path + ".ensemble", node["ensemble"]);
+    }
+}
+
+/// An ensemble layer comes once, and dense `ensemble` modes only after it; a softmax inside a
+/// per-member dense layer would mix the members.
+void check_ensemble(SpecReader& r, const YAML::Node& layers, const ModelSpec& model) {
+    bool inside = false;
+    for (std::size_t i = 0; i < model.layers.size(); ++i) {
+        const LayerSpec& layer = model.layers[i];
+        const std::string path = "model.layers." + std::to_string(i);
+        if (layer.type == "ensemble") {
+            if (inside) r.problem(path, layers[i], "a model has at most one ensemble layer");
+            inside = true;
+        } else if (layer.type == "dense" && !layer.ensemble.empty() && !inside) {
+            r.problem(path + ".ensemble", layers[i]["ensemble"],
+                      "applies only to dense layers after a {type: ensemble} layer");
+        } else if (layer.type == "dense" && inside && layer.activation == "softmax" &&
+                   ensemble_mode(model, i) != "shared" && i != last_dense(model)) {
+            r.problem(path + ".activation", layers[i],
+                      "softmax in a hidden '" + ensemble_mode(model, i) +
+                          "' ensemble layer would mix its members; use it on the output layer "
+                          "or set ensemble: shared");
+        }
+    }
 }
 
 void read_layer(SpecReader& r, const YAML::Node& node, const std::string& path, LayerSpec& layer) {
@@ -89,6 +118,10 @@ void read_layer(SpecReader& r, const YAML::Node& node, const std::string& path, 
     } else if (layer.type == "layer_norm") {
         r.check_keys(node, path, {"type", "eps"});
         r.read_checked(node, "eps", path, layer.eps, positive_number, "a positive number");
+    } else if (layer.type == "ensemble") {
+        r.check_keys(node, path, {"type", "members", "scale"});
+        r.read_checked(node, "members", path, layer.members, ensemble_size, "in [1, 1024]");
+        r.read(node, "scale", path, layer.scale);
     }
 }
 
@@ -127,6 +160,28 @@ void read_model(SpecReader& r, const YAML::Node& root, ModelSpec& model) {
     for (std::size_t i = 0; i < layers.size(); ++i) {
         read_layer(r, layers[i], "model.layers." + std::to_string(i), model.layers[i]);
     }
+    check_ensemble(r, layers, model);
 }
 
 }  // namespace dlctl::spec_detail
+
+namespace dlctl {
+
+std::size_t last_dense(const ModelSpec& model) {
+    std::size_t last = model.layers.size();
+    for (std::size_t i = 0; i < model.layers.size(); ++i) {
+        if (model.layers[i].type == "dense") last = i;
+    }
+    return last;
+}
+
+std::string ensemble_mode(const ModelSpec& model, std::size_t layer) {
+    const LayerSpec& l = model.layers[layer];
+    if (!l.ensemble.empty()) return l.ensemble;
+    bool inside = false;
+    for (std::size_t i = 0; i < layer; ++i) inside = inside || model.layers[i].type == "ensemble";
+    if (!inside || l.type != "dense") return "";
+    return layer == last_dense(model) ? "independent" : "batch";
+}
+
+}  // namespace dlctl

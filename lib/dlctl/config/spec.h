@@ -60,8 +60,8 @@ struct DataSpec {
 };
 
 struct LayerSpec {
-    std::string type;                   ///< dense | dropout | activation | batch_norm | layer_norm
-    int units = 0;                      ///< dense
+    std::string type;  ///< dense | dropout | activation | batch_norm | layer_norm | ensemble
+    int units = 0;     ///< dense
     std::string activation = "linear";  ///< dense, activation
     double alpha = 0.0;                 ///< leaky_relu slope / elu scale; resolved per activation
     bool use_bias = true;               ///< dense
@@ -73,6 +73,12 @@ struct LayerSpec {
     double rate = 0.0;      ///< dropout
     double momentum = 0.1;  ///< batch_norm running-statistics momentum (PyTorch)
     double eps = 1e-5;      ///< batch_norm, layer_norm
+    int members = 32;       ///< ensemble: members side by side (TabM's k)
+    bool scale = false;     ///< ensemble: a trainable per-member input scale (TabM-mini)
+    /// dense after an ensemble layer: shared (one W and b), batch (shared W, per-member scales
+    /// and bias: BatchEnsemble) or independent (each member its own W and b). Resolved: batch for
+    /// hidden layers, independent for the output layer; empty outside an ensemble.
+    std::string ensemble;
 };
 
 struct ModelSpec {
@@ -80,6 +86,12 @@ struct ModelSpec {
     std::string init_from;  ///< weights file (safetensors) to start from; absolute once resolved
     std::vector<LayerSpec> layers;
 };
+
+/// The index of the model's last dense layer (its output layer; layers.size() when none).
+std::size_t last_dense(const ModelSpec& model);
+/// How dense layer `layer` shares its weights between an ensemble's members (LayerSpec::
+/// ensemble, its default filled in); empty outside an ensemble.
+std::string ensemble_mode(const ModelSpec& model, std::size_t layer);
 
 struct OptimizerSpec {
     std::string type = "adam";  ///< sgd | adam | adamw | rmsprop | adagrad

@@ -183,8 +183,10 @@ void check_training(SpecReader& r, const YAML::Node& root, ExperimentSpec& spec)
 
 /// Fills the defaults that depend on other settings, so the resolved spec says exactly what runs.
 void resolve_defaults(ExperimentSpec& spec) {
-    for (auto& layer : spec.model.layers) {
+    for (std::size_t i = 0; i < spec.model.layers.size(); ++i) {
+        LayerSpec& layer = spec.model.layers[i];
         if (layer.type != "dense") continue;
+        layer.ensemble = ensemble_mode(spec.model, i);
         if (layer.init.empty() || layer.init == "auto") {
             layer.init = spec.model.init != "auto"
                              ? spec.model.init

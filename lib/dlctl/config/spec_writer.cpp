@@ -27,6 +27,8 @@ void write_layer(YAML::Emitter& out, const LayerSpec& layer) {
         // Penalties a layer did not set follow train.regularization, so they stay unwritten.
         if (layer.l1 >= 0.0) out << YAML::Key << "l1" << YAML::Value << number(layer.l1);
         if (layer.l2 >= 0.0) out << YAML::Key << "l2" << YAML::Value << number(layer.l2);
+        if (!layer.ensemble.empty())
+            out << YAML::Key << "ensemble" << YAML::Value << layer.ensemble;
     } else if (layer.type == "dropout") {
         out << YAML::Key << "rate" << YAML::Value << number(layer.rate);
     } else if (layer.type == "activation") {
@@ -36,6 +38,9 @@ void write_layer(YAML::Emitter& out, const LayerSpec& layer) {
         out << YAML::Key << "eps" << YAML::Value << number(layer.eps);
     } else if (layer.type == "layer_norm") {
         out << YAML::Key << "eps" << YAML::Value << number(layer.eps);
+    } else if (layer.type == "ensemble") {
+        out << YAML::Key << "members" << YAML::Value << layer.members;
+        out << YAML::Key << "scale" << YAML::Value << layer.scale;
     }
     out << YAML::EndMap;
 }

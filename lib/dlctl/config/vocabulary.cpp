@@ -3,7 +3,13 @@
 namespace dlctl::vocabulary {
 
 const Choices& layer_types() {
-    static const Choices c{{"dense", "dropout", "activation", "batch_norm", "layer_norm"}, {}};
+    static const Choices c{
+        {"dense", "dropout", "activation", "batch_norm", "layer_norm", "ensemble"}, {}};
+    return c;
+}
+
+const Choices& ensemble_modes() {
+    static const Choices c{{"shared", "batch", "independent"}, {}};
     return c;
 }
 

@@ -13,6 +13,8 @@ struct Choices {
 };
 
 const Choices& layer_types();
+/// How a dense layer after an ensemble layer shares weights between the members.
+const Choices& ensemble_modes();
 const Choices& activations();
 const Choices& initializers();
 const Choices& losses();

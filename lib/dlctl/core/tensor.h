@@ -14,4 +14,14 @@ struct Tensor {
     std::int64_t size() const { return rows * cols; }
 };
 
+/// `count` column-major matrices of one shape in one allocation, for batched products: matrix i
+/// starts at data + i · stride, and its columns lie `ld` floats apart (ld ≥ rows).
+struct MatrixBatch {
+    float* data = nullptr;
+    std::int64_t rows = 0;
+    std::int64_t cols = 0;
+    std::int64_t ld = 0;
+    std::int64_t stride = 0;
+};
+
 }  // namespace dlctl

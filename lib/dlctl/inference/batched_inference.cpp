@@ -13,22 +13,36 @@ BatchedInference::BatchedInference(Backend& backend,
       loss_(loss),
       work_(model.make_workspace(backend, max_batch, false)),
       predictions_(backend.allocate(model.output_size() * max_batch)),
+      member_predictions_(backend.allocate(model.prediction_scratch_floats(max_batch))),
       scratch_(backend.allocate(
-          loss != nullptr ? loss->scratch_floats(model.output_size() * max_batch) : 0)),
+          loss == nullptr       ? 0
+          : model.members() > 1 ? loss->prediction_scratch_floats(model.output_size() * max_batch)
+                                : loss->scratch_floats(model.output_size() * max_batch))),
       sums_(backend.allocate(2)) {}
 
 Tensor BatchedInference::predict(const Tensor& features) {
     logits_ = model_.forward(backend_, work_, features, ForwardContext{Mode::kEval});
-    const Tensor predictions = predictions_.view(logits_.rows, logits_.cols);
-    backend_.activation(model_.output_activation(), logits_, predictions);
-    return predictions;
+    predictions_view_ = predictions_.view(logits_.rows, features.cols);
+    model_.predict(backend_, logits_, member_predictions_.data(), predictions_view_);
+    return predictions_view_;
+}
+
+Tensor BatchedInference::member_predictions() const {
+    if (model_.members() == 1) return {};
+    return member_predictions_.view(logits_.rows, logits_.cols);
 }
 
 LossSum BatchedInference::loss(const Tensor& targets, const Tensor& weights) {
-    DLCTL_CHECK(loss_ != nullptr && logits_.data != nullptr && targets.cols == logits_.cols);
+    DLCTL_CHECK(loss_ != nullptr && logits_.data != nullptr &&
+                targets.cols == predictions_view_.cols);
     const Tensor sums = sums_.view(2, 1);
-    loss_->forward_backward(backend_, logits_, targets, weights, scratch_.data(), 1.0, Tensor{},
-                            sums);
+    if (model_.members() > 1) {
+        loss_->prediction_loss(backend_, predictions_view_, targets, weights, scratch_.data(),
+                               sums);
+    } else {
+        loss_->forward_backward(backend_, logits_, targets, weights, scratch_.data(), 1.0, Tensor{},
+                                sums);
+    }
     float host[2];
     backend_.download(sums, host);
     return {host[0], host[1]};

@@ -23,11 +23,16 @@ class BatchedInference {
                      std::int64_t max_batch = kDefaultBatch);
 
     std::int64_t max_batch() const { return work_.max_batch(); }
-    /// The predictions (output activation applied, outputs × batch) for `features` (device
-    /// memory, input_size × batch, batch ≤ max_batch()): valid until the next call.
+    /// The predictions (output activation applied, outputs × batch; an ensemble's mean over its
+    /// members) for `features` (device memory, input_size × batch, batch ≤ max_batch()): valid
+    /// until the next call.
     Tensor predict(const Tensor& features);
+    /// An ensemble's predictions of each member in the last predict() call: outputs × (batch ·
+    /// members), a sample's members side by side. Empty for a plain model.
+    Tensor member_predictions() const;
     /// Σ w·ℓ and Σ w of the last predict() call's samples against their `targets` (and
-    /// `weights`, optional), device memory; waits for the device.
+    /// `weights`, optional), device memory; waits for the device. An ensemble's loss is that of
+    /// its averaged predictions.
     LossSum loss(const Tensor& targets, const Tensor& weights);
 
   private:
@@ -35,8 +40,8 @@ class BatchedInference {
     const Sequential& model_;
     const Loss* loss_;
     Workspace work_;
-    Buffer predictions_, scratch_, sums_;
-    Tensor logits_;
+    Buffer predictions_, member_predictions_, scratch_, sums_;
+    Tensor logits_, predictions_view_;
 };
 
 }  // namespace dlctl

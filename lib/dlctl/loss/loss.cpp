@@ -26,6 +26,18 @@ class CrossEntropy final : public Loss {
                                           grad_logits, sums);
         }
     }
+    std::int64_t prediction_scratch_floats(std::int64_t outputs) const override { return outputs; }
+    void prediction_loss(Backend& backend,
+                         const Tensor& predictions,
+                         const Tensor& targets,
+                         const Tensor& weights,
+                         float* scratch,
+                         Tensor sums) const override {
+        const Tensor logits{scratch, predictions.rows, predictions.cols};
+        backend.probability_logits(softmax_ ? Activation::kSoftmax : Activation::kSigmoid,
+                                   predictions, logits);
+        forward_backward(backend, logits, targets, weights, nullptr, 1.0, Tensor{}, sums);
+    }
 
   private:
     bool softmax_;
@@ -61,6 +73,14 @@ class RegressionObjective final : public Loss {
         if (grad_logits.data != nullptr) {
             backend.activation_backward(output_, logits, predictions, grad_logits, grad_logits);
         }
+    }
+    void prediction_loss(Backend& backend,
+                         const Tensor& predictions,
+                         const Tensor& targets,
+                         const Tensor& weights,
+                         float* /*scratch*/,
+                         Tensor sums) const override {
+        backend.regression_loss(kind_, delta_, predictions, targets, weights, 1.0, Tensor{}, sums);
     }
 
   private:

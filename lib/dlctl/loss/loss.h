@@ -45,6 +45,17 @@ class Loss {
                                   double divisor,
                                   Tensor grad_logits,
                                   Tensor sums) const = 0;
+
+    /// Floats of scratch memory that prediction_loss needs for `outputs` predictions.
+    virtual std::int64_t prediction_scratch_floats(std::int64_t /*outputs*/) const { return 0; }
+    /// {Σ w·ℓ, Σ w} of `predictions` (the output activation applied, outputs × batch) instead of
+    /// logits: the loss of an ensemble's averaged prediction.
+    virtual void prediction_loss(Backend& backend,
+                                 const Tensor& predictions,
+                                 const Tensor& targets,
+                                 const Tensor& weights,
+                                 float* scratch,
+                                 Tensor sums) const = 0;
 };
 
 /// The loss a train spec names (loss, huber_delta, label_smoothing) for a model whose output

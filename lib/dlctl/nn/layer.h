@@ -28,6 +28,13 @@ struct ForwardContext {
     std::uint64_t random_counter(std::int64_t rows) const {
         return (step << 32) + static_cast<std::uint64_t>(first_sample * rows);
     }
+    /// The context of a layer that sees `columns` columns a sample (an ensemble's members): its
+    /// first_sample counts columns, so that random draws stay keyed on a column's place.
+    ForwardContext for_columns(std::int64_t columns) const {
+        ForwardContext out = *this;
+        out.first_sample *= columns;
+        return out;
+    }
 };
 
 /// Floats of `count` rounded up to 64 bytes: tensors laid one after another in a workspace that
@@ -66,6 +73,11 @@ class Layer {
     virtual void add_penalty_gradient(Backend& /*backend*/, float* /*grads*/) const {}
 
     // ---- computation ------------------------------------------------------------------------
+
+    /// Columns of output per column of input: an ensemble layer gives each sample one column per
+    /// member (backend.h, "ensembles"), and every layer after it sees `members` columns a
+    /// sample. Its workspace_floats and forward then take the columns it sees, not samples.
+    virtual std::int64_t column_factor() const { return 1; }
 
     /// Whether a sample's output depends on the other samples of its call (batch statistics):
     /// such a layer sees every batch whole.

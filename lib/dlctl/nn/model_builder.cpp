@@ -2,11 +2,42 @@
 
 #include "dlctl/core/error.h"
 #include "dlctl/nn/activation_layer.h"
+#include "dlctl/nn/batch_ensemble_dense.h"
 #include "dlctl/nn/dense.h"
 #include "dlctl/nn/dropout.h"
+#include "dlctl/nn/ensemble_input.h"
+#include "dlctl/nn/independent_dense.h"
 #include "dlctl/nn/normalization.h"
 
 namespace dlctl {
+
+namespace {
+
+struct DenseShape {
+    std::int64_t inputs, units;
+    Activation activation;
+    float l1, l2;
+};
+
+/// A dense layer as its ensemble `mode` shares it (backend.h, "ensembles"; empty: a plain one).
+std::unique_ptr<Layer> make_dense(const LayerSpec& s,
+                                  const std::string& mode,
+                                  const DenseShape& d,
+                                  std::int64_t members,
+                                  bool first_of_ensemble) {
+    if (mode == "batch") {
+        return std::make_unique<BatchEnsembleDense>(d.inputs, d.units, members, d.activation,
+                                                    s.use_bias, s.init, first_of_ensemble, d.l1,
+                                                    d.l2);
+    }
+    if (mode == "independent") {
+        return std::make_unique<IndependentDense>(d.inputs, d.units, members, d.activation,
+                                                  s.use_bias, s.init, d.l1, d.l2);
+    }
+    return std::make_unique<Dense>(d.inputs, d.units, d.activation, s.use_bias, s.init, d.l1, d.l2);
+}
+
+}  // namespace
 
 std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
                                         std::int64_t input_size,
@@ -18,6 +49,8 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
     std::vector<std::unique_ptr<Layer>> layers;
     std::int64_t width = input_size;
     Activation output_activation = Activation::kLinear;
+    std::int64_t members = 1;
+    bool first_dense = false;  ///< the next dense layer is an ensemble's first
     for (std::size_t i = 0; i < specs.size(); ++i) {
         const LayerSpec& s = specs[i];
         const bool last = i + 1 == specs.size();
@@ -26,11 +59,16 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
             // The output activation moves into the loss (fused) and the predictions; the layer
             // emits logits.
             if (last) output_activation = activation;
-            layers.push_back(std::make_unique<Dense>(
-                width, s.units, last ? Activation::kLinear : activation, s.use_bias, s.init,
-                static_cast<float>(s.l1 >= 0.0 ? s.l1 : l1),
-                static_cast<float>(s.l2 >= 0.0 ? s.l2 : l2)));
+            const DenseShape shape{width, s.units, last ? Activation::kLinear : activation,
+                                   static_cast<float>(s.l1 >= 0.0 ? s.l1 : l1),
+                                   static_cast<float>(s.l2 >= 0.0 ? s.l2 : l2)};
+            layers.push_back(make_dense(s, ensemble_mode(spec, i), shape, members, first_dense));
+            first_dense = false;
             width = s.units;
+        } else if (s.type == "ensemble") {
+            members = s.members;
+            first_dense = true;
+            layers.push_back(std::make_unique<EnsembleInput>(width, members, s.scale));
         } else if (s.type == "activation") {
             if (last) {
                 output_activation = activation;

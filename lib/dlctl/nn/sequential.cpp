@@ -11,9 +11,11 @@ Sequential::Sequential(std::vector<std::unique_ptr<Layer>> layers, Activation ou
     : layers_(std::move(layers)), output_activation_(output_activation) {
     DLCTL_CHECK(!layers_.empty());
     offsets_.push_back(0);
+    columns_in_.push_back(1);
     for (std::size_t i = 0; i < layers_.size(); ++i) {
         DLCTL_CHECK(i == 0 || layers_[i]->input_size() == layers_[i - 1]->output_size());
         offsets_.push_back(offsets_.back() + layers_[i]->parameter_count());
+        columns_in_.push_back(columns_in_.back() * layers_[i]->column_factor());
     }
 }
 
@@ -41,8 +43,9 @@ Workspace Sequential::make_workspace(Backend& backend,
                                      std::int64_t max_batch,
                                      bool training) const {
     std::vector<Workspace::Link> links;
-    for (const auto& layer : layers_) {
-        links.push_back({layer->workspace_floats(max_batch), layer->output_size()});
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+        links.push_back({layers_[i]->workspace_floats(max_batch * columns_in_[i]),
+                         layers_[i]->output_size(), columns_in_[i + 1]});
     }
     return Workspace(backend, links, max_batch, training, parameter_count());
 }
@@ -71,9 +74,26 @@ Tensor Sequential::forward(Backend& backend,
     Tensor x = input;
     for (std::size_t i = 0; i < layers_.size(); ++i) {
         work.inputs()[i] = x;
-        x = layers_[i]->forward(backend, x, work.work(i), ctx);
+        x = layers_[i]->forward(backend, x, work.work(i), ctx.for_columns(columns_in_[i]));
     }
     return x;
+}
+
+void Sequential::predict(Backend& backend,
+                         const Tensor& logits,
+                         float* scratch,
+                         Tensor predictions) const {
+    if (members() == 1) {
+        backend.activation(output_activation_, logits, predictions);
+        return;
+    }
+    const Tensor each{scratch, logits.rows, logits.cols};
+    backend.activation(output_activation_, logits, each);
+    backend.sum_column_groups(each, 1.0f / static_cast<float>(members()), predictions);
+}
+
+std::int64_t Sequential::prediction_scratch_floats(std::int64_t samples) const {
+    return members() == 1 ? 0 : output_size() * members() * samples;
 }
 
 Tensor Sequential::logits_grad(const Workspace& work, std::int64_t batch) const {

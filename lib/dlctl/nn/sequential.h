@@ -23,11 +23,18 @@ class Sequential {
 
     /// Memory for calls on up to `max_batch` samples; `training`: for backward too.
     Workspace make_workspace(Backend& backend, std::int64_t max_batch, bool training) const;
-    /// Logits (output_size × batch) for `input` (input_size × batch, batch ≤ work.max_batch()).
+    /// Logits (output_size × batch · members()) for `input` (input_size × batch, batch ≤
+    /// work.max_batch()).
     Tensor forward(Backend& backend,
                    Workspace& work,
                    const Tensor& input,
                    const ForwardContext& ctx) const;
+    /// The predictions (output_size × samples) of a forward call's `logits`: the output
+    /// activation and, for an ensemble, the mean over its members. `scratch` (backend memory,
+    /// prediction_scratch_floats) then holds each member's predictions, output_size × (samples ·
+    /// members), a sample's members side by side.
+    void predict(Backend& backend, const Tensor& logits, float* scratch, Tensor predictions) const;
+    std::int64_t prediction_scratch_floats(std::int64_t samples) const;
     /// Where the loss writes d loss / d logits for the last forward call on `batch` samples.
     Tensor logits_grad(const Workspace& work, std::int64_t batch) const;
     /// Backpropagates logits_grad through every layer after a Mode::kTrain forward in `work`,
@@ -47,6 +54,11 @@ class Sequential {
     std::int64_t input_size() const { return layers_.front()->input_size(); }
     std::int64_t output_size() const { return layers_.back()->output_size(); }
     Activation output_activation() const { return output_activation_; }
+    /// Members of the ensemble the model is (1 for a plain model): each sample's logits are
+    /// `members` columns (backend.h, "ensembles").
+    std::int64_t members() const { return columns_in_.back(); }
+    /// Columns a sample in the input of layer i (and, for i = layers().size(), in the logits).
+    std::int64_t columns_per_sample(std::size_t layer) const { return columns_in_[layer]; }
     const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
     /// Whether some layer's output for a sample depends on the rest of its batch (batch_norm).
     bool mixes_samples() const;
@@ -54,7 +66,8 @@ class Sequential {
   private:
     std::vector<std::unique_ptr<Layer>> layers_;
     Activation output_activation_;
-    std::vector<std::int64_t> offsets_;  ///< parameter_offset, then the total
+    std::vector<std::int64_t> offsets_;     ///< parameter_offset, then the total
+    std::vector<std::int64_t> columns_in_;  ///< columns_per_sample of each layer, then the logits'
     Buffer params_, state_;
     Tensor parameters_, state_tensor_;
 };

@@ -13,11 +13,12 @@ namespace dlctl {
 /// Several workspaces let one model run several calls at once.
 class Workspace {
   public:
-    /// One link of the chain: the floats of workspace it needs for max_batch samples, and its
-    /// output rows.
+    /// One link of the chain: the floats of workspace it needs for max_batch samples, its output
+    /// rows, and its output columns a sample (an ensemble's members, backend.h).
     struct Link {
         std::int64_t work_floats = 0;
         std::int64_t outputs = 0;
+        std::int64_t columns_per_sample = 1;
     };
 
     Workspace() = default;
@@ -31,7 +32,8 @@ class Workspace {
     std::int64_t max_batch() const { return max_batch_; }
     bool training() const { return training_; }
     float* work(std::size_t link) const { return work_[link].data(); }
-    /// d loss / d output of `link` for a call on `batch` samples (training only).
+    /// d loss / d output of `link` for a call on `batch` samples (training only): outputs ×
+    /// (batch · columns_per_sample).
     Tensor output_gradient(std::size_t link, std::int64_t batch) const;
     /// The gradient buffer (training only).
     Tensor gradients() const { return gradients_.view(gradients_.size(), 1); }
@@ -42,7 +44,7 @@ class Workspace {
   private:
     std::int64_t max_batch_ = 0;
     bool training_ = false;
-    std::vector<std::int64_t> outputs_;
+    std::vector<Link> links_;
     std::vector<Buffer> work_, output_gradients_;
     Buffer gradients_;
     std::vector<Tensor> inputs_;

@@ -11,8 +11,8 @@ namespace dlctl {
 
 /// The reference backend: host memory, OpenBLAS for GEMM, Eigen and plain loops for elementwise
 /// work. Members are defined by family: cpu_backend.cpp (memory, GEMM, elementwise, dropout),
-/// cpu_losses.cpp, cpu_normalization.cpp and cpu_optimizers.cpp; activations live in
-/// cpu_activations.cpp.
+/// cpu_losses.cpp, cpu_normalization.cpp, cpu_optimizers.cpp and cpu_ensembles.cpp; activations
+/// live in cpu_activations.cpp.
 class CpuBackend final : public Backend {
   public:
     /// `threads`: threads for matrix products (0: all cores; results are reproducible for a
@@ -119,6 +119,21 @@ class CpuBackend final : public Backend {
                          double divisor,
                          Tensor grad,
                          Tensor sums) override;
+
+    // cpu_ensembles.cpp
+    void repeat_columns(const Tensor& x, Tensor out) override;
+    void sum_column_groups(const Tensor& x, float scale, Tensor out) override;
+    void scale_rows(const Tensor& x, const Tensor& factors, Tensor out) override;
+    void add_row_products(const Tensor& a, const Tensor& b, Tensor out) override;
+    void probability_logits(Activation act, const Tensor& p, Tensor logits) override;
+    void gemm_batched(bool transpose_a,
+                      bool transpose_b,
+                      float alpha,
+                      const MatrixBatch& a,
+                      const MatrixBatch& b,
+                      float beta,
+                      const MatrixBatch& c,
+                      std::int64_t count) override;
 
     IndexBuffer allocate_indices(std::int64_t count) override;
     void upload_indices(const std::uint32_t* host, std::int64_t count, std::uint32_t* dst) override;

@@ -31,6 +31,7 @@ CpuProgram::CpuProgram(const Sequential& model) : parameter_count_(model.paramet
         op.layer = layers[i].get();
         op.dense = dynamic_cast<const Dense*>(op.layer);
         op.parameter_offset = model.parameter_offset(i);
+        op.columns_per_sample = model.columns_per_sample(i);
         const auto* next =
             i + 1 < layers.size() ? dynamic_cast<const Dropout*>(layers[i + 1].get()) : nullptr;
         if (is_relu_dense(*op.layer) && next != nullptr && next->rate() > 0.0f) {
@@ -46,14 +47,18 @@ CpuProgram::CpuProgram(const Sequential& model) : parameter_count_(model.paramet
 Workspace CpuProgram::make_workspace(CpuBackend& backend, std::int64_t max_batch) const {
     std::vector<Workspace::Link> links;
     for (const Op& op : ops_) {
-        links.push_back({op.layer->workspace_floats(max_batch), op.layer->output_size()});
+        links.push_back({op.layer->workspace_floats(max_batch * op.columns_per_sample),
+                         op.layer->output_size(),
+                         op.columns_per_sample * op.layer->column_factor()});
     }
     return Workspace(backend, links, max_batch, true, parameter_count_);
 }
 
 std::int64_t CpuProgram::activation_floats_per_sample() const {
     std::int64_t floats = 0;
-    for (const Op& op : ops_) floats += op.layer->output_size();
+    for (const Op& op : ops_) {
+        floats += op.layer->output_size() * op.columns_per_sample * op.layer->column_factor();
+    }
     return floats;
 }
 
@@ -66,8 +71,9 @@ Tensor CpuProgram::forward(CpuBackend& backend,
     for (std::size_t i = 0; i < ops_.size(); ++i) {
         const Op& op = ops_[i];
         work.inputs()[i] = x;
-        x = op.dense != nullptr ? dense_forward(backend, op, x, work.work(i), ctx)
-                                : op.layer->forward(backend, x, work.work(i), ctx);
+        const ForwardContext op_ctx = ctx.for_columns(op.columns_per_sample);
+        x = op.dense != nullptr ? dense_forward(backend, op, x, work.work(i), op_ctx)
+                                : op.layer->forward(backend, x, work.work(i), op_ctx);
     }
     return x;
 }

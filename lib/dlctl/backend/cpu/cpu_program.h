@@ -51,6 +51,7 @@ class CpuProgram {
         const Dropout* dropout = nullptr;  ///< the dropout a dense relu layer applies
         bool sparse_input_gradient = false;
         std::int64_t parameter_offset = 0;
+        std::int64_t columns_per_sample = 1;  ///< in its input (an ensemble's members)
     };
 
     Tensor dense_forward(CpuBackend& backend,

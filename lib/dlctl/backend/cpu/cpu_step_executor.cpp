@@ -59,9 +59,11 @@ CpuStepExecutor::CpuStepExecutor(CpuBackend& backend,
             std::min<std::int64_t>(cpu_.threads(), ceil_div(batch, plan_.columns)));
     }
     DLCTL_CHECK(plan_.columns > 0 && plan_.lanes >= 1);
-    const std::int64_t scratch = loss.scratch_floats(model.output_size() * plan_.columns);
+    const std::int64_t scratch =
+        this->loss().scratch_floats(model.output_size() * model.members() * plan_.columns);
     for (int lane = 0; lane < plan_.lanes; ++lane) {
-        lanes_.push_back({program_.make_workspace(cpu_, plan_.columns), cpu_.allocate(scratch)});
+        lanes_.push_back({program_.make_workspace(cpu_, plan_.columns), cpu_.allocate(scratch),
+                          cpu_.allocate(model.prediction_scratch_floats(plan_.columns))});
     }
     cpu_.set_parameter_layout(model.parameter_tensors());
 }
@@ -108,8 +110,8 @@ void CpuStepExecutor::run_lane(const Batch& batch, int lane, int lanes, CpuBacke
         const ForwardContext ctx{Mode::kTrain, options().seed, batch.global_step, column};
         const Tensor logits = program_.forward(backend, memory.work, x, ctx);
         if (options().keep_predictions) {
-            backend.activation(model.output_activation(), logits,
-                               predictions(batch.first + column, width));
+            model.predict(backend, logits, memory.prediction_scratch.data(),
+                          predictions(batch.first + column, width));
         }
         loss().forward_backward(backend, logits, columns(batch.targets, column, width),
                                 columns(batch.weights, column, width), memory.loss_scratch.data(),

@@ -45,10 +45,11 @@ class CpuStepExecutor final : public StepExecutor {
     const CpuPassPlan& plan() const { return plan_; }
 
   private:
-    /// A lane's memory: the program's workspace and the loss's scratch.
+    /// A lane's memory: the program's workspace and the loss's and the predictions' scratch.
     struct Lane {
         Workspace work;
         Buffer loss_scratch;
+        Buffer prediction_scratch;  ///< an ensemble's members' predictions
     };
 
     std::int64_t passes(std::int64_t count) const override;

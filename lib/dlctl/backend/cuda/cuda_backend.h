@@ -115,6 +115,21 @@ class CudaBackend final : public Backend {
                          Tensor grad,
                          Tensor sums) override;
 
+    // cuda_ensembles.cu
+    void repeat_columns(const Tensor& x, Tensor out) override;
+    void sum_column_groups(const Tensor& x, float scale, Tensor out) override;
+    void scale_rows(const Tensor& x, const Tensor& factors, Tensor out) override;
+    void add_row_products(const Tensor& a, const Tensor& b, Tensor out) override;
+    void probability_logits(Activation act, const Tensor& p, Tensor logits) override;
+    void gemm_batched(bool transpose_a,
+                      bool transpose_b,
+                      float alpha,
+                      const MatrixBatch& a,
+                      const MatrixBatch& b,
+                      float beta,
+                      const MatrixBatch& c,
+                      std::int64_t count) override;
+
     IndexBuffer allocate_indices(std::int64_t count) override;
     void upload_indices(const std::uint32_t* host, std::int64_t count, std::uint32_t* dst) override;
     void gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) override;

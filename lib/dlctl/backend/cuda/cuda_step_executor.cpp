@@ -10,8 +10,9 @@ CudaStepExecutor::CudaStepExecutor(Backend& backend,
                                    const StepOptions& options)
     : StepExecutor(backend, model, loss, options),
       work_(model.make_workspace(backend, options.batch_size, true)),
-      loss_scratch_(
-          backend.allocate(loss.scratch_floats(model.output_size() * options.batch_size))) {}
+      loss_scratch_(backend.allocate(
+          this->loss().scratch_floats(model.output_size() * model.members() * options.batch_size))),
+      prediction_scratch_(backend.allocate(model.prediction_scratch_floats(options.batch_size))) {}
 
 void CudaStepExecutor::train_batch(const Batch& batch) {
     Backend& gpu = backend();
@@ -20,8 +21,8 @@ void CudaStepExecutor::train_batch(const Batch& batch) {
     const ForwardContext ctx{Mode::kTrain, options().seed, batch.global_step, 0};
     const Tensor logits = model.forward(gpu, work_, batch.features, ctx);
     if (options().keep_predictions) {
-        gpu.activation(model.output_activation(), logits,
-                       predictions(batch.first, batch.features.cols));
+        model.predict(gpu, logits, prediction_scratch_.data(),
+                      predictions(batch.first, batch.features.cols));
     }
     loss().forward_backward(gpu, logits, batch.targets, batch.weights, loss_scratch_.data(),
                             batch.divisor, model.logits_grad(work_, batch.features.cols),

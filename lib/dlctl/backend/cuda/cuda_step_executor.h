@@ -23,7 +23,7 @@ class CudaStepExecutor final : public StepExecutor {
     void train_batch(const Batch& batch) override;
 
     Workspace work_;
-    Buffer loss_scratch_;
+    Buffer loss_scratch_, prediction_scratch_;
 };
 
 }  // namespace dlctl
