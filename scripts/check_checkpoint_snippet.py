@@ -32,14 +32,22 @@ exec(snippet, namespace)
 worst = 0.0
 with tempfile.TemporaryDirectory() as work:
     # wine: gelu, batch norm, dropout and softmax; diabetes: regression with a scaled target;
-    # penguins: string labels, categorical features, missing values; then the numeric maps.
-    for config, data, normalize in [("wine.yaml", "wine.csv", ""),
-                                    ("diabetes.yaml", "diabetes.csv", ""),
-                                    ("penguins.yaml", "penguins.csv", ""),
-                                    ("penguins.yaml", "penguins.csv", "quantile"),
-                                    ("diabetes.yaml", "diabetes.csv", "smooth_clip")]:
-        run = os.path.join(work, config + normalize)
-        extra = ["--set", f"data.normalize={normalize}"] if normalize else []
+    # penguins: string labels, categorical features, missing values; then the numeric maps and
+    # ensembles (TabM-mini's scaled input and shared layers, BatchEnsemble and independent heads).
+    tabm_mini = ("model.layers=[{type: ensemble, members: 4, scale: true}, {type: dense, units: "
+                 "16, activation: relu, ensemble: shared}, {type: dense, units: 8, activation: "
+                 "tanh}, {type: dense, units: 3, activation: softmax}]")
+    tabm = ("model.layers=[{type: ensemble, members: 3}, {type: dense, units: 8, activation: "
+            "relu}, {type: layer_norm}, {type: dense, units: 1}]")
+    for config, data, sets in [("wine.yaml", "wine.csv", []),
+                               ("diabetes.yaml", "diabetes.csv", []),
+                               ("penguins.yaml", "penguins.csv", []),
+                               ("penguins.yaml", "penguins.csv", ["data.normalize=quantile"]),
+                               ("diabetes.yaml", "diabetes.csv", ["data.normalize=smooth_clip"]),
+                               ("penguins.yaml", "penguins.csv", [tabm_mini]),
+                               ("diabetes.yaml", "diabetes.csv", [tabm])]:
+        run = os.path.join(work, config + str(len(os.listdir(work))))
+        extra = [arg for s in sets for arg in ("--set", s)]
         subprocess.run([args.dlctl, "train", os.path.join(root, "configs", config), "-q",
                         "--set", "train.epochs=3", "--run-dir", run, *extra], check=True,
                        stdout=subprocess.DEVNULL)

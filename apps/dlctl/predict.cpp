@@ -61,6 +61,11 @@ int run_predict(const PredictOptions& o) {
     if (o.format.top_k > 0 && task.classes == 0) {
         throw UsageError("--top-k needs a classifier; this checkpoint is a regression model");
     }
+    if (o.format.spread && ensemble.members() < 2) {
+        throw UsageError("--spread needs an ensemble: this checkpoint is one model",
+                         "train one with members ({type: ensemble} in model.layers, or --preset "
+                         "tabm), or pass several --checkpoint");
+    }
     CsvRowReader reader = CsvRowReader::open(o.data, csv_format('\0'));
     const Ensemble::Reading reading = ensemble.reading(false, reader.names());
     CsvColumnChunks chunks(std::move(reader), reading.schemas, o.format.id_columns,
@@ -76,6 +81,7 @@ int run_predict(const PredictOptions& o) {
     std::vector<Table> tables;
     std::vector<std::vector<std::string>> ids;
     std::vector<std::uint32_t> rows;
+    std::vector<float> spread;
     std::int64_t written = 0;
     const auto width = static_cast<std::size_t>(ensemble.first().width());
     while (chunks.next(kChunkRows, tables, ids)) {
@@ -89,11 +95,14 @@ int run_predict(const PredictOptions& o) {
             }
         }
         const std::vector<float> outputs =
-            ensemble.predict(reading.member_tables(tables), rows, false);
+            ensemble.predict(reading.member_tables(tables), rows, false, nullptr,
+                             o.format.spread ? &spread : nullptr);
         std::string text;
         for (std::size_t r = 0, k = 0; r < ids.size(); ++r) {
             if (k < rows.size() && rows[k] == r) {
-                text += formatter.row(ids[r], outputs.data() + k++ * width);
+                text += formatter.row(ids[r], outputs.data() + k * width,
+                                      o.format.spread ? spread[k] : 0.0f);
+                ++k;
             } else {
                 text += formatter.blank_row(ids[r]);
             }
@@ -125,6 +134,10 @@ void add_predict_command(CLI::App& app, Action& action) {
                     "column copied through to the output (repeatable)");
     cmd->add_option("--top-k", options->format.top_k,
                     "instead of every class probability, the k most probable labels");
+    cmd->add_flag("--spread", options->format.spread,
+                  "add a 'spread' column: the standard deviation across an ensemble's members "
+                  "(TabM members, several --checkpoint) of the predicted value, or of the "
+                  "predicted class's probability");
     cmd->add_option("--on-error", options->on_error,
                     "a row with a value its column's type does not accept (not a number, not a "
                     "boolean): fail (default, naming file:line), skip it, or blank (write the "
@@ -140,7 +153,9 @@ void add_predict_command(CLI::App& app, Action& action) {
         "Examples:\n"
         "  dlctl predict new_rows.csv --checkpoint runs/x/checkpoints/best.safetensors -o "
         "preds.csv\n"
-        "  cat rows.csv | dlctl predict - --checkpoint best.safetensors --format jsonl --top-k 2");
+        "  cat rows.csv | dlctl predict - --checkpoint best.safetensors --format jsonl --top-k 2\n"
+        "  dlctl predict new_rows.csv --checkpoint runs/tabm/checkpoints/best.safetensors "
+        "--spread");
     cmd->callback([options, &action] { action = [options] { return run_predict(*options); }; });
 }
 

@@ -499,10 +499,62 @@ TEST_CASE("a TabM ensemble trains, resumes, evaluates, predicts and inspects as 
     const json eval = json::parse(read_text(dir.path() / "e.json"));
     CHECK(eval["metrics"]["loss"].get<double>() ==
           Approx(summary["test"]["loss"].get<double>()).epsilon(1e-6));
+    const CliResult spread = run_dlctl("predict " + wine + " --checkpoint " + ckpt + " --spread");
+    REQUIRE(spread.exit_code == 0);
+    const auto with_spread = csv_cells(spread.out);
+    REQUIRE(with_spread.size() == 179);
+    CHECK(with_spread[0].back() == "spread");
+    int positive = 0;
+    for (std::size_t r = 1; r < with_spread.size(); ++r) {
+        const double s = std::stod(with_spread[r].back());
+        CHECK(s >= 0.0);
+        CHECK(s <= 0.5);  // of a probability
+        positive += s > 0.0;
+    }
+    CHECK(positive > 0);
     const CliResult inspect = run_dlctl("inspect " + ckpt);
     CHECK_THAT(inspect.out, Contains("4 members"));
     CHECK_THAT(inspect.out, Contains("relu, batch"));
     const std::string weights = read_text(full / "model.safetensors");
     CHECK_THAT(weights, Contains("layers.1.dense.input_scale"));
     CHECK_THAT(weights, Contains("layers.7.dense.weight"));
+}
+
+TEST_CASE("predict --spread of two checkpoints is half their difference", "[cli][checkpoint]") {
+    TempDir dir;
+    const std::string diabetes = quote(source_file("data/diabetes.csv"));
+    std::vector<std::string> checkpoints;
+    std::vector<std::vector<std::vector<std::string>>> alone;
+    for (const char* seed : {"1", "2"}) {
+        const fs::path run = dir.path() / seed;
+        const CliResult r =
+            run_dlctl("train " + diabetes + " --target progression --preset fast -q --set " +
+                      "train.epochs=2 --set seed=" + seed + " --run-dir " + quote(run));
+        INFO(r.err);
+        REQUIRE(r.exit_code == 0);
+        checkpoints.push_back(quote(run / "checkpoints/last.safetensors"));
+        const CliResult p =
+            run_dlctl("predict " + diabetes + " --checkpoint " + checkpoints.back());
+        REQUIRE(p.exit_code == 0);
+        alone.push_back(csv_cells(p.out));
+    }
+    const CliResult one =
+        run_dlctl("predict " + diabetes + " --checkpoint " + checkpoints[0] + " --spread");
+    CHECK(one.exit_code == 2);
+    CHECK_THAT(one.err, Contains("--spread needs an ensemble"));
+    const CliResult both =
+        run_dlctl("predict " + diabetes + " --checkpoint " + checkpoints[0] + " --checkpoint " +
+                  checkpoints[1] + " --spread --format jsonl");
+    INFO(both.err);
+    REQUIRE(both.exit_code == 0);
+    std::istringstream lines(both.out);
+    std::string line;
+    std::size_t row = 1;
+    for (; std::getline(lines, line); ++row) {
+        const json j = json::parse(line);
+        const double a = std::stod(alone[0][row][0]), b = std::stod(alone[1][row][0]);
+        CHECK(j["prediction"].get<double>() == Approx((a + b) / 2).epsilon(1e-5));
+        CHECK(j["spread"].get<double>() == Approx(std::abs(a - b) / 2).epsilon(1e-4).margin(1e-3));
+    }
+    CHECK(row == alone[0].size());
 }

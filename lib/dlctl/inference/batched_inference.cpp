@@ -1,5 +1,7 @@
 #include "dlctl/inference/batched_inference.h"
 
+#include <algorithm>
+
 #include "dlctl/core/error.h"
 
 namespace dlctl {
@@ -11,13 +13,15 @@ BatchedInference::BatchedInference(Backend& backend,
     : backend_(backend),
       model_(model),
       loss_(loss),
-      work_(model.make_workspace(backend, max_batch, false)),
-      predictions_(backend.allocate(model.output_size() * max_batch)),
-      member_predictions_(backend.allocate(model.prediction_scratch_floats(max_batch))),
+      work_(model.make_workspace(
+          backend, std::max<std::int64_t>(1, max_batch / model.members()), false)),
+      predictions_(backend.allocate(model.output_size() * work_.max_batch())),
+      member_predictions_(backend.allocate(model.prediction_scratch_floats(work_.max_batch()))),
       scratch_(backend.allocate(
-          loss == nullptr       ? 0
-          : model.members() > 1 ? loss->prediction_scratch_floats(model.output_size() * max_batch)
-                                : loss->scratch_floats(model.output_size() * max_batch))),
+          loss == nullptr ? 0
+          : model.members() > 1
+              ? loss->prediction_scratch_floats(model.output_size() * work_.max_batch())
+              : loss->scratch_floats(model.output_size() * work_.max_batch()))),
       sums_(backend.allocate(2)) {}
 
 Tensor BatchedInference::predict(const Tensor& features) {

@@ -16,7 +16,8 @@ class BatchedInference {
     static constexpr std::int64_t kDefaultBatch = 1024;
 
     /// Calls of up to `max_batch` samples of `model` (built on `backend`); `loss` (optional, kept
-    /// by reference) for loss().
+    /// by reference) for loss(). An ensemble's calls take max_batch / members samples (at least
+    /// one), so that its columns, a member a sample, stay as many.
     BatchedInference(Backend& backend,
                      const Sequential& model,
                      const Loss* loss,

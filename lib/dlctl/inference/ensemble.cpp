@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 
 #include "dlctl/core/error.h"
 
@@ -53,14 +54,33 @@ std::vector<const Table*> Ensemble::Reading::member_tables(
     return out;
 }
 
+std::int64_t Ensemble::members() const {
+    std::int64_t total = 0;
+    for (const auto& model : models_) total += model->members();
+    return total;
+}
+
+namespace {
+
+/// The output whose spread a row reports: the predicted class's probability for multiclass,
+/// else the one output.
+std::size_t reported_output(const float* mean, std::size_t width) {
+    return width == 1 ? 0 : static_cast<std::size_t>(std::max_element(mean, mean + width) - mean);
+}
+
+}  // namespace
+
 std::vector<float> Ensemble::predict(const std::vector<const Table*>& tables,
                                      const std::vector<std::uint32_t>& rows,
                                      bool with_target,
-                                     Dataset* encoded) {
+                                     Dataset* encoded,
+                                     std::vector<float>* spread) {
     std::vector<float> sum;
+    std::vector<std::vector<float>> each_member(spread != nullptr ? models_.size() : 0);
     for (std::size_t m = 0; m < models_.size(); ++m) {
         Dataset data = models_[m]->encode(*tables.at(m), rows, with_target);
-        const std::vector<float> out = models_[m]->predict(data);
+        const std::vector<float> out =
+            models_[m]->predict(data, spread != nullptr ? &each_member[m] : nullptr);
         if (m == 0) {
             sum = out;
             if (encoded != nullptr) *encoded = std::move(data);
@@ -71,6 +91,22 @@ std::vector<float> Ensemble::predict(const std::vector<const Table*>& tables,
     if (models_.size() > 1) {
         const float n = static_cast<float>(models_.size());
         for (float& v : sum) v /= n;
+    }
+    if (spread != nullptr) {
+        const auto width = static_cast<std::size_t>(first().width());
+        spread->assign(rows.size(), 0.0f);
+        for (std::size_t r = 0; r < rows.size(); ++r) {
+            const std::size_t j = reported_output(sum.data() + r * width, width);
+            double variance = 0.0;
+            for (std::size_t m = 0; m < models_.size(); ++m) {
+                const auto k = static_cast<std::size_t>(models_[m]->members());
+                for (std::size_t i = 0; i < k; ++i) {
+                    const double d = each_member[m][(r * k + i) * width + j] - sum[r * width + j];
+                    variance += d * d / static_cast<double>(k * models_.size());
+                }
+            }
+            (*spread)[r] = static_cast<float>(std::sqrt(variance));
+        }
     }
     return sum;
 }

@@ -36,11 +36,17 @@ class Ensemble {
 
     /// The mean of the members' outputs on rows of their tables (one per member, the same rows
     /// of the same file; Predictor::predict layout), and in `encoded` the first member's
-    /// encoding of those rows (targets too when `with_target`).
+    /// encoding of those rows (targets too when `with_target`). `spread`, when given, gets a
+    /// value per row: the standard deviation across every member (each checkpoint weighted
+    /// alike, and each member of its ensemble alike) of the output a prediction reports: the
+    /// value (regression), P(positive) (binary) or the predicted class's probability.
     std::vector<float> predict(const std::vector<const Table*>& tables,
                                const std::vector<std::uint32_t>& rows,
                                bool with_target,
-                               Dataset* encoded = nullptr);
+                               Dataset* encoded = nullptr,
+                               std::vector<float>* spread = nullptr);
+    /// Members over all checkpoints: each checkpoint's model counts its ensemble's members.
+    std::int64_t members() const;
 
   private:
     std::vector<std::unique_ptr<Predictor>> models_;

@@ -46,6 +46,7 @@ std::string PredictionFormatter::header() const {
     } else {
         for (const auto& label : task_.labels) columns.push_back(csv_cell("prob_" + label));
     }
+    if (format_.spread) columns.push_back("spread");
     return fmt::format("{}\n", fmt::join(columns, ","));
 }
 
@@ -63,7 +64,8 @@ void PredictionFormatter::rank(const float* values,
 }
 
 std::string PredictionFormatter::row(const std::vector<std::string>& ids,
-                                     const float* values) const {
+                                     const float* values,
+                                     float spread) const {
     std::vector<float> probs;
     std::vector<int> order;
     std::string prediction;
@@ -75,8 +77,8 @@ std::string PredictionFormatter::row(const std::vector<std::string>& ids,
     } else {
         prediction = fmt::format("{}", values[0]);
     }
-    return format_.format == "csv" ? csv_row(ids, prediction, probs, order)
-                                   : json_row(ids, prediction, values[0], probs, order);
+    return format_.format == "csv" ? csv_row(ids, prediction, probs, order, spread)
+                                   : json_row(ids, prediction, values[0], probs, order, spread);
 }
 
 std::string PredictionFormatter::blank_row(const std::vector<std::string>& ids) const {
@@ -84,12 +86,15 @@ std::string PredictionFormatter::blank_row(const std::vector<std::string>& ids) 
         nlohmann::json j = nlohmann::json::object();
         for (std::size_t i = 0; i < ids.size(); ++i) j[format_.id_columns[i]] = ids[i];
         j["prediction"] = nullptr;
+        if (format_.spread) j["spread"] = nullptr;
         return dump_line(j);
     }
     std::vector<std::string> cells;
     for (const auto& id : ids) cells.push_back(csv_cell(id));
-    const std::size_t empty = 1 + (classes_ > 0 && top_k_ > 0 ? 2 * static_cast<std::size_t>(top_k_)
-                                                              : task_.labels.size());
+    const std::size_t empty =
+        1 +
+        (classes_ > 0 && top_k_ > 0 ? 2 * static_cast<std::size_t>(top_k_) : task_.labels.size()) +
+        (format_.spread ? 1 : 0);
     cells.resize(cells.size() + empty);
     return fmt::format("{}\n", fmt::join(cells, ","));
 }
@@ -97,7 +102,8 @@ std::string PredictionFormatter::blank_row(const std::vector<std::string>& ids) 
 std::string PredictionFormatter::csv_row(const std::vector<std::string>& ids,
                                          const std::string& prediction,
                                          const std::vector<float>& probs,
-                                         const std::vector<int>& order) const {
+                                         const std::vector<int>& order,
+                                         float spread) const {
     std::vector<std::string> cells;
     for (const auto& id : ids) cells.push_back(csv_cell(id));
     cells.push_back(csv_cell(prediction));
@@ -109,6 +115,7 @@ std::string PredictionFormatter::csv_row(const std::vector<std::string>& ids,
     } else {
         for (const float p : probs) cells.push_back(fmt::format("{}", p));
     }
+    if (format_.spread) cells.push_back(fmt::format("{}", spread));
     return fmt::format("{}\n", fmt::join(cells, ","));
 }
 
@@ -116,9 +123,11 @@ std::string PredictionFormatter::json_row(const std::vector<std::string>& ids,
                                           const std::string& prediction,
                                           float value,
                                           const std::vector<float>& probs,
-                                          const std::vector<int>& order) const {
+                                          const std::vector<int>& order,
+                                          float spread) const {
     nlohmann::json j = nlohmann::json::object();
     for (std::size_t i = 0; i < ids.size(); ++i) j[format_.id_columns[i]] = ids[i];
+    if (format_.spread) j["spread"] = spread;
     if (classes_ == 0) {
         j["prediction"] = value;
         return dump_line(j);

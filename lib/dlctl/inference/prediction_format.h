@@ -11,7 +11,8 @@ namespace dlctl {
 struct PredictionFormat {
     std::string format = "csv";           ///< csv or jsonl
     std::vector<std::string> id_columns;  ///< input columns copied through, in order
-    int top_k = 0;  ///< classifiers: the k most probable labels instead of every probability
+    int top_k = 0;        ///< classifiers: the k most probable labels instead of every probability
+    bool spread = false;  ///< a last "spread" column: the members' standard deviation
 };
 
 /// A CSV cell: quoted when it holds a delimiter, quote or line break (RFC 4180).
@@ -27,8 +28,11 @@ class PredictionFormatter {
     /// The CSV header line; empty for jsonl.
     std::string header() const;
     /// One row's line: `ids` as id_columns, `values` the row's outputs (Predictor::predict
-    /// layout: P(positive) for binary, one probability a class, or the value).
-    std::string row(const std::vector<std::string>& ids, const float* values) const;
+    /// layout: P(positive) for binary, one probability a class, or the value) and its `spread`
+    /// (Ensemble::predict; written when the format asks for it).
+    std::string row(const std::vector<std::string>& ids,
+                    const float* values,
+                    float spread = 0.0f) const;
     /// The line of a row that could not be predicted (predict --on-error blank): `ids`, then
     /// empty cells (CSV) or a null prediction (jsonl), so output rows stay aligned with input.
     std::string blank_row(const std::vector<std::string>& ids) const;
@@ -39,12 +43,14 @@ class PredictionFormatter {
     std::string csv_row(const std::vector<std::string>& ids,
                         const std::string& prediction,
                         const std::vector<float>& probs,
-                        const std::vector<int>& order) const;
+                        const std::vector<int>& order,
+                        float spread) const;
     std::string json_row(const std::vector<std::string>& ids,
                          const std::string& prediction,
                          float value,
                          const std::vector<float>& probs,
-                         const std::vector<int>& order) const;
+                         const std::vector<int>& order,
+                         float spread) const;
 
     TaskInfo task_;
     PredictionFormat format_;

@@ -137,18 +137,31 @@ Dataset Predictor::encode(const Table& table,
     return out;
 }
 
-std::vector<float> Predictor::predict(const Dataset& data) {
+std::vector<float> Predictor::predict(const Dataset& data, std::vector<float>* each_member) {
     const std::int64_t outputs = model_->output_size(), batch = inference_->max_batch();
+    const std::int64_t members = model_->members();
     std::vector<float> out(static_cast<std::size_t>(outputs * data.n_rows));
+    if (each_member != nullptr) each_member->resize(out.size() * static_cast<std::size_t>(members));
     const TaskInfo& task = checkpoint_.task;
     for (std::int64_t first = 0; first < data.n_rows; first += batch) {
         const std::int64_t count = std::min(batch, data.n_rows - first);
         const Tensor x = features_.view(data.n_features, count);
         backend_->upload(data.features.data() + first * data.n_features, x);
-        backend_->download(inference_->predict(x), out.data() + first * outputs);
+        const Tensor mean = inference_->predict(x);
+        backend_->download(mean, out.data() + first * outputs);
+        if (each_member != nullptr) {
+            backend_->download(members == 1 ? mean : inference_->member_predictions(),
+                               each_member->data() + first * members * outputs);
+        }
     }
     if (task.classes == 0) {
-        for (float& y : out) y = static_cast<float>(y * task.target_scale + task.target_offset);
+        const auto to_target_units = [&task](float& y) {
+            y = static_cast<float>(y * task.target_scale + task.target_offset);
+        };
+        std::for_each(out.begin(), out.end(), to_target_units);
+        if (each_member != nullptr) {
+            std::for_each(each_member->begin(), each_member->end(), to_target_units);
+        }
     }
     return out;
 }

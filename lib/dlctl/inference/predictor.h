@@ -60,8 +60,11 @@ class Predictor {
                    const std::vector<std::uint32_t>& rows,
                    bool with_target) const;
 
-    /// width() values per row of `data`, row after row.
-    std::vector<float> predict(const Dataset& data);
+    /// Members of the model's ensemble (1 for a plain model).
+    std::int64_t members() const { return model_->members(); }
+    /// width() values per row of `data`, row after row (an ensemble's mean over its members);
+    /// `each_member`, when given, gets every member's: members() × width() values per row.
+    std::vector<float> predict(const Dataset& data, std::vector<float>* each_member = nullptr);
     /// The training loss over `data` (weighted as in training), as train's summary reports it.
     double loss(const Dataset& data);
 
