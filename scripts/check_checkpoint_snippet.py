@@ -44,6 +44,8 @@ with tempfile.TemporaryDirectory() as work:
                                ("penguins.yaml", "penguins.csv", []),
                                ("penguins.yaml", "penguins.csv", ["data.normalize=quantile"]),
                                ("diabetes.yaml", "diabetes.csv", ["data.normalize=smooth_clip"]),
+                               ("penguins.yaml", "penguins.csv",
+                                ["data.normalize=piecewise_linear", "data.bins=5"]),
                                ("penguins.yaml", "penguins.csv", [tabm_mini]),
                                ("diabetes.yaml", "diabetes.csv", [tabm])]:
         run = os.path.join(work, config + str(len(os.listdir(work))))

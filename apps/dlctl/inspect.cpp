@@ -106,6 +106,8 @@ void print_columns(const json& features) {
         std::string encoding;
         if (f["type"] == "categorical") {
             encoding = fmt::format("one-hot over {} values", f["vocabulary"].size());
+        } else if (f.value("map", "") == "piecewise_linear") {
+            encoding = fmt::format("piecewise-linear over {} quantile bins", f["knots"].size() - 1);
         } else if (f.value("map", "") == "quantile") {
             encoding = fmt::format("normal quantile of its rank among {} training values",
                                    f["knots"].size());

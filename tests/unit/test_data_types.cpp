@@ -1,7 +1,10 @@
 // Real-world CSV files: inferred column types, missing values, categorical features and string
 // labels, end to end through prepare_data and the preprocessor.
+#include <fmt/format.h>
+
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <numeric>
 
 #include "dlctl/core/error.h"
 #include "dlctl/data/csv_reader.h"
@@ -248,4 +251,43 @@ TEST_CASE("parsed tables are cached, and stale or damaged entries are rebuilt", 
     CHECK(read_csv_cached(csv, options, cache).type(0) == ColumnType::kCategorical);
     cache.enabled = false;
     CHECK(read_csv_cached(csv, options, cache).rows() == 2);
+}
+
+TEST_CASE("piecewise-linear encoding: one input per quantile bin, 1 below the value, 0 above",
+          "[data][types][maps]") {
+    std::string csv = "x,c,m\n";
+    for (int i = 0; i <= 100; ++i) csv += fmt::format("{},7,{}\n", i, i % 10 == 0 ? "NA" : "1");
+    csv += "-25,7,1\n150,7,1\n";
+    const Table t = read_csv_text("t.csv", csv, inferring());
+    std::vector<std::uint32_t> train(101);
+    std::iota(train.begin(), train.end(), 0u);
+    FeatureOptions options;
+    options.normalize = "piecewise_linear";
+    options.bins = 4;
+    options.missing.indicators = true;
+    Preprocessor p;
+    p.fit(t, {0, 1, 2}, train, options);
+    REQUIRE(p.columns()[0].knots == std::vector<double>{0, 25, 50, 75, 100});
+    CHECK(p.columns()[1].knots == std::vector<double>{7, 8});  // constant: one bin
+    CHECK(p.encoded_names() == std::vector<std::string>{"x__bin1", "x__bin2", "x__bin3", "x__bin4",
+                                                        "c__bin1", "m__bin1", "m__missing"});
+    std::vector<float> out;
+    p.transform(t, {10, 60, 101, 102}, out);  // 10, 60, -25 and 150
+    const auto row = [&](std::size_t r) {
+        return std::vector<float>(out.begin() + static_cast<std::ptrdiff_t>(7 * r),
+                                  out.begin() + static_cast<std::ptrdiff_t>(7 * r + 4));
+    };
+    CHECK(row(0) == std::vector<float>{0.4f, 0.0f, 0.0f, 0.0f});
+    CHECK(row(1) == std::vector<float>{1.0f, 1.0f, 0.4f, 0.0f});
+    CHECK(row(2) == std::vector<float>{-1.0f, 0.0f, 0.0f, 0.0f});  // the first bin extends down
+    CHECK(row(3) == std::vector<float>{1.0f, 1.0f, 1.0f, 3.0f});   // and the last up
+    CHECK(out[4] == 0.0f);                                         // c: 7 sits at its edge
+    CHECK(out[6] == 1.0f);  // row 10's m is missing: filled, and its indicator set
+    const Preprocessor restored = Preprocessor::from_json(p.to_json());
+    std::vector<float> again;
+    restored.transform(t, {0, 1, 2}, {10, 60, 101, 102}, again);
+    CHECK(again == out);
+    std::string json = p.to_json();
+    json.replace(json.find("[0.0,25.0"), 9, "[0.0,0.0");
+    CHECK_THROWS_WITH(Preprocessor::from_json(json), Contains("invalid bin edges"));
 }

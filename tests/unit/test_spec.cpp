@@ -486,3 +486,12 @@ train: {loss: categorical_crossentropy}
                                     "activation: relu, ensemble")),
                Contains("model.layers.2") && Contains("at most one ensemble layer"));
 }
+
+TEST_CASE("piecewise_linear takes a bin count in [2, 1000]", "[config]") {
+    const std::string ple = replace(kValidSpec, "  path: data.csv",
+                                    "  path: data.csv\n  normalize: piecewise_linear\n  bins: 8");
+    CHECK(load(ple).data.bins == 8);
+    CHECK(load(kValidSpec).data.bins == 16);
+    CHECK_THAT(only_problem(replace(ple, "bins: 8", "bins: 1")),
+               Contains("data.bins") && Contains("[2, 1000]"));
+}

@@ -32,9 +32,9 @@ constexpr Recipe kRecipes[] = {
     {"fast", "2 relu layers of 128, AdamW, fewer epochs: a quick first look", 2, 128, 0.0, 50, 8, 0,
      "{type: adamw, lr: 0.001}"},
     {"tabm",
-     "TabM: 32 members sharing 3 BatchEnsemble relu layers of 256 (128 under 2000 rows), a head "
-     "each, dropout 0.1, AdamW (lr 0.002, weight decay 0.0003), early stopping",
-     3, 256, 0.1, 200, 16, 32, "{type: adamw, lr: 0.002, weight_decay: 0.0003}"},
+     "TabM: 32 members sharing 3 BatchEnsemble relu layers of 128, a head each, dropout 0.1, "
+     "AdamW (lr 0.002, weight decay 0.0003), early stopping",
+     3, 128, 0.1, 200, 16, 32, "{type: adamw, lr: 0.002, weight_decay: 0.0003}"},
 };
 
 const Recipe& recipe(const std::string& name) {

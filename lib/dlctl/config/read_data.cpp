@@ -117,29 +117,13 @@ void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
         return;
     }
     if (!r.expect_map(node, "data")) return;
-    r.check_keys(node, "data",
-                 {"path",
-                  "target",
-                  "features",
-                  "drop",
-                  "sample_weight",
-                  "delimiter",
-                  "header",
-                  "normalize",
-                  "target_normalize",
-                  "split",
-                  "validation_file",
-                  "test_file",
-                  "columns",
-                  "na_values",
-                  "missing",
-                  "max_categories",
-                  "unseen_categories",
-                  "positive_label",
-                  "normalize_columns",
-                  "task",
-                  "cache",
-                  "cache_dir"});
+    r.check_keys(
+        node, "data",
+        {"path",      "target",          "features",          "drop",           "sample_weight",
+         "delimiter", "header",          "normalize",         "bins",           "target_normalize",
+         "split",     "validation_file", "test_file",         "columns",        "na_values",
+         "missing",   "max_categories",  "unseen_categories", "positive_label", "normalize_columns",
+         "task",      "cache",           "cache_dir"});
     read_columns(r, node, data);
     r.read(node, "validation_file", "data", data.validation_file);
     r.read(node, "test_file", "data", data.test_file);
@@ -156,6 +140,9 @@ void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
                   "must be standard or none, got '" + data.target_normalize + "'");
     }
     r.read(node, "normalize", "data", data.normalize);
+    r.read_checked(
+        node, "bins", "data", data.bins, [](int v) { return v >= 2 && v <= 1000; },
+        "an integer in [2, 1000]");
     if (!node["path"].IsDefined()) {
         r.problem("data.path", node, "missing required key (the CSV file)");
     }

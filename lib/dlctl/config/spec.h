@@ -36,7 +36,9 @@ struct DataSpec {
     std::string sample_weight;           ///< optional column of per-row loss weights
     std::string delimiter = ",";         ///< , ; \t | or auto (sniffed from the first line)
     bool header = true;                  ///< false: no header row; columns are col0, col1, ...
-    std::string normalize = "standard";  ///< standard | minmax | robust | none
+    std::string normalize = "standard";  ///< standard | minmax | robust | quantile |
+                                         ///< smooth_clip | piecewise_linear | none
+    int bins = 16;  ///< piecewise_linear: quantile bins a numeric column is encoded over
     /// Normalization of single columns by name, overriding `normalize`.
     std::vector<std::pair<std::string, std::string>> normalize_columns;
     /// Column types by name (numeric | boolean | categorical | ignore: not a feature); others

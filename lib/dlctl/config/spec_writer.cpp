@@ -123,6 +123,7 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "delimiter" << YAML::Value << YAML::DoubleQuoted << d.delimiter;
     out << YAML::Key << "header" << YAML::Value << d.header;
     out << YAML::Key << "normalize" << YAML::Value << d.normalize;
+    out << YAML::Key << "bins" << YAML::Value << d.bins;
     out << YAML::Key << "target_normalize" << YAML::Value << d.target_normalize;
     out << YAML::Key << "normalize_columns" << YAML::Value << YAML::Flow << YAML::BeginMap;
     for (const auto& [name, method] : d.normalize_columns) {

@@ -45,7 +45,9 @@ const Choices& schedules() {
 }
 
 const Choices& normalizations() {
-    static const Choices c{{"standard", "minmax", "robust", "quantile", "smooth_clip", "none"}, {}};
+    static const Choices c{
+        {"standard", "minmax", "robust", "quantile", "smooth_clip", "piecewise_linear", "none"},
+        {}};
     return c;
 }
 

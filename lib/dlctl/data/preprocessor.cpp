@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <nlohmann/json.hpp>
 #include <numeric>
@@ -21,6 +22,15 @@ namespace {
 constexpr const char* kOther = "__other__";
 constexpr std::size_t kQuantileKnots = 1000;  ///< as scikit-learn's QuantileTransformer
 constexpr const char* kMissingCategory = "__missing__";
+
+/// Distinct training quantiles at bins + 1 evenly spaced ranks: the edges of up to `bins` bins
+/// that hold about as many training values each. A constant column gets one bin of width 1.
+std::vector<double> bin_edges(const std::vector<double>& sorted, std::size_t bins) {
+    std::vector<double> edges = rank_knots(sorted, bins + 1);
+    edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
+    if (edges.size() < 2) edges = {sorted.front(), sorted.front() + 1.0};
+    return edges;
+}
 
 void fit_numeric(FeatureColumn& f,
                  const Column& column,
@@ -45,7 +55,7 @@ void fit_numeric(FeatureColumn& f,
     // Quantiles need the values sorted; the other statistics do not.
     const std::string& strategy = options.missing.numeric;
     if (strategy == "median" || method == "robust" || method == "quantile" ||
-        method == "smooth_clip") {
+        method == "smooth_clip" || method == "piecewise_linear") {
         std::sort(values.begin(), values.end());
     }
     const double n = static_cast<double>(values.size());
@@ -72,6 +82,9 @@ void fit_numeric(FeatureColumn& f,
     } else if (method == "quantile") {
         f.map = NumericMap::kQuantile;
         f.knots = rank_knots(values, kQuantileKnots);
+    } else if (method == "piecewise_linear") {
+        f.map = NumericMap::kPiecewiseLinear;
+        f.knots = bin_edges(values, static_cast<std::size_t>(options.bins));
     } else if (method == "smooth_clip") {  // RealMLP: the IQR, else half the range
         f.map = NumericMap::kSmoothClip;
         offset = sorted_quantile(values, 0.5);
@@ -159,23 +172,29 @@ void read_numeric_map(const nlohmann::json& feature, FeatureColumn& f) {
         f.map = NumericMap::kSmoothClip;
         return;
     }
-    if (name != "quantile") {
+    if (name != "quantile" && name != "piecewise_linear") {
         throw std::invalid_argument("feature '" + f.name + "' has an unknown map '" + name + "'");
     }
-    f.map = NumericMap::kQuantile;
+    const bool bins = name == "piecewise_linear";
+    f.map = bins ? NumericMap::kPiecewiseLinear : NumericMap::kQuantile;
     f.knots = feature.at("knots").get<std::vector<double>>();
     const bool finite =
         std::all_of(f.knots.begin(), f.knots.end(), [](double v) { return std::isfinite(v); });
-    if (f.knots.empty() || !finite || !std::is_sorted(f.knots.begin(), f.knots.end())) {
-        throw std::invalid_argument("feature '" + f.name + "' has invalid quantile knots");
+    // Bin edges rise strictly: a bin of width 0 would divide by zero.
+    const bool ordered = bins ? std::adjacent_find(f.knots.begin(), f.knots.end(),
+                                                   std::greater_equal<>()) == f.knots.end()
+                              : std::is_sorted(f.knots.begin(), f.knots.end());
+    if (f.knots.size() < (bins ? 2u : 1u) || !finite || !ordered) {
+        throw std::invalid_argument("feature '" + f.name + "' has invalid " +
+                                    (bins ? "bin edges" : "quantile knots"));
     }
 }
 
 }  // namespace
 
 FeatureOptions feature_options(const DataSpec& spec) {
-    return {spec.normalize, spec.normalize_columns, spec.missing, spec.max_categories,
-            spec.unseen_categories};
+    return {spec.normalize, spec.bins,           spec.normalize_columns,
+            spec.missing,   spec.max_categories, spec.unseen_categories};
 }
 
 double FeatureColumn::map_value(double x) const {
@@ -185,14 +204,30 @@ double FeatureColumn::map_value(double x) const {
         case NumericMap::kSmoothClip:
             return smooth_clip((x - offset) / scale);
         case NumericMap::kAffine:
+        case NumericMap::kPiecewiseLinear:
             break;
     }
     return (x - offset) / scale;
 }
 
+std::int64_t FeatureColumn::value_width() const {
+    return map == NumericMap::kPiecewiseLinear ? static_cast<std::int64_t>(knots.size()) - 1 : 1;
+}
+
+void FeatureColumn::encode_bins(double x, float* out) const {
+    const std::size_t bins = knots.size() - 1;
+    for (std::size_t t = 0; t < bins; ++t) {
+        double v = (x - knots[t]) / (knots[t + 1] - knots[t]);
+        // The first bin extends below the training values and the last above them.
+        if (t > 0) v = std::max(v, 0.0);
+        if (t + 1 < bins) v = std::min(v, 1.0);
+        out[t] = static_cast<float>(v);
+    }
+}
+
 std::int64_t FeatureColumn::width() const {
     if (type == ColumnType::kCategorical) return static_cast<std::int64_t>(vocabulary.size());
-    return indicator ? 2 : 1;
+    return value_width() + (indicator ? 1 : 0);
 }
 
 void Preprocessor::fit(const Table& table,
@@ -291,11 +326,18 @@ void Preprocessor::transform(const Table& table,
                             x = f.fill;
                         }
                         if constexpr (decltype(mapped)::value) {
-                            out[i * width + first] = static_cast<float>(f.map_value(x));
+                            if (f.map == NumericMap::kPiecewiseLinear) {
+                                f.encode_bins(x, &out[i * width + first]);
+                            } else {
+                                out[i * width + first] = static_cast<float>(f.map_value(x));
+                            }
                         } else {
                             out[i * width + first] = static_cast<float>((x - f.offset) * inv_scale);
                         }
-                        if (f.indicator) out[i * width + first + 1] = missing ? 1.0f : 0.0f;
+                        if (f.indicator) {
+                            out[i * width + first + static_cast<std::size_t>(f.value_width())] =
+                                missing ? 1.0f : 0.0f;
+                        }
                     }
                 };
                 if (f.map == NumericMap::kAffine) {
@@ -351,7 +393,13 @@ std::vector<std::string> Preprocessor::encoded_names() const {
             for (const auto& v : f.vocabulary) names.push_back(f.name + "=" + v);
             continue;
         }
-        names.push_back(f.name);
+        if (f.map == NumericMap::kPiecewiseLinear) {
+            for (std::int64_t t = 1; t <= f.value_width(); ++t) {
+                names.push_back(fmt::format("{}__bin{}", f.name, t));
+            }
+        } else {
+            names.push_back(f.name);
+        }
         if (f.indicator) names.push_back(f.name + "__missing");
     }
     return names;
@@ -391,6 +439,9 @@ std::string Preprocessor::to_json() const {
                 j["knots"] = f.knots;
             } else if (f.map == NumericMap::kSmoothClip) {
                 j["map"] = "smooth_clip";
+            } else if (f.map == NumericMap::kPiecewiseLinear) {
+                j["map"] = "piecewise_linear";
+                j["knots"] = f.knots;
             }
             j["fill"] = f.fill_allowed ? nlohmann::json(f.fill) : nlohmann::json(nullptr);
             j["indicator"] = f.indicator;
@@ -399,6 +450,7 @@ std::string Preprocessor::to_json() const {
     }
     return nlohmann::json{
         {"normalize", options_.normalize},
+        {"bins", options_.bins},
         {"missing",
          {{"numeric", options_.missing.numeric}, {"categorical", options_.missing.categorical}}},
         {"unseen_categories", options_.unseen_categories},
@@ -411,6 +463,7 @@ Preprocessor Preprocessor::from_json(std::string_view text) {
     try {
         const nlohmann::json j = nlohmann::json::parse(text);
         p.options_.normalize = j.at("normalize").get<std::string>();
+        p.options_.bins = j.value("bins", 16);
         p.options_.missing.numeric = j.at("missing").at("numeric").get<std::string>();
         p.options_.missing.categorical = j.at("missing").at("categorical").get<std::string>();
         p.options_.unseen_categories = j.at("unseen_categories").get<std::string>();

@@ -12,7 +12,8 @@ namespace dlctl {
 
 /// The preprocessing settings of a spec's data section.
 struct FeatureOptions {
-    std::string normalize = "standard";  ///< standard | minmax | robust | none
+    std::string normalize = "standard";                                  ///< as DataSpec::normalize
+    int bins = 16;                                                       ///< piecewise_linear's
     std::vector<std::pair<std::string, std::string>> normalize_columns;  ///< per-column overrides
     MissingSpec missing;
     int max_categories = 0;                    ///< 0: no cap
@@ -26,6 +27,9 @@ enum class NumericMap : std::uint8_t {
     kAffine,      ///< (x - offset) / scale: standard, minmax, robust, none
     kQuantile,    ///< Φ⁻¹ of x's rank among the training values (knots): quantile
     kSmoothClip,  ///< z = (x - offset) / scale, then z / √(1 + (z/3)²): smooth_clip
+    /// One feature per quantile bin between `knots` (the bin edges), each x's place in its bin
+    /// (piecewise_linear; Gorishniy et al. 2022): 1 below x, 0 above.
+    kPiecewiseLinear,
 };
 
 /// How one input column becomes model features, as fitted on the training rows.
@@ -36,18 +40,24 @@ struct FeatureColumn {
     NumericMap map = NumericMap::kAffine;
     double offset = 0.0;
     double scale = 1.0;
-    std::vector<double> knots;  ///< kQuantile: training values at evenly spaced ranks
-    double fill = 0.0;          ///< value of a missing cell (before scaling)
-    bool fill_allowed = true;   ///< false: a missing cell is an error (missing: error, drop_row)
-    bool indicator = false;     ///< also a <name>__missing feature, 1 for missing cells
+    /// kQuantile: training values at evenly spaced ranks; kPiecewiseLinear: the bin edges
+    /// (distinct training quantiles, at least 2).
+    std::vector<double> knots;
+    double fill = 0.0;         ///< value of a missing cell (before scaling)
+    bool fill_allowed = true;  ///< false: a missing cell is an error (missing: error, drop_row)
+    bool indicator = false;    ///< also a <name>__missing feature, 1 for missing cells
     // Categorical columns: one-hot over the vocabulary.
     std::vector<std::string> vocabulary;
     int other = -1;          ///< vocabulary index of __other__ (rare and unseen values), or -1
     int missing_index = -1;  ///< vocabulary index a missing cell goes to, or -1 (an error)
 
     std::int64_t width() const;
-    /// The feature of a (filled) numeric value.
+    /// The feature of a (filled) numeric value (every map but kPiecewiseLinear).
     double map_value(double x) const;
+    /// Features per value: the bins of kPiecewiseLinear, else 1.
+    std::int64_t value_width() const;
+    /// kPiecewiseLinear's value_width() features of a (filled) value into `out`.
+    void encode_bins(double x, float* out) const;
 };
 
 /// Feature encoding fitted on the training rows only: missing cells filled (mean, median,
