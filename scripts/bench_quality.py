@@ -129,7 +129,8 @@ def make_tree(model, task, x_train):
     if model == "catboost":
         import catboost
         kind = catboost.CatBoostRegressor if task == "regression" else catboost.CatBoostClassifier
-        return CatBoostWithNaNCategories(kind(thread_count=2, verbose=False, cat_features=cats),
+        return CatBoostWithNaNCategories(kind(thread_count=2, verbose=False, cat_features=cats,
+                                              allow_writing_files=False),
                                          cats)
     if model == "histgb":
         import sklearn.ensemble

@@ -1,4 +1,6 @@
 // End-to-end: checkpoints written by train, resumed, evaluated, predicted from and inspected.
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -512,6 +514,30 @@ TEST_CASE("a TabM ensemble trains, resumes, evaluates, predicts and inspects as 
         positive += s > 0.0;
     }
     CHECK(positive > 0);
+    // A row that cannot be read keeps its place, with no spread either.
+    const auto wine_rows = csv_cells(read_text(source_file("data/wine.csv")));
+    std::string two_rows = fmt::format("{}\n", fmt::join(wine_rows[0], ","));
+    two_rows += fmt::format("{}\n", fmt::join(wine_rows[1], ","));
+    std::vector<std::string> bad = wine_rows[2];
+    bad[0] = "abc";
+    two_rows += fmt::format("{}\n", fmt::join(bad, ","));
+    const fs::path partly_bad = dir.write("bad.csv", two_rows);
+    const CliResult blank = run_dlctl("predict " + quote(partly_bad) + " --checkpoint " + ckpt +
+                                      " --spread --on-error blank --format jsonl");
+    INFO(blank.err);
+    REQUIRE(blank.exit_code == 0);
+    const auto lines = blank.out.find('\n');
+    REQUIRE(lines != std::string::npos);
+    CHECK(json::parse(blank.out.substr(0, lines))["spread"].get<double>() >= 0.0);
+    const json blank_row = json::parse(blank.out.substr(lines + 1));
+    CHECK(blank_row["spread"].is_null());
+    CHECK(blank_row["prediction"].is_null());
+    const CliResult blank_csv = run_dlctl("predict " + quote(partly_bad) + " --checkpoint " + ckpt +
+                                          " --spread --on-error blank");
+    REQUIRE(blank_csv.exit_code == 0);
+    // prediction, 3 probabilities and the spread, all empty.
+    CHECK(blank_csv.out.substr(blank_csv.out.rfind('\n', blank_csv.out.size() - 2) + 1) ==
+          ",,,,\n");
     const CliResult inspect = run_dlctl("inspect " + ckpt);
     CHECK_THAT(inspect.out, Contains("4 members"));
     CHECK_THAT(inspect.out, Contains("relu, batch"));

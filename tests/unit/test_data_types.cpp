@@ -290,4 +290,18 @@ TEST_CASE("piecewise-linear encoding: one input per quantile bin, 1 below the va
     std::string json = p.to_json();
     json.replace(json.find("[0.0,25.0"), 9, "[0.0,0.0");
     CHECK_THROWS_WITH(Preprocessor::from_json(json), Contains("invalid bin edges"));
+    json = p.to_json();
+    json.replace(json.find("[0.0,25.0,50.0,75.0,100.0]"), 26, "[0.0]");
+    CHECK_THROWS_WITH(Preprocessor::from_json(json), Contains("invalid bin edges"));
+
+    // A constant too large for +1 to change it still gets a bin of nonzero width.
+    const Table huge = read_csv_text("h.csv", "t\n1e17\n1e17\n", inferring());
+    Preprocessor q;
+    q.fit(huge, {0}, {0, 1}, options);
+    REQUIRE(q.columns()[0].knots.size() == 2);
+    CHECK(q.columns()[0].knots[1] > q.columns()[0].knots[0]);
+    std::vector<float> encoded;
+    q.transform(huge, {0, 1}, encoded);
+    CHECK(encoded == std::vector<float>{0.0f, 0.0f});
+    CHECK_NOTHROW(Preprocessor::from_json(q.to_json()));
 }

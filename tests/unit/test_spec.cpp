@@ -470,6 +470,28 @@ train: {loss: categorical_crossentropy}
 
     CHECK_THAT(only_problem(replace(tabm, "members: 8", "members: 0")),
                Contains("model.layers.0.members") && Contains("in [1, 1024]"));
+    CHECK_THAT(only_problem(replace(tabm, "members: 8", "members: 1025")),
+               Contains("in [1, 1024]"));
+    CHECK_THAT(only_problem(replace(tabm, "members: 8}", "members: 8, scales: true}")),
+               Contains("model.layers.0.scales") && Contains("did you mean 'scale'"));
+    CHECK_THAT(only_problem(R"(name: unit
+data: {path: d.csv, target: y}
+model:
+  layers:
+    - {type: dense, units: 3, activation: softmax}
+    - {type: ensemble, members: 8}
+train: {loss: categorical_crossentropy}
+)"),
+               Contains("model.layers.1") && Contains("needs a dense layer after it"));
+    CHECK_THAT(only_problem(replace(tabm, "{type: dense, units: 3, activation: softmax}",
+                                    "{type: dense, units: 3, activation: softmax, ensemble: "
+                                    "batch}\n    - {type: dropout, rate: 0.1}")),
+               Contains("model.layers.3.activation") && Contains("would mix its members"));
+    CHECK_THAT(only_problem(replace(
+                   replace(replace(tabm, "members: 8", "members: 1024"),
+                           "units: 16, activation: relu}", "units: 2048, activation: relu}"),
+                   "categorical_crossentropy}", "categorical_crossentropy, batch_size: 4096}")),
+               Contains("model.layers.0.members") && Contains("below 2^32"));
     CHECK_THAT(only_problem(replace(tabm, "ensemble: shared", "ensemble: shraed")),
                Contains("model.layers.2.ensemble") && Contains("did you mean 'shared'"));
     const auto outside = problems(replace(tabm, "- {type: ensemble, members: 8}",

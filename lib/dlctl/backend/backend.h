@@ -196,7 +196,8 @@ class Backend {
     /// rounded 1 stays finite. The loss of an averaged prediction is that of these logits.
     virtual void probability_logits(Activation act, const Tensor& p, Tensor logits) = 0;
     /// c_i = alpha · op(a_i) · op(b_i) + beta · c_i for i < count: independent products on
-    /// matrices laid out with a stride (each member's head of an ensemble).
+    /// matrices laid out with a stride (each member's head of an ensemble); the inner dimension
+    /// is not 0.
     virtual void gemm_batched(bool transpose_a,
                               bool transpose_b,
                               float alpha,

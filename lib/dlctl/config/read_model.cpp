@@ -71,12 +71,17 @@ void check_ensemble(SpecReader& r, const YAML::Node& layers, const ModelSpec& mo
         const std::string path = "model.layers." + std::to_string(i);
         if (layer.type == "ensemble") {
             if (inside) r.problem(path, layers[i], "a model has at most one ensemble layer");
+            const std::size_t last = last_dense(model);  // layers.size() when there is none
+            if (last == model.layers.size() || last < i) {
+                r.problem(path, layers[i],
+                          "an ensemble layer needs a dense layer after it (its members' heads)");
+            }
             inside = true;
         } else if (layer.type == "dense" && !layer.ensemble.empty() && !inside) {
             r.problem(path + ".ensemble", layers[i]["ensemble"],
                       "applies only to dense layers after a {type: ensemble} layer");
         } else if (layer.type == "dense" && inside && layer.activation == "softmax" &&
-                   ensemble_mode(model, i) != "shared" && i != last_dense(model)) {
+                   ensemble_mode(model, i) != "shared" && i + 1 != model.layers.size()) {
             r.problem(path + ".activation", layers[i],
                       "softmax in a hidden '" + ensemble_mode(model, i) +
                           "' ensemble layer would mix its members; use it on the output layer "

@@ -36,6 +36,28 @@ OutputLayer output_layer(const ModelSpec& model) {
     return out;
 }
 
+/// Dropout draws of a step count the elements of a layer's output below 2^32 (ForwardContext::
+/// random_counter): batch × ensemble members × the widest layer must stay below that.
+void check_draw_counters(SpecReader& r, const YAML::Node& root, const ExperimentSpec& spec) {
+    std::uint64_t members = 1, widest = 0;
+    std::size_t ensemble = spec.model.layers.size();
+    for (std::size_t i = 0; i < spec.model.layers.size(); ++i) {
+        const LayerSpec& layer = spec.model.layers[i];
+        if (layer.type == "ensemble") {
+            members = static_cast<std::uint64_t>(layer.members);
+            ensemble = i;
+        }
+        widest = std::max<std::uint64_t>(widest, static_cast<std::uint64_t>(layer.units));
+    }
+    const auto batch = static_cast<std::uint64_t>(std::max(spec.train.batch_size, 1));
+    if (ensemble == spec.model.layers.size() || batch * members * widest < (1ull << 32)) return;
+    r.problem(fmt::format("model.layers.{}.members", ensemble), root["model"]["layers"][ensemble],
+              fmt::format("train.batch_size ({}) × members ({}) × the widest layer ({}) must stay "
+                          "below 2^32 (a step's dropout draws); use fewer members or a smaller "
+                          "batch",
+                          batch, members, widest));
+}
+
 /// Checks that a metric to monitor will be logged.
 void check_monitor(SpecReader& r,
                    const YAML::Node& node,
@@ -82,6 +104,7 @@ void check_consistency(SpecReader& r, const YAML::Node& root, ExperimentSpec& sp
                   "the last layer must be dense or activation (it produces the output)");
         return;
     }
+    check_draw_counters(r, root, spec);
     const OutputLayer out = output_layer(spec.model);
     if (out.units == 0) {
         r.problem("model.layers", root["model"]["layers"], "the model needs a dense layer");

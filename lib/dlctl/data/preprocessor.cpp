@@ -24,11 +24,17 @@ constexpr std::size_t kQuantileKnots = 1000;  ///< as scikit-learn's QuantileTra
 constexpr const char* kMissingCategory = "__missing__";
 
 /// Distinct training quantiles at bins + 1 evenly spaced ranks: the edges of up to `bins` bins
-/// that hold about as many training values each. A constant column gets one bin of width 1.
+/// that hold about as many training values each. A constant column gets one bin of width 1, or
+/// wider where 1 would vanish in the value's rounding (|v| ≥ 2^53).
 std::vector<double> bin_edges(const std::vector<double>& sorted, std::size_t bins) {
     std::vector<double> edges = rank_knots(sorted, bins + 1);
     edges.erase(std::unique(edges.begin(), edges.end()), edges.end());
-    if (edges.size() < 2) edges = {sorted.front(), sorted.front() + 1.0};
+    if (edges.size() < 2) {
+        const double v = sorted.front();
+        edges = {v, v + std::max(1.0, std::abs(v) * 0x1p-20)};
+    }
+    DLCTL_CHECK(std::adjacent_find(edges.begin(), edges.end(), std::greater_equal<>()) ==
+                edges.end());
     return edges;
 }
 

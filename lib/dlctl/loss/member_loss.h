@@ -16,8 +16,9 @@ class MemberLoss final : public Loss {
     std::int64_t scratch_floats(std::int64_t outputs) const override {
         return 2 * outputs + inner_.scratch_floats(outputs);
     }
-    /// `logits` are outputs × (samples · members), `targets` and `weights` 1 × samples; sums and
-    /// `divisor` count each sample once (the divisor is multiplied by the members here).
+    /// `logits` are outputs × (samples · members), `targets` and `weights` 1 × samples. `divisor`
+    /// counts each sample once (it is multiplied by the members here); the sums count each
+    /// sample once a member, so their mean is the members' mean loss.
     void forward_backward(Backend& backend,
                           const Tensor& logits,
                           const Tensor& targets,

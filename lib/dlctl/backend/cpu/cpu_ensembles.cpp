@@ -1,5 +1,6 @@
 // CpuBackend's operations for ensembles (backend.h, "ensembles").
 #include <cblas.h>
+#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -81,7 +82,8 @@ void CpuBackend::probability_logits(Activation act, const Tensor& p, Tensor logi
     constexpr float kLow = 1e-30f, kHigh = 1.0f - 6e-8f;
     for (std::int64_t i = 0; i < p.size(); ++i) {
         const float q = std::clamp(p.data[i], kLow, kHigh);
-        logits.data[i] = act.kind == ActivationKind::kSigmoid ? std::log(q) - std::log1p(-q) : std::log(q);
+        logits.data[i] =
+            act.kind == ActivationKind::kSigmoid ? std::log(q) - std::log1p(-q) : std::log(q);
     }
 }
 
@@ -103,7 +105,10 @@ void CpuBackend::gemm_batched(bool transpose_a,
     constexpr std::int64_t kMax = std::numeric_limits<int>::max();
     DLCTL_CHECK(c.rows <= kMax && c.cols <= kMax && inner <= kMax && a.ld <= kMax && b.ld <= kMax &&
                 c.ld <= kMax);
+    DLCTL_CHECK(inner > 0);  // no layer has an empty product (backend.h)
     if (c.rows == 0 || c.cols == 0) return;
+    // OpenBLAS's OpenMP build takes its thread count from the calling thread's setting.
+    if (omp_get_max_threads() != threads_) omp_set_num_threads(threads_);
     for (std::int64_t i = 0; i < count; ++i) {
         cblas_sgemm(CblasColMajor, transpose_a ? CblasTrans : CblasNoTrans,
                     transpose_b ? CblasTrans : CblasNoTrans, static_cast<int>(c.rows),

@@ -1,4 +1,5 @@
-// CudaBackend's operations for ensembles (backend.h, "ensembles"); sums run in the CPU's order.
+// CudaBackend's operations for ensembles (backend.h, "ensembles"); sums add in the CPU's order.
+#include <algorithm>
 #include <limits>
 
 #include "dlctl/backend/cuda/cuda_backend.h"
@@ -36,9 +37,9 @@ __global__ void scale_rows_kernel(
 __global__ void add_row_products_kernel(
     const float* a, const float* b, std::int64_t rows, std::int64_t cols, float* out) {
     DLCTL_GRID_STRIDE(r, rows) {
-        float sum = 0.0f;
+        float sum = out[r];
         for (std::int64_t c = 0; c < cols; ++c) sum += a[c * rows + r] * b[c * rows + r];
-        out[r] += sum;
+        out[r] = sum;
     }
 }
 
@@ -110,8 +111,11 @@ void CudaBackend::gemm_batched(bool transpose_a,
     constexpr std::int64_t kMax = std::numeric_limits<int>::max();
     DLCTL_CHECK(c.rows <= kMax && c.cols <= kMax && inner <= kMax && a.ld <= kMax && b.ld <= kMax &&
                 c.ld <= kMax && count <= kMax);
+    DLCTL_CHECK(a.ld >= std::max<std::int64_t>(a.rows, 1) &&
+                b.ld >= std::max<std::int64_t>(b.rows, 1) &&
+                c.ld >= std::max<std::int64_t>(c.rows, 1));
+    DLCTL_CHECK(inner > 0);  // no layer has an empty product (backend.h)
     if (c.rows == 0 || c.cols == 0 || count == 0) return;
-    DLCTL_CHECK(inner > 0);  // cuBLAS leaves C alone for an empty product; no caller has one
     DLCTL_CUBLAS_CHECK(cublasSgemmStridedBatched(
         cublas_, transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N, transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N,
         static_cast<int>(c.rows), static_cast<int>(c.cols), static_cast<int>(inner), &alpha, a.data,
