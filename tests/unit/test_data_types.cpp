@@ -1,6 +1,7 @@
 // Real-world CSV files: inferred column types, missing values, categorical features and string
 // labels, end to end through prepare_data and the preprocessor.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <catch2/catch.hpp>
 #include <cmath>
@@ -9,6 +10,7 @@
 #include "dlctl/core/error.h"
 #include "dlctl/data/csv_reader.h"
 #include "dlctl/data/dataset.h"
+#include "dlctl/data/summary.h"
 #include "dlctl/data/table_cache.h"
 #include "support/temp_dir.h"
 
@@ -155,6 +157,15 @@ TEST_CASE("categorical features are one-hot over the training rows' values", "[d
                                                     0, 0, 0, 1,  // NA: __missing__
                                                     1, 0, 0, 0});
     CHECK(data.test.features == std::vector<float>{0, 0, 1, 0});  // unseen: __other__
+    // Counted: green, rare in training; purple, unseen in the test row.
+    CHECK(data.train.outside_vocabulary == std::vector<std::int64_t>{1});
+    CHECK(data.test.outside_vocabulary == std::vector<std::int64_t>{1});
+    CHECK_THAT(data_summary_json(data, 0),
+               Contains("\"outside_vocabulary\": {\n        \"test\": 1,\n        "
+                        "\"train\": 1,\n        \"validation\": 0\n      }"));
+    CHECK_THAT(fmt::format("{}", fmt::join(data_summary_lines(data, 0), "\n")),
+               Contains("outside the vocabulary (rare, or unseen in training; "
+                        "train/validation/test): color 1/0/1"));
     spec.max_categories = 0;
     data = prepare_data(spec, 1, 0);
     CHECK(data.preprocessor.width() == 4);                        // red, blue, green, __missing__

@@ -296,7 +296,7 @@ Dataset encode(const Table& table,
     Dataset out;
     out.n_features = preprocessor.width();
     out.n_rows = static_cast<std::int64_t>(rows.size());
-    preprocessor.transform(table, features, rows, out.features);
+    preprocessor.transform(table, features, rows, out.features, &out.outside_vocabulary);
     out.targets.resize(rows.size());
     for (std::size_t i = 0; i < rows.size(); ++i) out.targets[i] = targets[rows[i]];
     if (weight_column >= 0) {

@@ -20,6 +20,10 @@ struct Dataset {
     std::vector<float> features;  ///< n_features × n_rows, column-major
     std::vector<float> targets;   ///< n_rows: values, or class indices 0..K-1
     std::vector<float> weights;   ///< n_rows loss weights; empty: all 1
+    /// Per feature column: the rows whose categorical value is not in its vocabulary (rare in
+    /// the training rows, rare or unseen elsewhere), encoded as __other__ or as zeros; 0 for
+    /// numeric columns. Empty where nobody counted (a Dataset made by hand).
+    std::vector<std::int64_t> outside_vocabulary;
 };
 
 /// Everything `train` needs from the data: the three encoded splits and how they were made.

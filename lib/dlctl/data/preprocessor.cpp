@@ -279,8 +279,10 @@ void Preprocessor::transform(const Table& table,
 void Preprocessor::transform(const Table& table,
                              const std::vector<int>& columns,
                              const std::vector<std::uint32_t>& rows,
-                             std::vector<float>& out) const {
+                             std::vector<float>& out,
+                             std::vector<std::int64_t>* outside_vocabulary) const {
     DLCTL_CHECK(columns.size() == columns_.size());
+    if (outside_vocabulary != nullptr) outside_vocabulary->assign(columns_.size(), 0);
     const auto width = static_cast<std::size_t>(this->width());
     out.assign(width * rows.size(), 0.0f);
     // Per categorical column: the table's own category indices → vocabulary positions (-1:
@@ -367,7 +369,10 @@ void Preprocessor::transform(const Table& table,
                         }
                     } else {
                         hot = map[static_cast<std::size_t>(v)];
-                        if (hot < 0) hot = f.other;
+                        if (hot < 0) {
+                            if (outside_vocabulary != nullptr) ++(*outside_vocabulary)[k];
+                            hot = f.other;
+                        }
                         if (hot < 0 && options_.unseen_categories == "error") {
                             cell_error(
                                 table, rows[i], f.name,

@@ -86,10 +86,13 @@ class Preprocessor {
                    const std::vector<std::uint32_t>& rows,
                    std::vector<float>& out) const;
     /// As above for another table whose feature columns are `columns` (same order as fitted).
+    /// `outside_vocabulary`, when given, gets per column the rows whose categorical value is not
+    /// in its vocabulary (Dataset::outside_vocabulary).
     void transform(const Table& table,
                    const std::vector<int>& columns,
                    const std::vector<std::uint32_t>& rows,
-                   std::vector<float>& out) const;
+                   std::vector<float>& out,
+                   std::vector<std::int64_t>* outside_vocabulary = nullptr) const;
 
     /// The fitted state as JSON, as checkpoints store it; from_json restores a Preprocessor that
     /// transforms identically (call the transform overload that takes the columns). from_json

@@ -16,6 +16,11 @@ std::vector<std::int64_t> class_counts(const Dataset& split, int classes) {
     return counts;
 }
 
+/// Rows of `split` whose value of feature column `f` is outside its vocabulary.
+std::int64_t outside(const Dataset& split, std::size_t f) {
+    return f < split.outside_vocabulary.size() ? split.outside_vocabulary[f] : 0;
+}
+
 nlohmann::json left_out(const std::vector<ScreenedColumn>& screened) {
     nlohmann::json out = nlohmann::json::array();
     for (const auto& s : screened) out.push_back({{"name", s.name}, {"reason", s.reason}});
@@ -39,6 +44,9 @@ std::string data_summary_json(const PreparedData& data, int classes) {
                         {"width", column.width()}};
         if (column.type == ColumnType::kCategorical) {
             feature["categories"] = column.vocabulary;
+            feature["outside_vocabulary"] = {{"train", outside(data.train, f)},
+                                             {"validation", outside(data.validation, f)},
+                                             {"test", outside(data.test, f)}};
         } else {
             feature["offset"] = column.offset;
             feature["scale"] = column.scale;
@@ -84,7 +92,7 @@ std::vector<std::string> data_summary_lines(const PreparedData& data, int classe
         "(normalize: {}), target '{}'",
         data.table.rows(), data.table.names.size(), data.table.source, data.feature_names.size(),
         data.preprocessor.width(), data.preprocessor.method(), data.target_name));
-    std::vector<std::string> typed, filled;
+    std::vector<std::string> typed, filled, outside_rows;
     for (std::size_t f = 0; f < data.preprocessor.columns().size(); ++f) {
         const FeatureColumn& column = data.preprocessor.columns()[f];
         const auto& values = data.table.columns[data.preprocessor.feature_columns()[f]];
@@ -93,6 +101,12 @@ std::vector<std::string> data_summary_lines(const PreparedData& data, int classe
         if (column.type == ColumnType::kCategorical) {
             typed.push_back(
                 fmt::format("{} (categorical, {} values)", column.name, column.vocabulary.size()));
+            const std::int64_t counts[] = {outside(data.train, f), outside(data.validation, f),
+                                           outside(data.test, f)};
+            if (counts[0] + counts[1] + counts[2] > 0) {
+                outside_rows.push_back(
+                    fmt::format("{} {}/{}/{}", column.name, counts[0], counts[1], counts[2]));
+            }
         } else if (column.type == ColumnType::kBoolean) {
             typed.push_back(column.name + " (boolean)");
         }
@@ -100,6 +114,12 @@ std::vector<std::string> data_summary_lines(const PreparedData& data, int classe
     }
     if (!typed.empty())
         lines.push_back("non-numeric features: " + fmt::format("{}", fmt::join(typed, ", ")));
+    if (!outside_rows.empty()) {
+        lines.push_back(
+            fmt::format("rows with a category outside the vocabulary (rare, or unseen in training; "
+                        "train/validation/test): {}",
+                        fmt::join(outside_rows, ", ")));
+    }
     if (!filled.empty()) {
         lines.push_back(fmt::format("missing values: {} (numeric: {}, categorical: {})",
                                     fmt::join(filled, ", "),
