@@ -32,6 +32,12 @@ struct Activation {
     static const Activation kSoftmax;
 };
 
+/// Whether a dense layer with this activation can activate in place: linear and relu take their
+/// gradient from the output alone, so one buffer serves as pre-activation and output.
+inline bool activates_in_place(Activation activation) {
+    return activation.kind == ActivationKind::kLinear || activation.kind == ActivationKind::kRelu;
+}
+
 /// Maps a spec name ("relu", "leaky_relu", ...) and its `alpha` (used by leaky_relu and elu) to an
 /// Activation; throws UsageError for unknown names.
 Activation parse_activation(const std::string& name, double alpha = 0.0);

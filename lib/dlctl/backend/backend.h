@@ -1,6 +1,8 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -10,6 +12,7 @@
 #include "dlctl/backend/formulas.h"
 #include "dlctl/backend/optimizer_step.h"
 #include "dlctl/core/device.h"
+#include "dlctl/core/error.h"
 #include "dlctl/core/tensor.h"
 
 namespace dlctl {
@@ -239,6 +242,28 @@ class Backend {
                                   Tensor state1,
                                   Tensor state2) = 0;
 };
+
+/// The inner dimension of Backend::gemm_batched's products, after checking that the shapes fit,
+/// that it is not 0, that columns are at least a matrix's rows apart and that cuBLAS's and
+/// OpenBLAS's int arguments hold every size: one check for every backend.
+inline std::int64_t checked_batched_inner(bool transpose_a,
+                                          bool transpose_b,
+                                          const MatrixBatch& a,
+                                          const MatrixBatch& b,
+                                          const MatrixBatch& c,
+                                          std::int64_t count) {
+    const std::int64_t inner = transpose_a ? a.rows : a.cols;
+    DLCTL_CHECK((transpose_a ? a.cols : a.rows) == c.rows);
+    DLCTL_CHECK((transpose_b ? b.rows : b.cols) == c.cols);
+    DLCTL_CHECK(inner == (transpose_b ? b.cols : b.rows) && inner > 0);
+    DLCTL_CHECK(a.ld >= std::max<std::int64_t>(a.rows, 1) &&
+                b.ld >= std::max<std::int64_t>(b.rows, 1) &&
+                c.ld >= std::max<std::int64_t>(c.rows, 1));
+    constexpr std::int64_t kMax = std::numeric_limits<int>::max();
+    DLCTL_CHECK(c.rows <= kMax && c.cols <= kMax && inner <= kMax && a.ld <= kMax && b.ld <= kMax &&
+                c.ld <= kMax && count <= kMax);
+    return inner;
+}
 
 /// The factor of a kept element in dropout of `rate` (every backend's, bit for bit).
 inline float dropout_keep_scale(float rate) { return 1.0f / (1.0f - rate); }

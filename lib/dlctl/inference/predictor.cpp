@@ -140,29 +140,33 @@ Dataset Predictor::encode(const Table& table,
 std::vector<float> Predictor::predict(const Dataset& data, std::vector<float>* each_member) {
     const std::int64_t outputs = model_->output_size(), batch = inference_->max_batch();
     const std::int64_t members = model_->members();
+    // A plain model's one member is its mean, copied at the end.
+    std::vector<float>* ensemble_members = members > 1 ? each_member : nullptr;
     std::vector<float> out(static_cast<std::size_t>(outputs * data.n_rows));
-    if (each_member != nullptr) each_member->resize(out.size() * static_cast<std::size_t>(members));
-    const TaskInfo& task = checkpoint_.task;
+    if (ensemble_members != nullptr) {
+        ensemble_members->resize(out.size() * static_cast<std::size_t>(members));
+    }
     for (std::int64_t first = 0; first < data.n_rows; first += batch) {
         const std::int64_t count = std::min(batch, data.n_rows - first);
         const Tensor x = features_.view(data.n_features, count);
         backend_->upload(data.features.data() + first * data.n_features, x);
-        const Tensor mean = inference_->predict(x);
-        backend_->download(mean, out.data() + first * outputs);
-        if (each_member != nullptr) {
-            backend_->download(members == 1 ? mean : inference_->member_predictions(),
-                               each_member->data() + first * members * outputs);
+        backend_->download(inference_->predict(x), out.data() + first * outputs);
+        if (ensemble_members != nullptr) {
+            backend_->download(inference_->member_predictions(),
+                               ensemble_members->data() + first * members * outputs);
         }
     }
+    const TaskInfo& task = checkpoint_.task;
     if (task.classes == 0) {
         const auto to_target_units = [&task](float& y) {
             y = static_cast<float>(y * task.target_scale + task.target_offset);
         };
         std::for_each(out.begin(), out.end(), to_target_units);
-        if (each_member != nullptr) {
-            std::for_each(each_member->begin(), each_member->end(), to_target_units);
+        if (ensemble_members != nullptr) {
+            std::for_each(ensemble_members->begin(), ensemble_members->end(), to_target_units);
         }
     }
+    if (each_member != nullptr && members == 1) *each_member = out;
     return out;
 }
 

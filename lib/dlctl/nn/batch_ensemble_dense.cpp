@@ -7,14 +7,6 @@
 
 namespace dlctl {
 
-namespace {
-
-bool activates_in_place(Activation act) {
-    return act == Activation::kLinear || act == Activation::kRelu;
-}
-
-}  // namespace
-
 BatchEnsembleDense::BatchEnsembleDense(std::int64_t inputs,
                                        std::int64_t units,
                                        std::int64_t members,

@@ -47,9 +47,7 @@ void Dense::add_penalty_gradient(Backend& backend, float* grads) const {
     }
 }
 
-bool Dense::activates_in_place() const {
-    return activation_ == Activation::kLinear || activation_ == Activation::kRelu;
-}
+bool Dense::activates_in_place() const { return dlctl::activates_in_place(activation_); }
 
 std::int64_t Dense::workspace_floats(std::int64_t batch) const {
     return aligned_floats(units_ * batch) * (activates_in_place() ? 1 : 2);

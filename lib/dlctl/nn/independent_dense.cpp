@@ -48,12 +48,13 @@ void IndependentDense::add_penalty_gradient(Backend& backend, float* grads) cons
     }
 }
 
-bool IndependentDense::activates_in_place() const {
-    return activation_ == Activation::kLinear || activation_ == Activation::kRelu;
+std::int64_t IndependentDense::workspace_floats(std::int64_t columns) const {
+    return aligned_floats(units_ * columns) * (activates_in_place(activation_) ? 1 : 2);
 }
 
-std::int64_t IndependentDense::workspace_floats(std::int64_t columns) const {
-    return aligned_floats(units_ * columns) * (activates_in_place() ? 1 : 2);
+Tensor IndependentDense::pre_activation(float* work, const Tensor& output) const {
+    if (activates_in_place(activation_)) return output;
+    return {work + aligned_floats(output.size()), output.rows, output.cols};
 }
 
 MatrixBatch IndependentDense::weight_batch(float* weights) const {
@@ -73,8 +74,7 @@ Tensor IndependentDense::forward(Backend& backend,
                                  float* work,
                                  const ForwardContext&) const {
     const Tensor a{work, units_, input.cols};
-    const Tensor z =
-        activates_in_place() ? a : Tensor{work + aligned_floats(a.size()), units_, input.cols};
+    const Tensor z = pre_activation(work, a);
     backend.gemm_batched(false, false, 1.0f, weight_batch(weight_.data), member_batch(input), 0.0f,
                          member_batch(z), members_);
     backend.bias_activation_forward(activation_, bias_, by_member(z), by_member(a));
@@ -88,8 +88,7 @@ void IndependentDense::backward(Backend& backend,
                                 Tensor grad_input,
                                 float* grads) const {
     const Tensor a{work, units_, input.cols};
-    const Tensor z =
-        activates_in_place() ? a : Tensor{work + aligned_floats(a.size()), units_, input.cols};
+    const Tensor z = pre_activation(work, a);
     const Tensor bias_grad =
         use_bias_ ? Tensor{grads + weight_.size(), members_ * units_, 1} : Tensor{};
     backend.activation_bias_backward(activation_, by_member(z), by_member(a),

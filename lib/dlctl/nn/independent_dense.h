@@ -41,7 +41,9 @@ class IndependentDense final : public Layer {
                   float* grads) const override;
 
   private:
-    bool activates_in_place() const;
+    /// The pre-activation of a call whose output is `output` (in `work`): the output itself when
+    /// the activation works in place.
+    Tensor pre_activation(float* work, const Tensor& output) const;
     /// The members' weight matrices (or their gradients, from `weights`) as a batch.
     MatrixBatch weight_batch(float* weights) const;
     /// The members' blocks of a rows × (members · samples) tensor as a batch of rows × samples.

@@ -95,17 +95,7 @@ void CpuBackend::gemm_batched(bool transpose_a,
                               float beta,
                               const MatrixBatch& c,
                               std::int64_t count) {
-    const std::int64_t inner = transpose_a ? a.rows : a.cols;
-    DLCTL_CHECK((transpose_a ? a.cols : a.rows) == c.rows);
-    DLCTL_CHECK((transpose_b ? b.rows : b.cols) == c.cols);
-    DLCTL_CHECK(inner == (transpose_b ? b.cols : b.rows));
-    DLCTL_CHECK(a.ld >= std::max<std::int64_t>(a.rows, 1) &&
-                b.ld >= std::max<std::int64_t>(b.rows, 1) &&
-                c.ld >= std::max<std::int64_t>(c.rows, 1));
-    constexpr std::int64_t kMax = std::numeric_limits<int>::max();
-    DLCTL_CHECK(c.rows <= kMax && c.cols <= kMax && inner <= kMax && a.ld <= kMax && b.ld <= kMax &&
-                c.ld <= kMax);
-    DLCTL_CHECK(inner > 0);  // no layer has an empty product (backend.h)
+    const std::int64_t inner = checked_batched_inner(transpose_a, transpose_b, a, b, c, count);
     if (c.rows == 0 || c.cols == 0) return;
     // OpenBLAS's OpenMP build takes its thread count from the calling thread's setting.
     if (omp_get_max_threads() != threads_) omp_set_num_threads(threads_);

@@ -104,17 +104,7 @@ void CudaBackend::gemm_batched(bool transpose_a,
                                float beta,
                                const MatrixBatch& c,
                                std::int64_t count) {
-    const std::int64_t inner = transpose_a ? a.rows : a.cols;
-    DLCTL_CHECK((transpose_a ? a.cols : a.rows) == c.rows);
-    DLCTL_CHECK((transpose_b ? b.rows : b.cols) == c.cols);
-    DLCTL_CHECK(inner == (transpose_b ? b.cols : b.rows));
-    constexpr std::int64_t kMax = std::numeric_limits<int>::max();
-    DLCTL_CHECK(c.rows <= kMax && c.cols <= kMax && inner <= kMax && a.ld <= kMax && b.ld <= kMax &&
-                c.ld <= kMax && count <= kMax);
-    DLCTL_CHECK(a.ld >= std::max<std::int64_t>(a.rows, 1) &&
-                b.ld >= std::max<std::int64_t>(b.rows, 1) &&
-                c.ld >= std::max<std::int64_t>(c.rows, 1));
-    DLCTL_CHECK(inner > 0);  // no layer has an empty product (backend.h)
+    const std::int64_t inner = checked_batched_inner(transpose_a, transpose_b, a, b, c, count);
     if (c.rows == 0 || c.cols == 0 || count == 0) return;
     DLCTL_CUBLAS_CHECK(cublasSgemmStridedBatched(
         cublas_, transpose_a ? CUBLAS_OP_T : CUBLAS_OP_N, transpose_b ? CUBLAS_OP_T : CUBLAS_OP_N,
