@@ -33,12 +33,15 @@ worst = 0.0
 with tempfile.TemporaryDirectory() as work:
     # wine: gelu, batch norm, dropout and softmax; diabetes: regression with a scaled target;
     # penguins: string labels, categorical features, missing values; then the numeric maps and
-    # ensembles (TabM-mini's scaled input and shared layers, BatchEnsemble and independent heads).
+    # ensembles (TabM-mini's scaled input and shared layers, BatchEnsemble and independent heads),
+    # and RealMLP's input scale and parametric activation.
     tabm_mini = ("model.layers=[{type: ensemble, members: 4, scale: true}, {type: dense, units: "
                  "16, activation: relu, ensemble: shared}, {type: dense, units: 8, activation: "
                  "tanh}, {type: dense, units: 3, activation: softmax}]")
     tabm = ("model.layers=[{type: ensemble, members: 3}, {type: dense, units: 8, activation: "
             "relu}, {type: layer_norm}, {type: dense, units: 1}]")
+    real = ("model.layers=[{type: scale}, {type: dense, units: 16}, {type: activation, "
+            "activation: mish, parametric: true}, {type: dense, units: 3, activation: softmax}]")
     for config, data, sets in [("wine.yaml", "wine.csv", []),
                                ("diabetes.yaml", "diabetes.csv", []),
                                ("penguins.yaml", "penguins.csv", []),
@@ -47,7 +50,9 @@ with tempfile.TemporaryDirectory() as work:
                                ("penguins.yaml", "penguins.csv",
                                 ["data.normalize=piecewise_linear", "data.bins=5"]),
                                ("penguins.yaml", "penguins.csv", [tabm_mini]),
-                               ("diabetes.yaml", "diabetes.csv", [tabm])]:
+                               ("diabetes.yaml", "diabetes.csv", [tabm]),
+                               ("penguins.yaml", "penguins.csv",
+                                [real, "model.data_init=true", "model.parametrization=ntk"])]:
         run = os.path.join(work, config + str(len(os.listdir(work))))
         extra = [arg for s in sets for arg in ("--set", s)]
         subprocess.run([args.dlctl, "train", os.path.join(root, "configs", config), "-q",

@@ -1,6 +1,7 @@
 #include <fmt/format.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstdlib>
@@ -25,6 +26,18 @@ struct InspectOptions {
     bool json = false;
 };
 
+/// Characters of UTF-8 `text` (the bytes that start one).
+std::size_t display_width(const std::string& text) {
+    return static_cast<std::size_t>(
+        std::count_if(text.begin(), text.end(), [](char c) { return (c & 0xC0) != 0x80; }));
+}
+
+/// `text` followed by spaces to `width` characters.
+std::string padded(const std::string& text, std::size_t width) {
+    const std::size_t shown = display_width(text);
+    return text + std::string(width > shown ? width - shown : 0, ' ');
+}
+
 json describe(const Checkpoint& c, const std::string& path) {
     const auto model =
         build_model(c.spec.model, c.preprocessor.width(), c.spec.train.l1, c.spec.train.l2);
@@ -37,6 +50,9 @@ json describe(const Checkpoint& c, const std::string& path) {
         if (spec.type == "dense" || spec.type == "activation") detail = spec.activation;
         if (spec.type == "dropout") detail = fmt::format("rate {}", spec.rate);
         if (spec.type == "dense" && !spec.ensemble.empty()) detail += ", " + spec.ensemble;
+        if (spec.parametric) detail += ", parametric";
+        if (spec.lr_scale != 1.0)
+            detail += fmt::format("{}lr × {}", detail.empty() ? "" : ", ", spec.lr_scale);
         if (spec.type == "ensemble") {
             detail = fmt::format("{} members{}", spec.members, spec.scale ? ", scaled" : "");
         }
@@ -153,11 +169,16 @@ void print_text(const json& d) {
     std::printf("data        %s (%llu rows)\n\n", d["data"]["path"].get<std::string>().c_str(),
                 static_cast<unsigned long long>(d["data"]["rows"].get<std::uint64_t>()));
     print_columns(pre["features"]);
-    std::printf("%-6s %-12s %-20s %-14s %s\n", "layer", "type", "", "output shape", "parameters");
+    std::size_t detail_width = 20;
     for (const auto& layer : d["model"]["layers"]) {
-        std::printf("%-6d %-12s %-20s %-14s %lld\n", layer["index"].get<int>(),
+        detail_width = std::max(detail_width, display_width(layer["detail"]) + 1);
+    }
+    std::printf("%-6s %-12s %s %-14s %s\n", "layer", "type", padded("", detail_width).c_str(),
+                "output shape", "parameters");
+    for (const auto& layer : d["model"]["layers"]) {
+        std::printf("%-6d %-12s %s %-14s %lld\n", layer["index"].get<int>(),
                     layer["type"].get<std::string>().c_str(),
-                    layer["detail"].get<std::string>().c_str(),
+                    padded(layer["detail"], detail_width).c_str(),
                     fmt::format("(None, {})", layer["output_shape"][1].get<std::int64_t>()).c_str(),
                     static_cast<long long>(layer["parameters"].get<std::int64_t>()));
     }

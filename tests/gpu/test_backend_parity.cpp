@@ -98,7 +98,7 @@ TEST_CASE("gpu: every activation forward (with bias) and backward", "[gpu]") {
     Twin twin;
     for (const auto& [rows, cols] : {std::pair<std::int64_t, std::int64_t>{7, 45}, {40, 300}}) {
         for (const char* name : {"linear", "relu", "leaky_relu", "elu", "selu", "gelu", "tanh",
-                                 "sigmoid", "softmax", "softplus", "swish"}) {
+                                 "sigmoid", "softmax", "softplus", "swish", "mish"}) {
             const Activation act = parse_activation(name, 0.2);
             INFO(name << " " << rows << "x" << cols);
             Pair bias(twin, rows, 1, random_values(rows, 4));
@@ -140,6 +140,39 @@ TEST_CASE("gpu: every activation forward (with bias) and backward", "[gpu]") {
         Pair z(twin, 3, 10, random_values(30, 30)), bias(twin, 3, 1, random_values(3, 31));
         for (int s = 0; s < 2; ++s) twin[s].bias_activation_forward(act, bias[s], z[s], z[s]);
         check_close(twin, z, 0.0);
+    }
+}
+
+TEST_CASE("gpu: parametric activations forward and backward, dx aliasing dy", "[gpu]") {
+    Twin twin;
+    for (const auto& [rows, cols] : {std::pair<std::int64_t, std::int64_t>{7, 45}, {40, 300}}) {
+        for (const char* name : {"selu", "mish", "relu", "tanh", "gelu"}) {
+            const Activation act = parse_activation(name, 0.0);
+            INFO(name << " " << rows << "x" << cols);
+            Pair mix(twin, rows, 1, random_values(rows, 7));
+            Pair x(twin, rows, cols, random_values(rows * cols, 8, 2.0));
+            Pair y(twin, rows, cols);
+            for (int s = 0; s < 2; ++s)
+                twin[s].parametric_activation_forward(act, x[s], mix[s], y[s]);
+            check_close(twin, y);
+            Pair dy(twin, rows, cols, random_values(rows * cols, 9));
+            Pair dx(twin, rows, cols);
+            Pair mix_grad(twin, rows, 1, random_values(rows, 10));
+            for (int s = 0; s < 2; ++s)
+                twin[s].parametric_activation_backward(act, x[s], mix[s], dy[s], dx[s],
+                                                       mix_grad[s]);
+            check_close(twin, dx);
+            check_close(twin, mix_grad, kSumTolerance);
+            for (int s = 0; s < 2; ++s)
+                twin[s].parametric_activation_backward(act, x[s], mix[s], dy[s], dy[s],
+                                                       mix_grad[s]);
+            check_close(twin, dy);
+            check_close(twin, mix_grad, kSumTolerance);
+            for (int s = 0; s < 2; ++s)
+                twin[s].parametric_activation_backward(act, x[s], mix[s], dy[s], Tensor{},
+                                                       mix_grad[s]);
+            check_close(twin, mix_grad, kSumTolerance);
+        }
     }
 }
 

@@ -21,6 +21,8 @@
 #include "dlctl/nn/ensemble_input.h"
 #include "dlctl/nn/independent_dense.h"
 #include "dlctl/nn/normalization.h"
+#include "dlctl/nn/parametric_activation.h"
+#include "dlctl/nn/scale.h"
 #include "dlctl/nn/sequential.h"
 #include "support/backends.h"
 
@@ -247,6 +249,7 @@ TEST_CASE("every activation's gradient matches finite differences", "[gradients]
                                                      {"sigmoid", 0},
                                                      {"softplus", 0},
                                                      {"swish", 0},
+                                                     {"mish", 0},
                                                      {"softmax", 0}}) {
         SECTION("hidden " + name + ", sigmoid + binary_crossentropy") {
             check_gradients({mlp(act(name, alpha)), Activation::kSigmoid,
@@ -328,6 +331,27 @@ TEST_CASE("standalone activation, batch_norm and layer_norm gradients", "[gradie
                              return layers;
                          },
                          Activation::kSoftmax, loss_named("categorical_crossentropy"), 3});
+    }
+}
+
+TEST_CASE("scale and parametric activation gradients (RealMLP's layers)", "[gradients]") {
+    for (const char* name : {"selu", "mish", "tanh", "relu"}) {
+        SECTION(std::string("scale → dense → parametric ") + name + " → dense") {
+            const Activation activation = act(name);
+            check_gradients({[activation](std::int64_t outputs) {
+                                 std::vector<std::unique_ptr<Layer>> layers;
+                                 layers.push_back(std::make_unique<Scale>(kInputs));
+                                 layers.push_back(std::make_unique<Dense>(
+                                     kInputs, 4, Activation::kLinear, true, "glorot_uniform"));
+                                 layers.push_back(
+                                     std::make_unique<ParametricActivation>(4, activation));
+                                 layers.push_back(std::make_unique<Dropout>(4, 0.3f, 3));
+                                 layers.push_back(std::make_unique<Dense>(
+                                     4, outputs, Activation::kLinear, true, "glorot_uniform"));
+                                 return layers;
+                             },
+                             Activation::kSigmoid, loss_named("binary_crossentropy", 0.1), 1});
+        }
     }
 }
 

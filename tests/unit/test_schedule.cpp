@@ -65,6 +65,32 @@ TEST_CASE("one_cycle and warmup advance every step", "[schedule]") {
     CHECK(w.at(2, 0) == 1.0);
 }
 
+TEST_CASE("coslog and flat_cos follow RealMLP's formulas over the run's steps", "[schedule]") {
+    ScheduleSpec coslog = schedule("coslog");
+    coslog.cycles = 4;
+    const LearningRateSchedule c(coslog, 2.0, 10, 15);  // 150 steps
+    const auto expected = [](double t) {
+        return 2.0 * 0.5 * (1.0 - std::cos(2.0 * std::numbers::pi * std::log2(1.0 + 15.0 * t)));
+    };
+    CHECK(c.at(0, 0) == Approx(0.0).margin(1e-12));
+    CHECK(c.at(3, 7) == Approx(expected(52.0 / 150.0)));
+    // The cycles end where 1 + 15 t is a power of two: t = 1/15, 3/15, 7/15, 1.
+    CHECK(c.at(0, 10) == Approx(0.0).margin(1e-12));
+    CHECK(c.at(2, 0) == Approx(0.0).margin(1e-12));
+    CHECK(c.at(4, 10) == Approx(0.0).margin(1e-12));
+    // Each cycle peaks halfway in log time: 1 + 15 t = 2^1.5 gives t = (2^1.5 - 1) / 15.
+    CHECK(expected((std::pow(2.0, 1.5) - 1.0) / 15.0) == Approx(2.0));
+
+    const LearningRateSchedule f(schedule("flat_cos"), 1.0, 4, 25);  // 100 steps
+    CHECK(f.at(0, 0) == 1.0);
+    CHECK(f.at(1, 24) == 1.0);
+    CHECK(f.at(3, 0) == Approx(0.5));
+    CHECK(schedule_factor("flat_cos", 1.0) == Approx(0.0).margin(1e-12));
+    CHECK(schedule_factor("flat_cos", 0.875) ==
+          Approx(0.5 * (1.0 + std::cos(std::numbers::pi * 0.75))));
+    CHECK(schedule_factor("constant", 0.9) == 1.0);
+}
+
 TEST_CASE("reduce_on_plateau cuts the rate after patience epochs without improvement",
           "[schedule]") {
     ScheduleSpec plateau = schedule("reduce_on_plateau");

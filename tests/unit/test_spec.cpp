@@ -517,3 +517,53 @@ TEST_CASE("piecewise_linear takes a bin count in [2, 1000]", "[config]") {
     CHECK_THAT(only_problem(replace(ple, "bins: 8", "bins: 1")),
                Contains("data.bins") && Contains("[2, 1000]"));
 }
+
+TEST_CASE("RealMLP's settings resolve, round-trip, and are located when wrong", "[config]") {
+    const std::string real = R"(name: unit
+data: {path: d.csv, target: y}
+model:
+  parametrization: ntk
+  layers:
+    - {type: scale, lr_scale: 6}
+    - {type: dense, units: 16, bias_lr_scale: 0.1}
+    - {type: activation, activation: mish, parametric: true, lr_scale: 0.1}
+    - {type: dense, units: 1, activation: sigmoid}
+train:
+  loss: binary_crossentropy
+  optimizer: {type: adamw, bias_decay: false}
+  schedule: {type: coslog, cycles: 3}
+  dropout_schedule: flat_cos
+  weight_decay_schedule: flat_cos
+)";
+    const ExperimentSpec spec = load(real);
+    CHECK(spec.model.parametrization == "ntk");
+    CHECK(spec.model.layers[0].lr_scale == 6.0);
+    CHECK(spec.model.layers[1].bias_lr_scale == 0.1);
+    CHECK(spec.model.layers[2].parametric);
+    CHECK_FALSE(spec.train.optimizer.bias_decay);
+    CHECK(spec.train.schedule.cycles == 3);
+    CHECK(spec.train.dropout_schedule == "flat_cos");
+    CHECK(spec.train.weight_decay_schedule == "flat_cos");
+    CHECK(dlctl::to_yaml(load(dlctl::to_yaml(spec))) == dlctl::to_yaml(spec));
+    CHECK(load(kValidSpec).model.parametrization == "standard");
+
+    CHECK_THAT(only_problem(replace(real, "parametrization: ntk", "parametrization: mup")),
+               Contains("model.parametrization") && Contains("'standard'"));
+    CHECK_THAT(only_problem(replace(real, "lr_scale: 6", "lr_scale: -1")),
+               Contains("model.layers.0.lr_scale") && Contains(">= 0"));
+    CHECK_THAT(only_problem(replace(real, "activation: mish, parametric: true",
+                                    "activation: softmax, parametric: true")),
+               Contains("model.layers.2.parametric") && Contains("softmax"));
+    CHECK_THAT(only_problem(replace(real, "parametric: true, lr_scale: 0.1", "lr_scale: 0.1")),
+               Contains("model.layers.2.lr_scale") && Contains("only to a parametric"));
+    CHECK_THAT(only_problem(replace(real, "cycles: 3", "cycles: 0")),
+               Contains("train.schedule.cycles") && Contains("[1, 16]"));
+    CHECK_THAT(only_problem(replace(real, "dropout_schedule: flat_cos", "dropout_schedule: cos")),
+               Contains("train.dropout_schedule"));
+    CHECK_THAT(only_problem(replace(real, "{type: scale, lr_scale: 6}", "{type: scale, units: 6}")),
+               Contains("model.layers.0.units"));
+    CHECK_THAT(only_problem(replace(real, "    - {type: dense, units: 1, activation: sigmoid}\n",
+                                    "    - {type: dense, units: 1}\n    - {type: activation, "
+                                    "activation: sigmoid, parametric: true}\n")),
+               Contains("model.layers.4.parametric") && Contains("output activation"));
+}

@@ -6,6 +6,7 @@
 #include "dlctl/core/error.h"
 #include "dlctl/nn/model_builder.h"
 #include "dlctl/train/interrupt.h"
+#include "dlctl/train/parameter_groups.h"
 #include "dlctl/train/trainer.h"
 #include "support/backends.h"
 
@@ -97,6 +98,7 @@ struct Setup {
         train.loss = loss_name;
         loss = make_loss(train, model->output_activation());
         optimizer = make_optimizer(opt);
+        optimizer->set_groups(parameter_groups(spec, *model, opt));
         std::unique_ptr<StepExecutor> executor;
         if (on.pass_columns > 0) {
             executor =
@@ -294,6 +296,92 @@ TEST_CASE("the schedule sets each epoch's learning rate", "[trainer]") {
     CHECK(epochs[2].learning_rate == Approx(0.1));
 }
 
+TEST_CASE("learning-rate factors: a layer at lr_scale 0 and a bias at bias_lr_scale 0 stay put",
+          "[trainer]") {
+    const On on{device_under_test()};
+    const Dataset data = make_dataset(40, 15);
+    LayerSpec scale;
+    scale.type = "scale";
+    scale.lr_scale = 0.0;
+    LayerSpec output = dense(1, "sigmoid");
+    output.bias_lr_scale = 0.0;
+    const ModelSpec spec = model_of({scale, dense(4, "tanh"), output});
+    Setup s(spec, optimizer("adam", 0.05), options(3, 8, 16, {}, 1), "binary_crossentropy", on);
+    const std::vector<float> before = s.parameters();
+    train(s, data);
+    const std::vector<float> after = s.parameters();
+    // scale (2) | dense weight (8) + bias (4) | output weight (4) + bias (1)
+    REQUIRE(after.size() == 19);
+    CHECK(after[0] == before[0]);
+    CHECK(after[1] == before[1]);
+    CHECK(after[18] == before[18]);
+    for (std::size_t i : {2u, 10u, 14u}) CHECK(after[i] != before[i]);
+}
+
+TEST_CASE("parameter groups: ntk divides dense weights' rate by sqrt(inputs), not their decay",
+          "[trainer]") {
+    const auto backend = make_backend({DeviceKind::kCpu, 0}, 1);
+    LayerSpec hidden = dense(16, "relu");
+    hidden.lr_scale = 2.0;
+    hidden.bias_lr_scale = 0.1;
+    ModelSpec spec = model_of({hidden, dense(1, "linear")});
+    spec.parametrization = "ntk";
+    const auto model = build_model(spec, 4);
+    Rng rng(1, RngStream::kInit);
+    model->build(*backend, rng);
+    OptimizerSpec adamw = optimizer("adamw", 0.1);
+    adamw.bias_decay = false;
+    const std::vector<ParameterGroup> groups = parameter_groups(spec, *model, adamw);
+    REQUIRE(groups.size() == 4);  // weight, bias, output weight, output bias
+    CHECK(groups[0].count == 64);
+    CHECK(groups[0].lr_factor == Approx(2.0 / 2.0));  // lr_scale / sqrt(4)
+    CHECK(groups[0].decay_factor == Approx(2.0));
+    CHECK(groups[1].lr_factor == Approx(0.2));
+    CHECK(groups[1].decay_factor == 0.0);
+    CHECK(groups[2].lr_factor == Approx(0.25));  // 1 / sqrt(16)
+    CHECK(groups[3].offset == 64 + 16 + 16);
+
+    spec.parametrization = "standard";
+    const std::vector<ParameterGroup> plain =
+        parameter_groups(spec, *model, optimizer("adam", 0.1));
+    REQUIRE(plain.size() == 3);  // the output layer's weight and bias learn alike: one group
+    CHECK(plain[2].count == 17);
+}
+
+TEST_CASE("a weight-decay factor of 0 turns AdamW's decay off; a dropout factor of 0, dropout",
+          "[trainer]") {
+    const auto backend = make_backend({DeviceKind::kCpu, 0}, 1);
+    OptimizerSpec adamw = optimizer("adamw", 0.1);
+    adamw.weight_decay = 0.5;
+    Optimizer opt(adamw);
+    opt.allocate(*backend, 2);
+    Buffer params = backend->allocate(2), grads = backend->allocate(2);
+    backend->fill(params.view(2, 1), 1.0f);
+    backend->fill(grads.view(2, 1), 0.0f);
+    opt.set_weight_decay_factor(0.0);
+    opt.step(*backend, params.view(2, 1), grads.view(2, 1));
+    CHECK(to_host(*backend, params.view(2, 1))[0] == 1.0f);
+    opt.set_weight_decay_factor(1.0);
+    opt.step(*backend, params.view(2, 1), grads.view(2, 1));
+    CHECK(to_host(*backend, params.view(2, 1))[0] == Approx(1.0 - 0.1 * 0.5));
+
+    auto model = build_model(model_of({dense(8, "tanh"), dropout(0.5), dense(1, "linear")}), 3);
+    Rng rng(2, RngStream::kInit);
+    model->build(*backend, rng);
+    Workspace work = model->make_workspace(*backend, 4, true);
+    const std::vector<float> x = {0.1f, 0.2f, 0.3f,  -1.0f, 0.5f, 2.0f,
+                                  0.0f, 1.0f, -0.5f, 0.3f,  0.3f, 0.3f};
+    Buffer input = to_device(*backend, x);
+    auto run = [&](Mode mode) {
+        const ForwardContext ctx{mode, 7, 1};
+        return to_host(*backend, model->forward(*backend, work, input.view(3, 4), ctx));
+    };
+    const std::vector<float> eval = run(Mode::kEval);
+    CHECK(run(Mode::kTrain) != eval);
+    model->set_dropout_factor(0.0f);
+    CHECK(run(Mode::kTrain) == eval);
+}
+
 TEST_CASE("Ctrl-C stops after the current step and reports it", "[trainer]") {
     const On on{device_under_test()};
     const Dataset data = make_dataset(40, 17);
@@ -418,26 +506,14 @@ TEST_CASE("CPU passes are cache-sized, one lane a thread, unless a layer mixes s
     CHECK(whole.lanes == 1);
 }
 
-TEST_CASE("every device trains the same steps as the CPU", "[trainer]") {
-    // Shuffled rows (the epoch's order staged on the device, each batch gathered there), a last
-    // partial batch, sample weights, dropout, batch and layer norm, an L2 penalty, clipping and
-    // Adam: each device's executor against the CPU's. A rerun on the CPU is bit-identical; another
-    // device agrees to float rounding.
-    Dataset data = make_dataset(150, 23);
-    for (std::int64_t i = 0; i < data.n_rows; ++i) {
-        data.weights.push_back(0.25f + static_cast<float>(i % 4));
-    }
-    LayerSpec layer_norm, batch_norm;
-    layer_norm.type = "layer_norm";
-    batch_norm.type = "batch_norm";
-    LayerSpec hidden = dense(24, "relu", "he_normal");
-    hidden.l2 = 1e-3;
-    const ModelSpec spec = model_of(
-        {hidden, dropout(0.25), batch_norm, dense(12, "tanh"), layer_norm, dense(1, "sigmoid")});
-    TrainerOptions o = options(4, 32, 31, {"accuracy", "auc"}, 1);
-    o.clip_norm = 1.0;
+/// Trains `spec` on the CPU, then on every device present: a rerun on the CPU is bit-identical,
+/// another device agrees to float rounding, epoch by epoch and in the final weights.
+void check_devices_train_alike(const ModelSpec& spec,
+                               const OptimizerSpec& opt,
+                               const TrainerOptions& o,
+                               const Dataset& data) {
     const auto run = [&](const Device& device, std::vector<float>& params) {
-        Setup s(spec, optimizer("adam", 0.01), o, "binary_crossentropy", {device});
+        Setup s(spec, opt, o, "binary_crossentropy", {device});
         std::vector<EpochResult> epochs = train(s, data);
         params = s.parameters();
         return epochs;
@@ -463,4 +539,50 @@ TEST_CASE("every device trains the same steps as the CPU", "[trainer]") {
             CHECK(params[i] == Approx(reference_params[i]).margin(cpu ? 0.0 : 1e-4));
         }
     }
+}
+
+TEST_CASE("every device trains the same steps as the CPU", "[trainer]") {
+    // Shuffled rows (the epoch's order staged on the device, each batch gathered there), a last
+    // partial batch, sample weights, dropout, batch and layer norm, an L2 penalty, clipping and
+    // Adam: each device's executor against the CPU's.
+    Dataset data = make_dataset(150, 23);
+    for (std::int64_t i = 0; i < data.n_rows; ++i) {
+        data.weights.push_back(0.25f + static_cast<float>(i % 4));
+    }
+    LayerSpec layer_norm, batch_norm;
+    layer_norm.type = "layer_norm";
+    batch_norm.type = "batch_norm";
+    LayerSpec hidden = dense(24, "relu", "he_normal");
+    hidden.l2 = 1e-3;
+    const ModelSpec spec = model_of(
+        {hidden, dropout(0.25), batch_norm, dense(12, "tanh"), layer_norm, dense(1, "sigmoid")});
+    TrainerOptions o = options(4, 32, 31, {"accuracy", "auc"}, 1);
+    o.clip_norm = 1.0;
+    check_devices_train_alike(spec, optimizer("adam", 0.01), o, data);
+}
+
+TEST_CASE("every device trains RealMLP's layers, factors and schedules as the CPU does",
+          "[trainer]") {
+    // A scale layer, parametric mish, ntk and per-layer rates, AdamW sparing biases, coslog, and
+    // dropout and weight decay on flat_cos.
+    const Dataset data = make_dataset(150, 29);
+    LayerSpec scale, parametric;
+    scale.type = "scale";
+    scale.lr_scale = 6.0;
+    parametric.type = "activation";
+    parametric.activation = "mish";
+    parametric.parametric = true;
+    parametric.lr_scale = 0.1;
+    LayerSpec hidden = dense(16, "linear");
+    hidden.bias_lr_scale = 0.1;
+    ModelSpec spec = model_of({scale, hidden, parametric, dropout(0.3), dense(1, "sigmoid")});
+    spec.parametrization = "ntk";
+    OptimizerSpec adamw = optimizer("adamw", 0.04);
+    adamw.weight_decay = 0.02;
+    adamw.bias_decay = false;
+    TrainerOptions o = options(4, 32, 37, {"accuracy", "auc"}, 1);
+    o.schedule.type = "coslog";
+    o.dropout_schedule = "flat_cos";
+    o.weight_decay_schedule = "flat_cos";
+    check_devices_train_alike(spec, adamw, o, data);
 }

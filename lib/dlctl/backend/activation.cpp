@@ -26,6 +26,7 @@ constexpr std::pair<const char*, ActivationKind> kNames[] = {
     {"softplus", ActivationKind::kSoftplus},
     {"swish", ActivationKind::kSwish},
     {"silu", ActivationKind::kSwish},
+    {"mish", ActivationKind::kMish},
 };
 }  // namespace
 

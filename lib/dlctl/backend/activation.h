@@ -16,6 +16,7 @@ enum class ActivationKind {
     kSoftmax,  ///< over the features of each sample (column)
     kSoftplus,
     kSwish,  ///< x · sigmoid(x), also called SiLU
+    kMish,   ///< x · tanh(softplus(x)) (Misra 2019)
 };
 
 /// An activation function and its parameter.

@@ -72,6 +72,20 @@ class Backend {
 
     /// out = act(x); out may alias x.
     virtual void activation(Activation act, const Tensor& x, Tensor out) = 0;
+    /// out[r, c] = x + mix[r] · (act(x) - x) for an elementwise act (mix rows × 1): a learned
+    /// blend of x and act(x) per row (RealMLP's parametric activation).
+    virtual void parametric_activation_forward(Activation act,
+                                               const Tensor& x,
+                                               const Tensor& mix,
+                                               Tensor out) = 0;
+    /// dx = dy ⊙ (1 + mix[r] · (act'(x) - 1)), and mix_grad[r] += Σ_c dy ⊙ (act(x) - x);
+    /// dx may alias dy, and is skipped when its data is null.
+    virtual void parametric_activation_backward(Activation act,
+                                                const Tensor& x,
+                                                const Tensor& mix,
+                                                const Tensor& dy,
+                                                Tensor dx,
+                                                Tensor mix_grad) = 0;
 
     /// out[r] = Σ_c x[r, c]; out is x.rows × 1. Gives bias gradients.
     virtual void sum_columns(const Tensor& x, Tensor out) = 0;

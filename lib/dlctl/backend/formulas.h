@@ -49,6 +49,7 @@ DLCTL_HD inline float selu(float z) { return kSeluScale * (z > 0.0f ? z : kSeluA
 DLCTL_HD inline float gelu(float z) { return 0.5f * z * (1.0f + erff(z * kInvSqrt2)); }
 DLCTL_HD inline float softplus(float z) { return relu(z) + log1pf(expf(-fabsf(z))); }
 DLCTL_HD inline float swish(float z) { return z * sigmoid(z); }
+DLCTL_HD inline float mish(float z) { return z * tanhf(softplus(z)); }
 
 DLCTL_HD inline float relu_slope(float z) { return z > 0.0f ? 1.0f : 0.0f; }
 DLCTL_HD inline float leaky_relu_slope(float z, float alpha) { return z > 0.0f ? 1.0f : alpha; }
@@ -66,6 +67,11 @@ DLCTL_HD inline float sigmoid_slope(float a) { return a * (1.0f - a); }
 DLCTL_HD inline float swish_slope(float z) {
     const float s = sigmoid(z);
     return s * (1.0f + z * (1.0f - s));
+}
+/// tanh(sp) + z · sigmoid(z) · (1 - tanh²(sp)) with sp = softplus(z), as softplus' = sigmoid.
+DLCTL_HD inline float mish_slope(float z) {
+    const float t = tanhf(softplus(z));
+    return t + z * sigmoid(z) * (1.0f - t * t);
 }
 
 /// act(z) for every elementwise activation (softmax is per column: not here).
@@ -89,6 +95,8 @@ DLCTL_HD inline float activate(ActivationKind kind, float alpha, float z) {
             return softplus(z);
         case ActivationKind::kSwish:
             return swish(z);
+        case ActivationKind::kMish:
+            return mish(z);
         default:
             return z;  // linear
     }
@@ -115,6 +123,8 @@ DLCTL_HD inline float activation_slope(ActivationKind kind, float alpha, float z
             return sigmoid(z);
         case ActivationKind::kSwish:
             return swish_slope(z);
+        case ActivationKind::kMish:
+            return mish_slope(z);
         default:
             return 1.0f;  // linear
     }

@@ -140,6 +140,7 @@ json model_json(const ModelSpec& model) {
             layer["activation"] = l.activation;
             layer["alpha"] = l.alpha;
         }
+        if (l.type == "activation" && l.parametric) layer["parametric"] = true;
         if (l.type == "dense") layer["units"] = l.units;
         if (l.type == "dense" && !l.ensemble.empty()) layer["ensemble"] = l.ensemble;
         if (l.type == "ensemble") {

@@ -39,10 +39,14 @@ void read_activation(SpecReader& r,
     }
 }
 
+void read_lr_scale(SpecReader& r, const YAML::Node& node, const std::string& path, double& value) {
+    r.read_checked(node, "lr_scale", path, value, non_negative, "a number >= 0 (0: frozen)");
+}
+
 void read_dense(SpecReader& r, const YAML::Node& node, const std::string& path, LayerSpec& layer) {
-    r.check_keys(
-        node, path,
-        {"type", "units", "activation", "alpha", "use_bias", "init", "l1", "l2", "ensemble"});
+    r.check_keys(node, path,
+                 {"type", "units", "activation", "alpha", "use_bias", "init", "l1", "l2",
+                  "ensemble", "lr_scale", "bias_lr_scale"});
     if (!node["units"].IsDefined()) {
         r.problem(path + ".units", node, "missing required key (number of outputs)");
     } else {
@@ -60,6 +64,28 @@ void read_dense(SpecReader& r, const YAML::Node& node, const std::string& path, 
         r.check_choice(layer.ensemble, vocabulary::ensemble_modes(), "ensemble mode",
                        path + ".ensemble", node["ensemble"]);
     }
+    read_lr_scale(r, node, path, layer.lr_scale);
+    r.read_checked(node, "bias_lr_scale", path, layer.bias_lr_scale, non_negative,
+                   "a number >= 0 (0: frozen)");
+}
+
+void read_activation_layer(SpecReader& r,
+                           const YAML::Node& node,
+                           const std::string& path,
+                           LayerSpec& layer) {
+    r.check_keys(node, path, {"type", "activation", "alpha", "parametric", "lr_scale"});
+    read_activation(r, node, path, layer, true);
+    r.read(node, "parametric", path, layer.parametric);
+    if (layer.parametric && (layer.activation == "softmax" || layer.activation == "linear")) {
+        r.problem(path + ".parametric", node["parametric"],
+                  "a parametric activation mixes x with act(x) per unit; '" + layer.activation +
+                      "' has no such mix (use e.g. selu or mish)");
+    }
+    if (node["lr_scale"].IsDefined() && !layer.parametric) {
+        r.problem(path + ".lr_scale", node["lr_scale"],
+                  "applies only to a parametric activation (the only one with parameters)");
+    }
+    read_lr_scale(r, node, path, layer.lr_scale);
 }
 
 /// An ensemble layer comes once, and dense `ensemble` modes only after it; a softmax inside a
@@ -114,8 +140,10 @@ void read_layer(SpecReader& r, const YAML::Node& node, const std::string& path, 
             r.read_checked(node, "rate", path, layer.rate, fraction, "in [0, 1)");
         }
     } else if (layer.type == "activation") {
-        r.check_keys(node, path, {"type", "activation", "alpha"});
-        read_activation(r, node, path, layer, true);
+        read_activation_layer(r, node, path, layer);
+    } else if (layer.type == "scale") {
+        r.check_keys(node, path, {"type", "lr_scale"});
+        read_lr_scale(r, node, path, layer.lr_scale);
     } else if (layer.type == "batch_norm") {
         r.check_keys(node, path, {"type", "momentum", "eps"});
         r.read_checked(node, "momentum", path, layer.momentum, fraction, "in [0, 1)");
@@ -149,8 +177,13 @@ void read_model(SpecReader& r, const YAML::Node& root, ModelSpec& model) {
         return;
     }
     if (!r.expect_map(node, "model")) return;
-    r.check_keys(node, "model", {"init", "init_from", "layers"});
+    r.check_keys(node, "model", {"init", "init_from", "parametrization", "data_init", "layers"});
+    r.read(node, "data_init", "model", model.data_init);
     r.read(node, "init_from", "model", model.init_from);
+    if (r.read(node, "parametrization", "model", model.parametrization)) {
+        r.check_choice(model.parametrization, vocabulary::parametrizations(), "parametrization",
+                       "model.parametrization", node["parametrization"]);
+    }
     if (r.read(node, "init", "model", model.init) && model.init != "auto") {
         r.check_choice(model.init, vocabulary::initializers(), "initializer", "model.init",
                        node["init"]);

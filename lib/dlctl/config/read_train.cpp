@@ -18,6 +18,7 @@ bool non_negative(double v) { return v >= 0.0 && std::isfinite(v); }
 bool fraction(double v) { return v >= 0.0 && v < 1.0; }
 bool open_fraction(double v) { return v > 0.0 && v < 1.0; }
 bool at_least_one(double v) { return v >= 1.0 && std::isfinite(v); }
+bool cycles(int v) { return v >= 1 && v <= 16; }
 
 /// Default learning rate of each optimizer in PyTorch.
 double default_lr(const std::string& type) {
@@ -35,7 +36,7 @@ void read_optimizer(SpecReader& r, const YAML::Node& train, OptimizerSpec& opt) 
                    type_node.IsDefined() ? type_node : train);
     if (r.problems().size() != before) return;
 
-    std::vector<std::string> keys = {"type", "lr", "weight_decay"};
+    std::vector<std::string> keys = {"type", "lr", "weight_decay", "bias_decay"};
     const std::string& t = opt.type;
     if (t == "sgd") keys.insert(keys.end(), {"momentum", "nesterov", "dampening"});
     if (t == "adam" || t == "adamw") keys.insert(keys.end(), {"betas", "eps"});
@@ -49,6 +50,7 @@ void read_optimizer(SpecReader& r, const YAML::Node& train, OptimizerSpec& opt) 
 
     r.read_checked(node, "lr", path, opt.lr, positive, "a positive number");
     r.read_checked(node, "weight_decay", path, opt.weight_decay, non_negative, "a number >= 0");
+    r.read(node, "bias_decay", path, opt.bias_decay);
     r.read_checked(node, "momentum", path, opt.momentum, fraction, "in [0, 1)");
     r.read(node, "nesterov", path, opt.nesterov);
     r.read_checked(node, "dampening", path, opt.dampening, fraction, "in [0, 1)");
@@ -108,9 +110,11 @@ void read_schedule(SpecReader& r, const YAML::Node& train, ScheduleSpec& s) {
         keys.insert(keys.end(),
                     {"monitor", "mode", "factor", "patience", "threshold", "cooldown", "min_lr"});
     }
+    if (t == "coslog") keys.insert(keys.end(), {"cycles"});
     if (t == "exponential" && !node["gamma"].IsDefined()) s.gamma = 0.95;
     r.check_keys(node, path, keys);
     r.read_checked(node, "step_size", path, s.step_size, positive_int, "a positive integer");
+    r.read_checked(node, "cycles", path, s.cycles, cycles, "an integer in [1, 16]");
     r.read_checked(node, "gamma", path, s.gamma, positive, "a positive number");
     r.read_checked(node, "t_max", path, s.t_max, non_negative_int, "an integer >= 0");
     r.read_checked(node, "eta_min", path, s.eta_min, non_negative, "a number >= 0");
@@ -208,11 +212,13 @@ void read_train(SpecReader& r, const YAML::Node& root, const std::string& task, 
         return;
     }
     if (!r.expect_map(node, "train")) return;
-    r.check_keys(node, "train",
-                 {"epochs", "batch_size", "shuffle", "loss", "huber_delta", "label_smoothing",
-                  "class_weight", "optimizer", "schedule", "gradient_clip", "regularization",
-                  "early_stopping", "validate_every", "metrics", "device", "threads", "precision",
-                  "time_limit"});
+    r.check_keys(
+        node, "train",
+        {"epochs",         "batch_size",      "shuffle",          "loss",
+         "huber_delta",    "label_smoothing", "class_weight",     "optimizer",
+         "schedule",       "gradient_clip",   "regularization",   "early_stopping",
+         "validate_every", "metrics",         "device",           "threads",
+         "precision",      "time_limit",      "dropout_schedule", "weight_decay_schedule"});
     r.read_checked(node, "epochs", "train", train.epochs, positive_int, "a positive integer");
     r.read_checked(node, "batch_size", "train", train.batch_size, positive_int,
                    "a positive integer");
@@ -252,6 +258,13 @@ void read_train(SpecReader& r, const YAML::Node& root, const std::string& task, 
     if (r.read(node, "precision", "train", train.precision)) {
         r.check_choice(train.precision, vocabulary::precisions(), "precision", "train.precision",
                        node["precision"]);
+    }
+    for (auto [key, value] : {std::pair{"dropout_schedule", &train.dropout_schedule},
+                              std::pair{"weight_decay_schedule", &train.weight_decay_schedule}}) {
+        if (r.read(node, key, "train", *value)) {
+            r.check_choice(*value, vocabulary::factor_schedules(), "schedule",
+                           std::string("train.") + key, node[key]);
+        }
     }
     read_optimizer(r, node, train.optimizer);
     read_schedule(r, node, train.schedule);

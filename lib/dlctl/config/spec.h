@@ -62,7 +62,8 @@ struct DataSpec {
 };
 
 struct LayerSpec {
-    std::string type;  ///< dense | dropout | activation | batch_norm | layer_norm | ensemble
+    std::string type;  ///< dense | dropout | activation | batch_norm | layer_norm | ensemble |
+                       ///< scale
     int units = 0;     ///< dense
     std::string activation = "linear";  ///< dense, activation
     double alpha = 0.0;                 ///< leaky_relu slope / elu scale; resolved per activation
@@ -81,11 +82,25 @@ struct LayerSpec {
     /// and bias: BatchEnsemble) or independent (each member its own W and b). Resolved: batch for
     /// hidden layers, independent for the output layer; empty outside an ensemble.
     std::string ensemble;
+    /// activation: a learned mix per unit, x + a·(act(x) - x) with a starting at 1 (RealMLP's
+    /// parametric activation).
+    bool parametric = false;
+    /// dense, scale, parametric activation: the layer's learning rate is train.optimizer.lr ×
+    /// this (RealMLP's per-parameter learning-rate factors).
+    double lr_scale = 1.0;
+    double bias_lr_scale = 1.0;  ///< dense: the bias's learning rate is also × this
 };
 
 struct ModelSpec {
     std::string init = "auto";  ///< default initializer of dense layers; auto: per activation
     std::string init_from;  ///< weights file (safetensors) to start from; absolute once resolved
+    /// standard, or ntk: a dense layer's weights learn at lr / sqrt(its inputs), as if its
+    /// product were scaled by 1 / sqrt(inputs) (neural tangent parametrization, under Adam);
+    /// decoupled weight decay keeps lr × weight_decay.
+    std::string parametrization = "standard";
+    /// true: start dense layers from the training data (nn/data_init.h: unit-variance
+    /// pre-activations, biases that put each unit's kink among the data), after `init`.
+    bool data_init = false;
     std::vector<LayerSpec> layers;
 };
 
@@ -109,11 +124,13 @@ struct OptimizerSpec {
     bool centered = false;      ///< rmsprop
     double lr_decay = 0.0;      ///< adagrad
     double initial_accumulator_value = 0.0;  ///< adagrad
+    bool bias_decay = true;  ///< false: weight_decay spares biases (dense layers' "bias")
 };
 
 struct ScheduleSpec {
     std::string type = "constant";     ///< constant | step | exponential | cosine | one_cycle |
-                                       ///< reduce_on_plateau
+                                       ///< reduce_on_plateau | coslog | flat_cos
+    int cycles = 4;                    ///< coslog: cosine cycles, each twice the last's length
     int step_size = 10;                ///< step: epochs between decays
     double gamma = 0.1;                ///< step, exponential: decay factor
     int t_max = 0;                     ///< cosine: epochs of one half-period; 0: all epochs
@@ -156,9 +173,13 @@ struct TrainSpec {
     std::vector<std::pair<std::string, double>> class_weights;  ///< label → weight when custom
     OptimizerSpec optimizer;
     ScheduleSpec schedule;
-    double clip_norm = 0.0;   ///< gradient clipping by global norm; 0: off
-    double clip_value = 0.0;  ///< gradient clipping by value; 0: off
-    double l1 = 0.0;          ///< kernel penalty of every dense layer (unless the layer sets one)
+    /// A factor on every dropout rate over the run: constant, or flat_cos (1 for the first half,
+    /// then a cosine down to 0).
+    std::string dropout_schedule = "constant";
+    std::string weight_decay_schedule = "constant";  ///< the same, on the weight decay
+    double clip_norm = 0.0;                          ///< gradient clipping by global norm; 0: off
+    double clip_value = 0.0;                         ///< gradient clipping by value; 0: off
+    double l1 = 0.0;  ///< kernel penalty of every dense layer (unless the layer sets one)
     double l2 = 0.0;
     EarlyStoppingSpec early_stopping;
     int validate_every = 1;  ///< epochs between validations

@@ -104,6 +104,12 @@ void check_consistency(SpecReader& r, const YAML::Node& root, ExperimentSpec& sp
                   "the last layer must be dense or activation (it produces the output)");
         return;
     }
+    if (last_type == "activation" && layers.back().parametric) {
+        r.problem(last_path + ".parametric", last_node["parametric"],
+                  "the model's last activation is its output activation, which the loss fuses; "
+                  "put a parametric activation before a dense output layer");
+        return;
+    }
     check_draw_counters(r, root, spec);
     const OutputLayer out = output_layer(spec.model);
     if (out.units == 0) {

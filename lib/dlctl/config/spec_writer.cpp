@@ -29,10 +29,21 @@ void write_layer(YAML::Emitter& out, const LayerSpec& layer) {
         if (layer.l2 >= 0.0) out << YAML::Key << "l2" << YAML::Value << number(layer.l2);
         if (!layer.ensemble.empty())
             out << YAML::Key << "ensemble" << YAML::Value << layer.ensemble;
+        // Learning-rate factors are written where a layer has them, as penalties are.
+        if (layer.lr_scale != 1.0)
+            out << YAML::Key << "lr_scale" << YAML::Value << number(layer.lr_scale);
+        if (layer.bias_lr_scale != 1.0)
+            out << YAML::Key << "bias_lr_scale" << YAML::Value << number(layer.bias_lr_scale);
     } else if (layer.type == "dropout") {
         out << YAML::Key << "rate" << YAML::Value << number(layer.rate);
     } else if (layer.type == "activation") {
         activation();
+        if (layer.parametric) {
+            out << YAML::Key << "parametric" << YAML::Value << true;
+            out << YAML::Key << "lr_scale" << YAML::Value << number(layer.lr_scale);
+        }
+    } else if (layer.type == "scale") {
+        out << YAML::Key << "lr_scale" << YAML::Value << number(layer.lr_scale);
     } else if (layer.type == "batch_norm") {
         out << YAML::Key << "momentum" << YAML::Value << number(layer.momentum);
         out << YAML::Key << "eps" << YAML::Value << number(layer.eps);
@@ -50,6 +61,7 @@ void write_optimizer(YAML::Emitter& out, const OptimizerSpec& o) {
     out << YAML::Key << "type" << YAML::Value << o.type;
     out << YAML::Key << "lr" << YAML::Value << number(o.lr);
     out << YAML::Key << "weight_decay" << YAML::Value << number(o.weight_decay);
+    out << YAML::Key << "bias_decay" << YAML::Value << o.bias_decay;
     if (o.type == "sgd") {
         out << YAML::Key << "momentum" << YAML::Value << number(o.momentum);
         out << YAML::Key << "nesterov" << YAML::Value << o.nesterov;
@@ -90,6 +102,8 @@ void write_schedule(YAML::Emitter& out, const ScheduleSpec& s) {
         out << YAML::Key << "pct_start" << YAML::Value << number(s.pct_start);
         out << YAML::Key << "div_factor" << YAML::Value << number(s.div_factor);
         out << YAML::Key << "final_div_factor" << YAML::Value << number(s.final_div_factor);
+    } else if (s.type == "coslog") {
+        out << YAML::Key << "cycles" << YAML::Value << s.cycles;
     } else if (s.type == "reduce_on_plateau") {
         out << YAML::Key << "monitor" << YAML::Value << s.monitor;
         out << YAML::Key << "mode" << YAML::Value << s.mode;
@@ -163,6 +177,8 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "model" << YAML::Value << YAML::BeginMap;
     out << YAML::Key << "init" << YAML::Value << spec.model.init;
     out << YAML::Key << "init_from" << YAML::Value << spec.model.init_from;
+    out << YAML::Key << "parametrization" << YAML::Value << spec.model.parametrization;
+    out << YAML::Key << "data_init" << YAML::Value << spec.model.data_init;
     out << YAML::Key << "layers" << YAML::Value << YAML::BeginSeq;
     for (const LayerSpec& layer : spec.model.layers) write_layer(out, layer);
     out << YAML::EndSeq << YAML::EndMap;
@@ -189,6 +205,8 @@ std::string to_yaml(const ExperimentSpec& spec) {
     write_optimizer(out, t.optimizer);
     out << YAML::Key << "schedule" << YAML::Value;
     write_schedule(out, t.schedule);
+    out << YAML::Key << "dropout_schedule" << YAML::Value << t.dropout_schedule;
+    out << YAML::Key << "weight_decay_schedule" << YAML::Value << t.weight_decay_schedule;
     out << YAML::Key << "gradient_clip" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key
         << "norm" << YAML::Value << number(t.clip_norm) << YAML::Key << "value" << YAML::Value
         << number(t.clip_value) << YAML::EndMap;

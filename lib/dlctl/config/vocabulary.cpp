@@ -4,7 +4,7 @@ namespace dlctl::vocabulary {
 
 const Choices& layer_types() {
     static const Choices c{
-        {"dense", "dropout", "activation", "batch_norm", "layer_norm", "ensemble"}, {}};
+        {"dense", "dropout", "activation", "batch_norm", "layer_norm", "ensemble", "scale"}, {}};
     return c;
 }
 
@@ -15,7 +15,7 @@ const Choices& ensemble_modes() {
 
 const Choices& activations() {
     static const Choices c{{"linear", "relu", "leaky_relu", "elu", "selu", "gelu", "tanh",
-                            "sigmoid", "softmax", "softplus", "swish", "silu"},
+                            "sigmoid", "softmax", "softplus", "swish", "silu", "mish"},
                            {}};
     return c;
 }
@@ -39,8 +39,19 @@ const Choices& optimizers() {
 }
 
 const Choices& schedules() {
-    static const Choices c{
-        {"constant", "step", "exponential", "cosine", "one_cycle", "reduce_on_plateau"}, {}};
+    static const Choices c{{"constant", "step", "exponential", "cosine", "one_cycle",
+                            "reduce_on_plateau", "coslog", "flat_cos"},
+                           {}};
+    return c;
+}
+
+const Choices& factor_schedules() {
+    static const Choices c{{"constant", "flat_cos"}, {}};
+    return c;
+}
+
+const Choices& parametrizations() {
+    static const Choices c{{"standard", "ntk"}, {}};
     return c;
 }
 
@@ -81,7 +92,8 @@ std::vector<std::string> default_metrics(const std::string& loss) {
 
 std::string default_initializer(const std::string& activation) {
     if (activation == "relu" || activation == "leaky_relu" || activation == "elu" ||
-        activation == "gelu" || activation == "swish" || activation == "silu") {
+        activation == "gelu" || activation == "swish" || activation == "silu" ||
+        activation == "mish") {
         return "he_normal";
     }
     if (activation == "selu") return "lecun_normal";

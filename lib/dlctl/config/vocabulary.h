@@ -20,6 +20,10 @@ const Choices& initializers();
 const Choices& losses();
 const Choices& optimizers();
 const Choices& schedules();
+/// train.dropout_schedule and train.weight_decay_schedule: a factor over the run.
+const Choices& factor_schedules();
+/// model.parametrization: how dense layers' learning rates scale with their inputs.
+const Choices& parametrizations();
 const Choices& normalizations();
 const Choices& delimiters();
 /// train.precision: the arithmetic of GPU matrix products.

@@ -17,7 +17,7 @@ Tensor Dropout::forward(Backend& backend,
     if (ctx.mode == Mode::kEval || rate_ == 0.0f) return input;
     const Tensor mask{work, size_, input.cols};
     const Tensor output{work + aligned_floats(size_ * input.cols), size_, input.cols};
-    backend.dropout_forward(rate_, ctx.seed, layer_index_, ctx.random_counter(size_), input, mask,
+    backend.dropout_forward(rate(), ctx.seed, layer_index_, ctx.random_counter(size_), input, mask,
                             output);
     return output;
 }

@@ -8,6 +8,8 @@
 #include "dlctl/nn/ensemble_input.h"
 #include "dlctl/nn/independent_dense.h"
 #include "dlctl/nn/normalization.h"
+#include "dlctl/nn/parametric_activation.h"
+#include "dlctl/nn/scale.h"
 
 namespace dlctl {
 
@@ -72,9 +74,13 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
         } else if (s.type == "activation") {
             if (last) {
                 output_activation = activation;
+            } else if (s.parametric) {
+                layers.push_back(std::make_unique<ParametricActivation>(width, activation));
             } else {
                 layers.push_back(std::make_unique<ActivationLayer>(width, activation));
             }
+        } else if (s.type == "scale") {
+            layers.push_back(std::make_unique<Scale>(width));
         } else if (s.type == "dropout") {
             layers.push_back(std::make_unique<Dropout>(width, static_cast<float>(s.rate), i));
         } else if (s.type == "batch_norm") {
@@ -87,6 +93,17 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
         }
     }
     return std::make_unique<Sequential>(std::move(layers), output_activation);
+}
+
+std::vector<std::size_t> built_layers(const ModelSpec& spec) {
+    std::vector<std::size_t> out;
+    std::size_t next = 0;
+    for (std::size_t i = 0; i < spec.layers.size(); ++i) {
+        const bool output_activation =
+            i + 1 == spec.layers.size() && spec.layers[i].type == "activation";
+        out.push_back(output_activation ? kNoLayer : next++);
+    }
+    return out;
 }
 
 }  // namespace dlctl

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <limits>
 #include <memory>
+#include <vector>
 
 #include "dlctl/config/spec.h"
 #include "dlctl/nn/sequential.h"
@@ -14,5 +16,10 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
                                         std::int64_t input_size,
                                         double l1 = 0.0,
                                         double l2 = 0.0);
+
+inline constexpr std::size_t kNoLayer = std::numeric_limits<std::size_t>::max();
+/// For each layer of `spec`, the index in Sequential::layers() of the layer build_model makes of
+/// it; kNoLayer for a last activation layer, which becomes the output activation.
+std::vector<std::size_t> built_layers(const ModelSpec& spec);
 
 }  // namespace dlctl

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "dlctl/core/error.h"
+#include "dlctl/nn/dropout.h"
 
 namespace dlctl {
 
@@ -120,6 +121,12 @@ void Sequential::add_penalty_gradients(Backend& backend, const Tensor& gradients
 bool Sequential::mixes_samples() const {
     return std::any_of(layers_.begin(), layers_.end(),
                        [](const auto& layer) { return layer->mixes_samples(); });
+}
+
+void Sequential::set_dropout_factor(float factor) {
+    for (auto& layer : layers_) {
+        if (auto* dropout = dynamic_cast<Dropout*>(layer.get())) dropout->set_rate_factor(factor);
+    }
 }
 
 }  // namespace dlctl

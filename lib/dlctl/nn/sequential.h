@@ -60,6 +60,9 @@ class Sequential {
     /// Columns a sample in the input of layer i (and, for i = layers().size(), in the logits).
     std::int64_t columns_per_sample(std::size_t layer) const { return columns_in_[layer]; }
     const std::vector<std::unique_ptr<Layer>>& layers() const { return layers_; }
+    /// Sets every dropout layer's rate to its configured rate × `factor` for the next steps
+    /// (train.dropout_schedule); never during a step.
+    void set_dropout_factor(float factor);
     /// Whether some layer's output for a sample depends on the rest of its batch (batch_norm).
     bool mixes_samples() const;
 

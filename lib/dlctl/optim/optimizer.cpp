@@ -1,5 +1,7 @@
 #include "dlctl/optim/optimizer.h"
 
+#include <utility>
+
 #include "dlctl/core/error.h"
 
 namespace dlctl {
@@ -45,11 +47,29 @@ void Optimizer::allocate(Backend& backend, std::int64_t n) {
     }
 }
 
+void Optimizer::set_groups(std::vector<ParameterGroup> groups) {
+    std::int64_t next = 0;
+    for (const ParameterGroup& g : groups) {
+        DLCTL_CHECK(g.offset == next && g.count > 0);
+        next += g.count;
+    }
+    groups_ = std::move(groups);
+}
+
 void Optimizer::step(Backend& backend, Tensor params, const Tensor& grads) {
-    auto slot = [](const Buffer& b) { return b.data() ? b.view(b.size(), 1) : Tensor{}; };
-    step_.lr = static_cast<float>(lr_);
-    backend.optimizer_update(step_, params, grads, slot(state_[0]), slot(state_[1]),
-                             slot(state_[2]));
+    if (groups_.empty()) groups_.push_back({0, params.size(), 1.0, 1.0});
+    DLCTL_CHECK(groups_.back().offset + groups_.back().count == params.size());
+    auto slice = [](float* base, const ParameterGroup& g) {
+        return base == nullptr ? Tensor{} : Tensor{base + g.offset, g.count, 1};
+    };
+    for (const ParameterGroup& g : groups_) {
+        step_.lr = static_cast<float>(lr_ * g.lr_factor);
+        step_.weight_decay =
+            static_cast<float>(spec_.weight_decay * weight_decay_factor_ * g.decay_factor);
+        backend.optimizer_update(step_, slice(params.data, g), slice(grads.data, g),
+                                 slice(state_[0].data(), g), slice(state_[1].data(), g),
+                                 slice(state_[2].data(), g));
+    }
     ++step_.step;
 }
 

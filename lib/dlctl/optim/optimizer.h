@@ -11,6 +11,15 @@
 
 namespace dlctl {
 
+/// A run of parameters that learns at its own pace (PyTorch's parameter groups): its learning rate
+/// is the optimizer's × lr_factor, its weight decay the optimizer's × decay_factor.
+struct ParameterGroup {
+    std::int64_t offset = 0;
+    std::int64_t count = 0;
+    double lr_factor = 1.0;
+    double decay_factor = 1.0;
+};
+
 /// Updates a model's flat parameter buffer from its flat gradient buffer in one fused pass per
 /// step: sgd (momentum, nesterov, dampening), adam, adamw, rmsprop (centered, momentum) and
 /// adagrad, with torch.optim's hyperparameters and arithmetic.
@@ -20,11 +29,16 @@ class Optimizer {
 
     /// Allocates the optimizer's state for `parameter_count` parameters.
     void allocate(Backend& backend, std::int64_t parameter_count);
+    /// Groups that tile the parameters in order; without them, one group of every parameter.
+    void set_groups(std::vector<ParameterGroup> groups);
+    const std::vector<ParameterGroup>& groups() const { return groups_; }
     void step(Backend& backend, Tensor params, const Tensor& grads);
 
     /// The learning rate of the next steps (set by the schedule).
     void set_learning_rate(double lr) { lr_ = lr; }
     double learning_rate() const { return lr_; }
+    /// A factor on the weight decay of the next steps (train.weight_decay_schedule).
+    void set_weight_decay_factor(double factor) { weight_decay_factor_ = factor; }
 
     /// The allocated per-parameter state buffers under torch.optim's names (adam: exp_avg,
     /// exp_avg_sq; sgd: momentum_buffer; rmsprop: square_avg, momentum_buffer, grad_avg;
@@ -38,6 +52,8 @@ class Optimizer {
     OptimizerSpec spec_;
     OptimizerStep step_;
     double lr_;
+    double weight_decay_factor_ = 1.0;
+    std::vector<ParameterGroup> groups_;
     Buffer state_[3];
 };
 

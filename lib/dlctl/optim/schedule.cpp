@@ -18,6 +18,11 @@ double cosine(double start, double end, double pct) {
 
 }  // namespace
 
+double schedule_factor(const std::string& type, double progress) {
+    if (type != "flat_cos" || progress < 0.5) return 1.0;
+    return 0.5 * (1.0 + std::cos(std::numbers::pi * std::min(2.0 * progress - 1.0, 1.0)));
+}
+
 LearningRateSchedule::LearningRateSchedule(const ScheduleSpec& spec,
                                            double base_lr,
                                            int epochs,
@@ -54,6 +59,15 @@ double LearningRateSchedule::scheduled(int epoch, std::int64_t global_step) cons
             }
         }
         return cosine(base_lr_, spec_.eta_min, t_cur / t_i);
+    }
+    if (type == "coslog" || type == "flat_cos") {
+        const double total = static_cast<double>(epochs_) * static_cast<double>(steps_per_epoch_);
+        const double t = std::min(static_cast<double>(global_step) / total, 1.0);
+        if (type == "flat_cos") return base_lr_ * schedule_factor("flat_cos", t);
+        // RealMLP's coslog: cycles from 0 up to lr and back, each twice as long as the last.
+        const double cycles = std::pow(2.0, spec_.cycles) - 1.0;
+        return base_lr_ * 0.5 *
+               (1.0 - std::cos(2.0 * std::numbers::pi * std::log2(1.0 + cycles * t)));
     }
     if (type == "one_cycle") {  // OneCycleLR, two phases, cosine annealing
         const double total = static_cast<double>(epochs_) * static_cast<double>(steps_per_epoch_);

@@ -1,16 +1,24 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 
 #include "dlctl/config/spec.h"
 #include "dlctl/core/training_state.h"
 
 namespace dlctl {
 
+/// A factor over a run at `progress` (steps done / all steps, in [0, 1]): constant 1, or flat_cos,
+/// 1 for the first half and then a cosine down to 0 (train.dropout_schedule,
+/// train.weight_decay_schedule).
+double schedule_factor(const std::string& type, double progress);
+
 /// The learning rate for every step of a run: constant, step, exponential, cosine (with warm
-/// restarts), one_cycle or reduce_on_plateau, optionally preceded by a linear warmup. Epoch-based
-/// schedules follow torch.optim.lr_scheduler's closed forms evaluated once per epoch; one_cycle
-/// and the warmup advance every step.
+/// restarts), one_cycle, reduce_on_plateau, coslog or flat_cos, optionally preceded by a linear
+/// warmup. Epoch-based schedules follow torch.optim.lr_scheduler's closed forms evaluated once per
+/// epoch; one_cycle, coslog, flat_cos and the warmup advance every step. coslog (RealMLP's) rises
+/// from 0 to lr and falls back `cycles` times, each cycle twice as long as the one before:
+/// lr · (1 - cos(2π · log2(1 + (2^cycles - 1) · t))) / 2 at progress t.
 class LearningRateSchedule {
   public:
     LearningRateSchedule(const ScheduleSpec& spec,

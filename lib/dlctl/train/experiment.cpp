@@ -25,10 +25,12 @@
 #include "dlctl/io/metrics_csv.h"
 #include "dlctl/io/run_dir.h"
 #include "dlctl/io/safetensors.h"
+#include "dlctl/nn/data_init.h"
 #include "dlctl/nn/model_builder.h"
 #include "dlctl/nn/model_weights.h"
 #include "dlctl/train/checkpointing.h"
 #include "dlctl/train/interrupt.h"
+#include "dlctl/train/parameter_groups.h"
 #include "dlctl/train/run_plots.h"
 #include "dlctl/train/trainer.h"
 
@@ -177,6 +179,22 @@ struct PreparedRun {
     bool has_validation = false;
 };
 
+constexpr std::int64_t kDataInitRows = 2048;
+
+/// model.data_init on up to kDataInitRows training rows (a resumed run then loads its weights).
+void initialize_on_training_rows(Backend& backend,
+                                 const Sequential& model,
+                                 const Dataset& train,
+                                 std::uint64_t seed) {
+    Rng rng(seed, RngStream::kInit, 1);
+    const std::vector<float> rows =
+        sample_rows(train.features, train.n_features, train.n_rows, kDataInitRows, rng);
+    const std::int64_t count = static_cast<std::int64_t>(rows.size()) / train.n_features;
+    Buffer sample = backend.allocate(static_cast<std::int64_t>(rows.size()));
+    backend.upload(rows.data(), sample.view(train.n_features, count));
+    initialize_from_data(backend, model, sample.view(train.n_features, count), rng);
+}
+
 PreparedRun prepare_run(const ExperimentSpec& spec, const ExperimentOptions& options) {
     PreparedRun run;
     run.classes = target_classes(spec);
@@ -200,9 +218,12 @@ PreparedRun prepare_run(const ExperimentSpec& spec, const ExperimentOptions& opt
         std::max({data.train.n_rows, data.validation.n_rows, data.test.n_rows}));
     Rng init_rng(spec.seed, RngStream::kInit);
     run.model->build(*run.backend, init_rng);
+    run.optimizer->set_groups(parameter_groups(spec.model, *run.model, spec.train.optimizer));
     if (!spec.model.init_from.empty()) {
         import_weights(*run.backend, *run.model, read_safetensors(spec.model.init_from),
                        spec.model.init_from);
+    } else if (spec.model.data_init) {
+        initialize_on_training_rows(*run.backend, *run.model, data.train, spec.seed);
     }
     return run;
 }
@@ -223,8 +244,20 @@ void write_run_header(const ExperimentSpec& spec, const PreparedRun& run, const 
             "value of such a batch to 0; choose another train.batch_size",
             run.batch_size == 1 ? "batch_size 1" : "the last batch of each epoch");
     }
-    if (!spec.model.init_from.empty())
+    if (!spec.model.init_from.empty()) {
         spdlog::info("initial weights from {}", spec.model.init_from);
+    } else if (spec.model.data_init) {
+        spdlog::info("dense layers initialised from {} training rows (model.data_init)",
+                     std::min(run.data.train.n_rows, kDataInitRows));
+    }
+    if (const auto& groups = run.optimizer->groups(); groups.size() > 1) {
+        const auto [low, high] = std::minmax_element(
+            groups.begin(), groups.end(), [](const ParameterGroup& a, const ParameterGroup& b) {
+                return a.lr_factor < b.lr_factor;
+            });
+        spdlog::info("optimizer: {} parameter groups, learning rate × {:.4g} to × {:.4g}",
+                     groups.size(), low->lr_factor, high->lr_factor);
+    }
     spdlog::info("model: {} layers, {} parameters, output activation {}",
                  run.model->layers().size(), run.model->parameter_count(),
                  to_string(run.model->output_activation()));
@@ -246,6 +279,8 @@ TrainerOptions trainer_options(const ExperimentSpec& spec,
     o.clip_norm = spec.train.clip_norm;
     o.clip_value = spec.train.clip_value;
     o.schedule = spec.train.schedule;
+    o.dropout_schedule = spec.train.dropout_schedule;
+    o.weight_decay_schedule = spec.train.weight_decay_schedule;
     o.early_stopping = spec.train.early_stopping;
     o.time_limit = spec.train.time_limit;
     o.show_progress = show_progress;

@@ -114,6 +114,17 @@ double logged_value(const EpochResult& r, const std::string& name) {
     return std::nan("");
 }
 
+void Trainer::apply_factor_schedules(double progress) {
+    if (options_.dropout_schedule != "constant") {
+        model_.set_dropout_factor(
+            static_cast<float>(schedule_factor(options_.dropout_schedule, progress)));
+    }
+    if (options_.weight_decay_schedule != "constant") {
+        optimizer_.set_weight_decay_factor(
+            schedule_factor(options_.weight_decay_schedule, progress));
+    }
+}
+
 bool Trainer::train_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps) {
     const std::int64_t rows = train.host->n_rows, batch_size = options_.batch_size;
     std::iota(steps.order.begin(), steps.order.end(), 0u);
@@ -131,6 +142,8 @@ bool Trainer::train_epoch(int epoch, const DeviceDataset& train, EpochSteps& ste
         const std::int64_t first = step * batch_size;
         steps.learning_rate = schedule_->at(epoch - 1, step);
         optimizer_.set_learning_rate(steps.learning_rate);
+        apply_factor_schedules(static_cast<double>(global_step_) /
+                               static_cast<double>(options_.epochs * steps.steps));
         executor_->compute_gradients(first, std::min(batch_size, rows - first), global_step_);
         const Tensor grads = executor_->gradients();
         model_.add_penalty_gradients(backend_, grads);

@@ -37,6 +37,8 @@ struct TrainerOptions {
     double clip_norm = 0.0;
     double clip_value = 0.0;
     ScheduleSpec schedule;
+    std::string dropout_schedule = "constant";       ///< a factor on dropout rates over the run
+    std::string weight_decay_schedule = "constant";  ///< a factor on the weight decay
     EarlyStoppingSpec early_stopping;
     bool show_progress = false;  ///< Keras-like progress line on stderr
     double time_limit = 0.0;     ///< seconds; no epoch starts that would end past it (0: none)
@@ -117,6 +119,8 @@ class Trainer {
 
     /// One epoch's steps in a shuffled order; false when Ctrl-C stopped it.
     bool train_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps);
+    /// The dropout and weight-decay factors of a step at `progress` (steps done / all steps).
+    void apply_factor_schedules(double progress);
     /// The steps' loss and metrics checked and summed up (DivergedError for a non-finite loss).
     Evaluation summarize_epoch(int epoch, const DeviceDataset& train, const EpochSteps& steps);
     /// Whether another epoch as long as the longest so far would end past options.time_limit.

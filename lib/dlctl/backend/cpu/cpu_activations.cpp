@@ -70,6 +70,9 @@ void activation_forward(Activation act, const Tensor& z, Tensor a) {
         case ActivationKind::kSwish:
             map(z, a, formulas::swish);
             break;
+        case ActivationKind::kMish:
+            map(z, a, formulas::mish);
+            break;
         case ActivationKind::kSoftmax:
             for (std::int64_t c = 0; c < z.cols; ++c) {
                 const float* in = z.data + c * z.rows;
@@ -123,6 +126,44 @@ void activation_backward(
             map_backward(z, a, da, dz, [kind, alpha](float x, float y) {
                 return formulas::activation_slope(kind, alpha, x, y);
             });
+        }
+    }
+}
+
+void parametric_activation_forward(Activation act, const Tensor& x, const Tensor& mix, Tensor out) {
+    DLCTL_CHECK(x.rows == out.rows && x.cols == out.cols && mix.size() == x.rows);
+    DLCTL_CHECK(act.kind != ActivationKind::kSoftmax);
+    for (std::int64_t c = 0; c < x.cols; ++c) {
+        const float* in = x.data + c * x.rows;
+        float* o = out.data + c * x.rows;
+        for (std::int64_t r = 0; r < x.rows; ++r) {
+            const float v = in[r];
+            o[r] = v + mix.data[r] * (formulas::activate(act.kind, act.alpha, v) - v);
+        }
+    }
+}
+
+void parametric_activation_backward(Activation act,
+                                    const Tensor& x,
+                                    const Tensor& mix,
+                                    const Tensor& dy,
+                                    Tensor dx,
+                                    Tensor mix_grad) {
+    DLCTL_CHECK(x.rows == dy.rows && x.cols == dy.cols && mix.size() == x.rows &&
+                mix_grad.size() == x.rows);
+    DLCTL_CHECK(act.kind != ActivationKind::kSoftmax);
+    // Column by column, so that each row's sum adds in one order on every run.
+    for (std::int64_t c = 0; c < x.cols; ++c) {
+        const float* in = x.data + c * x.rows;
+        const float* g = dy.data + c * x.rows;
+        float* out = dx.data == nullptr ? nullptr : dx.data + c * x.rows;
+        for (std::int64_t r = 0; r < x.rows; ++r) {
+            const float v = in[r], a = formulas::activate(act.kind, act.alpha, v), grad = g[r];
+            mix_grad.data[r] += grad * (a - v);
+            if (out != nullptr) {
+                const float slope = formulas::activation_slope(act.kind, act.alpha, v, a);
+                out[r] = grad * (1.0f + mix.data[r] * (slope - 1.0f));
+            }
         }
     }
 }

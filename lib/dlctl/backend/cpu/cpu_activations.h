@@ -16,6 +16,15 @@ void activation_forward(Activation act, const Tensor& z, Tensor a);
 void activation_backward(
     Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz);
 
+/// Backend::parametric_activation_forward and _backward, on one thread.
+void parametric_activation_forward(Activation act, const Tensor& x, const Tensor& mix, Tensor out);
+void parametric_activation_backward(Activation act,
+                                    const Tensor& x,
+                                    const Tensor& mix,
+                                    const Tensor& dy,
+                                    Tensor dx,
+                                    Tensor mix_grad);
+
 /// out[i] = v[i] · scale where y[i] > 0, else +0 (whatever v[i] is): relu's gradient (scale 1)
 /// and that of relu followed by dropout. Branch-free, so that it vectorises: which elements are
 /// positive is random enough for a branch to mispredict often (Eigen 3.4's select branches).

@@ -584,6 +584,22 @@ void CpuBackend::activation(Activation act, const Tensor& x, Tensor out) {
     cpu::activation_forward(act, x, out);
 }
 
+void CpuBackend::parametric_activation_forward(Activation act,
+                                               const Tensor& x,
+                                               const Tensor& mix,
+                                               Tensor out) {
+    cpu::parametric_activation_forward(act, x, mix, out);
+}
+
+void CpuBackend::parametric_activation_backward(Activation act,
+                                                const Tensor& x,
+                                                const Tensor& mix,
+                                                const Tensor& dy,
+                                                Tensor dx,
+                                                Tensor mix_grad) {
+    cpu::parametric_activation_backward(act, x, mix, dy, dx, mix_grad);
+}
+
 IndexBuffer CpuBackend::allocate_indices(std::int64_t count) {
     DLCTL_CHECK(count >= 0);
     auto* data = new (std::nothrow)

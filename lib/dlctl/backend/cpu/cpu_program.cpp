@@ -34,7 +34,7 @@ CpuProgram::CpuProgram(const Sequential& model) : parameter_count_(model.paramet
         op.columns_per_sample = model.columns_per_sample(i);
         const auto* next =
             i + 1 < layers.size() ? dynamic_cast<const Dropout*>(layers[i + 1].get()) : nullptr;
-        if (is_relu_dense(*op.layer) && next != nullptr && next->rate() > 0.0f) {
+        if (is_relu_dense(*op.layer) && next != nullptr && next->configured_rate() > 0.0f) {
             op.dropout = next;
             ++i;
         }

@@ -29,6 +29,52 @@ __global__ void bias_activation_kernel(ActivationKind kind,
     }
 }
 
+__global__ void parametric_activation_kernel(ActivationKind kind,
+                                             float alpha,
+                                             const float* x,
+                                             const float* mix,
+                                             float* out,
+                                             std::int64_t rows,
+                                             std::int64_t n) {
+    DLCTL_GRID_STRIDE(i, n) {
+        const float v = x[i];
+        out[i] = v + mix[i % rows] * (formulas::activate(kind, alpha, v) - v);
+    }
+}
+
+__global__ void parametric_activation_input_grad_kernel(ActivationKind kind,
+                                                        float alpha,
+                                                        const float* x,
+                                                        const float* mix,
+                                                        const float* dy,
+                                                        float* dx,
+                                                        std::int64_t rows,
+                                                        std::int64_t n) {
+    DLCTL_GRID_STRIDE(i, n) {
+        const float v = x[i], a = formulas::activate(kind, alpha, v);
+        dx[i] =
+            dy[i] * (1.0f + mix[i % rows] * (formulas::activation_slope(kind, alpha, v, a) - 1.0f));
+    }
+}
+
+/// One thread a row, adding its columns in the CPU's order.
+__global__ void parametric_activation_mix_grad_kernel(ActivationKind kind,
+                                                      float alpha,
+                                                      const float* x,
+                                                      const float* dy,
+                                                      float* mix_grad,
+                                                      std::int64_t rows,
+                                                      std::int64_t cols) {
+    DLCTL_GRID_STRIDE(r, rows) {
+        float sum = mix_grad[r];
+        for (std::int64_t c = 0; c < cols; ++c) {
+            const float v = x[c * rows + r];
+            sum += dy[c * rows + r] * (formulas::activate(kind, alpha, v) - v);
+        }
+        mix_grad[r] = sum;
+    }
+}
+
 __global__ void activation_backward_kernel(ActivationKind kind,
                                            float alpha,
                                            const float* z,
@@ -150,6 +196,38 @@ void CudaBackend::activation(Activation act, const Tensor& x, Tensor out) {
         bias_activation_kernel<<<blocks_for(x.size()), kThreads, 0, stream_>>>(
             act.kind, act.alpha, nullptr, x.data, out.data, x.rows, x.size());
     }
+    DLCTL_CUDA_CHECK_LAUNCH();
+}
+
+void CudaBackend::parametric_activation_forward(Activation act,
+                                                const Tensor& x,
+                                                const Tensor& mix,
+                                                Tensor out) {
+    DLCTL_CHECK(x.rows == out.rows && x.cols == out.cols && mix.size() == x.rows);
+    DLCTL_CHECK(act.kind != ActivationKind::kSoftmax);
+    if (x.size() == 0) return;
+    parametric_activation_kernel<<<blocks_for(x.size()), kThreads, 0, stream_>>>(
+        act.kind, act.alpha, x.data, mix.data, out.data, x.rows, x.size());
+    DLCTL_CUDA_CHECK_LAUNCH();
+}
+
+void CudaBackend::parametric_activation_backward(Activation act,
+                                                 const Tensor& x,
+                                                 const Tensor& mix,
+                                                 const Tensor& dy,
+                                                 Tensor dx,
+                                                 Tensor mix_grad) {
+    DLCTL_CHECK(x.rows == dy.rows && x.cols == dy.cols && mix.size() == x.rows &&
+                mix_grad.size() == x.rows);
+    DLCTL_CHECK(act.kind != ActivationKind::kSoftmax);
+    if (x.size() == 0) return;
+    // The mix's gradient reads dy before dx, which may alias it, is written.
+    parametric_activation_mix_grad_kernel<<<blocks_for(x.rows), kThreads, 0, stream_>>>(
+        act.kind, act.alpha, x.data, dy.data, mix_grad.data, x.rows, x.cols);
+    DLCTL_CUDA_CHECK_LAUNCH();
+    if (dx.data == nullptr) return;
+    parametric_activation_input_grad_kernel<<<blocks_for(x.size()), kThreads, 0, stream_>>>(
+        act.kind, act.alpha, x.data, mix.data, dy.data, dx.data, x.rows, x.size());
     DLCTL_CUDA_CHECK_LAUNCH();
 }
 
