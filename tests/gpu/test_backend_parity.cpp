@@ -151,25 +151,26 @@ TEST_CASE("gpu: parametric activations forward and backward, dx aliasing dy", "[
             INFO(name << " " << rows << "x" << cols);
             Pair mix(twin, rows, 1, random_values(rows, 7));
             Pair x(twin, rows, cols, random_values(rows * cols, 8, 2.0));
-            Pair y(twin, rows, cols);
+            Pair y(twin, rows, cols), a(twin, rows, cols);
             for (int s = 0; s < 2; ++s)
-                twin[s].parametric_activation_forward(act, x[s], mix[s], y[s]);
+                twin[s].parametric_activation_forward(act, x[s], mix[s], a[s], y[s]);
             check_close(twin, y);
+            check_close(twin, a);
             Pair dy(twin, rows, cols, random_values(rows * cols, 9));
             Pair dx(twin, rows, cols);
             Pair mix_grad(twin, rows, 1, random_values(rows, 10));
             for (int s = 0; s < 2; ++s)
-                twin[s].parametric_activation_backward(act, x[s], mix[s], dy[s], dx[s],
+                twin[s].parametric_activation_backward(act, x[s], a[s], mix[s], dy[s], dx[s],
                                                        mix_grad[s]);
             check_close(twin, dx);
             check_close(twin, mix_grad, kSumTolerance);
             for (int s = 0; s < 2; ++s)
-                twin[s].parametric_activation_backward(act, x[s], mix[s], dy[s], dy[s],
+                twin[s].parametric_activation_backward(act, x[s], a[s], mix[s], dy[s], dy[s],
                                                        mix_grad[s]);
             check_close(twin, dy);
             check_close(twin, mix_grad, kSumTolerance);
             for (int s = 0; s < 2; ++s)
-                twin[s].parametric_activation_backward(act, x[s], mix[s], dy[s], Tensor{},
+                twin[s].parametric_activation_backward(act, x[s], a[s], mix[s], dy[s], Tensor{},
                                                        mix_grad[s]);
             check_close(twin, mix_grad, kSumTolerance);
         }

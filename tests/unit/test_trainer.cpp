@@ -4,6 +4,8 @@
 #include "dlctl/backend/cpu/cpu_backend.h"
 #include "dlctl/backend/cpu/cpu_step_executor.h"
 #include "dlctl/core/error.h"
+#include "dlctl/nn/data_init.h"
+#include "dlctl/nn/dense.h"
 #include "dlctl/nn/model_builder.h"
 #include "dlctl/train/interrupt.h"
 #include "dlctl/train/parameter_groups.h"
@@ -585,4 +587,57 @@ TEST_CASE("every device trains RealMLP's layers, factors and schedules as the CP
     o.dropout_schedule = "flat_cos";
     o.weight_decay_schedule = "flat_cos";
     check_devices_train_alike(spec, adamw, o, data);
+}
+
+TEST_CASE("data_init gives each dense unit unit-variance pre-activations with its kink among them",
+          "[nn]") {
+    const auto backend = make_backend({DeviceKind::kCpu, 0}, 1);
+    LayerSpec scale;
+    scale.type = "scale";
+    const ModelSpec spec =
+        model_of({scale, dense(8, "relu"), dropout(0.5), dense(6, "tanh"), dense(1, "sigmoid")});
+    const auto model = build_model(spec, 3);
+    Rng rng(3, RngStream::kInit);
+    model->build(*backend, rng);
+    Dataset data = make_dataset(300, 41);
+    data.n_features = 2;
+    std::vector<float> features;  // a third, constant input: its weights stay finite
+    for (std::int64_t i = 0; i < data.n_rows; ++i) {
+        features.push_back(3.0f * data.features[2 * i] + 5.0f);
+        features.push_back(data.features[2 * i + 1]);
+        features.push_back(2.0f);
+    }
+    const std::vector<float> rows = sample_rows(features, 3, data.n_rows, 200, rng);
+    REQUIRE(rows.size() == 600);
+    Buffer sample = to_device(*backend, rows);
+    initialize_from_data(*backend, *model, sample.view(3, 200), rng);
+
+    // Layer by layer on the same rows: z = W x + b has standard deviation 1 and changes sign.
+    Tensor x = sample.view(3, 200);
+    std::vector<Buffer> outputs;
+    for (const auto& layer : model->layers()) {
+        if (const auto* d = dynamic_cast<const Dense*>(layer.get())) {
+            const std::int64_t units = d->weight().rows;
+            Buffer z = backend->allocate(units * 200);
+            backend->gemm(false, false, 1.0f, d->weight(), x, 0.0f, z.view(units, 200));
+            const std::vector<float> host = to_host(*backend, z.view(units, 200));
+            const std::vector<float> bias = to_host(*backend, d->bias());
+            for (std::int64_t j = 0; j < units; ++j) {
+                double sum = 0.0, squares = 0.0, low = 1e30, high = -1e30;
+                for (std::int64_t c = 0; c < 200; ++c) {
+                    const double v = host[c * units + j];
+                    sum += v;
+                    squares += v * v;
+                    low = std::min(low, v + bias[j]);
+                    high = std::max(high, v + bias[j]);
+                }
+                const double mean = sum / 200.0;
+                CHECK(std::sqrt(squares / 200.0 - mean * mean) == Approx(1.0).epsilon(1e-3));
+                CHECK(low <= 0.0);
+                CHECK(high >= 0.0);
+            }
+        }
+        outputs.push_back(backend->allocate(layer->workspace_floats(x.cols)));
+        x = layer->forward(*backend, x, outputs.back().data(), ForwardContext{});
+    }
 }

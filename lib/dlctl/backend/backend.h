@@ -72,16 +72,16 @@ class Backend {
 
     /// out = act(x); out may alias x.
     virtual void activation(Activation act, const Tensor& x, Tensor out) = 0;
-    /// out[r, c] = x + mix[r] · (act(x) - x) for an elementwise act (mix rows × 1): a learned
-    /// blend of x and act(x) per row (RealMLP's parametric activation).
-    virtual void parametric_activation_forward(Activation act,
-                                               const Tensor& x,
-                                               const Tensor& mix,
-                                               Tensor out) = 0;
-    /// dx = dy ⊙ (1 + mix[r] · (act'(x) - 1)), and mix_grad[r] += Σ_c dy ⊙ (act(x) - x);
-    /// dx may alias dy, and is skipped when its data is null.
+    /// a = act(x) and out[r, c] = x + mix[r] · (a - x) for an elementwise act (mix rows × 1): a
+    /// learned blend of x and act(x) per row (RealMLP's parametric activation). a is kept for
+    /// backward.
+    virtual void parametric_activation_forward(
+        Activation act, const Tensor& x, const Tensor& mix, Tensor a, Tensor out) = 0;
+    /// Given a = act(x): dx = dy ⊙ (1 + mix[r] · (act'(x) - 1)), and mix_grad[r] += Σ_c dy ⊙
+    /// (a - x); dx may alias dy, and is skipped when its data is null.
     virtual void parametric_activation_backward(Activation act,
                                                 const Tensor& x,
+                                                const Tensor& a,
                                                 const Tensor& mix,
                                                 const Tensor& dy,
                                                 Tensor dx,

@@ -17,8 +17,9 @@ std::vector<std::pair<std::string, Tensor>> ParametricActivation::tensors() cons
     return {{"mix", mix_}};
 }
 
+/// The output, then act(x), which backward reads.
 std::int64_t ParametricActivation::workspace_floats(std::int64_t batch) const {
-    return aligned_floats(size_ * batch);
+    return 2 * aligned_floats(size_ * batch);
 }
 
 Tensor ParametricActivation::forward(Backend& backend,
@@ -26,18 +27,20 @@ Tensor ParametricActivation::forward(Backend& backend,
                                      float* work,
                                      const ForwardContext&) const {
     const Tensor output{work, size_, input.cols};
-    backend.parametric_activation_forward(activation_, input, mix_, output);
+    const Tensor activated{work + aligned_floats(size_ * input.cols), size_, input.cols};
+    backend.parametric_activation_forward(activation_, input, mix_, activated, output);
     return output;
 }
 
 void ParametricActivation::backward(Backend& backend,
                                     const Tensor& input,
-                                    float*,
+                                    float* work,
                                     Tensor grad_output,
                                     Tensor grad_input,
                                     float* grads) const {
-    backend.parametric_activation_backward(activation_, input, mix_, grad_output, grad_input,
-                                           {grads, size_, 1});
+    const Tensor activated{work + aligned_floats(size_ * input.cols), size_, input.cols};
+    backend.parametric_activation_backward(activation_, input, activated, mix_, grad_output,
+                                           grad_input, {grads, size_, 1});
 }
 
 }  // namespace dlctl

@@ -130,38 +130,45 @@ void activation_backward(
     }
 }
 
-void parametric_activation_forward(Activation act, const Tensor& x, const Tensor& mix, Tensor out) {
-    DLCTL_CHECK(x.rows == out.rows && x.cols == out.cols && mix.size() == x.rows);
-    DLCTL_CHECK(act.kind != ActivationKind::kSoftmax);
+void parametric_activation_forward(Activation act,
+                                   const Tensor& x,
+                                   const Tensor& mix,
+                                   Tensor a,
+                                   Tensor out,
+                                   std::int64_t first_row,
+                                   std::int64_t last_row) {
     for (std::int64_t c = 0; c < x.cols; ++c) {
         const float* in = x.data + c * x.rows;
+        float* activated = a.data + c * x.rows;
         float* o = out.data + c * x.rows;
-        for (std::int64_t r = 0; r < x.rows; ++r) {
+        for (std::int64_t r = first_row; r < last_row; ++r) {
             const float v = in[r];
-            o[r] = v + mix.data[r] * (formulas::activate(act.kind, act.alpha, v) - v);
+            activated[r] = formulas::activate(act.kind, act.alpha, v);
+            o[r] = v + mix.data[r] * (activated[r] - v);
         }
     }
 }
 
 void parametric_activation_backward(Activation act,
                                     const Tensor& x,
+                                    const Tensor& a,
                                     const Tensor& mix,
                                     const Tensor& dy,
                                     Tensor dx,
-                                    Tensor mix_grad) {
-    DLCTL_CHECK(x.rows == dy.rows && x.cols == dy.cols && mix.size() == x.rows &&
-                mix_grad.size() == x.rows);
-    DLCTL_CHECK(act.kind != ActivationKind::kSoftmax);
-    // Column by column, so that each row's sum adds in one order on every run.
+                                    Tensor mix_grad,
+                                    std::int64_t first_row,
+                                    std::int64_t last_row) {
     for (std::int64_t c = 0; c < x.cols; ++c) {
         const float* in = x.data + c * x.rows;
+        const float* activated = a.data + c * x.rows;
         const float* g = dy.data + c * x.rows;
         float* out = dx.data == nullptr ? nullptr : dx.data + c * x.rows;
-        for (std::int64_t r = 0; r < x.rows; ++r) {
-            const float v = in[r], a = formulas::activate(act.kind, act.alpha, v), grad = g[r];
-            mix_grad.data[r] += grad * (a - v);
+        for (std::int64_t r = first_row; r < last_row; ++r) {
+            const float v = in[r], grad = g[r];
+            mix_grad.data[r] += grad * (activated[r] - v);
             if (out != nullptr) {
-                const float slope = formulas::activation_slope(act.kind, act.alpha, v, a);
+                const float slope =
+                    formulas::activation_slope(act.kind, act.alpha, v, activated[r]);
                 out[r] = grad * (1.0f + mix.data[r] * (slope - 1.0f));
             }
         }

@@ -16,14 +16,24 @@ void activation_forward(Activation act, const Tensor& z, Tensor a);
 void activation_backward(
     Activation act, const Tensor& z, const Tensor& a, const Tensor& da, Tensor dz);
 
-/// Backend::parametric_activation_forward and _backward, on one thread.
-void parametric_activation_forward(Activation act, const Tensor& x, const Tensor& mix, Tensor out);
+/// Backend::parametric_activation_forward and _backward on rows [first_row, last_row) of every
+/// column: threads may share a call by rows, and each row's sum adds its columns in order.
+void parametric_activation_forward(Activation act,
+                                   const Tensor& x,
+                                   const Tensor& mix,
+                                   Tensor a,
+                                   Tensor out,
+                                   std::int64_t first_row,
+                                   std::int64_t last_row);
 void parametric_activation_backward(Activation act,
                                     const Tensor& x,
+                                    const Tensor& a,
                                     const Tensor& mix,
                                     const Tensor& dy,
                                     Tensor dx,
-                                    Tensor mix_grad);
+                                    Tensor mix_grad,
+                                    std::int64_t first_row,
+                                    std::int64_t last_row);
 
 /// out[i] = v[i] · scale where y[i] > 0, else +0 (whatever v[i] is): relu's gradient (scale 1)
 /// and that of relu followed by dropout. Branch-free, so that it vectorises: which elements are

@@ -584,20 +584,33 @@ void CpuBackend::activation(Activation act, const Tensor& x, Tensor out) {
     cpu::activation_forward(act, x, out);
 }
 
-void CpuBackend::parametric_activation_forward(Activation act,
-                                               const Tensor& x,
-                                               const Tensor& mix,
-                                               Tensor out) {
-    cpu::parametric_activation_forward(act, x, mix, out);
+void CpuBackend::parametric_activation_forward(
+    Activation act, const Tensor& x, const Tensor& mix, Tensor a, Tensor out) {
+    DLCTL_CHECK(x.rows == out.rows && x.cols == out.cols && mix.size() == x.rows &&
+                a.size() == x.size());
+    DLCTL_CHECK(act.kind != ActivationKind::kSoftmax);
+    cpu::for_each_part(x.rows, 16, cpu::threads_for(x.size(), threads_),
+                       [&](std::int64_t first, std::int64_t last, int) {
+                           cpu::parametric_activation_forward(act, x, mix, a, out, first, last);
+                       });
 }
 
 void CpuBackend::parametric_activation_backward(Activation act,
                                                 const Tensor& x,
+                                                const Tensor& a,
                                                 const Tensor& mix,
                                                 const Tensor& dy,
                                                 Tensor dx,
                                                 Tensor mix_grad) {
-    cpu::parametric_activation_backward(act, x, mix, dy, dx, mix_grad);
+    DLCTL_CHECK(x.rows == dy.rows && x.cols == dy.cols && mix.size() == x.rows &&
+                mix_grad.size() == x.rows && a.size() == x.size());
+    DLCTL_CHECK(act.kind != ActivationKind::kSoftmax);
+    // By rows: each row's sum over the columns stays on one thread, in one order.
+    cpu::for_each_part(x.rows, 16, cpu::threads_for(x.size(), threads_),
+                       [&](std::int64_t first, std::int64_t last, int) {
+                           cpu::parametric_activation_backward(act, x, a, mix, dy, dx, mix_grad,
+                                                               first, last);
+                       });
 }
 
 IndexBuffer CpuBackend::allocate_indices(std::int64_t count) {

@@ -52,12 +52,11 @@ class CpuBackend final : public Backend {
                                   Tensor bias_grad,
                                   bool accumulate) override;
     void activation(Activation act, const Tensor& x, Tensor out) override;
-    void parametric_activation_forward(Activation act,
-                                       const Tensor& x,
-                                       const Tensor& mix,
-                                       Tensor out) override;
+    void parametric_activation_forward(
+        Activation act, const Tensor& x, const Tensor& mix, Tensor a, Tensor out) override;
     void parametric_activation_backward(Activation act,
                                         const Tensor& x,
+                                        const Tensor& a,
                                         const Tensor& mix,
                                         const Tensor& dy,
                                         Tensor dx,

@@ -33,34 +33,35 @@ __global__ void parametric_activation_kernel(ActivationKind kind,
                                              float alpha,
                                              const float* x,
                                              const float* mix,
+                                             float* a,
                                              float* out,
                                              std::int64_t rows,
                                              std::int64_t n) {
     DLCTL_GRID_STRIDE(i, n) {
-        const float v = x[i];
-        out[i] = v + mix[i % rows] * (formulas::activate(kind, alpha, v) - v);
+        const float v = x[i], activated = formulas::activate(kind, alpha, v);
+        a[i] = activated;
+        out[i] = v + mix[i % rows] * (activated - v);
     }
 }
 
 __global__ void parametric_activation_input_grad_kernel(ActivationKind kind,
                                                         float alpha,
                                                         const float* x,
+                                                        const float* a,
                                                         const float* mix,
                                                         const float* dy,
                                                         float* dx,
                                                         std::int64_t rows,
                                                         std::int64_t n) {
     DLCTL_GRID_STRIDE(i, n) {
-        const float v = x[i], a = formulas::activate(kind, alpha, v);
-        dx[i] =
-            dy[i] * (1.0f + mix[i % rows] * (formulas::activation_slope(kind, alpha, v, a) - 1.0f));
+        const float slope = formulas::activation_slope(kind, alpha, x[i], a[i]);
+        dx[i] = dy[i] * (1.0f + mix[i % rows] * (slope - 1.0f));
     }
 }
 
 /// One thread a row, adding its columns in the CPU's order.
-__global__ void parametric_activation_mix_grad_kernel(ActivationKind kind,
-                                                      float alpha,
-                                                      const float* x,
+__global__ void parametric_activation_mix_grad_kernel(const float* x,
+                                                      const float* a,
                                                       const float* dy,
                                                       float* mix_grad,
                                                       std::int64_t rows,
@@ -68,8 +69,8 @@ __global__ void parametric_activation_mix_grad_kernel(ActivationKind kind,
     DLCTL_GRID_STRIDE(r, rows) {
         float sum = mix_grad[r];
         for (std::int64_t c = 0; c < cols; ++c) {
-            const float v = x[c * rows + r];
-            sum += dy[c * rows + r] * (formulas::activate(kind, alpha, v) - v);
+            const std::int64_t i = c * rows + r;
+            sum += dy[i] * (a[i] - x[i]);
         }
         mix_grad[r] = sum;
     }
@@ -199,35 +200,35 @@ void CudaBackend::activation(Activation act, const Tensor& x, Tensor out) {
     DLCTL_CUDA_CHECK_LAUNCH();
 }
 
-void CudaBackend::parametric_activation_forward(Activation act,
-                                                const Tensor& x,
-                                                const Tensor& mix,
-                                                Tensor out) {
-    DLCTL_CHECK(x.rows == out.rows && x.cols == out.cols && mix.size() == x.rows);
+void CudaBackend::parametric_activation_forward(
+    Activation act, const Tensor& x, const Tensor& mix, Tensor a, Tensor out) {
+    DLCTL_CHECK(x.rows == out.rows && x.cols == out.cols && mix.size() == x.rows &&
+                a.size() == x.size());
     DLCTL_CHECK(act.kind != ActivationKind::kSoftmax);
     if (x.size() == 0) return;
     parametric_activation_kernel<<<blocks_for(x.size()), kThreads, 0, stream_>>>(
-        act.kind, act.alpha, x.data, mix.data, out.data, x.rows, x.size());
+        act.kind, act.alpha, x.data, mix.data, a.data, out.data, x.rows, x.size());
     DLCTL_CUDA_CHECK_LAUNCH();
 }
 
 void CudaBackend::parametric_activation_backward(Activation act,
                                                  const Tensor& x,
+                                                 const Tensor& a,
                                                  const Tensor& mix,
                                                  const Tensor& dy,
                                                  Tensor dx,
                                                  Tensor mix_grad) {
     DLCTL_CHECK(x.rows == dy.rows && x.cols == dy.cols && mix.size() == x.rows &&
-                mix_grad.size() == x.rows);
+                mix_grad.size() == x.rows && a.size() == x.size());
     DLCTL_CHECK(act.kind != ActivationKind::kSoftmax);
     if (x.size() == 0) return;
     // The mix's gradient reads dy before dx, which may alias it, is written.
     parametric_activation_mix_grad_kernel<<<blocks_for(x.rows), kThreads, 0, stream_>>>(
-        act.kind, act.alpha, x.data, dy.data, mix_grad.data, x.rows, x.cols);
+        x.data, a.data, dy.data, mix_grad.data, x.rows, x.cols);
     DLCTL_CUDA_CHECK_LAUNCH();
     if (dx.data == nullptr) return;
     parametric_activation_input_grad_kernel<<<blocks_for(x.size()), kThreads, 0, stream_>>>(
-        act.kind, act.alpha, x.data, mix.data, dy.data, dx.data, x.rows, x.size());
+        act.kind, act.alpha, x.data, a.data, mix.data, dy.data, dx.data, x.rows, x.size());
     DLCTL_CUDA_CHECK_LAUNCH();
 }
 
