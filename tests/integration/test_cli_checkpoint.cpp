@@ -584,3 +584,48 @@ TEST_CASE("predict --spread of two checkpoints is half their difference", "[cli]
     }
     CHECK(row == alone[0].size());
 }
+
+TEST_CASE("the realmlp preset trains, resumes exactly, evaluates and inspects",
+          "[cli][checkpoint]") {
+    TempDir dir;
+    const std::string diabetes = quote(source_file("data/diabetes.csv"));
+    const fs::path full = dir.path() / "full";
+    const CliResult r = run_dlctl("train " + diabetes +
+                                  " --target progression --preset realmlp -q --set train.epochs=6 "
+                                  "--set output.keep_checkpoints=6 --run-dir " +
+                                  quote(full));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const std::string config = read_text(full / "config.yaml");
+    CHECK_THAT(config, Contains("parametrization: ntk"));
+    CHECK_THAT(config, Contains("{type: activation, activation: mish, parametric: true"));
+    CHECK_THAT(config, Contains("schedule: {type: coslog, cycles: 4"));
+    CHECK_THAT(read_text(full / "train.log"),
+               Contains("initialised from") && Contains("parameter groups"));
+
+    // The learning rate, dropout and weight decay follow the step count, so resuming from
+    // epoch 3 repeats epochs 4 to 6 exactly.
+    const CliResult resumed = run_dlctl("train " + quote(full / "config.yaml") + " -q --run-dir " +
+                                        quote(dir.path() / "resumed") + " --resume " +
+                                        quote(full / "checkpoints/epoch-0003.safetensors"));
+    INFO(resumed.err);
+    REQUIRE(resumed.exit_code == 0);
+    CHECK(without_seconds(dir.path() / "resumed/metrics.csv") ==
+          without_seconds(full / "metrics.csv"));
+
+    const std::string ckpt = quote(full / "checkpoints/best.safetensors");
+    const CliResult e =
+        run_dlctl("eval --checkpoint " + ckpt + " --output " + quote(dir.path() / "e.json"));
+    INFO(e.err);
+    REQUIRE(e.exit_code == 0);
+    const json summary = json::parse(read_text(full / "summary.json"));
+    const json eval = json::parse(read_text(dir.path() / "e.json"));
+    CHECK(eval["metrics"]["loss"].get<double>() ==
+          Approx(summary["test"]["loss"].get<double>()).epsilon(1e-6));
+    const CliResult inspect = run_dlctl("inspect " + ckpt);
+    REQUIRE(inspect.exit_code == 0);
+    CHECK_THAT(inspect.out, Contains("mish, parametric, lr × 0.1") && Contains("lr × 6"));
+    const CliResult tensors = run_dlctl("inspect " + ckpt + " --json");
+    REQUIRE(tensors.exit_code == 0);
+    CHECK_THAT(tensors.out, Contains("\"scale\""));
+}

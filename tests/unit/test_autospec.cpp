@@ -91,12 +91,27 @@ TEST_CASE("every preset gives a valid spec for every task", "[autospec]") {
                 CHECK(spec.data.task == task.task);
                 CHECK(target_classes(spec) == task.classes);
                 CHECK(spec.train.early_stopping.enabled);
-                CHECK(spec.data.normalize == "quantile");
+                CHECK(spec.data.normalize == (preset == "realmlp" ? "smooth_clip" : "quantile"));
                 CHECK(spec.train.batch_size >= 32);
                 CHECK(spec.train.batch_size <= 512);
             }
         }
     }
+    const ExperimentSpec real =
+        load_spec_from_string(data, "p.yaml", "/base", {}, {},
+                              preset_yaml("realmlp", {"multiclass", 4, ""}, spec_data, 900));
+    CHECK(real.model.parametrization == "ntk");
+    CHECK(real.model.data_init);
+    CHECK(real.model.layers.front().type == "scale");
+    CHECK(real.model.layers[2].parametric);
+    CHECK(real.model.layers[2].activation == "selu");
+    CHECK(real.model.layers.back().init == "zeros");
+    CHECK(real.train.label_smoothing == 0.1);
+    CHECK(real.train.schedule.type == "coslog");
+    CHECK(real.train.dropout_schedule == "flat_cos");
+    CHECK_FALSE(real.train.optimizer.bias_decay);
+    CHECK(preset_yaml("realmlp", {"regression", 0, ""}, spec_data, 900).find("mish") !=
+          std::string::npos);
     CHECK_THROWS_WITH(preset_yaml("mpl", {"binary", 1, ""}, spec_data, 10),
                       Contains("unknown preset 'mpl'") && Contains("did you mean 'mlp'"));
 }

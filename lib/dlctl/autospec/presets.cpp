@@ -22,6 +22,7 @@ struct Recipe {
     int patience;
     int members;            ///< > 0: a TabM ensemble of this many members
     const char* optimizer;  ///< the optimizer's flow map
+    bool real_mlp = false;  ///< RealMLP's recipe (realmlp_yaml) instead of these fields
 };
 
 constexpr Recipe kRecipes[] = {
@@ -35,6 +36,12 @@ constexpr Recipe kRecipes[] = {
      "TabM: 32 members sharing 3 BatchEnsemble relu layers of 128, a head each, dropout 0.1, "
      "AdamW (lr 0.002, weight decay 0.0003), early stopping",
      3, 128, 0.1, 200, 16, 32, "{type: adamw, lr: 0.002, weight_decay: 0.0003}"},
+    {"realmlp",
+     "RealMLP (Holzmueller et al. 2024) without its numeric embeddings: robust-scaled, "
+     "smooth-clipped inputs, a learned input scale, 3 layers of 256 with parametric selu "
+     "(mish for regression), ntk parametrization, coslog learning rate, dropout and weight decay "
+     "on flat_cos schedules, 256 epochs, the best epoch kept",
+     3, 256, 0.15, 256, 256, 0, "", true},
 };
 
 const Recipe& recipe(const std::string& name) {
@@ -66,6 +73,55 @@ std::string loss_of(const TaskGuess& task) {
     return "mse";
 }
 
+std::string data_yaml(const TaskGuess& task, const DataSpec& data, const char* normalize) {
+    std::string out = fmt::format("data:\n  task: {}\n  normalize: {}\n", task.task, normalize);
+    if (data.validation_file.empty()) out += "  split: {validation: 0.2}\n";
+    if (task.task == "regression") out += "  target_normalize: standard\n";
+    return out;
+}
+
+std::string early_stopping_yaml(int patience) {
+    return fmt::format(
+        "  early_stopping: {{enabled: true, monitor: val_loss, patience: {}, restore_best: "
+        "true}}\n",
+        patience);
+}
+
+/// RealMLP-TD's recipe as dlctl layers and settings: its learning rates (0.04, 0.2 for
+/// regression), factors (input scale × 6, biases and activation mixes × 0.1), Adam's β2 0.95,
+/// weight decay 0.02 spared on biases, its data-dependent start, and a zero-initialised output
+/// layer.
+std::string realmlp_yaml(const Recipe& r, const TaskGuess& task, const DataSpec& data) {
+    const bool regression = task.task == "regression";
+    std::string layers = "    - {type: scale, lr_scale: 6}\n";
+    for (int i = 0; i < r.hidden_layers; ++i) {
+        layers += fmt::format("    - {{type: dense, units: {}, bias_lr_scale: 0.1}}\n", r.units);
+        layers += fmt::format(
+            "    - {{type: activation, activation: {}, parametric: true, lr_scale: 0.1}}\n",
+            regression ? "mish" : "selu");
+        layers += fmt::format("    - {{type: dropout, rate: {}}}\n", r.dropout);
+    }
+    std::string output = output_layer(task);
+    output.insert(output.size() - 1, ", init: zeros, bias_lr_scale: 0.1");
+    layers += "    - " + output + "\n";
+    return data_yaml(task, data, "smooth_clip") +
+           "model:\n  parametrization: ntk\n  data_init: true\n  layers:\n" + layers +
+           fmt::format(
+               "train:\n"
+               "  loss: {}\n"
+               "{}"
+               "  epochs: {}\n"
+               "  batch_size: 256\n"
+               "  optimizer: {{type: adamw, lr: {}, betas: [0.9, 0.95], weight_decay: 0.02, "
+               "bias_decay: false}}\n"
+               "  schedule: {{type: coslog, cycles: 4}}\n"
+               "  dropout_schedule: flat_cos\n"
+               "  weight_decay_schedule: flat_cos\n",
+               loss_of(task), regression ? "" : "  label_smoothing: 0.1\n", r.max_epochs,
+               regression ? 0.2 : 0.04) +
+           early_stopping_yaml(r.patience);
+}
+
 }  // namespace
 
 const std::vector<std::string>& preset_names() {
@@ -80,7 +136,7 @@ const std::vector<std::string>& preset_names() {
 std::string describe_presets() {
     std::string out;
     for (const Recipe& r : kRecipes) {
-        out += fmt::format("  {:<6} {}{}\n", r.name, r.summary,
+        out += fmt::format("  {:<7} {}{}\n", r.name, r.summary,
                            &r == &kRecipes[0] ? " (default)" : "");
     }
     return out;
@@ -91,6 +147,7 @@ std::string preset_yaml(const std::string& name,
                         const DataSpec& data,
                         std::size_t rows) {
     const Recipe& r = recipe(name);
+    if (r.real_mlp) return realmlp_yaml(r, task, data);
     const int units = r.units > 128 && rows < 2000 ? 128 : r.units;
     std::string layers;
     if (r.members > 0) layers += fmt::format("    - {{type: ensemble, members: {}}}\n", r.members);
@@ -102,19 +159,15 @@ std::string preset_yaml(const std::string& name,
     layers += "    - " + output_layer(task) + "\n";
     // Ranks mapped to a normal: heavy tails and outliers hurt an MLP less (issue 24's
     // bench_quality measured it against standard scaling).
-    std::string data_yaml = fmt::format("data:\n  task: {}\n  normalize: quantile\n", task.task);
-    if (data.validation_file.empty()) data_yaml += "  split: {validation: 0.2}\n";
-    if (task.task == "regression") data_yaml += "  target_normalize: standard\n";
-    return data_yaml + "model:\n  layers:\n" + layers +
+    return data_yaml(task, data, "quantile") + "model:\n  layers:\n" + layers +
            fmt::format(
                "train:\n"
                "  loss: {}\n"
                "  epochs: {}\n"
                "  batch_size: {}\n"
-               "  optimizer: {}\n"
-               "  early_stopping: {{enabled: true, monitor: val_loss, patience: {}, "
-               "restore_best: true}}\n",
-               loss_of(task), r.max_epochs, batch_size_for(rows), r.optimizer, r.patience);
+               "  optimizer: {}\n",
+               loss_of(task), r.max_epochs, batch_size_for(rows), r.optimizer) +
+           early_stopping_yaml(r.patience);
 }
 
 }  // namespace dlctl
