@@ -257,6 +257,15 @@ class Backend {
                                   Tensor state2) = 0;
 };
 
+/// The shape checks of Backend::parametric_activation_forward and _backward, one for every
+/// backend: `like_x` (out, or dy) and a shaped as x, a mix per row, an elementwise activation.
+inline void check_parametric_activation(
+    Activation act, const Tensor& x, const Tensor& a, const Tensor& mix, const Tensor& like_x) {
+    DLCTL_CHECK(like_x.rows == x.rows && like_x.cols == x.cols && a.size() == x.size() &&
+                mix.size() == x.rows);
+    DLCTL_CHECK(act.kind != ActivationKind::kSoftmax);
+}
+
 /// The inner dimension of Backend::gemm_batched's products, after checking that the shapes fit,
 /// that it is not 0, that columns are at least a matrix's rows apart and that cuBLAS's and
 /// OpenBLAS's int arguments hold every size: one check for every backend.

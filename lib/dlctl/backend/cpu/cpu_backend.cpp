@@ -586,9 +586,7 @@ void CpuBackend::activation(Activation act, const Tensor& x, Tensor out) {
 
 void CpuBackend::parametric_activation_forward(
     Activation act, const Tensor& x, const Tensor& mix, Tensor a, Tensor out) {
-    DLCTL_CHECK(x.rows == out.rows && x.cols == out.cols && mix.size() == x.rows &&
-                a.size() == x.size());
-    DLCTL_CHECK(act.kind != ActivationKind::kSoftmax);
+    check_parametric_activation(act, x, a, mix, out);
     cpu::for_each_part(x.rows, 16, cpu::threads_for(x.size(), threads_),
                        [&](std::int64_t first, std::int64_t last, int) {
                            cpu::parametric_activation_forward(act, x, mix, a, out, first, last);
@@ -602,9 +600,8 @@ void CpuBackend::parametric_activation_backward(Activation act,
                                                 const Tensor& dy,
                                                 Tensor dx,
                                                 Tensor mix_grad) {
-    DLCTL_CHECK(x.rows == dy.rows && x.cols == dy.cols && mix.size() == x.rows &&
-                mix_grad.size() == x.rows && a.size() == x.size());
-    DLCTL_CHECK(act.kind != ActivationKind::kSoftmax);
+    check_parametric_activation(act, x, a, mix, dy);
+    DLCTL_CHECK(mix_grad.size() == x.rows);
     // By rows: each row's sum over the columns stays on one thread, in one order.
     cpu::for_each_part(x.rows, 16, cpu::threads_for(x.size(), threads_),
                        [&](std::int64_t first, std::int64_t last, int) {

@@ -202,9 +202,7 @@ void CudaBackend::activation(Activation act, const Tensor& x, Tensor out) {
 
 void CudaBackend::parametric_activation_forward(
     Activation act, const Tensor& x, const Tensor& mix, Tensor a, Tensor out) {
-    DLCTL_CHECK(x.rows == out.rows && x.cols == out.cols && mix.size() == x.rows &&
-                a.size() == x.size());
-    DLCTL_CHECK(act.kind != ActivationKind::kSoftmax);
+    check_parametric_activation(act, x, a, mix, out);
     if (x.size() == 0) return;
     parametric_activation_kernel<<<blocks_for(x.size()), kThreads, 0, stream_>>>(
         act.kind, act.alpha, x.data, mix.data, a.data, out.data, x.rows, x.size());
@@ -218,9 +216,8 @@ void CudaBackend::parametric_activation_backward(Activation act,
                                                  const Tensor& dy,
                                                  Tensor dx,
                                                  Tensor mix_grad) {
-    DLCTL_CHECK(x.rows == dy.rows && x.cols == dy.cols && mix.size() == x.rows &&
-                mix_grad.size() == x.rows && a.size() == x.size());
-    DLCTL_CHECK(act.kind != ActivationKind::kSoftmax);
+    check_parametric_activation(act, x, a, mix, dy);
+    DLCTL_CHECK(mix_grad.size() == x.rows);
     if (x.size() == 0) return;
     // The mix's gradient reads dy before dx, which may alias it, is written.
     parametric_activation_mix_grad_kernel<<<blocks_for(x.rows), kThreads, 0, stream_>>>(
