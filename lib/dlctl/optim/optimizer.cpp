@@ -35,6 +35,7 @@ Optimizer::Optimizer(const OptimizerSpec& spec) : spec_(spec), lr_(spec.lr) {
 }
 
 void Optimizer::allocate(Backend& backend, std::int64_t n) {
+    if (groups_.empty()) groups_.push_back({0, n, 1.0, 1.0});
     using Kind = OptimizerStep::Kind;
     const bool sgd_momentum = step_.kind == Kind::kSgd && step_.momentum != 0.0f;
     if (sgd_momentum || step_.kind != Kind::kSgd) state_[0] = backend.allocate(n);
@@ -57,8 +58,7 @@ void Optimizer::set_groups(std::vector<ParameterGroup> groups) {
 }
 
 void Optimizer::step(Backend& backend, Tensor params, const Tensor& grads) {
-    if (groups_.empty()) groups_.push_back({0, params.size(), 1.0, 1.0});
-    DLCTL_CHECK(groups_.back().offset + groups_.back().count == params.size());
+    DLCTL_CHECK(!groups_.empty() && groups_.back().offset + groups_.back().count == params.size());
     auto slice = [](float* base, const ParameterGroup& g) {
         return base == nullptr ? Tensor{} : Tensor{base + g.offset, g.count, 1};
     };

@@ -27,7 +27,8 @@ class Optimizer {
   public:
     explicit Optimizer(const OptimizerSpec& spec);
 
-    /// Allocates the optimizer's state for `parameter_count` parameters.
+    /// Allocates the optimizer's state for `parameter_count` parameters (and, when no groups were
+    /// set, makes them one group).
     void allocate(Backend& backend, std::int64_t parameter_count);
     /// Groups that tile the parameters in order; without them, one group of every parameter.
     void set_groups(std::vector<ParameterGroup> groups);
