@@ -195,7 +195,9 @@ def run_dlctl(dlctl, preset, work, target, extra=()):
         command += ["--preset", preset]
     _, wall, peak = run_isolated(command)
     summary = json.loads((run / "summary.json").read_text())
-    checkpoint = run / "checkpoints" / "best.safetensors"
+    checkpoint = run / "checkpoints" / "ensemble.json"  # a cross-validated run's folds
+    if not checkpoint.exists():
+        checkpoint = run / "checkpoints" / "best.safetensors"
     if not checkpoint.exists():
         checkpoint = run / "checkpoints" / "last.safetensors"
     out, _, _ = run_isolated([dlctl, "predict", str(work / "test.csv"), "--checkpoint",

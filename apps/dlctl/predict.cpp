@@ -124,8 +124,10 @@ void add_predict_command(CLI::App& app, Action& action) {
     auto options = std::make_shared<PredictOptions>();
     CLI::App* cmd = app.add_subcommand("predict", "predict with a checkpoint on a CSV file");
     cmd->add_option("CSV", options->data, "rows to predict ('-' reads stdin)")->required();
-    cmd->add_option("--checkpoint", options->checkpoints,
-                    "checkpoint file (repeat to average an ensemble)")
+    cmd->add_option(
+           "--checkpoint", options->checkpoints,
+           "checkpoint file, or a cross-validation run's checkpoints/ensemble.json (repeat "
+           "to average an ensemble)")
         ->required();
     cmd->add_option("-o,--output", options->output, "output file (default: stdout)");
     cmd->add_option("--format", options->format.format, "csv (default) or jsonl")

@@ -95,7 +95,10 @@ void add_train_command(CLI::App& app, Action& action) {
         "  dlctl train configs/breast_cancer.yaml --set train.epochs=50 --seed 7 -q\n"
         "  run=$(dlctl train configs/diabetes.yaml --run-dir runs/sweep/lr0.01 | tail -1)\n"
         "  cat \"$run/summary.json\"\n"
-        "  dlctl train configs/wine.yaml --run-dir runs/wine --resume auto   # restartable");
+        "  dlctl train configs/wine.yaml --run-dir runs/wine --resume auto   # restartable\n"
+        "  dlctl train data/penguins.csv --target species --set train.cv.folds=5 --run-dir "
+        "runs/cv\n"
+        "  dlctl predict new.csv --checkpoint runs/cv/checkpoints/ensemble.json   # the 5 folds");
     cmd->callback([options, &action] { action = [options] { return run_train(*options); }; });
 }
 

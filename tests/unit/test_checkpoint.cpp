@@ -3,6 +3,7 @@
 #include <limits>
 
 #include "dlctl/checkpoint/checkpoint.h"
+#include "dlctl/checkpoint/ensemble_manifest.h"
 #include "dlctl/config/spec_loader.h"
 #include "dlctl/core/crc32.h"
 #include "dlctl/core/error.h"
@@ -171,4 +172,43 @@ TEST_CASE("a resumed metrics.csv starts with the earlier rows", "[checkpoint][io
         w.write_row({"2", "0.3"});
     }
     CHECK(read_text(file) == "epoch,loss\n1,0.5\n2,0.3\n");
+}
+
+TEST_CASE("an ensemble file names its members relative to itself and is checked when read",
+          "[checkpoint][cv]") {
+    TempDir dir;
+    const fs::path file = dir.path() / "run/checkpoints/ensemble.json";
+    fs::create_directories(file.parent_path());
+    write_ensemble_manifest(file, {{dir.path() / "run/folds/fold-1/checkpoints/best.safetensors",
+                                    dir.path() / "run/folds/fold-2/checkpoints/last.safetensors"},
+                                   "cross-validation"});
+    CHECK_THAT(read_text(file), Contains("\"../folds/fold-1/checkpoints/best.safetensors\""));
+    const EnsembleManifest read = read_ensemble_manifest(file);
+    CHECK(read.source == "cross-validation");
+    REQUIRE(read.members.size() == 2);
+    CHECK(fs::weakly_canonical(read.members[1]) ==
+          fs::weakly_canonical(dir.path() / "run/folds/fold-2/checkpoints/last.safetensors"));
+    CHECK(expand_ensemble_manifests({"a.safetensors", file.string(), "b.safetensors"}).size() == 4);
+    CHECK(is_ensemble_manifest("x/ensemble.json"));
+    CHECK_FALSE(is_ensemble_manifest("x/best.safetensors"));
+
+    for (const auto& [text, why] : std::vector<std::pair<std::string, std::string>>{
+             {"[1, 2]", "not a JSON object"},
+             {"{\"format\": \"dlctl-weights\"}", "\"format\""},
+             {R"({"format": "dlctl-ensemble", "format_version": 2, "members": ["a"]})",
+              "newer than this dlctl reads"},
+             {R"({"format": "dlctl-ensemble", "format_version": 1, "members": []})",
+              "non-empty list"},
+             {R"({"format": "dlctl-ensemble", "format_version": 1, "members": [3]})", "a path"}}) {
+        INFO(text);
+        const fs::path bad = dir.write("bad.json", text);
+        CHECK_THROWS_MATCHES(read_ensemble_manifest(bad), IoError,
+                             Catch::Matchers::Predicate<IoError>([&](const IoError& e) {
+                                 const std::string message = e.what();
+                                 return message.find("is not a dlctl ensemble file") !=
+                                            std::string::npos &&
+                                        message.find(why) != std::string::npos;
+                             }));
+    }
+    CHECK_THROWS_AS(read_ensemble_manifest(dir.path() / "missing.json"), IoError);
 }

@@ -213,6 +213,52 @@ TEST_CASE("stratified splits keep each class's share to within one row", "[data]
     CHECK(all.size() == labels.size());
 }
 
+TEST_CASE("cross-validation folds partition the rows outside an unchanged test split",
+          "[data][split][cv]") {
+    std::vector<float> labels;
+    for (int i = 0; i < 60; ++i) labels.push_back(i < 40 ? 0.0f : i < 55 ? 1.0f : 2.0f);
+    const SplitSpec spec{0.2, 0.1, true};
+    for (const bool stratified : {false, true}) {
+        INFO("stratified " << stratified);
+        const std::vector<float>* by_class = stratified ? &labels : nullptr;
+        const SplitIndices plain = split_rows(labels.size(), spec, 3, by_class);
+        std::multiset<std::uint32_t> validated;
+        for (int fold = 1; fold <= 4; ++fold) {
+            const SplitIndices f = split_rows(labels.size(), spec, 3, by_class, {4, fold});
+            CHECK(f.test == plain.test);
+            CHECK(f.train.size() + f.validation.size() == 48);
+            CHECK(f.validation.size() == 12);  // 48 rows dealt into 4 folds
+            std::set<std::uint32_t> own(f.train.begin(), f.train.end());
+            own.insert(f.validation.begin(), f.validation.end());
+            own.insert(f.test.begin(), f.test.end());
+            CHECK(own.size() == labels.size());
+            validated.insert(f.validation.begin(), f.validation.end());
+            if (stratified) {  // class 2's 4 non-test rows: one in each fold
+                CHECK(std::count_if(f.validation.begin(), f.validation.end(),
+                                    [&](std::uint32_t r) { return labels[r] == 2.0f; }) == 1);
+            }
+        }
+        CHECK(validated.size() == 48);
+        CHECK(std::set<std::uint32_t>(validated.begin(), validated.end()).size() == 48);
+    }
+    const SplitIndices whole = split_rows(labels.size(), spec, 3, &labels, {4, 0});
+    CHECK(whole.validation.empty());
+    CHECK(whole.train.size() == 48);
+}
+
+TEST_CASE("unshuffled cross-validation folds are blocks in file order", "[data][split][cv]") {
+    const SplitSpec ordered{0.2, 0.0, false};
+    CHECK(split_rows(10, ordered, 1, nullptr, {3, 1}).validation ==
+          std::vector<std::uint32_t>{0, 1, 2});
+    CHECK(split_rows(10, ordered, 1, nullptr, {3, 3}).validation ==
+          std::vector<std::uint32_t>{6, 7});  // 8 rows in blocks of 3, 3 and 2
+    CHECK(split_rows(10, ordered, 1, nullptr, {3, 3}).test == std::vector<std::uint32_t>{8, 9});
+    CHECK_THROWS_MATCHES(split_rows(10, ordered, 1, nullptr, {9, 1}), DataError,
+                         Catch::Matchers::Message("8 rows outside the test split are too few for "
+                                                  "train.cv.folds = 9: each fold needs a row to "
+                                                  "validate on"));
+}
+
 TEST_CASE("the target may be given by index and standardised for regression", "[data]") {
     TempDir dir;
     const auto csv = dir.write("r.csv", "a,y\n1,10\n2,20\n3,30\n4,40\n");

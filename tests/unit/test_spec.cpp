@@ -567,3 +567,29 @@ train:
                                     "activation: sigmoid, parametric: true}\n")),
                Contains("model.layers.4.parametric") && Contains("output activation"));
 }
+
+TEST_CASE("train.cv resolves, round-trips, lets val_ monitors run, and is located when wrong",
+          "[config][cv]") {
+    const std::string monitored = "train.early_stopping={monitor: val_loss, patience: 3}";
+    const ExperimentSpec spec =
+        load(kValidSpec, {"train.cv.folds=5", "data.split.validation=0", monitored});
+    CHECK(spec.train.cv.folds == 5);
+    CHECK(spec.train.cv.fold == 0);
+    const std::string yaml = dlctl::to_yaml(spec);
+    CHECK_THAT(yaml, Contains("cv: {folds: 5, fold: 0}"));
+    CHECK(dlctl::to_yaml(load(yaml)) == yaml);
+    CHECK(load(kValidSpec, {"train.cv={folds: 3, fold: 2}"}).train.cv.fold == 2);
+
+    CHECK_THAT(only_problem(kValidSpec, {"data.split.validation=0", monitored}),
+               Contains("train.cv.folds"));  // named as a way to get validation rows
+    CHECK_THAT(only_problem(kValidSpec, {"train.cv.folds=1"}),
+               Contains("train.cv.folds") && Contains(">= 2"));
+    CHECK_THAT(only_problem(kValidSpec, {"train.cv={folds: 3, fold: 4}"}),
+               Contains("train.cv.fold") && Contains("1..3"));
+    CHECK_THAT(only_problem(kValidSpec, {"train.cv.fold=1"}),
+               Contains("train.cv.fold") && Contains("needs train.cv.folds"));
+    CHECK_THAT(only_problem(kValidSpec, {"train.cv.k=3"}), Contains("train.cv.k"));
+    CHECK_THAT(only_problem(kValidSpec, {"train.cv.folds=3", "data.validation_file=v.csv",
+                                         "data.split.validation=0"}),
+               Contains("train.cv.folds") && Contains("data.validation_file"));
+}

@@ -398,6 +398,16 @@ TEST_CASE("Ctrl-C stops after the current step and reports it", "[trainer]") {
     CHECK(result.epochs_run == 2);
 }
 
+TEST_CASE("interrupt guards nest: an inner one keeps the outer one's signal", "[trainer]") {
+    const InterruptGuard outer;
+    InterruptGuard::request();
+    {
+        const InterruptGuard inner;  // a cross-validation fold
+        CHECK(InterruptGuard::requested());
+    }
+    CHECK(InterruptGuard::requested());
+}
+
 TEST_CASE("a batch trained in several passes takes the same steps as in one pass", "[trainer]") {
     // Weighted rows (a pass of weight 0 among them), dropout, layer_norm, an L2 penalty and
     // clipping: every part of a step that a split could get wrong. Batches of 32 in passes of 24

@@ -203,6 +203,24 @@ void read_regularization(SpecReader& r, const YAML::Node& train, TrainSpec& t) {
     r.read_checked(node, "l2", path, t.l2, non_negative, "a number >= 0");
 }
 
+void read_cv(SpecReader& r, const YAML::Node& train, CvSpec& cv) {
+    const YAML::Node node = SpecReader::child(train, "cv");
+    if (!node.IsDefined() || node.IsNull()) return;
+    const std::string path = "train.cv";
+    if (!r.expect_map(node, path)) return;
+    r.check_keys(node, path, {"folds", "fold"});
+    r.read_checked(
+        node, "folds", path, cv.folds, [](int k) { return k == 0 || k >= 2; },
+        "an integer >= 2 (0: no cross-validation)");
+    if (r.read_checked(node, "fold", path, cv.fold, non_negative_int, "an integer >= 0") &&
+        cv.fold > cv.folds) {
+        r.problem(path + ".fold", node["fold"],
+                  cv.folds == 0 ? std::string("a fold's run needs train.cv.folds")
+                                : fmt::format("must be a fold of 1..{} (train.cv.folds), got {}",
+                                              cv.folds, cv.fold));
+    }
+}
+
 }  // namespace
 
 void read_train(SpecReader& r, const YAML::Node& root, const std::string& task, TrainSpec& train) {
@@ -212,13 +230,28 @@ void read_train(SpecReader& r, const YAML::Node& root, const std::string& task, 
         return;
     }
     if (!r.expect_map(node, "train")) return;
-    r.check_keys(
-        node, "train",
-        {"epochs",         "batch_size",      "shuffle",          "loss",
-         "huber_delta",    "label_smoothing", "class_weight",     "optimizer",
-         "schedule",       "gradient_clip",   "regularization",   "early_stopping",
-         "validate_every", "metrics",         "device",           "threads",
-         "precision",      "time_limit",      "dropout_schedule", "weight_decay_schedule"});
+    r.check_keys(node, "train",
+                 {"epochs",
+                  "batch_size",
+                  "shuffle",
+                  "loss",
+                  "huber_delta",
+                  "label_smoothing",
+                  "class_weight",
+                  "optimizer",
+                  "schedule",
+                  "gradient_clip",
+                  "regularization",
+                  "early_stopping",
+                  "validate_every",
+                  "metrics",
+                  "device",
+                  "threads",
+                  "precision",
+                  "time_limit",
+                  "dropout_schedule",
+                  "weight_decay_schedule",
+                  "cv"});
     r.read_checked(node, "epochs", "train", train.epochs, positive_int, "a positive integer");
     r.read_checked(node, "batch_size", "train", train.batch_size, positive_int,
                    "a positive integer");
@@ -271,6 +304,7 @@ void read_train(SpecReader& r, const YAML::Node& root, const std::string& task, 
     read_gradient_clip(r, node, train);
     read_regularization(r, node, train);
     read_early_stopping(r, node, train.early_stopping);
+    read_cv(r, node, train.cv);
 }
 
 }  // namespace dlctl::spec_detail

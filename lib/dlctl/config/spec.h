@@ -161,6 +161,13 @@ struct EarlyStoppingSpec {
     bool restore_best = true;  ///< restore the best weights at the end, stopped early or not
 };
 
+/// k-fold cross-validation: the rows outside the test split are dealt into `folds` folds and a
+/// model is trained on each fold's complement, validated on the fold (a fold's run has `fold`).
+struct CvSpec {
+    int folds = 0;  ///< 0: off; else >= 2
+    int fold = 0;   ///< 1..folds: this run trains that fold; 0: the whole cross-validation
+};
+
 struct TrainSpec {
     int epochs = 10;
     int batch_size = 32;
@@ -192,6 +199,7 @@ struct TrainSpec {
     /// fp32, or tf32: GPU matrix products on TF32 tensor cores (10-bit mantissa inputs, fp32
     /// accumulation); the CPU computes in fp32 either way.
     std::string precision = "fp32";
+    CvSpec cv;
 };
 
 struct OutputSpec {

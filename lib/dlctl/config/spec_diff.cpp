@@ -51,6 +51,7 @@ std::vector<std::string> resume_differences(const ExperimentSpec& saved,
     for (const char* section : {"seed", "data", "model"}) {
         compare(a[section], b[section], std::string(".") + section, out);
     }
+    compare(a["train"]["cv"], b["train"]["cv"], ".train.cv", out);  // the fold decides the rows
     return out;
 }
 

@@ -77,11 +77,11 @@ void check_monitor(SpecReader& r,
                   fmt::format("'{}' is not logged{}; logged: {} (add metrics to train.metrics)",
                               monitor, did_you_mean(monitor, logged), quoted_list(logged)));
     } else if (validation && spec.data.split.validation == 0.0 &&
-               spec.data.validation_file.empty()) {
+               spec.data.validation_file.empty() && spec.train.cv.folds == 0) {
         r.problem(path, node,
                   "'" + monitor +
-                      "' needs a validation split (data.split.validation > 0, or "
-                      "data.validation_file)");
+                      "' needs a validation split (data.split.validation > 0, "
+                      "data.validation_file or train.cv.folds)");
     }
 }
 
@@ -158,6 +158,11 @@ void check_training(SpecReader& r, const YAML::Node& root, ExperimentSpec& spec)
     if (!spec.data.validation_file.empty() && split.validation > 0.0) {
         r.problem("data.validation_file", data["validation_file"],
                   "set either data.validation_file or data.split.validation (to 0), not both");
+    }
+    if (spec.train.cv.folds > 0 && !spec.data.validation_file.empty()) {
+        r.problem("train.cv.folds", train["cv"]["folds"],
+                  "cross-validation validates each fold on rows of data.path; it cannot use "
+                  "data.validation_file (remove one of them)");
     }
     if (!spec.data.test_file.empty() && split.test > 0.0) {
         r.problem("data.test_file", data["test_file"],

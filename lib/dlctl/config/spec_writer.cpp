@@ -228,6 +228,9 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "device" << YAML::Value << t.device;
     out << YAML::Key << "threads" << YAML::Value << t.threads;
     out << YAML::Key << "precision" << YAML::Value << t.precision;
+    out << YAML::Key << "cv" << YAML::Value << YAML::Flow << YAML::BeginMap << YAML::Key << "folds"
+        << YAML::Value << t.cv.folds << YAML::Key << "fold" << YAML::Value << t.cv.fold
+        << YAML::EndMap;
     out << YAML::EndMap;
 
     out << YAML::Key << "output" << YAML::Value << YAML::BeginMap;

@@ -330,17 +330,45 @@ void warn_missing_classes(const PreparedData& data, const std::vector<float>& la
     }
 }
 
+/// Cross-validation stratified by class must give every fold a row of each class to validate
+/// on: DataError naming the first class with fewer non-test rows than folds.
+void check_rows_per_class(const SplitIndices& split,
+                          const Rows& rows,
+                          const std::vector<std::string>& labels,
+                          int folds) {
+    std::vector<std::size_t> count(labels.size(), 0);
+    for (const auto* part : {&split.train, &split.validation}) {
+        for (const auto r : *part) ++count[static_cast<std::size_t>(rows.targets[r])];
+    }
+    for (std::size_t c = 0; c < labels.size(); ++c) {
+        if (count[c] > 0 && count[c] < static_cast<std::size_t>(folds)) {
+            throw DataError(fmt::format("class '{}' has {} rows outside the test split, too few "
+                                        "for train.cv.folds = {}: each fold validates on every "
+                                        "class",
+                                        labels[c], count[c], folds),
+                            fmt::format("lower train.cv.folds to {} or fewer, or gather more rows "
+                                        "of class '{}'",
+                                        std::max<std::size_t>(count[c], 2), labels[c]));
+        }
+    }
+}
+
 /// Splits `rows.kept` as split_rows does, returning table row numbers.
-SplitIndices split_kept(const DataSpec& spec, const Rows& rows, std::uint64_t seed, int classes) {
+SplitIndices split_kept(const DataSpec& spec,
+                        const Rows& rows,
+                        std::uint64_t seed,
+                        const std::vector<std::string>& labels,
+                        const CvSpec& cv) {
     std::vector<float> kept_labels;
-    if (stratified(spec, classes)) {
+    if (stratified(spec, labels.empty() ? 0 : static_cast<int>(labels.size()))) {
         for (const auto r : rows.kept) kept_labels.push_back(rows.targets[r]);
     }
     SplitIndices split = split_rows(rows.kept.size(), spec.split, seed,
-                                    kept_labels.empty() ? nullptr : &kept_labels);
+                                    kept_labels.empty() ? nullptr : &kept_labels, cv);
     for (auto* part : {&split.train, &split.validation, &split.test}) {
         for (auto& i : *part) i = rows.kept[i];
     }
+    if (cv.folds > 0 && !kept_labels.empty()) check_rows_per_class(split, rows, labels, cv.folds);
     return split;
 }
 
@@ -393,7 +421,7 @@ void require_regular_file(const std::string& path) {
 
 }  // namespace
 
-PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes) {
+PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes, const CvSpec& cv) {
     PreparedData data;
     require_regular_file(spec.path);
     const CsvOptions options = csv_options(spec, classes);
@@ -434,7 +462,7 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes)
 
     data.target_name = table.names[columns.target];
     for (const int c : columns.features) data.feature_names.push_back(table.names[c]);
-    data.split = split_kept(spec, rows, seed, classes);
+    data.split = split_kept(spec, rows, seed, data.labels, cv);
     if (stratified(spec, classes)) warn_missing_classes(data, rows.targets);
     data.preprocessor.fit(table, columns.features, data.split.train, feature_options(spec));
     const Preprocessor& pre = data.preprocessor;
@@ -501,8 +529,8 @@ int find_target_column(const Table& table, const std::string& target) {
     return target_column(table, target);
 }
 
-HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes) {
-    HeldOutRows out;
+SplitTable split_table(const DataSpec& spec, std::uint64_t seed, int classes, const CvSpec& cv) {
+    SplitTable out;
     require_regular_file(spec.path);
     out.table = read_csv_cached(spec.path, csv_options(spec, classes), cache_options(spec));
     Columns columns = select_columns(spec, out.table);
@@ -511,8 +539,13 @@ HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes)
     std::vector<std::string> labels;
     if (classes > 0) labels = label_map(out.table, columns.target, classes, spec.positive_label);
     const Rows rows = usable_rows(spec, out.table, columns, labels);
-    out.rows = split_kept(spec, rows, seed, classes).test;
+    out.split = split_kept(spec, rows, seed, labels, cv);
     return out;
+}
+
+HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes) {
+    SplitTable whole = split_table(spec, seed, classes, {});
+    return {std::move(whole.table), std::move(whole.split.test)};
 }
 
 }  // namespace dlctl

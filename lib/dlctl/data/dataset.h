@@ -54,8 +54,12 @@ struct PreparedData {
 /// encodes every split. `classes` says what the target must hold: 0 numbers (regression), 1 two
 /// distinct values of any type (binary), K >= 2 exactly K distinct values; class labels are
 /// sorted (numbers numerically) and binary's positive class is data.positive_label or the last.
-/// Throws DataError for bad files, missing columns or invalid targets/weights.
-PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes);
+/// Throws DataError for bad files, missing columns or invalid targets/weights. `cv`: a
+/// cross-validation fold's run (split_rows; DataError naming a class with fewer rows than folds).
+PreparedData prepare_data(const DataSpec& spec,
+                          std::uint64_t seed,
+                          int classes,
+                          const CvSpec& cv = {});
 
 /// The CSV of `spec` read as prepare_data reads it (types inferred, a classification target as
 /// text when `classes` > 0, the parse cache), no column selected yet: to look at the data before
@@ -78,6 +82,14 @@ struct HeldOutRows {
     std::vector<std::uint32_t> rows;
 };
 HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes);
+
+/// The CSV of `spec` read again and every split prepare_data made with the same seed, split and
+/// cross-validation settings (a cross-validation run finding each fold's validation rows).
+struct SplitTable {
+    Table table;
+    SplitIndices split;
+};
+SplitTable split_table(const DataSpec& spec, std::uint64_t seed, int classes, const CvSpec& cv);
 
 /// Multiplies the weights of `train` by per-class weights: "balanced" (n / (K · n_c), as
 /// scikit-learn) or `custom` label → weight (labels as written in the data, e.g. "0", "1";

@@ -65,12 +65,40 @@ void shuffle(std::vector<std::uint32_t>& rows, Rng& rng) {
     for (std::size_t i = rows.size(); i > 1; --i) std::swap(rows[i - 1], rows[rng.below(i)]);
 }
 
+/// Moves fold `cv.fold`'s rows of `out.train` (every non-test row) to `out.validation`.
+void take_fold(SplitIndices& out, const CvSpec& cv, bool shuffled) {
+    const std::size_t n = out.train.size();
+    const auto folds = static_cast<std::size_t>(cv.folds);
+    if (n < folds) {
+        throw DataError(fmt::format("{} rows outside the test split are too few for "
+                                    "train.cv.folds = {}: each fold needs a row to validate on",
+                                    n, cv.folds),
+                        "lower train.cv.folds or data.split.test");
+    }
+    std::vector<std::uint32_t> rows = std::move(out.train);
+    if (!shuffled) std::sort(rows.begin(), rows.end());
+    out.train.clear();
+    const auto fold = static_cast<std::size_t>(cv.fold - 1);
+    for (std::size_t j = 0; j < n; ++j) {
+        const std::size_t f = shuffled ? j % folds : j * folds / n;
+        (f == fold ? out.validation : out.train).push_back(rows[j]);
+    }
+}
+
 }  // namespace
 
 SplitIndices split_rows(std::size_t rows,
                         const SplitSpec& split,
                         std::uint64_t seed,
-                        const std::vector<float>* labels) {
+                        const std::vector<float>* labels,
+                        const CvSpec& cv) {
+    if (cv.folds > 0) {
+        SplitSpec without_validation = split;
+        without_validation.validation = 0.0;
+        SplitIndices out = split_rows(rows, without_validation, seed, labels);
+        if (cv.fold > 0) take_fold(out, cv, split.shuffle);
+        return out;
+    }
     const auto n_test = static_cast<std::size_t>(std::llround(rows * split.test));
     const auto n_validation = static_cast<std::size_t>(std::llround(rows * split.validation));
     if (n_test + n_validation >= rows) {

@@ -20,9 +20,17 @@ struct SplitIndices {
 /// With `labels` (class index per row), the rows of each class are split that way separately,
 /// so every split keeps the class proportions to within one row per class. Throws DataError when
 /// no training row would remain.
+///
+/// With cross-validation (`cv.folds` > 0) split.validation is not used: the rows outside the test
+/// split (the same test rows as without it) are dealt into the folds, and fold `cv.fold`'s rows
+/// are the validation split. Shuffled rows are dealt in turn (each class's in turn, stratified,
+/// so every fold holds each class to within one row); unshuffled ones form consecutive blocks in
+/// file order. With `cv.fold` 0, every non-test row is a training row. Throws DataError when there
+/// are fewer non-test rows than folds.
 SplitIndices split_rows(std::size_t rows,
                         const SplitSpec& split,
                         std::uint64_t seed,
-                        const std::vector<float>* labels = nullptr);
+                        const std::vector<float>* labels = nullptr,
+                        const CvSpec& cv = {});
 
 }  // namespace dlctl

@@ -5,12 +5,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "dlctl/checkpoint/ensemble_manifest.h"
 #include "dlctl/core/error.h"
 
 namespace dlctl {
 
 Ensemble::Ensemble(const std::vector<std::string>& paths, const std::string& device, int threads) {
-    for (const auto& path : paths)
+    for (const auto& path : expand_ensemble_manifests(paths))
         models_.push_back(std::make_unique<Predictor>(path, device, threads));
     const Predictor& a = first();
     for (std::size_t i = 1; i < models_.size(); ++i) {

@@ -14,7 +14,8 @@ namespace dlctl {
 /// missing-value markers, and its own fitted preprocessing.
 class Ensemble {
   public:
-    /// Loads every checkpoint; throws UsageError when they do not predict the same thing (task,
+    /// Loads every checkpoint (an ensemble file, checkpoints/ensemble.json, stands for its
+    /// members); throws UsageError when they do not predict the same thing (task,
     /// target and labels must agree).
     Ensemble(const std::vector<std::string>& paths, const std::string& device, int threads);
 

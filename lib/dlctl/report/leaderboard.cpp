@@ -100,7 +100,9 @@ std::optional<double> metric_of(const json& summary, const std::string& metric) 
         section = "test";
         name = metric.substr(5);
     }
-    const auto s = summary.find(section);
+    auto s = summary.find(section);
+    // A cross-validation run's validation is its out-of-fold score.
+    if (s == summary.end() && section == "validation") s = summary.find("out_of_fold");
     if (s == summary.end() || !s->is_object()) return std::nullopt;
     const auto v = s->find(name);
     if (v == s->end() || !v->is_number()) return std::nullopt;

@@ -1,7 +1,6 @@
 #include "dlctl/train/experiment.h"
 
 #include <fmt/format.h>
-#include <spdlog/sinks/basic_file_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -29,8 +28,10 @@
 #include "dlctl/nn/model_builder.h"
 #include "dlctl/nn/model_weights.h"
 #include "dlctl/train/checkpointing.h"
+#include "dlctl/train/cross_validation.h"
 #include "dlctl/train/interrupt.h"
 #include "dlctl/train/parameter_groups.h"
+#include "dlctl/train/run_log.h"
 #include "dlctl/train/run_plots.h"
 #include "dlctl/train/trainer.h"
 
@@ -39,32 +40,21 @@ namespace dlctl {
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-namespace {
-
-/// Adds train.log in the run directory to the default logger for the lifetime of this object.
-/// It records info and above whatever the console shows (-q, -v).
-class RunLog {
-  public:
-    explicit RunLog(const fs::path& path) {
-        try {
-            sink_ = std::make_shared<spdlog::sinks::basic_file_sink_mt>(path.string(), false);
-        } catch (const spdlog::spdlog_ex& e) {
-            throw IoError("cannot open '" + path.string() + "': " + e.what());
-        }
-        sink_->set_pattern("[%Y-%m-%d %H:%M:%S.%e] [%l] %v");
-        sink_->set_level(spdlog::level::info);
-        spdlog::default_logger()->sinks().push_back(sink_);
-    }
-    ~RunLog() {
-        auto& sinks = spdlog::default_logger()->sinks();
-        sinks.erase(std::remove(sinks.begin(), sinks.end(), sink_), sinks.end());
-    }
-    RunLog(const RunLog&) = delete;
-    RunLog& operator=(const RunLog&) = delete;
-
-  private:
-    std::shared_ptr<spdlog::sinks::basic_file_sink_mt> sink_;
+/// Everything a run needs that can reject its inputs (device, data, model, resume checkpoint),
+/// made before the run directory exists.
+struct PreparedRun {
+    int classes = 0;
+    std::unique_ptr<Backend> backend;
+    PreparedData data;
+    std::unique_ptr<Sequential> model;
+    std::unique_ptr<Loss> loss;
+    std::unique_ptr<Optimizer> optimizer;
+    std::optional<Checkpoint> resumed;
+    std::int64_t batch_size = 0;  ///< train.batch_size, or the largest split when smaller
+    bool has_validation = false;
 };
+
+namespace {
 
 json to_json(const Evaluation& evaluation) {
     json out = {{"loss", evaluation.loss}};
@@ -165,20 +155,6 @@ void write_summary(const fs::path& run_dir, const json& summary) {
     write_file_atomic(run_dir / "summary.json", summary.dump(2) + "\n");
 }
 
-/// Everything a run needs that can reject its inputs (device, data, model, resume checkpoint),
-/// made before the run directory exists.
-struct PreparedRun {
-    int classes = 0;
-    std::unique_ptr<Backend> backend;
-    PreparedData data;
-    std::unique_ptr<Sequential> model;
-    std::unique_ptr<Loss> loss;
-    std::unique_ptr<Optimizer> optimizer;
-    std::optional<Checkpoint> resumed;
-    std::int64_t batch_size = 0;  ///< train.batch_size, or the largest split when smaller
-    bool has_validation = false;
-};
-
 constexpr std::int64_t kDataInitRows = 2048;
 
 /// model.data_init on up to kDataInitRows training rows (a resumed run then loads its weights).
@@ -195,7 +171,7 @@ void initialize_on_training_rows(Backend& backend,
     initialize_from_data(backend, model, sample.view(train.n_features, count), rng);
 }
 
-PreparedRun prepare_run(const ExperimentSpec& spec, const ExperimentOptions& options) {
+PreparedRun prepare_run(const ExperimentSpec& spec, const fs::path& resume) {
     PreparedRun run;
     run.classes = target_classes(spec);
     const bool tf32 = spec.train.precision == "tf32";
@@ -204,14 +180,14 @@ PreparedRun prepare_run(const ExperimentSpec& spec, const ExperimentOptions& opt
         spdlog::info(
             "train.precision tf32 applies to GPU matrix products; the CPU computes in fp32");
     }
-    run.data = prepare_data(spec.data, spec.seed, run.classes);
+    run.data = prepare_data(spec.data, spec.seed, run.classes, spec.train.cv);
     PreparedData& data = run.data;
     apply_class_weights(data.train, data.labels, spec.train.class_weight, spec.train.class_weights);
     run.has_validation = data.validation.n_rows > 0;
     run.model = build_model(spec.model, data.train.n_features, spec.train.l1, spec.train.l2);
     run.loss = make_loss(spec.train, run.model->output_activation());
     run.optimizer = make_optimizer(spec.train.optimizer);
-    if (!options.resume.empty()) run.resumed = load_resumed(options.resume, spec);
+    if (!resume.empty()) run.resumed = load_resumed(resume, spec);
     // No batch needs more rows than the largest split holds; buffers are sized by it.
     run.batch_size = std::min<std::int64_t>(
         spec.train.batch_size,
@@ -472,10 +448,19 @@ std::string curves_status(const FitResult& fit) {
 
 }  // namespace
 
-ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOptions& options) {
-    const auto started = std::chrono::steady_clock::now();
-    // Everything that can reject the inputs runs before the run directory exists.
-    PreparedRun run = prepare_run(spec, options);
+Experiment::Experiment(ExperimentSpec spec, const fs::path& resume)
+    : spec_(std::move(spec)),
+      resume_(resume),
+      started_(std::chrono::steady_clock::now()),
+      run_(std::make_unique<PreparedRun>(prepare_run(spec_, resume))) {}
+
+Experiment::~Experiment() = default;
+
+ExperimentResult Experiment::run(const ExperimentOptions& options) {
+    DLCTL_CHECK(options.resume == resume_);
+    const ExperimentSpec& spec = spec_;
+    PreparedRun& run = *run_;
+    const auto started = started_;
     const fs::path run_dir = options.in_place ? reuse_run_dir(options.run_dir)
                                               : create_run_dir(spec.output.dir, options.run_dir);
     const RunDirLock lock(run_dir);
@@ -529,6 +514,15 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         if (curves) curves->finish("failed");
         throw;
     }
+}
+
+ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOptions& options) {
+    if (spec.train.cv.folds > 0 && spec.train.cv.fold == 0) {
+        return run_cross_validation(spec, options);
+    }
+    // Everything that can reject the inputs runs before the run directory exists.
+    Experiment experiment(spec, options.resume);
+    return experiment.run(options);
 }
 
 }  // namespace dlctl

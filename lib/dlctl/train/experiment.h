@@ -1,6 +1,8 @@
 #pragma once
 
+#include <chrono>
 #include <filesystem>
+#include <memory>
 
 #include "dlctl/config/spec.h"
 
@@ -30,6 +32,32 @@ struct ExperimentResult {
 /// equal the spec's (UsageError listing every difference). Input
 /// errors (spec, data, device) are thrown before the run directory is created; a failure after
 /// that still leaves a summary.json saying why the run stopped.
+/// With train.cv.folds (and no fold named), runs the cross-validation instead
+/// (run_cross_validation).
 ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOptions& options);
+
+struct PreparedRun;
+
+/// run_experiment of one run in two halves, for a caller that checks a run's inputs before it
+/// creates a directory (cross-validation checks its first fold's before its own).
+class Experiment {
+  public:
+    /// Everything that can reject the inputs: device, data, model and the checkpoint `resume`
+    /// continues from (empty: none). Creates no file.
+    Experiment(ExperimentSpec spec, const std::filesystem::path& resume);
+    ~Experiment();
+    Experiment(const Experiment&) = delete;
+    Experiment& operator=(const Experiment&) = delete;
+
+    /// Creates (or continues in) the run directory of `options`, trains and writes the outputs.
+    /// `options.resume` must be the constructor's `resume`. Call once.
+    ExperimentResult run(const ExperimentOptions& options);
+
+  private:
+    ExperimentSpec spec_;
+    std::filesystem::path resume_;
+    std::chrono::steady_clock::time_point started_;
+    std::unique_ptr<PreparedRun> run_;
+};
 
 }  // namespace dlctl

@@ -8,6 +8,7 @@ namespace dlctl {
 namespace {
 
 std::atomic<int> g_signal{0};
+int g_depth = 0;  ///< guards alive; the outermost installs and restores the handlers
 static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs a lock-free flag");
 struct sigaction g_previous_int {};
 struct sigaction g_previous_term {};
@@ -23,6 +24,7 @@ void on_signal(int signal) {
 }  // namespace
 
 InterruptGuard::InterruptGuard() {
+    if (g_depth++ > 0) return;
     g_signal.store(0);
     struct sigaction action {};
     action.sa_handler = on_signal;
@@ -33,6 +35,7 @@ InterruptGuard::InterruptGuard() {
 }
 
 InterruptGuard::~InterruptGuard() {
+    if (--g_depth > 0) return;
     sigaction(SIGINT, &g_previous_int, nullptr);
     sigaction(SIGTERM, &g_previous_term, nullptr);
 }

@@ -5,6 +5,7 @@ namespace dlctl {
 /// While alive, Ctrl-C (SIGINT) and SIGTERM (Slurm's scancel and time limit, `kill`) only set a
 /// flag that training polls after each step, so a run stops cleanly and still writes its
 /// outputs; a second signal gets the action from before the guard (by default: end at once).
+/// Guards nest (a cross-validation run's folds): an inner guard shares the outer one's flag.
 class InterruptGuard {
   public:
     InterruptGuard();
@@ -12,7 +13,7 @@ class InterruptGuard {
     InterruptGuard(const InterruptGuard&) = delete;
     InterruptGuard& operator=(const InterruptGuard&) = delete;
 
-    /// Whether a signal came since the guard was created.
+    /// Whether a signal came since the outermost guard was created.
     static bool requested();
     /// The signal that came (SIGINT or SIGTERM), 0 when none did.
     static int signal();

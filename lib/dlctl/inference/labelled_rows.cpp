@@ -1,0 +1,109 @@
+#include "dlctl/inference/labelled_rows.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <cmath>
+#include <limits>
+
+#include "dlctl/core/crc32.h"
+#include "dlctl/core/error.h"
+#include "dlctl/inference/csv_columns.h"
+
+namespace dlctl {
+
+namespace {
+
+/// The data file of a run, checked to be the one it trained on.
+void require_training_file(const Checkpoint& c) {
+    const auto crc = crc32_of_file(c.data.path);
+    if (!crc) {
+        throw DataError("the run's data file '" + c.data.path + "' cannot be read (moved?)",
+                        "pass the data with --data FILE");
+    }
+    if (*crc != c.data.crc32) {
+        throw DataError("the run's data file '" + c.data.path +
+                            "' changed since training, so its test split cannot be re-created",
+                        "pass a labelled CSV with --data FILE");
+    }
+}
+
+}  // namespace
+
+/// Every labelled row of a CSV: the features, the target and (when present) the sample weights.
+LabelledRows read_labelled_rows(const std::string& path, const Ensemble& ensemble) {
+    CsvRowReader reader = CsvRowReader::open(path, csv_format('\0'));
+    const Ensemble::Reading reading = ensemble.reading(true, reader.names());
+    CsvColumnChunks chunks(std::move(reader), reading.schemas, {}, BadRows::kError);
+    LabelledRows out;
+    std::vector<std::vector<std::string>> no_text;
+    if (!chunks.next(std::numeric_limits<std::int64_t>::max(), out.owned, no_text)) {
+        throw DataError("'" + path + "' has no data rows");
+    }
+    out.tables = reading.member_tables(out.owned);
+    const Table& first = *out.tables.front();
+    const std::string& target_name = ensemble.first().task().target;
+    const Column& target = first.columns[static_cast<std::size_t>(first.column_index(target_name))];
+    std::size_t unlabelled = 0;
+    for (std::uint32_t r = 0; r < first.rows(); ++r) {
+        if (std::isnan(target[r])) {
+            ++unlabelled;
+        } else {
+            out.rows.push_back(r);
+        }
+    }
+    if (unlabelled > 0)
+        spdlog::warn("skipped {} rows without a value for '{}'", unlabelled, target_name);
+    if (out.rows.empty()) throw DataError("'" + path + "' has no labelled rows");
+    out.description = fmt::format("{} ({} rows)", path, out.rows.size());
+    return out;
+}
+
+/// The runs' held-out test split, re-created from each member's saved data settings and seed;
+/// the members must agree on its rows.
+LabelledRows held_out_test_rows(const Ensemble& ensemble) {
+    const Checkpoint& c = ensemble.first().checkpoint();
+    if (!c.spec.data.test_file.empty()) {
+        for (const auto& model : ensemble.models()) {
+            if (model->checkpoint().spec.data.test_file != c.spec.data.test_file) {
+                throw UsageError(
+                    "the checkpoints were tested on different files, so they have "
+                    "no common test split",
+                    "evaluate the ensemble on a labelled CSV with --data FILE");
+            }
+        }
+        LabelledRows rows = read_labelled_rows(c.spec.data.test_file, ensemble);
+        rows.description = "the run's test file " + rows.description;
+        return rows;
+    }
+    if (c.spec.data.split.test == 0.0) {
+        throw UsageError("the run has no test split (data.split.test: 0)",
+                         "evaluate on a labelled CSV with --data FILE");
+    }
+    LabelledRows out;
+    std::vector<std::uint32_t> first_lines;
+    for (const auto& model : ensemble.models()) {
+        const Checkpoint& m = model->checkpoint();
+        require_training_file(m);
+        HeldOutRows held = held_out_rows(m.spec.data, m.spec.seed, m.task.classes);
+        std::vector<std::uint32_t> lines;
+        for (const auto r : held.rows) lines.push_back(held.table.lines[r]);
+        if (out.owned.empty()) {
+            first_lines = std::move(lines);
+            out.rows = std::move(held.rows);
+        } else if (lines != first_lines || m.data.path != c.data.path) {
+            throw UsageError(fmt::format("checkpoints '{}' and '{}' come from runs with "
+                                         "different test splits (data file, seed or split "
+                                         "settings)",
+                                         ensemble.first().path().string(), model->path().string()),
+                             "evaluate the ensemble on a labelled CSV with --data FILE");
+        }
+        out.owned.push_back(std::move(held.table));
+    }
+    for (const Table& table : out.owned) out.tables.push_back(&table);
+    out.description = fmt::format("the held-out test split of {} ({} rows, seed {})", c.data.path,
+                                  out.rows.size(), c.spec.seed);
+    return out;
+}
+
+}  // namespace dlctl
