@@ -34,7 +34,8 @@ with tempfile.TemporaryDirectory() as work:
     # wine: gelu, batch norm, dropout and softmax; diabetes: regression with a scaled target;
     # penguins: string labels, categorical features, missing values; then the numeric maps and
     # ensembles (TabM-mini's scaled input and shared layers, BatchEnsemble and independent heads),
-    # and RealMLP's input scale and parametric activation.
+    # RealMLP's input scale and parametric activation, and periodic embeddings of the numeric
+    # inputs among categorical ones.
     tabm_mini = ("model.layers=[{type: ensemble, members: 4, scale: true}, {type: dense, units: "
                  "16, activation: relu, ensemble: shared}, {type: dense, units: 8, activation: "
                  "tanh}, {type: dense, units: 3, activation: softmax}]")
@@ -42,6 +43,9 @@ with tempfile.TemporaryDirectory() as work:
             "relu}, {type: layer_norm}, {type: dense, units: 1}]")
     real = ("model.layers=[{type: scale}, {type: dense, units: 16}, {type: activation, "
             "activation: mish, parametric: true}, {type: dense, units: 3, activation: softmax}]")
+    plr = ("model.layers=[{type: periodic_embedding, units: 4, frequencies: 3, sigma: 0.3}, "
+           "{type: dense, units: 8, activation: relu}, {type: dense, units: 3, activation: "
+           "softmax}]")
     for config, data, sets in [("wine.yaml", "wine.csv", []),
                                ("diabetes.yaml", "diabetes.csv", []),
                                ("penguins.yaml", "penguins.csv", []),
@@ -52,7 +56,9 @@ with tempfile.TemporaryDirectory() as work:
                                ("penguins.yaml", "penguins.csv", [tabm_mini]),
                                ("diabetes.yaml", "diabetes.csv", [tabm]),
                                ("penguins.yaml", "penguins.csv",
-                                [real, "model.data_init=true", "model.parametrization=ntk"])]:
+                                [real, "model.data_init=true", "model.parametrization=ntk"]),
+                               ("penguins.yaml", "penguins.csv", [plr, "data.normalize=quantile",
+                                                                  "data.missing.indicators=true"])]:
         run = os.path.join(work, config + str(len(os.listdir(work))))
         extra = [arg for s in sets for arg in ("--set", s)]
         subprocess.run([args.dlctl, "train", os.path.join(root, "configs", config), "-q",

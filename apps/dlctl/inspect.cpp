@@ -39,8 +39,8 @@ std::string padded(const std::string& text, std::size_t width) {
 }
 
 json describe(const Checkpoint& c, const std::string& path) {
-    const auto model =
-        build_model(c.spec.model, c.preprocessor.width(), c.spec.train.l1, c.spec.train.l2);
+    const auto model = build_model(c.spec.model, c.preprocessor.width(), c.spec.train.l1,
+                                   c.spec.train.l2, c.preprocessor.numeric_inputs());
     json layers = json::array();
     std::int64_t total = 0;
     for (std::size_t i = 0; i < model->layers().size(); ++i) {
@@ -53,6 +53,10 @@ json describe(const Checkpoint& c, const std::string& path) {
         if (spec.parametric) detail += ", parametric";
         if (spec.lr_scale != 1.0)
             detail += fmt::format("{}lr × {}", detail.empty() ? "" : ", ", spec.lr_scale);
+        if (spec.type == "periodic_embedding") {
+            detail = fmt::format("{} frequencies, {} units an input, sigma {}", spec.frequencies,
+                                 spec.units, spec.sigma);
+        }
         if (spec.type == "ensemble") {
             detail = fmt::format("{} members{}", spec.members, spec.scale ? ", scaled" : "");
         }
@@ -169,15 +173,16 @@ void print_text(const json& d) {
     std::printf("data        %s (%llu rows)\n\n", d["data"]["path"].get<std::string>().c_str(),
                 static_cast<unsigned long long>(d["data"]["rows"].get<std::uint64_t>()));
     print_columns(pre["features"]);
-    std::size_t detail_width = 20;
+    std::size_t type_width = 12, detail_width = 20;
     for (const auto& layer : d["model"]["layers"]) {
+        type_width = std::max(type_width, display_width(layer["type"]) + 1);
         detail_width = std::max(detail_width, display_width(layer["detail"]) + 1);
     }
-    std::printf("%-6s %-12s %s %-14s %s\n", "layer", "type", padded("", detail_width).c_str(),
-                "output shape", "parameters");
+    std::printf("%-6s %s %s %-14s %s\n", "layer", padded("type", type_width).c_str(),
+                padded("", detail_width).c_str(), "output shape", "parameters");
     for (const auto& layer : d["model"]["layers"]) {
-        std::printf("%-6d %-12s %s %-14s %lld\n", layer["index"].get<int>(),
-                    layer["type"].get<std::string>().c_str(),
+        std::printf("%-6d %s %s %-14s %lld\n", layer["index"].get<int>(),
+                    padded(layer["type"], type_width).c_str(),
                     padded(layer["detail"], detail_width).c_str(),
                     fmt::format("(None, {})", layer["output_shape"][1].get<std::int64_t>()).c_str(),
                     static_cast<long long>(layer["parameters"].get<std::int64_t>()));

@@ -411,6 +411,37 @@ TEST_CASE("gpu: gather_columns", "[gpu]") {
     check_close(twin, dst, 0.0);
 }
 
+TEST_CASE("gpu: periodic embeddings forward and backward, and copy_rows", "[gpu]") {
+    Twin twin;
+    const std::int64_t inputs = 7, cols = 130, k = 5;
+    const std::vector<std::uint32_t> numeric = {0, 3, 4, 6}, others = {1, 2, 5};
+    const std::vector<std::uint32_t> after = {20, 21, 22};  // where the others go
+    const auto m = static_cast<std::int64_t>(numeric.size());
+    Pair x(twin, inputs, cols, random_values(inputs * cols, 31));
+    Pair frequencies(twin, k, m, random_values(k * m, 32, 0.3));
+    Pair v(twin, 2 * k * m, cols), dv(twin, 2 * k * m, cols, random_values(2 * k * m * cols, 33));
+    Pair frequency_grad(twin, k, m, random_values(k * m, 34));
+    Pair dx(twin, inputs, cols, random_values(inputs * cols, 35));
+    Pair out(twin, 23, cols, random_values(23 * cols, 36));
+    for (int s = 0; s < 2; ++s) {
+        IndexBuffer rows = twin[s].allocate_indices(m);
+        twin[s].upload_indices(numeric.data(), m, rows.data());
+        twin[s].periodic_forward(x[s], rows.data(), frequencies[s], v[s]);
+        twin[s].periodic_backward(x[s], rows.data(), frequencies[s], v[s], dv[s], frequency_grad[s],
+                                  dx[s]);
+        twin[s].periodic_backward(x[s], rows.data(), frequencies[s], v[s], dv[s], frequency_grad[s],
+                                  Tensor{});
+        IndexBuffer from = twin[s].allocate_indices(3), to = twin[s].allocate_indices(3);
+        twin[s].upload_indices(others.data(), 3, from.data());
+        twin[s].upload_indices(after.data(), 3, to.data());
+        twin[s].copy_rows(x[s], from.data(), out[s], to.data(), 3);
+    }
+    check_close(twin, v);
+    check_close(twin, dx);  // the numeric rows written, the others kept
+    check_close(twin, frequency_grad, kSumTolerance);
+    check_close(twin, out, 0.0);
+}
+
 TEST_CASE("gpu: every optimizer over three steps", "[gpu]") {
     Twin twin;
     const std::int64_t n = 5000;

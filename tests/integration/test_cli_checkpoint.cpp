@@ -629,3 +629,39 @@ TEST_CASE("the realmlp preset trains, resumes exactly, evaluates and inspects",
     REQUIRE(tensors.exit_code == 0);
     CHECK_THAT(tensors.out, Contains("\"scale\""));
 }
+
+TEST_CASE("the mlp-plr preset embeds the numeric inputs, resumes exactly, evaluates and inspects",
+          "[cli][checkpoint]") {
+    TempDir dir;
+    const std::string penguins = quote(source_file("data/penguins.csv"));
+    const fs::path full = dir.path() / "full";
+    const CliResult r = run_dlctl("train " + penguins +
+                                  " --target species --preset mlp-plr -q --set train.epochs=4 "
+                                  "--set output.keep_checkpoints=4 --run-dir " +
+                                  quote(full));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    CHECK_THAT(read_text(full / "config.yaml"),
+               Contains("{type: periodic_embedding, units: 24, frequencies: 48, sigma: 0.01}"));
+    const CliResult resumed = run_dlctl("train " + quote(full / "config.yaml") + " -q --run-dir " +
+                                        quote(dir.path() / "resumed") + " --resume " +
+                                        quote(full / "checkpoints/epoch-0002.safetensors"));
+    INFO(resumed.err);
+    REQUIRE(resumed.exit_code == 0);
+    CHECK(without_seconds(dir.path() / "resumed/metrics.csv") ==
+          without_seconds(full / "metrics.csv"));
+
+    const std::string ckpt = quote(full / "checkpoints/last.safetensors");
+    const CliResult e =
+        run_dlctl("eval --checkpoint " + ckpt + " --output " + quote(dir.path() / "e.json"));
+    REQUIRE(e.exit_code == 0);
+    const json summary = json::parse(read_text(full / "summary.json"));
+    CHECK(json::parse(read_text(dir.path() / "e.json"))["metrics"]["loss"].get<double>() ==
+          Approx(summary["test"]["loss"].get<double>()).epsilon(1e-6));
+    // Penguins' 5 numeric columns get 24 values each; the 6 one-hot inputs of island and sex
+    // follow as they are.
+    const CliResult inspect = run_dlctl("inspect " + ckpt);
+    REQUIRE(inspect.exit_code == 0);
+    CHECK_THAT(inspect.out, Contains("periodic_embedding  48 frequencies, 24 units an input") &&
+                                Contains("(None, 126)") && Contains("inputs 11,"));
+}

@@ -22,6 +22,7 @@
 #include "dlctl/nn/independent_dense.h"
 #include "dlctl/nn/normalization.h"
 #include "dlctl/nn/parametric_activation.h"
+#include "dlctl/nn/periodic_embedding.h"
 #include "dlctl/nn/scale.h"
 #include "dlctl/nn/sequential.h"
 #include "support/backends.h"
@@ -351,6 +352,27 @@ TEST_CASE("scale and parametric activation gradients (RealMLP's layers)", "[grad
                                  return layers;
                              },
                              Activation::kSigmoid, loss_named("binary_crossentropy", 0.1), 1});
+        }
+    }
+}
+
+TEST_CASE("periodic embedding gradients (PLR), with the input's through a scale layer",
+          "[gradients]") {
+    for (const bool scaled : {false, true}) {
+        SECTION(scaled ? "scale → periodic → dense" : "periodic → dense") {
+            check_gradients({[scaled](std::int64_t outputs) {
+                                 std::vector<std::unique_ptr<Layer>> layers;
+                                 if (scaled) layers.push_back(std::make_unique<Scale>(kInputs));
+                                 // Inputs 0 and 2 embedded (2 units each), input 1 passed on.
+                                 layers.push_back(std::make_unique<PeriodicEmbedding>(
+                                     kInputs, std::vector<std::uint32_t>{0, 2}, 3, 2, 0.4));
+                                 layers.push_back(std::make_unique<Dense>(5, 4, Activation::kTanh,
+                                                                          true, "glorot_uniform"));
+                                 layers.push_back(std::make_unique<Dense>(
+                                     4, outputs, Activation::kLinear, true, "glorot_uniform"));
+                                 return layers;
+                             },
+                             Activation::kLinear, loss_named("mse")});
         }
     }
 }

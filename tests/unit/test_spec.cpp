@@ -593,3 +593,35 @@ TEST_CASE("train.cv resolves, round-trips, lets val_ monitors run, and is locate
                                          "data.split.validation=0"}),
                Contains("train.cv.folds") && Contains("data.validation_file"));
 }
+
+TEST_CASE("a periodic_embedding layer resolves its defaults, comes first, and is checked",
+          "[config]") {
+    const std::string plr = replace(kValidSpec, "    - {type: dense, units: 8, activation: relu}\n",
+                                    "    - {type: periodic_embedding}\n"
+                                    "    - {type: dense, units: 8, activation: relu}\n");
+    const ExperimentSpec spec = load(plr);
+    const auto& layer = spec.model.layers[0];
+    CHECK(layer.type == "periodic_embedding");
+    CHECK(layer.units == 24);
+    CHECK(layer.frequencies == 48);
+    CHECK(layer.sigma == 0.01);
+    const std::string yaml = dlctl::to_yaml(spec);
+    CHECK_THAT(yaml,
+               Contains("{type: periodic_embedding, units: 24, frequencies: 48, sigma: 0.01}"));
+    CHECK(dlctl::to_yaml(load(yaml)) == yaml);
+
+    CHECK_THAT(only_problem(replace(plr, "{type: periodic_embedding}",
+                                    "{type: periodic_embedding, frequencies: 0}")),
+               Contains("model.layers.0.frequencies") && Contains("[1, 1024]"));
+    CHECK_THAT(only_problem(replace(plr, "{type: periodic_embedding}",
+                                    "{type: periodic_embedding, sigma: -1}")),
+               Contains("model.layers.0.sigma"));
+    CHECK_THAT(only_problem(replace(plr, "{type: periodic_embedding}",
+                                    "{type: periodic_embedding, rate: 0.1}")),
+               Contains("model.layers.0.rate"));
+    const std::string second =
+        replace(kValidSpec, "    - {type: dropout, rate: 0.5}\n",
+                "    - {type: dropout, rate: 0.5}\n    - {type: periodic_embedding}\n");
+    CHECK_THAT(only_problem(second),
+               Contains("model.layers.2.type") && Contains("must be the first layer"));
+}

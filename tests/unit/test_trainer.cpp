@@ -599,6 +599,18 @@ TEST_CASE("every device trains RealMLP's layers, factors and schedules as the CP
     check_devices_train_alike(spec, adamw, o, data);
 }
 
+TEST_CASE("every device trains periodic embeddings (PLR) as the CPU does", "[trainer]") {
+    const Dataset data = make_dataset(150, 43);
+    LayerSpec periodic;
+    periodic.type = "periodic_embedding";
+    periodic.units = 6;
+    periodic.frequencies = 8;
+    periodic.sigma = 0.5;
+    const ModelSpec spec = model_of({periodic, dense(16, "relu"), dense(1, "sigmoid")});
+    check_devices_train_alike(spec, optimizer("adamw", 0.01),
+                              options(3, 32, 41, {"accuracy", "auc"}, 1), data);
+}
+
 TEST_CASE("data_init gives each dense unit unit-variance pre-activations with its kink among them",
           "[nn]") {
     const auto backend = make_backend({DeviceKind::kCpu, 0}, 1);

@@ -23,6 +23,7 @@ struct Recipe {
     int members;            ///< > 0: a TabM ensemble of this many members
     const char* optimizer;  ///< the optimizer's flow map
     bool real_mlp = false;  ///< RealMLP's recipe (realmlp_yaml) instead of these fields
+    bool periodic = false;  ///< periodic numeric embeddings first (MLP-PLR)
 };
 
 constexpr Recipe kRecipes[] = {
@@ -30,6 +31,10 @@ constexpr Recipe kRecipes[] = {
      "quantile-normalised inputs, 3 relu layers of 256 (128 under 2000 rows), dropout 0.1, "
      "AdamW, early stopping",
      3, 256, 0.1, 200, 16, 0, "{type: adamw, lr: 0.001}"},
+    {"mlp-plr",
+     "mlp with periodic embeddings of the numeric inputs first (PLR: 48 frequencies, 24 units "
+     "an input; Gorishniy et al. 2022)",
+     3, 256, 0.1, 200, 16, 0, "{type: adamw, lr: 0.001}", false, true},
     {"fast", "2 relu layers of 128, AdamW, fewer epochs: a quick first look", 2, 128, 0.0, 50, 8, 0,
      "{type: adamw, lr: 0.001}"},
     {"tabm",
@@ -150,6 +155,7 @@ std::string preset_yaml(const std::string& name,
     if (r.real_mlp) return realmlp_yaml(r, task, data);
     const int units = r.units > 128 && rows < 2000 ? 128 : r.units;
     std::string layers;
+    if (r.periodic) layers += "    - {type: periodic_embedding, units: 24, frequencies: 48}\n";
     if (r.members > 0) layers += fmt::format("    - {{type: ensemble, members: {}}}\n", r.members);
     for (int i = 0; i < r.hidden_layers; ++i) {
         layers += fmt::format("    - {{type: dense, units: {}, activation: relu}}\n", units);

@@ -224,6 +224,35 @@ class Backend {
                               const MatrixBatch& c,
                               std::int64_t count) = 0;
 
+    // ---- numeric embeddings --------------------------------------------------------------------
+
+    /// Periodic features of some input rows (Gorishniy et al. 2022), with k = frequencies.rows:
+    /// for feature i < frequencies.cols (input row rows[i]) and j < k, z = 2π · frequencies[j, i]
+    /// · x[rows[i], c], v[2k·i + j, c] = cos z and v[2k·i + k + j, c] = sin z. `rows` is this
+    /// backend's memory.
+    virtual void periodic_forward(const Tensor& x,
+                                  const std::uint32_t* rows,
+                                  const Tensor& frequencies,
+                                  Tensor v) = 0;
+    /// The gradient of periodic_forward, given its v and dv = d loss / d v: with
+    /// g = cos z · dv[sin z] - sin z · dv[cos z], frequency_grad[j, i] += Σ_c 2π x[rows[i], c] · g
+    /// and, when dx.data is not null, dx[rows[i], c] = Σ_j 2π frequencies[j, i] · g (the other
+    /// rows of dx are left as they are).
+    virtual void periodic_backward(const Tensor& x,
+                                   const std::uint32_t* rows,
+                                   const Tensor& frequencies,
+                                   const Tensor& v,
+                                   const Tensor& dv,
+                                   Tensor frequency_grad,
+                                   Tensor dx) = 0;
+    /// dst[dst_rows[i], c] = src[src_rows[i], c] for i < count and every column c (src.cols ==
+    /// dst.cols); the row lists are this backend's memory.
+    virtual void copy_rows(const Tensor& src,
+                           const std::uint32_t* src_rows,
+                           Tensor dst,
+                           const std::uint32_t* dst_rows,
+                           std::int64_t count) = 0;
+
     // ---- optimisation -------------------------------------------------------------------------
 
     /// Zero-initialised storage for `count` column indices; DeviceError when memory runs out.

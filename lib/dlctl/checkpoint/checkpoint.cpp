@@ -147,6 +147,10 @@ json model_json(const ModelSpec& model) {
             layer["members"] = l.members;
             layer["scale"] = l.scale;
         }
+        if (l.type == "periodic_embedding") {
+            layer["units"] = l.units;
+            layer["frequencies"] = l.frequencies;
+        }
         if (l.type == "dropout") layer["rate"] = l.rate;
         if (l.type == "batch_norm" || l.type == "layer_norm") layer["eps"] = l.eps;
         layers.push_back(layer);

@@ -14,6 +14,7 @@ bool fraction(double v) { return v >= 0.0 && v < 1.0; }
 bool non_negative(double v) { return v >= 0.0 && std::isfinite(v); }
 bool positive_number(double v) { return v > 0.0 && std::isfinite(v); }
 bool ensemble_size(int v) { return v >= 1 && v <= 1024; }
+bool embedding_frequencies(int v) { return v >= 1 && v <= 1024; }
 
 /// `activation` and its `alpha` (leaky_relu, elu), shared by dense and activation layers.
 void read_activation(SpecReader& r,
@@ -141,6 +142,13 @@ void read_layer(SpecReader& r, const YAML::Node& node, const std::string& path, 
         }
     } else if (layer.type == "activation") {
         read_activation_layer(r, node, path, layer);
+    } else if (layer.type == "periodic_embedding") {
+        r.check_keys(node, path, {"type", "units", "frequencies", "sigma"});
+        layer.units = 24;
+        r.read_checked(node, "units", path, layer.units, positive, "a positive integer");
+        r.read_checked(node, "frequencies", path, layer.frequencies, embedding_frequencies,
+                       "in [1, 1024]");
+        r.read_checked(node, "sigma", path, layer.sigma, positive_number, "a positive number");
     } else if (layer.type == "scale") {
         r.check_keys(node, path, {"type", "lr_scale"});
         read_lr_scale(r, node, path, layer.lr_scale);
@@ -199,6 +207,13 @@ void read_model(SpecReader& r, const YAML::Node& root, ModelSpec& model) {
         read_layer(r, layers[i], "model.layers." + std::to_string(i), model.layers[i]);
     }
     check_ensemble(r, layers, model);
+    for (std::size_t i = 1; i < model.layers.size(); ++i) {
+        if (model.layers[i].type == "periodic_embedding") {
+            r.problem("model.layers." + std::to_string(i) + ".type", layers[i]["type"],
+                      "a periodic_embedding layer embeds the model's numeric inputs, so it must "
+                      "be the first layer");
+        }
+    }
 }
 
 }  // namespace dlctl::spec_detail

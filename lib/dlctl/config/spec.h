@@ -63,7 +63,7 @@ struct DataSpec {
 
 struct LayerSpec {
     std::string type;  ///< dense | dropout | activation | batch_norm | layer_norm | ensemble |
-                       ///< scale
+                       ///< scale | periodic_embedding
     int units = 0;     ///< dense
     std::string activation = "linear";  ///< dense, activation
     double alpha = 0.0;                 ///< leaky_relu slope / elu scale; resolved per activation
@@ -85,6 +85,10 @@ struct LayerSpec {
     /// activation: a learned mix per unit, x + a·(act(x) - x) with a starting at 1 (RealMLP's
     /// parametric activation).
     bool parametric = false;
+    /// periodic_embedding: trainable frequencies per numeric input (k), drawn from N(0, sigma²);
+    /// `units` is each input's embedding size.
+    int frequencies = 48;
+    double sigma = 0.01;
     /// dense, scale, parametric activation: the layer's learning rate is train.optimizer.lr ×
     /// this (RealMLP's per-parameter learning-rate factors).
     double lr_scale = 1.0;

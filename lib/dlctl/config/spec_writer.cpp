@@ -42,6 +42,10 @@ void write_layer(YAML::Emitter& out, const LayerSpec& layer) {
             out << YAML::Key << "parametric" << YAML::Value << true;
             out << YAML::Key << "lr_scale" << YAML::Value << number(layer.lr_scale);
         }
+    } else if (layer.type == "periodic_embedding") {
+        out << YAML::Key << "units" << YAML::Value << layer.units;
+        out << YAML::Key << "frequencies" << YAML::Value << layer.frequencies;
+        out << YAML::Key << "sigma" << YAML::Value << number(layer.sigma);
     } else if (layer.type == "scale") {
         out << YAML::Key << "lr_scale" << YAML::Value << number(layer.lr_scale);
     } else if (layer.type == "batch_norm") {

@@ -3,8 +3,9 @@
 namespace dlctl::vocabulary {
 
 const Choices& layer_types() {
-    static const Choices c{
-        {"dense", "dropout", "activation", "batch_norm", "layer_norm", "ensemble", "scale"}, {}};
+    static const Choices c{{"dense", "dropout", "activation", "batch_norm", "layer_norm",
+                            "ensemble", "scale", "periodic_embedding"},
+                           {}};
     return c;
 }
 

@@ -416,6 +416,20 @@ std::vector<std::string> Preprocessor::encoded_names() const {
     return names;
 }
 
+std::vector<bool> Preprocessor::numeric_inputs() const {
+    std::vector<bool> out;
+    for (const auto& f : columns_) {
+        if (f.type == ColumnType::kCategorical) {
+            out.insert(out.end(), f.vocabulary.size(), false);
+            continue;
+        }
+        const bool value = f.type == ColumnType::kNumeric && f.map != NumericMap::kPiecewiseLinear;
+        out.insert(out.end(), static_cast<std::size_t>(f.value_width()), value);
+        if (f.indicator) out.push_back(false);
+    }
+    return out;
+}
+
 std::vector<std::string> Preprocessor::feature_names() const {
     std::vector<std::string> names;
     for (const auto& f : columns_) names.push_back(f.name);

@@ -104,6 +104,9 @@ class Preprocessor {
     std::int64_t width() const;
     /// Name of every model input: the column, <column>__missing, <column>=<value>.
     std::vector<std::string> encoded_names() const;
+    /// Per model input, whether it is a numeric column's value (not a category, missing
+    /// indicator, boolean or piecewise-linear bin): what numeric embeddings embed.
+    std::vector<bool> numeric_inputs() const;
     const std::vector<FeatureColumn>& columns() const { return columns_; }
     /// Input column names, in order.
     std::vector<std::string> feature_names() const;

@@ -47,7 +47,8 @@ constexpr std::int64_t aligned_floats(std::int64_t count) { return (count + 15) 
 /// calls at once (a step executor's lanes). Parameters live in slices of the model's flat buffers.
 ///
 /// A new layer implements type, the sizes, workspace_floats, forward and backward, and, if it has
-/// parameters or state, parameter_count/state_count, bind, initialize and tensors.
+/// parameters or state, parameter_count/state_count, bind, initialize and tensors (and attach, if
+/// it reads constants).
 class Layer {
   public:
     virtual ~Layer() = default;
@@ -63,6 +64,9 @@ class Layer {
     virtual std::int64_t state_count() const { return 0; }
     /// Points the layer at its slices of the model's parameters and state.
     virtual void bind(float* /*params*/, float* /*state*/) {}
+    /// Puts constants the layer's computation reads (index lists) into the backend's memory;
+    /// called once, when the model is built on a backend.
+    virtual void attach(Backend& /*backend*/) {}
     /// Writes initial parameter and state values (host memory, sized as the counts say).
     virtual void initialize(Rng& /*rng*/, float* /*host_params*/, float* /*host_state*/) const {}
     /// Views of the layer's parameters and state by name ("weight", "bias", "running_mean",

@@ -9,6 +9,7 @@
 #include "dlctl/nn/independent_dense.h"
 #include "dlctl/nn/normalization.h"
 #include "dlctl/nn/parametric_activation.h"
+#include "dlctl/nn/periodic_embedding.h"
 #include "dlctl/nn/scale.h"
 
 namespace dlctl {
@@ -39,12 +40,29 @@ std::unique_ptr<Layer> make_dense(const LayerSpec& s,
     return std::make_unique<Dense>(d.inputs, d.units, d.activation, s.use_bias, s.init, d.l1, d.l2);
 }
 
+/// A periodic_embedding layer over the inputs `numeric_inputs` marks (empty: all of them).
+std::unique_ptr<Layer> make_periodic(const LayerSpec& s,
+                                     std::int64_t input_size,
+                                     const std::vector<bool>& numeric_inputs) {
+    DLCTL_CHECK(numeric_inputs.empty() ||
+                static_cast<std::int64_t>(numeric_inputs.size()) == input_size);
+    std::vector<std::uint32_t> rows;
+    for (std::int64_t r = 0; r < input_size; ++r) {
+        if (numeric_inputs.empty() || numeric_inputs[static_cast<std::size_t>(r)]) {
+            rows.push_back(static_cast<std::uint32_t>(r));
+        }
+    }
+    return std::make_unique<PeriodicEmbedding>(input_size, std::move(rows), s.frequencies, s.units,
+                                               s.sigma);
+}
+
 }  // namespace
 
 std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
                                         std::int64_t input_size,
                                         double l1,
-                                        double l2) {
+                                        double l2,
+                                        const std::vector<bool>& numeric_inputs) {
     const auto& specs = spec.layers;
     DLCTL_CHECK(!specs.empty() &&
                 (specs.back().type == "dense" || specs.back().type == "activation"));
@@ -81,6 +99,10 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
             }
         } else if (s.type == "scale") {
             layers.push_back(std::make_unique<Scale>(width));
+        } else if (s.type == "periodic_embedding") {
+            DLCTL_CHECK(i == 0);
+            layers.push_back(make_periodic(s, width, numeric_inputs));
+            width = layers.back()->output_size();
         } else if (s.type == "dropout") {
             layers.push_back(std::make_unique<Dropout>(width, static_cast<float>(s.rate), i));
         } else if (s.type == "batch_norm") {

@@ -33,6 +33,7 @@ void Sequential::build(Backend& backend, Rng& rng) {
     for (std::size_t i = 0; i < layers_.size(); ++i) {
         Layer& layer = *layers_[i];
         layer.bind(parameters_.data + offsets_[i], state_tensor_.data + state_offset);
+        layer.attach(backend);
         layer.initialize(rng, host.data() + offsets_[i], host_state.data() + state_offset);
         state_offset += layer.state_count();
     }

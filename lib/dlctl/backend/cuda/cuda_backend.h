@@ -139,6 +139,24 @@ class CudaBackend final : public Backend {
                       const MatrixBatch& c,
                       std::int64_t count) override;
 
+    // cuda_embeddings.cu
+    void periodic_forward(const Tensor& x,
+                          const std::uint32_t* rows,
+                          const Tensor& frequencies,
+                          Tensor v) override;
+    void periodic_backward(const Tensor& x,
+                           const std::uint32_t* rows,
+                           const Tensor& frequencies,
+                           const Tensor& v,
+                           const Tensor& dv,
+                           Tensor frequency_grad,
+                           Tensor dx) override;
+    void copy_rows(const Tensor& src,
+                   const std::uint32_t* src_rows,
+                   Tensor dst,
+                   const std::uint32_t* dst_rows,
+                   std::int64_t count) override;
+
     IndexBuffer allocate_indices(std::int64_t count) override;
     void upload_indices(const std::uint32_t* host, std::int64_t count, std::uint32_t* dst) override;
     void gather_columns(const Tensor& src, const std::uint32_t* indices, Tensor dst) override;

@@ -47,10 +47,10 @@ Factory load_factory() {
             problems += fmt::format("; {}: {}", path.string(), dlerror());
             continue;
         }
-        if (void* symbol = dlsym(module, "dlctl_create_cuda_backend_v8")) {
+        if (void* symbol = dlsym(module, "dlctl_create_cuda_backend_v9")) {
             return reinterpret_cast<Factory>(symbol);
         }
-        problems += fmt::format("; {}: no dlctl_create_cuda_backend_v8", path.string());
+        problems += fmt::format("; {}: no dlctl_create_cuda_backend_v9", path.string());
     }
     throw DeviceError(
         fmt::format("cannot load the CUDA backend ({}){}", kModule,
