@@ -35,7 +35,7 @@ with tempfile.TemporaryDirectory() as work:
     # penguins: string labels, categorical features, missing values; then the numeric maps and
     # ensembles (TabM-mini's scaled input and shared layers, BatchEnsemble and independent heads),
     # RealMLP's input scale and parametric activation, and periodic embeddings of the numeric
-    # inputs among categorical ones.
+    # inputs among categorical ones, and learned embeddings of categorical columns before them.
     tabm_mini = ("model.layers=[{type: ensemble, members: 4, scale: true}, {type: dense, units: "
                  "16, activation: relu, ensemble: shared}, {type: dense, units: 8, activation: "
                  "tanh}, {type: dense, units: 3, activation: softmax}]")
@@ -46,6 +46,9 @@ with tempfile.TemporaryDirectory() as work:
     plr = ("model.layers=[{type: periodic_embedding, units: 4, frequencies: 3, sigma: 0.3}, "
            "{type: dense, units: 8, activation: relu}, {type: dense, units: 3, activation: "
            "softmax}]")
+    categories = ("model.layers=[{type: category_embedding, units: 3}, {type: periodic_embedding, "
+                  "units: 2, frequencies: 2, sigma: 0.3}, {type: dense, units: 8, activation: "
+                  "relu}, {type: dense, units: 3, activation: softmax}]")
     for config, data, sets in [("wine.yaml", "wine.csv", []),
                                ("diabetes.yaml", "diabetes.csv", []),
                                ("penguins.yaml", "penguins.csv", []),
@@ -58,7 +61,9 @@ with tempfile.TemporaryDirectory() as work:
                                ("penguins.yaml", "penguins.csv",
                                 [real, "model.data_init=true", "model.parametrization=ntk"]),
                                ("penguins.yaml", "penguins.csv", [plr, "data.normalize=quantile",
-                                                                  "data.missing.indicators=true"])]:
+                                                                  "data.missing.indicators=true"]),
+                               ("penguins.yaml", "penguins.csv", [categories,
+                                                                  "data.embed_categories=2"])]:
         run = os.path.join(work, config + str(len(os.listdir(work))))
         extra = [arg for s in sets for arg in ("--set", s)]
         subprocess.run([args.dlctl, "train", os.path.join(root, "configs", config), "-q",

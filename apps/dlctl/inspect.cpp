@@ -39,8 +39,9 @@ std::string padded(const std::string& text, std::size_t width) {
 }
 
 json describe(const Checkpoint& c, const std::string& path) {
-    const auto model = build_model(c.spec.model, c.preprocessor.width(), c.spec.train.l1,
-                                   c.spec.train.l2, c.preprocessor.numeric_inputs());
+    const auto model =
+        build_model(c.spec.model, c.preprocessor.width(), c.spec.train.l1, c.spec.train.l2,
+                    c.preprocessor.numeric_inputs(), c.preprocessor.category_inputs());
     json layers = json::array();
     std::int64_t total = 0;
     for (std::size_t i = 0; i < model->layers().size(); ++i) {
@@ -53,6 +54,8 @@ json describe(const Checkpoint& c, const std::string& path) {
         if (spec.parametric) detail += ", parametric";
         if (spec.lr_scale != 1.0)
             detail += fmt::format("{}lr × {}", detail.empty() ? "" : ", ", spec.lr_scale);
+        if (spec.type == "category_embedding")
+            detail = fmt::format("{} units a column", spec.units);
         if (spec.type == "periodic_embedding") {
             detail = fmt::format("{} frequencies, {} units an input, sigma {}", spec.frequencies,
                                  spec.units, spec.sigma);
@@ -125,7 +128,9 @@ void print_columns(const json& features) {
         const json& f = features[i];
         std::string encoding;
         if (f["type"] == "categorical") {
-            encoding = fmt::format("one-hot over {} values", f["vocabulary"].size());
+            encoding = fmt::format("{} over {} values",
+                                   f.value("embedded", false) ? "learned embedding" : "one-hot",
+                                   f["vocabulary"].size());
         } else if (f.value("map", "") == "piecewise_linear") {
             encoding = fmt::format("piecewise-linear over {} quantile bins", f["knots"].size() - 1);
         } else if (f.value("map", "") == "quantile") {

@@ -442,6 +442,31 @@ TEST_CASE("gpu: periodic embeddings forward and backward, and copy_rows", "[gpu]
     check_close(twin, out, 0.0);
 }
 
+TEST_CASE("gpu: category embeddings forward and backward", "[gpu]") {
+    Twin twin;
+    const std::int64_t inputs = 4, cols = 150, d = 3;
+    const std::vector<std::uint32_t> rows = {1, 3}, offsets = {0, 5};  // vocabularies 5 and 7
+    std::vector<float> x = random_values(inputs * cols, 41);
+    for (std::int64_t c = 0; c < cols; ++c) {
+        x[c * inputs + 1] = static_cast<float>(c % 5);
+        x[c * inputs + 3] = static_cast<float>((c * 3) % 7);
+    }
+    Pair input(twin, inputs, cols, x);
+    Pair table(twin, d, 12, random_values(d * 12, 42));
+    Pair out(twin, 2 * d, cols), d_out(twin, 2 * d, cols, random_values(2 * d * cols, 43));
+    Pair table_grad(twin, d, 12, random_values(d * 12, 44));
+    for (int s = 0; s < 2; ++s) {
+        IndexBuffer device_rows = twin[s].allocate_indices(2), firsts = twin[s].allocate_indices(2);
+        twin[s].upload_indices(rows.data(), 2, device_rows.data());
+        twin[s].upload_indices(offsets.data(), 2, firsts.data());
+        twin[s].embedding_forward(input[s], device_rows.data(), firsts.data(), 2, table[s], out[s]);
+        twin[s].embedding_backward(input[s], device_rows.data(), firsts.data(), 2, d_out[s],
+                                   table_grad[s]);
+    }
+    check_close(twin, out, 0.0);
+    check_close(twin, table_grad, kSumTolerance);
+}
+
 TEST_CASE("gpu: every optimizer over three steps", "[gpu]") {
     Twin twin;
     const std::int64_t n = 5000;

@@ -116,6 +116,29 @@ TEST_CASE("every preset gives a valid spec for every task", "[autospec]") {
                       Contains("unknown preset 'mpl'") && Contains("did you mean 'mlp'"));
 }
 
+TEST_CASE("presets embed categorical columns wider than their one-hot limit", "[autospec]") {
+    const std::string data = "name: p\ndata: {path: d.csv, target: y}\n";
+    DataSpec spec_data;  // data.max_categories 50
+    auto load = [&](const std::string& preset, std::size_t widest) {
+        return load_spec_from_string(
+            data, "p.yaml", "/base", {}, {},
+            preset_yaml(preset, {"binary", 1, ""}, spec_data, 900, widest));
+    };
+    for (const std::string& preset : preset_names()) {
+        INFO(preset);
+        const bool real = preset == "realmlp";
+        CHECK(load(preset, 8).data.embed_categories == 0);
+        CHECK(load(preset, 8).model.layers.front().type != "category_embedding");
+        const ExperimentSpec wide = load(preset, 60);
+        CHECK(wide.data.embed_categories == (real ? 8 : 50));
+        CHECK(wide.model.layers.front().type == "category_embedding");
+        CHECK(wide.model.layers.front().units == (real ? 8 : 16));
+        if (preset == "mlp-plr") CHECK(wide.model.layers[1].type == "periodic_embedding");
+    }
+    CHECK(load("realmlp", 9).data.embed_categories == 8);
+    CHECK(load("mlp", 50).data.embed_categories == 0);
+}
+
 TEST_CASE("a spec's own keys and --set win over the preset's", "[autospec]") {
     const std::string defaults = preset_yaml("mlp", {"binary", 1, ""}, DataSpec{}, 1000);
     const ExperimentSpec spec = load_spec_from_string(

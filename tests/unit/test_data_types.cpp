@@ -182,6 +182,41 @@ TEST_CASE("categorical features are one-hot over the training rows' values", "[d
           std::vector<float>{1, 0, 0});  // NA filled with red
 }
 
+TEST_CASE("a wide categorical column becomes one index input for a learned embedding",
+          "[data][types]") {
+    TempDir dir;
+    const auto csv = dir.write("c.csv",
+                               "color,size,y\nred,s,0\nblue,m,1\nred,s,0\ngreen,m,1\nNA,s,0\n"
+                               "red,m,1\nblue,s,0\npurple,m,0\n");
+    DataSpec spec = spec_for(csv, "y");
+    spec.split = {1.0 / 8, 0.0, false};  // the last row (purple) is the test row: unseen
+    spec.embed_categories = 2;           // color has 4 training values, size 2
+    PreparedData data = prepare_data(spec, 1, 0);
+    const FeatureColumn& color = data.preprocessor.columns()[0];
+    CHECK(color.embedded);
+    // Values seen twice or more, then __other__ (green, seen once, and unseen ones).
+    CHECK(color.vocabulary == std::vector<std::string>{"red", "blue", "__other__", "__missing__"});
+    CHECK_FALSE(data.preprocessor.columns()[1].embedded);
+    CHECK(data.preprocessor.encoded_names() ==
+          std::vector<std::string>{"color", "size=s", "size=m"});
+    CHECK(data.preprocessor.category_inputs() == std::vector<std::int64_t>{4, 0, 0});
+    CHECK(data.preprocessor.numeric_inputs() == std::vector<bool>{false, false, false});
+    CHECK(data.train.features == std::vector<float>{0, 1, 0,  // red
+                                                    1, 0, 1,  // blue
+                                                    0, 1, 0,  // red
+                                                    2, 0, 1,  // green: __other__
+                                                    3, 1, 0,  // NA: __missing__
+                                                    0, 0, 1,  // red
+                                                    1, 1, 0});
+    CHECK(data.test.features == std::vector<float>{2, 0, 1});  // purple, unseen: __other__
+    CHECK(data.test.outside_vocabulary == std::vector<std::int64_t>{1, 0});
+    const Preprocessor again = Preprocessor::from_json(data.preprocessor.to_json());
+    CHECK(again.columns()[0].embedded);
+    CHECK(again.category_inputs() == data.preprocessor.category_inputs());
+    CHECK_THAT(fmt::format("{}", fmt::join(data_summary_lines(data, 0), "\n")),
+               Contains("color (categorical, 4 values, embedded)"));
+}
+
 TEST_CASE("column settings must name columns of the file", "[data][types]") {
     TempDir dir;
     const auto csv = dir.write("c.csv", "x,c,y\n1,a,0\n2,b,1\n");

@@ -16,6 +16,7 @@
 #include "dlctl/loss/member_loss.h"
 #include "dlctl/nn/activation_layer.h"
 #include "dlctl/nn/batch_ensemble_dense.h"
+#include "dlctl/nn/category_embedding.h"
 #include "dlctl/nn/dense.h"
 #include "dlctl/nn/dropout.h"
 #include "dlctl/nn/ensemble_input.h"
@@ -41,6 +42,8 @@ struct Case {
     int classes = 0;  ///< 0 regression, 1 binary, K multiclass
     bool weighted = false;
     float l1 = 0.0f, l2 = 0.0f;  ///< penalties of the hidden dense layer
+    /// Per input, > 0: the input is a category index below this (category embeddings).
+    std::vector<std::int64_t> categories = {};
 };
 
 TrainSpec loss_named(const std::string& name, double smoothing = 0.0) {
@@ -165,7 +168,10 @@ Dataset random_batch(const Case& c, Rng& rng) {
     d.n_features = kInputs;
     d.n_rows = kBatch;
     for (std::int64_t i = 0; i < kInputs * kBatch; ++i) {
-        d.features.push_back(static_cast<float>(rng.normal()));
+        const auto input = static_cast<std::size_t>(i % kInputs);
+        const std::int64_t vocabulary = input < c.categories.size() ? c.categories[input] : 0;
+        d.features.push_back(vocabulary > 0 ? static_cast<float>(rng.below(vocabulary))
+                                            : static_cast<float>(rng.normal()));
     }
     for (std::int64_t i = 0; i < kBatch; ++i) {
         d.targets.push_back(c.classes == 0
@@ -375,6 +381,32 @@ TEST_CASE("periodic embedding gradients (PLR), with the input's through a scale 
                              Activation::kLinear, loss_named("mse")});
         }
     }
+}
+
+TEST_CASE("category embedding gradients, then periodic embeddings of the numeric inputs",
+          "[gradients]") {
+    // Input 1 is a category of 4 values; inputs 0 and 2, numbers, pass on to the periodic layer
+    // after the category's 2 embedded values.
+    check_gradients(
+        {[](std::int64_t outputs) {
+             std::vector<std::unique_ptr<Layer>> layers;
+             layers.push_back(std::make_unique<CategoryEmbedding>(
+                 kInputs, std::vector<std::uint32_t>{1}, std::vector<std::int64_t>{4}, 2));
+             layers.push_back(std::make_unique<PeriodicEmbedding>(
+                 4, std::vector<std::uint32_t>{2, 3}, 3, 2, 0.4));
+             layers.push_back(
+                 std::make_unique<Dense>(6, 4, Activation::kTanh, true, "glorot_uniform"));
+             layers.push_back(
+                 std::make_unique<Dense>(4, outputs, Activation::kLinear, true, "glorot_uniform"));
+             return layers;
+         },
+         Activation::kSoftmax,
+         loss_named("categorical_crossentropy"),
+         3,
+         false,
+         0.0f,
+         0.0f,
+         {0, 4, 0}});
 }
 
 TEST_CASE("the CPU's fused relu + dropout and sparse input gradients match the layers one by one",

@@ -625,3 +625,29 @@ TEST_CASE("a periodic_embedding layer resolves its defaults, comes first, and is
     CHECK_THAT(only_problem(second),
                Contains("model.layers.2.type") && Contains("must be the first layer"));
 }
+
+TEST_CASE("data.embed_categories needs a first category_embedding layer", "[config]") {
+    const std::string embedded =
+        replace(kValidSpec, "    - {type: dense, units: 8, activation: relu}\n",
+                "    - {type: category_embedding}\n"
+                "    - {type: periodic_embedding, units: 4}\n"
+                "    - {type: dense, units: 8, activation: relu}\n");
+    const ExperimentSpec spec = load(embedded, {"data.embed_categories=20"});
+    CHECK(spec.data.embed_categories == 20);
+    CHECK(spec.model.layers[0].units == 8);
+    const std::string yaml = dlctl::to_yaml(spec);
+    CHECK_THAT(
+        yaml, Contains("embed_categories: 20") && Contains("{type: category_embedding, units: 8}"));
+    CHECK(dlctl::to_yaml(load(yaml)) == yaml);
+    CHECK(load(embedded).data.embed_categories == 0);  // a layer without index inputs passes on
+
+    CHECK_THAT(only_problem(kValidSpec, {"data.embed_categories=20"}),
+               Contains("data.embed_categories") && Contains("category_embedding"));
+    CHECK_THAT(only_problem(embedded, {"data.embed_categories=-1"}),
+               Contains("data.embed_categories") && Contains(">= 0"));
+    const std::string late = replace(kValidSpec, "    - {type: dropout, rate: 0.5}\n",
+                                     "    - {type: dropout, rate: 0.5}\n"
+                                     "    - {type: category_embedding}\n");
+    CHECK_THAT(only_problem(late),
+               Contains("model.layers.2.type") && Contains("must be the first layer"));
+}

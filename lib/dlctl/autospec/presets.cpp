@@ -78,8 +78,34 @@ std::string loss_of(const TaskGuess& task) {
     return "mse";
 }
 
-std::string data_yaml(const TaskGuess& task, const DataSpec& data, const char* normalize) {
-    std::string out = fmt::format("data:\n  task: {}\n  normalize: {}\n", task.task, normalize);
+/// Columns of more than `limit` values get a learned embedding of `units` (the data key and the
+/// first layer); none when no column is that wide.
+struct CategoryEmbeddingRecipe {
+    int limit = 0;  ///< 0: every column one-hot
+    int units = 0;
+
+    CategoryEmbeddingRecipe(const DataSpec& data, std::size_t widest, int one_hot_limit, int size) {
+        const int wanted = data.embed_categories > 0 ? data.embed_categories : one_hot_limit;
+        if (data.embed_categories > 0 || widest > static_cast<std::size_t>(wanted)) {
+            limit = wanted;
+            units = size;
+        }
+    }
+    std::string data_yaml() const {
+        return limit > 0 ? fmt::format("  embed_categories: {}\n", limit) : "";
+    }
+    std::string layer_yaml() const {
+        return limit > 0 ? fmt::format("    - {{type: category_embedding, units: {}}}\n", units)
+                         : "";
+    }
+};
+
+std::string data_yaml(const TaskGuess& task,
+                      const DataSpec& data,
+                      const char* normalize,
+                      const CategoryEmbeddingRecipe& embedding) {
+    std::string out = fmt::format("data:\n  task: {}\n  normalize: {}\n", task.task, normalize) +
+                      embedding.data_yaml();
     if (data.validation_file.empty()) out += "  split: {validation: 0.2}\n";
     if (task.task == "regression") out += "  target_normalize: standard\n";
     return out;
@@ -96,9 +122,14 @@ std::string early_stopping_yaml(int patience) {
 /// regression), factors (input scale × 6, biases and activation mixes × 0.1), Adam's β2 0.95,
 /// weight decay 0.02 spared on biases, its data-dependent start, and a zero-initialised output
 /// layer.
-std::string realmlp_yaml(const Recipe& r, const TaskGuess& task, const DataSpec& data) {
+std::string realmlp_yaml(const Recipe& r,
+                         const TaskGuess& task,
+                         const DataSpec& data,
+                         std::size_t widest_category) {
     const bool regression = task.task == "regression";
-    std::string layers = "    - {type: scale, lr_scale: 6}\n";
+    // RealMLP one-hot encodes up to 8 categories and embeds wider columns in 8 values.
+    const CategoryEmbeddingRecipe embedding(data, widest_category, 8, 8);
+    std::string layers = embedding.layer_yaml() + "    - {type: scale, lr_scale: 6}\n";
     for (int i = 0; i < r.hidden_layers; ++i) {
         layers += fmt::format("    - {{type: dense, units: {}, bias_lr_scale: 0.1}}\n", r.units);
         layers += fmt::format(
@@ -109,7 +140,7 @@ std::string realmlp_yaml(const Recipe& r, const TaskGuess& task, const DataSpec&
     std::string output = output_layer(task);
     output.insert(output.size() - 1, ", init: zeros, bias_lr_scale: 0.1");
     layers += "    - " + output + "\n";
-    return data_yaml(task, data, "smooth_clip") +
+    return data_yaml(task, data, "smooth_clip", embedding) +
            "model:\n  parametrization: ntk\n  data_init: true\n  layers:\n" + layers +
            fmt::format(
                "train:\n"
@@ -150,11 +181,13 @@ std::string describe_presets() {
 std::string preset_yaml(const std::string& name,
                         const TaskGuess& task,
                         const DataSpec& data,
-                        std::size_t rows) {
+                        std::size_t rows,
+                        std::size_t widest_category) {
     const Recipe& r = recipe(name);
-    if (r.real_mlp) return realmlp_yaml(r, task, data);
+    if (r.real_mlp) return realmlp_yaml(r, task, data, widest_category);
     const int units = r.units > 128 && rows < 2000 ? 128 : r.units;
-    std::string layers;
+    const CategoryEmbeddingRecipe embedding(data, widest_category, data.max_categories, 16);
+    std::string layers = embedding.layer_yaml();
     if (r.periodic) layers += "    - {type: periodic_embedding, units: 24, frequencies: 48}\n";
     if (r.members > 0) layers += fmt::format("    - {{type: ensemble, members: {}}}\n", r.members);
     for (int i = 0; i < r.hidden_layers; ++i) {
@@ -165,7 +198,7 @@ std::string preset_yaml(const std::string& name,
     layers += "    - " + output_layer(task) + "\n";
     // Ranks mapped to a normal: heavy tails and outliers hurt an MLP less (issue 24's
     // bench_quality measured it against standard scaling).
-    return data_yaml(task, data, "quantile") + "model:\n  layers:\n" + layers +
+    return data_yaml(task, data, "quantile", embedding) + "model:\n  layers:\n" + layers +
            fmt::format(
                "train:\n"
                "  loss: {}\n"

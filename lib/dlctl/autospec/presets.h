@@ -20,9 +20,12 @@ std::string describe_presets();
 /// labelled rows) and the data settings the recipe needs, as spec YAML for
 /// load_spec_from_string's defaults (a spec's own keys win). Throws UsageError for an unknown
 /// preset, with a "did you mean".
+/// `widest_category`: the most values of a categorical feature column; a recipe embeds columns
+/// wider than its one-hot limit (a first category_embedding layer).
 std::string preset_yaml(const std::string& name,
                         const TaskGuess& task,
                         const DataSpec& data,
-                        std::size_t rows);
+                        std::size_t rows,
+                        std::size_t widest_category = 0);
 
 }  // namespace dlctl

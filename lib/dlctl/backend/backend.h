@@ -245,6 +245,24 @@ class Backend {
                                    const Tensor& dv,
                                    Tensor frequency_grad,
                                    Tensor dx) = 0;
+    /// Learned embeddings of category inputs, with d = out.rows / count: for feature i < count,
+    /// whose input row rows[i] holds a category's index v (a float), out[d·i + u, c] =
+    /// table[u, offsets[i] + v] (table d × Σ vocabulary sizes). `rows` and `offsets` are this
+    /// backend's memory; every index must lie in its feature's vocabulary.
+    virtual void embedding_forward(const Tensor& x,
+                                   const std::uint32_t* rows,
+                                   const std::uint32_t* offsets,
+                                   std::int64_t count,
+                                   const Tensor& table,
+                                   Tensor out) = 0;
+    /// table_grad[u, offsets[i] + v] += d_out[d·i + u, c] for every column c, in column order:
+    /// the gradient of embedding_forward.
+    virtual void embedding_backward(const Tensor& x,
+                                    const std::uint32_t* rows,
+                                    const std::uint32_t* offsets,
+                                    std::int64_t count,
+                                    const Tensor& d_out,
+                                    Tensor table_grad) = 0;
     /// dst[dst_rows[i], c] = src[src_rows[i], c] for i < count and every column c (src.cols ==
     /// dst.cols); the row lists are this backend's memory.
     virtual void copy_rows(const Tensor& src,

@@ -147,6 +147,7 @@ json model_json(const ModelSpec& model) {
             layer["members"] = l.members;
             layer["scale"] = l.scale;
         }
+        if (l.type == "category_embedding") layer["units"] = l.units;
         if (l.type == "periodic_embedding") {
             layer["units"] = l.units;
             layer["frequencies"] = l.frequencies;

@@ -97,6 +97,9 @@ void read_columns(SpecReader& r, const YAML::Node& node, DataSpec& data) {
         node, "max_categories", "data", data.max_categories, [](int v) { return v >= 0; },
         "an integer >= 0 (0: no cap)");
     r.read_checked(
+        node, "embed_categories", "data", data.embed_categories, [](int v) { return v >= 0; },
+        "an integer >= 0 (0: one-hot every categorical column)");
+    r.read_checked(
         node, "unseen_categories", "data", data.unseen_categories,
         [](const std::string& v) { return v == "ignore" || v == "error"; }, "ignore or error");
     r.read(node, "positive_label", "data", data.positive_label);
@@ -117,13 +120,18 @@ void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
         return;
     }
     if (!r.expect_map(node, "data")) return;
-    r.check_keys(
-        node, "data",
-        {"path",      "target",          "features",          "drop",           "sample_weight",
-         "delimiter", "header",          "normalize",         "bins",           "target_normalize",
-         "split",     "validation_file", "test_file",         "columns",        "na_values",
-         "missing",   "max_categories",  "unseen_categories", "positive_label", "normalize_columns",
-         "task",      "cache",           "cache_dir"});
+    r.check_keys(node, "data", {"path",           "target",
+                                "features",       "drop",
+                                "sample_weight",  "delimiter",
+                                "header",         "normalize",
+                                "bins",           "target_normalize",
+                                "split",          "validation_file",
+                                "test_file",      "columns",
+                                "na_values",      "missing",
+                                "max_categories", "unseen_categories",
+                                "positive_label", "normalize_columns",
+                                "task",           "cache",
+                                "cache_dir",      "embed_categories"});
     read_columns(r, node, data);
     r.read(node, "validation_file", "data", data.validation_file);
     r.read(node, "test_file", "data", data.test_file);

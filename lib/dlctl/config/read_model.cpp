@@ -142,6 +142,10 @@ void read_layer(SpecReader& r, const YAML::Node& node, const std::string& path, 
         }
     } else if (layer.type == "activation") {
         read_activation_layer(r, node, path, layer);
+    } else if (layer.type == "category_embedding") {
+        r.check_keys(node, path, {"type", "units"});
+        layer.units = 8;
+        r.read_checked(node, "units", path, layer.units, positive, "a positive integer");
     } else if (layer.type == "periodic_embedding") {
         r.check_keys(node, path, {"type", "units", "frequencies", "sigma"});
         layer.units = 24;
@@ -163,6 +167,24 @@ void read_layer(SpecReader& r, const YAML::Node& node, const std::string& path, 
         r.check_keys(node, path, {"type", "members", "scale"});
         r.read_checked(node, "members", path, layer.members, ensemble_size, "in [1, 1024]");
         r.read(node, "scale", path, layer.scale);
+    }
+}
+
+/// Input embedding layers come first: category_embedding, then periodic_embedding.
+void check_input_layers(SpecReader& r, const YAML::Node& layers, const ModelSpec& model) {
+    for (std::size_t i = 0; i < model.layers.size(); ++i) {
+        const std::string& type = model.layers[i].type;
+        const bool category = type == "category_embedding";
+        const bool periodic = type == "periodic_embedding";
+        const bool placed =
+            i == 0 || (periodic && i == 1 && model.layers[0].type == "category_embedding");
+        if ((category || periodic) && !placed) {
+            r.problem("model.layers." + std::to_string(i) + ".type", layers[i]["type"],
+                      fmt::format("a {} layer embeds the model's {} inputs, so it must be the "
+                                  "first layer{}",
+                                  type, category ? "categorical" : "numeric",
+                                  periodic ? " (or follow a first category_embedding)" : ""));
+        }
     }
 }
 
@@ -207,13 +229,7 @@ void read_model(SpecReader& r, const YAML::Node& root, ModelSpec& model) {
         read_layer(r, layers[i], "model.layers." + std::to_string(i), model.layers[i]);
     }
     check_ensemble(r, layers, model);
-    for (std::size_t i = 1; i < model.layers.size(); ++i) {
-        if (model.layers[i].type == "periodic_embedding") {
-            r.problem("model.layers." + std::to_string(i) + ".type", layers[i]["type"],
-                      "a periodic_embedding layer embeds the model's numeric inputs, so it must "
-                      "be the first layer");
-        }
-    }
+    check_input_layers(r, layers, model);
 }
 
 }  // namespace dlctl::spec_detail

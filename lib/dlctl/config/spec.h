@@ -48,6 +48,9 @@ struct DataSpec {
     MissingSpec missing;
     int max_categories = 50;  ///< one-hot width cap; rarer values share __other__; 0: no cap
     std::string unseen_categories = "ignore";  ///< ignore (all-zero) | error, at predict time
+    /// > 0: categorical columns with more values than this get a learned embedding (the model's
+    /// first layer must be category_embedding) instead of one-hot inputs; 0: none.
+    int embed_categories = 0;
     std::string positive_label;  ///< binary: the label of class 1; empty: the last sorted label
     /// binary | multiclass | regression; auto: as the loss says. Given, it sets the default
     /// loss and must fit the loss and the output layer.
@@ -63,7 +66,7 @@ struct DataSpec {
 
 struct LayerSpec {
     std::string type;  ///< dense | dropout | activation | batch_norm | layer_norm | ensemble |
-                       ///< scale | periodic_embedding
+                       ///< scale | periodic_embedding | category_embedding
     int units = 0;     ///< dense
     std::string activation = "linear";  ///< dense, activation
     double alpha = 0.0;                 ///< leaky_relu slope / elu scale; resolved per activation

@@ -88,6 +88,16 @@ void check_monitor(SpecReader& r,
 /// Checks that the loss, the metrics and the monitors fit together.
 void check_training(SpecReader& r, const YAML::Node& root, ExperimentSpec& spec);
 
+/// data.embed_categories makes index inputs that only a first category_embedding layer reads
+/// (such a layer without them passes every input on).
+void check_category_embedding(SpecReader& r, const YAML::Node& root, const ExperimentSpec& spec) {
+    if (spec.data.embed_categories > 0 && spec.model.layers.front().type != "category_embedding") {
+        r.problem("data.embed_categories", root["data"]["embed_categories"],
+                  "embedded categorical columns need a first layer {type: category_embedding} "
+                  "in model.layers (or set data.embed_categories to 0)");
+    }
+}
+
 /// Checks that the loss, the output layer, the metrics and the monitors fit together; the output
 /// layer only when the model itself had no problem (`model_ok`).
 void check_consistency(SpecReader& r, const YAML::Node& root, ExperimentSpec& spec, bool model_ok) {
@@ -111,6 +121,7 @@ void check_consistency(SpecReader& r, const YAML::Node& root, ExperimentSpec& sp
         return;
     }
     check_draw_counters(r, root, spec);
+    check_category_embedding(r, root, spec);
     const OutputLayer out = output_layer(spec.model);
     if (out.units == 0) {
         r.problem("model.layers", root["model"]["layers"], "the model needs a dense layer");

@@ -42,6 +42,8 @@ void write_layer(YAML::Emitter& out, const LayerSpec& layer) {
             out << YAML::Key << "parametric" << YAML::Value << true;
             out << YAML::Key << "lr_scale" << YAML::Value << number(layer.lr_scale);
         }
+    } else if (layer.type == "category_embedding") {
+        out << YAML::Key << "units" << YAML::Value << layer.units;
     } else if (layer.type == "periodic_embedding") {
         out << YAML::Key << "units" << YAML::Value << layer.units;
         out << YAML::Key << "frequencies" << YAML::Value << layer.frequencies;
@@ -164,6 +166,7 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::EndMap;
     out << YAML::Key << "max_categories" << YAML::Value << d.max_categories;
     out << YAML::Key << "unseen_categories" << YAML::Value << d.unseen_categories;
+    out << YAML::Key << "embed_categories" << YAML::Value << d.embed_categories;
     out << YAML::Key << "positive_label" << YAML::Value << YAML::DoubleQuoted << d.positive_label;
     out << YAML::Key << "task" << YAML::Value << d.task;
     out << YAML::Key << "cache" << YAML::Value << d.cache;

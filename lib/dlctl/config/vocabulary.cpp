@@ -4,7 +4,7 @@ namespace dlctl::vocabulary {
 
 const Choices& layer_types() {
     static const Choices c{{"dense", "dropout", "activation", "batch_norm", "layer_norm",
-                            "ensemble", "scale", "periodic_embedding"},
+                            "ensemble", "scale", "periodic_embedding", "category_embedding"},
                            {}};
     return c;
 }

@@ -20,6 +20,8 @@ namespace dlctl {
 namespace {
 
 constexpr const char* kOther = "__other__";
+/// The most categories an embedded column keeps (the most frequent); rarer ones are __other__.
+constexpr std::size_t kMaxEmbeddedCategories = 100000;
 constexpr std::size_t kQuantileKnots = 1000;  ///< as scikit-learn's QuantileTransformer
 constexpr const char* kMissingCategory = "__missing__";
 
@@ -132,13 +134,21 @@ void fit_categorical(FeatureColumn& f,
     // Most frequent first; ties in order of appearance.
     std::stable_sort(order.begin(), order.end(),
                      [&](std::size_t a, std::size_t b) { return counts[a] > counts[b]; });
-    const std::size_t cap = options.max_categories > 0
-                                ? static_cast<std::size_t>(options.max_categories)
-                                : order.size();
+    f.embedded = options.embed_categories > 0 &&
+                 order.size() > static_cast<std::size_t>(options.embed_categories);
+    std::size_t cap = options.max_categories > 0 ? static_cast<std::size_t>(options.max_categories)
+                                                 : order.size();
+    if (f.embedded) {
+        // Values seen once share __other__ with unseen ones, so that its embedding is trained.
+        cap = 0;
+        while (cap < std::min(order.size(), kMaxEmbeddedCategories) && counts[order[cap]] > 1) {
+            ++cap;
+        }
+    }
     for (std::size_t i = 0; i < std::min(cap, order.size()); ++i) {
         f.vocabulary.push_back(categories[order[i]]);
     }
-    if (order.size() > cap) {
+    if (order.size() > cap || f.embedded) {
         f.other = static_cast<int>(f.vocabulary.size());
         f.vocabulary.push_back(kOther);
     }
@@ -199,8 +209,9 @@ void read_numeric_map(const nlohmann::json& feature, FeatureColumn& f) {
 }  // namespace
 
 FeatureOptions feature_options(const DataSpec& spec) {
-    return {spec.normalize, spec.bins,           spec.normalize_columns,
-            spec.missing,   spec.max_categories, spec.unseen_categories};
+    return {spec.normalize,       spec.bins,           spec.normalize_columns,
+            spec.missing,         spec.max_categories, spec.unseen_categories,
+            spec.embed_categories};
 }
 
 double FeatureColumn::map_value(double x) const {
@@ -232,7 +243,9 @@ void FeatureColumn::encode_bins(double x, float* out) const {
 }
 
 std::int64_t FeatureColumn::width() const {
-    if (type == ColumnType::kCategorical) return static_cast<std::int64_t>(vocabulary.size());
+    if (type == ColumnType::kCategorical) {
+        return embedded ? 1 : static_cast<std::int64_t>(vocabulary.size());
+    }
     return value_width() + (indicator ? 1 : 0);
 }
 
@@ -383,7 +396,11 @@ void Preprocessor::transform(const Table& table,
                                 "data.unseen_categories: ignore encodes it as all zeros");
                         }
                     }
-                    if (hot >= 0) out[i * width + first + static_cast<std::size_t>(hot)] = 1.0f;
+                    if (f.embedded) {
+                        out[i * width + first] = static_cast<float>(hot >= 0 ? hot : f.other);
+                    } else if (hot >= 0) {
+                        out[i * width + first + static_cast<std::size_t>(hot)] = 1.0f;
+                    }
                 }
             }
             first += static_cast<std::size_t>(f.width());
@@ -401,7 +418,11 @@ std::vector<std::string> Preprocessor::encoded_names() const {
     std::vector<std::string> names;
     for (const auto& f : columns_) {
         if (f.type == ColumnType::kCategorical) {
-            for (const auto& v : f.vocabulary) names.push_back(f.name + "=" + v);
+            if (f.embedded) {
+                names.push_back(f.name);
+            } else {
+                for (const auto& v : f.vocabulary) names.push_back(f.name + "=" + v);
+            }
             continue;
         }
         if (f.map == NumericMap::kPiecewiseLinear) {
@@ -420,12 +441,22 @@ std::vector<bool> Preprocessor::numeric_inputs() const {
     std::vector<bool> out;
     for (const auto& f : columns_) {
         if (f.type == ColumnType::kCategorical) {
-            out.insert(out.end(), f.vocabulary.size(), false);
+            out.insert(out.end(), static_cast<std::size_t>(f.width()), false);
             continue;
         }
         const bool value = f.type == ColumnType::kNumeric && f.map != NumericMap::kPiecewiseLinear;
         out.insert(out.end(), static_cast<std::size_t>(f.value_width()), value);
         if (f.indicator) out.push_back(false);
+    }
+    return out;
+}
+
+std::vector<std::int64_t> Preprocessor::category_inputs() const {
+    std::vector<std::int64_t> out;
+    for (const auto& f : columns_) {
+        const bool index = f.type == ColumnType::kCategorical && f.embedded;
+        out.insert(out.end(), static_cast<std::size_t>(f.width()),
+                   index ? static_cast<std::int64_t>(f.vocabulary.size()) : 0);
     }
     return out;
 }
@@ -456,6 +487,7 @@ std::string Preprocessor::to_json() const {
             j["vocabulary"] = f.vocabulary;
             j["other"] = f.other;
             j["missing_index"] = f.missing_index;
+            if (f.embedded) j["embedded"] = true;
         } else {
             j["offset"] = f.offset;
             j["scale"] = f.scale;
@@ -501,8 +533,9 @@ Preprocessor Preprocessor::from_json(std::string_view text) {
                 f.vocabulary = feature.at("vocabulary").get<std::vector<std::string>>();
                 f.other = feature.at("other").get<int>();
                 f.missing_index = feature.at("missing_index").get<int>();
+                f.embedded = feature.value("embedded", false);
                 const int size = static_cast<int>(f.vocabulary.size());
-                if (f.vocabulary.empty() || f.other < -1 || f.other >= size ||
+                if (f.vocabulary.empty() || f.other < (f.embedded ? 0 : -1) || f.other >= size ||
                     f.missing_index < -1 || f.missing_index >= size) {
                     throw std::invalid_argument("feature '" + f.name +
                                                 "' has an invalid vocabulary");

@@ -18,6 +18,9 @@ struct FeatureOptions {
     MissingSpec missing;
     int max_categories = 0;                    ///< 0: no cap
     std::string unseen_categories = "ignore";  ///< ignore | error
+    /// > 0: categorical columns with more training values than this become one index input for
+    /// a learned embedding (FeatureColumn::embedded) instead of one-hot inputs.
+    int embed_categories = 0;
 };
 
 FeatureOptions feature_options(const DataSpec& spec);
@@ -46,8 +49,10 @@ struct FeatureColumn {
     double fill = 0.0;         ///< value of a missing cell (before scaling)
     bool fill_allowed = true;  ///< false: a missing cell is an error (missing: error, drop_row)
     bool indicator = false;    ///< also a <name>__missing feature, 1 for missing cells
-    // Categorical columns: one-hot over the vocabulary.
+    // Categorical columns: one-hot over the vocabulary, or (embedded) one input holding the
+    // value's index in it.
     std::vector<std::string> vocabulary;
+    bool embedded = false;
     int other = -1;          ///< vocabulary index of __other__ (rare and unseen values), or -1
     int missing_index = -1;  ///< vocabulary index a missing cell goes to, or -1 (an error)
 
@@ -107,6 +112,9 @@ class Preprocessor {
     /// Per model input, whether it is a numeric column's value (not a category, missing
     /// indicator, boolean or piecewise-linear bin): what numeric embeddings embed.
     std::vector<bool> numeric_inputs() const;
+    /// Per model input, the vocabulary size of an embedded categorical column's index input, 0
+    /// for the others: what category embeddings embed.
+    std::vector<std::int64_t> category_inputs() const;
     const std::vector<FeatureColumn>& columns() const { return columns_; }
     /// Input column names, in order.
     std::vector<std::string> feature_names() const;

@@ -44,6 +44,7 @@ std::string data_summary_json(const PreparedData& data, int classes) {
                         {"width", column.width()}};
         if (column.type == ColumnType::kCategorical) {
             feature["categories"] = column.vocabulary;
+            if (column.embedded) feature["embedded"] = true;
             feature["outside_vocabulary"] = {{"train", outside(data.train, f)},
                                              {"validation", outside(data.validation, f)},
                                              {"test", outside(data.test, f)}};
@@ -99,8 +100,9 @@ std::vector<std::string> data_summary_lines(const PreparedData& data, int classe
         const auto missing =
             std::count_if(values.begin(), values.end(), [](float v) { return std::isnan(v); });
         if (column.type == ColumnType::kCategorical) {
-            typed.push_back(
-                fmt::format("{} (categorical, {} values)", column.name, column.vocabulary.size()));
+            typed.push_back(fmt::format("{} (categorical, {} values{})", column.name,
+                                        column.vocabulary.size(),
+                                        column.embedded ? ", embedded" : ""));
             const std::int64_t counts[] = {outside(data.train, f), outside(data.validation, f),
                                            outside(data.test, f)};
             if (counts[0] + counts[1] + counts[2] > 0) {

@@ -3,6 +3,7 @@
 #include "dlctl/core/error.h"
 #include "dlctl/nn/activation_layer.h"
 #include "dlctl/nn/batch_ensemble_dense.h"
+#include "dlctl/nn/category_embedding.h"
 #include "dlctl/nn/dense.h"
 #include "dlctl/nn/dropout.h"
 #include "dlctl/nn/ensemble_input.h"
@@ -40,20 +41,61 @@ std::unique_ptr<Layer> make_dense(const LayerSpec& s,
     return std::make_unique<Dense>(d.inputs, d.units, d.activation, s.use_bias, s.init, d.l1, d.l2);
 }
 
-/// A periodic_embedding layer over the inputs `numeric_inputs` marks (empty: all of them).
-std::unique_ptr<Layer> make_periodic(const LayerSpec& s,
-                                     std::int64_t input_size,
-                                     const std::vector<bool>& numeric_inputs) {
-    DLCTL_CHECK(numeric_inputs.empty() ||
-                static_cast<std::int64_t>(numeric_inputs.size()) == input_size);
+/// What the model's inputs are, as the input layers pass them on: per input, whether it is a
+/// numeric value (empty: all are) and its vocabulary size when it is a category's index.
+struct InputKinds {
+    std::vector<bool> numeric;
+    std::vector<std::int64_t> categories;
+
+    bool is_numeric(std::size_t r) const { return numeric.empty() || numeric[r]; }
+    std::int64_t vocabulary(std::size_t r) const { return categories.empty() ? 0 : categories[r]; }
+    /// The kinds after a layer that puts `embedded` values first and then the inputs that
+    /// `keep` marks, in order.
+    InputKinds after_embedding(std::int64_t embedded, const std::vector<bool>& keep) const {
+        InputKinds out;
+        out.numeric.assign(static_cast<std::size_t>(embedded), false);
+        out.categories.assign(static_cast<std::size_t>(embedded), 0);
+        for (std::size_t r = 0; r < keep.size(); ++r) {
+            if (!keep[r]) continue;
+            out.numeric.push_back(is_numeric(r));
+            out.categories.push_back(vocabulary(r));
+        }
+        return out;
+    }
+};
+
+/// A periodic_embedding layer over the numeric inputs; `kinds` becomes its outputs' kinds.
+std::unique_ptr<Layer> make_periodic(const LayerSpec& s, std::int64_t width, InputKinds& kinds) {
     std::vector<std::uint32_t> rows;
-    for (std::int64_t r = 0; r < input_size; ++r) {
-        if (numeric_inputs.empty() || numeric_inputs[static_cast<std::size_t>(r)]) {
+    std::vector<bool> keep(static_cast<std::size_t>(width), true);
+    for (std::int64_t r = 0; r < width; ++r) {
+        if (kinds.is_numeric(static_cast<std::size_t>(r))) {
             rows.push_back(static_cast<std::uint32_t>(r));
+            keep[static_cast<std::size_t>(r)] = false;
         }
     }
-    return std::make_unique<PeriodicEmbedding>(input_size, std::move(rows), s.frequencies, s.units,
+    kinds = kinds.after_embedding(s.units * static_cast<std::int64_t>(rows.size()), keep);
+    return std::make_unique<PeriodicEmbedding>(width, std::move(rows), s.frequencies, s.units,
                                                s.sigma);
+}
+
+/// A category_embedding layer over the category index inputs; `kinds` becomes its outputs'.
+std::unique_ptr<Layer> make_category_embedding(const LayerSpec& s,
+                                               std::int64_t width,
+                                               InputKinds& kinds) {
+    std::vector<std::uint32_t> rows;
+    std::vector<std::int64_t> vocabularies;
+    std::vector<bool> keep(static_cast<std::size_t>(width), true);
+    for (std::int64_t r = 0; r < width; ++r) {
+        if (const std::int64_t v = kinds.vocabulary(static_cast<std::size_t>(r)); v > 0) {
+            rows.push_back(static_cast<std::uint32_t>(r));
+            vocabularies.push_back(v);
+            keep[static_cast<std::size_t>(r)] = false;
+        }
+    }
+    kinds = kinds.after_embedding(s.units * static_cast<std::int64_t>(rows.size()), keep);
+    return std::make_unique<CategoryEmbedding>(width, std::move(rows), std::move(vocabularies),
+                                               s.units);
 }
 
 }  // namespace
@@ -62,7 +104,8 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
                                         std::int64_t input_size,
                                         double l1,
                                         double l2,
-                                        const std::vector<bool>& numeric_inputs) {
+                                        const std::vector<bool>& numeric_inputs,
+                                        const std::vector<std::int64_t>& category_inputs) {
     const auto& specs = spec.layers;
     DLCTL_CHECK(!specs.empty() &&
                 (specs.back().type == "dense" || specs.back().type == "activation"));
@@ -71,6 +114,11 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
     Activation output_activation = Activation::kLinear;
     std::int64_t members = 1;
     bool first_dense = false;  ///< the next dense layer is an ensemble's first
+    InputKinds kinds{numeric_inputs, category_inputs};
+    DLCTL_CHECK(numeric_inputs.empty() ||
+                static_cast<std::int64_t>(numeric_inputs.size()) == input_size);
+    DLCTL_CHECK(category_inputs.empty() ||
+                static_cast<std::int64_t>(category_inputs.size()) == input_size);
     for (std::size_t i = 0; i < specs.size(); ++i) {
         const LayerSpec& s = specs[i];
         const bool last = i + 1 == specs.size();
@@ -100,8 +148,10 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
         } else if (s.type == "scale") {
             layers.push_back(std::make_unique<Scale>(width));
         } else if (s.type == "periodic_embedding") {
-            DLCTL_CHECK(i == 0);
-            layers.push_back(make_periodic(s, width, numeric_inputs));
+            layers.push_back(make_periodic(s, width, kinds));
+            width = layers.back()->output_size();
+        } else if (s.type == "category_embedding") {
+            layers.push_back(make_category_embedding(s, width, kinds));
             width = layers.back()->output_size();
         } else if (s.type == "dropout") {
             layers.push_back(std::make_unique<Dropout>(width, static_cast<float>(s.rate), i));

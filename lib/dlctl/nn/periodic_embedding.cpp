@@ -1,24 +1,11 @@
 #include "dlctl/nn/periodic_embedding.h"
 
 #include <cmath>
-#include <numeric>
 
 #include "dlctl/backend/activation.h"
 #include "dlctl/core/error.h"
 
 namespace dlctl {
-
-namespace {
-
-IndexBuffer upload(Backend& backend, const std::vector<std::uint32_t>& rows) {
-    IndexBuffer out = backend.allocate_indices(static_cast<std::int64_t>(rows.size()));
-    if (!rows.empty()) {
-        backend.upload_indices(rows.data(), static_cast<std::int64_t>(rows.size()), out.data());
-    }
-    return out;
-}
-
-}  // namespace
 
 PeriodicEmbedding::PeriodicEmbedding(std::int64_t input_size,
                                      std::vector<std::uint32_t> numeric_rows,
@@ -27,22 +14,13 @@ PeriodicEmbedding::PeriodicEmbedding(std::int64_t input_size,
                                      double sigma)
     : inputs_(input_size),
       numeric_(std::move(numeric_rows)),
+      routing_(input_size, numeric_),
       k_(frequencies),
       units_(units),
-      sigma_(sigma) {
-    std::vector<bool> numeric(static_cast<std::size_t>(inputs_), false);
-    for (const auto r : numeric_) {
-        DLCTL_CHECK(r < inputs_ && !numeric[r]);
-        numeric[r] = true;
-    }
-    for (std::uint32_t r = 0; r < inputs_; ++r) {
-        if (!numeric[r]) passthrough_.push_back(r);
-    }
-}
+      sigma_(sigma) {}
 
 std::int64_t PeriodicEmbedding::output_size() const {
-    return units_ * static_cast<std::int64_t>(numeric_.size()) +
-           static_cast<std::int64_t>(passthrough_.size());
+    return units_ * static_cast<std::int64_t>(numeric_.size()) + routing_.passed_count();
 }
 
 std::int64_t PeriodicEmbedding::parameter_count() const {
@@ -58,15 +36,8 @@ void PeriodicEmbedding::bind(float* params, float*) {
 }
 
 void PeriodicEmbedding::attach(Backend& backend) {
-    const std::int64_t embedded = units_ * static_cast<std::int64_t>(numeric_.size());
-    std::vector<std::uint32_t> outputs(passthrough_.size());
-    std::iota(outputs.begin(), outputs.end(), static_cast<std::uint32_t>(embedded));
-    std::vector<std::uint32_t> identity(static_cast<std::size_t>(embedded));
-    std::iota(identity.begin(), identity.end(), 0u);
-    numeric_rows_ = upload(backend, numeric_);
-    passthrough_rows_ = upload(backend, passthrough_);
-    passthrough_outputs_ = upload(backend, outputs);
-    embedded_rows_ = upload(backend, identity);
+    numeric_rows_ = upload_rows(backend, numeric_);
+    routing_.attach(backend, units_ * static_cast<std::int64_t>(numeric_.size()));
 }
 
 void PeriodicEmbedding::initialize(Rng& rng, float* host_params, float*) const {
@@ -122,11 +93,8 @@ Tensor PeriodicEmbedding::forward(Backend& backend,
                              m);
         const Activation relu = Activation::kRelu;
         backend.bias_activation_forward(relu, {bias_.data, units_ * m, 1}, p.embedded, p.embedded);
-        backend.copy_rows(p.embedded, embedded_rows_.data(), p.output, embedded_rows_.data(),
-                          p.embedded.rows);
     }
-    backend.copy_rows(input, passthrough_rows_.data(), p.output, passthrough_outputs_.data(),
-                      static_cast<std::int64_t>(passthrough_.size()));
+    routing_.forward(backend, input, p.embedded, p.output);
     return p.output;
 }
 
@@ -138,16 +106,11 @@ void PeriodicEmbedding::backward(Backend& backend,
                                  float* grads) const {
     const Parts p = parts(work, input.cols);
     const auto m = static_cast<std::int64_t>(numeric_.size());
-    if (grad_input.data != nullptr) {
-        backend.copy_rows(grad_output, passthrough_outputs_.data(), grad_input,
-                          passthrough_rows_.data(), static_cast<std::int64_t>(passthrough_.size()));
-    }
+    routing_.backward(backend, grad_output, grad_input, p.embedded_grad);
     if (m == 0) return;
     float* frequency_grad = grads;
     float* weight_grad = grads + frequencies_.size();
     float* bias_grad = weight_grad + weight_.size();
-    backend.copy_rows(grad_output, embedded_rows_.data(), p.embedded_grad, embedded_rows_.data(),
-                      p.embedded.rows);
     const Activation relu = Activation::kRelu;
     backend.activation_bias_backward(relu, p.embedded, p.embedded, p.embedded_grad, p.embedded_grad,
                                      {bias_grad, units_ * m, 1}, true);

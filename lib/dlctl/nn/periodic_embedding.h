@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "dlctl/backend/buffer.h"
+#include "dlctl/nn/input_routing.h"
 #include "dlctl/nn/layer.h"
 
 namespace dlctl {
@@ -59,16 +60,13 @@ class PeriodicEmbedding final : public Layer {
     MatrixBatch per_feature(const Tensor& t, std::int64_t rows) const;
 
     std::int64_t inputs_;
-    std::vector<std::uint32_t> numeric_;      ///< embedded input rows
-    std::vector<std::uint32_t> passthrough_;  ///< the other input rows
+    std::vector<std::uint32_t> numeric_;  ///< embedded input rows
+    InputRouting routing_;
     std::int64_t k_;
     std::int64_t units_;
     double sigma_;
     Tensor frequencies_, weight_, bias_;
-    IndexBuffer numeric_rows_;         ///< numeric_, in the backend's memory
-    IndexBuffer passthrough_rows_;     ///< passthrough_
-    IndexBuffer passthrough_outputs_;  ///< where they go: units·m onwards
-    IndexBuffer embedded_rows_;        ///< 0 .. units·m - 1
+    IndexBuffer numeric_rows_;  ///< numeric_, in the backend's memory
 };
 
 }  // namespace dlctl

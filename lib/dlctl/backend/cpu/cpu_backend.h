@@ -156,6 +156,18 @@ class CpuBackend final : public Backend {
                            const Tensor& dv,
                            Tensor frequency_grad,
                            Tensor dx) override;
+    void embedding_forward(const Tensor& x,
+                           const std::uint32_t* rows,
+                           const std::uint32_t* offsets,
+                           std::int64_t count,
+                           const Tensor& table,
+                           Tensor out) override;
+    void embedding_backward(const Tensor& x,
+                            const std::uint32_t* rows,
+                            const std::uint32_t* offsets,
+                            std::int64_t count,
+                            const Tensor& d_out,
+                            Tensor table_grad) override;
     void copy_rows(const Tensor& src,
                    const std::uint32_t* src_rows,
                    Tensor dst,

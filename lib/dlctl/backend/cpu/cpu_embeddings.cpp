@@ -1,4 +1,5 @@
 // CpuBackend's operations for numeric embeddings (backend.h, "numeric embeddings").
+#include <algorithm>
 #include <cmath>
 #include <numbers>
 
@@ -89,6 +90,45 @@ void CpuBackend::copy_rows(const Tensor& src,
                                }
                            }
                        });
+}
+
+void CpuBackend::embedding_forward(const Tensor& x,
+                                   const std::uint32_t* rows,
+                                   const std::uint32_t* offsets,
+                                   std::int64_t count,
+                                   const Tensor& table,
+                                   Tensor out) {
+    DLCTL_CHECK(out.cols == x.cols && out.rows == count * table.rows);
+    const std::int64_t d = table.rows;
+    cpu::for_each_part(x.cols, 16, cpu::threads_for(out.size(), threads_),
+                       [&](std::int64_t first, std::int64_t last, int) {
+                           for (std::int64_t c = first; c < last; ++c) {
+                               for (std::int64_t i = 0; i < count; ++i) {
+                                   const auto v =
+                                       static_cast<std::int64_t>(x.data[c * x.rows + rows[i]]);
+                                   const float* column = table.data + (offsets[i] + v) * d;
+                                   std::copy(column, column + d, out.data + c * out.rows + d * i);
+                               }
+                           }
+                       });
+}
+
+void CpuBackend::embedding_backward(const Tensor& x,
+                                    const std::uint32_t* rows,
+                                    const std::uint32_t* offsets,
+                                    std::int64_t count,
+                                    const Tensor& d_out,
+                                    Tensor table_grad) {
+    DLCTL_CHECK(d_out.cols == x.cols && d_out.rows == count * table_grad.rows);
+    const std::int64_t d = table_grad.rows;
+    for (std::int64_t c = 0; c < x.cols; ++c) {  // one thread: one order of the sums
+        for (std::int64_t i = 0; i < count; ++i) {
+            const auto v = static_cast<std::int64_t>(x.data[c * x.rows + rows[i]]);
+            float* column = table_grad.data + (offsets[i] + v) * d;
+            const float* g = d_out.data + c * d_out.rows + d * i;
+            for (std::int64_t u = 0; u < d; ++u) column[u] += g[u];
+        }
+    }
 }
 
 }  // namespace dlctl

@@ -92,6 +92,41 @@ __global__ void copy_rows_kernel(const float* src,
     }
 }
 
+__global__ void embedding_forward_kernel(const float* x,
+                                         std::int64_t x_rows,
+                                         const std::uint32_t* rows,
+                                         const std::uint32_t* offsets,
+                                         std::int64_t count,
+                                         const float* table,
+                                         std::int64_t d,
+                                         float* out,
+                                         std::int64_t n) {
+    DLCTL_GRID_STRIDE(e, n) {
+        const std::int64_t u = e % d, i = (e / d) % count, c = e / (d * count);
+        const auto v = static_cast<std::int64_t>(x[c * x_rows + rows[i]]);
+        out[e] = table[(offsets[i] + v) * d + u];
+    }
+}
+
+/// One thread a unit of a feature's embedding, adding the columns in order (the CPU's order).
+__global__ void embedding_backward_kernel(const float* x,
+                                          std::int64_t x_rows,
+                                          const std::uint32_t* rows,
+                                          const std::uint32_t* offsets,
+                                          std::int64_t count,
+                                          const float* d_out,
+                                          std::int64_t d,
+                                          std::int64_t cols,
+                                          float* table_grad) {
+    DLCTL_GRID_STRIDE(e, count * d) {
+        const std::int64_t u = e % d, i = e / d;
+        for (std::int64_t c = 0; c < cols; ++c) {
+            const auto v = static_cast<std::int64_t>(x[c * x_rows + rows[i]]);
+            table_grad[(offsets[i] + v) * d + u] += d_out[c * count * d + e];
+        }
+    }
+}
+
 }  // namespace
 
 void CudaBackend::periodic_forward(const Tensor& x,
@@ -124,6 +159,32 @@ void CudaBackend::periodic_backward(const Tensor& x,
     if (dx.data == nullptr) return;
     periodic_input_grad_kernel<<<blocks_for(features * x.cols), kThreads, 0, stream_>>>(
         rows, frequencies.data, v.data, dv.data, k, features, x.cols, dx.data, dx.rows);
+    DLCTL_CUDA_CHECK_LAUNCH();
+}
+
+void CudaBackend::embedding_forward(const Tensor& x,
+                                    const std::uint32_t* rows,
+                                    const std::uint32_t* offsets,
+                                    std::int64_t count,
+                                    const Tensor& table,
+                                    Tensor out) {
+    DLCTL_CHECK(out.cols == x.cols && out.rows == count * table.rows);
+    if (out.size() == 0) return;
+    embedding_forward_kernel<<<blocks_for(out.size()), kThreads, 0, stream_>>>(
+        x.data, x.rows, rows, offsets, count, table.data, table.rows, out.data, out.size());
+    DLCTL_CUDA_CHECK_LAUNCH();
+}
+
+void CudaBackend::embedding_backward(const Tensor& x,
+                                     const std::uint32_t* rows,
+                                     const std::uint32_t* offsets,
+                                     std::int64_t count,
+                                     const Tensor& d_out,
+                                     Tensor table_grad) {
+    DLCTL_CHECK(d_out.cols == x.cols && d_out.rows == count * table_grad.rows);
+    if (d_out.size() == 0) return;
+    embedding_backward_kernel<<<blocks_for(count * table_grad.rows), kThreads, 0, stream_>>>(
+        x.data, x.rows, rows, offsets, count, d_out.data, table_grad.rows, x.cols, table_grad.data);
     DLCTL_CUDA_CHECK_LAUNCH();
 }
 

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "dlctl/backend/backend.h"
+
+namespace dlctl {
+
+/// `rows` copied into `backend`'s memory (a layer's row lists).
+IndexBuffer upload_rows(Backend& backend, const std::vector<std::uint32_t>& rows);
+
+/// How an input embedding layer lays out its output: the values it computes for some input rows
+/// (`embedded` rows of output) first, then the other inputs unchanged, in their order. Owns the
+/// row lists those copies need in the backend's memory.
+class InputRouting {
+  public:
+    InputRouting() = default;
+    /// `embedded_inputs`: the input rows the layer embeds (distinct, each below `inputs`).
+    InputRouting(std::int64_t inputs, const std::vector<std::uint32_t>& embedded_inputs);
+
+    /// The input rows passed on, ascending.
+    const std::vector<std::uint32_t>& passed() const { return passed_; }
+    std::int64_t passed_count() const { return static_cast<std::int64_t>(passed_.size()); }
+
+    /// Puts the row lists into `backend`'s memory, for a layer whose embeddings fill the first
+    /// `embedded` rows of its output.
+    void attach(Backend& backend, std::int64_t embedded);
+    /// output's first rows = embedded, and the passed inputs after them.
+    void forward(Backend& backend,
+                 const Tensor& input,
+                 const Tensor& embedded,
+                 Tensor output) const;
+    /// grad_input's passed rows from grad_output (grad_input skipped when its data is null), and
+    /// embedded_grad = grad_output's first rows.
+    void backward(Backend& backend,
+                  const Tensor& grad_output,
+                  Tensor grad_input,
+                  Tensor embedded_grad) const;
+
+  private:
+    std::vector<std::uint32_t> passed_;
+    std::int64_t embedded_ = 0;
+    IndexBuffer passed_rows_, passed_outputs_, embedded_rows_;
+};
+
+}  // namespace dlctl
