@@ -35,7 +35,8 @@ with tempfile.TemporaryDirectory() as work:
     # penguins: string labels, categorical features, missing values; then the numeric maps and
     # ensembles (TabM-mini's scaled input and shared layers, BatchEnsemble and independent heads),
     # RealMLP's input scale and parametric activation, and periodic embeddings of the numeric
-    # inputs among categorical ones, and learned embeddings of categorical columns before them.
+    # inputs among categorical ones, learned embeddings of categorical columns before them, and
+    # a linear layer per column of piecewise-linear bins before those.
     tabm_mini = ("model.layers=[{type: ensemble, members: 4, scale: true}, {type: dense, units: "
                  "16, activation: relu, ensemble: shared}, {type: dense, units: 8, activation: "
                  "tanh}, {type: dense, units: 3, activation: softmax}]")
@@ -49,6 +50,9 @@ with tempfile.TemporaryDirectory() as work:
     categories = ("model.layers=[{type: category_embedding, units: 3}, {type: periodic_embedding, "
                   "units: 2, frequencies: 2, sigma: 0.3}, {type: dense, units: 8, activation: "
                   "relu}, {type: dense, units: 3, activation: softmax}]")
+    bins = ("model.layers=[{type: bin_embedding, units: 3}, {type: category_embedding, units: 2}, "
+            "{type: periodic_embedding, units: 2, frequencies: 2, sigma: 0.3}, {type: dense, "
+            "units: 8, activation: relu}, {type: dense, units: 3, activation: softmax}]")
     for config, data, sets in [("wine.yaml", "wine.csv", []),
                                ("diabetes.yaml", "diabetes.csv", []),
                                ("penguins.yaml", "penguins.csv", []),
@@ -63,7 +67,12 @@ with tempfile.TemporaryDirectory() as work:
                                ("penguins.yaml", "penguins.csv", [plr, "data.normalize=quantile",
                                                                   "data.missing.indicators=true"]),
                                ("penguins.yaml", "penguins.csv", [categories,
-                                                                  "data.embed_categories=2"])]:
+                                                                  "data.embed_categories=2"]),
+                               ("penguins.yaml", "penguins.csv", [bins, "data.embed_categories=2",
+                                                                  "data.normalize=piecewise_linear",
+                                                                  "data.normalize_columns="
+                                                                  "{body_mass_g: quantile}",
+                                                                  "data.bins=4"])]:
         run = os.path.join(work, config + str(len(os.listdir(work))))
         extra = [arg for s in sets for arg in ("--set", s)]
         subprocess.run([args.dlctl, "train", os.path.join(root, "configs", config), "-q",

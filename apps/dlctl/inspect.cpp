@@ -39,9 +39,8 @@ std::string padded(const std::string& text, std::size_t width) {
 }
 
 json describe(const Checkpoint& c, const std::string& path) {
-    const auto model =
-        build_model(c.spec.model, c.preprocessor.width(), c.spec.train.l1, c.spec.train.l2,
-                    c.preprocessor.numeric_inputs(), c.preprocessor.category_inputs());
+    const auto model = build_model(c.spec.model, c.preprocessor.width(), c.spec.train.l1,
+                                   c.spec.train.l2, c.preprocessor.input_kinds());
     json layers = json::array();
     std::int64_t total = 0;
     for (std::size_t i = 0; i < model->layers().size(); ++i) {
@@ -56,6 +55,9 @@ json describe(const Checkpoint& c, const std::string& path) {
             detail += fmt::format("{}lr × {}", detail.empty() ? "" : ", ", spec.lr_scale);
         if (spec.type == "category_embedding")
             detail = fmt::format("{} units a column", spec.units);
+        if (spec.type == "bin_embedding") {
+            detail = fmt::format("{} units a column, {}", spec.units, spec.activation);
+        }
         if (spec.type == "periodic_embedding") {
             detail = fmt::format("{} frequencies, {} units an input, sigma {}", spec.frequencies,
                                  spec.units, spec.sigma);

@@ -71,3 +71,47 @@ TEST_CASE("a wide categorical column gets a learned embedding that beats one-hot
     CHECK_THAT(inspect.out, Contains("learned embedding over") && Contains("category_embedding") &&
                                 Contains("16 units a column"));
 }
+
+TEST_CASE("the three embedding layers combine, resume exactly, evaluate and inspect",
+          "[cli][embeddings]") {
+    TempDir dir;
+    const std::string penguins = quote(source_file("data/penguins.csv"));
+    const fs::path full = dir.path() / "full";
+    // Bins for every numeric column but body mass (a value), island embedded (3 values > 2),
+    // sex one-hot.
+    const std::string spec =
+        " --target species -q --set train.epochs=4 --set output.keep_checkpoints=4 --set "
+        "data.embed_categories=2 --set data.normalize=piecewise_linear --set data.bins=4 --set "
+        "'data.normalize_columns={body_mass_g: quantile}' --set 'model.layers=[{type: "
+        "bin_embedding, units: 3}, {type: category_embedding, units: 2}, {type: "
+        "periodic_embedding, units: 2, frequencies: 4}, {type: dense, units: 8, activation: "
+        "relu}, {type: dense, units: 3, activation: softmax}]' --run-dir ";
+    const CliResult r = run_dlctl("train " + penguins + spec + quote(full));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    const CliResult resumed = run_dlctl("train " + quote(full / "config.yaml") + " -q --run-dir " +
+                                        quote(dir.path() / "resumed") + " --resume " +
+                                        quote(full / "checkpoints/epoch-0002.safetensors"));
+    INFO(resumed.err);
+    REQUIRE(resumed.exit_code == 0);
+    CHECK(without_seconds(dir.path() / "resumed/metrics.csv") ==
+          without_seconds(full / "metrics.csv"));
+    const std::string ckpt = quote(full / "checkpoints/last.safetensors");
+    const CliResult e =
+        run_dlctl("eval --checkpoint " + ckpt + " --output " + quote(dir.path() / "e.json"));
+    REQUIRE(e.exit_code == 0);
+    CHECK(json::parse(read_text(dir.path() / "e.json"))["metrics"]["loss"].get<double>() ==
+          Approx(json::parse(read_text(full / "summary.json"))["test"]["loss"].get<double>())
+              .epsilon(1e-6));
+    const CliResult inspect = run_dlctl("inspect " + ckpt);
+    REQUIRE(inspect.exit_code == 0);
+    CHECK_THAT(inspect.out, Contains("bin_embedding") && Contains("3 units a column, relu") &&
+                                Contains("category_embedding") && Contains("periodic_embedding"));
+    const CliResult misplaced = run_dlctl(
+        "train " + penguins +
+        " --target species --set 'model.layers=[{type: dense, units: 8}, {type: bin_embedding}, "
+        "{type: dense, units: 3, activation: softmax}]'");
+    CHECK(misplaced.exit_code == 2);
+    CHECK_THAT(misplaced.err,
+               Contains("model.layers.1.type") && Contains("must come before every other layer"));
+}

@@ -199,8 +199,12 @@ TEST_CASE("a wide categorical column becomes one index input for a learned embed
     CHECK_FALSE(data.preprocessor.columns()[1].embedded);
     CHECK(data.preprocessor.encoded_names() ==
           std::vector<std::string>{"color", "size=s", "size=m"});
-    CHECK(data.preprocessor.category_inputs() == std::vector<std::int64_t>{4, 0, 0});
-    CHECK(data.preprocessor.numeric_inputs() == std::vector<bool>{false, false, false});
+    const InputKinds kinds = data.preprocessor.input_kinds();
+    REQUIRE(kinds.size() == 3);
+    CHECK(kinds[0].kind == InputKind::kCategory);
+    CHECK(kinds[0].size == 4);
+    CHECK(kinds[1].kind == InputKind::kOther);  // one-hot
+    CHECK(kinds[2].kind == InputKind::kOther);
     CHECK(data.train.features == std::vector<float>{0, 1, 0,  // red
                                                     1, 0, 1,  // blue
                                                     0, 1, 0,  // red
@@ -212,9 +216,28 @@ TEST_CASE("a wide categorical column becomes one index input for a learned embed
     CHECK(data.test.outside_vocabulary == std::vector<std::int64_t>{1, 0});
     const Preprocessor again = Preprocessor::from_json(data.preprocessor.to_json());
     CHECK(again.columns()[0].embedded);
-    CHECK(again.category_inputs() == data.preprocessor.category_inputs());
+    CHECK(again.input_kinds()[0].size == 4);
     CHECK_THAT(fmt::format("{}", fmt::join(data_summary_lines(data, 0), "\n")),
                Contains("color (categorical, 4 values, embedded)"));
+}
+
+TEST_CASE("the preprocessor says what each model input holds", "[data][types]") {
+    TempDir dir;
+    const auto csv = dir.write("k.csv",
+                               "a,b,flag,c,y\n1,5,true,x,0\n2,6,false,y,1\n3,NA,true,x,0\n"
+                               "4,8,false,y,1\n5,9,true,x,0\n6,10,false,y,1\n");
+    DataSpec spec = spec_for(csv, "y");
+    spec.normalize_columns = {{"a", "piecewise_linear"}};
+    spec.bins = 2;
+    spec.missing.indicators = true;
+    const PreparedData data = prepare_data(spec, 1, 0);
+    // a: 2 bins; b: a value and its missing indicator; flag: a boolean; c: one-hot x, y.
+    const InputKinds kinds = data.preprocessor.input_kinds();
+    REQUIRE(kinds.size() == 7);
+    CHECK((kinds[0].kind == InputKind::kBin && kinds[0].size == 2 && kinds[0].first == 0));
+    CHECK((kinds[1].kind == InputKind::kBin && kinds[1].first == 0));
+    CHECK(kinds[2].kind == InputKind::kNumber);
+    for (std::size_t i = 3; i < 7; ++i) CHECK(kinds[i].kind == InputKind::kOther);
 }
 
 TEST_CASE("column settings must name columns of the file", "[data][types]") {

@@ -16,6 +16,7 @@
 #include "dlctl/loss/member_loss.h"
 #include "dlctl/nn/activation_layer.h"
 #include "dlctl/nn/batch_ensemble_dense.h"
+#include "dlctl/nn/bin_embedding.h"
 #include "dlctl/nn/category_embedding.h"
 #include "dlctl/nn/dense.h"
 #include "dlctl/nn/dropout.h"
@@ -373,6 +374,29 @@ TEST_CASE("periodic embedding gradients (PLR), with the input's through a scale 
                                  layers.push_back(std::make_unique<PeriodicEmbedding>(
                                      kInputs, std::vector<std::uint32_t>{0, 2}, 3, 2, 0.4));
                                  layers.push_back(std::make_unique<Dense>(5, 4, Activation::kTanh,
+                                                                          true, "glorot_uniform"));
+                                 layers.push_back(std::make_unique<Dense>(
+                                     4, outputs, Activation::kLinear, true, "glorot_uniform"));
+                                 return layers;
+                             },
+                             Activation::kLinear, loss_named("mse")});
+        }
+    }
+}
+
+TEST_CASE("bin embedding gradients (a linear layer per column of piecewise-linear bins)",
+          "[gradients]") {
+    for (const bool relu : {false, true}) {
+        SECTION(relu ? "scale → bins with relu → dense" : "scale → bins, linear → dense") {
+            check_gradients({[relu](std::int64_t outputs) {
+                                 std::vector<std::unique_ptr<Layer>> layers;
+                                 layers.push_back(std::make_unique<Scale>(kInputs));
+                                 // Inputs 1 and 2 are one column's 2 bins; input 0 passes on.
+                                 layers.push_back(std::make_unique<BinEmbedding>(
+                                     kInputs, std::vector<std::uint32_t>{1, 2},
+                                     std::vector<std::int64_t>{2}, 3,
+                                     relu ? Activation::kRelu : Activation::kLinear));
+                                 layers.push_back(std::make_unique<Dense>(4, 4, Activation::kTanh,
                                                                           true, "glorot_uniform"));
                                  layers.push_back(std::make_unique<Dense>(
                                      4, outputs, Activation::kLinear, true, "glorot_uniform"));

@@ -623,7 +623,7 @@ TEST_CASE("a periodic_embedding layer resolves its defaults, comes first, and is
         replace(kValidSpec, "    - {type: dropout, rate: 0.5}\n",
                 "    - {type: dropout, rate: 0.5}\n    - {type: periodic_embedding}\n");
     CHECK_THAT(only_problem(second),
-               Contains("model.layers.2.type") && Contains("must be the first layer"));
+               Contains("model.layers.2.type") && Contains("must come before every other layer"));
 }
 
 TEST_CASE("data.embed_categories needs a first category_embedding layer", "[config]") {
@@ -649,5 +649,5 @@ TEST_CASE("data.embed_categories needs a first category_embedding layer", "[conf
                                      "    - {type: dropout, rate: 0.5}\n"
                                      "    - {type: category_embedding}\n");
     CHECK_THAT(only_problem(late),
-               Contains("model.layers.2.type") && Contains("must be the first layer"));
+               Contains("model.layers.2.type") && Contains("must come before every other layer"));
 }

@@ -148,6 +148,10 @@ json model_json(const ModelSpec& model) {
             layer["scale"] = l.scale;
         }
         if (l.type == "category_embedding") layer["units"] = l.units;
+        if (l.type == "bin_embedding") {
+            layer["units"] = l.units;
+            layer["activation"] = l.activation;
+        }
         if (l.type == "periodic_embedding") {
             layer["units"] = l.units;
             layer["frequencies"] = l.frequencies;

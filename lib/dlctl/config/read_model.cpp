@@ -142,6 +142,14 @@ void read_layer(SpecReader& r, const YAML::Node& node, const std::string& path, 
         }
     } else if (layer.type == "activation") {
         read_activation_layer(r, node, path, layer);
+    } else if (layer.type == "bin_embedding") {
+        r.check_keys(node, path, {"type", "units", "activation"});
+        layer.units = 16;
+        layer.activation = "relu";
+        r.read_checked(node, "units", path, layer.units, positive, "a positive integer");
+        r.read_checked(
+            node, "activation", path, layer.activation,
+            [](const std::string& a) { return a == "relu" || a == "linear"; }, "relu or linear");
     } else if (layer.type == "category_embedding") {
         r.check_keys(node, path, {"type", "units"});
         layer.units = 8;
@@ -170,20 +178,18 @@ void read_layer(SpecReader& r, const YAML::Node& node, const std::string& path, 
     }
 }
 
-/// Input embedding layers come first: category_embedding, then periodic_embedding.
+/// Input embedding layers come before every other layer.
 void check_input_layers(SpecReader& r, const YAML::Node& layers, const ModelSpec& model) {
+    bool others = false;
     for (std::size_t i = 0; i < model.layers.size(); ++i) {
         const std::string& type = model.layers[i].type;
-        const bool category = type == "category_embedding";
-        const bool periodic = type == "periodic_embedding";
-        const bool placed =
-            i == 0 || (periodic && i == 1 && model.layers[0].type == "category_embedding");
-        if ((category || periodic) && !placed) {
+        if (!vocabulary::is_input_embedding(type)) {
+            others = true;
+        } else if (others) {
             r.problem("model.layers." + std::to_string(i) + ".type", layers[i]["type"],
-                      fmt::format("a {} layer embeds the model's {} inputs, so it must be the "
-                                  "first layer{}",
-                                  type, category ? "categorical" : "numeric",
-                                  periodic ? " (or follow a first category_embedding)" : ""));
+                      fmt::format("a {} layer embeds the model's inputs, so it must come before "
+                                  "every other layer (the first layers are the embeddings)",
+                                  type));
         }
     }
 }

@@ -91,9 +91,13 @@ void check_training(SpecReader& r, const YAML::Node& root, ExperimentSpec& spec)
 /// data.embed_categories makes index inputs that only a first category_embedding layer reads
 /// (such a layer without them passes every input on).
 void check_category_embedding(SpecReader& r, const YAML::Node& root, const ExperimentSpec& spec) {
-    if (spec.data.embed_categories > 0 && spec.model.layers.front().type != "category_embedding") {
+    const auto& layers = spec.model.layers;
+    const bool layer = std::any_of(layers.begin(), layers.end(), [](const LayerSpec& l) {
+        return l.type == "category_embedding";
+    });
+    if (spec.data.embed_categories > 0 && !layer) {
         r.problem("data.embed_categories", root["data"]["embed_categories"],
-                  "embedded categorical columns need a first layer {type: category_embedding} "
+                  "embedded categorical columns need a {type: category_embedding} layer first "
                   "in model.layers (or set data.embed_categories to 0)");
     }
 }

@@ -42,6 +42,9 @@ void write_layer(YAML::Emitter& out, const LayerSpec& layer) {
             out << YAML::Key << "parametric" << YAML::Value << true;
             out << YAML::Key << "lr_scale" << YAML::Value << number(layer.lr_scale);
         }
+    } else if (layer.type == "bin_embedding") {
+        out << YAML::Key << "units" << YAML::Value << layer.units;
+        out << YAML::Key << "activation" << YAML::Value << layer.activation;
     } else if (layer.type == "category_embedding") {
         out << YAML::Key << "units" << YAML::Value << layer.units;
     } else if (layer.type == "periodic_embedding") {

@@ -3,9 +3,10 @@
 namespace dlctl::vocabulary {
 
 const Choices& layer_types() {
-    static const Choices c{{"dense", "dropout", "activation", "batch_norm", "layer_norm",
-                            "ensemble", "scale", "periodic_embedding", "category_embedding"},
-                           {}};
+    static const Choices c{
+        {"dense", "dropout", "activation", "batch_norm", "layer_norm", "ensemble", "scale",
+         "periodic_embedding", "category_embedding", "bin_embedding"},
+        {}};
     return c;
 }
 
@@ -113,6 +114,11 @@ std::string monitor_mode(const std::string& monitor) {
         if (m.starts_with(larger)) return "max";
     }
     return "min";
+}
+
+bool is_input_embedding(const std::string& layer_type) {
+    return layer_type == "periodic_embedding" || layer_type == "category_embedding" ||
+           layer_type == "bin_embedding";
 }
 
 }  // namespace dlctl::vocabulary

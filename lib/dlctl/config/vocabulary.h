@@ -34,6 +34,9 @@ const Choices& metrics_for_loss(const std::string& loss);
 std::vector<std::string> default_metrics(const std::string& loss);
 /// Whether a loss trains a classifier (labels) rather than a regressor.
 bool is_classification_loss(const std::string& loss);
+/// The layers that embed model inputs (periodic, category and bin embeddings); they come before
+/// every other layer.
+bool is_input_embedding(const std::string& layer_type);
 /// The initializer used for a dense layer with this activation when the spec names none.
 std::string default_initializer(const std::string& activation);
 /// The canonical initializer name for an alias (xavier_uniform -> glorot_uniform).

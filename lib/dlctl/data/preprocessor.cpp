@@ -437,26 +437,28 @@ std::vector<std::string> Preprocessor::encoded_names() const {
     return names;
 }
 
-std::vector<bool> Preprocessor::numeric_inputs() const {
-    std::vector<bool> out;
+InputKinds Preprocessor::input_kinds() const {
+    InputKinds out;
     for (const auto& f : columns_) {
         if (f.type == ColumnType::kCategorical) {
-            out.insert(out.end(), static_cast<std::size_t>(f.width()), false);
+            if (f.embedded) {
+                out.push_back(
+                    {InputKind::kCategory, static_cast<std::int64_t>(f.vocabulary.size())});
+            } else {
+                out.insert(out.end(), f.vocabulary.size(), InputKind{});
+            }
             continue;
         }
-        const bool value = f.type == ColumnType::kNumeric && f.map != NumericMap::kPiecewiseLinear;
-        out.insert(out.end(), static_cast<std::size_t>(f.value_width()), value);
-        if (f.indicator) out.push_back(false);
-    }
-    return out;
-}
-
-std::vector<std::int64_t> Preprocessor::category_inputs() const {
-    std::vector<std::int64_t> out;
-    for (const auto& f : columns_) {
-        const bool index = f.type == ColumnType::kCategorical && f.embedded;
-        out.insert(out.end(), static_cast<std::size_t>(f.width()),
-                   index ? static_cast<std::int64_t>(f.vocabulary.size()) : 0);
+        if (f.type == ColumnType::kBoolean) {
+            out.emplace_back();
+        } else if (f.map == NumericMap::kPiecewiseLinear) {
+            const InputKind bin{InputKind::kBin, f.value_width(),
+                                static_cast<std::int64_t>(out.size())};
+            out.insert(out.end(), static_cast<std::size_t>(f.value_width()), bin);
+        } else {
+            out.push_back({InputKind::kNumber});
+        }
+        if (f.indicator) out.emplace_back();
     }
     return out;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "dlctl/config/spec.h"
+#include "dlctl/core/input_kind.h"
 #include "dlctl/data/table.h"
 
 namespace dlctl {
@@ -109,12 +110,9 @@ class Preprocessor {
     std::int64_t width() const;
     /// Name of every model input: the column, <column>__missing, <column>=<value>.
     std::vector<std::string> encoded_names() const;
-    /// Per model input, whether it is a numeric column's value (not a category, missing
-    /// indicator, boolean or piecewise-linear bin): what numeric embeddings embed.
-    std::vector<bool> numeric_inputs() const;
-    /// Per model input, the vocabulary size of an embedded categorical column's index input, 0
-    /// for the others: what category embeddings embed.
-    std::vector<std::int64_t> category_inputs() const;
+    /// What each model input holds (a numeric value, a category's index, a piecewise-linear
+    /// bin, or another input): what the embedding layers embed.
+    InputKinds input_kinds() const;
     const std::vector<FeatureColumn>& columns() const { return columns_; }
     /// Input column names, in order.
     std::vector<std::string> feature_names() const;

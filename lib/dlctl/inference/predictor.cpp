@@ -18,8 +18,7 @@ std::unique_ptr<Sequential> load_model(Backend& backend,
                                        const std::filesystem::path& path) {
     const ExperimentSpec& spec = checkpoint.spec;
     auto model = build_model(spec.model, checkpoint.preprocessor.width(), spec.train.l1,
-                             spec.train.l2, checkpoint.preprocessor.numeric_inputs(),
-                             checkpoint.preprocessor.category_inputs());
+                             spec.train.l2, checkpoint.preprocessor.input_kinds());
     Rng rng(spec.seed, RngStream::kInit);
     model->build(backend, rng);
     import_weights(backend, *model, checkpoint.tensors, path);

@@ -1,8 +1,12 @@
 #include "dlctl/nn/model_builder.h"
 
+#include <algorithm>
+
+#include "dlctl/config/vocabulary.h"
 #include "dlctl/core/error.h"
 #include "dlctl/nn/activation_layer.h"
 #include "dlctl/nn/batch_ensemble_dense.h"
+#include "dlctl/nn/bin_embedding.h"
 #include "dlctl/nn/category_embedding.h"
 #include "dlctl/nn/dense.h"
 #include "dlctl/nn/dropout.h"
@@ -41,61 +45,75 @@ std::unique_ptr<Layer> make_dense(const LayerSpec& s,
     return std::make_unique<Dense>(d.inputs, d.units, d.activation, s.use_bias, s.init, d.l1, d.l2);
 }
 
-/// What the model's inputs are, as the input layers pass them on: per input, whether it is a
-/// numeric value (empty: all are) and its vocabulary size when it is a category's index.
-struct InputKinds {
-    std::vector<bool> numeric;
-    std::vector<std::int64_t> categories;
-
-    bool is_numeric(std::size_t r) const { return numeric.empty() || numeric[r]; }
-    std::int64_t vocabulary(std::size_t r) const { return categories.empty() ? 0 : categories[r]; }
-    /// The kinds after a layer that puts `embedded` values first and then the inputs that
-    /// `keep` marks, in order.
-    InputKinds after_embedding(std::int64_t embedded, const std::vector<bool>& keep) const {
-        InputKinds out;
-        out.numeric.assign(static_cast<std::size_t>(embedded), false);
-        out.categories.assign(static_cast<std::size_t>(embedded), 0);
-        for (std::size_t r = 0; r < keep.size(); ++r) {
-            if (!keep[r]) continue;
-            out.numeric.push_back(is_numeric(r));
-            out.categories.push_back(vocabulary(r));
-        }
-        return out;
-    }
-};
-
-/// A periodic_embedding layer over the numeric inputs; `kinds` becomes its outputs' kinds.
-std::unique_ptr<Layer> make_periodic(const LayerSpec& s, std::int64_t width, InputKinds& kinds) {
-    std::vector<std::uint32_t> rows;
-    std::vector<bool> keep(static_cast<std::size_t>(width), true);
-    for (std::int64_t r = 0; r < width; ++r) {
-        if (kinds.is_numeric(static_cast<std::size_t>(r))) {
-            rows.push_back(static_cast<std::uint32_t>(r));
-            keep[static_cast<std::size_t>(r)] = false;
+/// The kinds of an embedding layer's outputs: `embedded` values first, then the inputs that
+/// `keep` marks, in order (their bins' first rows renumbered).
+InputKinds after_embedding(const InputKinds& kinds,
+                           std::int64_t embedded,
+                           const std::vector<bool>& keep) {
+    InputKinds out(static_cast<std::size_t>(embedded));
+    std::vector<std::int64_t> moved_to(kinds.size(), -1);
+    for (std::size_t r = 0; r < keep.size(); ++r) {
+        if (!keep[r]) continue;
+        moved_to[r] = static_cast<std::int64_t>(out.size());
+        out.push_back(kinds[r]);
+        if (out.back().kind == InputKind::kBin) {
+            out.back().first = moved_to[static_cast<std::size_t>(kinds[r].first)];
         }
     }
-    kinds = kinds.after_embedding(s.units * static_cast<std::int64_t>(rows.size()), keep);
-    return std::make_unique<PeriodicEmbedding>(width, std::move(rows), s.frequencies, s.units,
-                                               s.sigma);
+    return out;
 }
 
-/// A category_embedding layer over the category index inputs; `kinds` becomes its outputs'.
-std::unique_ptr<Layer> make_category_embedding(const LayerSpec& s,
-                                               std::int64_t width,
-                                               InputKinds& kinds) {
+/// The input rows of `kind` (every row when `kinds` is empty and `kind` is kNumber: a model
+/// built without a preprocessor treats its inputs as numbers), and which rows are not.
+std::pair<std::vector<std::uint32_t>, std::vector<bool>> rows_of(const InputKinds& kinds,
+                                                                 std::int64_t width,
+                                                                 InputKind::Kind kind) {
     std::vector<std::uint32_t> rows;
-    std::vector<std::int64_t> vocabularies;
     std::vector<bool> keep(static_cast<std::size_t>(width), true);
     for (std::int64_t r = 0; r < width; ++r) {
-        if (const std::int64_t v = kinds.vocabulary(static_cast<std::size_t>(r)); v > 0) {
+        const auto i = static_cast<std::size_t>(r);
+        const bool match = kinds.empty() ? kind == InputKind::kNumber : kinds[i].kind == kind;
+        if (match) {
             rows.push_back(static_cast<std::uint32_t>(r));
-            vocabularies.push_back(v);
-            keep[static_cast<std::size_t>(r)] = false;
+            keep[i] = false;
         }
     }
-    kinds = kinds.after_embedding(s.units * static_cast<std::int64_t>(rows.size()), keep);
-    return std::make_unique<CategoryEmbedding>(width, std::move(rows), std::move(vocabularies),
-                                               s.units);
+    return {rows, keep};
+}
+
+/// An input embedding layer (`s.type`) over its kind of inputs; `kinds` becomes its outputs'.
+std::unique_ptr<Layer> make_input_layer(const LayerSpec& s, std::int64_t width, InputKinds& kinds) {
+    const InputKinds given =
+        kinds.empty() ? InputKinds(static_cast<std::size_t>(width), {InputKind::kNumber}) : kinds;
+    std::unique_ptr<Layer> layer;
+    std::vector<bool> keep;
+    if (s.type == "periodic_embedding") {
+        auto [rows, passed] = rows_of(given, width, InputKind::kNumber);
+        keep = std::move(passed);
+        layer = std::make_unique<PeriodicEmbedding>(width, std::move(rows), s.frequencies, s.units,
+                                                    s.sigma);
+    } else if (s.type == "category_embedding") {
+        auto [rows, passed] = rows_of(given, width, InputKind::kCategory);
+        keep = std::move(passed);
+        std::vector<std::int64_t> vocabularies;
+        for (const auto r : rows) vocabularies.push_back(given[r].size);
+        layer = std::make_unique<CategoryEmbedding>(width, std::move(rows), std::move(vocabularies),
+                                                    s.units);
+    } else {
+        auto [rows, passed] = rows_of(given, width, InputKind::kBin);
+        keep = std::move(passed);
+        std::vector<std::int64_t> bins;  // each column's, from its first bin's row
+        for (const auto r : rows) {
+            if (given[r].first == r) bins.push_back(given[r].size);
+        }
+        layer = std::make_unique<BinEmbedding>(width, std::move(rows), std::move(bins), s.units,
+                                               parse_activation(s.activation, s.alpha));
+    }
+    kinds = after_embedding(given,
+                            layer->output_size() - static_cast<std::int64_t>(
+                                                       std::count(keep.begin(), keep.end(), true)),
+                            keep);
+    return layer;
 }
 
 }  // namespace
@@ -104,8 +122,7 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
                                         std::int64_t input_size,
                                         double l1,
                                         double l2,
-                                        const std::vector<bool>& numeric_inputs,
-                                        const std::vector<std::int64_t>& category_inputs) {
+                                        const InputKinds& input_kinds) {
     const auto& specs = spec.layers;
     DLCTL_CHECK(!specs.empty() &&
                 (specs.back().type == "dense" || specs.back().type == "activation"));
@@ -114,11 +131,8 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
     Activation output_activation = Activation::kLinear;
     std::int64_t members = 1;
     bool first_dense = false;  ///< the next dense layer is an ensemble's first
-    InputKinds kinds{numeric_inputs, category_inputs};
-    DLCTL_CHECK(numeric_inputs.empty() ||
-                static_cast<std::int64_t>(numeric_inputs.size()) == input_size);
-    DLCTL_CHECK(category_inputs.empty() ||
-                static_cast<std::int64_t>(category_inputs.size()) == input_size);
+    InputKinds kinds = input_kinds;
+    DLCTL_CHECK(kinds.empty() || static_cast<std::int64_t>(kinds.size()) == input_size);
     for (std::size_t i = 0; i < specs.size(); ++i) {
         const LayerSpec& s = specs[i];
         const bool last = i + 1 == specs.size();
@@ -147,11 +161,8 @@ std::unique_ptr<Sequential> build_model(const ModelSpec& spec,
             }
         } else if (s.type == "scale") {
             layers.push_back(std::make_unique<Scale>(width));
-        } else if (s.type == "periodic_embedding") {
-            layers.push_back(make_periodic(s, width, kinds));
-            width = layers.back()->output_size();
-        } else if (s.type == "category_embedding") {
-            layers.push_back(make_category_embedding(s, width, kinds));
+        } else if (vocabulary::is_input_embedding(s.type)) {
+            layers.push_back(make_input_layer(s, width, kinds));
             width = layers.back()->output_size();
         } else if (s.type == "dropout") {
             layers.push_back(std::make_unique<Dropout>(width, static_cast<float>(s.rate), i));

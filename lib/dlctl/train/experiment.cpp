@@ -184,9 +184,8 @@ PreparedRun prepare_run(const ExperimentSpec& spec, const fs::path& resume) {
     PreparedData& data = run.data;
     apply_class_weights(data.train, data.labels, spec.train.class_weight, spec.train.class_weights);
     run.has_validation = data.validation.n_rows > 0;
-    run.model =
-        build_model(spec.model, data.train.n_features, spec.train.l1, spec.train.l2,
-                    data.preprocessor.numeric_inputs(), data.preprocessor.category_inputs());
+    run.model = build_model(spec.model, data.train.n_features, spec.train.l1, spec.train.l2,
+                            data.preprocessor.input_kinds());
     run.loss = make_loss(spec.train, run.model->output_activation());
     run.optimizer = make_optimizer(spec.train.optimizer);
     if (!resume.empty()) run.resumed = load_resumed(resume, spec);
