@@ -14,6 +14,7 @@
 
 #include "dlctl/io/safetensors.h"
 #include "integration/cli_runner.h"
+#include "integration/run_checks.h"
 #include "support/csv_cells.h"
 #include "support/temp_dir.h"
 
@@ -605,23 +606,9 @@ TEST_CASE("the realmlp preset trains, resumes exactly, evaluates and inspects",
 
     // The learning rate, dropout and weight decay follow the step count, so resuming from
     // epoch 3 repeats epochs 4 to 6 exactly.
-    const CliResult resumed = run_dlctl("train " + quote(full / "config.yaml") + " -q --run-dir " +
-                                        quote(dir.path() / "resumed") + " --resume " +
-                                        quote(full / "checkpoints/epoch-0003.safetensors"));
-    INFO(resumed.err);
-    REQUIRE(resumed.exit_code == 0);
-    CHECK(without_seconds(dir.path() / "resumed/metrics.csv") ==
-          without_seconds(full / "metrics.csv"));
-
+    check_resumes_exactly(full, 3, dir.path() / "resumed");
     const std::string ckpt = quote(full / "checkpoints/best.safetensors");
-    const CliResult e =
-        run_dlctl("eval --checkpoint " + ckpt + " --output " + quote(dir.path() / "e.json"));
-    INFO(e.err);
-    REQUIRE(e.exit_code == 0);
-    const json summary = json::parse(read_text(full / "summary.json"));
-    const json eval = json::parse(read_text(dir.path() / "e.json"));
-    CHECK(eval["metrics"]["loss"].get<double>() ==
-          Approx(summary["test"]["loss"].get<double>()).epsilon(1e-6));
+    check_eval_matches_summary(full, ckpt, dir.path());
     const CliResult inspect = run_dlctl("inspect " + ckpt);
     REQUIRE(inspect.exit_code == 0);
     CHECK_THAT(inspect.out, Contains("mish, parametric, lr × 0.1") && Contains("lr × 6"));
@@ -643,21 +630,9 @@ TEST_CASE("the mlp-plr preset embeds the numeric inputs, resumes exactly, evalua
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(read_text(full / "config.yaml"),
                Contains("{type: periodic_embedding, units: 24, frequencies: 48, sigma: 0.01}"));
-    const CliResult resumed = run_dlctl("train " + quote(full / "config.yaml") + " -q --run-dir " +
-                                        quote(dir.path() / "resumed") + " --resume " +
-                                        quote(full / "checkpoints/epoch-0002.safetensors"));
-    INFO(resumed.err);
-    REQUIRE(resumed.exit_code == 0);
-    CHECK(without_seconds(dir.path() / "resumed/metrics.csv") ==
-          without_seconds(full / "metrics.csv"));
-
+    check_resumes_exactly(full, 2, dir.path() / "resumed");
     const std::string ckpt = quote(full / "checkpoints/last.safetensors");
-    const CliResult e =
-        run_dlctl("eval --checkpoint " + ckpt + " --output " + quote(dir.path() / "e.json"));
-    REQUIRE(e.exit_code == 0);
-    const json summary = json::parse(read_text(full / "summary.json"));
-    CHECK(json::parse(read_text(dir.path() / "e.json"))["metrics"]["loss"].get<double>() ==
-          Approx(summary["test"]["loss"].get<double>()).epsilon(1e-6));
+    check_eval_matches_summary(full, ckpt, dir.path());
     // Penguins' 5 numeric columns get 24 values each; the 6 one-hot inputs of island and sex
     // follow as they are.
     const CliResult inspect = run_dlctl("inspect " + ckpt);

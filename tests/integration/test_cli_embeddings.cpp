@@ -5,6 +5,7 @@
 #include <string>
 
 #include "integration/cli_runner.h"
+#include "integration/run_checks.h"
 #include "support/csv_cells.h"
 #include "support/temp_dir.h"
 
@@ -89,20 +90,9 @@ TEST_CASE("the three embedding layers combine, resume exactly, evaluate and insp
     const CliResult r = run_dlctl("train " + penguins + spec + quote(full));
     INFO(r.err);
     REQUIRE(r.exit_code == 0);
-    const CliResult resumed = run_dlctl("train " + quote(full / "config.yaml") + " -q --run-dir " +
-                                        quote(dir.path() / "resumed") + " --resume " +
-                                        quote(full / "checkpoints/epoch-0002.safetensors"));
-    INFO(resumed.err);
-    REQUIRE(resumed.exit_code == 0);
-    CHECK(without_seconds(dir.path() / "resumed/metrics.csv") ==
-          without_seconds(full / "metrics.csv"));
+    check_resumes_exactly(full, 2, dir.path() / "resumed");
     const std::string ckpt = quote(full / "checkpoints/last.safetensors");
-    const CliResult e =
-        run_dlctl("eval --checkpoint " + ckpt + " --output " + quote(dir.path() / "e.json"));
-    REQUIRE(e.exit_code == 0);
-    CHECK(json::parse(read_text(dir.path() / "e.json"))["metrics"]["loss"].get<double>() ==
-          Approx(json::parse(read_text(full / "summary.json"))["test"]["loss"].get<double>())
-              .epsilon(1e-6));
+    check_eval_matches_summary(full, ckpt, dir.path());
     const CliResult inspect = run_dlctl("inspect " + ckpt);
     REQUIRE(inspect.exit_code == 0);
     CHECK_THAT(inspect.out, Contains("bin_embedding") && Contains("3 units a column, relu") &&
