@@ -17,7 +17,7 @@ TEST_CASE("train needs only a CSV and --target; the log says the task and why", 
     REQUIRE(r.exit_code == 0);
     CHECK_THAT(r.err, Contains("task: multiclass (target 'species' holds 3 distinct text values "
                                "(Adelie, Chinstrap, Gentoo))"));
-    CHECK_THAT(r.err, Contains("preset 'mlp'"));
+    CHECK_THAT(r.err, Contains("preset 'mlp-plr'"));
     const std::string config = read_text(run / "config.yaml");
     CHECK_THAT(config, Contains("task: multiclass"));
     CHECK_THAT(config, Contains("units: 3, activation: softmax"));

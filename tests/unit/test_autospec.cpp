@@ -87,7 +87,7 @@ TEST_CASE("every preset gives a valid spec for every task", "[autospec]") {
             for (const std::size_t rows : {100u, 5000u, 200000u}) {
                 INFO(preset << " " << task.task << " " << rows);
                 const ExperimentSpec spec = load_spec_from_string(
-                    data, "p.yaml", "/base", {}, {}, preset_yaml(preset, task, spec_data, rows));
+                    data, "p.yaml", "/base", {}, {}, preset_yaml(preset, task, spec_data, {rows}));
                 CHECK(spec.data.task == task.task);
                 CHECK(target_classes(spec) == task.classes);
                 CHECK(spec.train.early_stopping.enabled);
@@ -99,7 +99,7 @@ TEST_CASE("every preset gives a valid spec for every task", "[autospec]") {
     }
     const ExperimentSpec real =
         load_spec_from_string(data, "p.yaml", "/base", {}, {},
-                              preset_yaml("realmlp", {"multiclass", 4, ""}, spec_data, 900));
+                              preset_yaml("realmlp", {"multiclass", 4, ""}, spec_data, {900}));
     CHECK(real.model.parametrization == "ntk");
     CHECK(real.model.data_init);
     CHECK(real.model.layers.front().type == "scale");
@@ -110,9 +110,9 @@ TEST_CASE("every preset gives a valid spec for every task", "[autospec]") {
     CHECK(real.train.schedule.type == "coslog");
     CHECK(real.train.dropout_schedule == "flat_cos");
     CHECK_FALSE(real.train.optimizer.bias_decay);
-    CHECK(preset_yaml("realmlp", {"regression", 0, ""}, spec_data, 900).find("mish") !=
+    CHECK(preset_yaml("realmlp", {"regression", 0, ""}, spec_data, {900}).find("mish") !=
           std::string::npos);
-    CHECK_THROWS_WITH(preset_yaml("mpl", {"binary", 1, ""}, spec_data, 10),
+    CHECK_THROWS_WITH(preset_yaml("mpl", {"binary", 1, ""}, spec_data, {10}),
                       Contains("unknown preset 'mpl'") && Contains("did you mean 'mlp'"));
 }
 
@@ -122,7 +122,7 @@ TEST_CASE("presets embed categorical columns wider than their one-hot limit", "[
     auto load = [&](const std::string& preset, std::size_t widest) {
         return load_spec_from_string(
             data, "p.yaml", "/base", {}, {},
-            preset_yaml(preset, {"binary", 1, ""}, spec_data, 900, widest));
+            preset_yaml(preset, {"binary", 1, ""}, spec_data, {900, widest}));
     };
     for (const std::string& preset : preset_names()) {
         INFO(preset);
@@ -136,11 +136,22 @@ TEST_CASE("presets embed categorical columns wider than their one-hot limit", "[
         if (preset == "mlp-plr") CHECK(wide.model.layers[1].type == "periodic_embedding");
     }
     CHECK(load("realmlp", 9).data.embed_categories == 8);
+    // The default, mlp-plr, embeds up to 100 numeric columns periodically.
+    CHECK(preset_names().front() == "mlp-plr");
+    auto first_layer = [&](std::size_t numeric_columns) {
+        return load_spec_from_string(
+                   data, "p.yaml", "/base", {}, {},
+                   preset_yaml("mlp-plr", {"binary", 1, ""}, spec_data, {900, 0, numeric_columns}))
+            .model.layers.front()
+            .type;
+    };
+    CHECK(first_layer(100) == "periodic_embedding");
+    CHECK(first_layer(101) == "dense");
     CHECK(load("mlp", 50).data.embed_categories == 0);
 }
 
 TEST_CASE("a spec's own keys and --set win over the preset's", "[autospec]") {
-    const std::string defaults = preset_yaml("mlp", {"binary", 1, ""}, DataSpec{}, 1000);
+    const std::string defaults = preset_yaml("mlp", {"binary", 1, ""}, DataSpec{}, {1000});
     const ExperimentSpec spec = load_spec_from_string(
         "data: {path: d.csv, target: y, split: {test: 0.3}}\ntrain: {epochs: 3, "
         "optimizer: {lr: 0.01}}\n",

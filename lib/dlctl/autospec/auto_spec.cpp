@@ -24,15 +24,20 @@ std::size_t labelled_rows(const Table& table, int target) {
     return n;
 }
 
-/// The most values of a categorical column other than the target.
-std::size_t widest_category(const Table& table, int target) {
-    std::size_t widest = 0;
+/// What the presets look at: rows, the widest categorical column and the numeric columns, the
+/// target aside.
+DataShape shape_of(const Table& table, int target) {
+    DataShape shape{labelled_rows(table, target)};
     for (std::size_t c = 0; c < table.names.size(); ++c) {
         if (static_cast<int>(c) == target) continue;
-        if (table.type(static_cast<int>(c)) != ColumnType::kCategorical) continue;
-        widest = std::max(widest, table.categories[c].size());
+        const ColumnType type = table.type(static_cast<int>(c));
+        if (type == ColumnType::kCategorical) {
+            shape.widest_category = std::max(shape.widest_category, table.categories[c].size());
+        } else if (type == ColumnType::kNumeric) {
+            ++shape.numeric_columns;
+        }
     }
-    return widest;
+    return shape;
 }
 
 }  // namespace
@@ -53,8 +58,7 @@ ExperimentSpec load_spec_request(const SpecRequest& request) {
     const int target = find_target_column(table, data.target);
     const TaskGuess task = infer_task(table, target, data.task);
     const std::string preset = request.preset.empty() ? preset_names().front() : request.preset;
-    const std::string defaults = preset_yaml(preset, task, data, labelled_rows(table, target),
-                                             widest_category(table, target));
+    const std::string defaults = preset_yaml(preset, task, data, shape_of(table, target));
     spdlog::info("task: {} ({}); model and training from preset '{}'", task.task, task.reason,
                  preset);
     return load_spec_from_string(request.yaml, request.source, request.base_dir, request.sets,

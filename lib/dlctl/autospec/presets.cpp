@@ -1,6 +1,7 @@
 #include "dlctl/autospec/presets.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 
@@ -27,14 +28,14 @@ struct Recipe {
 };
 
 constexpr Recipe kRecipes[] = {
+    {"mlp-plr",
+     "mlp with periodic embeddings of the numeric inputs first (PLR: 48 frequencies, 24 units "
+     "an input; Gorishniy et al. 2022; none above 100 numeric columns)",
+     3, 256, 0.1, 200, 16, 0, "{type: adamw, lr: 0.001}", false, true},
     {"mlp",
      "quantile-normalised inputs, 3 relu layers of 256 (128 under 2000 rows), dropout 0.1, "
      "AdamW, early stopping",
      3, 256, 0.1, 200, 16, 0, "{type: adamw, lr: 0.001}"},
-    {"mlp-plr",
-     "mlp with periodic embeddings of the numeric inputs first (PLR: 48 frequencies, 24 units "
-     "an input; Gorishniy et al. 2022)",
-     3, 256, 0.1, 200, 16, 0, "{type: adamw, lr: 0.001}", false, true},
     {"fast", "2 relu layers of 128, AdamW, fewer epochs: a quick first look", 2, 128, 0.0, 50, 8, 0,
      "{type: adamw, lr: 0.001}"},
     {"tabm",
@@ -181,14 +182,20 @@ std::string describe_presets() {
 std::string preset_yaml(const std::string& name,
                         const TaskGuess& task,
                         const DataSpec& data,
-                        std::size_t rows,
-                        std::size_t widest_category) {
+                        const DataShape& shape) {
     const Recipe& r = recipe(name);
-    if (r.real_mlp) return realmlp_yaml(r, task, data, widest_category);
-    const int units = r.units > 128 && rows < 2000 ? 128 : r.units;
-    const CategoryEmbeddingRecipe embedding(data, widest_category, data.max_categories, 16);
+    if (r.real_mlp) return realmlp_yaml(r, task, data, shape.widest_category);
+    const int units = r.units > 128 && shape.rows < 2000 ? 128 : r.units;
+    const CategoryEmbeddingRecipe embedding(data, shape.widest_category, data.max_categories, 16);
     std::string layers = embedding.layer_yaml();
-    if (r.periodic) layers += "    - {type: periodic_embedding, units: 24, frequencies: 48}\n";
+    if (r.periodic && shape.numeric_columns > kMostPeriodicColumns) {
+        spdlog::info(
+            "{} numeric columns, more than {}: no periodic embeddings (each would make "
+            "24 inputs of the first layer)",
+            shape.numeric_columns, kMostPeriodicColumns);
+    } else if (r.periodic) {
+        layers += "    - {type: periodic_embedding, units: 24, frequencies: 48}\n";
+    }
     if (r.members > 0) layers += fmt::format("    - {{type: ensemble, members: {}}}\n", r.members);
     for (int i = 0; i < r.hidden_layers; ++i) {
         layers += fmt::format("    - {{type: dense, units: {}, activation: relu}}\n", units);
@@ -205,7 +212,7 @@ std::string preset_yaml(const std::string& name,
                "  epochs: {}\n"
                "  batch_size: {}\n"
                "  optimizer: {}\n",
-               loss_of(task), r.max_epochs, batch_size_for(rows), r.optimizer) +
+               loss_of(task), r.max_epochs, batch_size_for(shape.rows), r.optimizer) +
            early_stopping_yaml(r.patience);
 }
 
