@@ -108,6 +108,16 @@ TEST_CASE("a cross-validation run continues fold by fold with --resume auto", "[
     CHECK(second["test"] == first["test"]);
     CHECK(read_text(run / "folds/fold-1/metrics.csv") == fold1_metrics);
 
+    // Completed folds are kept, so the spec must still deal and train them alike.
+    const CliResult other_folds =
+        run_dlctl("train " + quote(source_file("data/penguins.csv")) +
+                  " --target species -q --set train.cv.folds=4 --set train.epochs=3 --run-dir " +
+                  quote(run) + " --resume auto");
+    CHECK(other_folds.exit_code == 2);
+    CHECK_THAT(other_folds.err,
+               Contains("cannot continue the cross-validation") && Contains("train.cv.folds: 3"));
+    CHECK(summary_of(run) == second);  // nothing was touched
+
     const CliResult explicit_checkpoint =
         train_folds(dir.path() / "other",
                     "--resume " + quote(run / "folds/fold-1/checkpoints/last.safetensors"));

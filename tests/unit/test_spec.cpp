@@ -589,6 +589,8 @@ TEST_CASE("train.cv resolves, round-trips, lets val_ monitors run, and is locate
     CHECK_THAT(only_problem(kValidSpec, {"train.cv.fold=1"}),
                Contains("train.cv.fold") && Contains("needs train.cv.folds"));
     CHECK_THAT(only_problem(kValidSpec, {"train.cv.k=3"}), Contains("train.cv.k"));
+    CHECK_THAT(only_problem(kValidSpec, {"train.cv.folds=3", "output.checkpoint_every=0"}),
+               Contains("train.cv.folds") && Contains("output.checkpoint_every"));
     CHECK_THAT(only_problem(kValidSpec, {"train.cv.folds=3", "data.validation_file=v.csv",
                                          "data.split.validation=0"}),
                Contains("train.cv.folds") && Contains("data.validation_file"));

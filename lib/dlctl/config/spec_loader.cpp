@@ -174,6 +174,11 @@ void check_training(SpecReader& r, const YAML::Node& root, ExperimentSpec& spec)
         r.problem("data.validation_file", data["validation_file"],
                   "set either data.validation_file or data.split.validation (to 0), not both");
     }
+    if (spec.train.cv.folds > 0 && spec.output.checkpoint_every == 0) {
+        r.problem("train.cv.folds", train["cv"]["folds"],
+                  "cross-validation keeps each fold's best checkpoint for its ensemble; "
+                  "output.checkpoint_every: 0 writes none (set it to 1 or more)");
+    }
     if (spec.train.cv.folds > 0 && !spec.data.validation_file.empty()) {
         r.problem("train.cv.folds", train["cv"]["folds"],
                   "cross-validation validates each fold on rows of data.path; it cannot use "

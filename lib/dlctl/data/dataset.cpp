@@ -346,9 +346,13 @@ void check_rows_per_class(const SplitIndices& split,
                                         "for train.cv.folds = {}: each fold validates on every "
                                         "class",
                                         labels[c], count[c], folds),
-                            fmt::format("lower train.cv.folds to {} or fewer, or gather more rows "
-                                        "of class '{}'",
-                                        std::max<std::size_t>(count[c], 2), labels[c]));
+                            count[c] < 2
+                                ? fmt::format("gather more rows of class '{}', or leave its "
+                                              "rows out of the file",
+                                              labels[c])
+                                : fmt::format("lower train.cv.folds to {} or fewer, or gather "
+                                              "more rows of class '{}'",
+                                              count[c], labels[c]));
         }
     }
 }

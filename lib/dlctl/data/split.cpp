@@ -66,7 +66,12 @@ void shuffle(std::vector<std::uint32_t>& rows, Rng& rng) {
 }
 
 /// Moves fold `cv.fold`'s rows of `out.train` (every non-test row) to `out.validation`.
-void take_fold(SplitIndices& out, const CvSpec& cv, bool shuffled) {
+/// Shuffled rows (grouped by class when stratified) are dealt in turn; unshuffled ones are cut
+/// into consecutive blocks in file order, each class's separately when `labels` are given.
+void take_fold(SplitIndices& out,
+               const CvSpec& cv,
+               bool shuffled,
+               const std::vector<float>* labels) {
     const std::size_t n = out.train.size();
     const auto folds = static_cast<std::size_t>(cv.folds);
     if (n < folds) {
@@ -76,12 +81,26 @@ void take_fold(SplitIndices& out, const CvSpec& cv, bool shuffled) {
                         "lower train.cv.folds or data.split.test");
     }
     std::vector<std::uint32_t> rows = std::move(out.train);
-    if (!shuffled) std::sort(rows.begin(), rows.end());
     out.train.clear();
     const auto fold = static_cast<std::size_t>(cv.fold - 1);
-    for (std::size_t j = 0; j < n; ++j) {
-        const std::size_t f = shuffled ? j % folds : j * folds / n;
-        (f == fold ? out.validation : out.train).push_back(rows[j]);
+    if (shuffled) {
+        for (std::size_t j = 0; j < n; ++j) {
+            (j % folds == fold ? out.validation : out.train).push_back(rows[j]);
+        }
+        return;
+    }
+    std::sort(rows.begin(), rows.end());
+    std::vector<std::vector<std::uint32_t>> groups(1);
+    for (const auto r : rows) {
+        const auto c = labels != nullptr ? static_cast<std::size_t>((*labels)[r]) : 0;
+        if (c >= groups.size()) groups.resize(c + 1);
+        groups[c].push_back(r);
+    }
+    for (const auto& group : groups) {
+        for (std::size_t j = 0; j < group.size(); ++j) {
+            const bool validated = j * folds / group.size() == fold;
+            (validated ? out.validation : out.train).push_back(group[j]);
+        }
     }
 }
 
@@ -96,7 +115,7 @@ SplitIndices split_rows(std::size_t rows,
         SplitSpec without_validation = split;
         without_validation.validation = 0.0;
         SplitIndices out = split_rows(rows, without_validation, seed, labels);
-        if (cv.fold > 0) take_fold(out, cv, split.shuffle);
+        if (cv.fold > 0) take_fold(out, cv, split.shuffle, labels);
         return out;
     }
     const auto n_test = static_cast<std::size_t>(std::llround(rows * split.test));

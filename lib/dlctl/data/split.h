@@ -25,8 +25,8 @@ struct SplitIndices {
 /// split (the same test rows as without it) are dealt into the folds, and fold `cv.fold`'s rows
 /// are the validation split. Shuffled rows are dealt in turn (each class's in turn, stratified,
 /// so every fold holds each class to within one row); unshuffled ones form consecutive blocks in
-/// file order. With `cv.fold` 0, every non-test row is a training row. Throws DataError when there
-/// are fewer non-test rows than folds.
+/// file order (each class's, stratified). With `cv.fold` 0, every non-test row is a training row.
+/// Throws DataError when there are fewer non-test rows than folds.
 SplitIndices split_rows(std::size_t rows,
                         const SplitSpec& split,
                         std::uint64_t seed,

@@ -11,6 +11,7 @@
 #include <optional>
 
 #include "dlctl/checkpoint/ensemble_manifest.h"
+#include "dlctl/config/spec_diff.h"
 #include "dlctl/config/spec_loader.h"
 #include "dlctl/config/task.h"
 #include "dlctl/core/build_info.h"
@@ -195,12 +196,22 @@ void finish_cross_validation(const ExperimentSpec& spec, const fs::path& run_dir
     spdlog::info("ensemble of the {} folds: {}", folds, ensemble_file.string());
 }
 
-/// Fold `fold`'s run, checked and loaded (Experiment), with its share of the time limit.
+/// The folds from `fold` on that have not completed (in `run_dir`, when continuing there).
+int folds_left(const ExperimentSpec& spec, const fs::path& run_dir, bool in_place, int fold) {
+    int left = 0;
+    for (int f = fold; f <= spec.train.cv.folds; ++f) {
+        if (!in_place || !fold_completed(fold_dir(run_dir, f))) ++left;
+    }
+    return std::max(left, 1);
+}
+
+/// Fold `fold`'s run, checked and loaded (Experiment), with its share of the time limit over
+/// the `folds_left` folds still to run.
 std::unique_ptr<Experiment> prepare_fold(const ExperimentSpec& spec,
                                          int fold,
                                          const fs::path& resume,
-                                         Clock::time_point started) {
-    const int folds_left = spec.train.cv.folds - fold + 1;
+                                         Clock::time_point started,
+                                         int folds_left) {
     return std::make_unique<Experiment>(
         fold_spec(spec, fold, fold_time_limit(spec, started, folds_left)), resume);
 }
@@ -236,11 +247,31 @@ bool run_folds(const ExperimentSpec& spec,
         std::unique_ptr<Experiment> experiment = std::move(first);
         if (!experiment) {
             const QuietLog quiet;  // the first fold's data warnings would only repeat
-            experiment = prepare_fold(spec, fold, fold_run.resume, started);
+            experiment = prepare_fold(spec, fold, fold_run.resume, started,
+                                      folds_left(spec, run_dir, options.in_place, fold));
         }
+        if (InterruptGuard::requested()) return false;  // a signal while the fold loaded
         if (experiment->run(fold_run).interrupted) return false;
     }
     return true;
+}
+
+/// A cross-validation continued in `run_dir` keeps its completed folds, so the spec must
+/// deal and train them as that run did: the same seed, data, model and folds (UsageError
+/// listing the differences otherwise).
+void check_same_cross_validation(const ExperimentSpec& spec, const fs::path& run_dir) {
+    const fs::path config = run_dir / "config.yaml";
+    std::error_code ec;
+    if (!fs::exists(config, ec)) return;  // the first attempt stopped before writing it
+    const std::vector<std::string> differences = resume_differences(load_spec(config), spec);
+    if (differences.empty()) return;
+    std::string list;
+    for (const auto& d : differences) list += "\n  " + d;
+    throw UsageError("cannot continue the cross-validation in '" + run_dir.string() +
+                         "': the spec differs from its config.yaml in settings that decide the "
+                         "folds and their models:" +
+                         list,
+                     "continue with that run's config.yaml, or start a new run directory");
 }
 
 /// The first fold that still has to run (every fold of a fresh run; folds + 1 when all are
@@ -265,19 +296,23 @@ ExperimentResult run_cross_validation(const ExperimentSpec& spec,
             "from one checkpoint",
             "dlctl train SPEC --run-dir RUN --resume auto (RUN: the run directory)");
     }
+    if (options.in_place) check_same_cross_validation(spec, options.run_dir);
     // The first fold to run checks the inputs (data, folds, model, device) before RUN exists.
     const int first_fold = first_pending_fold(spec, options);
     std::unique_ptr<Experiment> first;
     if (first_fold <= spec.train.cv.folds) {
         const ExperimentOptions o =
             fold_options(options.run_dir, first_fold, options.in_place, options.show_progress);
-        first = prepare_fold(spec, first_fold, o.resume, started);
+        first = prepare_fold(spec, first_fold, o.resume, started,
+                             folds_left(spec, options.run_dir, options.in_place, first_fold));
     }
     const fs::path run_dir = options.in_place ? reuse_run_dir(options.run_dir)
                                               : create_run_dir(spec.output.dir, options.run_dir);
     const RunDirLock lock(run_dir);
+    // Until this run ends, neither an old summary nor an old ensemble stands for it.
     std::error_code ignored;  // none to remove is fine
     fs::remove(run_dir / "summary.json", ignored);
+    fs::remove(run_dir / "checkpoints" / "ensemble.json", ignored);
     const InterruptGuard interrupt_guard;
     json summary = {
         {"name", spec.name},
