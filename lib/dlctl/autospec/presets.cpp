@@ -29,8 +29,8 @@ struct Recipe {
 
 constexpr Recipe kRecipes[] = {
     {"mlp-plr",
-     "mlp with periodic embeddings of the numeric inputs first (PLR: 48 frequencies, 24 units "
-     "an input; Gorishniy et al. 2022; none above 100 numeric columns)",
+     "mlp with periodic embeddings of the numeric columns first (PLR, Gorishniy et al. 2022; "
+     "up to 100 columns)",
      3, 256, 0.1, 200, 16, 0, "{type: adamw, lr: 0.001}", false, true},
     {"mlp",
      "quantile-normalised inputs, 3 relu layers of 256 (128 under 2000 rows), dropout 0.1, "
