@@ -628,6 +628,24 @@ TEST_CASE("a periodic_embedding layer resolves its defaults, comes first, and is
                Contains("model.layers.2.type") && Contains("must come before every other layer"));
 }
 
+TEST_CASE("a bin_embedding layer resolves its defaults and refuses other activations", "[config]") {
+    const std::string bins =
+        replace(kValidSpec, "    - {type: dense, units: 8, activation: relu}\n",
+                "    - {type: bin_embedding}\n"
+                "    - {type: dense, units: 8, activation: relu}\n");
+    const ExperimentSpec spec = load(bins);
+    CHECK(spec.model.layers[0].units == 16);
+    CHECK(spec.model.layers[0].activation == "relu");
+    CHECK_THAT(dlctl::to_yaml(spec),
+               Contains("{type: bin_embedding, units: 16, activation: relu}"));
+    CHECK_THAT(only_problem(replace(bins, "{type: bin_embedding}",
+                                    "{type: bin_embedding, activation: tanh}")),
+               Contains("model.layers.0.activation") && Contains("relu or linear"));
+    CHECK_THAT(
+        only_problem(replace(bins, "{type: bin_embedding}", "{type: bin_embedding, units: 0}")),
+        Contains("model.layers.0.units"));
+}
+
 TEST_CASE("data.embed_categories needs a first category_embedding layer", "[config]") {
     const std::string embedded =
         replace(kValidSpec, "    - {type: dense, units: 8, activation: relu}\n",

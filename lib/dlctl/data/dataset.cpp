@@ -533,23 +533,46 @@ int find_target_column(const Table& table, const std::string& target) {
     return target_column(table, target);
 }
 
-SplitTable split_table(const DataSpec& spec, std::uint64_t seed, int classes, const CvSpec& cv) {
-    SplitTable out;
+namespace {
+
+/// The CSV of `spec` read again as prepare_data reads it, and its usable rows and labels.
+struct ReadAgain {
+    Table table;
+    Rows rows;
+    std::vector<std::string> labels;
+};
+
+ReadAgain read_again(const DataSpec& spec, int classes) {
+    ReadAgain out;
     require_regular_file(spec.path);
     out.table = read_csv_cached(spec.path, csv_options(spec, classes), cache_options(spec));
     Columns columns = select_columns(spec, out.table);
     std::vector<ScreenedColumn> screened;  // as training screened them, so missing: drop_row agrees
     columns.features = screen_features(spec, out.table, columns.features, screened, false);
-    std::vector<std::string> labels;
-    if (classes > 0) labels = label_map(out.table, columns.target, classes, spec.positive_label);
-    const Rows rows = usable_rows(spec, out.table, columns, labels);
-    out.split = split_kept(spec, rows, seed, labels, cv);
+    if (classes > 0) {
+        out.labels = label_map(out.table, columns.target, classes, spec.positive_label);
+    }
+    out.rows = usable_rows(spec, out.table, columns, out.labels);
     return out;
 }
 
+}  // namespace
+
 HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes) {
-    SplitTable whole = split_table(spec, seed, classes, {});
-    return {std::move(whole.table), std::move(whole.split.test)};
+    ReadAgain data = read_again(spec, classes);
+    std::vector<std::uint32_t> test = split_kept(spec, data.rows, seed, data.labels, {}).test;
+    return {std::move(data.table), std::move(test)};
+}
+
+FoldRows fold_rows(const DataSpec& spec, std::uint64_t seed, int classes, int folds) {
+    ReadAgain data = read_again(spec, classes);
+    FoldRows out;
+    for (int fold = 1; fold <= folds; ++fold) {
+        out.validation.push_back(
+            split_kept(spec, data.rows, seed, data.labels, {folds, fold}).validation);
+    }
+    out.table = std::move(data.table);
+    return out;
 }
 
 }  // namespace dlctl

@@ -83,13 +83,13 @@ struct HeldOutRows {
 };
 HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes);
 
-/// The CSV of `spec` read again and every split prepare_data made with the same seed, split and
-/// cross-validation settings (a cross-validation run finding each fold's validation rows).
-struct SplitTable {
+/// The CSV of `spec` read again, and each fold's validation rows of a cross-validation with
+/// `folds` folds (those of prepare_data with train.cv.fold 1 to `folds`), read once for all.
+struct FoldRows {
     Table table;
-    SplitIndices split;
+    std::vector<std::vector<std::uint32_t>> validation;  ///< fold i + 1's
 };
-SplitTable split_table(const DataSpec& spec, std::uint64_t seed, int classes, const CvSpec& cv);
+FoldRows fold_rows(const DataSpec& spec, std::uint64_t seed, int classes, int folds);
 
 /// Multiplies the weights of `train` by per-class weights: "balanced" (n / (K · n_c), as
 /// scikit-learn) or `custom` label → weight (labels as written in the data, e.g. "0", "1";

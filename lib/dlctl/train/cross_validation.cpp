@@ -110,14 +110,12 @@ std::string describe(const EvaluationReport& report) {
 /// (member m of `ensemble` is fold m + 1's), scored in the target's units.
 EvaluationReport out_of_fold(const ExperimentSpec& spec, Ensemble& ensemble) {
     const TaskInfo& task = ensemble.first().task();
+    const FoldRows folds = fold_rows(spec.data, spec.seed, task.classes, spec.train.cv.folds);
     std::vector<float> outputs;
     Dataset rows;
     for (std::size_t m = 0; m < ensemble.size(); ++m) {
         Predictor& member = *ensemble.models()[m];
-        const int fold = static_cast<int>(m) + 1;
-        const SplitTable data =
-            split_table(spec.data, spec.seed, task.classes, {spec.train.cv.folds, fold});
-        const Dataset encoded = member.encode(data.table, data.split.validation, true);
+        const Dataset encoded = member.encode(folds.table, folds.validation.at(m), true);
         const std::vector<float> predicted = member.predict(encoded);
         outputs.insert(outputs.end(), predicted.begin(), predicted.end());
         for (float y : encoded.targets) {
@@ -144,9 +142,8 @@ std::optional<EvaluationReport> ensemble_test(const ExperimentSpec& spec, Ensemb
     return evaluate_outputs(ensemble.first().task(), outputs, encoded, 0.5);
 }
 
-/// A fold's line in summary.json, from its own summary.
-json fold_entry(int fold, const fs::path& dir, const fs::path& member) {
-    const json s = read_fold_summary(dir);
+/// A fold's line in summary.json, from its own summary `s`.
+json fold_entry(int fold, const fs::path& dir, const fs::path& member, const json& s) {
     json out = {{"fold", fold}, {"run_dir", dir.string()}, {"checkpoint", member.string()}};
     for (const char* key : {"epochs_run", "stop_reason", "best", "validation"}) {
         if (s.is_object() && s.contains(key)) out[key] = s[key];
@@ -158,8 +155,7 @@ json fold_entry(int fold, const fs::path& dir, const fs::path& member) {
     return out;
 }
 
-double fold_train_seconds(const fs::path& dir) {
-    const json s = read_fold_summary(dir);
+double train_seconds_of(const json& s) {
     if (!s.is_object() || !s.contains("timings")) return 0.0;
     return s["timings"].value("train_seconds", 0.0);
 }
@@ -172,9 +168,10 @@ void finish_cross_validation(const ExperimentSpec& spec, const fs::path& run_dir
     double train_seconds = 0.0;
     for (int fold = 1; fold <= folds; ++fold) {
         const fs::path dir = fold_dir(run_dir, fold);
+        const json fold_summary = read_fold_summary(dir);
         manifest.members.push_back(fold_member(dir));
-        per_fold.push_back(fold_entry(fold, dir, manifest.members.back()));
-        train_seconds += fold_train_seconds(dir);
+        per_fold.push_back(fold_entry(fold, dir, manifest.members.back(), fold_summary));
+        train_seconds += train_seconds_of(fold_summary);
     }
     const fs::path ensemble_file = run_dir / "checkpoints" / "ensemble.json";
     fs::create_directories(ensemble_file.parent_path());
