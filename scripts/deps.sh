@@ -9,6 +9,7 @@ packages=(
     libcli11-dev libyaml-cpp-dev libfccp-dev libfast-float-dev zlib1g-dev libspdlog-dev libfmt-dev libeigen3-dev
     libopenblas-openmp-dev
     nlohmann-json3-dev catch2
+    libonnx-dev libprotobuf-dev
     # tests only: SVG rendering, a single-node Slurm for scripts/sweep.sh --slurm, PyTorch +
     # numpy for the parity tests and pandas + scikit-learn for bench_quality.py's smoke test
     # (Debian's python3 runs them when the python3 on PATH lacks them)

@@ -6,6 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 scripts/deps.sh
+scripts/python_test_deps.sh
 if [ "${1:-}" = "--sanitize" ]; then
     build_dir=build-asan
     CMAKE_BUILD_TYPE=Debug scripts/build.sh "$build_dir" -DDLCTL_SANITIZE=ON -DDLCTL_CUDA=OFF

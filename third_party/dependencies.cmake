@@ -14,6 +14,8 @@ find_package(ZLIB REQUIRED)                          # zlib1g-dev: crc32
 list(APPEND CMAKE_MODULE_PATH ${CMAKE_CURRENT_LIST_DIR})
 find_package(FastCppCsvParser REQUIRED)
 find_package(OpenBLAS REQUIRED)                      # libopenblas-openmp-dev: CPU GEMMs
+find_package(Protobuf REQUIRED)                      # libprotobuf-dev: the ONNX library's classes
+find_package(ONNX REQUIRED CONFIG)                   # libonnx-dev (with libprotobuf-dev): dlctl export
 
 # Debian 12's yaml-cpp config exports the target without a namespace; newer ones use yaml-cpp::yaml-cpp.
 if(TARGET yaml-cpp::yaml-cpp)

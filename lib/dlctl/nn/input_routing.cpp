@@ -16,6 +16,38 @@ std::vector<std::uint32_t> counting(std::int64_t first, std::int64_t count) {
 
 }  // namespace
 
+std::pair<std::vector<std::uint32_t>, std::vector<bool>> inputs_of_kind(const InputKinds& kinds,
+                                                                        std::int64_t width,
+                                                                        InputKind::Kind kind) {
+    std::vector<std::uint32_t> rows;
+    std::vector<bool> keep(static_cast<std::size_t>(width), true);
+    for (std::int64_t r = 0; r < width; ++r) {
+        const auto i = static_cast<std::size_t>(r);
+        const bool match = kinds.empty() ? kind == InputKind::kNumber : kinds[i].kind == kind;
+        if (match) {
+            rows.push_back(static_cast<std::uint32_t>(r));
+            keep[i] = false;
+        }
+    }
+    return {rows, keep};
+}
+
+InputKinds kinds_after_embedding(const InputKinds& kinds,
+                                 std::int64_t embedded,
+                                 const std::vector<bool>& keep) {
+    InputKinds out(static_cast<std::size_t>(embedded));
+    std::vector<std::int64_t> moved_to(kinds.size(), -1);
+    for (std::size_t r = 0; r < keep.size(); ++r) {
+        if (!keep[r]) continue;
+        moved_to[r] = static_cast<std::int64_t>(out.size());
+        out.push_back(kinds[r]);
+        if (out.back().kind == InputKind::kBin) {
+            out.back().first = moved_to[static_cast<std::size_t>(kinds[r].first)];
+        }
+    }
+    return out;
+}
+
 IndexBuffer upload_rows(Backend& backend, const std::vector<std::uint32_t>& rows) {
     IndexBuffer out = backend.allocate_indices(static_cast<std::int64_t>(rows.size()));
     if (!rows.empty()) {

@@ -1,14 +1,28 @@
 #pragma once
 
 #include <cstdint>
+#include <utility>
 #include <vector>
 
 #include "dlctl/backend/backend.h"
+#include "dlctl/core/input_kind.h"
 
 namespace dlctl {
 
 /// `rows` copied into `backend`'s memory (a layer's row lists).
 IndexBuffer upload_rows(Backend& backend, const std::vector<std::uint32_t>& rows);
+
+/// The input rows of `kind` (every row when `kinds` is empty and `kind` is kNumber: a model
+/// built without a preprocessor treats its inputs as numbers), and which rows are not.
+std::pair<std::vector<std::uint32_t>, std::vector<bool>> inputs_of_kind(const InputKinds& kinds,
+                                                                        std::int64_t width,
+                                                                        InputKind::Kind kind);
+
+/// The kinds of an embedding layer's outputs: `embedded` values first, then the inputs that
+/// `keep` marks, in order (their bins' first rows renumbered).
+InputKinds kinds_after_embedding(const InputKinds& kinds,
+                                 std::int64_t embedded,
+                                 const std::vector<bool>& keep);
 
 /// How an input embedding layer lays out its output: the values it computes for some input rows
 /// (`embedded` rows of output) first, then the other inputs unchanged, in their order. Owns the

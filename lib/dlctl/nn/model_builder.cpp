@@ -12,6 +12,7 @@
 #include "dlctl/nn/dropout.h"
 #include "dlctl/nn/ensemble_input.h"
 #include "dlctl/nn/independent_dense.h"
+#include "dlctl/nn/input_routing.h"
 #include "dlctl/nn/normalization.h"
 #include "dlctl/nn/parametric_activation.h"
 #include "dlctl/nn/periodic_embedding.h"
@@ -45,42 +46,6 @@ std::unique_ptr<Layer> make_dense(const LayerSpec& s,
     return std::make_unique<Dense>(d.inputs, d.units, d.activation, s.use_bias, s.init, d.l1, d.l2);
 }
 
-/// The kinds of an embedding layer's outputs: `embedded` values first, then the inputs that
-/// `keep` marks, in order (their bins' first rows renumbered).
-InputKinds after_embedding(const InputKinds& kinds,
-                           std::int64_t embedded,
-                           const std::vector<bool>& keep) {
-    InputKinds out(static_cast<std::size_t>(embedded));
-    std::vector<std::int64_t> moved_to(kinds.size(), -1);
-    for (std::size_t r = 0; r < keep.size(); ++r) {
-        if (!keep[r]) continue;
-        moved_to[r] = static_cast<std::int64_t>(out.size());
-        out.push_back(kinds[r]);
-        if (out.back().kind == InputKind::kBin) {
-            out.back().first = moved_to[static_cast<std::size_t>(kinds[r].first)];
-        }
-    }
-    return out;
-}
-
-/// The input rows of `kind` (every row when `kinds` is empty and `kind` is kNumber: a model
-/// built without a preprocessor treats its inputs as numbers), and which rows are not.
-std::pair<std::vector<std::uint32_t>, std::vector<bool>> rows_of(const InputKinds& kinds,
-                                                                 std::int64_t width,
-                                                                 InputKind::Kind kind) {
-    std::vector<std::uint32_t> rows;
-    std::vector<bool> keep(static_cast<std::size_t>(width), true);
-    for (std::int64_t r = 0; r < width; ++r) {
-        const auto i = static_cast<std::size_t>(r);
-        const bool match = kinds.empty() ? kind == InputKind::kNumber : kinds[i].kind == kind;
-        if (match) {
-            rows.push_back(static_cast<std::uint32_t>(r));
-            keep[i] = false;
-        }
-    }
-    return {rows, keep};
-}
-
 /// An input embedding layer (`s.type`) over its kind of inputs; `kinds` becomes its outputs'.
 std::unique_ptr<Layer> make_input_layer(const LayerSpec& s, std::int64_t width, InputKinds& kinds) {
     const InputKinds given =
@@ -88,19 +53,19 @@ std::unique_ptr<Layer> make_input_layer(const LayerSpec& s, std::int64_t width, 
     std::unique_ptr<Layer> layer;
     std::vector<bool> keep;
     if (s.type == "periodic_embedding") {
-        auto [rows, passed] = rows_of(given, width, InputKind::kNumber);
+        auto [rows, passed] = inputs_of_kind(given, width, InputKind::kNumber);
         keep = std::move(passed);
         layer = std::make_unique<PeriodicEmbedding>(width, std::move(rows), s.frequencies, s.units,
                                                     s.sigma);
     } else if (s.type == "category_embedding") {
-        auto [rows, passed] = rows_of(given, width, InputKind::kCategory);
+        auto [rows, passed] = inputs_of_kind(given, width, InputKind::kCategory);
         keep = std::move(passed);
         std::vector<std::int64_t> vocabularies;
         for (const auto r : rows) vocabularies.push_back(given[r].size);
         layer = std::make_unique<CategoryEmbedding>(width, std::move(rows), std::move(vocabularies),
                                                     s.units);
     } else {
-        auto [rows, passed] = rows_of(given, width, InputKind::kBin);
+        auto [rows, passed] = inputs_of_kind(given, width, InputKind::kBin);
         keep = std::move(passed);
         std::vector<std::int64_t> bins;  // each column's, from its first bin's row
         for (const auto r : rows) {
@@ -109,10 +74,10 @@ std::unique_ptr<Layer> make_input_layer(const LayerSpec& s, std::int64_t width, 
         layer = std::make_unique<BinEmbedding>(width, std::move(rows), std::move(bins), s.units,
                                                parse_activation(s.activation, s.alpha));
     }
-    kinds = after_embedding(given,
-                            layer->output_size() - static_cast<std::int64_t>(
-                                                       std::count(keep.begin(), keep.end(), true)),
-                            keep);
+    kinds = kinds_after_embedding(given,
+                                  layer->output_size() - static_cast<std::int64_t>(std::count(
+                                                             keep.begin(), keep.end(), true)),
+                                  keep);
     return layer;
 }
 

@@ -1,0 +1,110 @@
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <filesystem>
+#include <memory>
+
+#include "commands.h"
+#include "dlctl/checkpoint/ensemble_manifest.h"
+#include "dlctl/core/error.h"
+#include "dlctl/core/whole_file.h"
+#include "dlctl/export/onnx_export.h"
+#include "dlctl/export/onnx_runtime_check.h"
+#include "dlctl/inference/ensemble.h"
+#include "dlctl/io/atomic_file.h"
+
+namespace dlctl::cli {
+
+namespace {
+
+struct ExportOptions {
+    std::vector<std::string> checkpoints;
+    std::string output;
+    int opset = kNewestOnnxOpset;
+    std::string verify;
+    double tolerance = 1e-5;
+};
+
+std::string describe(const std::vector<std::pair<std::string, std::string>>& values) {
+    std::vector<std::string> parts;
+    for (const auto& [name, type] : values) parts.push_back(name + " (" + type + ")");
+    return fmt::format("{}", fmt::join(parts, ", "));
+}
+
+/// Runs ONNX Runtime and dlctl on `o.verify`'s rows: an internal error (exit 1) when they differ
+/// by more than the tolerance.
+void verify(const ExportOptions& o, const std::string& model, Ensemble& ensemble) {
+    const OnnxComparison c = compare_with_onnx_runtime(model, ensemble, o.verify);
+    spdlog::info(
+        "verified on {} rows of {} with {}: largest difference {:.3g} (row {}), {} labels differ",
+        c.rows, o.verify, c.runtime, c.largest_difference, c.worst_row + 1, c.label_mismatches);
+    if (c.largest_difference > o.tolerance || c.label_mismatches > 0) {
+        throw Error(ExitCode::kInternal,
+                    fmt::format("the exported graph disagrees with dlctl predict on {}: largest "
+                                "difference {:.3g} at data row {} (--tolerance {:g}), {} labels "
+                                "differ; {} was not written",
+                                o.verify, c.largest_difference, c.worst_row + 1, o.tolerance,
+                                c.label_mismatches, o.output),
+                    "this is a bug in dlctl export; please report it with the checkpoint");
+    }
+}
+
+int run_export(const ExportOptions& o) {
+    if (std::filesystem::is_directory(o.output)) {
+        throw UsageError("-o " + o.output + " is a directory", "name the .onnx file to write");
+    }
+    // The Ensemble checks that the members predict the same thing; its models hold no tensors.
+    Ensemble ensemble(o.checkpoints, "cpu", 1);
+    std::vector<Checkpoint> checkpoints;
+    for (const auto& path : expand_ensemble_manifests(o.checkpoints)) {
+        checkpoints.push_back(read_checked_checkpoint(path));
+    }
+    std::vector<const Checkpoint*> members;
+    for (const auto& c : checkpoints) members.push_back(&c);
+    const std::string model = export_onnx(members, o.opset);
+    if (!o.verify.empty()) verify(o, model, ensemble);
+    write_file_atomic(o.output, model);
+    const OnnxSignature s = onnx_signature(model);
+    spdlog::info("wrote {} ({}, opset {}{})", o.output, byte_size_text(model.size()), o.opset,
+                 members.size() > 1 ? fmt::format(", an ensemble of {}", members.size()) : "");
+    spdlog::info("inputs: {}", describe(s.inputs));
+    spdlog::info("outputs: {}", describe(s.outputs));
+    return 0;
+}
+
+}  // namespace
+
+void add_export_command(CLI::App& app, Action& action) {
+    auto options = std::make_shared<ExportOptions>();
+    CLI::App* cmd = app.add_subcommand(
+        "export", "write a checkpoint as an ONNX model, its preprocessing in the graph");
+    cmd->add_option("CHECKPOINT", options->checkpoints,
+                    "checkpoint file, or a cross-validation run's checkpoints/ensemble.json "
+                    "(several: one graph averaging them)")
+        ->required();
+    cmd->add_option("-o,--output", options->output, "the .onnx file to write (replaced atomically)")
+        ->required();
+    cmd->add_option("--opset", options->opset,
+                    fmt::format("ONNX opset, {} to {} (default {})", kOldestOnnxOpset,
+                                kNewestOnnxOpset, kNewestOnnxOpset));
+    cmd->add_option("--verify", options->verify,
+                    "a CSV to run both dlctl and ONNX Runtime (the onnxruntime Python package) "
+                    "on; the file is written only if they agree");
+    cmd->add_option("--tolerance", options->tolerance,
+                    "--verify's largest allowed difference, relative to max(1, |value|) "
+                    "(default 1e-5)");
+    cmd->footer(
+        "The graph's inputs are the original columns by name, one value a row: float32 for\n"
+        "numeric and boolean (1/0) columns, NaN when missing; strings for categorical columns,\n"
+        "missing as \"\" or one of data.na_values. Outputs: 'prediction' (regression, in the\n"
+        "target's units), or 'label' and 'probabilities' ([rows, classes], in the order of the\n"
+        "model's labels). Rows dlctl predict would refuse come out NaN.\n\n"
+        "Examples:\n"
+        "  dlctl export runs/x/checkpoints/best.safetensors -o model.onnx\n"
+        "  dlctl export runs/x/checkpoints/best.safetensors -o model.onnx --verify data/test.csv\n"
+        "  dlctl export runs/cv/checkpoints/ensemble.json -o ensemble.onnx");
+    cmd->callback([options, &action] { action = [options] { return run_export(*options); }; });
+}
+
+}  // namespace dlctl::cli

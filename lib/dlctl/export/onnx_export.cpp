@@ -1,0 +1,184 @@
+#include "dlctl/export/onnx_export.h"
+
+#include <fmt/format.h>
+#include <onnx/checker.h>
+#include <onnx/onnx_pb.h>
+#include <onnx/shape_inference/implementation.h>
+
+#include <limits>
+#include <map>
+
+#include "dlctl/core/build_info.h"
+#include "dlctl/core/error.h"
+#include "dlctl/export/onnx_graph.h"
+#include "dlctl/export/onnx_model.h"
+#include "dlctl/export/onnx_preprocessing.h"
+
+namespace dlctl {
+
+namespace {
+
+constexpr int kOnnxIrVersion = 8;  // the newest Debian's ONNX library (1.12) writes
+constexpr int kOnnxMlOpset = 3;    // ai.onnx.ml's, beside opset 17
+
+int element_of(ColumnType type) {
+    return type == ColumnType::kCategorical ? onnx::TensorProto::STRING : onnx::TensorProto::FLOAT;
+}
+
+/// Declares every member's input columns once, by name; UsageError when members read a
+/// column as different types.
+void declare_inputs(OnnxGraph& g, const std::vector<const Checkpoint*>& members) {
+    std::map<std::string, ColumnType> declared;
+    for (const Checkpoint* c : members) {
+        for (const FeatureColumn& f : c->preprocessor.columns()) {
+            const auto [it, added] = declared.emplace(f.name, f.type);
+            if (added) {
+                g.input(f.name, element_of(f.type), {-1});
+            } else if (element_of(it->second) != element_of(f.type)) {
+                throw UsageError(fmt::format(
+                    "the checkpoints read column '{}' differently (numeric in one, categorical "
+                    "in another): they cannot share one ONNX input",
+                    f.name));
+            }
+        }
+    }
+}
+
+/// One member's prediction: [N, 1] value in the target's units, [N, 1] P(positive) or [N, K]
+/// probabilities; `refused` gains its refused rows.
+std::string member_output(OnnxGraph& g, const Checkpoint& c, std::string& refused) {
+    const OnnxEncoding encoding = encode_columns(g, c.preprocessor, c.spec.data.na_values);
+    if (!encoding.refused.empty()) {
+        refused = refused.empty() ? encoding.refused : g.node("Or", {refused, encoding.refused});
+    }
+    std::string y = emit_model(g, c, encoding.features);
+    if (c.task.classes == 0) {
+        y = g.node("Add", {g.node("Mul", {y, g.scalar("target_scale", c.task.target_scale, false)}),
+                           g.scalar("target_offset", c.task.target_offset, false)});
+    }
+    return y;
+}
+
+std::string with_refusals(OnnxGraph& g, const std::string& y, const std::string& refused) {
+    if (refused.empty()) return y;
+    return g.node("Where",
+                  {refused, g.scalar("nan", std::numeric_limits<double>::quiet_NaN(), false), y});
+}
+
+/// The graph's outputs from the members' mean `y`.
+void declare_outputs(OnnxGraph& g,
+                     const TaskInfo& task,
+                     const std::string& y,
+                     const std::string& refused) {
+    if (task.classes == 0) {
+        g.rename(g.node("Reshape", {with_refusals(g, y, refused), g.int64s("rows", {1}, {-1})}),
+                 "prediction");
+        g.output("prediction", onnx::TensorProto::FLOAT, {-1});
+        return;
+    }
+    std::string probabilities = y, index;
+    if (task.classes == 1) {
+        probabilities = g.node("Concat", {g.node("Sub", {g.scalar("one", 1.0, false), y}), y},
+                               {int_attribute("axis", 1)});
+        // P(positive) >= 0.5 is the positive label, as dlctl predict decides.
+        index = g.node("Cast", {g.node("GreaterOrEqual", {y, g.scalar("half", 0.5, false)})},
+                       {int_attribute("to", onnx::TensorProto::INT64)});
+        index = g.node("Reshape", {index, g.int64s("rows", {1}, {-1})});
+    } else {
+        index = g.node("ArgMax", {y}, {int_attribute("axis", 1), int_attribute("keepdims", 0)});
+    }
+    const auto classes = static_cast<std::int64_t>(task.labels.size());
+    std::string label = g.node("Gather", {g.strings("labels", {classes}, task.labels), index});
+    if (!refused.empty()) {
+        const std::string flat = g.node("Reshape", {refused, g.int64s("rows", {1}, {-1})});
+        label = g.node("Where", {flat, g.strings("no_label", {1}, {""}), label});
+    }
+    g.rename(label, "label");
+    g.rename(with_refusals(g, probabilities, refused), "probabilities");
+    g.output("label", onnx::TensorProto::STRING, {-1});
+    g.output("probabilities", onnx::TensorProto::FLOAT, {-1, classes});
+}
+
+void describe_model(onnx::ModelProto& model, const TaskInfo& task, int opset, std::size_t members) {
+    model.set_ir_version(kOnnxIrVersion);
+    model.set_producer_name("dlctl");
+    model.set_producer_version(build_info().version);
+    auto* domain = model.add_opset_import();
+    domain->set_domain("");
+    domain->set_version(opset);
+    auto* ml = model.add_opset_import();
+    ml->set_domain("ai.onnx.ml");
+    ml->set_version(kOnnxMlOpset);
+    auto add_meta = [&](const std::string& key, const std::string& value) {
+        auto* p = model.add_metadata_props();
+        p->set_key(key);
+        p->set_value(value);
+    };
+    add_meta("task", task.task);
+    add_meta("target", task.target);
+    add_meta("labels", fmt::format("{}", fmt::join(task.labels, "\n")));
+    add_meta("members", std::to_string(members));
+    model.set_doc_string(
+        "dlctl model with its preprocessing: inputs are the original columns (float, NaN when "
+        "missing; string for categorical columns)");
+}
+
+void check(onnx::ModelProto& model) {
+    try {
+        onnx::checker::check_model(model);
+        onnx::shape_inference::InferShapes(model);
+    } catch (const std::exception& e) {
+        throw InternalError(__FILE__, __LINE__,
+                            std::string("the exported graph fails ONNX's checks: ") + e.what());
+    }
+}
+
+}  // namespace
+
+std::string export_onnx(const std::vector<const Checkpoint*>& members, int opset) {
+    DLCTL_CHECK(!members.empty());
+    if (opset < kOldestOnnxOpset || opset > kNewestOnnxOpset) {
+        throw UsageError(fmt::format("--opset {} is not one dlctl writes", opset),
+                         fmt::format("choose {} to {}", kOldestOnnxOpset, kNewestOnnxOpset));
+    }
+    onnx::ModelProto model;
+    auto& graph = *model.mutable_graph();
+    graph.set_name("dlctl");
+    OnnxGraph g(graph, opset);
+    declare_inputs(g, members);
+    for (const char* name : {"label", "probabilities", "prediction"}) {
+        for (const auto& in : graph.input()) {
+            if (in.name() == name) {
+                throw UsageError(
+                    fmt::format("an input column is named '{}', as an output of the graph is",
+                                name),
+                    "rename the column and train again");
+            }
+        }
+    }
+    std::vector<std::string> outputs;
+    std::string refused;
+    for (const Checkpoint* c : members) outputs.push_back(member_output(g, *c, refused));
+    const std::string mean = outputs.size() == 1 ? outputs.front() : g.node("Mean", outputs);
+    declare_outputs(g, members.front()->task, mean, refused);
+    describe_model(model, members.front()->task, opset, members.size());
+    check(model);
+    std::string bytes;
+    DLCTL_CHECK(model.SerializeToString(&bytes));
+    return bytes;
+}
+
+OnnxSignature onnx_signature(const std::string& serialized) {
+    onnx::ModelProto model;
+    DLCTL_CHECK(model.ParseFromString(serialized));
+    auto type_name = [](const onnx::ValueInfoProto& v) {
+        return onnx::TensorProto::DataType_Name(
+            static_cast<onnx::TensorProto::DataType>(v.type().tensor_type().elem_type()));
+    };
+    OnnxSignature s;
+    for (const auto& v : model.graph().input()) s.inputs.emplace_back(v.name(), type_name(v));
+    for (const auto& v : model.graph().output()) s.outputs.emplace_back(v.name(), type_name(v));
+    return s;
+}
+
+}  // namespace dlctl

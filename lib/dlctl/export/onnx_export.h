@@ -1,0 +1,31 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "dlctl/checkpoint/checkpoint.h"
+
+namespace dlctl {
+
+/// Oldest and newest ONNX opsets `dlctl export` writes (the newest: what Debian's ONNX library
+/// knows).
+inline constexpr int kOldestOnnxOpset = 13;
+inline constexpr int kNewestOnnxOpset = 17;
+
+/// One ONNX graph of the ensemble of `members` (one checkpoint: that model), with the fitted
+/// preprocessing in it. Inputs: each original column by name, 1-D (float for numeric and boolean
+/// columns, NaN when missing; string for categorical ones, a missing cell as "" or one of the
+/// spec's data.na_values). Outputs: regression `prediction` (float, the target's units);
+/// classifiers `label` (string) and `probabilities` ([N, classes] float, in the order of the
+/// model's labels). Rows dlctl would refuse give NaN (and an empty label). The model passes
+/// onnx::checker and shape inference. Throws UsageError for members whose columns disagree,
+/// UnsupportedError (exit 7) for a layer ONNX cannot express; returns the serialized model.
+std::string export_onnx(const std::vector<const Checkpoint*>& members, int opset);
+
+/// The graph's input and output names, with ONNX's element type names, for messages and docs.
+struct OnnxSignature {
+    std::vector<std::pair<std::string, std::string>> inputs, outputs;
+};
+OnnxSignature onnx_signature(const std::string& serialized);
+
+}  // namespace dlctl
