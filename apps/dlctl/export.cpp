@@ -34,7 +34,7 @@ std::string describe(const std::vector<std::pair<std::string, std::string>>& val
 
 /// Runs ONNX Runtime and dlctl on `o.verify`'s rows: an internal error (exit 1) when they differ
 /// by more than the tolerance.
-void verify(const ExportOptions& o, const std::string& model, Ensemble& ensemble) {
+void verify(const ExportOptions& o, const OnnxExport& model, Ensemble& ensemble) {
     const OnnxComparison c = compare_with_onnx_runtime(model, ensemble, o.verify);
     spdlog::info(
         "verified on {} rows of {} with {}: largest difference {:.3g} (row {}), {} labels differ",
@@ -62,14 +62,13 @@ int run_export(const ExportOptions& o) {
     }
     std::vector<const Checkpoint*> members;
     for (const auto& c : checkpoints) members.push_back(&c);
-    const std::string model = export_onnx(members, o.opset);
+    const OnnxExport model = export_onnx(members, o.opset);
     if (!o.verify.empty()) verify(o, model, ensemble);
-    write_file_atomic(o.output, model);
-    const OnnxSignature s = onnx_signature(model);
-    spdlog::info("wrote {} ({}, opset {}{})", o.output, byte_size_text(model.size()), o.opset,
+    write_file_atomic(o.output, model.bytes);
+    spdlog::info("wrote {} ({}, opset {}{})", o.output, byte_size_text(model.bytes.size()), o.opset,
                  members.size() > 1 ? fmt::format(", an ensemble of {}", members.size()) : "");
-    spdlog::info("inputs: {}", describe(s.inputs));
-    spdlog::info("outputs: {}", describe(s.outputs));
+    spdlog::info("inputs: {}", describe(model.inputs));
+    spdlog::info("outputs: {}", describe(model.outputs));
     return 0;
 }
 

@@ -47,7 +47,7 @@ onnx::ModelProto parsed(const std::string& bytes) {
 TEST_CASE("an exported classifier takes the original columns and gives labels and probabilities",
           "[export]") {
     const Checkpoint c = classifier();
-    const onnx::ModelProto model = parsed(export_onnx({&c}, kNewestOnnxOpset));
+    const onnx::ModelProto model = parsed(export_onnx({&c}, kNewestOnnxOpset).bytes);
     const auto& graph = model.graph();
     REQUIRE(graph.input_size() == 2);
     CHECK(graph.input(0).name() == "a");
@@ -63,8 +63,9 @@ TEST_CASE("an exported classifier takes the original columns and gives labels an
     for (const auto& p : model.metadata_props())
         labels |= p.key() == "labels" && p.value() == "no\nyes";
     CHECK(labels);
-    const OnnxSignature s = onnx_signature(export_onnx({&c}, kOldestOnnxOpset));
-    CHECK(s.inputs ==
+    const OnnxExport oldest = export_onnx({&c}, kOldestOnnxOpset);
+    CHECK(parsed(oldest.bytes).opset_import(0).version() == kOldestOnnxOpset);
+    CHECK(oldest.inputs ==
           std::vector<std::pair<std::string, std::string>>{{"a", "FLOAT"}, {"c", "STRING"}});
 }
 

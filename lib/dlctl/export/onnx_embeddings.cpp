@@ -1,7 +1,5 @@
 #include "dlctl/export/onnx_embeddings.h"
 
-#include <onnx/onnx_pb.h>
-
 #include <cmath>
 
 #include "dlctl/backend/activation.h"
@@ -77,8 +75,7 @@ std::string category(OnnxGraph& g,
         total += kinds[r].size;
     }
     const std::string index =
-        g.node("Add", {g.node("Cast", {columns(g, x, as_int64(rows))},
-                              {int_attribute("to", onnx::TensorProto::INT64)}),
+        g.node("Add", {g.node("Cast", {columns(g, x, as_int64(rows))}, {cast_to(OnnxType::kInt64)}),
                        g.int64s("first", {1, m}, first)});
     const std::string table = g.floats("category_table", {total, units},
                                        transposed(tensor("weight").values, units, total));

@@ -1,15 +1,13 @@
 #include "dlctl/export/onnx_export.h"
 
 #include <fmt/format.h>
-#include <onnx/checker.h>
-#include <onnx/onnx_pb.h>
-#include <onnx/shape_inference/implementation.h>
 
 #include <limits>
 #include <map>
 
 #include "dlctl/core/build_info.h"
 #include "dlctl/core/error.h"
+#include "dlctl/core/module_loader.h"
 #include "dlctl/export/onnx_graph.h"
 #include "dlctl/export/onnx_model.h"
 #include "dlctl/export/onnx_preprocessing.h"
@@ -18,11 +16,10 @@ namespace dlctl {
 
 namespace {
 
-constexpr int kOnnxIrVersion = 8;  // the newest Debian's ONNX library (1.12) writes
-constexpr int kOnnxMlOpset = 3;    // ai.onnx.ml's, beside opset 17
+constexpr int kOnnxMlOpset = 3;  // ai.onnx.ml's, beside opset 17
 
-int element_of(ColumnType type) {
-    return type == ColumnType::kCategorical ? onnx::TensorProto::STRING : onnx::TensorProto::FLOAT;
+OnnxType element_of(ColumnType type) {
+    return type == ColumnType::kCategorical ? OnnxType::kString : OnnxType::kFloat;
 }
 
 /// Declares every member's input columns once, by name; UsageError when members read a
@@ -73,7 +70,7 @@ void declare_outputs(OnnxGraph& g,
     if (task.classes == 0) {
         g.rename(g.node("Reshape", {with_refusals(g, y, refused), g.int64s("rows", {1}, {-1})}),
                  "prediction");
-        g.output("prediction", onnx::TensorProto::FLOAT, {-1});
+        g.output("prediction", OnnxType::kFloat, {-1});
         return;
     }
     std::string probabilities = y, index;
@@ -82,7 +79,7 @@ void declare_outputs(OnnxGraph& g,
                                {int_attribute("axis", 1)});
         // P(positive) >= 0.5 is the positive label, as dlctl predict decides.
         index = g.node("Cast", {g.node("GreaterOrEqual", {y, g.scalar("half", 0.5, false)})},
-                       {int_attribute("to", onnx::TensorProto::INT64)});
+                       {cast_to(OnnxType::kInt64)});
         index = g.node("Reshape", {index, g.int64s("rows", {1}, {-1})});
     } else {
         index = g.node("ArgMax", {y}, {int_attribute("axis", 1), int_attribute("keepdims", 0)});
@@ -95,60 +92,60 @@ void declare_outputs(OnnxGraph& g,
     }
     g.rename(label, "label");
     g.rename(with_refusals(g, probabilities, refused), "probabilities");
-    g.output("label", onnx::TensorProto::STRING, {-1});
-    g.output("probabilities", onnx::TensorProto::FLOAT, {-1, classes});
+    g.output("label", OnnxType::kString, {-1});
+    g.output("probabilities", OnnxType::kFloat, {-1, classes});
 }
 
-void describe_model(onnx::ModelProto& model, const TaskInfo& task, int opset, std::size_t members) {
-    model.set_ir_version(kOnnxIrVersion);
-    model.set_producer_name("dlctl");
-    model.set_producer_version(build_info().version);
-    auto* domain = model.add_opset_import();
-    domain->set_domain("");
-    domain->set_version(opset);
-    auto* ml = model.add_opset_import();
-    ml->set_domain("ai.onnx.ml");
-    ml->set_version(kOnnxMlOpset);
-    auto add_meta = [&](const std::string& key, const std::string& value) {
-        auto* p = model.add_metadata_props();
-        p->set_key(key);
-        p->set_value(value);
-    };
-    add_meta("task", task.task);
-    add_meta("target", task.target);
-    add_meta("labels", fmt::format("{}", fmt::join(task.labels, "\n")));
-    add_meta("members", std::to_string(members));
-    model.set_doc_string(
+void describe_model(OnnxModelIr& model, const TaskInfo& task, std::size_t members) {
+    model.ml_opset = kOnnxMlOpset;
+    model.producer_version = build_info().version;
+    model.metadata = {{"task", task.task},
+                      {"target", task.target},
+                      {"labels", fmt::format("{}", fmt::join(task.labels, "\n"))},
+                      {"members", std::to_string(members)}};
+    model.doc =
         "dlctl model with its preprocessing: inputs are the original columns (float, NaN when "
-        "missing; string for categorical columns)");
+        "missing; string for categorical columns)";
 }
 
-void check(onnx::ModelProto& model) {
-    try {
-        onnx::checker::check_model(model);
-        onnx::shape_inference::InferShapes(model);
-    } catch (const std::exception& e) {
-        throw InternalError(__FILE__, __LINE__,
-                            std::string("the exported graph fails ONNX's checks: ") + e.what());
+WriteOnnxFunction load_writer() {
+    static WriteOnnxFunction writer = nullptr;
+    if (writer != nullptr) return writer;
+    std::string problems;
+    void* symbol =
+        load_module_symbol("libdlctl_onnx.so", "DLCTL_ONNX_MODULE", kWriteOnnxSymbol, problems);
+    if (symbol == nullptr) {
+        throw UnsupportedError("ONNX export without its module (libdlctl_onnx.so" + problems + ")",
+                               "keep libdlctl_onnx.so next to dlctl, or set DLCTL_ONNX_MODULE to "
+                               "its path");
     }
+    writer = reinterpret_cast<WriteOnnxFunction>(symbol);
+    return writer;
+}
+
+std::vector<std::pair<std::string, std::string>> described(const std::vector<OnnxValue>& values) {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& v : values) {
+        out.emplace_back(v.name, v.type == OnnxType::kString ? "STRING" : "FLOAT");
+    }
+    return out;
 }
 
 }  // namespace
 
-std::string export_onnx(const std::vector<const Checkpoint*>& members, int opset) {
+OnnxExport export_onnx(const std::vector<const Checkpoint*>& members, int opset) {
     DLCTL_CHECK(!members.empty());
     if (opset < kOldestOnnxOpset || opset > kNewestOnnxOpset) {
         throw UsageError(fmt::format("--opset {} is not one dlctl writes", opset),
                          fmt::format("choose {} to {}", kOldestOnnxOpset, kNewestOnnxOpset));
     }
-    onnx::ModelProto model;
-    auto& graph = *model.mutable_graph();
-    graph.set_name("dlctl");
-    OnnxGraph g(graph, opset);
+    OnnxModelIr model;
+    model.opset = opset;
+    OnnxGraph g(model);
     declare_inputs(g, members);
     for (const char* name : {"label", "probabilities", "prediction"}) {
-        for (const auto& in : graph.input()) {
-            if (in.name() == name) {
+        for (const auto& in : model.inputs) {
+            if (in.name == name) {
                 throw UsageError(
                     fmt::format("an input column is named '{}', as an output of the graph is",
                                 name),
@@ -161,24 +158,16 @@ std::string export_onnx(const std::vector<const Checkpoint*>& members, int opset
     for (const Checkpoint* c : members) outputs.push_back(member_output(g, *c, refused));
     const std::string mean = outputs.size() == 1 ? outputs.front() : g.node("Mean", outputs);
     declare_outputs(g, members.front()->task, mean, refused);
-    describe_model(model, members.front()->task, opset, members.size());
-    check(model);
-    std::string bytes;
-    DLCTL_CHECK(model.SerializeToString(&bytes));
-    return bytes;
-}
-
-OnnxSignature onnx_signature(const std::string& serialized) {
-    onnx::ModelProto model;
-    DLCTL_CHECK(model.ParseFromString(serialized));
-    auto type_name = [](const onnx::ValueInfoProto& v) {
-        return onnx::TensorProto::DataType_Name(
-            static_cast<onnx::TensorProto::DataType>(v.type().tensor_type().elem_type()));
-    };
-    OnnxSignature s;
-    for (const auto& v : model.graph().input()) s.inputs.emplace_back(v.name(), type_name(v));
-    for (const auto& v : model.graph().output()) s.outputs.emplace_back(v.name(), type_name(v));
-    return s;
+    describe_model(model, members.front()->task, members.size());
+    OnnxExport out;
+    std::string error;
+    if (!load_writer()(model, &out.bytes, &error)) {
+        throw Error(ExitCode::kInternal, "the exported graph fails ONNX's checks: " + error,
+                    "this is a bug in dlctl export; please report it with the checkpoint");
+    }
+    out.inputs = described(model.inputs);
+    out.outputs = described(model.outputs);
+    return out;
 }
 
 }  // namespace dlctl

@@ -18,14 +18,14 @@ inline constexpr int kNewestOnnxOpset = 17;
 /// spec's data.na_values). Outputs: regression `prediction` (float, the target's units);
 /// classifiers `label` (string) and `probabilities` ([N, classes] float, in the order of the
 /// model's labels). Rows dlctl would refuse give NaN (and an empty label). The model passes
-/// onnx::checker and shape inference. Throws UsageError for members whose columns disagree,
-/// UnsupportedError (exit 7) for a layer ONNX cannot express; returns the serialized model.
-std::string export_onnx(const std::vector<const Checkpoint*>& members, int opset);
-
-/// The graph's input and output names, with ONNX's element type names, for messages and docs.
-struct OnnxSignature {
+/// onnx::checker and shape inference (in libdlctl_onnx.so, loaded here). Throws UsageError for
+/// members whose columns disagree, UnsupportedError (exit 7) for a layer ONNX cannot express or
+/// without the module.
+struct OnnxExport {
+    std::string bytes;  ///< the serialized model
+    /// Input and output names with their element types ("FLOAT", "STRING"), for messages.
     std::vector<std::pair<std::string, std::string>> inputs, outputs;
 };
-OnnxSignature onnx_signature(const std::string& serialized);
+OnnxExport export_onnx(const std::vector<const Checkpoint*>& members, int opset);
 
 }  // namespace dlctl

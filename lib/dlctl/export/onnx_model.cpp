@@ -1,7 +1,6 @@
 #include "dlctl/export/onnx_model.h"
 
 #include <fmt/format.h>
-#include <onnx/onnx_pb.h>
 
 #include <map>
 #include <numeric>

@@ -1,7 +1,5 @@
 #include "dlctl/export/onnx_preprocessing.h"
 
-#include <onnx/onnx_pb.h>
-
 #include <algorithm>
 #include <limits>
 #include <numeric>
@@ -13,8 +11,8 @@ namespace {
 constexpr std::int64_t kMissingNowhere = -2;  ///< a missing cell of a column without a place
 constexpr std::int64_t kUnseenNowhere = -3;   ///< an unseen value of a column without __other__
 
-std::string cast(OnnxGraph& g, const std::string& x, int to) {
-    return g.node("Cast", {x}, {int_attribute("to", to)});
+std::string cast(OnnxGraph& g, const std::string& x, OnnxType to) {
+    return g.node("Cast", {x}, {cast_to(to)});
 }
 
 std::string column_of(OnnxGraph& g, const std::string& input) {
@@ -69,7 +67,7 @@ std::string map_numeric(OnnxGraph& g, const FeatureColumn& f, const std::string&
 
 /// A numeric or boolean column's features ([N, width] float).
 std::string encode_numeric(OnnxGraph& g, const FeatureColumn& f, std::string& refused) {
-    const std::string x = cast(g, column_of(g, f.name), onnx::TensorProto::DOUBLE);
+    const std::string x = cast(g, column_of(g, f.name), OnnxType::kDouble);
     const std::string missing = g.node("IsNaN", {x});
     std::string filled = x;
     if (f.fill_allowed) {
@@ -77,9 +75,9 @@ std::string encode_numeric(OnnxGraph& g, const FeatureColumn& f, std::string& re
     } else {
         refuse_where(g, refused, missing);
     }
-    const std::string mapped = cast(g, map_numeric(g, f, filled), onnx::TensorProto::FLOAT);
+    const std::string mapped = cast(g, map_numeric(g, f, filled), OnnxType::kFloat);
     if (!f.indicator) return mapped;
-    return g.node("Concat", {mapped, cast(g, missing, onnx::TensorProto::FLOAT)},
+    return g.node("Concat", {mapped, cast(g, missing, OnnxType::kFloat)},
                   {int_attribute("axis", 1)});
 }
 
@@ -96,11 +94,10 @@ std::string category_index(OnnxGraph& g,
         keys.push_back(na);
         values.push_back(f.missing_index >= 0 ? f.missing_index : kMissingNowhere);
     }
-    return g.node(
-        "LabelEncoder", {column_of(g, f.name)},
-        {strings_attribute("keys_strings", keys), int64s_attribute("values_int64s", values),
-         int_attribute("default_int64", f.other >= 0 ? f.other : kUnseenNowhere)},
-        "ai.onnx.ml");
+    return g.node("LabelEncoder", {column_of(g, f.name)},
+                  {strings_attribute("keys_strings", keys), ints_attribute("values_int64s", values),
+                   int_attribute("default_int64", f.other >= 0 ? f.other : kUnseenNowhere)},
+                  "ai.onnx.ml");
 }
 
 /// A categorical column's features: one-hot ([N, vocabulary] float), or the index of an
@@ -124,13 +121,13 @@ std::string encode_categorical(OnnxGraph& g,
         const std::string placed =
             g.node("Where", {g.node("Less", {index, g.int64s("zero", {1}, {0})}),
                              g.int64s("other", {1}, {f.other}), index});
-        return cast(g, placed, onnx::TensorProto::FLOAT);
+        return cast(g, placed, OnnxType::kFloat);
     }
     const auto size = static_cast<std::int64_t>(f.vocabulary.size());
     std::vector<std::int64_t> positions(static_cast<std::size_t>(size));
     std::iota(positions.begin(), positions.end(), 0);
     return cast(g, g.node("Equal", {index, g.int64s("positions", {1, size}, positions)}),
-                onnx::TensorProto::FLOAT);
+                OnnxType::kFloat);
 }
 
 }  // namespace

@@ -1,4 +1,3 @@
-#include <onnx/onnx_pb.h>
 
 #include <initializer_list>
 
@@ -91,14 +90,14 @@ std::string rank(OnnxGraph& g, const std::string& x, const std::vector<double>& 
     const auto m = static_cast<std::int64_t>(t.distinct.size());
     const std::string distinct = g.doubles("knots", {1, m}, t.distinct);
     auto count = [&](const std::string& test) {
-        return g.node("ReduceSum",
-                      {g.node("Cast", {test}, {int_attribute("to", onnx::TensorProto::INT64)}),
-                       g.int64s("axis", {1}, {1})},
-                      {int_attribute("keepdims", 1)});
+        return g.node(
+            "ReduceSum",
+            {g.node("Cast", {test}, {cast_to(OnnxType::kInt64)}), g.int64s("axis", {1}, {1})},
+            {int_attribute("keepdims", 1)});
     };
     const std::string below = count(g.node("Less", {distinct, x}));
-    const std::string equal = g.node("Cast", {count(g.node("Equal", {distinct, x}))},
-                                     {int_attribute("to", onnx::TensorProto::BOOL)});
+    const std::string equal =
+        g.node("Cast", {count(g.node("Equal", {distinct, x}))}, {cast_to(OnnxType::kBool)});
     auto lookup = [&](const char* hint, const std::vector<double>& table) {
         return g.node("Gather", {g.doubles(hint, {m + 1}, table), below});
     };

@@ -117,8 +117,7 @@ void add_inputs(const std::vector<std::pair<std::string, std::string>>& inputs,
     }
 }
 
-Rows read_rows(const std::string& model, Ensemble& ensemble, const std::string& csv) {
-    const OnnxSignature signature = onnx_signature(model);
+Rows read_rows(const OnnxExport& model, Ensemble& ensemble, const std::string& csv) {
     CsvRowReader reader = CsvRowReader::open(csv, csv_format('\0'));
     const Ensemble::Reading reading = ensemble.reading(false, reader.names());
     CsvColumnChunks chunks(std::move(reader), reading.schemas, {}, BadRows::kError);
@@ -129,7 +128,7 @@ Rows read_rows(const std::string& model, Ensemble& ensemble, const std::string& 
         std::vector<std::uint32_t> rows(ids.size());
         for (std::uint32_t r = 0; r < rows.size(); ++r) rows[r] = r;
         const std::vector<const Table*> member_tables = reading.member_tables(tables);
-        add_inputs(signature.inputs, member_tables, rows, out);
+        add_inputs(model.inputs, member_tables, rows, out);
         const std::vector<float> y = ensemble.predict(member_tables, rows, false);
         out.outputs.insert(out.outputs.end(), y.begin(), y.end());
         out.count += static_cast<std::int64_t>(rows.size());
@@ -229,12 +228,12 @@ void compare(const TaskInfo& task,
 
 }  // namespace
 
-OnnxComparison compare_with_onnx_runtime(const std::string& model,
+OnnxComparison compare_with_onnx_runtime(const OnnxExport& model,
                                          Ensemble& ensemble,
                                          const std::string& csv) {
     const Rows rows = read_rows(model, ensemble, csv);
     ScratchDirectory dir;
-    write_inputs(dir.path(), model, rows);
+    write_inputs(dir.path(), model.bytes, rows);
     OnnxComparison c;
     c.runtime = run_runner(dir.path());
     c.rows = rows.count;

@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "dlctl/export/onnx_export.h"
 #include "dlctl/inference/ensemble.h"
 
 namespace dlctl {
@@ -19,10 +20,10 @@ struct OnnxComparison {
     std::string runtime;                ///< e.g. "onnxruntime 1.20.1"
 };
 
-/// Runs the serialized ONNX `model` with ONNX Runtime (the `onnxruntime` package of the Python
+/// Runs the exported `model` with ONNX Runtime (the `onnxruntime` package of the Python
 /// named by $DLCTL_PYTHON, else python3) on the rows of `csv`, as `ensemble` reads them, and
 /// `ensemble` on the same rows. UnsupportedError (exit 7) when no such runtime is installed.
-OnnxComparison compare_with_onnx_runtime(const std::string& model,
+OnnxComparison compare_with_onnx_runtime(const OnnxExport& model,
                                          Ensemble& ensemble,
                                          const std::string& csv);
 

@@ -19,8 +19,7 @@ std::unique_ptr<Sequential> load_model(Backend& backend,
     const ExperimentSpec& spec = checkpoint.spec;
     auto model = build_model(spec.model, checkpoint.preprocessor.width(), spec.train.l1,
                              spec.train.l2, checkpoint.preprocessor.input_kinds());
-    Rng rng(spec.seed, RngStream::kInit);
-    model->build(backend, rng);
+    model->build_for_import(backend);
     import_weights(backend, *model, checkpoint.tensors, path);
     return model;
 }
@@ -39,11 +38,18 @@ Predictor::Predictor(const std::filesystem::path& path, const std::string& devic
     model_ = load_model(*backend_, checkpoint_, path);
     checkpoint_.tensors.clear();  // on the backend now
     loss_ = make_loss(spec.train, model_->output_activation());
-    inference_ = std::make_unique<BatchedInference>(*backend_, *model_, loss_.get());
-    const std::int64_t batch = inference_->max_batch();
-    features_ = backend_->allocate(model_->input_size() * batch);
-    targets_ = backend_->allocate(batch);
-    weights_ = backend_->allocate(batch);
+}
+
+void Predictor::reserve(std::int64_t rows) {
+    // Memory for the rows at hand, up to a default batch: a one-row predict allocates little.
+    const std::int64_t batch = std::clamp<std::int64_t>(rows, 1, BatchedInference::kDefaultBatch);
+    if (batch <= reserved_) return;
+    inference_ = std::make_unique<BatchedInference>(*backend_, *model_, loss_.get(), batch);
+    const std::int64_t calls = inference_->max_batch();
+    features_ = backend_->allocate(model_->input_size() * calls);
+    targets_ = backend_->allocate(calls);
+    weights_ = backend_->allocate(calls);
+    reserved_ = batch;
 }
 
 Predictor::~Predictor() = default;
@@ -138,6 +144,7 @@ Dataset Predictor::encode(const Table& table,
 }
 
 std::vector<float> Predictor::predict(const Dataset& data, std::vector<float>* each_member) {
+    reserve(data.n_rows);
     const std::int64_t outputs = model_->output_size(), batch = inference_->max_batch();
     const std::int64_t members = model_->members();
     // A plain model's one member is its mean, copied at the end.
@@ -171,6 +178,7 @@ std::vector<float> Predictor::predict(const Dataset& data, std::vector<float>* e
 }
 
 double Predictor::loss(const Dataset& data) {
+    reserve(data.n_rows);
     const bool weighted = !data.weights.empty();
     const std::int64_t batch = inference_->max_batch();
     LossSum total;

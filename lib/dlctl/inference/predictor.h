@@ -69,6 +69,9 @@ class Predictor {
     double loss(const Dataset& data);
 
   private:
+    /// Inference memory for calls of up to `rows` (at most a default batch).
+    void reserve(std::int64_t rows);
+
     std::filesystem::path path_;
     Checkpoint checkpoint_;
     std::unique_ptr<Backend> backend_;
@@ -76,6 +79,7 @@ class Predictor {
     std::unique_ptr<Loss> loss_;
     std::unique_ptr<BatchedInference> inference_;
     Buffer features_, targets_, weights_;
+    std::int64_t reserved_ = 0;  ///< rows a call the memory is for
 };
 
 }  // namespace dlctl

@@ -21,24 +21,33 @@ Sequential::Sequential(std::vector<std::unique_ptr<Layer>> layers, Activation ou
 }
 
 void Sequential::build(Backend& backend, Rng& rng) {
+    build_for_import(backend);
+    std::vector<float> host(static_cast<std::size_t>(parameter_count()), 0.0f);
+    std::vector<float> host_state(static_cast<std::size_t>(state_tensor_.rows), 0.0f);
+    std::int64_t state_offset = 0;
+    for (std::size_t i = 0; i < layers_.size(); ++i) {
+        const Layer& layer = *layers_[i];
+        layer.initialize(rng, host.data() + offsets_[i], host_state.data() + state_offset);
+        state_offset += layer.state_count();
+    }
+    backend.upload(host.data(), parameters_);
+    backend.upload(host_state.data(), state_tensor_);
+}
+
+void Sequential::build_for_import(Backend& backend) {
     std::int64_t total_state = 0;
     for (const auto& layer : layers_) total_state += layer->state_count();
     params_ = backend.allocate(parameter_count());
     state_ = backend.allocate(total_state);
     parameters_ = params_.view(parameter_count(), 1);
     state_tensor_ = state_.view(total_state, 1);
-    std::vector<float> host(static_cast<std::size_t>(parameter_count()), 0.0f);
-    std::vector<float> host_state(static_cast<std::size_t>(total_state), 0.0f);
     std::int64_t state_offset = 0;
     for (std::size_t i = 0; i < layers_.size(); ++i) {
         Layer& layer = *layers_[i];
         layer.bind(parameters_.data + offsets_[i], state_tensor_.data + state_offset);
         layer.attach(backend);
-        layer.initialize(rng, host.data() + offsets_[i], host_state.data() + state_offset);
         state_offset += layer.state_count();
     }
-    backend.upload(host.data(), parameters_);
-    backend.upload(host_state.data(), state_tensor_);
 }
 
 Workspace Sequential::make_workspace(Backend& backend,

@@ -20,6 +20,9 @@ class Sequential {
     /// Allocates the parameters and state and draws their initial values from `rng`. Call once
     /// before any other use.
     void build(Backend& backend, Rng& rng);
+    /// As build, with the parameters and state left zero: for weights imported right after
+    /// (import_weights), which then need no random draws.
+    void build_for_import(Backend& backend);
 
     /// Memory for calls on up to `max_batch` samples; `training`: for backward too.
     Workspace make_workspace(Backend& backend, std::int64_t max_batch, bool training) const;

@@ -37,6 +37,9 @@ constexpr std::size_t kAlignment = 64;
 /// Products of at most this many multiply-adds run on one thread: a second one saves nothing on
 /// them, and a parallel region waits on a thread a loaded machine may not run (docs/benchmarks.md).
 constexpr std::int64_t kSerialGemmMaxMultiplies = std::int64_t{1} << 20;
+/// Products this small never split by weight columns: a few rows at inference (a one-row predict
+/// would otherwise start the thread pool for microseconds of work).
+constexpr std::int64_t kSplitMinMultiplies = std::int64_t{1} << 16;
 
 /// The largest C (floats) of a forward product W·X that is split by W's columns between threads:
 /// each thread but the first sums into a partial C of its own.
@@ -327,6 +330,7 @@ bool CpuBackend::splits_by_weight_columns(bool transpose_a,
                                           const Tensor& c,
                                           std::int64_t inner) const {
     if (threads_ <= 1 || (transpose_a && transpose_b)) return false;
+    if (c.rows * c.cols * inner < kSplitMinMultiplies) return false;
     const bool weight_gradient = !transpose_a && transpose_b;
     // Batches from a lane's width up run in lanes, and their products keep OpenBLAS's own split.
     const std::int64_t batch = weight_gradient ? inner : c.cols;
