@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Packs a CUDA build of dlctl for a GPU machine that has a CUDA driver but not this project's
 # packages (Eigen, OpenBLAS, yaml-cpp, ...), to be checked there with scripts/gpu_check.sh
-# --prebuilt. The archive holds bin/dlctl, bin/libdlctl_cuda.so, the test executables that
-# gpu_check.sh runs, and in lib/ every shared library they load except the C and C++ runtimes
-# and CUDA's own libraries, which the GPU machine provides.
+# --prebuilt. The archive holds bin/dlctl, bin/libdlctl_cuda.so, bin/libdlctl_onnx.so, the test
+# executables that gpu_check.sh runs, and in lib/ every shared library they load except the C
+# and C++ runtimes and CUDA's own libraries, which the GPU machine provides.
 #
 #   cmake -S . -B build-gpu -G Ninja -DCMAKE_BUILD_TYPE=Release -DDLCTL_CUDA=ON \
 #       -DDLCTL_NATIVE_ARCH=OFF -DCMAKE_CUDA_ARCHITECTURES=90 && cmake --build build-gpu
@@ -30,7 +30,7 @@ stage=$(mktemp -d "${TMPDIR:-/tmp}/dlctl-pack.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$stage/bin" "$stage/tests" "$stage/lib"
 
-cp "$build/bin/dlctl" "$build/bin/libdlctl_cuda.so" "$stage/bin/"
+cp "$build/bin/dlctl" "$build/bin/libdlctl_cuda.so" "$build/bin/libdlctl_onnx.so" "$stage/bin/"
 for test in dlctl_gpu_tests dlctl_unit_tests; do
     if [ -x "$build/tests/$test" ]; then cp "$build/tests/$test" "$stage/tests/"; fi
 done
