@@ -57,6 +57,8 @@ CASES = {
     # Rows with a missing number are refused: NaN probabilities and an empty label.
     "penguins-refusals": ("penguins.csv", "species", ["--preset", "fast", "--set",
                                                       "data.missing.numeric=drop_row"], []),
+    # int8 weights: near dlctl predict, not equal (--calibrate prints the metrics of both).
+    "breast-cancer-int8": ("breast_cancer.csv", "target", [], ["--int8", "--calibrate"]),
     "wine-bins": ("wine.csv", "cultivar", [
         "--preset", "fast", "--set", "data.normalize=piecewise_linear",
         "--set", "model.layers=" + BIN_LAYERS], []),
@@ -113,7 +115,7 @@ def refused_rows(name, session, csv, complete):
     return complete
 
 
-def compare(name, session, csv, predictions):
+def compare(name, session, csv, predictions, tolerance=TOLERANCE, label_share=0.0):
     outputs = dict(zip([o.name for o in session.get_outputs()],
                        session.run(None, feeds_from_csv(session, csv))))
     expected = pd.read_csv(io.StringIO(predictions), dtype={"prediction": str})
@@ -127,7 +129,8 @@ def compare(name, session, csv, predictions):
         got = outputs["probabilities"].astype(np.float64)
         labels_differ = int((outputs["label"].astype(str) != expected["prediction"].to_numpy()).sum())
     difference = float(np.max(np.abs(got - want) / np.maximum(1.0, np.abs(want))))
-    ok = difference <= TOLERANCE and labels_differ == 0 and got.shape == want.shape
+    ok = (difference <= tolerance and labels_differ <= label_share * len(expected)
+          and got.shape == want.shape)
     print(f"{name:30s} rows {len(expected):4d}  largest difference {difference:.2e}  "
           f"labels differing {labels_differ}  {'ok' if ok else 'FAILED'}")
     return ok
@@ -141,12 +144,18 @@ def check_case(dlctl, work, name, case):
          "train.epochs=3", "-q", *train_args])
     checkpoint = checkpoint_of(run_dir)
     model = os.path.join(work, name + ".onnx")
-    run([dlctl, "export", checkpoint, "-o", model, "-q", *export_args])
+    if "--calibrate" in export_args:
+        export_args = [a if a != "--calibrate" else f"--calibrate={csv}" for a in export_args]
+    exported = run([dlctl, "export", checkpoint, "-o", model, "-q", *export_args])
     session = ort.InferenceSession(model, providers=["CPUExecutionProvider"])
     if name.endswith("-refusals"):
         csv = refused_rows(name, session, csv, os.path.join(work, name + ".csv"))
     run([dlctl, "export", checkpoint, "-o", model, "--verify", csv, "-q", *export_args])
     predictions = run([dlctl, "predict", csv, "--checkpoint", checkpoint, "-q"])
+    if "--int8" in export_args:
+        if "onnx int8" not in exported or "file size" not in exported:
+            raise SystemExit(f"{name}: --calibrate printed no comparison:\n{exported}")
+        return compare(name, session, csv, predictions, tolerance=0.05, label_share=0.01)
     return compare(name, session, csv, predictions)
 
 

@@ -49,3 +49,19 @@ TEST_CASE("dlctl export writes an ONNX graph, and a refused export leaves -o as 
     CHECK_THAT(no_runtime.err, Contains("onnxruntime"));
     CHECK(read_text(kept) == "keep me");
 }
+
+TEST_CASE("export --int8 --calibrate needs --int8 and prints both graphs' metrics",
+          "[cli][export]") {
+    TempDir dir;
+    const fs::path run = dir.path() / "run";
+    const std::string data = quote(source_file("data/penguins.csv"));
+    REQUIRE(run_dlctl("train " + data + " --target species --preset fast -q --threads 1 " +
+                      "--set train.epochs=2 --run-dir " + quote(run))
+                .exit_code == 0);
+    const std::string ckpt = quote(run / "checkpoints/best.safetensors");
+    const CliResult alone = run_dlctl("export " + ckpt + " -o " + quote(dir.path() / "m.onnx") +
+                                      " --calibrate " + data);
+    CHECK(alone.exit_code == 2);
+    CHECK_THAT(alone.err, Contains("add --int8"));
+    CHECK_FALSE(fs::exists(dir.path() / "m.onnx"));
+}

@@ -93,3 +93,22 @@ TEST_CASE("export refuses a layer ONNX cannot express, unknown opsets and disagr
     CHECK_THROWS_WITH(export_onnx({&c, &other}, kNewestOnnxOpset),
                       Contains("read column 'a' differently"));
 }
+
+TEST_CASE("int8 export stores weight matrices as int8 with a scale per unit", "[export]") {
+    const Checkpoint c = classifier();
+    const onnx::ModelProto model = parsed(export_onnx({&c}, kNewestOnnxOpset, true).bytes);
+    int dequantize = 0;
+    for (const auto& n : model.graph().node()) dequantize += n.op_type() == "DequantizeLinear";
+    CHECK(dequantize == 1);
+    bool weight = false;
+    for (const auto& t : model.graph().initializer()) {
+        if (t.data_type() != onnx::TensorProto::INT8 || t.dims_size() != 2) continue;
+        weight = true;
+        for (const char q : t.raw_data()) CHECK(static_cast<int>(q) == 127);  // 0.5 = 127 · 0.5/127
+    }
+    CHECK(weight);
+    bool labelled = false;
+    for (const auto& p : model.metadata_props())
+        labelled |= p.key() == "weights" && p.value() == "int8";
+    CHECK(labelled);
+}

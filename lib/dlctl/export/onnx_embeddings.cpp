@@ -52,7 +52,7 @@ std::string periodic(OnnxGraph& g,
     }
     std::string y =
         g.node("MatMul", {g.node("Transpose", {waves}, {ints_attribute("perm", {2, 0, 1})}),
-                          g.floats("periodic_weight", {m, 2 * k, units}, per_input)});
+                          g.weights("periodic_weight", {m, 2 * k, units}, per_input, 2)});
     y = g.node("Transpose", {y}, {ints_attribute("perm", {1, 0, 2})});
     y = g.node("Add", {y, g.floats("periodic_bias", {m, units},
                                    transposed(tensor("bias").values, units, m))});
@@ -77,8 +77,8 @@ std::string category(OnnxGraph& g,
     const std::string index =
         g.node("Add", {g.node("Cast", {columns(g, x, as_int64(rows))}, {cast_to(OnnxType::kInt64)}),
                        g.int64s("first", {1, m}, first)});
-    const std::string table = g.floats("category_table", {total, units},
-                                       transposed(tensor("weight").values, units, total));
+    const std::string table = g.weights("category_table", {total, units},
+                                        transposed(tensor("weight").values, units, total), 0);
     return flatten(g, g.node("Gather", {table, index}), m * units);
 }
 
@@ -114,7 +114,7 @@ std::string bins(OnnxGraph& g,
                 b.values[static_cast<std::size_t>(u * count + column)];
         }
         const std::string y =
-            g.node("Gemm", {columns(g, x, its_rows), g.floats("bin_weight", {size, units}, wt),
+            g.node("Gemm", {columns(g, x, its_rows), g.weights("bin_weight", {size, units}, wt, 1),
                             g.floats("bin_bias", {units}, bias)});
         pieces.push_back(emit_activation(g, y, act));
         from += size;

@@ -96,13 +96,14 @@ void declare_outputs(OnnxGraph& g,
     g.output("probabilities", OnnxType::kFloat, {-1, classes});
 }
 
-void describe_model(OnnxModelIr& model, const TaskInfo& task, std::size_t members) {
+void describe_model(OnnxModelIr& model, const TaskInfo& task, std::size_t members, bool int8) {
     model.ml_opset = kOnnxMlOpset;
     model.producer_version = build_info().version;
     model.metadata = {{"task", task.task},
                       {"target", task.target},
                       {"labels", fmt::format("{}", fmt::join(task.labels, "\n"))},
-                      {"members", std::to_string(members)}};
+                      {"members", std::to_string(members)},
+                      {"weights", int8 ? "int8" : "float32"}};
     model.doc =
         "dlctl model with its preprocessing: inputs are the original columns (float, NaN when "
         "missing; string for categorical columns)";
@@ -133,7 +134,7 @@ std::vector<std::pair<std::string, std::string>> described(const std::vector<Onn
 
 }  // namespace
 
-OnnxExport export_onnx(const std::vector<const Checkpoint*>& members, int opset) {
+OnnxExport export_onnx(const std::vector<const Checkpoint*>& members, int opset, bool int8) {
     DLCTL_CHECK(!members.empty());
     if (opset < kOldestOnnxOpset || opset > kNewestOnnxOpset) {
         throw UsageError(fmt::format("--opset {} is not one dlctl writes", opset),
@@ -141,7 +142,7 @@ OnnxExport export_onnx(const std::vector<const Checkpoint*>& members, int opset)
     }
     OnnxModelIr model;
     model.opset = opset;
-    OnnxGraph g(model);
+    OnnxGraph g(model, int8);
     declare_inputs(g, members);
     for (const char* name : {"label", "probabilities", "prediction"}) {
         for (const auto& in : model.inputs) {
@@ -158,7 +159,7 @@ OnnxExport export_onnx(const std::vector<const Checkpoint*>& members, int opset)
     for (const Checkpoint* c : members) outputs.push_back(member_output(g, *c, refused));
     const std::string mean = outputs.size() == 1 ? outputs.front() : g.node("Mean", outputs);
     declare_outputs(g, members.front()->task, mean, refused);
-    describe_model(model, members.front()->task, members.size());
+    describe_model(model, members.front()->task, members.size(), int8);
     OnnxExport out;
     std::string error;
     if (!load_writer()(model, &out.bytes, &error)) {

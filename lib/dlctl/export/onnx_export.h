@@ -26,6 +26,7 @@ struct OnnxExport {
     /// Input and output names with their element types ("FLOAT", "STRING"), for messages.
     std::vector<std::pair<std::string, std::string>> inputs, outputs;
 };
-OnnxExport export_onnx(const std::vector<const Checkpoint*>& members, int opset);
+/// `int8`: weight matrices as int8 with a scale per output unit (OnnxGraph::weights).
+OnnxExport export_onnx(const std::vector<const Checkpoint*>& members, int opset, bool int8 = false);
 
 }  // namespace dlctl

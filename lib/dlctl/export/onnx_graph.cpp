@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstring>
 
 #include "dlctl/core/error.h"
@@ -124,6 +126,39 @@ std::string OnnxGraph::strings(std::string_view hint,
     OnnxTensor& t = initializer(hint, shape, OnnxType::kString, values.size());
     t.strings = values;
     return t.name;
+}
+
+std::string OnnxGraph::weights(std::string_view hint,
+                               const std::vector<std::int64_t>& shape,
+                               const std::vector<float>& values,
+                               std::int64_t axis) {
+    if (!int8_) return floats(hint, shape, values);
+    // values[i]'s index along `axis`: (i / inner) % channels, for a row-major shape.
+    const auto channels = shape[static_cast<std::size_t>(axis)];
+    std::int64_t inner = 1;
+    for (auto d = static_cast<std::size_t>(axis) + 1; d < shape.size(); ++d) inner *= shape[d];
+    std::vector<float> scale(static_cast<std::size_t>(channels), 0.0f);
+    auto channel = [&](std::size_t i) {
+        return static_cast<std::size_t>((static_cast<std::int64_t>(i) / inner) % channels);
+    };
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        scale[channel(i)] = std::max(scale[channel(i)], std::abs(values[i]) / 127.0f);
+    }
+    for (auto& s : scale) s = s > 0.0f ? s : 1.0f;
+    std::string quantized(values.size(), '\0');
+    for (std::size_t i = 0; i < values.size(); ++i) {
+        const float q = std::nearbyint(values[i] / scale[channel(i)]);
+        quantized[i] = static_cast<char>(static_cast<std::int8_t>(std::clamp(q, -127.0f, 127.0f)));
+    }
+    OnnxTensor& t = initializer(hint, shape, OnnxType::kInt8, values.size());
+    t.raw = std::move(quantized);
+    const std::string q = t.name;
+    OnnxTensor& zero =
+        initializer("zero_point", {channels}, OnnxType::kInt8, static_cast<std::size_t>(channels));
+    zero.raw.assign(static_cast<std::size_t>(channels), '\0');
+    const std::string zero_name = zero.name;
+    return node("DequantizeLinear", {q, floats("weight_scale", {channels}, scale), zero_name},
+                {int_attribute("axis", axis)});
 }
 
 std::string OnnxGraph::scalar(std::string_view hint, double value, bool as_double) {

@@ -29,7 +29,8 @@ std::vector<float> transposed(const std::vector<float>& values,
 /// name from a hint and a counter, so a member of an ensemble can reuse the code of another.
 class OnnxGraph {
   public:
-    explicit OnnxGraph(OnnxModelIr& model) : model_(model) {}
+    /// `int8`: weights() stores int8 values (see there).
+    OnnxGraph(OnnxModelIr& model, bool int8) : model_(model), int8_(int8) {}
 
     /// The default domain's opset the graph is written for.
     int opset() const { return model_.opset; }
@@ -49,6 +50,13 @@ class OnnxGraph {
     std::string strings(std::string_view hint,
                         const std::vector<std::int64_t>& shape,
                         const std::vector<std::string>& values);
+    /// A layer's weight matrix: floats, or with int8 weights, int8 values with a float scale per
+    /// index of `axis` (the largest magnitude maps to ±127, zero to 0) and a DequantizeLinear
+    /// node: ONNX Runtime's QDQ form, a quarter of the size.
+    std::string weights(std::string_view hint,
+                        const std::vector<std::int64_t>& shape,
+                        const std::vector<float>& values,
+                        std::int64_t axis);
     /// A float or double constant of shape [1].
     std::string scalar(std::string_view hint, double value, bool as_double);
 
@@ -75,6 +83,7 @@ class OnnxGraph {
                             std::size_t values);
 
     OnnxModelIr& model_;
+    bool int8_ = false;
     std::unordered_set<std::string> used_;
     std::int64_t counter_ = 0;
 };

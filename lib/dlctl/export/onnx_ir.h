@@ -12,7 +12,14 @@ namespace dlctl {
 /// Only `dlctl export` loads that module, so other commands start without ONNX and protobuf.
 
 /// Element types, with onnx::TensorProto::DataType's values.
-enum class OnnxType : int { kFloat = 1, kInt64 = 7, kString = 8, kBool = 9, kDouble = 11 };
+enum class OnnxType : int {
+    kFloat = 1,
+    kInt8 = 3,
+    kInt64 = 7,
+    kString = 8,
+    kBool = 9,
+    kDouble = 11
+};
 
 struct OnnxAttribute {
     enum class Kind { kInt, kFloat, kInts, kString, kStrings };

@@ -48,14 +48,14 @@ struct Flow {
 
 std::string plain_dense(OnnxGraph& g, const Flow& f, const LayerTensors& t, std::int64_t units) {
     const NamedTensor& w = t.at("weight");
-    const std::string weight = g.floats("dense_weight", w.shape, w.values);
+    const std::string weight = g.weights("dense_weight", w.shape, w.values, 0);
     if (f.members == 0) {
         std::vector<std::string> inputs = {f.x, weight};
         if (t.has("bias")) inputs.push_back(g.floats("dense_bias", {units}, t.at("bias").values));
         return g.node("Gemm", inputs, {int_attribute("transB", 1)});
     }
-    std::string y = g.node("MatMul", {f.x, g.floats("dense_weight_t", {w.shape[1], units},
-                                                    transposed(w.values, units, w.shape[1]))});
+    std::string y = g.node("MatMul", {f.x, g.weights("dense_weight_t", {w.shape[1], units},
+                                                     transposed(w.values, units, w.shape[1]), 1)});
     if (t.has("bias")) y = g.node("Add", {y, g.floats("dense_bias", {units}, t.at("bias").values)});
     return y;
 }
@@ -67,9 +67,8 @@ std::string batch_dense(OnnxGraph& g, const Flow& f, const LayerTensors& t, std:
     const std::string scaled = g.node(
         "Mul",
         {f.x, g.floats("input_scale", {m, in}, transposed(t.at("input_scale").values, in, m))});
-    std::string y =
-        g.node("MatMul",
-               {scaled, g.floats("dense_weight_t", {in, units}, transposed(w.values, units, in))});
+    std::string y = g.node("MatMul", {scaled, g.weights("dense_weight_t", {in, units},
+                                                        transposed(w.values, units, in), 1)});
     y = g.node("Mul", {y, g.floats("output_scale", {m, units},
                                    transposed(t.at("output_scale").values, units, m))});
     if (t.has("bias")) {
@@ -97,7 +96,7 @@ std::string independent_dense(OnnxGraph& g,
     }
     const std::string by_member = g.node("Transpose", {f.x}, {ints_attribute("perm", {1, 0, 2})});
     std::string y =
-        g.node("MatMul", {by_member, g.floats("member_weights", {m, in, units}, per_member)});
+        g.node("MatMul", {by_member, g.weights("member_weights", {m, in, units}, per_member, 2)});
     y = g.node("Transpose", {y}, {ints_attribute("perm", {1, 0, 2})});
     if (t.has("bias")) {
         y = g.node("Add", {y, g.floats("dense_bias", {m, units},

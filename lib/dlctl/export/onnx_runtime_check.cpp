@@ -11,11 +11,14 @@
 #include <cstdlib>
 #include <cstring>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <numeric>
 
 #include "dlctl/core/error.h"
 #include "dlctl/core/whole_file.h"
 #include "dlctl/export/onnx_export.h"
+#include "dlctl/inference/evaluation.h"
 #include "dlctl/io/atomic_file.h"
 
 extern char** environ;
@@ -89,6 +92,7 @@ struct Rows {
     nlohmann::json strings = nlohmann::json::object();  ///< categorical inputs by name
     std::map<std::string, std::vector<float>> numbers;  ///< other inputs by name
     std::vector<float> outputs;                         ///< Predictor::predict layout
+    Dataset encoded;                                    ///< with the targets, when read with them
     std::int64_t count = 0;
 };
 
@@ -117,23 +121,26 @@ void add_inputs(const std::vector<std::pair<std::string, std::string>>& inputs,
     }
 }
 
-Rows read_rows(const OnnxExport& model, Ensemble& ensemble, const std::string& csv) {
+/// Every row of `csv` at once (the targets too when `with_target`).
+Rows read_rows(const OnnxExport& model,
+               Ensemble& ensemble,
+               const std::string& csv,
+               bool with_target) {
     CsvRowReader reader = CsvRowReader::open(csv, csv_format('\0'));
-    const Ensemble::Reading reading = ensemble.reading(false, reader.names());
+    const Ensemble::Reading reading = ensemble.reading(with_target, reader.names());
     CsvColumnChunks chunks(std::move(reader), reading.schemas, {}, BadRows::kError);
     std::vector<Table> tables;
     std::vector<std::vector<std::string>> ids;
     Rows out;
-    while (chunks.next(8192, tables, ids)) {
-        std::vector<std::uint32_t> rows(ids.size());
-        for (std::uint32_t r = 0; r < rows.size(); ++r) rows[r] = r;
-        const std::vector<const Table*> member_tables = reading.member_tables(tables);
-        add_inputs(model.inputs, member_tables, rows, out);
-        const std::vector<float> y = ensemble.predict(member_tables, rows, false);
-        out.outputs.insert(out.outputs.end(), y.begin(), y.end());
-        out.count += static_cast<std::int64_t>(rows.size());
+    if (!chunks.next(std::numeric_limits<std::int64_t>::max(), tables, ids) || ids.empty()) {
+        throw DataError(csv + " has no rows to compare on");
     }
-    if (out.count == 0) throw DataError(csv + " has no rows to compare on");
+    std::vector<std::uint32_t> rows(ids.size());
+    std::iota(rows.begin(), rows.end(), 0u);
+    const std::vector<const Table*> member_tables = reading.member_tables(tables);
+    add_inputs(model.inputs, member_tables, rows, out);
+    out.outputs = ensemble.predict(member_tables, rows, with_target, &out.encoded);
+    out.count = static_cast<std::int64_t>(rows.size());
     return out;
 }
 
@@ -200,30 +207,61 @@ std::size_t dlctl_label(const TaskInfo& task, const float* y, std::size_t width)
     return static_cast<std::size_t>(std::max_element(y, y + width) - y);
 }
 
+/// Largest relative difference of `got` from `want` (Predictor::predict layout, `width` values a
+/// row) and the rows whose label (`labels`, when given) is not dlctl's label of `want`.
 void compare(const TaskInfo& task,
-             const Rows& rows,
-             const std::vector<float>& onnx,
+             const std::vector<float>& want,
+             const std::vector<float>& got,
              const std::vector<std::string>& labels,
              OnnxComparison& c) {
-    const std::size_t width = rows.outputs.size() / static_cast<std::size_t>(rows.count);
-    const std::size_t onnx_width = onnx.size() / static_cast<std::size_t>(rows.count);
-    for (std::size_t r = 0; r < static_cast<std::size_t>(rows.count); ++r) {
-        const float* y = rows.outputs.data() + r * width;
-        std::vector<float> expected(y, y + width);
-        if (task.classes == 1) expected = {1.0f - y[0], y[0]};
-        for (std::size_t k = 0; k < onnx_width; ++k) {
-            const double want = expected[k];
-            const double d =
-                std::abs(onnx[r * onnx_width + k] - want) / std::max(1.0, std::abs(want));
-            if (!(d <= c.largest_difference)) {  // NaN counts as the largest
-                c.largest_difference = std::isnan(d) ? INFINITY : d;
-                c.worst_row = static_cast<std::int64_t>(r);
-            }
+    const std::size_t rows = labels.empty() ? 0 : labels.size();
+    const std::size_t width = task.classes <= 1 ? 1 : static_cast<std::size_t>(task.classes);
+    for (std::size_t i = 0; i < want.size(); ++i) {
+        const double d = std::abs(got[i] - want[i]) / std::max(1.0, std::abs(double{want[i]}));
+        if (!(d <= c.largest_difference)) {  // NaN counts as the largest
+            c.largest_difference = std::isnan(d) ? INFINITY : d;
+            c.worst_row = static_cast<std::int64_t>(i / width);
         }
-        if (!labels.empty() && labels[r] != task.labels[dlctl_label(task, y, width)]) {
+    }
+    for (std::size_t r = 0; r < rows; ++r) {
+        if (labels[r] != task.labels[dlctl_label(task, want.data() + r * width, width)]) {
             ++c.label_mismatches;
         }
     }
+}
+
+/// ONNX Runtime's outputs of the graph `model` on `rows`: values in Predictor::predict's layout
+/// (binary: P(positive)), and the labels of a classifier.
+struct OnnxRun {
+    std::vector<float> values;
+    std::vector<std::string> labels;
+    std::string runtime;
+};
+
+OnnxRun run_graph(const std::string& model, const TaskInfo& task, const Rows& rows) {
+    ScratchDirectory dir;
+    write_inputs(dir.path(), model, rows);
+    OnnxRun run;
+    run.runtime = run_runner(dir.path());
+    const std::string bytes = read_result(dir.path() / "values.f32");
+    std::vector<float> values(bytes.size() / sizeof(float));
+    std::memcpy(values.data(), bytes.data(), values.size() * sizeof(float));
+    if (task.classes > 0) {
+        run.labels = nlohmann::json::parse(read_result(dir.path() / "labels.json"))
+                         .get<std::vector<std::string>>();
+    }
+    const auto n = static_cast<std::size_t>(rows.count);
+    const std::size_t per_row = task.classes == 0 ? 1 : task.labels.size();
+    if (values.size() != per_row * n || (task.classes > 0 && run.labels.size() != n)) {
+        throw Error(ExitCode::kInternal,
+                    "ONNX Runtime returned outputs of another shape than the graph declares");
+    }
+    if (task.classes == 1) {  // [N, 2] probabilities → P(positive)
+        for (std::size_t r = 0; r < n; ++r) values[r] = values[2 * r + 1];
+        values.resize(n);
+    }
+    run.values = std::move(values);
+    return run;
 }
 
 }  // namespace
@@ -231,29 +269,35 @@ void compare(const TaskInfo& task,
 OnnxComparison compare_with_onnx_runtime(const OnnxExport& model,
                                          Ensemble& ensemble,
                                          const std::string& csv) {
-    const Rows rows = read_rows(model, ensemble, csv);
-    ScratchDirectory dir;
-    write_inputs(dir.path(), model.bytes, rows);
-    OnnxComparison c;
-    c.runtime = run_runner(dir.path());
-    c.rows = rows.count;
-    const std::string bytes = read_result(dir.path() / "values.f32");
-    std::vector<float> onnx(bytes.size() / sizeof(float));
-    std::memcpy(onnx.data(), bytes.data(), onnx.size() * sizeof(float));
-    std::vector<std::string> labels;
+    const Rows rows = read_rows(model, ensemble, csv, false);
     const TaskInfo& task = ensemble.first().task();
-    if (task.classes > 0) {
-        labels = nlohmann::json::parse(read_result(dir.path() / "labels.json"))
-                     .get<std::vector<std::string>>();
-    }
-    const std::size_t per_row = task.classes == 0 ? 1 : task.labels.size();
-    if (onnx.size() != per_row * static_cast<std::size_t>(rows.count) ||
-        (task.classes > 0 && labels.size() != static_cast<std::size_t>(rows.count))) {
-        throw Error(ExitCode::kInternal,
-                    "ONNX Runtime returned outputs of another shape than the graph declares");
-    }
-    compare(task, rows, onnx, labels, c);
+    const OnnxRun run = run_graph(model.bytes, task, rows);
+    OnnxComparison c;
+    c.runtime = run.runtime;
+    c.rows = rows.count;
+    compare(task, rows.outputs, run.values, run.labels, c);
     return c;
+}
+
+QuantizationReport compare_quantized(const OnnxExport& full,
+                                     const OnnxExport& int8,
+                                     Ensemble& ensemble,
+                                     const std::string& csv,
+                                     double threshold) {
+    const Rows rows = read_rows(full, ensemble, csv, true);
+    const TaskInfo& task = ensemble.first().task();
+    const OnnxRun float_run = run_graph(full.bytes, task, rows);
+    const OnnxRun int8_run = run_graph(int8.bytes, task, rows);
+    QuantizationReport q;
+    q.rows = rows.count;
+    q.runtime = float_run.runtime;
+    q.metric_names = evaluation_metrics(task);
+    q.dlctl = evaluate_outputs(task, rows.outputs, rows.encoded, threshold).metrics;
+    q.full = evaluate_outputs(task, float_run.values, rows.encoded, threshold).metrics;
+    q.int8 = evaluate_outputs(task, int8_run.values, rows.encoded, threshold).metrics;
+    compare(task, float_run.values, int8_run.values, int8_run.labels, q.difference);
+    q.difference.rows = rows.count;
+    return q;
 }
 
 }  // namespace dlctl

@@ -6,6 +6,7 @@
 
 #include "dlctl/export/onnx_export.h"
 #include "dlctl/inference/ensemble.h"
+#include "dlctl/metrics/metrics.h"
 
 namespace dlctl {
 
@@ -26,5 +27,22 @@ struct OnnxComparison {
 OnnxComparison compare_with_onnx_runtime(const OnnxExport& model,
                                          Ensemble& ensemble,
                                          const std::string& csv);
+
+/// An int8 export against its float one on the labelled rows of a CSV.
+struct QuantizationReport {
+    std::int64_t rows = 0;
+    std::string runtime;
+    std::vector<std::string> metric_names;  ///< evaluation_metrics of the task, in order
+    MetricValues dlctl, full, int8;         ///< dlctl predict's, the float graph's, the int8's
+    OnnxComparison difference;              ///< of the int8 graph's outputs from the float one's
+};
+
+/// Runs both graphs with ONNX Runtime on the rows of `csv` (which must hold the target) and
+/// scores them, and dlctl's own predictions, with eval's metrics (`threshold`: binary decisions).
+QuantizationReport compare_quantized(const OnnxExport& full,
+                                     const OnnxExport& int8,
+                                     Ensemble& ensemble,
+                                     const std::string& csv,
+                                     double threshold);
 
 }  // namespace dlctl
