@@ -30,6 +30,8 @@ import time
 import numpy as np
 import pandas as pd
 
+from bench_csv import MEASURE  # a command's wall seconds and peak RSS, in a fresh process
+
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 
 PYTHON_PIPELINE = r"""
@@ -57,14 +59,6 @@ result.insert(0, "prediction", np.concatenate(parts[0]))
 result.to_csv(out, index=False)
 """
 
-MEASURE = r"""
-import resource, subprocess, sys, time
-start = time.perf_counter()
-result = subprocess.run(sys.argv[1:], capture_output=True, text=True)
-seconds = time.perf_counter() - start
-sys.stderr.write(result.stderr)
-print(result.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, seconds)
-"""
 
 
 def measured(cmd):
