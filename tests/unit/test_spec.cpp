@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 
+#include "dlctl/config/spec_diff.h"
 #include "dlctl/config/spec_loader.h"
 #include "dlctl/core/error.h"
 #include "support/temp_dir.h"
@@ -435,6 +436,24 @@ TEST_CASE("the data and output settings of real-world files are checked", "[conf
                         "got -2"));
     CHECK_THAT(only_problem(kValidSpec + "output: {keep_checkpoints: -1}\n"),
                Contains("output.keep_checkpoints: must be an integer >= 0, got -1"));
+}
+
+TEST_CASE("output.tensorboard is on by default, round-trips and does not block a resume",
+          "[config]") {
+    const ExperimentSpec spec = load(kValidSpec);
+    CHECK(spec.output.tensorboard);
+    CHECK_THAT(dlctl::to_yaml(spec), Contains("tensorboard: true"));
+    const ExperimentSpec off = load(kValidSpec + "output: {tensorboard: false}\n");
+    CHECK_FALSE(off.output.tensorboard);
+    const std::string yaml = dlctl::to_yaml(off);
+    CHECK_THAT(yaml, Contains("tensorboard: false"));
+    CHECK_FALSE(load(yaml).output.tensorboard);
+    CHECK_FALSE(load(kValidSpec, {"output.tensorboard=false"}).output.tensorboard);
+    CHECK(dlctl::resume_differences(spec, off).empty());
+    CHECK_THAT(only_problem(kValidSpec + "output: {tensorboard: sometimes}\n"),
+               Contains("output.tensorboard: expected true or false, got 'sometimes'"));
+    CHECK_THAT(only_problem(kValidSpec + "output: {tensorbord: false}\n"),
+               Contains("did you mean 'tensorboard'?"));
 }
 
 TEST_CASE("a key given twice is a problem naming both lines", "[config]") {

@@ -213,6 +213,7 @@ struct OutputSpec {
     std::string dir = "runs";  ///< parent of run directories; absolute once resolved
     int checkpoint_every = 1;  ///< epochs between checkpoints/last.safetensors; 0: none
     int keep_checkpoints = 0;  ///< also keep the K newest checkpoints/epoch-NNNN.safetensors
+    bool tensorboard = true;   ///< write tensorboard/ (TensorBoard event file) in the run directory
 };
 
 struct ExperimentSpec {

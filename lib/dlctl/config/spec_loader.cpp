@@ -290,13 +290,15 @@ ExperimentSpec read_spec(const YAML::Node& root,
     const YAML::Node output = root["output"];
     bool output_dir_given = false;
     if (output.IsDefined() && r.expect_map(output, "output")) {
-        r.check_keys(output, "output", {"dir", "checkpoint_every", "keep_checkpoints"});
+        r.check_keys(output, "output",
+                     {"dir", "checkpoint_every", "keep_checkpoints", "tensorboard"});
         r.read(output, "dir", "output", spec.output.dir);
         const auto non_negative = [](int v) { return v >= 0; };
         r.read_checked(output, "checkpoint_every", "output", spec.output.checkpoint_every,
                        non_negative, "an integer >= 0 (0: no checkpoints)");
         r.read_checked(output, "keep_checkpoints", "output", spec.output.keep_checkpoints,
                        non_negative, "an integer >= 0");
+        r.read(output, "tensorboard", "output", spec.output.tensorboard);
         output_dir_given = output["dir"].IsDefined();
     }
     check_consistency(r, root, spec, model_ok);

@@ -247,6 +247,7 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "dir" << YAML::Value << spec.output.dir;
     out << YAML::Key << "checkpoint_every" << YAML::Value << spec.output.checkpoint_every;
     out << YAML::Key << "keep_checkpoints" << YAML::Value << spec.output.keep_checkpoints;
+    out << YAML::Key << "tensorboard" << YAML::Value << spec.output.tensorboard;
     out << YAML::EndMap;
     out << YAML::EndMap;
     return std::string(out.c_str()) + "\n";
