@@ -1,16 +1,19 @@
 #include <catch2/catch.hpp>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <string>
 #include <string_view>
 #include <vector>
 
+#include "dlctl/config/spec_loader.h"
 #include "dlctl/core/crc32c.h"
 #include "dlctl/core/error.h"
 #include "dlctl/io/protobuf_wire.h"
 #include "dlctl/io/tensorboard_hparams.h"
 #include "dlctl/io/tensorboard_writer.h"
 #include "dlctl/io/tfrecord.h"
+#include "dlctl/train/run_tensorboard.h"
 #include "support/temp_dir.h"
 
 using namespace dlctl;
@@ -116,6 +119,19 @@ float as_float(const Field& f) {
     return value;
 }
 
+std::vector<fs::path> event_files(const fs::path& dir) {
+    std::vector<fs::path> files;
+    for (const auto& entry : fs::directory_iterator(dir)) files.push_back(entry.path());
+    return files;
+}
+
+constexpr const char* kSpec =
+    "name: tb\n"
+    "data: {path: d.csv, target: y}\n"
+    "model: {layers: [{type: dense, units: 8, activation: relu}, {type: dropout, rate: 0.25},\n"
+    "                 {type: dense, units: 1, activation: sigmoid}]}\n"
+    "train: {loss: binary_crossentropy, batch_size: 16, optimizer: {type: sgd, lr: 0.05}}\n";
+
 }  // namespace
 
 TEST_CASE("crc32c is the Castagnoli CRC of TensorBoard's TFRecord files", "[tensorboard]") {
@@ -206,4 +222,62 @@ TEST_CASE("TensorBoard hparams summaries carry the plugin data its hparams plugi
     const std::string ended = field(field(field(field(end, 9).bytes, 1).bytes, 2).bytes, 4).bytes;
     CHECK(field(ended, 1).integer == 2);
     CHECK(as_double(field(ended, 2)) == 9.0);
+}
+
+TEST_CASE("a run's TensorBoard hyperparameters are the spec keys a sweep varies", "[tensorboard]") {
+    const ExperimentSpec spec = load_spec_from_string(kSpec, "spec.yaml", "/");
+    const std::vector<HParam> hparams = tensorboard_hparams(spec);
+    auto value = [&](const std::string& name) {
+        for (const HParam& h : hparams) {
+            if (h.name == name) return h.value;
+        }
+        FAIL("no hparam " << name);
+        return HParam::Value{};
+    };
+    CHECK(std::get<std::string>(value("name")) == "tb");
+    CHECK(std::get<double>(value("model.layers")) == 3.0);
+    CHECK(std::get<double>(value("model.layers.0.units")) == 8.0);
+    CHECK(std::get<double>(value("model.layers.1.rate")) == 0.25);
+    CHECK(std::get<double>(value("train.batch_size")) == 16.0);
+    CHECK(std::get<std::string>(value("train.optimizer.type")) == "sgd");
+    CHECK(std::get<double>(value("train.optimizer.lr")) == 0.05);
+    for (const HParam& h : hparams) CHECK(h.name != "train.cv.fold");
+}
+
+TEST_CASE(
+    "a run's TensorBoard event file mirrors metrics.csv; continued in place it replaces the older",
+    "[tensorboard]") {
+    TempDir dir;
+    const ExperimentSpec spec = load_spec_from_string(kSpec, "spec.yaml", "/");
+    const std::vector<std::string> columns = {"epoch", "lr", "loss", "val_loss", "seconds"};
+    {
+        RunTensorboard tb(dir.path(), spec, columns, {}, false);
+        tb.add_epoch({"1", "0.05", "0.5", "", "0.1"});
+    }
+    const std::vector<fs::path> first = event_files(dir.path() / "tensorboard");
+    REQUIRE(first.size() == 1);
+    {
+        RunTensorboard tb(dir.path(), spec, columns, {{"1", "0.05", "0.5", "0.75", "0.1"}}, true);
+        tb.add_epoch({"2", "0.05", "nan", "0.5", "0.1"});
+        tb.finish(SessionStatus::kSuccess);
+    }
+    const std::vector<fs::path> files = event_files(dir.path() / "tensorboard");
+    REQUIRE(files.size() == 1);
+    CHECK(files.front() != first.front());
+    const std::vector<std::string> records = read_records(files.front());
+    REQUIRE(records.size() == 5);  // version, session start, epochs 1 and 2, session end
+    CHECK(field(field(field(records[1], 5).bytes, 1).bytes, 1).bytes ==
+          "_hparams_/session_start_info");
+    std::vector<std::string> tags;
+    for (int record : {2, 3}) {
+        CHECK(field(records[record], 2).integer == static_cast<std::uint64_t>(record - 1));
+        for (const Field& value : decode(field(records[record], 5).bytes)) {
+            tags.push_back(field(value.bytes, 1).bytes);
+        }
+    }
+    CHECK(tags == std::vector<std::string>{"lr", "loss", "val_loss", "seconds", "lr", "loss",
+                                           "val_loss", "seconds"});
+    const Field nan_loss = field(decode(field(records[3], 5).bytes)[1].bytes, 2);
+    CHECK(std::isnan(as_float(nan_loss)));
+    CHECK(field(records[4], 2).integer == 2);  // the session ends at the last epoch
 }

@@ -33,6 +33,7 @@
 #include "dlctl/train/parameter_groups.h"
 #include "dlctl/train/run_log.h"
 #include "dlctl/train/run_plots.h"
+#include "dlctl/train/run_tensorboard.h"
 #include "dlctl/train/trainer.h"
 
 namespace dlctl {
@@ -325,7 +326,8 @@ void keep_aside(const fs::path& file) {
     spdlog::warn("kept the earlier {} as {}", file.filename().string(), aside.string());
 }
 
-/// The epochs, each one's metrics.csv row, checkpoints, curves point and log line.
+/// The epochs, each one's metrics.csv row, TensorBoard scalars (`tensorboard` may be null),
+/// checkpoints, curves point and log line.
 TrainingOutcome train_epochs(const ExperimentSpec& spec,
                              const ExperimentOptions& options,
                              PreparedRun& run,
@@ -334,6 +336,7 @@ TrainingOutcome train_epochs(const ExperimentSpec& spec,
                              Checkpoint base,
                              const std::vector<std::vector<std::string>>& earlier_rows,
                              CurvesPlotter& curves,
+                             RunTensorboard* tensorboard,
                              const fs::path& run_dir) {
     if (options.in_place && earlier_rows.empty()) keep_aside(run_dir / "metrics.csv");
     MetricsCsvWriter csv(run_dir / "metrics.csv", base.history.columns, earlier_rows,
@@ -348,6 +351,7 @@ TrainingOutcome train_epochs(const ExperimentSpec& spec,
             // last.safetensors at most one epoch behind metrics.csv.
             checkpoints.finish();
             csv.write_row(row);
+            if (tensorboard != nullptr) tensorboard->add_epoch(row);
             checkpoints.end_epoch(r, row, *run.backend, *run.model, trainer);
             curves.add_epoch(row);
             spdlog::info("epoch {}/{} - {}{} - lr {:.3g} - {:.2f}s{}", r.epoch, spec.train.epochs,
@@ -440,6 +444,13 @@ void summarize_outcome(const ExperimentSpec& spec,
         {"total_seconds", total_seconds}};
 }
 
+/// The hparams session status of a run's summary.json status.
+SessionStatus session_status(const std::string& status) {
+    if (status == "completed") return SessionStatus::kSuccess;
+    if (status == "failed") return SessionStatus::kFailure;
+    return SessionStatus::kUnknown;  // interrupted: it may be resumed
+}
+
 std::string curves_status(const FitResult& fit) {
     if (fit.stop_reason == "max_epochs") return "completed";
     if (fit.stop_reason == "early_stopping") return "stopped early";
@@ -476,6 +487,7 @@ ExperimentResult Experiment::run(const ExperimentOptions& options) {
     json summary = base_summary(spec, run.data, run.backend->device(), run_dir);
     std::optional<RunLog> log;
     std::optional<CurvesPlotter> curves;
+    std::optional<RunTensorboard> tensorboard;
     try {
         write_file_atomic(run_dir / "config.yaml", to_yaml(spec));
         log.emplace(run_dir / "train.log");
@@ -492,8 +504,13 @@ ExperimentResult Experiment::run(const ExperimentOptions& options) {
         std::vector<std::vector<std::string>> earlier_rows;
         Checkpoint base = checkpoint_base(spec, options, run, trainer, earlier_rows);
         curves.emplace(run_dir, spec.name, base.history.columns, earlier_rows);
-        const TrainingOutcome outcome = train_epochs(
-            spec, options, run, trainer, splits, std::move(base), earlier_rows, *curves, run_dir);
+        if (spec.output.tensorboard) {
+            tensorboard.emplace(run_dir, spec, base.history.columns, earlier_rows,
+                                options.in_place);
+        }
+        const TrainingOutcome outcome =
+            train_epochs(spec, options, run, trainer, splits, std::move(base), earlier_rows,
+                         *curves, tensorboard ? &*tensorboard : nullptr, run_dir);
         log_how_training_ended(spec, outcome.fit);
 
         write_model_file(spec, run, run_dir);
@@ -503,6 +520,7 @@ ExperimentResult Experiment::run(const ExperimentOptions& options) {
             spec, run, outcome,
             std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
             summary);
+        if (tensorboard) tensorboard->finish(session_status(summary["status"].get<std::string>()));
         write_summary(run_dir, summary);
         spdlog::info("outputs: {}", run_dir.string());
         return {run_dir, InterruptGuard::requested(), InterruptGuard::signal()};
@@ -513,6 +531,13 @@ ExperimentResult Experiment::run(const ExperimentOptions& options) {
         summary["exit_code"] = static_cast<int>(error ? error->code() : ExitCode::kInternal);
         write_summary(run_dir, summary);
         if (curves) curves->finish("failed");
+        if (tensorboard) {
+            try {
+                tensorboard->finish(SessionStatus::kFailure);
+            } catch (const std::exception& ignored) {  // the run's own error is the one to report
+                spdlog::debug("could not end the TensorBoard session: {}", ignored.what());
+            }
+        }
         throw;
     }
 }
