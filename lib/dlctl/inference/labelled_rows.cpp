@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cmath>
 #include <limits>
 
@@ -33,7 +34,17 @@ void require_training_file(const Checkpoint& c) {
 /// Every labelled row of a CSV: the features, the target and (when present) the sample weights.
 LabelledRows read_labelled_rows(const std::string& path, const Ensemble& ensemble) {
     CsvRowReader reader = CsvRowReader::open(path, csv_format('\0'));
-    const Ensemble::Reading reading = ensemble.reading(true, reader.names());
+    const std::string& target_name = ensemble.first().task().target;
+    const std::vector<std::string>& names = reader.names();
+    if (std::find(names.begin(), names.end(), target_name) == names.end()) {
+        throw DataError(
+            fmt::format("{}: no column '{}', the target the model predicts: scoring "
+                        "the model needs labelled rows",
+                        path, target_name),
+            fmt::format("pass a CSV that has the '{}' column (dlctl predict needs none)",
+                        target_name));
+    }
+    const Ensemble::Reading reading = ensemble.reading(true, names);
     CsvColumnChunks chunks(std::move(reader), reading.schemas, {}, BadRows::kError);
     LabelledRows out;
     std::vector<std::vector<std::string>> no_text;
@@ -42,7 +53,6 @@ LabelledRows read_labelled_rows(const std::string& path, const Ensemble& ensembl
     }
     out.tables = reading.member_tables(out.owned);
     const Table& first = *out.tables.front();
-    const std::string& target_name = ensemble.first().task().target;
     const Column& target = first.columns[static_cast<std::size_t>(first.column_index(target_name))];
     std::size_t unlabelled = 0;
     for (std::uint32_t r = 0; r < first.rows(); ++r) {

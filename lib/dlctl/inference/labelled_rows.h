@@ -19,7 +19,8 @@ struct LabelledRows {
 };
 
 /// Every labelled row of a CSV: the features, the target and (when present) the sample weights.
-/// Rows without a target are skipped with a warning; DataError when none is left.
+/// Rows without a target are skipped with a warning; DataError when none is left, and one naming
+/// the file and the target when the file has no target column.
 LabelledRows read_labelled_rows(const std::string& path, const Ensemble& ensemble);
 
 /// The members' held-out test rows: their test file, or their test split re-created from each
