@@ -12,6 +12,7 @@ enum class RngStream : std::uint64_t {
     kInit = 2,
     kShuffle = 3,
     kDropout = 4,
+    kExplain = 5,  ///< dlctl explain: row samples, column shuffles, permutations
 };
 
 /// Philox-4x32-10 counter-based generator: the output is a pure function of (key, counter), so the
