@@ -18,6 +18,7 @@ void add_validate_command(CLI::App& app, Action& action);
 void add_init_command(CLI::App& app, Action& action);
 void add_eval_command(CLI::App& app, Action& action);
 void add_predict_command(CLI::App& app, Action& action);
+void add_explain_command(CLI::App& app, Action& action);
 void add_export_command(CLI::App& app, Action& action);
 void add_inspect_command(CLI::App& app, Action& action);
 void add_devices_command(CLI::App& app, Action& action);

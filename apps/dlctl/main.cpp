@@ -66,6 +66,7 @@ int main(int argc, char** argv) {
     dlctl::cli::add_init_command(app, action);
     dlctl::cli::add_eval_command(app, action);
     dlctl::cli::add_predict_command(app, action);
+    dlctl::cli::add_explain_command(app, action);
     dlctl::cli::add_export_command(app, action);
     dlctl::cli::add_inspect_command(app, action);
     dlctl::cli::add_devices_command(app, action);

@@ -1,6 +1,6 @@
 #!/bin/sh
 # CTest: the SVG plots dlctl writes (curves.svg, confusion.svg, eval --plot for binary,
-# multiclass and regression, report --plot) are well-formed and render to PNG images with
+# multiclass and regression, report --plot, explain --plot) are well-formed and render to PNG images with
 # content: each PNG must be several times the size of a blank image of the same dimensions.
 # Skipped (exit 77) without rsvg-convert (Debian: librsvg2-bin).
 # Usage: tests/scripts/test_plots_render.sh DLCTL_BINARY
@@ -23,10 +23,12 @@ for run in binary multiclass regression; do
         --plot "$work/eval_$run.svg" >/dev/null
 done
 "$dlctl" -q report "$work/binary" "$work/binary_lr" --metric val_loss --plot "$work/sweep.svg" >/dev/null
+"$dlctl" -q explain "$work/multiclass/checkpoints/last.safetensors" --repeats 2 \
+    --plot "$work/importance.svg" >/dev/null
 [ ! -f "$work/regression/confusion.svg" ] || fail "a regression run drew a confusion matrix"
 
 for svg in binary/curves binary/confusion multiclass/curves multiclass/confusion \
-    regression/curves eval_binary eval_multiclass eval_regression sweep; do
+    regression/curves eval_binary eval_multiclass eval_regression sweep importance; do
     file="$work/$svg.svg"
     [ -s "$file" ] || fail "$svg.svg was not written"
     if command -v xmllint >/dev/null; then xmllint --noout "$file" || fail "$svg.svg is not well-formed XML"; fi
@@ -46,4 +48,5 @@ grep -q '>ROC curve<' "$work/eval_binary.svg" || fail "eval --plot (binary) has 
 grep -q '>calibration<' "$work/eval_binary.svg" || fail "eval --plot (binary) has no calibration panel"
 grep -q '>train.optimizer.lr<' "$work/sweep.svg" || fail "report --plot has no panel for the varied lr"
 grep -q '>learning rate<' "$work/binary/curves.svg" || fail "curves.svg has no learning-rate panel"
+grep -q '>bill_length_mm<' "$work/importance.svg" || fail "explain --plot has no bar for bill_length_mm"
 echo "plots: every SVG is well-formed and renders"
