@@ -123,7 +123,7 @@ int run_eval(const EvalOptions& o) {
     Dataset encoded;
     const std::vector<float> outputs = ensemble.predict(rows.tables, rows.rows, true, &encoded);
     const TaskInfo& task = ensemble.first().task();
-    EvaluationReport report = evaluate_outputs(task, outputs, encoded, o.threshold);
+    EvaluationReport report = evaluate_outputs(task, outputs, encoded, o.threshold, true);
     if (ensemble.size() == 1) {
         report.loss = ensemble.first().loss(encoded);
     }
@@ -171,7 +171,8 @@ void add_eval_command(CLI::App& app, Action& action) {
     cmd->add_option("--threads", options->threads, "CPU threads, 0 = all cores");
     cmd->footer(
         "Prints one metric per line (name, value) on stdout, then the confusion matrix and\n"
-        "per-class report for classifiers.\n\n"
+        "per-class report for classifiers. Classifiers' metrics include ece, the expected\n"
+        "calibration error (15 equal-width bins of the predicted class's probability).\n\n"
         "Examples:\n"
         "  dlctl eval --checkpoint runs/x/checkpoints/best.safetensors\n"
         "  dlctl eval --checkpoint runs/x/checkpoints/best.safetensors --data new.csv "

@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 
+#include "dlctl/metrics/calibration_error.h"
 #include "dlctl/metrics/metrics.h"
 
 using namespace dlctl;
@@ -93,4 +94,29 @@ TEST_CASE("regression metrics are computed in the target's own units", "[metrics
     m.update(p, y, 2);
     CHECK(m.compute()[0].second == Approx(std::sqrt(25.0 / 2)));
     CHECK(m.compute()[1].second == Approx(2.5));
+}
+
+TEST_CASE("expected calibration error: binary rows in 15 bins, by hand", "[metrics][calibration]") {
+    // Predicted 1 (0.9, right), 1 (0.82, wrong), 0 (confidence 0.7, right), 1 (0.62, right):
+    // each alone in its bin, so ECE = mean |correct - confidence|.
+    const float p[] = {0.9f, 0.82f, 0.3f, 0.62f}, y[] = {1, 0, 0, 1};
+    CHECK(expected_calibration_error(p, y, 4, 1) == Approx((0.1 + 0.82 + 0.3 + 0.38) / 4));
+    // 0.9 and 0.91 share the bin (13/15, 14/15]: accuracy 1/2, confidence 0.905.
+    const float shared[] = {0.9f, 0.91f}, labels[] = {1, 0};
+    CHECK(expected_calibration_error(shared, labels, 2, 1) == Approx(0.405));
+    // With 2 bins: 0.62 and 0.7 (a 0.3 predicted 0) share (0.5, 1] with 0.9 and 0.82.
+    CHECK(expected_calibration_error(p, y, 4, 1, 2) ==
+          Approx(std::abs(3.0 - (0.9 + 0.82 + 0.7 + 0.62)) / 4));
+    const float sure[] = {1.0f, 0.0f}, right[] = {1, 0};
+    CHECK(expected_calibration_error(sure, right, 2, 1) == 0.0);
+    CHECK(std::isnan(expected_calibration_error(p, y, 0, 1)));
+}
+
+TEST_CASE("expected calibration error: multiclass confidence is the top probability",
+          "[metrics][calibration]") {
+    const float p[] = {0.7f, 0.2f,  0.1f,    // class 0, right, bin 10
+                       0.1f, 0.5f,  0.4f,    // class 1, wrong (it is 2), bin 7
+                       0.2f, 0.16f, 0.64f};  // class 2, right, bin 9
+    const float y[] = {0, 2, 2};
+    CHECK(expected_calibration_error(p, y, 3, 3) == Approx((0.3 + 0.5 + 0.36) / 3));
 }

@@ -1,5 +1,8 @@
 #include "dlctl/inference/evaluation.h"
 
+#include "dlctl/core/error.h"
+#include "dlctl/metrics/calibration_error.h"
+
 namespace dlctl {
 
 std::vector<std::string> evaluation_metrics(const TaskInfo& task) {
@@ -12,7 +15,8 @@ std::vector<std::string> evaluation_metrics(const TaskInfo& task) {
 EvaluationReport evaluate_outputs(const TaskInfo& task,
                                   const std::vector<float>& outputs,
                                   const Dataset& data,
-                                  double threshold) {
+                                  double threshold,
+                                  bool calibration_error) {
     EvaluationReport report;
     report.rows = data.n_rows;
     // Regression outputs are in the target's units; the encoded targets are normalized.
@@ -27,6 +31,12 @@ EvaluationReport evaluate_outputs(const TaskInfo& task,
     metrics.update(outputs.data(), targets.data(), data.n_rows);
     report.metrics = metrics.compute();
     if (task.classes == 0) return report;
+    if (calibration_error) {
+        DLCTL_CHECK(outputs.size() == static_cast<std::size_t>(data.n_rows * task.classes));
+        report.metrics.emplace_back(
+            "ece", expected_calibration_error(outputs.data(), data.targets.data(), data.n_rows,
+                                              task.classes));
+    }
 
     report.confusion = metrics.confusion();
     const std::size_t k = report.confusion.size();

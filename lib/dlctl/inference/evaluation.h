@@ -35,10 +35,13 @@ std::vector<std::string> evaluation_metrics(const TaskInfo& task);
 
 /// Scores `outputs` (as Predictor::predict returns them, possibly averaged over an ensemble)
 /// against the targets of `data` (as Predictor::encode writes them). `threshold`: binary
-/// decision threshold on P(positive).
+/// decision threshold on P(positive). `calibration_error`: classifiers' metrics end with `ece`,
+/// the expected calibration error (metrics/calibration_error.h), which `eval` reports and
+/// training's summaries leave out.
 EvaluationReport evaluate_outputs(const TaskInfo& task,
                                   const std::vector<float>& outputs,
                                   const Dataset& data,
-                                  double threshold);
+                                  double threshold,
+                                  bool calibration_error = false);
 
 }  // namespace dlctl
