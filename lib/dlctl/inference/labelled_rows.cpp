@@ -9,6 +9,8 @@
 
 #include "dlctl/core/crc32.h"
 #include "dlctl/core/error.h"
+#include "dlctl/core/strings.h"
+#include "dlctl/data/csv_fields.h"
 #include "dlctl/inference/csv_columns.h"
 
 namespace dlctl {
@@ -29,10 +31,22 @@ void require_training_file(const Checkpoint& c) {
     }
 }
 
+/// UsageError unless `names`, the columns of `source`, hold the --group-by column `column`.
+void require_group_column(const std::string& column,
+                          const std::vector<std::string>& names,
+                          const std::string& source) {
+    if (std::find(names.begin(), names.end(), column) != names.end()) return;
+    throw UsageError(fmt::format("--group-by '{}': {} has no such column{}", column, source,
+                                 did_you_mean(column, names)),
+                     "group by one of its columns: " + quoted_list(names));
+}
+
 }  // namespace
 
 /// Every labelled row of a CSV: the features, the target and (when present) the sample weights.
-LabelledRows read_labelled_rows(const std::string& path, const Ensemble& ensemble) {
+LabelledRows read_labelled_rows(const std::string& path,
+                                const Ensemble& ensemble,
+                                const std::string& group_by) {
     CsvRowReader reader = CsvRowReader::open(path, csv_format('\0'));
     const std::string& target_name = ensemble.first().task().target;
     const std::vector<std::string>& names = reader.names();
@@ -44,11 +58,14 @@ LabelledRows read_labelled_rows(const std::string& path, const Ensemble& ensembl
             fmt::format("pass a CSV that has the '{}' column (dlctl predict needs none)",
                         target_name));
     }
+    if (!group_by.empty()) require_group_column(group_by, names, "'" + path + "'");
     const Ensemble::Reading reading = ensemble.reading(true, names);
-    CsvColumnChunks chunks(std::move(reader), reading.schemas, {}, BadRows::kError);
+    std::vector<std::string> text;
+    if (!group_by.empty()) text.push_back(group_by);
+    CsvColumnChunks chunks(std::move(reader), reading.schemas, text, BadRows::kError);
     LabelledRows out;
-    std::vector<std::vector<std::string>> no_text;
-    if (!chunks.next(std::numeric_limits<std::int64_t>::max(), out.owned, no_text)) {
+    std::vector<std::vector<std::string>> cells;
+    if (!chunks.next(std::numeric_limits<std::int64_t>::max(), out.owned, cells)) {
         throw DataError("'" + path + "' has no data rows");
     }
     out.tables = reading.member_tables(out.owned);
@@ -66,12 +83,20 @@ LabelledRows read_labelled_rows(const std::string& path, const Ensemble& ensembl
         spdlog::warn("skipped {} rows without a value for '{}'", unlabelled, target_name);
     if (out.rows.empty()) throw DataError("'" + path + "' has no labelled rows");
     out.description = fmt::format("{} ({} rows)", path, out.rows.size());
+    if (!group_by.empty()) {
+        const auto& na = ensemble.first().checkpoint().spec.data.na_values;
+        for (const auto r : out.rows) {
+            const std::string_view cell = trim_blanks(cells[r].front());
+            const bool missing = cell.empty() || std::find(na.begin(), na.end(), cell) != na.end();
+            out.groups.emplace_back(missing ? std::string_view{} : cell);
+        }
+    }
     return out;
 }
 
 /// The runs' held-out test split, re-created from each member's saved data settings and seed;
 /// the members must agree on its rows.
-LabelledRows held_out_test_rows(const Ensemble& ensemble) {
+LabelledRows held_out_test_rows(const Ensemble& ensemble, const std::string& group_by) {
     const Checkpoint& c = ensemble.first().checkpoint();
     if (!c.spec.data.test_file.empty()) {
         for (const auto& model : ensemble.models()) {
@@ -82,7 +107,7 @@ LabelledRows held_out_test_rows(const Ensemble& ensemble) {
                     "evaluate the ensemble on a labelled CSV with --data FILE");
             }
         }
-        LabelledRows rows = read_labelled_rows(c.spec.data.test_file, ensemble);
+        LabelledRows rows = read_labelled_rows(c.spec.data.test_file, ensemble, group_by);
         rows.description = "the run's test file " + rows.description;
         return rows;
     }
@@ -111,6 +136,12 @@ LabelledRows held_out_test_rows(const Ensemble& ensemble) {
         out.owned.push_back(std::move(held.table));
     }
     for (const Table& table : out.owned) out.tables.push_back(&table);
+    if (!group_by.empty()) {  // the table holds every column of the file
+        const Table& table = out.owned.front();
+        require_group_column(group_by, table.names, "the run's data file '" + c.data.path + "'");
+        const auto column = static_cast<std::size_t>(table.column_index(group_by));
+        for (const auto r : out.rows) out.groups.push_back(table.text(column, r));
+    }
     out.description = fmt::format("the held-out test split of {} ({} rows, seed {})", c.data.path,
                                   out.rows.size(), c.spec.seed);
     return out;
