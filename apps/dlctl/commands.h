@@ -17,6 +17,7 @@ void add_train_command(CLI::App& app, Action& action);
 void add_validate_command(CLI::App& app, Action& action);
 void add_init_command(CLI::App& app, Action& action);
 void add_eval_command(CLI::App& app, Action& action);
+void add_calibrate_command(CLI::App& app, Action& action);
 void add_predict_command(CLI::App& app, Action& action);
 void add_explain_command(CLI::App& app, Action& action);
 void add_export_command(CLI::App& app, Action& action);

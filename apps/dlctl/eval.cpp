@@ -282,7 +282,7 @@ void add_eval_command(CLI::App& app, Action& action) {
         "Prints one metric per line (name, value) on stdout, then the confusion matrix and\n"
         "per-class report for classifiers, then with --group-by a table of the groups.\n"
         "Classifiers' metrics include ece, the expected calibration error (15 equal-width\n"
-        "bins of the predicted class's probability).\n\n"
+        "bins of the predicted class's probability); 'dlctl calibrate' lowers it.\n\n"
         "Examples:\n"
         "  dlctl eval --checkpoint runs/x/checkpoints/best.safetensors\n"
         "  dlctl eval --checkpoint runs/x/checkpoints/best.safetensors --data new.csv "

@@ -110,6 +110,18 @@ json describe(const Checkpoint& c, const std::string& path) {
               {"metrics", metrics}}}};
 }
 
+/// How a calibrated checkpoint's temperature was fitted (dlctl calibrate).
+json calibration_json(const Calibration& k) {
+    auto number = [](double v) { return std::isfinite(v) ? json(v) : json(nullptr); };
+    return {{"temperature", k.temperature},
+            {"data", k.data},
+            {"rows", k.rows},
+            {"nll_before", number(k.nll_before)},
+            {"nll_after", number(k.nll_after)},
+            {"ece_before", number(k.ece_before)},
+            {"ece_after", number(k.ece_after)}};
+}
+
 /// "N columns (a numeric, b boolean, c categorical)", the types that occur.
 std::string feature_counts(const json& features) {
     std::map<std::string, int> by_type;
@@ -211,11 +223,25 @@ void print_text(const json& d) {
         if (name == "epoch") continue;
         std::printf("  %-20s %.6g\n", name.c_str(), value.get<double>());
     }
+    if (d.contains("calibration")) {
+        const json& k = d["calibration"];
+        const auto shown = [](const json& v) {
+            return v.is_null() ? std::string("-") : fmt::format("{:.4f}", v.get<double>());
+        };
+        std::printf(
+            "calibrated  temperature %.4g, fitted on %s (%llu rows): log loss %s -> %s, ece %s "
+            "-> %s\n",
+            k["temperature"].get<double>(), k["data"].get<std::string>().c_str(),
+            static_cast<unsigned long long>(k["rows"].get<std::uint64_t>()),
+            shown(k["nll_before"]).c_str(), shown(k["nll_after"]).c_str(),
+            shown(k["ece_before"]).c_str(), shown(k["ece_after"]).c_str());
+    }
 }
 
 int run_inspect(const InspectOptions& o) {
     const Checkpoint checkpoint = read_checked_checkpoint(o.checkpoint);
-    const json d = describe(checkpoint, o.checkpoint);
+    json d = describe(checkpoint, o.checkpoint);
+    if (checkpoint.calibration) d["calibration"] = calibration_json(*checkpoint.calibration);
     if (o.json) {
         std::printf("%s\n", d.dump(2).c_str());
     } else {

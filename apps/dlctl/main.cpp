@@ -65,6 +65,7 @@ int main(int argc, char** argv) {
     dlctl::cli::add_validate_command(app, action);
     dlctl::cli::add_init_command(app, action);
     dlctl::cli::add_eval_command(app, action);
+    dlctl::cli::add_calibrate_command(app, action);
     dlctl::cli::add_predict_command(app, action);
     dlctl::cli::add_explain_command(app, action);
     dlctl::cli::add_export_command(app, action);

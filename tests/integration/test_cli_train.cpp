@@ -124,8 +124,8 @@ TEST_CASE("dlctl --version and every --help work and exit 0", "[cli]") {
     CHECK(v.exit_code == 0);
     CHECK_THAT(v.out, StartsWith("dlctl 0.1.0 (commit "));
     CHECK_THAT(v.out, Contains("CUDA o"));
-    for (const char* cmd :
-         {"", "train", "validate", "init", "eval", "predict", "inspect", "devices", "report"}) {
+    for (const char* cmd : {"", "train", "validate", "init", "eval", "calibrate", "predict",
+                            "inspect", "devices", "report"}) {
         INFO(cmd);
         const CliResult h = run_dlctl(std::string(cmd) + " --help");
         CHECK(h.exit_code == 0);

@@ -136,6 +136,29 @@ TEST_CASE("invalid checkpoint metadata is an I/O error naming the key", "[checkp
     CHECK_THROWS_AS(parse_checkpoint("x", "not a checkpoint at all"), IoError);
 }
 
+TEST_CASE("a calibrated checkpoint keeps its temperature; files without one read as before",
+          "[checkpoint][calibration]") {
+    TempDir dir;
+    Checkpoint c = small_checkpoint();
+    write_checkpoint(dir.path() / "plain.safetensors", c);
+    CHECK_FALSE(read_checkpoint(dir.path() / "plain.safetensors").calibration);
+    CHECK_THAT(read_text(dir.path() / "plain.safetensors"), !Contains("calibration"));
+    c.calibration = Calibration{1.75, "val.csv", 40, 0.5, 0.4, 0.2, 0.05};
+    write_checkpoint(dir.path() / "c.safetensors", c);
+    const Checkpoint r = read_checkpoint(dir.path() / "c.safetensors");
+    REQUIRE(r.calibration);
+    CHECK(r.calibration->temperature == 1.75);
+    CHECK(r.calibration->data == "val.csv");
+    CHECK(r.calibration->rows == 40u);
+    CHECK(r.calibration->nll_after == 0.4);
+    CHECK(r.calibration->ece_before == 0.2);
+    c.calibration->temperature = 0.0;
+    write_checkpoint(dir.path() / "bad.safetensors", c);
+    CHECK_THROWS_WITH(
+        read_checkpoint(dir.path() / "bad.safetensors"),
+        Contains("invalid checkpoint metadata 'calibration'") && Contains("temperature"));
+}
+
 TEST_CASE("the preprocessor's JSON restores the same transform", "[checkpoint]") {
     const Table table = read_csv_text("t.csv", "a,b\n1,5\n2,5\n4,5\n");
     Preprocessor fitted;

@@ -131,6 +131,36 @@ TaskInfo task_from(const json& j) {
     return t;
 }
 
+json calibration_json(const Calibration& c) {
+    return {{"temperature", c.temperature},
+            {"data", c.data},
+            {"rows", c.rows},
+            {"nll_before", number(c.nll_before)},
+            {"nll_after", number(c.nll_after)},
+            {"ece_before", number(c.ece_before)},
+            {"ece_after", number(c.ece_after)}};
+}
+
+/// The calibration key: a positive, finite temperature (the rest only describes its fitting).
+Calibration calibration_from(const json& j, const TaskInfo& task) {
+    Calibration c;
+    c.temperature = j.at("temperature").get<double>();
+    if (!(std::isfinite(c.temperature) && c.temperature > 0.0)) {
+        throw std::invalid_argument("the temperature is not a positive number");
+    }
+    if (task.classes == 0) throw std::invalid_argument("a regression model has no temperature");
+    c.data = j.value("data", std::string{});
+    c.rows = j.value("rows", std::uint64_t{0});
+    const auto optional_number = [&j](const char* key) {
+        return j.contains(key) ? number_from(j.at(key)) : std::nan("");
+    };
+    c.nll_before = optional_number("nll_before");
+    c.nll_after = optional_number("nll_after");
+    c.ece_before = optional_number("ece_before");
+    c.ece_after = optional_number("ece_after");
+    return c;
+}
+
 /// The layers as plain JSON, so a script can run the model without a YAML parser.
 json model_json(const ModelSpec& model) {
     json layers = json::array();
@@ -206,7 +236,7 @@ void HistoryDigest::add(std::vector<std::string> row) {
 }
 
 std::map<std::string, std::string> run_metadata(const Checkpoint& c) {
-    return {
+    std::map<std::string, std::string> out = {
         {"format", kFormat},
         {"format_version", std::to_string(kCheckpointFormatVersion)},
         {"dlctl_version", c.dlctl_version},
@@ -217,6 +247,8 @@ std::map<std::string, std::string> run_metadata(const Checkpoint& c) {
          json{{"path", c.data.path}, {"rows", c.data.rows}, {"crc32", c.data.crc32}}.dump()},
         {"model", model_json(c.spec.model).dump()},
     };
+    if (c.calibration) out["calibration"] = calibration_json(*c.calibration).dump();
+    return out;
 }
 
 void write_checkpoint(const std::filesystem::path& path,
@@ -285,6 +317,10 @@ Checkpoint from_parts(const std::string& name,
                   data.at("crc32").get<std::uint32_t>()};
         key = "training_state";
         state_from(json::parse(metadata.at(key)), c);
+        key = "calibration";  // optional: written by dlctl calibrate
+        if (const auto it = metadata.find(key); it != metadata.end()) {
+            c.calibration = calibration_from(json::parse(it->second), c.task);
+        }
     } catch (const std::exception& e) {
         return fail(std::string("has invalid checkpoint metadata '") + key + "': " + e.what(),
                     "the file is damaged or was not written by dlctl; re-create it");

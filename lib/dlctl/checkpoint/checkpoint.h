@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -52,6 +53,17 @@ struct HistoryDigest {
     void add(std::vector<std::string> row);
 };
 
+/// Temperature scaling fitted by `dlctl calibrate` (metadata key `calibration`): predictions
+/// divide the logits by `temperature` before the output activation (sigmoid or softmax). The
+/// rest records how it was fitted.
+struct Calibration {
+    double temperature = 1.0;
+    std::string data;                          ///< the labelled CSV it was fitted on
+    std::uint64_t rows = 0;                    ///< its rows
+    double nll_before = 0.0, nll_after = 0.0;  ///< log loss on those rows before and after
+    double ece_before = 0.0, ece_after = 0.0;  ///< expected calibration error likewise
+};
+
 /// A self-contained trained model: the resolved spec, the fitted preprocessing, the label map,
 /// the training state and every tensor (weights, batch-norm statistics, optimizer moments).
 struct Checkpoint {
@@ -65,6 +77,7 @@ struct Checkpoint {
     TrainerState state;
     std::string best_monitor;  ///< metric that decides best.safetensors, e.g. val_loss
     HistoryDigest history;     ///< metrics.csv up to state.epoch
+    std::optional<Calibration> calibration;  ///< classifiers only; none as trained
     std::vector<NamedTensor> tensors;
 };
 

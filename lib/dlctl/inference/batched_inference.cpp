@@ -1,6 +1,7 @@
 #include "dlctl/inference/batched_inference.h"
 
 #include <algorithm>
+#include <cmath>
 
 #include "dlctl/core/error.h"
 
@@ -24,8 +25,20 @@ BatchedInference::BatchedInference(Backend& backend,
               : loss->scratch_floats(model.output_size() * work_.max_batch()))),
       sums_(backend.allocate(2)) {}
 
-Tensor BatchedInference::predict(const Tensor& features) {
+void BatchedInference::set_temperature(float temperature) {
+    DLCTL_CHECK(temperature > 0.0f && std::isfinite(temperature));
+    temperature_ = temperature;
+}
+
+Tensor BatchedInference::logits(const Tensor& features) {
     logits_ = model_.forward(backend_, work_, features, ForwardContext{Mode::kEval});
+    return logits_;
+}
+
+Tensor BatchedInference::predict(const Tensor& features) {
+    logits(features);
+    // The logits are this call's own (eval mode keeps nothing for a backward pass).
+    if (temperature_ != 1.0f) backend_.scale(logits_, 1.0f / temperature_);
     predictions_view_ = predictions_.view(logits_.rows, features.cols);
     model_.predict(backend_, logits_, member_predictions_.data(), predictions_view_);
     return predictions_view_;

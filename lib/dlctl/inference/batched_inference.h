@@ -24,6 +24,13 @@ class BatchedInference {
                      std::int64_t max_batch = kDefaultBatch);
 
     std::int64_t max_batch() const { return work_.max_batch(); }
+    /// Divides the logits by `temperature` (> 0) before the output activation in the following
+    /// predict() calls and their loss (temperature scaling; 1, the default, leaves them as they
+    /// are).
+    void set_temperature(float temperature);
+    /// The logits (outputs × (batch · members), a sample's members side by side) for `features`
+    /// as the model computes them, before any temperature: valid until the next call.
+    Tensor logits(const Tensor& features);
     /// The predictions (output activation applied, outputs × batch; an ensemble's mean over its
     /// members) for `features` (device memory, input_size × batch, batch ≤ max_batch()): valid
     /// until the next call.
@@ -43,6 +50,7 @@ class BatchedInference {
     Workspace work_;
     Buffer predictions_, member_predictions_, scratch_, sums_;
     Tensor logits_, predictions_view_;
+    float temperature_ = 1.0f;
 };
 
 }  // namespace dlctl

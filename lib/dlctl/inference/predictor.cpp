@@ -45,6 +45,7 @@ void Predictor::reserve(std::int64_t rows) {
     const std::int64_t batch = std::clamp<std::int64_t>(rows, 1, BatchedInference::kDefaultBatch);
     if (batch <= reserved_) return;
     inference_ = std::make_unique<BatchedInference>(*backend_, *model_, loss_.get(), batch);
+    inference_->set_temperature(static_cast<float>(temperature()));
     const std::int64_t calls = inference_->max_batch();
     features_ = backend_->allocate(model_->input_size() * calls);
     targets_ = backend_->allocate(calls);
@@ -174,6 +175,20 @@ std::vector<float> Predictor::predict(const Dataset& data, std::vector<float>* e
         }
     }
     if (each_member != nullptr && members == 1) *each_member = out;
+    return out;
+}
+
+std::vector<float> Predictor::logits(const Dataset& data) {
+    reserve(data.n_rows);
+    const std::int64_t per_row = model_->output_size() * model_->members();
+    const std::int64_t batch = inference_->max_batch();
+    std::vector<float> out(static_cast<std::size_t>(per_row * data.n_rows));
+    for (std::int64_t first = 0; first < data.n_rows; first += batch) {
+        const std::int64_t count = std::min(batch, data.n_rows - first);
+        const Tensor x = features_.view(data.n_features, count);
+        backend_->upload(data.features.data() + first * data.n_features, x);
+        backend_->download(inference_->logits(x), out.data() + first * per_row);
+    }
     return out;
 }
 

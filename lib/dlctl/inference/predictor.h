@@ -68,6 +68,16 @@ class Predictor {
     /// The training loss over `data` (weighted as in training), as train's summary reports it.
     double loss(const Dataset& data);
 
+    /// The temperature predict() and loss() divide the logits by (the checkpoint's calibration;
+    /// 1 without one).
+    double temperature() const {
+        return checkpoint_.calibration ? checkpoint_.calibration->temperature : 1.0;
+    }
+    /// The model's logits for `data`, before any temperature and output activation: width()
+    /// values for each member, members() × width() a row, row after row (temperature scaling
+    /// fits on them).
+    std::vector<float> logits(const Dataset& data);
+
   private:
     /// Inference memory for calls of up to `rows` (at most a default batch).
     void reserve(std::int64_t rows);

@@ -282,6 +282,13 @@ Checkpoint checkpoint_base(const ExperimentSpec& spec,
                      run.resumed->state.epoch, run.resumed->state.global_step);
         base = std::move(*run.resumed);
         base.tensors.clear();
+        if (base.calibration) {  // training moves the logits the temperature was fitted to
+            spdlog::warn(
+                "{} was calibrated (temperature {:.4g}); the checkpoints of the resumed "
+                "run are not: run 'dlctl calibrate' on them again",
+                options.resume.string(), base.calibration->temperature);
+            base.calibration.reset();
+        }
         if (base.history.columns != columns) {
             throw UsageError(
                 fmt::format("cannot resume from '{}': it logged the columns {}, "
