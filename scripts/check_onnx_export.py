@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """`dlctl export` against `dlctl predict`: trains small models of every layer and preprocessing
 kind on the bundled datasets, exports each to ONNX (with --verify), then runs the graph with ONNX
-Runtime on the CSV as pandas reads it and checks its outputs equal `dlctl predict`'s to 1e-5.
+Runtime on the CSV as pandas reads it and checks its outputs equal `dlctl predict`'s to 1e-5
+(cases named *-calibrated go through `dlctl calibrate` first).
 Exits 77 (skipped) without onnxruntime, numpy or pandas.
 
 Usage: python3 scripts/check_onnx_export.py --dlctl build/bin/dlctl [--cases NAME,...]
@@ -62,6 +63,10 @@ CASES = {
     "wine-bins": ("wine.csv", "cultivar", [
         "--preset", "fast", "--set", "data.normalize=piecewise_linear",
         "--set", "model.layers=" + BIN_LAYERS], []),
+    # Calibrated (dlctl calibrate on the same CSV) before the export: the graph divides the
+    # logits by the temperature, a binary model's and each member's of an ensemble.
+    "breast-cancer-calibrated": ("breast_cancer.csv", "target", ["--preset", "mlp"], []),
+    "penguins-tabm-calibrated": ("penguins.csv", "species", ["--preset", "tabm"], []),
 }
 
 
@@ -143,6 +148,10 @@ def check_case(dlctl, work, name, case):
     run([dlctl, "train", csv, "--target", target, "--run-dir", run_dir, "--set",
          "train.epochs=3", "-q", *train_args])
     checkpoint = checkpoint_of(run_dir)
+    if name.endswith("-calibrated"):
+        calibrated = os.path.join(work, name + ".safetensors")
+        run([dlctl, "calibrate", checkpoint, "--data", csv, "-o", calibrated, "-q"])
+        checkpoint = calibrated
     model = os.path.join(work, name + ".onnx")
     if "--calibrate" in export_args:
         export_args = [a if a != "--calibrate" else f"--calibrate={csv}" for a in export_args]

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <limits>
 #include <map>
 
@@ -96,14 +97,24 @@ void declare_outputs(OnnxGraph& g,
     g.output("probabilities", OnnxType::kFloat, {-1, classes});
 }
 
-void describe_model(OnnxModelIr& model, const TaskInfo& task, std::size_t members, bool int8) {
+void describe_model(OnnxModelIr& model, const std::vector<const Checkpoint*>& members, bool int8) {
+    const TaskInfo& task = members.front()->task;
     model.ml_opset = kOnnxMlOpset;
     model.producer_version = build_info().version;
     model.metadata = {{"task", task.task},
                       {"target", task.target},
                       {"labels", fmt::format("{}", fmt::join(task.labels, "\n"))},
-                      {"members", std::to_string(members)},
+                      {"members", std::to_string(members.size())},
                       {"weights", int8 ? "int8" : "float32"}};
+    std::vector<std::string> temperatures;  // of calibrated checkpoints (dlctl calibrate)
+    for (const Checkpoint* c : members) {
+        temperatures.push_back(
+            fmt::format("{}", c->calibration ? c->calibration->temperature : 1.0));
+    }
+    if (std::any_of(members.begin(), members.end(),
+                    [](const Checkpoint* c) { return c->calibration.has_value(); })) {
+        model.metadata.emplace_back("temperature", fmt::format("{}", fmt::join(temperatures, "\n")));
+    }
     model.doc =
         "dlctl model with its preprocessing: inputs are the original columns (float, NaN when "
         "missing; string for categorical columns)";
@@ -159,7 +170,7 @@ OnnxExport export_onnx(const std::vector<const Checkpoint*>& members, int opset,
     for (const Checkpoint* c : members) outputs.push_back(member_output(g, *c, refused));
     const std::string mean = outputs.size() == 1 ? outputs.front() : g.node("Mean", outputs);
     declare_outputs(g, members.front()->task, mean, refused);
-    describe_model(model, members.front()->task, members.size(), int8);
+    describe_model(model, members, int8);
     OnnxExport out;
     std::string error;
     if (!load_writer()(model, &out.bytes, &error)) {

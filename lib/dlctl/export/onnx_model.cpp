@@ -168,15 +168,23 @@ std::string activation(OnnxGraph& g, const Flow& f, const LayerSpec& s, const La
     return g.node("Add", {f.x, g.node("Mul", {mix, g.node("Sub", {y, f.x})})});
 }
 
+/// The logits `x` divided by the temperature of a calibrated checkpoint `c` when layer `i` is
+/// the last, whose activation is the output activation (as Predictor::predict divides them).
+std::string tempered(OnnxGraph& g, const Checkpoint& c, std::size_t i, const std::string& x) {
+    if (!c.calibration || i + 1 != c.spec.model.layers.size()) return x;
+    return g.node("Div", {x, g.scalar("temperature", c.calibration->temperature, false)});
+}
+
 /// `f` through layer `i` of `c`'s model.
 void emit_layer(OnnxGraph& g, const Checkpoint& c, std::size_t i, Flow& f) {
     const LayerSpec& s = c.spec.model.layers[i];
     const LayerTensors t(c, i);
     if (s.type == "dense") {
-        f.x = dense(g, f, s, t);
+        f.x = tempered(g, c, i, dense(g, f, s, t));
         f.width = s.units;
         f.x = emit_activation(g, f.x, parse_activation(s.activation, s.alpha));
     } else if (s.type == "activation") {
+        f.x = tempered(g, c, i, f.x);
         f.x = activation(g, f, s, t);
     } else if (s.type == "dropout") {
         return;  // the identity at inference
