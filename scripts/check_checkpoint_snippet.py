@@ -53,7 +53,11 @@ with tempfile.TemporaryDirectory() as work:
     bins = ("model.layers=[{type: bin_embedding, units: 3}, {type: category_embedding, units: 2}, "
             "{type: periodic_embedding, units: 2, frequencies: 2, sigma: 0.3}, {type: dense, "
             "units: 8, activation: relu}, {type: dense, units: 3, activation: softmax}]")
-    for config, data, sets in [("wine.yaml", "wine.csv", []),
+    # "calibrate": the checkpoint through `dlctl calibrate` (a temperature) before predicting.
+    for config, data, sets, *calibrate in [("wine.yaml", "wine.csv", []),
+                               ("penguins.yaml", "penguins.csv", [], "calibrate"),
+                               ("breast_cancer.yaml", "breast_cancer.csv", [], "calibrate"),
+                               ("penguins.yaml", "penguins.csv", [tabm_mini], "calibrate"),
                                ("diabetes.yaml", "diabetes.csv", []),
                                ("penguins.yaml", "penguins.csv", []),
                                ("penguins.yaml", "penguins.csv", ["data.normalize=quantile"]),
@@ -80,6 +84,11 @@ with tempfile.TemporaryDirectory() as work:
                        stdout=subprocess.DEVNULL)
         ckpt = os.path.join(run, "checkpoints", "last.safetensors")
         csv_path = os.path.join(root, "data", data)
+        if calibrate:
+            calibrated = os.path.join(run, "calibrated.safetensors")
+            subprocess.run([args.dlctl, "calibrate", ckpt, "--data", csv_path, "-o", calibrated,
+                            "-q"], check=True, stdout=subprocess.DEVNULL)
+            ckpt = calibrated
         out = subprocess.run([args.dlctl, "predict", csv_path, "--checkpoint", ckpt, "-q"],
                              check=True, capture_output=True, text=True).stdout
         predicted = list(csv.DictReader(io.StringIO(out)))
