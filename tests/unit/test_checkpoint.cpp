@@ -136,7 +136,7 @@ TEST_CASE("invalid checkpoint metadata is an I/O error naming the key", "[checkp
     CHECK_THROWS_AS(parse_checkpoint("x", "not a checkpoint at all"), IoError);
 }
 
-TEST_CASE("a calibrated checkpoint keeps its temperature; files without one read as before",
+TEST_CASE("a calibrated checkpoint keeps its temperature, and files without one read as before",
           "[checkpoint][calibration]") {
     TempDir dir;
     Checkpoint c = small_checkpoint();
