@@ -8,7 +8,7 @@ using namespace dlctl::test;
 using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 
-TEST_CASE("train needs only a CSV and --target; the log says the task and why", "[cli][autospec]") {
+TEST_CASE("train needs only a CSV and --target, the log says the task and why", "[cli][autospec]") {
     TempDir dir;
     const fs::path run = dir.path() / "penguins";
     const CliResult r = run_dlctl("train " + quote(source_file("data/penguins.csv")) +
@@ -36,7 +36,7 @@ TEST_CASE("train needs only a CSV and --target; the log says the task and why", 
     CHECK_THAT(read_text(dir.path() / "diabetes/config.yaml"), Contains("loss: mse"));
 }
 
-TEST_CASE("a spec with only data trains from a preset; --test-file replaces the test split",
+TEST_CASE("a spec with only data trains from a preset, --test-file replaces the test split",
           "[cli][autospec]") {
     TempDir dir;
     const fs::path spec =

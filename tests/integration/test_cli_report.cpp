@@ -135,7 +135,7 @@ TEST_CASE("report tells running runs from killed ones, and lists broken ones wit
                Contains("noconfig/config.yaml:2:1: ") && Contains("listed without its settings"));
 }
 
-TEST_CASE("train draws curves.svg and confusion.svg; eval --plot draws diagnostics",
+TEST_CASE("train draws curves.svg and confusion.svg, eval --plot draws diagnostics",
           "[cli][report]") {
     TempDir dir;
     const fs::path run = dir.path() / "run";

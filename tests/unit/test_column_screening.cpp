@@ -56,7 +56,7 @@ TEST_CASE("a saved pandas index is left out", "[data][screening]") {
     CHECK(kept(text, listed) == Names{"col0", "x", "y"});
 }
 
-TEST_CASE("row ids are left out; codes and typed columns stay", "[data][screening]") {
+TEST_CASE("row ids are left out, codes and typed columns stay", "[data][screening]") {
     auto ids = [](const std::string& name) {
         return csv(name + ",x", 40, [](int i) { return std::to_string(1000 + i * 3) + ",1"; });
     };

@@ -76,7 +76,7 @@ TEST_CASE("multiclass metrics: macro and weighted averages, one-vs-rest AUC", "[
     CHECK(m.confusion() == ConfusionMatrix{{1, 1, 0}, {0, 1, 0}, {0, 0, 1}});
 }
 
-TEST_CASE("macro averages skip classes that never occur; NaN scores give no AUC", "[metrics]") {
+TEST_CASE("macro averages skip classes that never occur, NaN scores give no AUC", "[metrics]") {
     MetricAccumulator m({"recall_macro", "auc"}, 3);
     const float p[] = {0.9f, 0.05f, 0.05f, 0.1f, 0.8f, 0.1f};  // class 2 never appears
     const float y[] = {0, 1};

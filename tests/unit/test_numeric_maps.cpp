@@ -18,7 +18,7 @@ TEST_CASE("the normal quantile inverts the normal CDF", "[data][maps]") {
     }
 }
 
-TEST_CASE("ranks interpolate between knots; a repeated value takes the middle of its run",
+TEST_CASE("ranks interpolate between knots, a repeated value takes the middle of its run",
           "[data][maps]") {
     const std::vector<double> sorted = {1, 2, 2, 2, 3, 10};
     const std::vector<double> knots = rank_knots(sorted, 1000);  // at most one knot a value

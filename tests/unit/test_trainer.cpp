@@ -350,7 +350,7 @@ TEST_CASE("parameter groups: ntk divides dense weights' rate by sqrt(inputs), no
     CHECK(plain[2].count == 17);
 }
 
-TEST_CASE("a weight-decay factor of 0 turns AdamW's decay off; a dropout factor of 0, dropout",
+TEST_CASE("a weight-decay factor of 0 turns AdamW's decay off, a dropout factor of 0, dropout",
           "[trainer]") {
     const auto backend = make_backend({DeviceKind::kCpu, 0}, 1);
     OptimizerSpec adamw = optimizer("adamw", 0.1);
