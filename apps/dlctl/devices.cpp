@@ -2,6 +2,7 @@
 #include <cstdio>
 
 #include "commands.h"
+#include "dlctl/backend/blas_info.h"
 #include "dlctl/backend/gpu_info.h"
 
 namespace dlctl::cli {
@@ -14,7 +15,14 @@ std::string cuda_version(int v) {
 
 int run_devices() {
     const GpuInventory inventory = gpu_inventory();
-    std::printf("cpu\tavailable\n");
+    const BlasInfo blas = blas_info();
+    std::printf("cpu\tavailable\tOpenBLAS %s kernels\n", blas.core.c_str());
+    if (!blas.better_core.empty()) {
+        std::printf(
+            "# OpenBLAS does not know this CPU model and runs older kernels than it can: set "
+            "OPENBLAS_CORETYPE=%s for faster products\n",
+            blas.better_core.c_str());
+    }
     if (inventory.built_with_cuda) {
         std::printf(
             "# CUDA runtime %s, driver %s\n", cuda_version(inventory.runtime_version).c_str(),

@@ -136,7 +136,12 @@ TEST_CASE("dlctl --version and every --help work and exit 0", "[cli]") {
 TEST_CASE("devices lists the CPU and says why there is no GPU", "[cli]") {
     const CliResult r = run_dlctl("devices");
     CHECK(r.exit_code == 0);
-    CHECK_THAT(r.out, StartsWith("cpu\tavailable\n"));
+    CHECK_THAT(r.out, StartsWith("cpu\tavailable\tOpenBLAS "));
+    // With the kernels named, no advice to name them.
+    setenv("OPENBLAS_CORETYPE", "Haswell", 1);
+    const CliResult forced = run_dlctl("devices");
+    unsetenv("OPENBLAS_CORETYPE");
+    CHECK_THAT(forced.out, !Contains("OPENBLAS_CORETYPE"));
 }
 
 TEST_CASE("train.log keeps the info lines under -q", "[cli][e2e]") {
