@@ -127,7 +127,7 @@ void add_export_command(CLI::App& app, Action& action) {
                     "(default 1e-5)");
     cmd->add_flag("--int8", options->int8,
                   "store weight matrices as int8 with a scale per unit (QuantizeLinear's QDQ form, "
-                  "which ONNX Runtime runs): about a quarter of the size");
+                  "which ONNX Runtime runs): the weights take a quarter of their float size");
     cmd->add_option("--calibrate", options->calibrate,
                     "with --int8: a labelled CSV to score the int8 and the float graph on (ONNX "
                     "Runtime), printing eval's metrics for both and their file sizes");
