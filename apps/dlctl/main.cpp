@@ -58,7 +58,7 @@ int main(int argc, char** argv) {
         "  run=$(dlctl train configs/breast_cancer.yaml --set train.epochs=5 | tail -1)\n"
         "  dlctl validate configs/breast_cancer.yaml --set model.layers.0.units=64\n"
         "Run 'dlctl SUBCOMMAND --help' for a subcommand's options. Exit codes: 0 ok, 1 internal,\n"
-        "2 usage/spec, 3 data, 4 file/checkpoint I/O, 5 device, 6 diverged, 7 not yet supported.");
+        "2 usage/spec, 3 data, 4 file/checkpoint I/O, 5 device, 6 diverged, 7 unsupported.");
 
     dlctl::cli::Action action;
     dlctl::cli::add_train_command(app, action);

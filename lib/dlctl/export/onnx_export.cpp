@@ -113,7 +113,8 @@ void describe_model(OnnxModelIr& model, const std::vector<const Checkpoint*>& me
     }
     if (std::any_of(members.begin(), members.end(),
                     [](const Checkpoint* c) { return c->calibration.has_value(); })) {
-        model.metadata.emplace_back("temperature", fmt::format("{}", fmt::join(temperatures, "\n")));
+        model.metadata.emplace_back("temperature",
+                                    fmt::format("{}", fmt::join(temperatures, "\n")));
     }
     model.doc =
         "dlctl model with its preprocessing: inputs are the original columns (float, NaN when "
@@ -127,9 +128,10 @@ WriteOnnxFunction load_writer() {
     void* symbol =
         load_module_symbol("libdlctl_onnx.so", "DLCTL_ONNX_MODULE", kWriteOnnxSymbol, problems);
     if (symbol == nullptr) {
-        throw UnsupportedError("ONNX export without its module (libdlctl_onnx.so" + problems + ")",
-                               "keep libdlctl_onnx.so next to dlctl, or set DLCTL_ONNX_MODULE to "
-                               "its path");
+        throw Error(ExitCode::kUnsupported,
+                    "cannot load the ONNX export module (libdlctl_onnx.so" + problems + ")",
+                    "keep libdlctl_onnx.so next to dlctl, or set DLCTL_ONNX_MODULE to "
+                    "its path");
     }
     writer = reinterpret_cast<WriteOnnxFunction>(symbol);
     return writer;

@@ -119,12 +119,13 @@ std::string run_runner(const fs::path& dir) {
     const std::string hint =
         "install it (pip install onnxruntime numpy), or set DLCTL_PYTHON to a Python that has it";
     if (spawned != 0)
-        throw UnsupportedError("ONNX Runtime without Python: cannot run " + python, hint);
+        throw Error(ExitCode::kUnsupported, "cannot run " + python + " to run ONNX Runtime", hint);
     int status = 0;
     waitpid(pid, &status, 0);
     const std::string output = read_whole_file(log, rules("ONNX Runtime output"));
     if (WIFEXITED(status) && WEXITSTATUS(status) == 77) {
-        throw UnsupportedError("ONNX Runtime: " + python + " cannot import onnxruntime", hint);
+        throw Error(ExitCode::kUnsupported, python + " cannot import onnxruntime (ONNX Runtime)",
+                    hint);
     }
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         throw Error(ExitCode::kInternal, "ONNX Runtime failed on the exported graph:\n" + output,
