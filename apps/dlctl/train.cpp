@@ -1,3 +1,4 @@
+#include <fmt/format.h>
 #include <spdlog/sinks/sink.h>
 #include <spdlog/spdlog.h>
 #include <unistd.h>
@@ -9,6 +10,7 @@
 
 #include "commands.h"
 #include "dlctl/core/error.h"
+#include "dlctl/core/launch.h"
 #include "dlctl/train/experiment.h"
 #include "dlctl/train/resume.h"
 #include "spec_options.h"
@@ -29,6 +31,15 @@ struct TrainOptions {
 };
 
 int run_train(const TrainOptions& o) {
+    // Each rank would train the same model on its own: not data-parallel training.
+    if (const auto launch = parallel_launch()) {
+        throw UsageError(
+            fmt::format("dlctl train was started as one of {} ranks ({}={}); this build has no "
+                        "data-parallel training, so each rank would train the whole model alone",
+                        launch->ranks, launch->variable, launch->ranks),
+            "start one process (mpirun -np 1, srun --ntasks=1), or run many trainings with "
+            "scripts/sweep.sh --slurm");
+    }
     std::vector<Override> flags;
     if (!o.device.empty()) flags.push_back({"train.device", o.device, "--device " + o.device});
     if (!o.seed.empty()) flags.push_back({"seed", o.seed, "--seed " + o.seed});

@@ -262,3 +262,16 @@ TEST_CASE("a test file replaces the test fraction end to end", "[cli][e2e]") {
     CHECK_THAT(summary, Contains("\"test_rows\": 569"));
     CHECK_THAT(summary, Contains("\"train_rows\": 512"));
 }
+
+TEST_CASE("train started as several ranks by mpirun or srun refuses before it writes anything",
+          "[cli]") {
+    TempDir dir;
+    setenv("OMPI_COMM_WORLD_SIZE", "2", 1);
+    const CliResult r = run_dlctl("train " + quote(source_file("configs/breast_cancer.yaml")) +
+                                  " --run-dir " + quote(dir.path() / "r"));
+    unsetenv("OMPI_COMM_WORLD_SIZE");
+    CHECK(r.exit_code == 2);
+    CHECK_THAT(r.err, Contains("one of 2 ranks (OMPI_COMM_WORLD_SIZE=2)") &&
+                          Contains("no data-parallel training"));
+    CHECK_FALSE(fs::exists(dir.path() / "r"));
+}

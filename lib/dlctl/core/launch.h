@@ -1,0 +1,19 @@
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace dlctl {
+
+/// How many processes a parallel launcher started this one among, as its environment says:
+/// mpirun (OpenMPI's OMPI_COMM_WORLD_SIZE, MPICH's and Slurm's PMI_SIZE) or srun
+/// (SLURM_STEP_NUM_TASKS). `variable` names the variable that said it.
+struct ParallelLaunch {
+    int ranks = 1;
+    std::string variable;
+};
+
+/// The launch of this process when it is one of several ranks; nullopt for a single process.
+std::optional<ParallelLaunch> parallel_launch();
+
+}  // namespace dlctl
