@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <memory>
+#include <optional>
 
 #include "commands.h"
 #include "dlctl/checkpoint/ensemble_manifest.h"
@@ -82,19 +83,26 @@ int run_export(const ExportOptions& o) {
     if (std::filesystem::is_directory(o.output)) {
         throw UsageError("-o " + o.output + " is a directory", "name the .onnx file to write");
     }
-    // The Ensemble checks that the members predict the same thing; its models hold no tensors.
-    Ensemble ensemble(o.checkpoints, "cpu", 1);
+    const std::vector<std::filesystem::path> paths = expand_ensemble_manifests(o.checkpoints);
     std::vector<Checkpoint> checkpoints;
-    for (const auto& path : expand_ensemble_manifests(o.checkpoints)) {
-        checkpoints.push_back(read_checked_checkpoint(path));
-    }
+    for (const auto& path : paths) checkpoints.push_back(read_checked_checkpoint(path));
     std::vector<const Checkpoint*> members;
-    for (const auto& c : checkpoints) members.push_back(&c);
-    const OnnxExport full = export_onnx(members, o.opset, false);
-    // --verify checks the export itself, so the float graph; --calibrate measures the int8 one.
-    if (!o.verify.empty()) verify(o, full, ensemble);
-    const OnnxExport model = o.int8 ? export_onnx(members, o.opset, true) : full;
-    if (!o.calibrate.empty()) report_quantization(o, full, model, ensemble);
+    for (std::size_t i = 0; i < checkpoints.size(); ++i) {
+        if (i > 0)
+            check_same_prediction(checkpoints[0].task, paths[0], checkpoints[i].task, paths[i]);
+        members.push_back(&checkpoints[i]);
+    }
+    const OnnxExport model = export_onnx(members, o.opset, o.int8);
+    if (!o.verify.empty() || !o.calibrate.empty()) {
+        std::optional<OnnxExport> float_graph;
+        const OnnxExport& full =
+            o.int8 ? float_graph.emplace(export_onnx(members, o.opset, false)) : model;
+        // dlctl's own predictions, to compare with: the checkpoints loaded for inference.
+        Ensemble ensemble(o.checkpoints, "cpu", 1);
+        // --verify checks the export itself, so the float graph; --calibrate measures the int8 one.
+        if (!o.verify.empty()) verify(o, full, ensemble);
+        if (!o.calibrate.empty()) report_quantization(o, full, model, ensemble);
+    }
     write_file_atomic(o.output, model.bytes);
     spdlog::info("wrote {} ({}, opset {}{}{})", o.output, byte_size_text(model.bytes.size()),
                  o.opset, o.int8 ? ", int8 weights" : "",

@@ -35,4 +35,21 @@ void check_eval_matches_summary(const fs::path& run,
           Approx(summary["test"]["loss"].get<double>()).epsilon(1e-6));
 }
 
+fs::path train_penguins(const fs::path& run, const std::string& args, int epochs) {
+    const CliResult r =
+        run_dlctl("train " + quote(source_file("data/penguins.csv")) + " " + args +
+                  " --preset fast -q --threads 1 --set train.epochs=" + std::to_string(epochs) +
+                  " --run-dir " + quote(run));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return run;
+}
+
+json eval_json(const std::string& args, const fs::path& out) {
+    const CliResult r = run_dlctl("eval " + args + " --output " + quote(out));
+    INFO(r.err);
+    REQUIRE(r.exit_code == 0);
+    return json::parse(read_text(out));
+}
+
 }  // namespace dlctl::test

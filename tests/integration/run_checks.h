@@ -1,6 +1,7 @@
 #pragma once
 
 #include <filesystem>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace dlctl::test {
@@ -17,5 +18,14 @@ void check_resumes_exactly(const std::filesystem::path& run,
 void check_eval_matches_summary(const std::filesystem::path& run,
                                 const std::string& checkpoint,
                                 const std::filesystem::path& scratch);
+
+/// Trains data/penguins.csv briefly (`args`, e.g. "--target species", then --preset fast, one
+/// thread and `epochs` epochs) into `run`, requiring success; `run`.
+std::filesystem::path train_penguins(const std::filesystem::path& run,
+                                     const std::string& args,
+                                     int epochs);
+
+/// `dlctl eval ARGS --output OUT`, requiring success; OUT's JSON.
+nlohmann::json eval_json(const std::string& args, const std::filesystem::path& out);
 
 }  // namespace dlctl::test

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "integration/cli_runner.h"
+#include "integration/run_checks.h"
 #include "support/temp_dir.h"
 
 using namespace dlctl::test;
@@ -10,39 +11,13 @@ using Catch::Matchers::Contains;
 namespace fs = std::filesystem;
 using nlohmann::json;
 
-namespace {
-
-/// Trains on the bundled penguins for `epochs` with the fast preset into dir/name.
-fs::path train_penguins(const TempDir& dir,
-                        const std::string& name,
-                        const std::string& args,
-                        int epochs) {
-    const fs::path run = dir.path() / name;
-    const CliResult r =
-        run_dlctl("train " + quote(source_file("data/penguins.csv")) + " " + args +
-                  " --preset fast -q --threads 1 --set train.epochs=" + std::to_string(epochs) +
-                  " --run-dir " + quote(run));
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    return run;
-}
-
-json eval_json(const std::string& args, const fs::path& out) {
-    const CliResult r = run_dlctl("eval " + args + " --output " + quote(out));
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    return json::parse(read_text(out));
-}
-
-}  // namespace
-
 TEST_CASE("calibrate fits a temperature that eval, predict and inspect then use",
           "[cli][calibrate]") {
     TempDir dir;
     const std::string penguins = quote(source_file("data/penguins.csv"));
     for (const std::string target : {"species", "sex"}) {
         INFO(target);
-        const fs::path run = train_penguins(dir, target, "--target " + target, 4);
+        const fs::path run = train_penguins(dir.path() / target, "--target " + target, 4);
         const fs::path original = run / "checkpoints/best.safetensors";
         const fs::path calibrated = dir.path() / (target + "-calibrated.safetensors");
         const CliResult c = run_dlctl("calibrate " + quote(original) + " --data " + penguins +
@@ -88,7 +63,7 @@ TEST_CASE("calibrate refuses regression models and leaves -o as it was when it f
     CHECK_THAT(regression.err, Contains("regression"));
     CHECK(read_text(kept) == "keep me");
 
-    const fs::path species = train_penguins(dir, "species", "--target species", 1);
+    const fs::path species = train_penguins(dir.path() / "species", "--target species", 1);
     const std::string ckpt = quote(species / "checkpoints/best.safetensors");
     // A label the model does not know: a data error (exit 3) before anything is written.
     const fs::path unknown = dir.write(

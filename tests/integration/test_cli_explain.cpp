@@ -5,6 +5,7 @@
 #include <string>
 
 #include "integration/cli_runner.h"
+#include "integration/run_checks.h"
 #include "support/csv_cells.h"
 #include "support/temp_dir.h"
 
@@ -15,17 +16,10 @@ using nlohmann::json;
 
 namespace {
 
-/// A classifier of the bundled penguins, trained briefly into `dir`/run; its checkpoint.
-std::string train_penguins(const TempDir& dir) {
-    const fs::path run = dir.path() / "run";
-    const CliResult r =
-        run_dlctl("train " + quote(source_file("data/penguins.csv")) +
-                  " --target species --preset fast -q --threads 1 --set train.epochs=8 "
-                  "--run-dir " +
-                  quote(run));
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    return quote(run / "checkpoints/best.safetensors");
+/// A classifier of the bundled penguins, trained briefly into `dir`/run; its checkpoint, quoted.
+std::string penguins_checkpoint(const TempDir& dir) {
+    return quote(train_penguins(dir.path() / "run", "--target species", 8) /
+                 "checkpoints/best.safetensors");
 }
 
 /// The penguins' columns but the target.
@@ -84,7 +78,7 @@ void check_attributions_json(const json& a, const std::set<std::string>& inputs)
 TEST_CASE("explain ranks every input column, writes its JSON and plot, and attributes rows",
           "[cli][explain]") {
     TempDir dir;
-    const std::string ckpt = train_penguins(dir);
+    const std::string ckpt = penguins_checkpoint(dir);
     const std::string penguins = quote(source_file("data/penguins.csv"));
     const fs::path out = dir.path() / "importance.json", svg = dir.path() / "importance.svg";
     const std::string args = "explain " + ckpt + " --data " + penguins +
@@ -113,7 +107,7 @@ TEST_CASE("explain ranks every input column, writes its JSON and plot, and attri
 TEST_CASE("explain on a file without the target fails naming it, leaving outputs alone",
           "[cli][explain]") {
     TempDir dir;
-    const std::string ckpt = train_penguins(dir);
+    const std::string ckpt = penguins_checkpoint(dir);
     const fs::path unlabelled =
         dir.write("unlabelled.csv",
                   "island,bill_length_mm,bill_depth_mm,flipper_length_mm,body_mass_g,sex,year\n"

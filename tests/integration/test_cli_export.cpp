@@ -3,6 +3,7 @@
 #include <string>
 
 #include "integration/cli_runner.h"
+#include "integration/run_checks.h"
 #include "support/temp_dir.h"
 
 using namespace dlctl::test;
@@ -12,13 +13,7 @@ namespace fs = std::filesystem;
 TEST_CASE("dlctl export writes an ONNX graph, and a refused export leaves -o as it was",
           "[cli][export]") {
     TempDir dir;
-    const fs::path run = dir.path() / "run";
-    const CliResult trained =
-        run_dlctl("train " + quote(source_file("data/penguins.csv")) +
-                  " --target species --preset fast -q --threads 1 --set train.epochs=2 --run-dir " +
-                  quote(run));
-    INFO(trained.err);
-    REQUIRE(trained.exit_code == 0);
+    const fs::path run = train_penguins(dir.path() / "run", "--target species", 2);
     const std::string ckpt = quote(run / "checkpoints/best.safetensors");
     const fs::path model = dir.path() / "model.onnx";
 
@@ -39,6 +34,12 @@ TEST_CASE("dlctl export writes an ONNX graph, and a refused export leaves -o as 
         run_dlctl("export " + quote(source_file("data/penguins.csv")) + to_kept);
     CHECK(not_checkpoint.exit_code == 4);
     CHECK(run_dlctl("export " + ckpt + " -o " + quote(dir.path())).exit_code == 2);
+    const fs::path sex = train_penguins(dir.path() / "sex", "--target sex", 1);
+    const CliResult mixed =
+        run_dlctl("export " + ckpt + " " + quote(sex / "checkpoints/best.safetensors") + to_kept);
+    CHECK(mixed.exit_code == 2);
+    CHECK_THAT(mixed.err,
+               Contains("cannot form an ensemble") && Contains("target 'species' vs 'sex'"));
 
     // --verify without an ONNX runtime: exit 7 saying what to install, and nothing written.
     setenv("DLCTL_PYTHON", "/nonexistent/python3", 1);
@@ -53,11 +54,8 @@ TEST_CASE("dlctl export writes an ONNX graph, and a refused export leaves -o as 
 TEST_CASE("export --int8 --calibrate needs --int8 and prints both graphs' metrics",
           "[cli][export]") {
     TempDir dir;
-    const fs::path run = dir.path() / "run";
+    const fs::path run = train_penguins(dir.path() / "run", "--target species", 2);
     const std::string data = quote(source_file("data/penguins.csv"));
-    REQUIRE(run_dlctl("train " + data + " --target species --preset fast -q --threads 1 " +
-                      "--set train.epochs=2 --run-dir " + quote(run))
-                .exit_code == 0);
     const std::string ckpt = quote(run / "checkpoints/best.safetensors");
     const CliResult alone = run_dlctl("export " + ckpt + " -o " + quote(dir.path() / "m.onnx") +
                                       " --calibrate " + data);

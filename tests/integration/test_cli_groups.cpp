@@ -5,6 +5,7 @@
 #include <string>
 
 #include "integration/cli_runner.h"
+#include "integration/run_checks.h"
 #include "support/temp_dir.h"
 
 using namespace dlctl::test;
@@ -13,28 +14,6 @@ namespace fs = std::filesystem;
 using nlohmann::json;
 
 namespace {
-
-/// Trains on the bundled penguins for `epochs` with the fast preset into dir/name.
-fs::path train_penguins(const TempDir& dir,
-                        const std::string& name,
-                        const std::string& args,
-                        int epochs) {
-    const fs::path run = dir.path() / name;
-    const CliResult r =
-        run_dlctl("train " + quote(source_file("data/penguins.csv")) + " " + args +
-                  " --preset fast -q --threads 1 --set train.epochs=" + std::to_string(epochs) +
-                  " --run-dir " + quote(run));
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    return run;
-}
-
-json eval_json(const std::string& args, const fs::path& out) {
-    const CliResult r = run_dlctl("eval " + args + " --output " + quote(out));
-    INFO(r.err);
-    REQUIRE(r.exit_code == 0);
-    return json::parse(read_text(out));
-}
 
 /// max − min of the groups' `key`, skipping nulls.
 double spread(const json& groups, const std::string& key) {
@@ -54,7 +33,7 @@ TEST_CASE("eval --group-by scores each group, by a column the model does not use
     TempDir dir;
     // Binary: the penguins' sex, without the island, which then groups the rows.
     const fs::path run =
-        train_penguins(dir, "sex", "--target sex --set data.drop=[island,year]", 20);
+        train_penguins(dir.path() / "sex", "--target sex --set data.drop=[island,year]", 20);
     const std::string ckpt = " --checkpoint " + quote(run / "checkpoints/best.safetensors");
     const std::string data = " --data " + quote(source_file("data/penguins.csv"));
 
@@ -109,7 +88,7 @@ TEST_CASE("eval --group-by scores each group, by a column the model does not use
 TEST_CASE("eval --group-by of a multiclass model: missing cells form the last group",
           "[cli][eval][group]") {
     TempDir dir;
-    const fs::path run = train_penguins(dir, "species", "--target species", 3);
+    const fs::path run = train_penguins(dir.path() / "species", "--target species", 3);
     const json e =
         eval_json(" --checkpoint " + quote(run / "checkpoints/best.safetensors") + " --data " +
                       quote(source_file("data/penguins.csv")) + " --group-by sex",

@@ -83,7 +83,6 @@ void compare(const TaskInfo& task,
              const std::vector<float>& got,
              const std::vector<std::string>& labels,
              OnnxComparison& c) {
-    const std::size_t rows = labels.empty() ? 0 : labels.size();
     const std::size_t width = task.classes <= 1 ? 1 : static_cast<std::size_t>(task.classes);
     for (std::size_t i = 0; i < want.size(); ++i) {
         const double d = std::abs(got[i] - want[i]) / std::max(1.0, std::abs(double{want[i]}));
@@ -92,7 +91,7 @@ void compare(const TaskInfo& task,
             c.worst_row = static_cast<std::int64_t>(i / width);
         }
     }
-    for (std::size_t r = 0; r < rows; ++r) {
+    for (std::size_t r = 0; r < labels.size(); ++r) {
         if (labels[r] != task.labels[dlctl_label(task, want.data() + r * width, width)]) {
             ++c.label_mismatches;
         }

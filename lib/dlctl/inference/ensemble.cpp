@@ -10,29 +10,30 @@
 
 namespace dlctl {
 
+void check_same_prediction(const TaskInfo& a,
+                           const std::filesystem::path& a_path,
+                           const TaskInfo& b,
+                           const std::filesystem::path& b_path) {
+    std::vector<std::string> problems;
+    if (a.task != b.task) problems.push_back("task " + a.task + " vs " + b.task);
+    if (a.target != b.target) problems.push_back("target '" + a.target + "' vs '" + b.target + "'");
+    if (a.labels != b.labels) {
+        problems.push_back(fmt::format("labels [{}] vs [{}]", fmt::join(a.labels, ", "),
+                                       fmt::join(b.labels, ", ")));
+    }
+    if (!problems.empty()) {
+        throw UsageError(fmt::format("checkpoints '{}' and '{}' cannot form an ensemble: {}",
+                                     a_path.string(), b_path.string(), fmt::join(problems, "; ")),
+                         "ensemble only models that predict the same target with the same labels");
+    }
+}
+
 Ensemble::Ensemble(const std::vector<std::string>& paths, const std::string& device, int threads) {
     for (const auto& path : expand_ensemble_manifests(paths))
         models_.push_back(std::make_unique<Predictor>(path, device, threads));
-    const Predictor& a = first();
     for (std::size_t i = 1; i < models_.size(); ++i) {
-        const Predictor& b = *models_[i];
-        std::vector<std::string> problems;
-        if (a.task().task != b.task().task) {
-            problems.push_back("task " + a.task().task + " vs " + b.task().task);
-        }
-        if (a.task().target != b.task().target) {
-            problems.push_back("target '" + a.task().target + "' vs '" + b.task().target + "'");
-        }
-        if (a.task().labels != b.task().labels) {
-            problems.push_back(fmt::format("labels [{}] vs [{}]", fmt::join(a.task().labels, ", "),
-                                           fmt::join(b.task().labels, ", ")));
-        }
-        if (!problems.empty()) {
-            throw UsageError(
-                fmt::format("checkpoints '{}' and '{}' cannot form an ensemble: {}",
-                            a.path().string(), b.path().string(), fmt::join(problems, "; ")),
-                "ensemble only models that predict the same target with the same labels");
-        }
+        check_same_prediction(first().task(), first().path(), models_[i]->task(),
+                              models_[i]->path());
     }
 }
 

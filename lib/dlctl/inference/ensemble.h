@@ -1,5 +1,6 @@
 #pragma once
 
+#include <filesystem>
 #include <memory>
 #include <string>
 #include <vector>
@@ -8,6 +9,13 @@
 #include "dlctl/inference/predictor.h"
 
 namespace dlctl {
+
+/// UsageError naming both files unless checkpoints `a` and `b` predict the same thing (task,
+/// target and labels), as the members of an ensemble must.
+void check_same_prediction(const TaskInfo& a,
+                           const std::filesystem::path& a_path,
+                           const TaskInfo& b,
+                           const std::filesystem::path& b_path);
 
 /// One or more checkpoints whose predictions are averaged (an ensemble of one is one model).
 /// Each member reads the data as it was trained to: its own columns, column types and
