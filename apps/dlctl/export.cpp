@@ -77,6 +77,10 @@ void report_quantization(const ExportOptions& o,
 }
 
 int run_export(const ExportOptions& o) {
+    if (!(o.tolerance >= 0.0)) {
+        throw UsageError(fmt::format("--tolerance {} is not a difference", o.tolerance),
+                         "give a number >= 0, e.g. --tolerance 1e-5");
+    }
     if (!o.calibrate.empty() && !o.int8) {
         throw UsageError("--calibrate compares int8 weights with float ones", "add --int8");
     }

@@ -119,6 +119,15 @@ TEST_CASE("explain on a file without the target fails naming it, leaving outputs
     CHECK_THAT(r.err, Contains("unlabelled.csv") && Contains("'species'") &&
                           Contains("the target the model predicts"));
     CHECK(read_text(out) == "old\n");
+    // Refused flags leave it alone.
+    const CliResult no_repeats =
+        run_dlctl("explain " + ckpt + " --repeats 0 --output " + quote(out));
+    CHECK(no_repeats.exit_code == 2);
+    CHECK_THAT(no_repeats.err, Contains("--repeats must be at least 1"));
+    const CliResult one_sample =
+        run_dlctl("explain " + ckpt + " --rows 1 --samples 1 --output " + quote(out));
+    CHECK(one_sample.exit_code == 2);
+    CHECK_THAT(one_sample.err, Contains("--samples must be at least 2"));
     // A failure after the data was read leaves it alone too.
     const CliResult bad_metric =
         run_dlctl("explain " + ckpt + " --data " + quote(source_file("data/penguins.csv")) +

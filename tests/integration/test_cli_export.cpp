@@ -34,6 +34,13 @@ TEST_CASE("dlctl export writes an ONNX graph, and a refused export leaves -o as 
         run_dlctl("export " + quote(source_file("data/penguins.csv")) + to_kept);
     CHECK(not_checkpoint.exit_code == 4);
     CHECK(run_dlctl("export " + ckpt + " -o " + quote(dir.path())).exit_code == 2);
+    const CliResult tolerance = run_dlctl("export " + ckpt + to_kept + " --tolerance -1");
+    CHECK(tolerance.exit_code == 2);
+    CHECK_THAT(tolerance.err, Contains("--tolerance -1 is not a difference"));
+    const CliResult no_data =
+        run_dlctl("export " + ckpt + to_kept + " --verify " + quote(dir.path() / "nope.csv"));
+    CHECK(no_data.exit_code == 3);
+    CHECK_THAT(no_data.err, Contains("nope.csv") && Contains("does not exist"));
     const fs::path sex = train_penguins(dir.path() / "sex", "--target sex", 1);
     const CliResult mixed =
         run_dlctl("export " + ckpt + " " + quote(sex / "checkpoints/best.safetensors") + to_kept);
