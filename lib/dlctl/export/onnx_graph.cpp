@@ -47,12 +47,6 @@ OnnxAttribute ints_attribute(const std::string& name, const std::vector<std::int
     return a;
 }
 
-OnnxAttribute string_attribute(const std::string& name, const std::string& value) {
-    OnnxAttribute a = attribute(name, OnnxAttribute::Kind::kString);
-    a.s = value;
-    return a;
-}
-
 OnnxAttribute strings_attribute(const std::string& name, const std::vector<std::string>& values) {
     OnnxAttribute a = attribute(name, OnnxAttribute::Kind::kStrings);
     a.strings = values;

@@ -15,7 +15,6 @@ namespace dlctl {
 OnnxAttribute int_attribute(const std::string& name, std::int64_t value);
 OnnxAttribute float_attribute(const std::string& name, float value);
 OnnxAttribute ints_attribute(const std::string& name, const std::vector<std::int64_t>& values);
-OnnxAttribute string_attribute(const std::string& name, const std::string& value);
 OnnxAttribute strings_attribute(const std::string& name, const std::vector<std::string>& values);
 /// Cast's `to` attribute.
 OnnxAttribute cast_to(OnnxType type);
@@ -34,9 +33,6 @@ class OnnxGraph {
 
     /// The default domain's opset the graph is written for.
     int opset() const { return model_.opset; }
-    /// A name no value of this graph has yet, from `hint`.
-    std::string fresh(std::string_view hint);
-
     /// Constants (graph initializers) of the given shape, row-major; their names.
     std::string floats(std::string_view hint,
                        const std::vector<std::int64_t>& shape,
@@ -77,6 +73,8 @@ class OnnxGraph {
     void rename(const std::string& value, const std::string& name);
 
   private:
+    /// A name no value of this graph has yet, from `hint`.
+    std::string fresh(std::string_view hint);
     OnnxTensor& initializer(std::string_view hint,
                             const std::vector<std::int64_t>& shape,
                             OnnxType type,

@@ -22,13 +22,12 @@ enum class OnnxType : int {
 };
 
 struct OnnxAttribute {
-    enum class Kind { kInt, kFloat, kInts, kString, kStrings };
+    enum class Kind { kInt, kFloat, kInts, kStrings };
     std::string name;
     Kind kind = Kind::kInt;
     std::int64_t i = 0;
     float f = 0.0f;
     std::vector<std::int64_t> ints;
-    std::string s;
     std::vector<std::string> strings;
 };
 

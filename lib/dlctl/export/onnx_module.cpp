@@ -25,10 +25,6 @@ void to_proto(const OnnxAttribute& a, onnx::AttributeProto& p) {
             p.set_type(onnx::AttributeProto::INTS);
             for (const auto v : a.ints) p.add_ints(v);
             break;
-        case OnnxAttribute::Kind::kString:
-            p.set_type(onnx::AttributeProto::STRING);
-            p.set_s(a.s);
-            break;
         case OnnxAttribute::Kind::kStrings:
             p.set_type(onnx::AttributeProto::STRINGS);
             for (const auto& v : a.strings) p.add_strings(v);
