@@ -10,6 +10,7 @@ packages=(
     libopenblas-openmp-dev
     nlohmann-json3-dev catch2
     libonnx-dev libprotobuf-dev
+    libopenmpi-dev openmpi-bin
     # tests only: SVG rendering, a single-node Slurm for scripts/sweep.sh --slurm, PyTorch +
     # numpy for the parity tests and pandas + scikit-learn for bench_quality.py's smoke test
     # (Debian's python3 runs them when the python3 on PATH lacks them)

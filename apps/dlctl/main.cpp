@@ -17,8 +17,8 @@ namespace {
 
 std::string version_text() {
     const dlctl::BuildInfo& b = dlctl::build_info();
-    return fmt::format("dlctl {} (commit {}, {} build, CUDA {})", b.version, b.git_commit,
-                       b.build_type, b.cuda ? "on" : "off");
+    return fmt::format("dlctl {} (commit {}, {} build, CUDA {}, MPI {})", b.version, b.git_commit,
+                       b.build_type, b.cuda ? "on" : "off", b.mpi ? "on" : "off");
 }
 
 /// Logs go to stderr (stdout carries only results); -q shows warnings and errors only. The level

@@ -4,13 +4,16 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <memory>
 
 #include "commands.h"
+#include "dlctl/core/build_info.h"
 #include "dlctl/core/error.h"
-#include "dlctl/core/launch.h"
+#include "dlctl/parallel/communicator.h"
+#include "dlctl/parallel/rank_agreement.h"
 #include "dlctl/train/experiment.h"
 #include "dlctl/train/resume.h"
 #include "spec_options.h"
@@ -30,16 +33,19 @@ struct TrainOptions {
     bool no_cache = false;
 };
 
-int run_train(const TrainOptions& o) {
-    // Each rank would train the same model on its own: not data-parallel training.
-    if (const auto launch = parallel_launch()) {
-        throw UsageError(
-            fmt::format("dlctl train was started as one of {} ranks ({}={}); this build has no "
-                        "data-parallel training, so each rank would train the whole model alone",
-                        launch->ranks, launch->variable, launch->ranks),
-            "start one process (mpirun -np 1, srun --ntasks=1), or run many trainings with "
-            "scripts/sweep.sh --slurm");
+/// On several ranks, every console line names its rank, and ranks other than 0 show only
+/// warnings and errors.
+void label_rank_logs(const Communicator& ranks) {
+    if (ranks.size() == 1) return;
+    for (const auto& sink : spdlog::default_logger()->sinks()) {
+        sink->set_pattern(fmt::format("%^[%l]%$ [rank {}/{}] %v", ranks.rank(), ranks.size()));
+        if (!ranks.leads()) sink->set_level(std::max(sink->level(), spdlog::level::warn));
     }
+}
+
+int train_on_ranks(const TrainOptions& o, Communicator& ranks) {
+    const BuildInfo& build = build_info();
+    check_ranks_agree(ranks, "dlctl build", build.version + " " + build.git_commit);
     std::vector<Override> flags;
     if (!o.device.empty()) flags.push_back({"train.device", o.device, "--device " + o.device});
     if (!o.seed.empty()) flags.push_back({"seed", o.seed, "--seed " + o.seed});
@@ -48,15 +54,17 @@ int run_train(const TrainOptions& o) {
     if (!o.time_limit.empty()) {
         flags.push_back({"train.time_limit", o.time_limit, "--time-limit " + o.time_limit});
     }
-    const ExperimentSpec spec = load_spec_options(o.spec, std::move(flags));
+    ExperimentSpec spec;
+    on_every_rank(ranks, [&] { spec = load_spec_options(o.spec, std::move(flags)); });
     // The progress line is for people: a terminal, and a console not silenced by -q.
     const auto& sinks = spdlog::default_logger()->sinks();
     const bool console_info = !sinks.empty() && sinks.front()->level() <= spdlog::level::info;
-    const bool progress = console_info && ::isatty(STDERR_FILENO) != 0;
+    const bool progress = console_info && ::isatty(STDERR_FILENO) != 0 && ranks.leads();
     ExperimentOptions options = resume_options(o.run_dir, o.resume);
     options.show_progress = progress;
+    options.ranks = &ranks;
     const ExperimentResult result = run_experiment(spec, options);
-    std::printf("%s\n", result.run_dir.string().c_str());
+    if (ranks.leads()) std::printf("%s\n", result.run_dir.string().c_str());
     if (result.interrupted) {
         const bool terminated = result.signal == SIGTERM;
         std::fprintf(stderr, "dlctl: %s; the outputs of the completed epochs are in %s\n",
@@ -65,6 +73,28 @@ int run_train(const TrainOptions& o) {
         return static_cast<int>(terminated ? ExitCode::kTerminated : ExitCode::kInterrupted);
     }
     return 0;
+}
+
+int run_train(const TrainOptions& o) {
+    const std::unique_ptr<Communicator> ranks = join_launched_ranks();
+    label_rank_logs(*ranks);
+    if (ranks->size() == 1) return train_on_ranks(o, *ranks);
+    try {
+        return train_on_ranks(o, *ranks);
+    } catch (const RanksError& e) {
+        if (ranks->leads()) throw;  // rank 0 reports what every rank agreed on
+        return static_cast<int>(e.code());
+    } catch (const Error& e) {
+        // This rank alone failed: say which, and end the others rather than leave them waiting.
+        std::fprintf(stderr, "dlctl: error: rank %d of %d: %s\n", ranks->rank(), ranks->size(),
+                     e.what());
+        if (!e.hint().empty()) std::fprintf(stderr, "  hint: %s\n", e.hint().c_str());
+        ranks->abort(static_cast<int>(e.code()));
+    } catch (const std::exception& e) {
+        std::fprintf(stderr, "dlctl: internal error: rank %d of %d: %s\n", ranks->rank(),
+                     ranks->size(), e.what());
+    }
+    ranks->abort(static_cast<int>(ExitCode::kInternal));
 }
 
 }  // namespace

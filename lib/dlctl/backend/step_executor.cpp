@@ -27,7 +27,9 @@ StepExecutor::StepExecutor(Backend& backend,
 
 StepExecutor::~StepExecutor() = default;
 
-void StepExecutor::start_epoch(const DeviceDataset& data, const std::vector<std::uint32_t>& order) {
+void StepExecutor::start_epoch(const DeviceDataset& data,
+                               const std::vector<std::uint32_t>& order,
+                               std::int64_t steps) {
     const std::int64_t rows = data.host->n_rows;
     DLCTL_CHECK(static_cast<std::int64_t>(order.size()) == rows);
     DLCTL_CHECK(std::all_of(order.begin(), order.end(), [rows](std::uint32_t i) {
@@ -38,7 +40,7 @@ void StepExecutor::start_epoch(const DeviceDataset& data, const std::vector<std:
     if (staged_order_.size() < rows) staged_order_ = backend_.allocate_indices(rows);
     backend_.upload_indices(order.data(), rows, staged_order_.data());  // once an epoch
     const std::int64_t batch = options_.batch_size;
-    const std::int64_t steps = (rows + batch - 1) / batch;
+    if (steps == 0) steps = (rows + batch - 1) / batch;
     const std::int64_t slots = steps * passes(std::min(batch, std::max<std::int64_t>(rows, 1)));
     if (loss_sums_.size() < 2 * slots) loss_sums_ = backend_.allocate(2 * slots);
     const std::int64_t prediction_floats =
@@ -58,10 +60,16 @@ double StepExecutor::batch_weight(std::int64_t first, std::int64_t count) const 
 
 void StepExecutor::compute_gradients(std::int64_t first,
                                      std::int64_t count,
-                                     std::uint64_t global_step) {
-    DLCTL_CHECK(data_ != nullptr && count > 0 && count <= options_.batch_size);
+                                     std::uint64_t global_step,
+                                     double divisor) {
+    DLCTL_CHECK(data_ != nullptr && count >= 0 && count <= options_.batch_size);
     const Dataset& host = *data_->host;
     DLCTL_CHECK(first >= 0 && first + count <= host.n_rows);
+    if (count == 0) {
+        backend_.fill(gradients(), 0.0f);
+        step_slots_.push_back(step_slots_.back());
+        return;
+    }
     const std::int64_t rows = host.n_rows;
     const bool weighted = data_->weights.data() != nullptr;
     Batch batch{batch_features_.view(host.n_features, count),
@@ -69,7 +77,7 @@ void StepExecutor::compute_gradients(std::int64_t first,
                 weighted ? batch_weights_.view(1, count) : Tensor{},
                 first,
                 global_step,
-                batch_weight(first, count),
+                divisor > 0.0 ? divisor : batch_weight(first, count),
                 step_slots_.back()};
     const std::uint32_t* indices = staged_order_.data() + first;
     backend_.gather_columns(data_->features.view(host.n_features, rows), indices, batch.features);

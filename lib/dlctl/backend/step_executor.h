@@ -8,6 +8,7 @@
 #include "dlctl/backend/backend.h"
 #include "dlctl/data/dataset.h"
 #include "dlctl/loss/loss.h"
+#include "dlctl/parallel/row_shard.h"
 
 namespace dlctl {
 
@@ -20,6 +21,7 @@ struct DeviceDataset {
     Buffer features;  ///< n_features × n_rows
     Buffer targets;   ///< 1 × n_rows
     Buffer weights;   ///< 1 × n_rows, or empty
+    RowShard shard;   ///< which rows of the split `host` holds (all of them on one process)
 };
 
 struct StepOptions {
@@ -29,6 +31,10 @@ struct StepOptions {
     /// CPU only, for tests: train in passes of this many columns (rounded up to a multiple of
     /// 8), as many side by side as there are threads; 0: the executor's own plan.
     std::int64_t pass_columns = 0;
+    /// Where this process's samples start in each step's batch, for the dropout masks (keyed on a
+    /// sample's place): rank × the batch size rounded up to 8 when several ranks share a step, so
+    /// that they draw different masks.
+    std::int64_t first_sample = 0;
 };
 
 /// How one optimisation step runs on a device. The trainer asks for the gradients of a batch,
@@ -47,12 +53,20 @@ class StepExecutor {
     StepExecutor(const StepExecutor&) = delete;
     StepExecutor& operator=(const StepExecutor&) = delete;
 
-    /// Starts an epoch of steps over the rows of `data` in `order` (a permutation of its rows).
-    void start_epoch(const DeviceDataset& data, const std::vector<std::uint32_t>& order);
+    /// Starts an epoch of `steps` steps (0: as many as batches of its rows) over the rows of
+    /// `data` in `order` (a permutation of its rows).
+    void start_epoch(const DeviceDataset& data,
+                     const std::vector<std::uint32_t>& order,
+                     std::int64_t steps = 0);
     /// The gradient of the weighted mean loss of the epoch's samples order[first, first + count)
-    /// (the next step, count ≤ batch_size) into gradients(), without weight penalties.
-    /// `global_step` keys the step's dropout masks.
-    void compute_gradients(std::int64_t first, std::int64_t count, std::uint64_t global_step);
+    /// (the next step, count ≤ batch_size) into gradients(), without weight penalties: their
+    /// Σ ∂(w·ℓ) divided by `divisor`, or when that is 0 by their own Σ w. A step of several
+    /// ranks divides each rank's share by the Σ w of the whole batch; a rank may have no sample
+    /// of a step (count 0: zero gradients). `global_step` keys the step's dropout masks.
+    void compute_gradients(std::int64_t first,
+                           std::int64_t count,
+                           std::uint64_t global_step,
+                           double divisor = 0.0);
     /// The last step's gradients, laid out like the model's parameters.
     virtual Tensor gradients() const = 0;
     /// One optimizer update of the model's parameters from gradients().

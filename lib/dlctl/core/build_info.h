@@ -10,6 +10,7 @@ struct BuildInfo {
         git_commit;  ///< short hash of the built commit ("-dirty" if modified), or "unknown"
     std::string build_type;  ///< CMAKE_BUILD_TYPE
     bool cuda = false;       ///< whether the CUDA backend was compiled in
+    bool mpi = false;        ///< whether data-parallel training over MPI was compiled in
 };
 
 const BuildInfo& build_info();

@@ -1,11 +1,15 @@
 #include "dlctl/core/launch.h"
 
 #include <cstdlib>
+#include <initializer_list>
 
 namespace dlctl {
 
-std::optional<ParallelLaunch> parallel_launch() {
-    for (const char* variable : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"}) {
+namespace {
+
+/// The first of `variables` that holds a count above 1, and its name.
+std::optional<ParallelLaunch> first_count(std::initializer_list<const char*> variables) {
+    for (const char* variable : variables) {
         const char* value = std::getenv(variable);
         if (value == nullptr) continue;
         char* end = nullptr;
@@ -15,6 +19,18 @@ std::optional<ParallelLaunch> parallel_launch() {
         }
     }
     return std::nullopt;
+}
+
+}  // namespace
+
+std::optional<ParallelLaunch> parallel_launch() {
+    return first_count({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"});
+}
+
+int ranks_on_this_machine() {
+    const auto local =
+        first_count({"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"});
+    return local ? local->ranks : 1;
 }
 
 }  // namespace dlctl

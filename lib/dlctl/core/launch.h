@@ -16,4 +16,8 @@ struct ParallelLaunch {
 /// The launch of this process when it is one of several ranks; nullopt for a single process.
 std::optional<ParallelLaunch> parallel_launch();
 
+/// How many ranks the launcher started on this machine (OpenMPI's OMPI_COMM_WORLD_LOCAL_SIZE,
+/// MPICH's MPI_LOCALNRANKS, Slurm's SLURM_NTASKS_PER_NODE); 1 when none says.
+int ranks_on_this_machine();
+
 }  // namespace dlctl

@@ -425,6 +425,21 @@ void require_regular_file(const std::string& path) {
 
 }  // namespace
 
+Dataset rows_of(const Dataset& data, std::int64_t first, std::int64_t count) {
+    DLCTL_CHECK(first >= 0 && count >= 0 && first + count <= data.n_rows);
+    const auto columns = [&](const std::vector<float>& v, std::int64_t per_row) {
+        if (v.empty()) return std::vector<float>{};
+        return std::vector<float>(v.begin() + first * per_row,
+                                  v.begin() + (first + count) * per_row);
+    };
+    return {data.n_features,
+            count,
+            columns(data.features, data.n_features),
+            columns(data.targets, 1),
+            columns(data.weights, 1),
+            {}};
+}
+
 PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes, const CvSpec& cv) {
     PreparedData data;
     require_regular_file(spec.path);

@@ -26,6 +26,10 @@ struct Dataset {
     std::vector<std::int64_t> outside_vocabulary;
 };
 
+/// Rows [first, first + count) of `data` (a rank's shard of a split), with their targets and
+/// weights; outside_vocabulary is not counted.
+Dataset rows_of(const Dataset& data, std::int64_t first, std::int64_t count);
+
 /// Everything `train` needs from the data: the three encoded splits and how they were made.
 struct PreparedData {
     Table table;

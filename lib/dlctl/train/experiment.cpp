@@ -9,6 +9,7 @@
 #include <csignal>
 #include <nlohmann/json.hpp>
 #include <optional>
+#include <thread>
 
 #include "dlctl/backend/backend.h"
 #include "dlctl/checkpoint/checkpoint.h"
@@ -18,6 +19,7 @@
 #include "dlctl/core/build_info.h"
 #include "dlctl/core/crc32.h"
 #include "dlctl/core/error.h"
+#include "dlctl/core/launch.h"
 #include "dlctl/data/dataset.h"
 #include "dlctl/data/summary.h"
 #include "dlctl/io/atomic_file.h"
@@ -27,6 +29,8 @@
 #include "dlctl/nn/data_init.h"
 #include "dlctl/nn/model_builder.h"
 #include "dlctl/nn/model_weights.h"
+#include "dlctl/parallel/rank_agreement.h"
+#include "dlctl/parallel/row_shard.h"
 #include "dlctl/train/checkpointing.h"
 #include "dlctl/train/cross_validation.h"
 #include "dlctl/train/interrupt.h"
@@ -53,6 +57,8 @@ struct PreparedRun {
     std::optional<Checkpoint> resumed;
     std::int64_t batch_size = 0;  ///< train.batch_size, or the largest split when smaller
     bool has_validation = false;
+    Communicator* ranks = nullptr;  ///< several ranks training together; null: one process
+    Dataset shards[3];              ///< several ranks: this rank's rows of train, validation, test
 };
 
 namespace {
@@ -172,11 +178,21 @@ void initialize_on_training_rows(Backend& backend,
     initialize_from_data(backend, model, sample.view(train.n_features, count), rng);
 }
 
-PreparedRun prepare_run(const ExperimentSpec& spec, const fs::path& resume) {
+/// train.threads, or when it is 0 (all cores) on several ranks, the cores of this machine shared
+/// among its ranks.
+int threads_of_rank(const ExperimentSpec& spec, const Communicator* ranks) {
+    if (spec.train.threads > 0 || ranks == nullptr || ranks->size() == 1) return spec.train.threads;
+    const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    return std::max(1, cores / ranks_on_this_machine());
+}
+
+PreparedRun prepare_run(const ExperimentSpec& spec, const fs::path& resume, Communicator* ranks) {
     PreparedRun run;
+    run.ranks = ranks != nullptr && ranks->size() > 1 ? ranks : nullptr;
     run.classes = target_classes(spec);
     const bool tf32 = spec.train.precision == "tf32";
-    run.backend = make_backend(parse_device(spec.train.device), spec.train.threads, tf32);
+    run.backend =
+        make_backend(parse_device(spec.train.device), threads_of_rank(spec, run.ranks), tf32);
     if (tf32 && run.backend->device().kind == DeviceKind::kCpu) {
         spdlog::info(
             "train.precision tf32 applies to GPU matrix products; the CPU computes in fp32");
@@ -222,6 +238,17 @@ void write_run_header(const ExperimentSpec& spec, const PreparedRun& run, const 
             "value of such a batch to 0; choose another train.batch_size",
             run.batch_size == 1 ? "batch_size 1" : "the last batch of each epoch");
     }
+    if (run.ranks != nullptr) {
+        spdlog::info(
+            "data-parallel on {} ranks: each trains on its block of about {} training rows; "
+            "every step's gradients are summed over the ranks",
+            run.ranks->size(), run.data.train.n_rows / run.ranks->size());
+        if (has_batch_norm) {
+            spdlog::warn(
+                "batch_norm normalises over each rank's rows of a batch, not the whole batch; "
+                "its running statistics are rank 0's");
+        }
+    }
     if (!spec.model.init_from.empty()) {
         spdlog::info("initial weights from {}", spec.model.init_from);
     } else if (spec.model.data_init) {
@@ -245,6 +272,7 @@ TrainerOptions trainer_options(const ExperimentSpec& spec,
                                const PreparedRun& run,
                                bool show_progress) {
     TrainerOptions o;
+    o.ranks = run.ranks;
     o.epochs = spec.train.epochs;
     o.batch_size = static_cast<int>(run.batch_size);
     o.seed = spec.seed;
@@ -316,9 +344,39 @@ struct DeviceSplits {
     DeviceDataset train, validation, test;
 };
 
+/// The splits in the backend's memory: all of each on one process; on several ranks, this
+/// rank's block of each (kept in run.shards).
+DeviceSplits upload_splits(Trainer& trainer, PreparedRun& run) {
+    const Dataset* splits[3] = {&run.data.train, &run.data.validation, &run.data.test};
+    DeviceDataset uploaded[3];
+    for (int i = 0; i < 3; ++i) {
+        if (run.ranks == nullptr) {
+            uploaded[i] = trainer.upload(*splits[i]);
+            continue;
+        }
+        const RowShard shard = shard_rows(splits[i]->n_rows, run.ranks->rank(), run.ranks->size());
+        run.shards[i] = rows_of(*splits[i], shard.first, shard.count);
+        uploaded[i] = trainer.upload(run.shards[i], shard);
+    }
+    return {std::move(uploaded[0]), std::move(uploaded[1]), std::move(uploaded[2])};
+}
+
+/// What every rank must have read alike: the encoded splits' sizes and bytes.
+std::string data_fingerprint(const PreparedData& data) {
+    std::uint32_t crc = 0;
+    for (const Dataset* d : {&data.train, &data.validation, &data.test}) {
+        for (const std::vector<float>* v : {&d->features, &d->targets, &d->weights}) {
+            crc = crc32({reinterpret_cast<const char*>(v->data()), v->size() * sizeof(float)}, crc);
+        }
+    }
+    return fmt::format("{}/{}/{} rows of {} features, crc32 {:08x}", data.train.n_rows,
+                       data.validation.n_rows, data.test.n_rows, data.train.n_features, crc);
+}
+
 struct TrainingOutcome {
     FitResult fit;
-    double seconds = 0.0;  ///< the epochs and their checkpoints
+    double seconds = 0.0;            ///< the epochs and their checkpoints
+    double allreduce_seconds = 0.0;  ///< of those, summing gradients over the ranks
 };
 
 /// Renames `file` to FILE.before-resume, replacing an older one, when it exists: a run resumed
@@ -367,6 +425,7 @@ TrainingOutcome train_epochs(const ExperimentSpec& spec,
                          r.learning_rate, r.seconds, r.best ? " (best)" : "");
         });
     checkpoints.finish();  // the last checkpoint is on disk: its write counts as training
+    outcome.allreduce_seconds = trainer.allreduce_seconds();
     outcome.seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     return outcome;
@@ -449,6 +508,10 @@ void summarize_outcome(const ExperimentSpec& spec,
         {"train_seconds", outcome.seconds},
         {"samples_per_second", outcome.seconds > 0 ? samples / outcome.seconds : 0.0},
         {"total_seconds", total_seconds}};
+    if (run.ranks != nullptr) {
+        summary["ranks"] = run.ranks->size();
+        summary["timings"]["allreduce_seconds"] = outcome.allreduce_seconds;
+    }
 }
 
 /// The hparams session status of a run's summary.json status.
@@ -467,18 +530,44 @@ std::string curves_status(const FitResult& fit) {
 
 }  // namespace
 
-Experiment::Experiment(ExperimentSpec spec, const fs::path& resume)
-    : spec_(std::move(spec)),
-      resume_(resume),
-      started_(std::chrono::steady_clock::now()),
-      run_(std::make_unique<PreparedRun>(prepare_run(spec_, resume))) {}
+Experiment::Experiment(ExperimentSpec spec, const fs::path& resume, Communicator* ranks)
+    : spec_(std::move(spec)), resume_(resume), started_(std::chrono::steady_clock::now()) {
+    if (ranks == nullptr) {
+        run_ = std::make_unique<PreparedRun>(prepare_run(spec_, resume, nullptr));
+        return;
+    }
+    check_ranks_agree(*ranks, "resolved spec", to_yaml(spec_));
+    on_every_rank(*ranks,
+                  [&] { run_ = std::make_unique<PreparedRun>(prepare_run(spec_, resume, ranks)); });
+    check_ranks_agree(*ranks, "encoded data", data_fingerprint(run_->data));
+}
+
+ExperimentResult Experiment::follow(const ExperimentOptions& options) {
+    PreparedRun& run = *run_;
+    const InterruptGuard interrupt_guard;
+    Trainer trainer(*run.backend, *run.model, *run.loss, *run.optimizer,
+                    trainer_options(spec_, run, false));
+    const DeviceSplits splits = upload_splits(trainer, run);
+    if (run.resumed) {
+        restore_training(*run.resumed, options.resume, *run.backend, *run.model, trainer);
+    }
+    trainer.synchronize_model();
+    // The collectives of Experiment::run's rank 0, in its order.
+    trainer.fit(splits.train, run.has_validation ? &splits.validation : nullptr,
+                [](const EpochResult&) {});
+    trainer.evaluate(splits.train);
+    if (run.has_validation) trainer.evaluate(splits.validation);
+    if (run.data.test.n_rows > 0) trainer.evaluate(splits.test);
+    return {{}, InterruptGuard::requested(), InterruptGuard::signal()};
+}
 
 Experiment::~Experiment() = default;
 
 ExperimentResult Experiment::run(const ExperimentOptions& options) {
     DLCTL_CHECK(options.resume == resume_);
-    const ExperimentSpec& spec = spec_;
     PreparedRun& run = *run_;
+    if (run.ranks != nullptr && !run.ranks->leads()) return follow(options);
+    const ExperimentSpec& spec = spec_;
     const auto started = started_;
     const fs::path run_dir = options.in_place ? reuse_run_dir(options.run_dir)
                                               : create_run_dir(spec.output.dir, options.run_dir);
@@ -505,11 +594,10 @@ ExperimentResult Experiment::run(const ExperimentOptions& options) {
         if (const std::string steps = trainer.describe_steps(); !steps.empty()) {
             spdlog::info("{}", steps);
         }
-        const DeviceSplits splits{trainer.upload(run.data.train),
-                                  trainer.upload(run.data.validation),
-                                  trainer.upload(run.data.test)};
+        const DeviceSplits splits = upload_splits(trainer, run);
         std::vector<std::vector<std::string>> earlier_rows;
         Checkpoint base = checkpoint_base(spec, options, run, trainer, earlier_rows);
+        trainer.synchronize_model();
         curves.emplace(run_dir, spec.name, base.history.columns, earlier_rows);
         if (spec.output.tensorboard) {
             tensorboard.emplace(run_dir, spec, base.history.columns, earlier_rows,
@@ -550,11 +638,20 @@ ExperimentResult Experiment::run(const ExperimentOptions& options) {
 }
 
 ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOptions& options) {
+    const bool several = options.ranks != nullptr && options.ranks->size() > 1;
     if (spec.train.cv.folds > 0 && spec.train.cv.fold == 0) {
+        if (several) {
+            throw UsageError(
+                fmt::format("train.cv runs its {} folds one after another in one process; it "
+                            "cannot be spread over {} ranks",
+                            spec.train.cv.folds, options.ranks->size()),
+                "train each fold on the ranks (--set train.cv.fold=K), or run the cross-"
+                "validation as one process");
+        }
         return run_cross_validation(spec, options);
     }
     // Everything that can reject the inputs runs before the run directory exists.
-    Experiment experiment(spec, options.resume);
+    Experiment experiment(spec, options.resume, several ? options.ranks : nullptr);
     return experiment.run(options);
 }
 

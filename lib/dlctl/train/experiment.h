@@ -5,6 +5,7 @@
 #include <memory>
 
 #include "dlctl/config/spec.h"
+#include "dlctl/parallel/communicator.h"
 
 namespace dlctl {
 
@@ -17,6 +18,9 @@ struct ExperimentOptions {
     /// Continue in `run_dir`, the directory of an earlier run (its files are replaced or
     /// appended to), instead of requiring a new or empty one.
     bool in_place = false;
+    /// The ranks training one model together (data-parallel): rank 0 writes the run directory,
+    /// the others only train. Null: this process alone.
+    Communicator* ranks = nullptr;
 };
 
 struct ExperimentResult {
@@ -33,7 +37,7 @@ struct ExperimentResult {
 /// errors (spec, data, device) are thrown before the run directory is created; a failure after
 /// that still leaves a summary.json saying why the run stopped.
 /// With train.cv.folds (and no fold named), runs the cross-validation instead
-/// (run_cross_validation).
+/// (run_cross_validation; UsageError on several ranks).
 ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOptions& options);
 
 struct PreparedRun;
@@ -43,8 +47,11 @@ struct PreparedRun;
 class Experiment {
   public:
     /// Everything that can reject the inputs: device, data, model and the checkpoint `resume`
-    /// continues from (empty: none). Creates no file.
-    Experiment(ExperimentSpec spec, const std::filesystem::path& resume);
+    /// continues from (empty: none). Creates no file. On several `ranks`, every rank prepares
+    /// the same data and they check that they agree on it and on the spec (RanksError).
+    Experiment(ExperimentSpec spec,
+               const std::filesystem::path& resume,
+               Communicator* ranks = nullptr);
     ~Experiment();
     Experiment(const Experiment&) = delete;
     Experiment& operator=(const Experiment&) = delete;
@@ -54,6 +61,9 @@ class Experiment {
     ExperimentResult run(const ExperimentOptions& options);
 
   private:
+    /// A rank other than 0: the same training and evaluations, no file written.
+    ExperimentResult follow(const ExperimentOptions& options);
+
     ExperimentSpec spec_;
     std::filesystem::path resume_;
     std::chrono::steady_clock::time_point started_;

@@ -16,6 +16,8 @@
 
 namespace dlctl {
 
+static_assert(sizeof(LossSum) == 2 * sizeof(double), "ranks sum LossSums as pairs of doubles");
+
 namespace {
 
 std::int64_t steps_for(std::int64_t rows, std::int64_t batch) { return (rows + batch - 1) / batch; }
@@ -28,10 +30,15 @@ Tensor columns(const Buffer& buffer, std::int64_t rows, std::int64_t first, std:
 }  // namespace
 
 struct Trainer::EpochSteps {
-    std::vector<std::uint32_t> order;  ///< the epoch's sample order
+    std::vector<std::uint32_t> order;  ///< the epoch's sample order (of this rank's rows)
     std::int64_t steps = 0;            ///< an epoch's
-    std::int64_t done = 0;             ///< of this epoch, completed
-    double learning_rate = 0.0;        ///< of the last step
+    /// Several ranks: the epoch's order of all the split's rows, where each step's samples start
+    /// in `order` (steps + 1 entries) and each step's divisor, the Σ w of its whole batch.
+    std::vector<std::uint32_t> split_order;
+    std::vector<std::int64_t> step_first;
+    std::vector<double> divisors;
+    std::int64_t done = 0;       ///< of this epoch, completed
+    double learning_rate = 0.0;  ///< of the last step
     ProgressLine& progress;
     LossSum drawn;  ///< the losses of the steps the progress line has shown
     std::int64_t drawn_steps = 0;
@@ -50,10 +57,14 @@ Trainer::Trainer(Backend& backend,
       options_(std::move(options)),
       executor_(std::move(executor)),
       stopping_(options_.early_stopping) {
+    const bool several = options_.ranks != nullptr && options_.ranks->size() > 1;
+    if (several) rank_tensors_.emplace(*options_.ranks, backend_);
     if (!executor_) {
-        executor_ =
-            make_step_executor(backend_, model_, loss_,
-                               {options_.batch_size, options_.seed, !options_.metrics.empty(), 0});
+        const std::int64_t first_sample =
+            several ? options_.ranks->rank() * ((options_.batch_size + 7) / 8 * 8) : 0;
+        executor_ = make_step_executor(
+            backend_, model_, loss_,
+            {options_.batch_size, options_.seed, !options_.metrics.empty(), 0, first_sample});
     }
     optimizer_.allocate(backend_, model_.parameter_count());
     if (options_.early_stopping.enabled && options_.early_stopping.restore_best) {
@@ -64,8 +75,10 @@ Trainer::Trainer(Backend& backend,
 
 Trainer::~Trainer() = default;
 
-DeviceDataset Trainer::upload(const Dataset& dataset) {
+DeviceDataset Trainer::upload(const Dataset& dataset, std::optional<RowShard> shard) {
     DLCTL_CHECK(dataset.n_features == model_.input_size());
+    if (!shard) shard = RowShard::whole(dataset.n_rows);
+    DLCTL_CHECK(shard->count == dataset.n_rows && (distributed() || shard->total == shard->count));
     if (options_.classes > 1) {
         for (std::int64_t i = 0; i < dataset.n_rows; ++i) {
             const float y = dataset.targets[i];
@@ -73,12 +86,12 @@ DeviceDataset Trainer::upload(const Dataset& dataset) {
                 throw DataError(
                     fmt::format("row {} of the encoded data has target {}, which is not a "
                                 "class index 0..{}",
-                                i + 1, y, options_.classes - 1));
+                                shard->first + i + 1, y, options_.classes - 1));
             }
         }
     }
     DeviceDataset out{&dataset, backend_.allocate(dataset.features.size()),
-                      backend_.allocate(dataset.targets.size()), Buffer{}};
+                      backend_.allocate(dataset.targets.size()), Buffer{}, *shard};
     backend_.upload(dataset.features.data(), out.features.view(dataset.n_features, dataset.n_rows));
     backend_.upload(dataset.targets.data(), out.targets.view(1, dataset.n_rows));
     if (!dataset.weights.empty()) {
@@ -125,27 +138,74 @@ void Trainer::apply_factor_schedules(double progress) {
     }
 }
 
-bool Trainer::train_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps) {
-    const std::int64_t rows = train.host->n_rows, batch_size = options_.batch_size;
-    std::iota(steps.order.begin(), steps.order.end(), 0u);
+void Trainer::synchronize_model() {
+    if (!distributed()) return;
+    rank_tensors_->broadcast(model_.parameters());
+    if (model_.state().size() > 0) rank_tensors_->broadcast(model_.state());
+}
+
+bool Trainer::on_any_rank(bool flag) { return distributed() ? options_.ranks->any(flag) : flag; }
+
+std::vector<float> Trainer::from_every_rank(const float* values, std::int64_t count) {
+    if (!distributed()) return {values, values + count};
+    return options_.ranks->concatenate(values, count);
+}
+
+void Trainer::plan_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps) const {
+    std::vector<std::uint32_t>& order = distributed() ? steps.split_order : steps.order;
+    order.resize(static_cast<std::size_t>(train.shard.total));
+    std::iota(order.begin(), order.end(), 0u);
     if (options_.shuffle) {
         Rng rng(options_.seed, RngStream::kShuffle, static_cast<std::uint64_t>(epoch));
-        for (std::size_t i = steps.order.size(); i > 1; --i) {
-            std::swap(steps.order[i - 1], steps.order[rng.below(i)]);
+        for (std::size_t i = order.size(); i > 1; --i) {
+            std::swap(order[i - 1], order[rng.below(i)]);
         }
     }
-    executor_->start_epoch(train, steps.order);
+    const std::int64_t batch = options_.batch_size, total = train.shard.total;
+    steps.step_first.assign(1, 0);
+    if (!distributed()) {
+        for (std::int64_t s = 1; s <= steps.steps; ++s) {
+            steps.step_first.push_back(std::min(s * batch, total));
+        }
+        return;
+    }
+    // This rank's samples of each step, in the step's order; a step's divisor is its whole
+    // batch's Σ w (each rank's own share of it, summed).
+    const RowShard& shard = train.shard;
+    const std::vector<float>& weights = train.host->weights;
+    steps.order.clear();
+    steps.divisors.assign(static_cast<std::size_t>(steps.steps), 0.0);
+    for (std::int64_t s = 0; s < steps.steps; ++s) {
+        const std::int64_t end = std::min((s + 1) * batch, total);
+        for (std::int64_t i = s * batch; i < end; ++i) {
+            const std::int64_t row = order[static_cast<std::size_t>(i)];
+            if (!shard.holds(row)) continue;
+            steps.order.push_back(static_cast<std::uint32_t>(row - shard.first));
+            steps.divisors[s] += weights.empty() ? 1.0 : weights[row - shard.first];
+        }
+        steps.step_first.push_back(static_cast<std::int64_t>(steps.order.size()));
+    }
+    options_.ranks->sum(steps.divisors.data(), steps.steps);
+    for (double& d : steps.divisors) d = d > 0.0 ? d : 1.0;  // as a single process's batch
+}
+
+bool Trainer::train_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps) {
+    plan_epoch(epoch, train, steps);
+    executor_->start_epoch(train, steps.order, steps.steps);
     steps.done = steps.drawn_steps = 0;
     steps.drawn = {};
     steps.progress.start_epoch();
     for (std::int64_t step = 0; step < steps.steps; ++step) {
-        const std::int64_t first = step * batch_size;
+        const std::int64_t first = steps.step_first[step];
+        const std::int64_t count = steps.step_first[step + 1] - first;
         steps.learning_rate = schedule_->at(epoch - 1, step);
         optimizer_.set_learning_rate(steps.learning_rate);
         apply_factor_schedules(static_cast<double>(global_step_) /
                                static_cast<double>(options_.epochs * steps.steps));
-        executor_->compute_gradients(first, std::min(batch_size, rows - first), global_step_);
+        executor_->compute_gradients(first, count, global_step_,
+                                     distributed() ? steps.divisors[step] : 0.0);
         const Tensor grads = executor_->gradients();
+        if (distributed()) rank_tensors_->sum(grads);
         model_.add_penalty_gradients(backend_, grads);
         clip_gradients(grads);
         executor_->apply_update(optimizer_);
@@ -157,7 +217,7 @@ bool Trainer::train_epoch(int epoch, const DeviceDataset& train, EpochSteps& ste
             steps.drawn_steps = steps.done;
             steps.progress.draw(epoch, options_.epochs, step + 1, steps.steps, steps.drawn.mean());
         }
-        if (InterruptGuard::requested()) return false;
+        if (on_any_rank(InterruptGuard::requested())) return false;
     }
     return true;
 }
@@ -165,9 +225,14 @@ bool Trainer::train_epoch(int epoch, const DeviceDataset& train, EpochSteps& ste
 Evaluation Trainer::summarize_epoch(int epoch,
                                     const DeviceDataset& train,
                                     const EpochSteps& steps) {
+    std::vector<LossSum> sums = executor_->step_losses(0);
+    if (distributed()) {  // LossSum is two doubles
+        options_.ranks->sum(reinterpret_cast<double*>(sums.data()),
+                            2 * static_cast<std::int64_t>(sums.size()));
+    }
     LossSum total;
     std::int64_t step = 0;
-    for (const LossSum& sum : executor_->step_losses(0)) {
+    for (const LossSum& sum : sums) {
         ++step;
         if (!std::isfinite(sum.weighted_loss)) {
             throw DivergedError(
@@ -182,19 +247,26 @@ Evaluation Trainer::summarize_epoch(int epoch,
                               options_.target_scale);
     if (!options_.metrics.empty()) {
         const Dataset& host = *train.host;
-        const std::int64_t seen = std::min(host.n_rows, steps.done * options_.batch_size);
+        const std::int64_t seen = steps.step_first[steps.done];
         host_predictions_.resize(static_cast<std::size_t>(model_.output_size() * seen));
         host_targets_.resize(static_cast<std::size_t>(seen));
         executor_->download_predictions(seen, host_predictions_.data());
         for (std::int64_t i = 0; i < seen; ++i) host_targets_[i] = host.targets[steps.order[i]];
-        metrics.update(host_predictions_.data(), host_targets_.data(), seen);
+        const std::vector<float> predictions =
+            from_every_rank(host_predictions_.data(), model_.output_size() * seen);
+        const std::vector<float> targets = from_every_rank(host_targets_.data(), seen);
+        metrics.update(predictions.data(), targets.data(),
+                       static_cast<std::int64_t>(targets.size()));
     }
     return {total.mean(), metrics.compute(), {}};
 }
 
 void Trainer::end_epoch(EpochResult& r, const DeviceDataset* validation) {
+    // Batch norm's running statistics saw only each rank's rows: rank 0's are the model's (as
+    // PyTorch's DistributedDataParallel broadcasts its buffers).
+    if (distributed() && model_.state().size() > 0) rank_tensors_->broadcast(model_.state());
     const bool validate = r.epoch % options_.validate_every == 0 || r.epoch == options_.epochs;
-    if (validation != nullptr && validation->host->n_rows > 0 && validate) {
+    if (validation != nullptr && validation->shard.total > 0 && validate) {
         r.validation = evaluate(*validation);
     }
     schedule_->end_epoch(logged_value(r, options_.schedule.monitor));
@@ -215,13 +287,20 @@ bool Trainer::past_time_limit(std::chrono::steady_clock::time_point fit_start,
     return elapsed + longest_epoch > options_.time_limit;
 }
 
+bool Trainer::stop_for_time_limit(std::chrono::steady_clock::time_point fit_start,
+                                  double longest_epoch) {
+    return on_any_rank(past_time_limit(fit_start, longest_epoch));
+}
+
 FitResult Trainer::fit(const DeviceDataset& train,
                        const DeviceDataset* validation,
                        const std::function<void(const EpochResult&)>& on_epoch) {
-    const std::int64_t rows = train.host->n_rows;
     ProgressLine progress(options_.show_progress);
-    EpochSteps steps{std::vector<std::uint32_t>(static_cast<std::size_t>(rows)),
-                     steps_for(rows, options_.batch_size),
+    EpochSteps steps{{},
+                     steps_for(train.shard.total, options_.batch_size),
+                     {},
+                     {},
+                     {},
                      0,
                      optimizer_.learning_rate(),
                      progress,
@@ -237,7 +316,7 @@ FitResult Trainer::fit(const DeviceDataset& train,
     double longest_epoch = 0.0;
     for (int epoch = epoch_ + 1; epoch <= options_.epochs && !stopping_.should_stop(); ++epoch) {
         const auto start = std::chrono::steady_clock::now();
-        if (past_time_limit(fit_start, longest_epoch)) {
+        if (stop_for_time_limit(fit_start, longest_epoch)) {
             result.stop_reason = "time_limit";
             break;
         }
@@ -260,7 +339,7 @@ FitResult Trainer::fit(const DeviceDataset& train,
             result.stop_reason = "early_stopping";
             break;
         }
-        if (InterruptGuard::requested()) {
+        if (on_any_rank(InterruptGuard::requested())) {
             result.stop_reason = "interrupted";
             break;
         }
@@ -316,11 +395,13 @@ std::vector<ParameterShaped> Trainer::checkpoint_buffers() const {
 Evaluation Trainer::evaluate(const DeviceDataset& data) {
     const Dataset& host = *data.host;
     const std::int64_t rows = host.n_rows;
-    DLCTL_CHECK(rows > 0);
+    DLCTL_CHECK(data.shard.total > 0);
     if (!inference_) inference_.emplace(backend_, model_, &loss_);
     const std::int64_t batch = inference_->max_batch(), outputs = model_.output_size();
+    // Several ranks keep their predictions to gather them: metrics such as AUC need them all.
+    const std::size_t kept = distributed() ? static_cast<std::size_t>(outputs * rows) : 0;
     host_predictions_.resize(
-        std::max(host_predictions_.size(), static_cast<std::size_t>(outputs * batch)));
+        std::max({host_predictions_.size(), static_cast<std::size_t>(outputs * batch), kept}));
     MetricAccumulator metrics(options_.metrics, options_.classes, options_.target_offset,
                               options_.target_scale);
     LossSum total;
@@ -330,8 +411,17 @@ Evaluation Trainer::evaluate(const DeviceDataset& data) {
             inference_->predict(columns(data.features, host.n_features, first, count));
         total += inference_->loss(columns(data.targets, 1, first, count),
                                   columns(data.weights, 1, first, count));
-        backend_.download(predictions, host_predictions_.data());
-        metrics.update(host_predictions_.data(), host.targets.data() + first, count);
+        float* into = host_predictions_.data() + (distributed() ? outputs * first : 0);
+        backend_.download(predictions, into);
+        if (!distributed()) metrics.update(into, host.targets.data() + first, count);
+    }
+    if (distributed()) {
+        options_.ranks->sum(reinterpret_cast<double*>(&total), 2);  // LossSum is two doubles
+        const std::vector<float> predictions =
+            options_.ranks->concatenate(host_predictions_.data(), outputs * rows);
+        const std::vector<float> targets = options_.ranks->concatenate(host.targets.data(), rows);
+        metrics.update(predictions.data(), targets.data(),
+                       static_cast<std::int64_t>(targets.size()));
     }
     Evaluation e{total.mean(), metrics.compute(), {}};
     if (options_.classes > 0) e.confusion = metrics.confusion();

@@ -20,7 +20,9 @@
 #include "dlctl/nn/sequential.h"
 #include "dlctl/optim/optimizer.h"
 #include "dlctl/optim/schedule.h"
+#include "dlctl/parallel/communicator.h"
 #include "dlctl/train/early_stopping.h"
+#include "dlctl/train/rank_tensors.h"
 
 namespace dlctl {
 
@@ -42,6 +44,9 @@ struct TrainerOptions {
     EarlyStoppingSpec early_stopping;
     bool show_progress = false;  ///< Keras-like progress line on stderr
     double time_limit = 0.0;     ///< seconds; no epoch starts that would end past it (0: none)
+    /// The ranks training this model together, each on its shard of every split (the shard of
+    /// upload); null: this process alone.
+    Communicator* ranks = nullptr;
 };
 
 /// Loss and metrics of the model on a whole split.
@@ -76,6 +81,12 @@ double logged_value(const EpochResult& r, const std::string& name);
 /// included, a learning-rate schedule, gradient clipping, loss and metrics over whole epochs,
 /// validation every N epochs, early stopping with best-weight restore, and a clean stop on Ctrl-C
 /// (InterruptGuard). How each step runs on the device is its StepExecutor's business.
+///
+/// Data-parallel on several ranks (options.ranks): every rank shuffles all rows of the split the
+/// same way, so a step's batch is the one a single process would take; each rank computes the
+/// gradient of its own rows of it (divided by the whole batch's Σ w), the ranks sum them
+/// (Communicator::sum) and every rank applies the same update. Losses, metrics and the decisions
+/// that end training (early stopping, time limit, Ctrl-C) are the ranks' together.
 class Trainer {
   public:
     /// `executor`: how steps run (tests choose one); null: make_step_executor's for `backend`.
@@ -87,9 +98,13 @@ class Trainer {
             std::unique_ptr<StepExecutor> executor = nullptr);
     ~Trainer();
 
-    /// `dataset` in the backend's memory; DataError for a target that is not a class index
-    /// of the task.
-    DeviceDataset upload(const Dataset& dataset);
+    /// `dataset` (this rank's `shard` of a split; by default all of it) in the backend's
+    /// memory; DataError for a target that is not a class index of the task.
+    DeviceDataset upload(const Dataset& dataset, std::optional<RowShard> shard = std::nullopt);
+    /// Gives every rank rank 0's weights and model state (one process: nothing to do).
+    void synchronize_model();
+    /// Seconds the ranks spent summing gradients (0 on one process).
+    double allreduce_seconds() const { return rank_tensors_ ? rank_tensors_->sum_seconds() : 0.0; }
     /// How the device runs a step, for the log (empty when it runs whole batches plainly).
     std::string describe_steps() const { return executor_->describe(); }
 
@@ -117,6 +132,14 @@ class Trainer {
     /// The running state of one epoch's steps.
     struct EpochSteps;
 
+    bool distributed() const { return rank_tensors_.has_value(); }
+    /// The epoch's order of the split's rows, this rank's share of each step and the steps'
+    /// divisors (several ranks) into `steps`.
+    void plan_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps) const;
+    /// `flag` on this rank, or on any rank when several train together.
+    bool on_any_rank(bool flag);
+    /// The host copies of `values` of every rank, in rank order (one process: `values`).
+    std::vector<float> from_every_rank(const float* values, std::int64_t count);
     /// One epoch's steps in a shuffled order; false when Ctrl-C stopped it.
     bool train_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps);
     /// The dropout and weight-decay factors of a step at `progress` (steps done / all steps).
@@ -126,6 +149,8 @@ class Trainer {
     /// Whether another epoch as long as the longest so far would end past options.time_limit.
     bool past_time_limit(std::chrono::steady_clock::time_point fit_start,
                          double longest_epoch) const;
+    /// past_time_limit on this rank, or on any rank when several train together.
+    bool stop_for_time_limit(std::chrono::steady_clock::time_point fit_start, double longest_epoch);
     /// Validation, the schedule's and early stopping's end of epoch, the best weights kept.
     void end_epoch(EpochResult& r, const DeviceDataset* validation);
     void clip_gradients(const Tensor& grads);
@@ -136,6 +161,7 @@ class Trainer {
     Optimizer& optimizer_;
     TrainerOptions options_;
     std::unique_ptr<StepExecutor> executor_;
+    std::optional<RankTensors> rank_tensors_;    ///< several ranks only
     std::optional<BatchedInference> inference_;  ///< made by the first evaluate
     std::uint64_t global_step_ = 0;
     int epoch_ = 0;  ///< completed epochs

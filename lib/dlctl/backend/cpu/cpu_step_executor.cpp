@@ -107,7 +107,8 @@ void CpuStepExecutor::run_lane(const Batch& batch, int lane, int lanes, CpuBacke
         const std::int64_t column = pass * plan_.columns;
         const std::int64_t width = std::min(plan_.columns, count - column);
         const Tensor x = columns(batch.features, column, width);
-        const ForwardContext ctx{Mode::kTrain, options().seed, batch.global_step, column};
+        const ForwardContext ctx{Mode::kTrain, options().seed, batch.global_step,
+                                 options().first_sample + column};
         const Tensor logits = program_.forward(backend, memory.work, x, ctx);
         if (options().keep_predictions) {
             model.predict(backend, logits, memory.prediction_scratch.data(),

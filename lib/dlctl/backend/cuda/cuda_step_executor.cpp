@@ -18,7 +18,8 @@ void CudaStepExecutor::train_batch(const Batch& batch) {
     Backend& gpu = backend();
     const Sequential& model = this->model();
     gpu.fill(work_.gradients(), 0.0f);  // layers add to their gradients
-    const ForwardContext ctx{Mode::kTrain, options().seed, batch.global_step, 0};
+    const ForwardContext ctx{Mode::kTrain, options().seed, batch.global_step,
+                             options().first_sample};
     const Tensor logits = model.forward(gpu, work_, batch.features, ctx);
     if (options().keep_predictions) {
         model.predict(gpu, logits, prediction_scratch_.data(),

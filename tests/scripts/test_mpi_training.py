@@ -1,0 +1,168 @@
+#!/usr/bin/env python3
+"""Data-parallel training over MPI, end to end on this machine (mpirun -np 2 over loopback).
+
+    python3 tests/scripts/test_mpi_training.py --dlctl build/bin/dlctl [--mpirun mpirun]
+
+1. Two ranks train the breast-cancer network (without its dropout: each rank draws its own
+   masks) to the per-epoch losses of one process, within 1e-6 relative; only rank 0 writes.
+2. A two-rank run resumed from its checkpoint ends as the uninterrupted two-rank run does.
+3. Ranks started with different specs stop together, exit 2, with one message naming the rank.
+4. An error on one rank alone (rank 0 cannot create its run directory) ends every rank.
+5. A rank killed mid-run stops the others with an error, not a hang.
+"""
+
+import argparse
+import csv
+import json
+import os
+import pathlib
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+REPO = pathlib.Path(__file__).resolve().parents[2]
+TOLERANCE = 1e-6
+
+
+def mpi_env():
+    env = dict(os.environ)
+    if os.geteuid() == 0:  # OpenMPI refuses root unless told
+        env.update(OMPI_ALLOW_RUN_AS_ROOT="1", OMPI_ALLOW_RUN_AS_ROOT_CONFIRM="1")
+    return env
+
+
+def run(command, timeout=300):
+    return subprocess.run(command, capture_output=True, text=True, env=mpi_env(), timeout=timeout)
+
+
+def write_spec(directory):
+    """The breast-cancer spec without its dropout layer."""
+    text = (REPO / "configs" / "breast_cancer.yaml").read_text()
+    lines = [l for l in text.splitlines() if "dropout" not in l]
+    text = "\n".join(lines).replace("../data/", str(REPO / "data") + "/")
+    spec = directory / "spec.yaml"
+    spec.write_text(text + "\n")
+    return spec
+
+
+def losses(run_dir):
+    with open(run_dir / "metrics.csv") as f:
+        return [(float(r["loss"]), float(r["val_loss"])) for r in csv.DictReader(f)]
+
+
+def check(condition, message, result=None):
+    if not condition:
+        detail = f"\n--- stderr ---\n{result.stderr}" if result is not None else ""
+        raise AssertionError(message + detail)
+
+
+def same_losses(a, b, what):
+    check(len(a) == len(b), f"{what}: {len(a)} epochs against {len(b)}")
+    for epoch, (x, y) in enumerate(zip(a, b), 1):
+        for u, v in zip(x, y):
+            check(abs(u - v) <= TOLERANCE * abs(u), f"{what}: epoch {epoch}: {u} against {v}")
+
+
+def test_two_ranks_match_one_process(args, tmp, spec):
+    train = [args.dlctl, "-q", "train", str(spec), "--threads", "1", "--set", "train.epochs=8"]
+    one = run(train + ["--run-dir", str(tmp / "one")])
+    check(one.returncode == 0, "one process failed", one)
+    two = run([args.mpirun, "-np", "2"] + train + ["--run-dir", str(tmp / "two")])
+    check(two.returncode == 0, "two ranks failed", two)
+    check(two.stdout.strip() == str(tmp / "two"), f"stdout is rank 0's run dir: {two.stdout!r}")
+    same_losses(losses(tmp / "one"), losses(tmp / "two"), "2 ranks against 1 process")
+    summary = json.loads((tmp / "two" / "summary.json").read_text())
+    check(summary["ranks"] == 2 and summary["timings"]["allreduce_seconds"] > 0, "summary ranks")
+    print("ok: 2 ranks match one process within 1e-6 per epoch")
+
+
+def test_resume(args, tmp, spec):
+    train = [args.mpirun, "-np", "2", args.dlctl, "-q", "train", str(spec), "--threads", "1"]
+    straight = run(train + ["--set", "train.epochs=6", "--run-dir", str(tmp / "straight")])
+    check(straight.returncode == 0, "straight run failed", straight)
+    first = run(train + ["--set", "train.epochs=3", "--run-dir", str(tmp / "resumed")])
+    check(first.returncode == 0, "first half failed", first)
+    second = run(train + ["--set", "train.epochs=6", "--run-dir", str(tmp / "resumed"),
+                          "--resume", "auto"])
+    check(second.returncode == 0, "resumed half failed", second)
+    same_losses(losses(tmp / "straight"), losses(tmp / "resumed"), "resumed against straight")
+    print("ok: a resumed two-rank run ends as the straight one")
+
+
+def test_specs_disagree(args, tmp, spec):
+    train = [args.dlctl, "train", str(spec), "--run-dir", str(tmp / "disagree")]
+    r = run([args.mpirun, "-np", "1"] + train + ["--seed", "1", ":", "-np", "1"] + train +
+            ["--seed", "2"])
+    check(r.returncode == 2, f"exit {r.returncode}, expected 2", r)
+    check(r.stderr.count("dlctl: error:") == 1, "one message", r)
+    check("rank 1 of 2 has a different resolved spec than rank 0" in r.stderr, "names rank 1", r)
+    check(not (tmp / "disagree").exists(), "no run directory")
+    print("ok: ranks with different specs stop together with one message")
+
+
+def test_one_rank_fails(args, tmp, spec):
+    (tmp / "a-file").write_text("not a directory\n")
+    r = run([args.mpirun, "-np", "2", args.dlctl, "train", str(spec), "--run-dir",
+             str(tmp / "a-file" / "run")], timeout=120)
+    check(r.returncode != 0, "a failing rank ends the run", r)
+    check("rank 0 of 2" in r.stderr, "the message names rank 0", r)
+    print("ok: an error on rank 0 alone ends every rank")
+
+
+def test_killed_rank(args, tmp, spec):
+    run_dir = tmp / "killed"
+    command = [args.mpirun, "-np", "2", args.dlctl, "-q", "train", str(spec), "--threads", "1",
+               "--set", "train.epochs=100000", "--set", "train.batch_size=8",
+               "--run-dir", str(run_dir)]
+    mpirun = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=mpi_env())
+    deadline = time.time() + 60
+    while not (run_dir / "metrics.csv").exists() or len(losses(run_dir)) < 1:
+        check(time.time() < deadline and mpirun.poll() is None, "training did not start")
+        time.sleep(0.2)
+    victim = find_rank(str(run_dir), 1)
+    check(victim is not None, "rank 1's process not found")
+    os.kill(victim, signal.SIGKILL)
+    try:
+        _, err = mpirun.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        mpirun.kill()
+        raise AssertionError("the other rank hung after rank 1 was killed")
+    check(mpirun.returncode != 0, f"mpirun exit {mpirun.returncode}")
+    print(f"ok: rank 1 killed, mpirun ended with exit {mpirun.returncode}")
+
+
+def find_rank(run_dir, rank):
+    """The pid of the dlctl process training into `run_dir` as rank `rank`."""
+    for entry in pathlib.Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            cmdline = (entry / "cmdline").read_bytes().split(b"\0")
+            environ = (entry / "environ").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if run_dir.encode() in cmdline and b"train" in cmdline and \
+                f"OMPI_COMM_WORLD_RANK={rank}".encode() in environ:
+            return int(entry.name)
+    return None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dlctl", required=True)
+    parser.add_argument("--mpirun", default="mpirun")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="dlctl-mpi-") as name:
+        tmp = pathlib.Path(name)
+        spec = write_spec(tmp)
+        for test in (test_two_ranks_match_one_process, test_resume, test_specs_disagree,
+                     test_one_rank_fails, test_killed_rank):
+            test(args, tmp, spec)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,115 @@
+#include "support/thread_ranks.h"
+
+#include <barrier>
+#include <exception>
+#include <string>
+#include <thread>
+#include <type_traits>
+
+namespace dlctl::test {
+
+struct ThreadRanks::Shared {
+    explicit Shared(int size)
+        : meet(size), posted(static_cast<std::size_t>(size)), counts(posted.size()) {}
+    std::barrier<> meet;
+    std::vector<const void*> posted;  ///< each rank's input to the current collective
+    std::vector<std::int64_t> counts;
+};
+
+class ThreadRanks::Rank final : public Communicator {
+  public:
+    Rank(Shared& shared, int rank) : shared_(shared), rank_(rank) {}
+    int rank() const override { return rank_; }
+    int size() const override { return static_cast<int>(shared_.posted.size()); }
+
+    void sum(float* values, std::int64_t count) override { sum_in_rank_order(values, count); }
+    void sum(double* values, std::int64_t count) override { sum_in_rank_order(values, count); }
+    bool any(bool flag) override {
+        const auto flags = exchange(&flag, 1, [](const void* p, std::int64_t) {
+            return std::vector<bool>{*static_cast<const bool*>(p)};
+        });
+        for (bool f : flags) {
+            if (f) return true;
+        }
+        return false;
+    }
+    void broadcast(float* values, std::int64_t count) override {
+        const auto all = exchange(values, count, copy<float>);
+        std::copy(all.begin(), all.begin() + count, values);  // rank 0's come first
+    }
+    std::vector<float> concatenate(const float* values, std::int64_t count) override {
+        return exchange(values, count, copy<float>);
+    }
+    std::vector<std::string> gather_text(const std::string& text) override {
+        return exchange(&text, 1, [](const void* p, std::int64_t) {
+            return std::vector<std::string>{*static_cast<const std::string*>(p)};
+        });
+    }
+
+  protected:
+    void abort_every_rank(int) override {}
+
+  private:
+    template <typename T>
+    static std::vector<T> copy(const void* p, std::int64_t n) {
+        const auto* t = static_cast<const T*>(p);
+        return {t, t + n};
+    }
+
+    /// Every rank's `read(posted, count)`, concatenated in rank order; every rank has read
+    /// before any returns, so each may then overwrite its input.
+    template <typename Read>
+    std::invoke_result_t<Read, const void*, std::int64_t> exchange(const void* mine,
+                                                                   std::int64_t count,
+                                                                   Read read) {
+        shared_.posted[rank_] = mine;
+        shared_.counts[rank_] = count;
+        shared_.meet.arrive_and_wait();
+        std::invoke_result_t<Read, const void*, std::int64_t> out;
+        for (std::size_t r = 0; r < shared_.posted.size(); ++r) {
+            auto part = read(shared_.posted[r], shared_.counts[r]);
+            out.insert(out.end(), part.begin(), part.end());
+        }
+        shared_.meet.arrive_and_wait();
+        return out;
+    }
+
+    template <typename T>
+    void sum_in_rank_order(T* values, std::int64_t count) {
+        const std::vector<T> all = exchange(values, count, copy<T>);
+        for (std::int64_t i = 0; i < count; ++i) {
+            double total = 0.0;
+            for (int r = 0; r < size(); ++r) total += all[r * count + i];
+            values[i] = static_cast<T>(total);
+        }
+    }
+
+    Shared& shared_;
+    int rank_;
+};
+
+ThreadRanks::ThreadRanks(int size) : shared_(std::make_unique<Shared>(size)) {
+    for (int r = 0; r < size; ++r) ranks_.push_back(std::make_unique<Rank>(*shared_, r));
+}
+
+ThreadRanks::~ThreadRanks() = default;
+
+void ThreadRanks::run(const std::function<void(Communicator&)>& body) {
+    std::vector<std::exception_ptr> errors(ranks_.size());
+    std::vector<std::thread> threads;
+    for (std::size_t r = 0; r < ranks_.size(); ++r) {
+        threads.emplace_back([&, r] {
+            try {
+                body(*ranks_[r]);
+            } catch (...) {
+                errors[r] = std::current_exception();
+            }
+        });
+    }
+    for (auto& t : threads) t.join();
+    for (const auto& e : errors) {
+        if (e) std::rethrow_exception(e);
+    }
+}
+
+}  // namespace dlctl::test

@@ -1,0 +1,169 @@
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <vector>
+
+#include "dlctl/backend/backend.h"
+#include "dlctl/core/random.h"
+#include "dlctl/data/dataset.h"
+#include "dlctl/nn/model_builder.h"
+#include "dlctl/parallel/rank_agreement.h"
+#include "dlctl/parallel/row_shard.h"
+#include "dlctl/train/parameter_groups.h"
+#include "dlctl/train/trainer.h"
+#include "support/thread_ranks.h"
+
+using namespace dlctl;
+using namespace dlctl::test;
+
+namespace {
+
+/// Rows of three features; label 1 when a noisy sum is positive; weights 0.5 to 2.
+Dataset weighted_rows(std::int64_t rows) {
+    Dataset d;
+    d.n_features = 3;
+    d.n_rows = rows;
+    Rng rng(3, RngStream::kInit);
+    for (std::int64_t i = 0; i < rows; ++i) {
+        float sum = 0.0f;
+        for (int f = 0; f < 3; ++f) {
+            const auto x = static_cast<float>(rng.uniform() * 2 - 1);
+            d.features.push_back(x);
+            sum += x;
+        }
+        d.targets.push_back(sum + 0.3f * static_cast<float>(rng.uniform() - 0.5) > 0 ? 1.0f : 0.0f);
+        d.weights.push_back(0.5f + 1.5f * static_cast<float>(rng.uniform()));
+    }
+    return d;
+}
+
+struct Trained {
+    std::vector<double> losses, val_losses;
+    std::vector<float> parameters;
+};
+
+/// Trains a small network on `ranks` (its block of every split) and returns what rank 0 saw.
+Trained train_on(Communicator* ranks,
+                 const Dataset& train,
+                 const Dataset& validation,
+                 int batch_size) {
+    ModelSpec spec;
+    for (const auto& [units, activation] : {std::pair{16, "tanh"}, {1, "sigmoid"}}) {
+        LayerSpec l;
+        l.type = "dense";
+        l.units = units;
+        l.activation = activation;
+        l.init = "glorot_uniform";
+        l.l1 = l.l2 = 0.0;
+        spec.layers.push_back(l);
+    }
+    auto backend = make_backend({DeviceKind::kCpu, 0}, 1);
+    auto model = build_model(spec, train.n_features);
+    Rng rng(5, RngStream::kInit);
+    model->build(*backend, rng);
+    TrainSpec train_spec;
+    train_spec.loss = "binary_crossentropy";
+    auto loss = make_loss(train_spec, model->output_activation());
+    OptimizerSpec adam;
+    adam.type = "adam";
+    adam.lr = 0.01;
+    auto optimizer = make_optimizer(adam);
+    optimizer->set_groups(parameter_groups(spec, *model, adam));
+    TrainerOptions o;
+    o.epochs = 4;
+    o.batch_size = batch_size;
+    o.seed = 11;
+    o.metrics = {"accuracy", "auc"};
+    o.classes = 1;
+    o.ranks = ranks;
+    Trainer trainer(*backend, *model, *loss, *optimizer, o);
+    const int rank = ranks ? ranks->rank() : 0, size = ranks ? ranks->size() : 1;
+    const RowShard t = shard_rows(train.n_rows, rank, size);
+    const RowShard v = shard_rows(validation.n_rows, rank, size);
+    const Dataset train_rows = rows_of(train, t.first, t.count);
+    const Dataset validation_rows = rows_of(validation, v.first, v.count);
+    const DeviceDataset d = trainer.upload(train_rows, t), dv = trainer.upload(validation_rows, v);
+    trainer.synchronize_model();
+    Trained out;
+    trainer.fit(d, &dv, [&](const EpochResult& r) {
+        out.losses.push_back(r.train.loss);
+        out.val_losses.push_back(r.validation->loss);
+    });
+    std::vector<float> host(static_cast<std::size_t>(model->parameter_count()));
+    backend->download(model->parameters(), host.data());
+    out.parameters = host;
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("rank blocks cover every row once, in rank order, as equal as can be", "[parallel]") {
+    for (const std::int64_t total : {0, 1, 7, 100}) {
+        std::int64_t next = 0;
+        for (int r = 0; r < 3; ++r) {
+            const RowShard s = shard_rows(total, r, 3);
+            CHECK(s.first == next);
+            CHECK(s.total == total);
+            CHECK(s.count >= total / 3);
+            CHECK(s.count <= total / 3 + 1);
+            next += s.count;
+        }
+        CHECK(next == total);
+    }
+}
+
+TEST_CASE("ranks train to one process's losses and weights", "[parallel][trainer]") {
+    const Dataset all = weighted_rows(130);
+    const Dataset train = rows_of(all, 0, 100), validation = rows_of(all, 100, 30);
+    // Batches of 24: the last is partial and the ranks' shares of a step differ; of 2 on 3
+    // ranks, every step leaves a rank without a sample.
+    for (const auto& [size, batch] : {std::pair{2, 24}, {3, 2}}) {
+        INFO(size << " ranks, batch " << batch);
+        const Trained one = train_on(nullptr, train, validation, batch);
+        std::vector<Trained> ranks(static_cast<std::size_t>(size));
+        ThreadRanks(size).run(
+            [&](Communicator& c) { ranks[c.rank()] = train_on(&c, train, validation, batch); });
+        REQUIRE(ranks[0].losses.size() == one.losses.size());
+        for (std::size_t e = 0; e < one.losses.size(); ++e) {
+            CHECK(ranks[0].losses[e] == Approx(one.losses[e]).epsilon(1e-6));
+            CHECK(ranks[0].val_losses[e] == Approx(one.val_losses[e]).epsilon(1e-6));
+        }
+        for (int r = 1; r < size; ++r) CHECK(ranks[r].parameters == ranks[0].parameters);
+        for (std::size_t i = 0; i < one.parameters.size(); ++i) {
+            CHECK(ranks[0].parameters[i] == Approx(one.parameters[i]).margin(1e-5));
+        }
+    }
+}
+
+TEST_CASE("an error on some ranks reaches every rank, naming the first", "[parallel]") {
+    std::vector<std::string> messages(3);
+    std::vector<ExitCode> codes(3);
+    ThreadRanks(3).run([&](Communicator& c) {
+        try {
+            on_every_rank(c, [&] {
+                if (c.rank() >= 1) throw DataError("cannot read shard " + std::to_string(c.rank()));
+            });
+        } catch (const RanksError& e) {
+            messages[c.rank()] = e.what();
+            codes[c.rank()] = e.code();
+        }
+    });
+    for (int r = 0; r < 3; ++r) {
+        CHECK(messages[r] == "rank 1 of 3: cannot read shard 1");
+        CHECK(codes[r] == ExitCode::kData);
+    }
+}
+
+TEST_CASE("ranks that disagree with rank 0 are named", "[parallel]") {
+    std::vector<std::string> messages(3);
+    ThreadRanks(3).run([&](Communicator& c) {
+        try {
+            check_ranks_agree(c, "resolved spec", c.rank() == 0 ? "a" : "b");
+        } catch (const RanksError& e) {
+            messages[c.rank()] = e.what();
+        }
+    });
+    for (const auto& m : messages) {
+        CHECK(m == "ranks 1, 2 of 3 have a different resolved spec than rank 0");
+    }
+    ThreadRanks(2).run([](Communicator& c) { check_ranks_agree(c, "build", "same"); });
+}
