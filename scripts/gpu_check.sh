@@ -10,6 +10,8 @@
 #   parity    configs/{breast_cancer,wine,diabetes}.yaml trained with --device cpu and --device cuda
 #             (same seed): loss and val_loss of every epoch within --rtol; each checkpoint
 #             evaluated on the other device (and the CPU one on both, losses compared)
+#   ranks     mpirun -np 2 dlctl train --device cuda against one CPU process (NCCL with 2+ GPUs,
+#             sums through host memory on one), when dlctl has MPI and mpirun is there
 #   bench     python3 scripts/bench_gpu.py (dlctl vs PyTorch on the GPU), when torch is installed
 # then a summary table, one line per step: PASS / FAIL / SKIP and seconds.
 # Usage: scripts/gpu_check.sh [--prebuilt DIR] [options]     (--help for the options)
@@ -408,6 +410,48 @@ step_parity() {
     note "3 configs within rtol $rtol; cross-device evals exit 0"
 }
 
+# Data-parallel training on GPUs: two ranks (mpirun -np 2, --device cuda) against one CPU
+# process, the breast-cancer network without its dropout (each rank draws its own masks). With
+# two GPUs or more the ranks sum gradients with NCCL; with one they share it and sum through
+# host memory; train.log must say which.
+step_ranks() {
+    if [ "$has_gpu" -eq 0 ] || ! command -v mpirun > /dev/null 2>&1 ||
+        ! "$dlctl" --version | grep -q 'MPI on'; then
+        note "needs a GPU, mpirun and a dlctl built with MPI"
+        return 77
+    fi
+    work=$log_dir/ranks
+    rm -rf "$work"
+    mkdir -p "$work"
+    grep -v dropout configs/breast_cancer.yaml | sed "s#\.\./data/#$PWD/data/#" > "$work/spec.yaml"
+    local gpus expected rc=0 line
+    gpus=$(grep -c '^cuda:' "$log_dir/devices.txt" || true)
+    expected="summed in rank order through host memory"
+    [ "$gpus" -ge 2 ] && expected="summed by the GPUs (NCCL)"
+    if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+    timeout 300 "$dlctl" -q train "$work/spec.yaml" --device cpu --run-dir "$work/one" \
+        > /dev/null 2> "$work/one.stderr" || rc=$?
+    timeout 300 mpirun -np 2 "$dlctl" -q train "$work/spec.yaml" --device cuda \
+        --run-dir "$work/two" > /dev/null 2> "$work/two.stderr" || rc=$?
+    if [ "$rc" -ne 0 ]; then
+        show_tail "$work/two.stderr" 8
+        note "a training failed (exit $rc)"
+        return 1
+    fi
+    if ! grep -q "$expected" "$work/two/train.log"; then
+        note "train.log does not say: $expected"
+        return 1
+    fi
+    if line=$(compare_metrics "$work/one/metrics.csv" "$work/two/metrics.csv"); then
+        echo "   2 ranks on $gpus GPU(s) vs 1 CPU process: $line"
+        note "$gpus GPU(s), $expected; within rtol $rtol of the CPU"
+    else
+        echo "   2 ranks on $gpus GPU(s) vs 1 CPU process: $line  FAIL"
+        note "2 GPU ranks differ from the CPU beyond rtol $rtol"
+        return 1
+    fi
+}
+
 step_torch_parity() {
     if [ "$has_gpu" -eq 0 ]; then note "no GPU"; return 77; fi
     if ! python3 -c 'import torch, numpy' > /dev/null 2>&1; then
@@ -465,6 +509,7 @@ if grep -q '^cuda:' "$log_dir/devices.txt" 2>/dev/null; then has_gpu=1; fi
 run_step gpu_tests "GPU unit tests (dlctl_gpu_tests)" step_gpu_tests
 run_step unit_tests "unit tests on every device (dlctl_unit_tests)" step_unit_tests
 run_step parity "CPU/GPU parity: breast_cancer, wine, diabetes" step_parity
+run_step ranks "2 MPI ranks on the GPU(s) vs 1 CPU process" step_ranks
 run_step torch_parity "dlctl on the GPU vs PyTorch (scripts/parity_torch.py)" step_torch_parity
 run_step bench "benchmark against PyTorch (scripts/bench_gpu.py)" step_bench
 

@@ -15,6 +15,11 @@ Running:
   -j N                         runs at a time (default 1), each with cores/N threads
                                (unless TRAIN_ARGS hold --threads)
   --dlctl BIN                  the dlctl binary (default: build/bin/dlctl, else dlctl on PATH)
+  --ntasks N                   train each point on N ranks (data-parallel; needs dlctl with
+                               MPI): `mpirun -np N dlctl train ...`, or with --slurm N tasks
+                               per array task; each rank gets its share of the threads
+  --launcher 'CMD'             what starts the N ranks (default: mpirun -np N; with --slurm
+                               mpirun -np $SLURM_NTASKS), e.g. --launcher 'srun --mpi=pmix'
   --dry-run                    print the points and their run names, run nothing
   -- TRAIN_ARGS                passed to every `dlctl train` (e.g. -- --set train.epochs=20)
 On a Slurm cluster:
@@ -40,6 +45,8 @@ Example:
       --grid train.optimizer.lr=0.01,0.001 --grid model.layers.0.units=16,64 -j 2
   scripts/sweep.sh configs/breast_cancer.yaml --out /shared/sweep --slurm --submit \
       --sbatch --partition=cpu --grid train.optimizer.lr=0.01,0.001,0.0001
+  scripts/sweep.sh big.yaml --out /shared/big --slurm --ntasks 4 --sbatch --cpus-per-task=8 \
+      --sbatch --nodes=2 --grid train.optimizer.lr=0.01,0.001 --submit
 USAGE
 }
 
@@ -57,8 +64,8 @@ if [ "${1:-}" = "--run-one" ]; then  # internal: one point, from xargs
     set -- "$@"
     sets=""
     for assignment in "$@"; do sets="$sets --set $assignment"; done
-    # shellcheck disable=SC2086  # sets and SWEEP_TRAIN_ARGS are word lists by design
-    if "$dlctl" train "$spec" -q $sets --run-dir "$dir" --resume auto ${SWEEP_TRAIN_ARGS:-} \
+    # shellcheck disable=SC2086  # sets, SWEEP_LAUNCHER and SWEEP_TRAIN_ARGS are word lists
+    if ${SWEEP_LAUNCHER:-} "$dlctl" train "$spec" -q $sets --run-dir "$dir" --resume auto ${SWEEP_TRAIN_ARGS:-} \
         >/dev/null 2>"$out/logs/$name.err"; then
         code=0
     else
@@ -77,7 +84,7 @@ spec=$1
 shift
 out="" jobs=1 jobs_given=0 samples=0 seed=0 dry_run=0 dlctl=""
 grids="" uniforms="" choices="" train_args=""
-slurm=0 submit=0 wait_for_array=0 sbatch_lines=""
+slurm=0 submit=0 wait_for_array=0 sbatch_lines="" ntasks=1 launcher=""
 nl='
 '
 while [ $# -gt 0 ]; do
@@ -94,6 +101,8 @@ while [ $# -gt 0 ]; do
         --submit) submit=1; shift ;;
         --wait) wait_for_array=1; shift ;;
         --dlctl) dlctl=$2; shift 2 ;;
+        --ntasks) ntasks=$2; shift 2 ;;
+        --launcher) launcher=$2; shift 2 ;;
         --dry-run) dry_run=1; shift ;;
         --) shift; train_args="$*"; break ;;
         -h | --help) usage; exit 0 ;;
@@ -111,6 +120,13 @@ if [ -z "$dlctl" ]; then
     [ -x "$dlctl" ] || dlctl=$(command -v dlctl || true)
 fi
 [ -n "$dlctl" ] && [ -x "$dlctl" ] || { echo "sweep.sh: no dlctl binary (--dlctl BIN)" >&2; exit 2; }
+case "$ntasks" in
+    '' | *[!0-9]* | 0) echo "sweep.sh: --ntasks takes a count of ranks (got '$ntasks')" >&2; exit 2 ;;
+esac
+if [ "$ntasks" -gt 1 ] && ! "$dlctl" --version | grep -q 'MPI on'; then
+    echo "sweep.sh: --ntasks $ntasks needs a dlctl built with MPI ($dlctl --version says MPI off)" >&2
+    exit 2
+fi
 
 # Points, one per line: KEY=VALUE assignments separated by spaces.
 points=$(printf '%s' "$grids" | awk -v samples="$samples" -v seed="$seed" \
@@ -169,13 +185,18 @@ fi
 mkdir -p "$out/logs"
 total=$(printf '%s\n' "$named" | grep -c . || true)
 echo "sweep: $total points, $jobs at a time, into $out" >&2
-# N runs at a time share the cores: each gets its share of threads unless told otherwise.
+# N runs at a time, of R ranks each, share the cores: each rank gets its share of threads
+# unless told otherwise.
+ranks_at_once=$((jobs * ntasks))
 case " $train_args " in
     *" --threads "*) ;;
     *) cores=$(nproc 2>/dev/null || echo 1)
-       train_args="$train_args --threads $((cores / jobs > 0 ? cores / jobs : 1))" ;;
+       train_args="$train_args --threads $((cores / ranks_at_once > 0 ? cores / ranks_at_once : 1))" ;;
 esac
 export SWEEP_TRAIN_ARGS="$train_args"
+if [ "$ntasks" -gt 1 ]; then
+    export SWEEP_LAUNCHER="${launcher:-mpirun -np $ntasks}"
+fi
 printf '%s\n' "$named" | xargs -P "$jobs" -L 1 sh "$0" --run-one "$spec" "$out" "$dlctl"
 failed=$(grep -c -v ' exit 0$' "$out/sweep.log" 2>/dev/null || true)
 echo "sweep: finished; ${failed:-0} failed run(s) in this and earlier passes are listed in $out/sweep.log" >&2

@@ -3,7 +3,7 @@
 
 absolute() { (cd "$(dirname "$1")" && printf '%s/%s\n' "$(pwd)" "$(basename "$1")"); }
 # The paths are written into the job script between single quotes.
-for value in "$spec" "$out" "$dlctl" "$0" "$train_args"; do
+for value in "$spec" "$out" "$dlctl" "$0" "$train_args" "$launcher"; do
     case "$value" in *"'"*) echo "sweep.sh: --slurm cannot quote $value (it holds a ')" >&2; exit 2 ;; esac
 done
 mkdir -p "$out/logs"
@@ -20,6 +20,17 @@ case "$sbatch_lines" in
     *"#SBATCH --cpus-per-task"* | *"#SBATCH -c"*) cpus="" ;;
     *) cpus="#SBATCH --cpus-per-task=1$nl" ;;
 esac
+# Each array task of --ntasks N is N Slurm tasks, one rank each, started by the launcher.
+tasks="" launch=""
+if [ "$ntasks" -gt 1 ]; then
+    tasks="#SBATCH --ntasks=$ntasks$nl"
+    if [ -n "$launcher" ]; then
+        launch="SWEEP_LAUNCHER='$launcher'$nl"
+    else
+        launch="SWEEP_LAUNCHER=\"mpirun -np \${SLURM_NTASKS:-$ntasks}\"$nl"
+    fi
+    launch="${launch}export SWEEP_LAUNCHER$nl"
+fi
 job_name=$(printf 'dlctl-%s' "$(basename "$out_abs")" | tr -c 'A-Za-z0-9._=+-' '-')
 script="$out_abs/sweep.sbatch"
 cat >"$script.tmp" <<SBATCH
@@ -27,7 +38,7 @@ cat >"$script.tmp" <<SBATCH
 #SBATCH --job-name=$job_name
 #SBATCH --array=$array
 #SBATCH --output=$out_abs/logs/slurm-%A_%a.out
-$cpus$sbatch_lines# Written by scripts/sweep.sh --slurm: array task i trains point i of points.txt
+$cpus$tasks$sbatch_lines# Written by scripts/sweep.sh --slurm: array task i trains point i of points.txt
 # (dlctl train --set ... --run-dir $out_abs/<name> --resume auto).
 # Submit again to run the points that have not finished; then: dlctl report $out_abs
 set -eu
@@ -36,7 +47,7 @@ point=\$(sed -n "\${SLURM_ARRAY_TASK_ID:?submit this script with sbatch}p" '$out
 SWEEP_TRAIN_ARGS='$train_args'
 [ -n "\${SLURM_CPUS_PER_TASK:-}" ] && SWEEP_TRAIN_ARGS="\$SWEEP_TRAIN_ARGS --threads \$SLURM_CPUS_PER_TASK"
 export SWEEP_TRAIN_ARGS SWEEP_PROPAGATE_EXIT=1
-# shellcheck disable=SC2086  # a point is a name and KEY=VALUE words
+$launch# shellcheck disable=SC2086  # a point is a name and KEY=VALUE words
 exec sh '$sweep_abs' --run-one '$spec_abs' '$out_abs' '$dlctl_abs' \$point
 SBATCH
 mv "$script.tmp" "$script"

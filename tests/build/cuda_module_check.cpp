@@ -14,10 +14,10 @@ int main(int argc, char* argv[]) {
         std::fprintf(stderr, "dlopen failed: %s\n", dlerror());
         return 1;
     }
-    if (dlsym(module, "dlctl_create_cuda_backend_v9") == nullptr) {
-        std::fprintf(stderr, "no dlctl_create_cuda_backend_v9: %s\n", dlerror());
+    if (dlsym(module, "dlctl_create_cuda_backend_v10") == nullptr) {
+        std::fprintf(stderr, "no dlctl_create_cuda_backend_v10: %s\n", dlerror());
         return 1;
     }
-    std::printf("%s loads and exports dlctl_create_cuda_backend_v9\n", argv[1]);
+    std::printf("%s loads and exports dlctl_create_cuda_backend_v10\n", argv[1]);
     return 0;
 }

@@ -40,4 +40,18 @@ printf '%s\n' "$out" | grep -q '^rank  run' || fail "no leaderboard at the end: 
 again=$(sweep --out "$work/s" --grid train.optimizer.lr=0.05,-1 --grid model.layers.0.units=4,8 -j 2 \
     -- --set train.epochs=2)
 printf '%s\n' "$again" | grep -q '^skip lr=0.05_units=4 (finished)$' || fail "not skipped: $again"
+# --ntasks: each point trains on two ranks (a build with MPI), or is refused (one without).
+if "$dlctl" --version | grep -q 'MPI on' && command -v mpirun >/dev/null; then
+    if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+    sweep --out "$work/n" --ntasks 2 --grid train.optimizer.lr=0.05,0.01 -- --set train.epochs=2 >/dev/null
+    for name in lr=0.05 lr=0.01; do
+        grep -q '"ranks": 2' "$work/n/$name/summary.json" || fail "--ntasks 2: $name not on 2 ranks"
+    done
+else
+    if sweep --out "$work/n" --ntasks 2 --grid train.epochs=1 2>"$work/n.err"; then code=0; else code=$?; fi
+    [ "$code" -eq 2 ] && grep -q 'needs a dlctl built with MPI' "$work/n.err" ||
+        fail "--ntasks without MPI: exit $code: $(cat "$work/n.err")"
+fi
+if sweep --out "$work/n0" --ntasks 0 --grid train.epochs=1 2>/dev/null; then fail "--ntasks 0 accepted"; fi
+
 echo "sweep.sh: grid, random, parallel runs, failure isolation and resume-skip work"

@@ -134,6 +134,21 @@ TEST_CASE("ranks train to one process's losses and weights", "[parallel][trainer
     }
 }
 
+TEST_CASE("ranks that hold no row of a split still train and evaluate with the others",
+          "[parallel][trainer]") {
+    const Dataset all = weighted_rows(3);
+    const Dataset train = rows_of(all, 0, 2), validation = rows_of(all, 2, 1);
+    const Trained one = train_on(nullptr, train, validation, 2);
+    std::vector<Trained> ranks(3);
+    ThreadRanks(3).run(
+        [&](Communicator& c) { ranks[c.rank()] = train_on(&c, train, validation, 2); });
+    REQUIRE(ranks[0].losses.size() == one.losses.size());
+    for (std::size_t e = 0; e < one.losses.size(); ++e) {
+        CHECK(ranks[0].losses[e] == Approx(one.losses[e]).epsilon(1e-6));
+        CHECK(ranks[2].val_losses[e] == Approx(one.val_losses[e]).epsilon(1e-6));
+    }
+}
+
 TEST_CASE("an error on some ranks reaches every rank, naming the first", "[parallel]") {
     std::vector<std::string> messages(3);
     std::vector<ExitCode> codes(3);

@@ -22,11 +22,31 @@ namespace dlctl {
 /// float32, column-major, features × samples, and live in this backend's memory. No operation
 /// allocates; callers pass preallocated outputs. An empty tensor (null data) means "absent"
 /// where a parameter says it is optional.
+class Communicator;
+
+/// Collectives among ranks that a device runs itself, on tensors in its memory (NCCL between
+/// CUDA GPUs). They follow Communicator's order of calls; their sums are the same on every rank
+/// but in the device library's order, not Communicator::sum's.
+class DeviceCollectives {
+  public:
+    virtual ~DeviceCollectives() = default;
+    /// `t` summed over the ranks, in place.
+    virtual void sum(const Tensor& t) = 0;
+    /// Rank 0's `t` on every rank.
+    virtual void broadcast(const Tensor& t) = 0;
+};
+
 class Backend {
   public:
     virtual ~Backend() = default;
 
     virtual Device device() const = 0;
+    /// The device's own collectives among `ranks` (every rank calls this together); null where
+    /// it has none, and the host's Communicator sums through host memory.
+    virtual std::unique_ptr<DeviceCollectives> join_ranks(Communicator& ranks) {
+        (void)ranks;
+        return nullptr;
+    }
 
     /// Zero-initialised storage for `count` floats; DeviceError when memory runs out.
     virtual Buffer allocate(std::int64_t count) = 0;

@@ -27,6 +27,18 @@ std::optional<ParallelLaunch> parallel_launch() {
     return first_count({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"});
 }
 
+int rank_on_this_machine() {
+    for (const char* variable :
+         {"OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"}) {
+        const char* value = std::getenv(variable);
+        if (value == nullptr) continue;
+        char* end = nullptr;
+        const long rank = std::strtol(value, &end, 10);
+        if (end != value && *end == '\0' && rank >= 0) return static_cast<int>(rank);
+    }
+    return 0;
+}
+
 int ranks_on_this_machine() {
     const auto local =
         first_count({"OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE"});

@@ -20,4 +20,8 @@ std::optional<ParallelLaunch> parallel_launch();
 /// MPICH's MPI_LOCALNRANKS, Slurm's SLURM_NTASKS_PER_NODE); 1 when none says.
 int ranks_on_this_machine();
 
+/// This rank's place among the ranks on its machine (OMPI_COMM_WORLD_LOCAL_RANK, MPICH's
+/// MPI_LOCALRANKID, Slurm's SLURM_LOCALID); 0 when none says.
+int rank_on_this_machine();
+
 }  // namespace dlctl

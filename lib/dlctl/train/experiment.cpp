@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "dlctl/backend/backend.h"
+#include "dlctl/backend/gpu_info.h"
 #include "dlctl/checkpoint/checkpoint.h"
 #include "dlctl/config/spec_diff.h"
 #include "dlctl/config/spec_loader.h"
@@ -186,13 +187,24 @@ int threads_of_rank(const ExperimentSpec& spec, const Communicator* ranks) {
     return std::max(1, cores / ranks_on_this_machine());
 }
 
+/// train.device; on several ranks, `cuda` and `auto` mean a GPU of this machine for each of its
+/// ranks (local rank modulo the GPUs), so that ranks do not share one.
+Device device_of_rank(const ExperimentSpec& spec, const Communicator* ranks) {
+    Device device = parse_device(spec.train.device);
+    const bool unnumbered = spec.train.device == "cuda" || spec.train.device == "auto";
+    if (ranks == nullptr || !unnumbered) return device;
+    const auto gpus = static_cast<int>(gpu_inventory().gpus.size());
+    if (gpus > 0) device.index = rank_on_this_machine() % gpus;
+    return device;
+}
+
 PreparedRun prepare_run(const ExperimentSpec& spec, const fs::path& resume, Communicator* ranks) {
     PreparedRun run;
     run.ranks = ranks != nullptr && ranks->size() > 1 ? ranks : nullptr;
     run.classes = target_classes(spec);
     const bool tf32 = spec.train.precision == "tf32";
     run.backend =
-        make_backend(parse_device(spec.train.device), threads_of_rank(spec, run.ranks), tf32);
+        make_backend(device_of_rank(spec, run.ranks), threads_of_rank(spec, run.ranks), tf32);
     if (tf32 && run.backend->device().kind == DeviceKind::kCpu) {
         spdlog::info(
             "train.precision tf32 applies to GPU matrix products; the CPU computes in fp32");
@@ -540,6 +552,9 @@ Experiment::Experiment(ExperimentSpec spec, const fs::path& resume, Communicator
     on_every_rank(*ranks,
                   [&] { run_ = std::make_unique<PreparedRun>(prepare_run(spec_, resume, ranks)); });
     check_ranks_agree(*ranks, "encoded data", data_fingerprint(run_->data));
+    // GPU ranks meet in the device's collectives, CPU ranks do not: all must be of one kind.
+    const bool on_gpu = run_->backend->device().kind == DeviceKind::kCuda;
+    check_ranks_agree(*ranks, "kind of device", on_gpu ? "cuda" : "cpu");
 }
 
 ExperimentResult Experiment::follow(const ExperimentOptions& options) {
@@ -593,6 +608,9 @@ ExperimentResult Experiment::run(const ExperimentOptions& options) {
                         trainer_options(spec, run, options.show_progress));
         if (const std::string steps = trainer.describe_steps(); !steps.empty()) {
             spdlog::info("{}", steps);
+        }
+        if (const std::string ranks = trainer.describe_ranks(); !ranks.empty()) {
+            spdlog::info("{}", ranks);
         }
         const DeviceSplits splits = upload_splits(trainer, run);
         std::vector<std::vector<std::string>> earlier_rows;

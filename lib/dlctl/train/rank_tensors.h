@@ -1,5 +1,7 @@
 #pragma once
 
+#include <memory>
+#include <string>
 #include <vector>
 
 #include "dlctl/backend/backend.h"
@@ -8,11 +10,15 @@
 
 namespace dlctl {
 
-/// The ranks' collectives on tensors in a backend's memory: in place on the CPU, through host
-/// memory on a GPU.
+/// The ranks' collectives on tensors in a backend's memory: the device's own where it has them
+/// (NCCL between GPUs), else Communicator's, in place on the CPU and through host memory on a
+/// GPU.
 class RankTensors {
   public:
+    /// A collective: every rank constructs it together.
     RankTensors(Communicator& ranks, Backend& backend);
+    /// How the sums run, for the log.
+    std::string describe() const;
 
     /// `t` summed over the ranks (Communicator::sum's rank order).
     void sum(const Tensor& t);
@@ -28,6 +34,7 @@ class RankTensors {
     Communicator& ranks_;
     Backend& backend_;
     bool on_host_;
+    std::unique_ptr<DeviceCollectives> device_;
     std::vector<float> staging_;
     double sum_seconds_ = 0.0;
 };

@@ -107,6 +107,10 @@ class Trainer {
     double allreduce_seconds() const { return rank_tensors_ ? rank_tensors_->sum_seconds() : 0.0; }
     /// How the device runs a step, for the log (empty when it runs whole batches plainly).
     std::string describe_steps() const { return executor_->describe(); }
+    /// How the ranks sum gradients, for the log (empty on one process).
+    std::string describe_ranks() const {
+        return rank_tensors_ ? rank_tensors_->describe() : std::string{};
+    }
 
     /// Trains from the epoch after state().epoch to options.epochs, calling `on_epoch` after
     /// each epoch (state() then describes the end of that epoch). Throws DivergedError naming

@@ -21,6 +21,7 @@ class CudaBackend final : public Backend {
     CudaBackend& operator=(const CudaBackend&) = delete;
 
     Device device() const override { return {DeviceKind::kCuda, index_}; }
+    std::unique_ptr<DeviceCollectives> join_ranks(Communicator& ranks) override;
 
     Buffer allocate(std::int64_t count) override;
     void upload(const float* host, Tensor dst) override;

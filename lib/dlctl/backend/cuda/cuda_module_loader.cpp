@@ -17,7 +17,7 @@ using Factory = Backend* (*)(int, bool);
 Factory load_factory() {
     std::string problems;
     if (void* symbol = load_module_symbol(kModule, "DLCTL_CUDA_MODULE",
-                                          "dlctl_create_cuda_backend_v9", problems)) {
+                                          "dlctl_create_cuda_backend_v10", problems)) {
         return reinterpret_cast<Factory>(symbol);
     }
     throw DeviceError(fmt::format("cannot load the CUDA backend ({}){}", kModule, problems),
