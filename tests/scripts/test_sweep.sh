@@ -43,6 +43,7 @@ printf '%s\n' "$again" | grep -q '^skip lr=0.05_units=4 (finished)$' || fail "no
 # --ntasks: each point trains on two ranks (a build with MPI), or is refused (one without).
 if "$dlctl" --version | grep -q 'MPI on' && command -v mpirun >/dev/null; then
     if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+    export OMPI_MCA_rmaps_base_oversubscribe=1  # two ranks even on a one-core runner
     sweep --out "$work/n" --ntasks 2 --grid train.optimizer.lr=0.05,0.01 -- --set train.epochs=2 >/dev/null
     for name in lr=0.05 lr=0.01; do
         grep -q '"ranks": 2' "$work/n/$name/summary.json" || fail "--ntasks 2: $name not on 2 ranks"

@@ -27,14 +27,21 @@ grep -q '^#SBATCH --time=00:10:00$' "$script" || fail "the --sbatch line is miss
 grep -q '^#SBATCH --cpus-per-task=1$' "$script" || fail "no default --cpus-per-task"
 [ "$(wc -l <"$work/a/points.txt")" -eq 4 ] || fail "points.txt: $(cat "$work/a/points.txt")"
 
-# --ntasks 2: two Slurm tasks a point, started as ranks by mpirun (or the --launcher given).
-sweep --out "$work/n" --slurm --ntasks 2 2>/dev/null
-grep -q '^#SBATCH --ntasks=2$' "$work/n/sweep.sbatch" || fail "no --ntasks line"
-grep -q '^SWEEP_LAUNCHER="mpirun -np ${SLURM_NTASKS:-2}"$' "$work/n/sweep.sbatch" ||
-    fail "launcher: $(grep LAUNCHER "$work/n/sweep.sbatch")"
-sh -n "$work/n/sweep.sbatch" || fail "the --ntasks job script is not valid sh"
-sweep --out "$work/l" --slurm --ntasks 2 --launcher 'srun --mpi=pmix' 2>/dev/null
-grep -q "^SWEEP_LAUNCHER='srun --mpi=pmix'$" "$work/l/sweep.sbatch" || fail "--launcher not used"
+# --ntasks 2: two Slurm tasks a point, started as ranks by mpirun (or the --launcher given); a
+# dlctl without MPI is refused.
+mpi=0
+"$dlctl" --version | grep -q 'MPI on' && command -v mpirun >/dev/null && mpi=1
+if [ "$mpi" -eq 1 ]; then
+    sweep --out "$work/n" --slurm --ntasks 2 2>/dev/null
+    grep -q '^#SBATCH --ntasks=2$' "$work/n/sweep.sbatch" || fail "no --ntasks line"
+    grep -q '^SWEEP_LAUNCHER="mpirun -np ${SLURM_NTASKS:-2}"$' "$work/n/sweep.sbatch" ||
+        fail "launcher: $(grep LAUNCHER "$work/n/sweep.sbatch")"
+    sh -n "$work/n/sweep.sbatch" || fail "the --ntasks job script is not valid sh"
+    sweep --out "$work/l" --slurm --ntasks 2 --launcher 'srun --mpi=pmix' 2>/dev/null
+    grep -q "^SWEEP_LAUNCHER='srun --mpi=pmix'$" "$work/l/sweep.sbatch" || fail "--launcher not used"
+elif sweep --out "$work/n" --slurm --ntasks 2 2>/dev/null; then
+    fail "--ntasks 2 accepted by a dlctl without MPI"
+fi
 
 # A path the job script cannot quote is refused before anything is written.
 if msg=$(scripts/sweep.sh configs/breast_cancer.yaml --dlctl "$dlctl" --out "$work/it's" --slurm \
@@ -55,8 +62,9 @@ for task in 1 2 3 4; do
 done
 grep -q 'lr=-1_units=8 exit 2' "$work/a/sweep.log" || fail "sweep.log: $(cat "$work/a/sweep.log")"
 # An --ntasks task, run as Slurm runs it: its point trains on two ranks.
-if "$dlctl" --version | grep -q 'MPI on' && command -v mpirun >/dev/null; then
+if [ "$mpi" -eq 1 ]; then
     if [ "$(id -u)" -eq 0 ]; then export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1; fi
+    export OMPI_MCA_rmaps_base_oversubscribe=1  # two ranks even on a one-core runner
     SLURM_ARRAY_TASK_ID=1 SLURM_NTASKS=2 SLURM_CPUS_PER_TASK=1 sh "$work/n/sweep.sbatch" >/dev/null ||
         fail "an --ntasks task failed"
     name=$(sed -n 1p "$work/n/points.txt" | cut -d' ' -f1)
@@ -79,8 +87,9 @@ done
 grep -q 'lr=-1_units=4 exit 2' "$work/b/sweep.log" || fail "slurm: sweep.log: $(cat "$work/b/sweep.log")"
 ls "$work/b/logs/"slurm-*_1.out >/dev/null 2>&1 || fail "slurm: no task output in logs/"
 [ "$(printf '%s\n' "$out" | grep -c completed)" -eq 2 ] || fail "slurm: leaderboard: $out"
-# --ntasks 2 on the cluster: each array task is two Slurm tasks, mpirun starts them as ranks.
-if "$dlctl" --version | grep -q 'MPI on' && command -v mpirun >/dev/null; then
+# --ntasks 2 on the cluster: each array task is two Slurm tasks, mpirun starts them as ranks
+# (the node needs two CPUs).
+if [ "$mpi" -eq 1 ] && [ "$(nproc)" -ge 2 ]; then
     sweep --out "$work/c" --slurm --ntasks 2 --submit --wait >/dev/null 2>"$work/c.err" ||
         fail "submit --ntasks 2: $(cat "$work/c.err")"
     for name in lr=0.05_units=4 lr=0.05_units=8; do
