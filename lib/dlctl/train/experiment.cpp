@@ -357,9 +357,10 @@ struct DeviceSplits {
 };
 
 /// The splits in the backend's memory: all of each on one process; on several ranks, this
-/// rank's block of each (kept in run.shards).
+/// rank's block of each (kept in run.shards), the other rows' encoding released (the splits keep
+/// their sizes).
 DeviceSplits upload_splits(Trainer& trainer, PreparedRun& run) {
-    const Dataset* splits[3] = {&run.data.train, &run.data.validation, &run.data.test};
+    Dataset* splits[3] = {&run.data.train, &run.data.validation, &run.data.test};
     DeviceDataset uploaded[3];
     for (int i = 0; i < 3; ++i) {
         if (run.ranks == nullptr) {
@@ -369,6 +370,10 @@ DeviceSplits upload_splits(Trainer& trainer, PreparedRun& run) {
         const RowShard shard = shard_rows(splits[i]->n_rows, run.ranks->rank(), run.ranks->size());
         run.shards[i] = rows_of(*splits[i], shard.first, shard.count);
         uploaded[i] = trainer.upload(run.shards[i], shard);
+        for (std::vector<float>* v :
+             {&splits[i]->features, &splits[i]->targets, &splits[i]->weights}) {
+            std::vector<float>().swap(*v);
+        }
     }
     return {std::move(uploaded[0]), std::move(uploaded[1]), std::move(uploaded[2])};
 }
