@@ -67,9 +67,11 @@ int train_on_ranks(const TrainOptions& o, Communicator& ranks) {
     if (ranks.leads()) std::printf("%s\n", result.run_dir.string().c_str());
     if (result.interrupted) {
         const bool terminated = result.signal == SIGTERM;
-        std::fprintf(stderr, "dlctl: %s; the outputs of the completed epochs are in %s\n",
-                     terminated ? "stopped by SIGTERM" : "interrupted",
-                     result.run_dir.string().c_str());
+        if (ranks.leads()) {
+            std::fprintf(stderr, "dlctl: %s; the outputs of the completed epochs are in %s\n",
+                         terminated ? "stopped by SIGTERM" : "interrupted",
+                         result.run_dir.string().c_str());
+        }
         return static_cast<int>(terminated ? ExitCode::kTerminated : ExitCode::kInterrupted);
     }
     return 0;

@@ -8,7 +8,8 @@
 2. A two-rank run resumed from its checkpoint ends as the uninterrupted two-rank run does.
 3. Ranks started with different specs stop together, exit 2, with one message naming the rank.
 4. An error on one rank alone (rank 0 cannot create its run directory) ends every rank.
-5. A rank killed mid-run stops the others with an error, not a hang.
+5. SIGTERM (Slurm's scancel) stops every rank after its step; rank 0 writes the outputs.
+6. A rank killed mid-run stops the others with an error, not a hang.
 """
 
 import argparse
@@ -135,6 +136,32 @@ def test_killed_rank(args, tmp, spec):
     print(f"ok: rank 1 killed, mpirun ended with exit {mpirun.returncode}")
 
 
+def test_sigterm(args, tmp, spec):
+    """Slurm's scancel: SIGTERM ends every rank after its step; rank 0 writes the outputs."""
+    run_dir = tmp / "terminated"
+    command = [args.mpirun, "-np", "2", args.dlctl, "-q", "train", str(spec), "--threads", "1",
+               "--set", "train.epochs=100000", "--set", "train.batch_size=8",
+               "--run-dir", str(run_dir)]
+    mpirun = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                              text=True, env=mpi_env())
+    deadline = time.time() + 60
+    while not (run_dir / "metrics.csv").exists() or len(losses(run_dir)) < 2:
+        check(time.time() < deadline and mpirun.poll() is None, "training did not start")
+        time.sleep(0.2)
+    mpirun.send_signal(signal.SIGTERM)
+    try:
+        out, err = mpirun.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        mpirun.kill()
+        raise AssertionError("the ranks did not stop after SIGTERM")
+    summary = json.loads((run_dir / "summary.json").read_text())
+    check(summary["status"] == "interrupted", f"status {summary['status']}")
+    check(summary["epochs_run"] == len(losses(run_dir)), "metrics.csv holds every epoch run")
+    check(err.count("stopped by SIGTERM") == 1, f"one message, from rank 0:\n{err}")
+    check(out.strip() == str(run_dir), f"stdout: {out!r}")
+    print(f"ok: SIGTERM stopped both ranks after {summary['epochs_run']} epochs, outputs written")
+
+
 def find_rank(run_dir, rank):
     """The pid of the dlctl process training into `run_dir` as rank `rank`."""
     for entry in pathlib.Path("/proc").iterdir():
@@ -160,7 +187,7 @@ def main():
         tmp = pathlib.Path(name)
         spec = write_spec(tmp)
         for test in (test_two_ranks_match_one_process, test_resume, test_specs_disagree,
-                     test_one_rank_fails, test_killed_rank):
+                     test_one_rank_fails, test_sigterm, test_killed_rank):
             test(args, tmp, spec)
     return 0
 
