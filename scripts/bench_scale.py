@@ -46,11 +46,7 @@ import sys
 import tempfile
 import time
 
-# name: inputs, hidden layers (units, dropout rate after it), outputs (as in bench_train.py)
-NETWORKS = {
-    "seed": (64, [(512, 0.5), (256, 0.5), (128, 0.5)], 1),
-    "wide": (784, [(512, 0.0), (256, 0.0)], 10),
-}
+from bench_networks import NETWORKS, dlctl_spec
 ROWS = {"seed": 65536, "wide": 16384}  # an epoch of 16 and 4 steps at batch 4096
 QUICK_ROWS = {"seed": 8192, "wide": 4096}
 MODEL_NODES = (1, 2, 4, 8, 16, 32)
@@ -82,40 +78,8 @@ def write_csv(path, name, rows, rng):
 
 
 def dlctl_config(name, csv, cache_dir, batch, epochs):
-    """bench_train.dlctl_config at one thread, with the parse cache in the temporary dir."""
-    inputs, hidden, outputs = NETWORKS[name]
-    layers = []
-    for units, rate in hidden:
-        layers.append(f"    - {{type: dense, units: {units}, activation: relu}}")
-        if rate > 0:
-            layers.append(f"    - {{type: dropout, rate: {rate}}}")
-    if outputs == 1:
-        layers.append("    - {type: dense, units: 1, activation: sigmoid}")
-        loss = "binary_crossentropy"
-    else:
-        layers.append(f"    - {{type: dense, units: {outputs}, activation: softmax}}")
-        loss = "categorical_crossentropy"
-    return "\n".join([
-        f"name: scale-{name}",
-        "data:",
-        f"  path: {csv}",
-        "  target: y",
-        "  normalize: none",
-        "  split: {test: 0, validation: 0}",
-        f"  cache_dir: {cache_dir}",
-        "model:",
-        "  layers:",
-        *layers,
-        "train:",
-        f"  epochs: {epochs}",
-        f"  batch_size: {batch}",
-        f"  loss: {loss}",
-        "  optimizer: {type: adam, lr: 0.001}",
-        "  metrics: []",
-        "  device: cpu",
-        "  threads: 1",
-        "",
-    ])
+    """The benchmark spec at one thread, with the parse cache in the temporary dir."""
+    return dlctl_spec(name, csv, batch, epochs, 1, [f"  cache_dir: {cache_dir}"], "scale")
 
 
 def mpi_env():
@@ -296,7 +260,7 @@ def parse_args():
     parser.add_argument("--epochs", type=int, default=3, help="epochs a run")
     parser.add_argument("--scale", type=float, default=1.0, help="multiply the rows")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each side, alternating")
-    parser.add_argument("--networks", default=",".join(NETWORKS), help="comma-separated")
+    parser.add_argument("--networks", default="seed,wide", help="comma-separated, of " + ", ".join(NETWORKS))
     parser.add_argument("--latency-us", type=float, default=5.0, help="α of the model, µs")
     parser.add_argument("--bandwidth-gbps", type=float, default=10.0,
                         help="β of the model, Gbit/s")

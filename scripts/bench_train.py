@@ -46,12 +46,7 @@ import time
 import numpy as np
 import torch
 
-# name: inputs, hidden layers (units, dropout rate after it), outputs
-NETWORKS = {
-    "seed": (64, [(512, 0.5), (256, 0.5), (128, 0.5)], 1),
-    "seed-nodrop": (64, [(512, 0.0), (256, 0.0), (128, 0.0)], 1),  # what dropout costs
-    "wide": (784, [(512, 0.0), (256, 0.0)], 10),
-}
+from bench_networks import NETWORKS, dlctl_spec  # noqa: F401 (NETWORKS: bench_compare, bench_gpu)
 BATCHES = (32, 256, 4096)
 SAMPLES_PER_RUN = {32: 60_000, 256: 200_000, 4096: 400_000}  # per network "seed"; "wide" / 4
 
@@ -86,38 +81,7 @@ def write_csv(path, x, y):
 
 
 def dlctl_config(name, csv, batch, epochs, threads):
-    inputs, hidden, outputs = NETWORKS[name]
-    layers = []
-    for units, rate in hidden:
-        layers.append(f"    - {{type: dense, units: {units}, activation: relu}}")
-        if rate > 0:
-            layers.append(f"    - {{type: dropout, rate: {rate}}}")
-    if outputs == 1:
-        layers.append("    - {type: dense, units: 1, activation: sigmoid}")
-        loss = "binary_crossentropy"
-    else:
-        layers.append(f"    - {{type: dense, units: {outputs}, activation: softmax}}")
-        loss = "categorical_crossentropy"
-    return "\n".join([
-        f"name: bench-{name}",
-        "data:",
-        f"  path: {csv}",
-        "  target: y",
-        "  normalize: none",
-        "  split: {test: 0, validation: 0}",
-        "model:",
-        "  layers:",
-        *layers,
-        "train:",
-        f"  epochs: {epochs}",
-        f"  batch_size: {batch}",
-        f"  loss: {loss}",
-        "  optimizer: {type: adam, lr: 0.001}",
-        "  metrics: []",
-        "  device: cpu",
-        f"  threads: {threads}",
-        "",
-    ])
+    return dlctl_spec(name, csv, batch, epochs, threads)
 
 
 def run_dlctl(binary, workdir, name, csv, batch, epochs, threads):
