@@ -16,10 +16,12 @@ Running:
                                (unless TRAIN_ARGS hold --threads)
   --dlctl BIN                  the dlctl binary (default: build/bin/dlctl, else dlctl on PATH)
   --ntasks N                   train each point on N ranks (data-parallel; needs dlctl with
-                               MPI): `mpirun -np N dlctl train ...`, or with --slurm N tasks
-                               per array task; each rank gets its share of the threads
-  --launcher 'CMD'             what starts the N ranks (default: mpirun -np N; with --slurm
-                               mpirun -np $SLURM_NTASKS), e.g. --launcher 'srun --mpi=pmix'
+                               MPI): `mpirun -np N --bind-to none dlctl train ...`, or with
+                               --slurm N tasks per array task; each rank gets its share of the
+                               threads
+  --launcher 'CMD'             with --ntasks, what starts the ranks (default: mpirun -np N
+                               --bind-to none; with --slurm, mpirun -np $SLURM_NTASKS
+                               --bind-to none), e.g. --launcher 'srun --mpi=pmix'
   --dry-run                    print the points and their run names, run nothing
   -- TRAIN_ARGS                passed to every `dlctl train` (e.g. -- --set train.epochs=20)
 On a Slurm cluster:
@@ -194,8 +196,11 @@ case " $train_args " in
        train_args="$train_args --threads $((cores / ranks_at_once > 0 ? cores / ranks_at_once : 1))" ;;
 esac
 export SWEEP_TRAIN_ARGS="$train_args"
+# Unbound ranks: mpirun would pin each to one core, and a rank has several threads.
 if [ "$ntasks" -gt 1 ]; then
-    export SWEEP_LAUNCHER="${launcher:-mpirun -np $ntasks}"
+    export SWEEP_LAUNCHER="${launcher:-mpirun -np $ntasks --bind-to none}"
+else
+    unset SWEEP_LAUNCHER
 fi
 printf '%s\n' "$named" | xargs -P "$jobs" -L 1 sh "$0" --run-one "$spec" "$out" "$dlctl"
 failed=$(grep -c -v ' exit 0$' "$out/sweep.log" 2>/dev/null || true)

@@ -21,13 +21,13 @@ case "$sbatch_lines" in
     *) cpus="#SBATCH --cpus-per-task=1$nl" ;;
 esac
 # Each array task of --ntasks N is N Slurm tasks, one rank each, started by the launcher.
-tasks="" launch=""
+tasks="" launch="unset SWEEP_LAUNCHER$nl"  # one process a point, whatever sbatch exported
 if [ "$ntasks" -gt 1 ]; then
     tasks="#SBATCH --ntasks=$ntasks$nl"
     if [ -n "$launcher" ]; then
         launch="SWEEP_LAUNCHER='$launcher'$nl"
     else
-        launch="SWEEP_LAUNCHER=\"mpirun -np \${SLURM_NTASKS:-$ntasks}\"$nl"
+        launch="SWEEP_LAUNCHER=\"mpirun -np \${SLURM_NTASKS:-$ntasks} --bind-to none\"$nl"
     fi
     launch="${launch}export SWEEP_LAUNCHER$nl"
 fi

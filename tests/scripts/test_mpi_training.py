@@ -5,7 +5,8 @@
 
 1. Two ranks train the breast-cancer network (without its dropout: each rank draws its own
    masks) to the per-epoch losses of one process, within 1e-6 relative; only rank 0 writes.
-2. A two-rank run resumed from its checkpoint ends as the uninterrupted two-rank run does.
+2. Batch norm, early stopping, regression without metrics or validation: two ranks finish.
+   A two-rank run resumed from its checkpoint ends as the uninterrupted two-rank run does.
 3. Ranks started with different specs stop together, exit 2, with one message naming the rank.
 4. An error on one rank alone (rank 0 cannot create its run directory) ends every rank.
 5. SIGTERM (Slurm's scancel) stops every rank after its step; rank 0 writes the outputs.
@@ -80,6 +81,24 @@ def test_two_ranks_match_one_process(args, tmp, spec):
     print("ok: 2 ranks match one process within 1e-6 per epoch")
 
 
+def test_other_configs(args, tmp, spec):
+    """Batch norm, dropout, early stopping with restored weights and AUC (wine); regression
+    without metrics or a validation split (diabetes): two ranks finish, no rank waits forever."""
+    cases = {
+        "wine": [],
+        "diabetes": ["--set", "train.metrics=[]", "--set", "data.split={test: 0.2, validation: 0}"],
+    }
+    for config, extra in cases.items():
+        run_dir = tmp / f"config-{config}"
+        r = run([args.mpirun, "-np", "2", args.dlctl, "-q", "train",
+                 str(REPO / "configs" / f"{config}.yaml"), "--threads", "1",
+                 "--run-dir", str(run_dir)] + extra, timeout=300)
+        check(r.returncode == 0, f"{config} on two ranks failed", r)
+        summary = json.loads((run_dir / "summary.json").read_text())
+        check(summary["status"] == "completed" and summary["ranks"] == 2, f"{config}: {summary}")
+    print("ok: wine (batch norm, early stopping) and diabetes (no metrics, no validation) finish")
+
+
 def test_resume(args, tmp, spec):
     train = [args.mpirun, "-np", "2", args.dlctl, "-q", "train", str(spec), "--threads", "1"]
     straight = run(train + ["--set", "train.epochs=6", "--run-dir", str(tmp / "straight")])
@@ -90,7 +109,15 @@ def test_resume(args, tmp, spec):
                           "--resume", "auto"])
     check(second.returncode == 0, "resumed half failed", second)
     same_losses(losses(tmp / "straight"), losses(tmp / "resumed"), "resumed against straight")
-    print("ok: a resumed two-rank run ends as the straight one")
+    # A rank that finds no checkpoint where rank 0 finds one (node-local run directories).
+    one = [args.dlctl, "train", str(spec), "--set", "train.epochs=9", "--resume", "auto"]
+    r = run([args.mpirun, "-np", "1"] + one + ["--run-dir", str(tmp / "resumed"), ":", "-np", "1"]
+            + one + ["--run-dir", str(tmp / "elsewhere")])
+    check(r.returncode == 2, f"exit {r.returncode}, expected 2", r)
+    check("rank 1 of 2 has a different checkpoint to resume from than rank 0" in r.stderr,
+          "names rank 1", r)
+    check(len(losses(tmp / "resumed")) == 6, "the refused resume changed the run")
+    print("ok: a resumed two-rank run ends as the straight one; ranks resuming differently stop")
 
 
 def test_specs_disagree(args, tmp, spec):
@@ -186,7 +213,8 @@ def main():
     with tempfile.TemporaryDirectory(prefix="dlctl-mpi-") as name:
         tmp = pathlib.Path(name)
         spec = write_spec(tmp)
-        for test in (test_two_ranks_match_one_process, test_resume, test_specs_disagree,
+        for test in (test_two_ranks_match_one_process, test_other_configs, test_resume,
+                     test_specs_disagree,
                      test_one_rank_fails, test_sigterm, test_killed_rank):
             test(args, tmp, spec)
     return 0

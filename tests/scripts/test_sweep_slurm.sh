@@ -34,7 +34,7 @@ mpi=0
 if [ "$mpi" -eq 1 ]; then
     sweep --out "$work/n" --slurm --ntasks 2 2>/dev/null
     grep -q '^#SBATCH --ntasks=2$' "$work/n/sweep.sbatch" || fail "no --ntasks line"
-    grep -q '^SWEEP_LAUNCHER="mpirun -np ${SLURM_NTASKS:-2}"$' "$work/n/sweep.sbatch" ||
+    grep -q '^SWEEP_LAUNCHER="mpirun -np ${SLURM_NTASKS:-2} --bind-to none"$' "$work/n/sweep.sbatch" ||
         fail "launcher: $(grep LAUNCHER "$work/n/sweep.sbatch")"
     sh -n "$work/n/sweep.sbatch" || fail "the --ntasks job script is not valid sh"
     sweep --out "$work/l" --slurm --ntasks 2 --launcher 'srun --mpi=pmix' 2>/dev/null

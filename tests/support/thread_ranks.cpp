@@ -1,7 +1,10 @@
 #include "support/thread_ranks.h"
 
+#include <atomic>
 #include <barrier>
 #include <exception>
+#include <mutex>
+#include <stdexcept>
 #include <string>
 #include <thread>
 #include <type_traits>
@@ -12,6 +15,8 @@ struct ThreadRanks::Shared {
     explicit Shared(int size)
         : meet(size), posted(static_cast<std::size_t>(size)), counts(posted.size()) {}
     std::barrier<> meet;
+    std::atomic<bool> broken{
+        false};  ///< a rank's body threw: the others stop at their next meeting
     std::vector<const void*> posted;  ///< each rank's input to the current collective
     std::vector<std::int64_t> counts;
 };
@@ -64,14 +69,19 @@ class ThreadRanks::Rank final : public Communicator {
                                                                    Read read) {
         shared_.posted[rank_] = mine;
         shared_.counts[rank_] = count;
-        shared_.meet.arrive_and_wait();
+        meet();
         std::invoke_result_t<Read, const void*, std::int64_t> out;
         for (std::size_t r = 0; r < shared_.posted.size(); ++r) {
             auto part = read(shared_.posted[r], shared_.counts[r]);
             out.insert(out.end(), part.begin(), part.end());
         }
-        shared_.meet.arrive_and_wait();
+        meet();
         return out;
+    }
+
+    void meet() {
+        shared_.meet.arrive_and_wait();
+        if (shared_.broken) throw std::runtime_error("another rank failed");
     }
 
     template <typename T>
@@ -95,21 +105,24 @@ ThreadRanks::ThreadRanks(int size) : shared_(std::make_unique<Shared>(size)) {
 ThreadRanks::~ThreadRanks() = default;
 
 void ThreadRanks::run(const std::function<void(Communicator&)>& body) {
-    std::vector<std::exception_ptr> errors(ranks_.size());
+    std::exception_ptr first;  ///< the error of the rank that failed first
+    std::mutex first_mutex;
     std::vector<std::thread> threads;
     for (std::size_t r = 0; r < ranks_.size(); ++r) {
         threads.emplace_back([&, r] {
             try {
                 body(*ranks_[r]);
             } catch (...) {
-                errors[r] = std::current_exception();
+                if (!shared_->broken.exchange(true)) {
+                    const std::lock_guard<std::mutex> lock(first_mutex);
+                    first = std::current_exception();
+                }
+                shared_->meet.arrive_and_drop();  // the others must not wait for this rank
             }
         });
     }
     for (auto& t : threads) t.join();
-    for (const auto& e : errors) {
-        if (e) std::rethrow_exception(e);
-    }
+    if (first) std::rethrow_exception(first);
 }
 
 }  // namespace dlctl::test

@@ -17,7 +17,8 @@ class ThreadRanks {
     ~ThreadRanks();
 
     /// Runs `body` once on each rank's thread with that rank's Communicator, and waits for all.
-    /// A body that throws must do so on every rank at the same collective (or none would return).
+    /// When a body throws, the other ranks stop at their next collective and run() rethrows the
+    /// first rank's error.
     void run(const std::function<void(Communicator&)>& body);
 
   private:

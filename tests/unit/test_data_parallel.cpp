@@ -182,3 +182,12 @@ TEST_CASE("ranks that disagree with rank 0 are named", "[parallel]") {
     }
     ThreadRanks(2).run([](Communicator& c) { check_ranks_agree(c, "build", "same"); });
 }
+
+TEST_CASE("a rank that fails does not leave the other ranks waiting", "[parallel]") {
+    const auto fail_on_rank_1 = [](Communicator& c) {
+        if (c.rank() == 1) throw DataError("rank 1 cannot go on");
+        float x = 1.0f;
+        c.sum(&x, 1);  // rank 0 meets nobody here
+    };
+    CHECK_THROWS_WITH(ThreadRanks(2).run(fail_on_rank_1), "rank 1 cannot go on");
+}

@@ -1,7 +1,11 @@
 #include "dlctl/core/launch.h"
 
+#include <sched.h>
+
+#include <algorithm>
 #include <cstdlib>
 #include <initializer_list>
+#include <thread>
 
 namespace dlctl {
 
@@ -25,6 +29,13 @@ std::optional<ParallelLaunch> first_count(std::initializer_list<const char*> var
 
 std::optional<ParallelLaunch> parallel_launch() {
     return first_count({"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "SLURM_STEP_NUM_TASKS"});
+}
+
+int cpus_of_this_process() {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof set, &set) == 0) return std::max(1, CPU_COUNT(&set));
+    return std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
 }
 
 int rank_on_this_machine() {

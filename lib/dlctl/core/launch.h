@@ -20,6 +20,10 @@ std::optional<ParallelLaunch> parallel_launch();
 /// MPICH's MPI_LOCALNRANKS, Slurm's SLURM_NTASKS_PER_NODE); 1 when none says.
 int ranks_on_this_machine();
 
+/// How many CPUs this process may run on (its affinity mask: fewer than the machine's when a
+/// launcher bound it to some cores).
+int cpus_of_this_process();
+
 /// This rank's place among the ranks on its machine (OMPI_COMM_WORLD_LOCAL_RANK, MPICH's
 /// MPI_LOCALRANKID, Slurm's SLURM_LOCALID); 0 when none says.
 int rank_on_this_machine();

@@ -152,6 +152,13 @@ extern "C" dlctl::Communicator* dlctl_join_mpi_world(char* error, std::size_t er
             std::snprintf(error, error_size, "MPI_Init_thread failed");
             return nullptr;
         }
+        if (provided < MPI_THREAD_FUNNELED) {
+            std::snprintf(error, error_size,
+                          "this MPI gives no thread support (MPI_THREAD_FUNNELED), which dlctl's "
+                          "OpenMP threads need");
+            MPI_Finalize();
+            return nullptr;
+        }
         return new dlctl::MpiWorld();
     } catch (const std::exception& e) {
         std::snprintf(error, error_size, "%s", e.what());

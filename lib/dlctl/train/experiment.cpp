@@ -179,11 +179,14 @@ void initialize_on_training_rows(Backend& backend,
     initialize_from_data(backend, model, sample.view(train.n_features, count), rng);
 }
 
-/// train.threads, or when it is 0 (all cores) on several ranks, the cores of this machine shared
-/// among its ranks.
+/// train.threads, or when it is 0 (all cores) on several ranks: the cores the launcher bound this
+/// rank to (mpirun binds each of two ranks to one core unless told otherwise), or when it left
+/// the rank unbound, the machine's cores shared among its ranks.
 int threads_of_rank(const ExperimentSpec& spec, const Communicator* ranks) {
     if (spec.train.threads > 0 || ranks == nullptr || ranks->size() == 1) return spec.train.threads;
     const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
+    const int bound = cpus_of_this_process();
+    if (bound < cores) return bound;
     return std::max(1, cores / ranks_on_this_machine());
 }
 
@@ -378,6 +381,15 @@ DeviceSplits upload_splits(Trainer& trainer, PreparedRun& run) {
     return {std::move(uploaded[0]), std::move(uploaded[1]), std::move(uploaded[2])};
 }
 
+/// upload_splits, whose class-index check fails only on the rank that holds a bad row: on
+/// several ranks, every rank then throws that error (RanksError).
+DeviceSplits upload_on_every_rank(Trainer& trainer, PreparedRun& run) {
+    if (run.ranks == nullptr) return upload_splits(trainer, run);
+    DeviceSplits splits;
+    on_every_rank(*run.ranks, [&] { splits = upload_splits(trainer, run); });
+    return splits;
+}
+
 /// What every rank must have read alike: the encoded splits' sizes and bytes.
 std::string data_fingerprint(const PreparedData& data) {
     std::uint32_t crc = 0;
@@ -557,6 +569,12 @@ Experiment::Experiment(ExperimentSpec spec, const fs::path& resume, Communicator
     on_every_rank(*ranks,
                   [&] { run_ = std::make_unique<PreparedRun>(prepare_run(spec_, resume, ranks)); });
     check_ranks_agree(*ranks, "encoded data", data_fingerprint(run_->data));
+    // Ranks that resumed from different checkpoints (or some from none) would drift apart.
+    const std::optional<Checkpoint>& resumed = run_->resumed;
+    check_ranks_agree(*ranks, "checkpoint to resume from",
+                      resumed ? fmt::format("{} after epoch {} (step {})", resume.string(),
+                                            resumed->state.epoch, resumed->state.global_step)
+                              : "none");
     // GPU ranks meet in the device's collectives, CPU ranks do not: all must be of one kind.
     const bool on_gpu = run_->backend->device().kind == DeviceKind::kCuda;
     check_ranks_agree(*ranks, "kind of device", on_gpu ? "cuda" : "cpu");
@@ -567,18 +585,18 @@ ExperimentResult Experiment::follow(const ExperimentOptions& options) {
     const InterruptGuard interrupt_guard;
     Trainer trainer(*run.backend, *run.model, *run.loss, *run.optimizer,
                     trainer_options(spec_, run, false));
-    const DeviceSplits splits = upload_splits(trainer, run);
+    const DeviceSplits splits = upload_on_every_rank(trainer, run);
     if (run.resumed) {
         restore_training(*run.resumed, options.resume, *run.backend, *run.model, trainer);
     }
     trainer.synchronize_model();
     // The collectives of Experiment::run's rank 0, in its order.
-    trainer.fit(splits.train, run.has_validation ? &splits.validation : nullptr,
-                [](const EpochResult&) {});
+    const FitResult fit = trainer.fit(
+        splits.train, run.has_validation ? &splits.validation : nullptr, [](const EpochResult&) {});
     trainer.evaluate(splits.train);
     if (run.has_validation) trainer.evaluate(splits.validation);
     if (run.data.test.n_rows > 0) trainer.evaluate(splits.test);
-    return {{}, InterruptGuard::requested(), InterruptGuard::signal()};
+    return {{}, fit.stop_reason == "interrupted", InterruptGuard::signal()};
 }
 
 Experiment::~Experiment() = default;
@@ -617,7 +635,7 @@ ExperimentResult Experiment::run(const ExperimentOptions& options) {
         if (const std::string ranks = trainer.describe_ranks(); !ranks.empty()) {
             spdlog::info("{}", ranks);
         }
-        const DeviceSplits splits = upload_splits(trainer, run);
+        const DeviceSplits splits = upload_on_every_rank(trainer, run);
         std::vector<std::vector<std::string>> earlier_rows;
         Checkpoint base = checkpoint_base(spec, options, run, trainer, earlier_rows);
         trainer.synchronize_model();
@@ -641,7 +659,8 @@ ExperimentResult Experiment::run(const ExperimentOptions& options) {
         if (tensorboard) tensorboard->finish(session_status(summary["status"].get<std::string>()));
         write_summary(run_dir, summary);
         spdlog::info("outputs: {}", run_dir.string());
-        return {run_dir, InterruptGuard::requested(), InterruptGuard::signal()};
+        // On several ranks a signal may have reached another rank only: the stop is the ranks'.
+        return {run_dir, outcome.fit.stop_reason == "interrupted", InterruptGuard::signal()};
     } catch (const std::exception& e) {
         const auto* error = dynamic_cast<const Error*>(&e);
         summary["status"] = "failed";
@@ -663,8 +682,9 @@ ExperimentResult Experiment::run(const ExperimentOptions& options) {
 ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOptions& options) {
     const bool several = options.ranks != nullptr && options.ranks->size() > 1;
     if (spec.train.cv.folds > 0 && spec.train.cv.fold == 0) {
-        if (several) {
-            throw UsageError(
+        if (several) {  // every rank finds this alike: rank 0 alone reports it
+            throw RanksError(
+                ExitCode::kUsage,
                 fmt::format("train.cv runs its {} folds one after another in one process; it "
                             "cannot be spread over {} ranks",
                             spec.train.cv.folds, options.ranks->size()),

@@ -10,6 +10,7 @@
 #include "dlctl/core/error.h"
 #include "dlctl/core/random.h"
 #include "dlctl/optim/schedule.h"
+#include "dlctl/parallel/rank_agreement.h"
 #include "dlctl/train/early_stopping.h"
 #include "dlctl/train/interrupt.h"
 #include "dlctl/train/progress.h"
@@ -235,11 +236,15 @@ Evaluation Trainer::summarize_epoch(int epoch,
     for (const LossSum& sum : sums) {
         ++step;
         if (!std::isfinite(sum.weighted_loss)) {
-            throw DivergedError(
+            const std::string message =
                 fmt::format("training diverged: loss is {} at epoch {}, step {} of {}",
-                            sum.weighted_loss, epoch, step, steps.steps),
-                "lower train.optimizer.lr, clip gradients (train.gradient_clip), or check "
-                "the data for extreme values");
+                            sum.weighted_loss, epoch, step, steps.steps);
+            const std::string hint =
+                "lower train.optimizer.lr, clip gradients (train.gradient_clip), or check the "
+                "data for extreme values";
+            // Several ranks see the same summed loss: they stop together, rank 0 reports.
+            if (distributed()) throw RanksError(ExitCode::kDiverged, message, hint);
+            throw DivergedError(message, hint);
         }
         total += sum;
     }
@@ -398,8 +403,10 @@ Evaluation Trainer::evaluate(const DeviceDataset& data) {
     DLCTL_CHECK(data.shard.total > 0);
     if (!inference_) inference_.emplace(backend_, model_, &loss_);
     const std::int64_t batch = inference_->max_batch(), outputs = model_.output_size();
-    // Several ranks keep their predictions to gather them: metrics such as AUC need them all.
-    const std::size_t kept = distributed() ? static_cast<std::size_t>(outputs * rows) : 0;
+    // Several ranks keep their predictions to gather them: metrics such as AUC need them all
+    // (and classification's confusion matrix).
+    const bool gather = distributed() && (!options_.metrics.empty() || options_.classes > 0);
+    const std::size_t kept = gather ? static_cast<std::size_t>(outputs * rows) : 0;
     host_predictions_.resize(
         std::max({host_predictions_.size(), static_cast<std::size_t>(outputs * batch), kept}));
     MetricAccumulator metrics(options_.metrics, options_.classes, options_.target_offset,
@@ -411,12 +418,13 @@ Evaluation Trainer::evaluate(const DeviceDataset& data) {
             inference_->predict(columns(data.features, host.n_features, first, count));
         total += inference_->loss(columns(data.targets, 1, first, count),
                                   columns(data.weights, 1, first, count));
-        float* into = host_predictions_.data() + (distributed() ? outputs * first : 0);
+        if (distributed() && !gather) continue;
+        float* into = host_predictions_.data() + (gather ? outputs * first : 0);
         backend_.download(predictions, into);
         if (!distributed()) metrics.update(into, host.targets.data() + first, count);
     }
-    if (distributed()) {
-        options_.ranks->sum(reinterpret_cast<double*>(&total), 2);  // LossSum is two doubles
+    if (distributed()) options_.ranks->sum(reinterpret_cast<double*>(&total), 2);  // 2 doubles
+    if (gather) {
         const std::vector<float> predictions =
             options_.ranks->concatenate(host_predictions_.data(), outputs * rows);
         const std::vector<float> targets = options_.ranks->concatenate(host.targets.data(), rows);

@@ -112,20 +112,24 @@ class NcclCollectives final : public DeviceCollectives {
 }  // namespace
 
 std::unique_ptr<DeviceCollectives> CudaBackend::join_ranks(Communicator& ranks) {
+    // The same collectives on every rank, whether or not its module has NCCL: all ranks take
+    // NCCL, or none.
     const std::vector<std::string> gpus = ranks.gather_text(gpu_identity(index_));
     const bool shared_gpu = std::set<std::string>(gpus.begin(), gpus.end()).size() < gpus.size();
 #if DLCTL_WITH_NCCL
-    // Every rank must take the same way: NCCL only where it loads on all of them.
     const NcclLibrary* nccl = NcclLibrary::load();
+#else
+    const void* nccl = nullptr;
+#endif
     const std::vector<std::string> loaded = ranks.gather_text(nccl != nullptr ? "1" : "0");
     const bool everywhere =
         std::all_of(loaded.begin(), loaded.end(), [](const std::string& l) { return l == "1"; });
-    if (!shared_gpu && everywhere) {
-        return std::make_unique<NcclCollectives>(*nccl, ranks, index_, stream_);
-    }
+    if (shared_gpu || !everywhere) return nullptr;
+#if DLCTL_WITH_NCCL
+    return std::make_unique<NcclCollectives>(*nccl, ranks, index_, stream_);
+#else
+    return nullptr;  // not reached: without NCCL no rank has it
 #endif
-    (void)shared_gpu;
-    return nullptr;
 }
 
 }  // namespace dlctl
