@@ -9,10 +9,8 @@
 #include <csignal>
 #include <nlohmann/json.hpp>
 #include <optional>
-#include <thread>
 
 #include "dlctl/backend/backend.h"
-#include "dlctl/backend/gpu_info.h"
 #include "dlctl/checkpoint/checkpoint.h"
 #include "dlctl/config/spec_diff.h"
 #include "dlctl/config/spec_loader.h"
@@ -20,7 +18,6 @@
 #include "dlctl/core/build_info.h"
 #include "dlctl/core/crc32.h"
 #include "dlctl/core/error.h"
-#include "dlctl/core/launch.h"
 #include "dlctl/data/dataset.h"
 #include "dlctl/data/summary.h"
 #include "dlctl/io/atomic_file.h"
@@ -36,6 +33,7 @@
 #include "dlctl/train/cross_validation.h"
 #include "dlctl/train/interrupt.h"
 #include "dlctl/train/parameter_groups.h"
+#include "dlctl/train/rank_setup.h"
 #include "dlctl/train/run_log.h"
 #include "dlctl/train/run_plots.h"
 #include "dlctl/train/run_tensorboard.h"
@@ -179,35 +177,13 @@ void initialize_on_training_rows(Backend& backend,
     initialize_from_data(backend, model, sample.view(train.n_features, count), rng);
 }
 
-/// train.threads, or when it is 0 (all cores) on several ranks: the cores the launcher bound this
-/// rank to (mpirun binds each of two ranks to one core unless told otherwise), or when it left
-/// the rank unbound, the machine's cores shared among its ranks.
-int threads_of_rank(const ExperimentSpec& spec, const Communicator* ranks) {
-    if (spec.train.threads > 0 || ranks == nullptr || ranks->size() == 1) return spec.train.threads;
-    const int cores = std::max(1, static_cast<int>(std::thread::hardware_concurrency()));
-    const int bound = cpus_of_this_process();
-    if (bound < cores) return bound;
-    return std::max(1, cores / ranks_on_this_machine());
-}
-
-/// train.device; on several ranks, `cuda` and `auto` mean a GPU of this machine for each of its
-/// ranks (local rank modulo the GPUs), so that ranks do not share one.
-Device device_of_rank(const ExperimentSpec& spec, const Communicator* ranks) {
-    Device device = parse_device(spec.train.device);
-    const bool unnumbered = spec.train.device == "cuda" || spec.train.device == "auto";
-    if (ranks == nullptr || !unnumbered) return device;
-    const auto gpus = static_cast<int>(gpu_inventory().gpus.size());
-    if (gpus > 0) device.index = rank_on_this_machine() % gpus;
-    return device;
-}
-
 PreparedRun prepare_run(const ExperimentSpec& spec, const fs::path& resume, Communicator* ranks) {
     PreparedRun run;
     run.ranks = ranks != nullptr && ranks->size() > 1 ? ranks : nullptr;
     run.classes = target_classes(spec);
     const bool tf32 = spec.train.precision == "tf32";
-    run.backend =
-        make_backend(device_of_rank(spec, run.ranks), threads_of_rank(spec, run.ranks), tf32);
+    run.backend = make_backend(device_of_rank(spec.train.device, run.ranks),
+                               threads_of_rank(spec.train.threads, run.ranks), tf32);
     if (tf32 && run.backend->device().kind == DeviceKind::kCpu) {
         spdlog::info(
             "train.precision tf32 applies to GPU matrix products; the CPU computes in fp32");
@@ -388,18 +364,6 @@ DeviceSplits upload_on_every_rank(Trainer& trainer, PreparedRun& run) {
     DeviceSplits splits;
     on_every_rank(*run.ranks, [&] { splits = upload_splits(trainer, run); });
     return splits;
-}
-
-/// What every rank must have read alike: the encoded splits' sizes and bytes.
-std::string data_fingerprint(const PreparedData& data) {
-    std::uint32_t crc = 0;
-    for (const Dataset* d : {&data.train, &data.validation, &data.test}) {
-        for (const std::vector<float>* v : {&d->features, &d->targets, &d->weights}) {
-            crc = crc32({reinterpret_cast<const char*>(v->data()), v->size() * sizeof(float)}, crc);
-        }
-    }
-    return fmt::format("{}/{}/{} rows of {} features, crc32 {:08x}", data.train.n_rows,
-                       data.validation.n_rows, data.test.n_rows, data.train.n_features, crc);
 }
 
 struct TrainingOutcome {
