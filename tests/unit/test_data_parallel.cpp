@@ -1,8 +1,10 @@
 #include <catch2/catch.hpp>
 #include <cmath>
+#include <cstdlib>
 #include <vector>
 
 #include "dlctl/backend/backend.h"
+#include "dlctl/core/launch.h"
 #include "dlctl/core/random.h"
 #include "dlctl/data/dataset.h"
 #include "dlctl/nn/model_builder.h"
@@ -190,4 +192,36 @@ TEST_CASE("a rank that fails does not leave the other ranks waiting", "[parallel
         c.sum(&x, 1);  // rank 0 meets nobody here
     };
     CHECK_THROWS_WITH(ThreadRanks(2).run(fail_on_rank_1), "rank 1 cannot go on");
+}
+
+TEST_CASE("a launcher's variables say how many ranks there are and where this one stands",
+          "[parallel]") {
+    const char* variables[] = {
+        "OMPI_COMM_WORLD_SIZE",       "PMI_SIZE",        "SLURM_STEP_NUM_TASKS",
+        "OMPI_COMM_WORLD_LOCAL_SIZE", "MPI_LOCALNRANKS", "SLURM_NTASKS_PER_NODE",
+        "OMPI_COMM_WORLD_LOCAL_RANK", "MPI_LOCALRANKID", "SLURM_LOCALID"};
+    for (const char* v : variables) unsetenv(v);
+    CHECK_FALSE(parallel_launch());
+    CHECK(ranks_on_this_machine() == 1);
+    CHECK(rank_on_this_machine() == 0);
+
+    setenv("SLURM_STEP_NUM_TASKS", "1", 1);  // one task is no parallel launch
+    CHECK_FALSE(parallel_launch());
+    setenv("PMI_SIZE", "4", 1);
+    REQUIRE(parallel_launch());
+    CHECK(parallel_launch()->ranks == 4);
+    CHECK(parallel_launch()->variable == "PMI_SIZE");
+    setenv("OMPI_COMM_WORLD_SIZE", "x2", 1);  // not a count: the next variable says
+    CHECK(parallel_launch()->variable == "PMI_SIZE");
+
+    setenv("SLURM_NTASKS_PER_NODE", "2", 1);
+    setenv("SLURM_LOCALID", "1", 1);
+    CHECK(ranks_on_this_machine() == 2);
+    CHECK(rank_on_this_machine() == 1);
+    setenv("OMPI_COMM_WORLD_LOCAL_SIZE", "3", 1);  // Open MPI's own come first
+    setenv("OMPI_COMM_WORLD_LOCAL_RANK", "2", 1);
+    CHECK(ranks_on_this_machine() == 3);
+    CHECK(rank_on_this_machine() == 2);
+    for (const char* v : variables) unsetenv(v);
+    CHECK(cpus_of_this_process() >= 1);
 }
