@@ -57,6 +57,7 @@ struct PreparedRun {
     std::int64_t batch_size = 0;  ///< train.batch_size, or the largest split when smaller
     bool has_validation = false;
     Communicator* ranks = nullptr;  ///< several ranks training together; null: one process
+    int threads = 0;                ///< CPU threads of this process (0: all cores)
     Dataset shards[3];              ///< several ranks: this rank's rows of train, validation, test
 };
 
@@ -182,8 +183,8 @@ PreparedRun prepare_run(const ExperimentSpec& spec, const fs::path& resume, Comm
     run.ranks = ranks != nullptr && ranks->size() > 1 ? ranks : nullptr;
     run.classes = target_classes(spec);
     const bool tf32 = spec.train.precision == "tf32";
-    run.backend = make_backend(device_of_rank(spec.train.device, run.ranks),
-                               threads_of_rank(spec.train.threads, run.ranks), tf32);
+    run.threads = threads_of_rank(spec.train.threads, run.ranks);
+    run.backend = make_backend(device_of_rank(spec.train.device, run.ranks), run.threads, tf32);
     if (tf32 && run.backend->device().kind == DeviceKind::kCpu) {
         spdlog::info(
             "train.precision tf32 applies to GPU matrix products; the CPU computes in fp32");
@@ -231,9 +232,13 @@ void write_run_header(const ExperimentSpec& spec, const PreparedRun& run, const 
     }
     if (run.ranks != nullptr) {
         spdlog::info(
-            "data-parallel on {} ranks: each trains on its block of about {} training rows; "
+            "data-parallel on {} ranks: each trains on its block of about {} training rows{}; "
             "every step's gradients are summed over the ranks",
-            run.ranks->size(), run.data.train.n_rows / run.ranks->size());
+            run.ranks->size(), run.data.train.n_rows / run.ranks->size(),
+            run.backend->device().kind == DeviceKind::kCpu
+                ? fmt::format(" with {} thread{} (rank 0)", run.threads,
+                              run.threads == 1 ? "" : "s")
+                : "");
         if (has_batch_norm) {
             spdlog::warn(
                 "batch_norm normalises over each rank's rows of a batch, not the whole batch; "
