@@ -15,8 +15,10 @@ struct ThreadRanks::Shared {
     explicit Shared(int size)
         : meet(size), posted(static_cast<std::size_t>(size)), counts(posted.size()) {}
     std::barrier<> meet;
-    std::atomic<bool> broken{
-        false};  ///< a rank's body threw: the others stop at their next meeting
+    /// A rank's body threw: the others stop at their next meeting.
+    std::atomic<bool> broken{false};
+    /// A rank's body returned: no rank may meet again.
+    std::atomic<bool> departed{false};
     std::vector<const void*> posted;  ///< each rank's input to the current collective
     std::vector<std::int64_t> counts;
 };
@@ -69,19 +71,26 @@ class ThreadRanks::Rank final : public Communicator {
                                                                    Read read) {
         shared_.posted[rank_] = mine;
         shared_.counts[rank_] = count;
-        meet();
+        meet(true);
         std::invoke_result_t<Read, const void*, std::int64_t> out;
         for (std::size_t r = 0; r < shared_.posted.size(); ++r) {
             auto part = read(shared_.posted[r], shared_.counts[r]);
             out.insert(out.end(), part.begin(), part.end());
         }
-        meet();
+        meet(false);
         return out;
     }
 
-    void meet() {
+    /// Waits for every rank. `entering` a collective: no rank may have returned (a rank returns
+    /// only after the last collective's second meeting, so it cannot race this check).
+    void meet(bool entering) {
         shared_.meet.arrive_and_wait();
         if (shared_.broken) throw std::runtime_error("another rank failed");
+        if (entering && shared_.departed) {
+            throw std::runtime_error(
+                "rank " + std::to_string(rank_) +
+                " is in a collective that another rank, which has returned, never made");
+        }
     }
 
     template <typename T>
@@ -112,6 +121,8 @@ void ThreadRanks::run(const std::function<void(Communicator&)>& body) {
         threads.emplace_back([&, r] {
             try {
                 body(*ranks_[r]);
+                shared_->departed = true;
+                shared_->meet.arrive_and_drop();
             } catch (...) {
                 if (!shared_->broken.exchange(true)) {
                     const std::lock_guard<std::mutex> lock(first_mutex);

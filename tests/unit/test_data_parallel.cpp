@@ -1,17 +1,21 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
+#include <sstream>
 #include <vector>
 
 #include "dlctl/backend/backend.h"
+#include "dlctl/config/spec_loader.h"
 #include "dlctl/core/launch.h"
 #include "dlctl/core/random.h"
 #include "dlctl/data/dataset.h"
 #include "dlctl/nn/model_builder.h"
 #include "dlctl/parallel/rank_agreement.h"
 #include "dlctl/parallel/row_shard.h"
+#include "dlctl/train/experiment.h"
 #include "dlctl/train/parameter_groups.h"
 #include "dlctl/train/trainer.h"
+#include "support/temp_dir.h"
 #include "support/thread_ranks.h"
 
 using namespace dlctl;
@@ -224,4 +228,65 @@ TEST_CASE("a launcher's variables say how many ranks there are and where this on
     CHECK(rank_on_this_machine() == 2);
     for (const char* v : variables) unsetenv(v);
     CHECK(cpus_of_this_process() >= 1);
+}
+
+namespace {
+
+/// 200 rows of four features, a binary target y and a numeric one z.
+std::string two_target_csv() {
+    std::ostringstream csv;
+    csv << "x0,x1,x2,x3,y,z\n";
+    Rng rng(7, RngStream::kInit);
+    for (int i = 0; i < 200; ++i) {
+        double sum = 0.0;
+        for (int f = 0; f < 4; ++f) {
+            const double x = rng.uniform() * 2 - 1;
+            sum += x;
+            csv << x << ",";
+        }
+        csv << (sum > 0 ? 1 : 0) << "," << 3 * sum + rng.uniform() << "\n";
+    }
+    return csv.str();
+}
+
+}  // namespace
+
+TEST_CASE("rank 0's run and the other ranks' follow make the same collectives",
+          "[parallel][experiment]") {
+    TempDir dir;
+    dir.write("d.csv", two_target_csv());
+    // Batch norm, dropout, early stopping restoring the best weights, metrics gathered, a test
+    // split; then regression without metrics or a validation split.
+    const std::pair<const char*, const char*> specs[] = {
+        {"classify",
+         "data: {path: d.csv, target: y, drop: [z], cache: false,\n"
+         "       split: {test: 0.2, validation: 0.2}}\n"
+         "model:\n  layers:\n"
+         "    - {type: dense, units: 8, activation: relu}\n    - {type: batch_norm}\n"
+         "    - {type: dropout, rate: 0.1}\n    - {type: dense, units: 1, activation: sigmoid}\n"
+         "train: {epochs: 6, batch_size: 16, loss: binary_crossentropy, threads: 1,\n"
+         "        optimizer: {type: adam, lr: 0.01}, metrics: [accuracy, auc],\n"
+         "        early_stopping: {monitor: val_loss, patience: 2, restore_best: true}}\n"},
+        {"regress",
+         "data: {path: d.csv, target: z, drop: [y], cache: false,\n"
+         "       split: {test: 0.2, validation: 0}}\n"
+         "model:\n  layers:\n"
+         "    - {type: dense, units: 8, activation: relu}\n"
+         "    - {type: dense, units: 1, activation: linear}\n"
+         "train: {epochs: 3, batch_size: 16, loss: mse, threads: 1, metrics: [],\n"
+         "        optimizer: {type: adam, lr: 0.01}}\n"},
+    };
+    for (const auto& [name, yaml] : specs) {
+        INFO(name);
+        const ExperimentSpec spec = load_spec_from_string(yaml, "spec.yaml", dir.path());
+        ThreadRanks(2).run([&](Communicator& c) {
+            ExperimentOptions options;
+            options.run_dir = dir.path() / name;
+            options.ranks = &c;
+            run_experiment(spec, options);
+        });
+        const std::string summary = read_text(dir.path() / name / "summary.json");
+        CHECK(summary.find("\"ranks\": 2") != std::string::npos);
+        CHECK(summary.find("\"status\": \"completed\"") != std::string::npos);
+    }
 }

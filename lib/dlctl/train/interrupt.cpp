@@ -8,7 +8,7 @@ namespace dlctl {
 namespace {
 
 std::atomic<int> g_signal{0};
-int g_depth = 0;  ///< guards alive; the outermost installs and restores the handlers
+std::atomic<int> g_depth{0};  ///< guards alive; the outermost installs and restores the handlers
 static_assert(std::atomic<int>::is_always_lock_free, "the signal handler needs a lock-free flag");
 struct sigaction g_previous_int {};
 struct sigaction g_previous_term {};
