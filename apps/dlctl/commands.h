@@ -6,7 +6,15 @@ namespace CLI {
 class App;
 }
 
+namespace dlctl {
+class Error;
+}
+
 namespace dlctl::cli {
+
+/// Prints `e` as dlctl reports every error ("dlctl: error: …" and its hint) on stderr and
+/// returns its exit code.
+int report(const Error& e);
 
 /// What a parsed subcommand does; set by the subcommand's parse callback, run by main() inside
 /// the error-to-exit-code mapping. Returns the exit code.

@@ -35,12 +35,6 @@ void setup_logging(int verbosity) {
     spdlog::set_default_logger(logger);
 }
 
-int report(const dlctl::Error& e) {
-    std::fprintf(stderr, "dlctl: error: %s\n", e.what());
-    if (!e.hint().empty()) std::fprintf(stderr, "  hint: %s\n", e.hint().c_str());
-    return static_cast<int>(e.code());
-}
-
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -106,7 +100,7 @@ int main(int argc, char** argv) {
     try {
         return action();
     } catch (const dlctl::Error& e) {
-        return report(e);
+        return dlctl::cli::report(e);
     } catch (const std::filesystem::filesystem_error& e) {
         std::fprintf(stderr, "dlctl: error: %s\n", e.what());
         return static_cast<int>(dlctl::ExitCode::kIo);
@@ -121,3 +115,13 @@ int main(int argc, char** argv) {
         return static_cast<int>(dlctl::ExitCode::kInternal);
     }
 }
+
+namespace dlctl::cli {
+
+int report(const Error& e) {
+    std::fprintf(stderr, "dlctl: error: %s\n", e.what());
+    if (!e.hint().empty()) std::fprintf(stderr, "  hint: %s\n", e.hint().c_str());
+    return static_cast<int>(e.code());
+}
+
+}  // namespace dlctl::cli

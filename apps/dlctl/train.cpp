@@ -64,7 +64,10 @@ int train_on_ranks(const TrainOptions& o, Communicator& ranks) {
     options.show_progress = progress;
     options.ranks = &ranks;
     const ExperimentResult result = run_experiment(spec, options);
-    if (ranks.leads()) std::printf("%s\n", result.run_dir.string().c_str());
+    if (ranks.leads()) {
+        std::printf("%s\n", result.run_dir.string().c_str());
+        std::fflush(stdout);  // before MPI ends: mpirun may end this rank once another exits
+    }
     if (result.interrupted) {
         const bool terminated = result.signal == SIGTERM;
         if (ranks.leads()) {
@@ -84,7 +87,9 @@ int run_train(const TrainOptions& o) {
     try {
         return train_on_ranks(o, *ranks);
     } catch (const RanksError& e) {
-        if (ranks->leads()) throw;  // rank 0 reports what every rank agreed on
+        // Rank 0 reports what every rank agreed on, before MPI ends: once every rank has left
+        // MPI, mpirun ends the others as soon as one exits with an error.
+        if (ranks->leads()) return report(e);
         return static_cast<int>(e.code());
     } catch (const Error& e) {
         // This rank alone failed: say which, and end the others rather than leave them waiting.
