@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <cstdlib>
-
 #include "dlctl/core/build_info.h"
 #include "dlctl/core/error.h"
 #include "dlctl/core/launch.h"
