@@ -7,7 +7,8 @@
    masks) to the per-epoch losses of one process, within 1e-6 relative; only rank 0 writes.
 2. Batch norm, early stopping, regression without metrics or validation: two ranks finish.
    A two-rank run resumed from its checkpoint ends as the uninterrupted two-rank run does.
-3. Ranks started with different specs stop together, exit 2, with one message naming the rank.
+3. Ranks started with different specs stop together, exit 2, with one message naming the rank;
+   train.cv (exit 2) and a divergence (exit 6, summary.json "failed") likewise, from rank 0.
 4. An error on one rank alone (rank 0 cannot create its run directory) ends every rank.
 5. SIGTERM (Slurm's scancel) stops every rank after its step; rank 0 writes the outputs.
 6. A rank killed mid-run stops the others with an error, not a hang.
@@ -131,6 +132,22 @@ def test_specs_disagree(args, tmp, spec):
     print("ok: ranks with different specs stop together with one message")
 
 
+def test_refused_together(args, tmp, spec):
+    """Errors every rank meets alike: one message from rank 0, the error's exit code."""
+    train = [args.mpirun, "-np", "2", args.dlctl, "-q", "train", str(spec)]
+    r = run(train + ["--set", "train.cv.folds=3", "--run-dir", str(tmp / "cv")])
+    check(r.returncode == 2, f"cv: exit {r.returncode}, expected 2", r)
+    check(r.stderr.count("dlctl: error:") == 1, "cv: one message", r)
+    check("cannot be spread over 2 ranks" in r.stderr, "cv: says why", r)
+    check(not (tmp / "cv").exists(), "cv: no run directory")
+    r = run(train + ["--set", "train.optimizer.lr=1e30", "--run-dir", str(tmp / "diverged")])
+    check(r.returncode == 6, f"diverged: exit {r.returncode}, expected 6", r)
+    check(r.stderr.count("dlctl: error: training diverged") == 1, "diverged: one message", r)
+    summary = json.loads((tmp / "diverged" / "summary.json").read_text())
+    check(summary["status"] == "failed" and summary["exit_code"] == 6, f"diverged: {summary}")
+    print("ok: cross-validation and a divergence stop both ranks with one message")
+
+
 def test_one_rank_fails(args, tmp, spec):
     (tmp / "a-file").write_text("not a directory\n")
     r = run([args.mpirun, "-np", "2", args.dlctl, "train", str(spec), "--run-dir",
@@ -140,25 +157,37 @@ def test_one_rank_fails(args, tmp, spec):
     print("ok: an error on rank 0 alone ends every rank")
 
 
-def test_killed_rank(args, tmp, spec):
-    run_dir = tmp / "killed"
+def start_long_run(args, spec, run_dir, epochs_done):
+    """mpirun -np 2 training for (nearly) ever into `run_dir`, once it has logged `epochs_done`
+    epochs."""
     command = [args.mpirun, "-np", "2", args.dlctl, "-q", "train", str(spec), "--threads", "1",
                "--set", "train.epochs=100000", "--set", "train.batch_size=8",
                "--run-dir", str(run_dir)]
     mpirun = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                               text=True, env=mpi_env())
     deadline = time.time() + 60
-    while not (run_dir / "metrics.csv").exists() or len(losses(run_dir)) < 1:
+    while not (run_dir / "metrics.csv").exists() or len(losses(run_dir)) < epochs_done:
         check(time.time() < deadline and mpirun.poll() is None, "training did not start")
         time.sleep(0.2)
+    return mpirun
+
+
+def wait_for(mpirun, what_hung):
+    """mpirun's stdout and stderr once it ends; fails naming `what_hung` after a minute."""
+    try:
+        return mpirun.communicate(timeout=60)
+    except subprocess.TimeoutExpired:
+        mpirun.kill()
+        raise AssertionError(what_hung)
+
+
+def test_killed_rank(args, tmp, spec):
+    run_dir = tmp / "killed"
+    mpirun = start_long_run(args, spec, run_dir, 1)
     victim = find_rank(str(run_dir), 1)
     check(victim is not None, "rank 1's process not found")
     os.kill(victim, signal.SIGKILL)
-    try:
-        _, err = mpirun.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        mpirun.kill()
-        raise AssertionError("the other rank hung after rank 1 was killed")
+    wait_for(mpirun, "the other rank hung after rank 1 was killed")
     check(mpirun.returncode != 0, f"mpirun exit {mpirun.returncode}")
     print(f"ok: rank 1 killed, mpirun ended with exit {mpirun.returncode}")
 
@@ -166,21 +195,9 @@ def test_killed_rank(args, tmp, spec):
 def test_sigterm(args, tmp, spec):
     """Slurm's scancel: SIGTERM ends every rank after its step; rank 0 writes the outputs."""
     run_dir = tmp / "terminated"
-    command = [args.mpirun, "-np", "2", args.dlctl, "-q", "train", str(spec), "--threads", "1",
-               "--set", "train.epochs=100000", "--set", "train.batch_size=8",
-               "--run-dir", str(run_dir)]
-    mpirun = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                              text=True, env=mpi_env())
-    deadline = time.time() + 60
-    while not (run_dir / "metrics.csv").exists() or len(losses(run_dir)) < 2:
-        check(time.time() < deadline and mpirun.poll() is None, "training did not start")
-        time.sleep(0.2)
+    mpirun = start_long_run(args, spec, run_dir, 2)
     mpirun.send_signal(signal.SIGTERM)
-    try:
-        out, err = mpirun.communicate(timeout=60)
-    except subprocess.TimeoutExpired:
-        mpirun.kill()
-        raise AssertionError("the ranks did not stop after SIGTERM")
+    out, err = wait_for(mpirun, "the ranks did not stop after SIGTERM")
     summary = json.loads((run_dir / "summary.json").read_text())
     check(summary["status"] == "interrupted", f"status {summary['status']}")
     check(summary["epochs_run"] == len(losses(run_dir)), "metrics.csv holds every epoch run")
@@ -214,7 +231,7 @@ def main():
         tmp = pathlib.Path(name)
         spec = write_spec(tmp)
         for test in (test_two_ranks_match_one_process, test_other_configs, test_resume,
-                     test_specs_disagree,
+                     test_specs_disagree, test_refused_together,
                      test_one_rank_fails, test_sigterm, test_killed_rank):
             test(args, tmp, spec)
     return 0

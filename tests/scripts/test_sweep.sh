@@ -53,6 +53,8 @@ else
     [ "$code" -eq 2 ] && grep -q 'needs a dlctl built with MPI' "$work/n.err" ||
         fail "--ntasks without MPI: exit $code: $(cat "$work/n.err")"
 fi
-if sweep --out "$work/n0" --ntasks 0 --grid train.epochs=1 2>/dev/null; then fail "--ntasks 0 accepted"; fi
+if sweep --out "$work/n0" --ntasks 0 --grid train.epochs=1 2>"$work/n0.err"; then code=0; else code=$?; fi
+[ "$code" -eq 2 ] && grep -q "ntasks takes a count of ranks (got '0')" "$work/n0.err" ||
+    fail "--ntasks 0: exit $code: $(cat "$work/n0.err")"
 
 echo "sweep.sh: grid, random, parallel runs, failure isolation and resume-skip work"

@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <climits>
+#include <cstddef>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -108,34 +109,40 @@ class MpiWorld final : public Communicator {
 
     /// Rank r sums block r of the vector (every rank's copy of it, in rank order, in double),
     /// then every rank gathers the summed blocks: the volume of a ring allreduce, and the same
-    /// bits on every rank whatever MPI's own reduction algorithms would do.
+    /// bits on every rank whatever MPI's own reduction algorithms would do. The scratch is kept
+    /// between calls: a training step allocates nothing.
     template <typename T>
     void sum_in_rank_order(T* values, std::int64_t count) {
         if (size_ == 1 || count == 0) return;
         const auto n = static_cast<std::size_t>(size_);
-        std::vector<int> counts(n), offsets(n), recv_counts(n), recv_offsets(n);
+        counts_.resize(n), offsets_.resize(n), recv_counts_.resize(n), recv_offsets_.resize(n);
         for (std::size_t b = 0; b < n; ++b) {
-            offsets[b] = checked_int(count * static_cast<std::int64_t>(b) / size_);
-            counts[b] = checked_int(count * static_cast<std::int64_t>(b + 1) / size_) - offsets[b];
+            offsets_[b] = checked_int(count * static_cast<std::int64_t>(b) / size_);
+            counts_[b] =
+                checked_int(count * static_cast<std::int64_t>(b + 1) / size_) - offsets_[b];
         }
-        const int mine = counts[static_cast<std::size_t>(rank_)];
+        const int mine = counts_[static_cast<std::size_t>(rank_)];
         for (std::size_t r = 0; r < n; ++r) {
-            recv_counts[r] = mine;
-            recv_offsets[r] = checked_int(static_cast<std::int64_t>(r) * mine);
+            recv_counts_[r] = mine;
+            recv_offsets_[r] = checked_int(static_cast<std::int64_t>(r) * mine);
         }
-        std::vector<T> blocks(n * static_cast<std::size_t>(mine));
-        MPI_Alltoallv(values, counts.data(), offsets.data(), mpi_type<T>(), blocks.data(),
-                      recv_counts.data(), recv_offsets.data(), mpi_type<T>(), MPI_COMM_WORLD);
-        T* own = values + offsets[static_cast<std::size_t>(rank_)];
+        const std::size_t block_values = n * static_cast<std::size_t>(mine);
+        if (scratch_.size() < block_values * sizeof(T)) scratch_.resize(block_values * sizeof(T));
+        T* blocks = reinterpret_cast<T*>(scratch_.data());  // new[]'s alignment suits T
+        MPI_Alltoallv(values, counts_.data(), offsets_.data(), mpi_type<T>(), blocks,
+                      recv_counts_.data(), recv_offsets_.data(), mpi_type<T>(), MPI_COMM_WORLD);
+        T* own = values + offsets_[static_cast<std::size_t>(rank_)];
         for (int i = 0; i < mine; ++i) {
             double total = 0.0;
             for (std::size_t r = 0; r < n; ++r) total += blocks[r * mine + i];
             own[i] = static_cast<T>(total);
         }
-        MPI_Allgatherv(MPI_IN_PLACE, 0, mpi_type<T>(), values, counts.data(), offsets.data(),
+        MPI_Allgatherv(MPI_IN_PLACE, 0, mpi_type<T>(), values, counts_.data(), offsets_.data(),
                        mpi_type<T>(), MPI_COMM_WORLD);
     }
 
+    std::vector<int> counts_, offsets_, recv_counts_, recv_offsets_;
+    std::vector<std::byte> scratch_;  ///< every rank's copy of this rank's block
     int rank_ = 0;
     int size_ = 1;
 };

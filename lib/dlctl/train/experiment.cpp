@@ -178,9 +178,10 @@ void initialize_on_training_rows(Backend& backend,
     initialize_from_data(backend, model, sample.view(train.n_features, count), rng);
 }
 
+/// `ranks`: several ranks training together, or null for one process.
 PreparedRun prepare_run(const ExperimentSpec& spec, const fs::path& resume, Communicator* ranks) {
     PreparedRun run;
-    run.ranks = ranks != nullptr && ranks->size() > 1 ? ranks : nullptr;
+    run.ranks = ranks;
     run.classes = target_classes(spec);
     const bool tf32 = spec.train.precision == "tf32";
     run.threads = threads_of_rank(spec.train.threads, run.ranks);
@@ -530,7 +531,7 @@ std::string curves_status(const FitResult& fit) {
 
 Experiment::Experiment(ExperimentSpec spec, const fs::path& resume, Communicator* ranks)
     : spec_(std::move(spec)), resume_(resume), started_(std::chrono::steady_clock::now()) {
-    if (ranks == nullptr) {
+    if (ranks == nullptr || ranks->size() == 1) {
         run_ = std::make_unique<PreparedRun>(prepare_run(spec_, resume, nullptr));
         return;
     }
@@ -663,7 +664,7 @@ ExperimentResult run_experiment(const ExperimentSpec& spec, const ExperimentOpti
         return run_cross_validation(spec, options);
     }
     // Everything that can reject the inputs runs before the run directory exists.
-    Experiment experiment(spec, options.resume, several ? options.ranks : nullptr);
+    Experiment experiment(spec, options.resume, options.ranks);
     return experiment.run(options);
 }
 

@@ -147,11 +147,6 @@ void Trainer::synchronize_model() {
 
 bool Trainer::on_any_rank(bool flag) { return distributed() ? options_.ranks->any(flag) : flag; }
 
-std::vector<float> Trainer::from_every_rank(const float* values, std::int64_t count) {
-    if (!distributed()) return {values, values + count};
-    return options_.ranks->concatenate(values, count);
-}
-
 void Trainer::plan_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps) const {
     std::vector<std::uint32_t>& order = distributed() ? steps.split_order : steps.order;
     order.resize(static_cast<std::size_t>(train.shard.total));
@@ -257,11 +252,16 @@ Evaluation Trainer::summarize_epoch(int epoch,
         host_targets_.resize(static_cast<std::size_t>(seen));
         executor_->download_predictions(seen, host_predictions_.data());
         for (std::int64_t i = 0; i < seen; ++i) host_targets_[i] = host.targets[steps.order[i]];
-        const std::vector<float> predictions =
-            from_every_rank(host_predictions_.data(), model_.output_size() * seen);
-        const std::vector<float> targets = from_every_rank(host_targets_.data(), seen);
-        metrics.update(predictions.data(), targets.data(),
-                       static_cast<std::int64_t>(targets.size()));
+        if (!distributed()) {
+            metrics.update(host_predictions_.data(), host_targets_.data(), seen);
+        } else {  // AUC and the like need every rank's predictions
+            const std::vector<float> predictions =
+                options_.ranks->concatenate(host_predictions_.data(), model_.output_size() * seen);
+            const std::vector<float> targets =
+                options_.ranks->concatenate(host_targets_.data(), seen);
+            metrics.update(predictions.data(), targets.data(),
+                           static_cast<std::int64_t>(targets.size()));
+        }
     }
     return {total.mean(), metrics.compute(), {}};
 }

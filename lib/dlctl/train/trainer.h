@@ -142,8 +142,6 @@ class Trainer {
     void plan_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps) const;
     /// `flag` on this rank, or on any rank when several train together.
     bool on_any_rank(bool flag);
-    /// The host copies of `values` of every rank, in rank order (one process: `values`).
-    std::vector<float> from_every_rank(const float* values, std::int64_t count);
     /// One epoch's steps in a shuffled order; false when Ctrl-C stopped it.
     bool train_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps);
     /// The dropout and weight-decay factors of a step at `progress` (steps done / all steps).
