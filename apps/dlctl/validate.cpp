@@ -8,6 +8,7 @@
 #include "dlctl/config/spec_loader.h"
 #include "dlctl/config/task.h"
 #include "dlctl/data/dataset.h"
+#include "dlctl/data/out_of_core.h"
 #include "dlctl/data/summary.h"
 #include "spec_options.h"
 
@@ -27,7 +28,7 @@ int run_validate(const ValidateOptions& o) {
     const ExperimentSpec spec = load_spec_options(o.spec, std::move(flags));
     if (!o.skip_data) {
         const int classes = target_classes(spec);
-        const PreparedData data = prepare_data(spec.data, spec.seed, classes);
+        const PreparedData data = prepare_data_as_planned(spec.data, spec.seed, classes);
         for (const auto& line : data_summary_lines(data, classes)) spdlog::info("{}", line);
     }
     std::fputs(to_yaml(spec).c_str(), stdout);

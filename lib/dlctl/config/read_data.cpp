@@ -7,6 +7,7 @@
 #include "dlctl/config/spec_reader.h"
 #include "dlctl/core/device.h"
 #include "dlctl/core/error.h"
+#include "dlctl/core/process_memory.h"
 
 namespace dlctl::spec_detail {
 
@@ -106,6 +107,14 @@ void read_columns(SpecReader& r, const YAML::Node& node, DataSpec& data) {
     r.read(node, "cache", "data", data.cache);
     r.read(node, "cache_dir", "data", data.cache_dir);
     r.read_checked(
+        node, "in_memory", "data", data.in_memory,
+        [](const std::string& v) { return v == "auto" || v == "true" || v == "false"; },
+        "auto, true or false");
+    r.read_checked(
+        node, "memory_budget", "data", data.memory_budget,
+        [](const std::string& v) { return v == "auto" || parse_byte_size(v).value_or(0) > 0; },
+        "auto or a size such as 512MB, 2GB or 1.5GiB");
+    r.read_checked(
         node, "task", "data", data.task,
         [](const std::string& v) {
             return v == "auto" || v == "binary" || v == "multiclass" || v == "regression";
@@ -131,7 +140,8 @@ void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
                                 "max_categories", "unseen_categories",
                                 "positive_label", "normalize_columns",
                                 "task",           "cache",
-                                "cache_dir",      "embed_categories"});
+                                "cache_dir",      "embed_categories",
+                                "in_memory",      "memory_budget"});
     read_columns(r, node, data);
     r.read(node, "validation_file", "data", data.validation_file);
     r.read(node, "test_file", "data", data.test_file);

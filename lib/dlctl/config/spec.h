@@ -57,6 +57,13 @@ struct DataSpec {
     std::string task = "auto";
     bool cache = true;      ///< keep parsed tables of files >= 1 MB in a binary cache
     std::string cache_dir;  ///< empty: $DLCTL_CACHE_DIR, $XDG_CACHE_HOME/dlctl or ~/.cache/dlctl
+    /// true: read the whole file into memory; false: stream it into an on-disk columnar copy in
+    /// cache_dir and train from that a window at a time (data larger than memory); auto: false
+    /// when the file is larger than half of memory_budget.
+    std::string in_memory = "auto";
+    /// The memory out-of-core preparation and training keep to ("512MB", "2GB", "1.5GiB"); auto:
+    /// half of the machine's physical memory.
+    std::string memory_budget = "auto";
     std::string target_normalize = "none";  ///< regression: standard | none (metrics stay in
                                             ///< the target's own units)
     SplitSpec split;

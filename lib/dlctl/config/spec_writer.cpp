@@ -174,6 +174,8 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "task" << YAML::Value << d.task;
     out << YAML::Key << "cache" << YAML::Value << d.cache;
     out << YAML::Key << "cache_dir" << YAML::Value << d.cache_dir;
+    out << YAML::Key << "in_memory" << YAML::Value << d.in_memory;
+    out << YAML::Key << "memory_budget" << YAML::Value << d.memory_budget;
     out << YAML::Key << "split" << YAML::Value << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "test" << YAML::Value << number(d.split.test);
     out << YAML::Key << "validation" << YAML::Value << number(d.split.validation);

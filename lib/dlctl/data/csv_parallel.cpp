@@ -55,7 +55,8 @@ struct Piece {
     /// A row this parser leaves to the typed reader: a cell of a numeric column that is not a
     /// number, or a quoted field that goes on over a newline.
     bool needs_typed_reader = false;
-    std::string error, hint;  ///< the first error, if any
+    std::uint32_t typed_line = 0;  ///< the line of that row
+    std::string error, hint;       ///< the first error, if any
 };
 
 using Dictionaries = std::vector<std::unordered_map<std::string, float>>;
@@ -168,6 +169,7 @@ void parse_piece(Piece& piece, const Layout& layout, float* const* columns, std:
             const RowResult result = parse_plain_row(row, layout, piece, dictionaries, cells);
             if (result == RowResult::kNotNumeric) {
                 piece.needs_typed_reader = true;
+                piece.typed_line = line;
                 return;
             }
             if (result == RowResult::kFieldCount) {
@@ -181,6 +183,7 @@ void parse_piece(Piece& piece, const Layout& layout, float* const* columns, std:
             buffer.assign(row);
             if (!split_csv_fields(buffer.data(), layout.delimiter, fields)) {
                 piece.needs_typed_reader = true;  // its lines are split apart here
+                piece.typed_line = line;
                 return;
             }
             if (fields.size() != width) {
@@ -192,6 +195,7 @@ void parse_piece(Piece& piece, const Layout& layout, float* const* columns, std:
             for (std::size_t c = 0; c < width; ++c) {
                 if (!parse_cell(fields[c], c, layout, piece, dictionaries, cells[c])) {
                     piece.needs_typed_reader = true;
+                    piece.typed_line = line;
                     return;
                 }
             }
@@ -387,6 +391,10 @@ class BlockParser {
         table_.source = layout.source;
         table_.names = layout.names;
         table_.categories.assign(width_, {});
+        table_.types.assign(width_, ColumnType::kNumeric);
+        for (std::size_t c = 0; c < width_; ++c) {
+            if (layout_.text[c]) table_.types[c] = ColumnType::kCategorical;
+        }
     }
 
     /// Parses `lines` (whole lines; bytes up to `readable_end` may be read past them); false
@@ -407,7 +415,10 @@ class BlockParser {
         });
         for (const Piece& piece : pieces_) {
             if (!piece.error.empty()) throw DataError(piece.error, piece.hint);
-            if (piece.needs_typed_reader) return false;
+            if (piece.needs_typed_reader) {
+                typed_line_ = piece.typed_line;
+                return false;
+            }
         }
         merge_categories(pieces_, layout_, dictionaries_, table_);
         rows_ = close_gaps(pieces_, rows_, table_);
@@ -426,12 +437,20 @@ class BlockParser {
         for (auto& column : table_.columns) {
             if (column.capacity() > column.size() + column.size() / 8) column.shrink_to_fit();
         }
-        table_.types.assign(width_, ColumnType::kNumeric);
-        for (std::size_t c = 0; c < width_; ++c) {
-            if (layout_.text[c]) table_.types[c] = ColumnType::kCategorical;
-        }
         return std::move(table_);
     }
+
+    /// The rows parsed since the last drain(), with every category seen so far.
+    const Table& window() const { return table_; }
+    std::size_t rows() const { return rows_; }
+    /// Forgets the rows parsed so far (their memory is reused); categories keep their numbers.
+    void drain() {
+        for (auto& column : table_.columns) column.clear();
+        table_.lines.clear();
+        rows_ = 0;
+    }
+    /// The line of the row that made parse() return false.
+    std::uint32_t typed_line() const { return typed_line_; }
 
   private:
     /// One piece of `lines` a worker, numbered; returns the row count if no line is blank.
@@ -480,6 +499,7 @@ class BlockParser {
     std::vector<Piece> pieces_;
     std::vector<float*> column_data_;
     std::size_t rows_ = 0;
+    std::uint32_t typed_line_ = 0;
 };
 
 std::optional<Table> read_numeric(const std::string& source,
@@ -511,6 +531,64 @@ std::optional<Table> read_numeric(const std::string& source,
         offset += block->first.size();
     }
     return parser.finish();
+}
+
+void stream_numeric(const std::string& source,
+                    std::uint64_t size,
+                    const ByteView& view,
+                    const CsvOptions& options,
+                    int threads,
+                    std::size_t window_bytes,
+                    const CsvWindowSink& sink) {
+    for (const auto& [name, type] : options.column_types) DLCTL_CHECK(type != ColumnType::kBoolean);
+    Layout layout;
+    layout.source = source;
+    const std::optional<Header> header = read_header(view, size, kBlockBytes, options, layout);
+    if (!header) {
+        throw DataError(source +
+                            ": the header cannot be read a block at a time (a line over 64 "
+                            "MiB, or a quoted name over several lines)",
+                        "train in memory (data.in_memory: true)");
+    }
+    configure_columns(options, layout);
+    const std::uint64_t data_start = options.header ? header->end : (header->bom ? 3 : 0);
+    const std::size_t workers =
+        threads > 0 ? static_cast<std::size_t>(threads)
+                    : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+    const std::size_t block_bytes = std::min(kBlockBytes, window_bytes);
+    BlockParser parser(layout, workers, options.header ? header->line + 1 : 1, window_bytes);
+    std::uint64_t pending = 0;
+    bool any_rows = false;
+    for (std::uint64_t offset = data_start; offset < size;) {
+        const auto block = whole_lines(view, offset, size, block_bytes);
+        if (!block) {
+            throw DataError(
+                fmt::format("{}: a line after byte {} is longer than 64 MiB", source, offset));
+        }
+        if (block->first.empty()) break;
+        if (!parser.parse(block->first, block->second)) {
+            throw DataError(
+                fmt::format("{}:{}: a cell of a numeric column is not a number, or a quoted "
+                            "field goes on over a newline",
+                            source, parser.typed_line()),
+                "out of core, each column's type is fixed by the first rows of the file and "
+                "every row must be one line: declare the column's type in data.columns (NAME: "
+                "categorical), or train in memory (data.in_memory: true)");
+        }
+        offset += block->first.size();
+        pending += block->first.size();
+        if (pending >= window_bytes && parser.rows() > 0) {
+            sink(parser.window());
+            any_rows = true;
+            parser.drain();
+            pending = 0;
+        }
+    }
+    if (parser.rows() > 0) {
+        sink(parser.window());
+        any_rows = true;
+    }
+    if (!any_rows) throw DataError("data file '" + source + "' has a header but no data rows");
 }
 
 }  // namespace
@@ -549,6 +627,47 @@ std::optional<Table> read_numeric_csv_text(const std::string& name,
             return offset >= text.size() ? std::string_view() : text.substr(offset, length);
         },
         options, threads, block_bytes);
+}
+
+void stream_csv(const std::filesystem::path& path,
+                const CsvOptions& options,
+                std::size_t window_bytes,
+                const CsvWindowSink& sink,
+                int threads) {
+    FileWindow file;
+    if (!file.open(path)) {
+        throw DataError("cannot open data file '" + path.string() + "'",
+                        "check the path (data.path) and its permissions");
+    }
+    auto changed = [&] {
+        return DataError(
+            "data file '" + path.string() + "' changed while it was read (it became shorter)",
+            "let whatever writes the file finish, then run again");
+    };
+    try {
+        stream_numeric(
+            path.string(), file.size(),
+            [&](std::uint64_t offset, std::size_t length) { return file.view(offset, length); },
+            options, threads, window_bytes, sink);
+        if (file.cut()) throw changed();
+    } catch (const DataError&) {
+        if (file.cut()) throw changed();
+        throw;
+    }
+}
+
+void stream_csv_text(const std::string& name,
+                     std::string_view text,
+                     const CsvOptions& options,
+                     std::size_t window_bytes,
+                     const CsvWindowSink& sink,
+                     int threads) {
+    stream_numeric(
+        name, text.size(),
+        [&](std::uint64_t offset, std::size_t length) {
+            return offset >= text.size() ? std::string_view() : text.substr(offset, length);
+        },
+        options, threads, window_bytes, sink);
 }
 
 }  // namespace dlctl

@@ -27,4 +27,28 @@ std::optional<Table> read_numeric_csv_text(const std::string& name,
                                            int threads = 0,
                                            std::size_t block_bytes = 16u << 20);
 
+/// Receives a file's rows a window at a time: a table of the window's rows (lines as in the
+/// file) whose categories are numbered across the whole file so far; valid during the call.
+using CsvWindowSink = std::function<void(const Table& window)>;
+
+/// Reads `path` front to back in windows of about `window_bytes`, for data larger than memory:
+/// only one window's rows are held at a time. Every column's type must be given: columns
+/// declared categorical are read as text, all others as numbers (a column declared boolean is
+/// a bug here). Throws DataError naming file:line for a cell of a numeric column that is not a
+/// number or a quoted field that goes on over a newline, and read_csv's errors (ragged rows, a
+/// file without rows, ...).
+void stream_csv(const std::filesystem::path& path,
+                const CsvOptions& options,
+                std::size_t window_bytes,
+                const CsvWindowSink& sink,
+                int threads = 0);
+
+/// As stream_csv, from text in memory; `name` stands for the file in messages.
+void stream_csv_text(const std::string& name,
+                     std::string_view text,
+                     const CsvOptions& options,
+                     std::size_t window_bytes,
+                     const CsvWindowSink& sink,
+                     int threads = 0);
+
 }  // namespace dlctl

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,17 +14,21 @@
 
 namespace dlctl {
 
+class FeatureFile;
+
 /// Encoded examples ready for a backend: column-major features × rows and one target per row.
 struct Dataset {
     std::int64_t n_features = 0;
     std::int64_t n_rows = 0;
-    std::vector<float> features;  ///< n_features × n_rows, column-major
+    std::vector<float> features;  ///< n_features × n_rows, column-major; empty when on_disk
     std::vector<float> targets;   ///< n_rows: values, or class indices 0..K-1
     std::vector<float> weights;   ///< n_rows loss weights; empty: all 1
     /// Per feature column: the rows whose categorical value is not in its vocabulary (rare in
     /// the training rows, rare or unseen elsewhere), encoded as __other__ or as zeros; 0 for
     /// numeric columns. Empty where nobody counted (a Dataset made by hand).
     std::vector<std::int64_t> outside_vocabulary;
+    /// Data larger than memory: the features are in this file, not in `features`.
+    std::shared_ptr<const FeatureFile> on_disk;
 };
 
 /// Rows [first, first + count) of `data` (a rank's shard of a split), with their targets and
@@ -41,6 +46,10 @@ struct PreparedData {
     std::size_t dropped_missing_target = 0;        ///< rows without a target value
     std::size_t dropped_missing_feature = 0;       ///< rows dropped by missing: drop_row
     std::vector<ScreenedColumn> screened_columns;  ///< left out of the features, and why
+    std::size_t rows_read = 0;                     ///< data rows in the file
+    /// Per feature column (as feature_names), its missing cells in the whole file.
+    std::vector<std::int64_t> feature_missing;
+    bool out_of_core = false;  ///< `table` holds names, types and categories but no rows
     SplitIndices split;
     Preprocessor preprocessor;
     Dataset train;

@@ -106,15 +106,15 @@ void fit_numeric(FeatureColumn& f,
 }
 
 void fit_categorical(FeatureColumn& f,
-                     const Table& table,
-                     int column,
+                     const Column& values,
+                     const std::vector<std::string>& categories,
                      const std::vector<std::uint32_t>& rows,
-                     const FeatureOptions& options) {
-    const std::vector<std::string>& categories = table.categories[column];
+                     const FeatureOptions& options,
+                     const std::string& source) {
     std::vector<std::int64_t> counts(categories.size(), 0);
     std::int64_t missing = 0;
     for (const auto r : rows) {
-        const float v = table.columns[column][r];
+        const float v = values[r];
         if (std::isnan(v)) {
             ++missing;
         } else {
@@ -128,7 +128,7 @@ void fit_categorical(FeatureColumn& f,
     if (order.empty()) {
         throw DataError(fmt::format("{}: column '{}' has no values in the training rows (every "
                                     "cell is missing)",
-                                    table.source, f.name),
+                                    source, f.name),
                         "drop the column (data.drop)");
     }
     // Most frequent first; ties in order of appearance.
@@ -252,7 +252,8 @@ std::int64_t FeatureColumn::width() const {
 void Preprocessor::fit(const Table& table,
                        const std::vector<int>& feature_columns,
                        const std::vector<std::uint32_t>& train_rows,
-                       const FeatureOptions& options) {
+                       const FeatureOptions& options,
+                       const ColumnLoader& load) {
     DLCTL_CHECK(!train_rows.empty());
     options_ = options;
     feature_columns_ = feature_columns;
@@ -265,10 +266,11 @@ void Preprocessor::fit(const Table& table,
         FeatureColumn f;
         f.name = table.names[c];
         f.type = table.type(c);
+        const Column& values = load ? load(c) : table.columns[c];
         if (f.type == ColumnType::kCategorical) {
-            fit_categorical(f, table, c, rows, options);
+            fit_categorical(f, values, table.categories[c], rows, options, table.source);
         } else {
-            fit_numeric(f, table.columns[c], rows, options, table.source);
+            fit_numeric(f, values, rows, options, table.source);
         }
         columns_.push_back(std::move(f));
     }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -74,11 +75,17 @@ struct FeatureColumn {
 /// normal by their rank (quantile), or robustly scaled and smoothly clipped (smooth_clip).
 class Preprocessor {
   public:
-    /// Throws DataError for a feature column without any value in the training rows.
+    /// Reads a table's column `c` (out of core: one column in memory at a time).
+    using ColumnLoader = std::function<const Column&(int c)>;
+
+    /// Throws DataError for a feature column without any value in the training rows. `load`,
+    /// when given, supplies each feature column's cells (just before it is fitted) instead of
+    /// `table.columns`; `table` still gives names, types and categories.
     void fit(const Table& table,
              const std::vector<int>& feature_columns,
              const std::vector<std::uint32_t>& train_rows,
-             const FeatureOptions& options);
+             const FeatureOptions& options,
+             const ColumnLoader& load = {});
     /// Numeric columns, missing values filled with the mean (tests, simple callers).
     void fit(const Table& table,
              const std::vector<int>& feature_columns,

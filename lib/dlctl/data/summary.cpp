@@ -35,9 +35,7 @@ std::string data_summary_json(const PreparedData& data, int classes) {
     const Preprocessor& p = data.preprocessor;
     for (std::size_t f = 0; f < p.columns().size(); ++f) {
         const FeatureColumn& column = p.columns()[f];
-        const auto& values = data.table.columns[p.feature_columns()[f]];
-        const auto missing =
-            std::count_if(values.begin(), values.end(), [](float v) { return std::isnan(v); });
+        const std::int64_t missing = data.feature_missing.at(f);
         json feature = {{"name", column.name},
                         {"type", to_string(column.type)},
                         {"missing", missing},
@@ -60,7 +58,7 @@ std::string data_summary_json(const PreparedData& data, int classes) {
     for (const auto& column : p.columns())
         types[to_string(column.type)] = types[to_string(column.type)].get<int>() + 1;
     json out = {{"source", data.table.source},
-                {"rows_read", data.table.rows()},
+                {"rows_read", data.rows_read},
                 {"rows_dropped",
                  {{"missing_target", data.dropped_missing_target},
                   {"missing_feature", data.dropped_missing_feature}}},
@@ -91,14 +89,12 @@ std::vector<std::string> data_summary_lines(const PreparedData& data, int classe
     lines.push_back(fmt::format(
         "data: {} rows x {} columns from {}; {} feature columns -> {} model inputs "
         "(normalize: {}), target '{}'",
-        data.table.rows(), data.table.names.size(), data.table.source, data.feature_names.size(),
+        data.rows_read, data.table.names.size(), data.table.source, data.feature_names.size(),
         data.preprocessor.width(), data.preprocessor.method(), data.target_name));
     std::vector<std::string> typed, filled, outside_rows;
     for (std::size_t f = 0; f < data.preprocessor.columns().size(); ++f) {
         const FeatureColumn& column = data.preprocessor.columns()[f];
-        const auto& values = data.table.columns[data.preprocessor.feature_columns()[f]];
-        const auto missing =
-            std::count_if(values.begin(), values.end(), [](float v) { return std::isnan(v); });
+        const std::int64_t missing = data.feature_missing.at(f);
         if (column.type == ColumnType::kCategorical) {
             typed.push_back(fmt::format("{} (categorical, {} values{})", column.name,
                                         column.vocabulary.size(),

@@ -82,11 +82,7 @@ void initialize_from_data(Backend& backend,
     }
 }
 
-std::vector<float> sample_rows(const std::vector<float>& features,
-                               std::int64_t n_features,
-                               std::int64_t n_rows,
-                               std::int64_t max_rows,
-                               Rng& rng) {
+std::vector<std::int64_t> sample_row_indices(std::int64_t n_rows, std::int64_t max_rows, Rng& rng) {
     std::vector<std::int64_t> rows(static_cast<std::size_t>(n_rows));
     std::iota(rows.begin(), rows.end(), std::int64_t{0});
     const std::int64_t count = std::min(n_rows, max_rows);
@@ -94,10 +90,18 @@ std::vector<float> sample_rows(const std::vector<float>& features,
         const auto pick = rng.below(static_cast<std::uint64_t>(n_rows - i));
         std::swap(rows[i], rows[i + static_cast<std::int64_t>(pick)]);
     }
+    rows.resize(static_cast<std::size_t>(count));
+    return rows;
+}
+
+std::vector<float> sample_rows(const std::vector<float>& features,
+                               std::int64_t n_features,
+                               std::int64_t n_rows,
+                               std::int64_t max_rows,
+                               Rng& rng) {
     std::vector<float> out;
-    out.reserve(static_cast<std::size_t>(count * n_features));
-    for (std::int64_t i = 0; i < count; ++i) {
-        const float* row = features.data() + rows[i] * n_features;
+    for (const std::int64_t r : sample_row_indices(n_rows, max_rows, rng)) {
+        const float* row = features.data() + r * n_features;
         out.insert(out.end(), row, row + n_features);
     }
     return out;

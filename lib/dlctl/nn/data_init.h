@@ -20,6 +20,10 @@ void initialize_from_data(Backend& backend,
                           const Tensor& sample,
                           Rng& rng);
 
+/// Up to `max_rows` of the rows 0..n_rows-1, drawn without replacement: the rows sample_rows
+/// takes with the same `rng`.
+std::vector<std::int64_t> sample_row_indices(std::int64_t n_rows, std::int64_t max_rows, Rng& rng);
+
 /// Up to `max_rows` rows of `features` (n_features × n_rows, column-major), drawn without
 /// replacement, in the same layout: the sample initialize_from_data reads.
 std::vector<float> sample_rows(const std::vector<float>& features,

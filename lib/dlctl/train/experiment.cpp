@@ -18,7 +18,11 @@
 #include "dlctl/core/build_info.h"
 #include "dlctl/core/crc32.h"
 #include "dlctl/core/error.h"
+#include "dlctl/core/process_memory.h"
+#include "dlctl/core/whole_file.h"
 #include "dlctl/data/dataset.h"
+#include "dlctl/data/feature_file.h"
+#include "dlctl/data/out_of_core.h"
 #include "dlctl/data/summary.h"
 #include "dlctl/io/atomic_file.h"
 #include "dlctl/io/metrics_csv.h"
@@ -59,6 +63,7 @@ struct PreparedRun {
     Communicator* ranks = nullptr;  ///< several ranks training together; null: one process
     int threads = 0;                ///< CPU threads of this process (0: all cores)
     Dataset shards[3];              ///< several ranks: this rank's rows of train, validation, test
+    MemoryPlan memory;              ///< in memory, or out of core within a budget
 };
 
 namespace {
@@ -118,7 +123,7 @@ json base_summary(const ExperimentSpec& spec,
             {"run_dir", run_dir.string()},
             {"data",
              {{"path", spec.data.path},
-              {"rows", data.table.rows()},
+              {"rows", data.rows_read},
               {"train_rows", data.train.n_rows},
               {"validation_rows", data.validation.n_rows},
               {"test_rows", data.test.n_rows},
@@ -170,12 +175,42 @@ void initialize_on_training_rows(Backend& backend,
                                  const Dataset& train,
                                  std::uint64_t seed) {
     Rng rng(seed, RngStream::kInit, 1);
-    const std::vector<float> rows =
-        sample_rows(train.features, train.n_features, train.n_rows, kDataInitRows, rng);
+    std::vector<float> rows;
+    if (!train.on_disk) {
+        rows = sample_rows(train.features, train.n_features, train.n_rows, kDataInitRows, rng);
+    } else {  // the same rows, read from disk
+        const std::vector<std::int64_t> picked =
+            sample_row_indices(train.n_rows, kDataInitRows, rng);
+        rows.resize(picked.size() * static_cast<std::size_t>(train.n_features));
+        for (std::size_t i = 0; i < picked.size(); ++i) {
+            train.on_disk->read(picked[i], 1, rows.data() + i * train.n_features);
+        }
+    }
     const std::int64_t count = static_cast<std::int64_t>(rows.size()) / train.n_features;
     Buffer sample = backend.allocate(static_cast<std::int64_t>(rows.size()));
     backend.upload(rows.data(), sample.view(train.n_features, count));
     initialize_from_data(backend, model, sample.view(train.n_features, count), rng);
+}
+
+/// Out-of-core data is read by one process, not split into folds (yet): UsageError (RanksError
+/// on several ranks, which all find it alike) naming data.in_memory.
+void refuse_out_of_core_with(const ExperimentSpec& spec, Communicator* ranks) {
+    const std::string hint =
+        "train in memory (data.in_memory: true) with a larger data.memory_budget, or on one "
+        "process without train.cv";
+    if (ranks != nullptr) {
+        throw RanksError(ExitCode::kUsage,
+                         "data out of core (data.in_memory: false, or auto for a file larger "
+                         "than half of data.memory_budget) is read by one process; it cannot be "
+                         "spread over ranks",
+                         hint);
+    }
+    if (spec.train.cv.folds > 0) {
+        throw UsageError(
+            "data out of core (data.in_memory: false, or auto for a file larger than half of "
+            "data.memory_budget) does not support train.cv",
+            hint);
+    }
 }
 
 /// `ranks`: several ranks training together, or null for one process.
@@ -190,7 +225,13 @@ PreparedRun prepare_run(const ExperimentSpec& spec, const fs::path& resume, Comm
         spdlog::info(
             "train.precision tf32 applies to GPU matrix products; the CPU computes in fp32");
     }
-    run.data = prepare_data(spec.data, spec.seed, run.classes, spec.train.cv);
+    run.memory = plan_memory(spec.data);
+    if (run.memory.out_of_core) {
+        refuse_out_of_core_with(spec, run.ranks);
+        run.data = prepare_data_out_of_core(spec.data, spec.seed, run.classes, run.memory);
+    } else {
+        run.data = prepare_data(spec.data, spec.seed, run.classes, spec.train.cv);
+    }
     PreparedData& data = run.data;
     apply_class_weights(data.train, data.labels, spec.train.class_weight, spec.train.class_weights);
     run.has_validation = data.validation.n_rows > 0;
@@ -230,6 +271,13 @@ void write_run_header(const ExperimentSpec& spec, const PreparedRun& run, const 
             "batch_norm sees batches of a single row ({}): it normalises every "
             "value of such a batch to 0; choose another train.batch_size",
             run.batch_size == 1 ? "batch_size 1" : "the last batch of each epoch");
+    }
+    if (run.memory.out_of_core) {
+        spdlog::info(
+            "data out of core within data.memory_budget {}: training reads {} rows at "
+            "a time from scratch files in the cache directory",
+            byte_size_text(run.memory.budget),
+            training_window_rows(run.memory, run.data.train.n_features, run.batch_size));
     }
     if (run.ranks != nullptr) {
         spdlog::info(
@@ -287,6 +335,9 @@ TrainerOptions trainer_options(const ExperimentSpec& spec,
     o.early_stopping = spec.train.early_stopping;
     o.time_limit = spec.train.time_limit;
     o.show_progress = show_progress;
+    if (run.memory.out_of_core) {
+        o.window_rows = training_window_rows(run.memory, run.data.train.n_features, run.batch_size);
+    }
     return o;
 }
 
@@ -329,7 +380,7 @@ Checkpoint checkpoint_base(const ExperimentSpec& spec,
     base.spec_yaml = to_yaml(spec);
     base.preprocessor = run.data.preprocessor;
     base.task = task_info(run.data, run.classes);
-    base.data = data_origin(spec.data.path, run.data.table.rows());
+    base.data = data_origin(spec.data.path, run.data.rows_read);
     base.history = HistoryDigest::of(columns, earlier_rows);
     if (base.best_monitor.empty())
         base.best_monitor = best_checkpoint_monitor(spec, run.has_validation);
@@ -511,6 +562,9 @@ void summarize_outcome(const ExperimentSpec& spec,
         summary["ranks"] = run.ranks->size();
         summary["timings"]["allreduce_seconds"] = outcome.allreduce_seconds;
     }
+    summary["memory"] = {{"in_memory", !run.memory.out_of_core},
+                         {"budget_bytes", run.memory.budget},
+                         {"peak_resident_bytes", peak_resident_bytes()}};
 }
 
 /// The hparams session status of a run's summary.json status.

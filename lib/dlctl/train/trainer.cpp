@@ -14,6 +14,7 @@
 #include "dlctl/train/early_stopping.h"
 #include "dlctl/train/interrupt.h"
 #include "dlctl/train/progress.h"
+#include "dlctl/train/split_windows.h"
 
 namespace dlctl {
 
@@ -31,7 +32,7 @@ Tensor columns(const Buffer& buffer, std::int64_t rows, std::int64_t first, std:
 }  // namespace
 
 struct Trainer::EpochSteps {
-    std::vector<std::uint32_t> order;  ///< the epoch's sample order (of this rank's rows)
+    std::vector<std::uint32_t> order;  ///< the window's sample order (of this rank's rows)
     std::int64_t steps = 0;            ///< an epoch's
     /// Several ranks: the epoch's order of all the split's rows, where each step's samples start
     /// in `order` (steps + 1 entries) and each step's divisor, the Σ w of its whole batch.
@@ -41,8 +42,10 @@ struct Trainer::EpochSteps {
     std::int64_t done = 0;       ///< of this epoch, completed
     double learning_rate = 0.0;  ///< of the last step
     ProgressLine& progress;
-    LossSum drawn;  ///< the losses of the steps the progress line has shown
-    std::int64_t drawn_steps = 0;
+    LossSum drawn;                 ///< the losses of the steps the progress line has shown
+    std::int64_t drawn_steps = 0;  ///< of the window, shown
+    std::vector<LossSum> losses;   ///< of the epoch's steps so far, gathered window by window
+    std::int64_t predicted = 0;    ///< samples whose training predictions were gathered
 };
 
 Trainer::Trainer(Backend& backend,
@@ -90,6 +93,11 @@ DeviceDataset Trainer::upload(const Dataset& dataset, std::optional<RowShard> sh
                                 shard->first + i + 1, y, options_.classes - 1));
             }
         }
+    }
+    if (dataset.on_disk) {  // read a window at a time (SplitWindows)
+        DLCTL_CHECK(!distributed() && options_.window_rows > 0 &&
+                    options_.window_rows % options_.batch_size == 0);
+        return {&dataset, Buffer{}, Buffer{}, Buffer{}, *shard};
     }
     DeviceDataset out{&dataset, backend_.allocate(dataset.features.size()),
                       backend_.allocate(dataset.targets.size()), Buffer{}, *shard};
@@ -147,23 +155,42 @@ void Trainer::synchronize_model() {
 
 bool Trainer::on_any_rank(bool flag) { return distributed() ? options_.ranks->any(flag) : flag; }
 
-void Trainer::plan_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps) const {
+std::vector<std::int64_t> Trainer::window_order(int epoch, std::int64_t windows) const {
+    std::vector<std::int64_t> order(static_cast<std::size_t>(windows));
+    std::iota(order.begin(), order.end(), 0);
+    if (options_.shuffle && windows > 1) {
+        Rng rng(options_.seed, RngStream::kShuffle, static_cast<std::uint64_t>(epoch) << 32);
+        for (std::size_t i = order.size(); i > 1; --i) std::swap(order[i - 1], order[rng.below(i)]);
+    }
+    return order;
+}
+
+std::int64_t Trainer::plan_epoch(int epoch,
+                                 std::int64_t window,
+                                 std::int64_t windows,
+                                 const DeviceDataset& train,
+                                 EpochSteps& steps) const {
     std::vector<std::uint32_t>& order = distributed() ? steps.split_order : steps.order;
     order.resize(static_cast<std::size_t>(train.shard.total));
     std::iota(order.begin(), order.end(), 0u);
     if (options_.shuffle) {
-        Rng rng(options_.seed, RngStream::kShuffle, static_cast<std::uint64_t>(epoch));
+        // One window is the whole split: the shuffle of an in-memory split.
+        const std::uint64_t substream = windows == 1 ? static_cast<std::uint64_t>(epoch)
+                                                     : (static_cast<std::uint64_t>(epoch) << 32) +
+                                                           1 + static_cast<std::uint64_t>(window);
+        Rng rng(options_.seed, RngStream::kShuffle, substream);
         for (std::size_t i = order.size(); i > 1; --i) {
             std::swap(order[i - 1], order[rng.below(i)]);
         }
     }
     const std::int64_t batch = options_.batch_size, total = train.shard.total;
+    const std::int64_t window_steps = steps_for(total, batch);
     steps.step_first.assign(1, 0);
     if (!distributed()) {
-        for (std::int64_t s = 1; s <= steps.steps; ++s) {
+        for (std::int64_t s = 1; s <= window_steps; ++s) {
             steps.step_first.push_back(std::min(s * batch, total));
         }
-        return;
+        return window_steps;
     }
     // This rank's samples of each step, in the step's order; a step's divisor is its whole
     // batch's Σ w (each rank's own share of it, summed).
@@ -183,18 +210,32 @@ void Trainer::plan_epoch(int epoch, const DeviceDataset& train, EpochSteps& step
     }
     options_.ranks->sum(steps.divisors.data(), steps.steps);
     for (double& d : steps.divisors) d = d > 0.0 ? d : 1.0;  // as a single process's batch
+    return steps.steps;
 }
 
-bool Trainer::train_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps) {
-    plan_epoch(epoch, train, steps);
-    executor_->start_epoch(train, steps.order, steps.steps);
-    steps.done = steps.drawn_steps = 0;
+bool Trainer::train_epoch(int epoch, SplitWindows& train, EpochSteps& steps) {
+    steps.done = 0;
     steps.drawn = {};
+    steps.losses.clear();
+    steps.predicted = 0;
     steps.progress.start_epoch();
-    for (std::int64_t step = 0; step < steps.steps; ++step) {
+    for (const std::int64_t w : window_order(epoch, train.count())) {
+        const DeviceDataset& window = train.load(w);
+        const std::int64_t window_steps = plan_epoch(epoch, w, train.count(), window, steps);
+        executor_->start_epoch(window, steps.order, window_steps);
+        const bool complete = run_steps(epoch, window_steps, steps);
+        collect_window(*window.host, steps);
+        if (!complete) return false;
+    }
+    return true;
+}
+
+bool Trainer::run_steps(int epoch, std::int64_t window_steps, EpochSteps& steps) {
+    steps.drawn_steps = 0;
+    for (std::int64_t step = 0; step < window_steps; ++step) {
         const std::int64_t first = steps.step_first[step];
         const std::int64_t count = steps.step_first[step + 1] - first;
-        steps.learning_rate = schedule_->at(epoch - 1, step);
+        steps.learning_rate = schedule_->at(epoch - 1, steps.done);
         optimizer_.set_learning_rate(steps.learning_rate);
         apply_factor_schedules(static_cast<double>(global_step_) /
                                static_cast<double>(options_.epochs * steps.steps));
@@ -210,18 +251,32 @@ bool Trainer::train_epoch(int epoch, const DeviceDataset& train, EpochSteps& ste
         if (steps.progress.due()) {
             // Only the losses since the last redraw come to the host.
             for (const LossSum& sum : executor_->step_losses(steps.drawn_steps)) steps.drawn += sum;
-            steps.drawn_steps = steps.done;
-            steps.progress.draw(epoch, options_.epochs, step + 1, steps.steps, steps.drawn.mean());
+            steps.drawn_steps = step + 1;
+            steps.progress.draw(epoch, options_.epochs, steps.done, steps.steps,
+                                steps.drawn.mean());
         }
         if (on_any_rank(InterruptGuard::requested())) return false;
     }
     return true;
 }
 
-Evaluation Trainer::summarize_epoch(int epoch,
-                                    const DeviceDataset& train,
-                                    const EpochSteps& steps) {
-    std::vector<LossSum> sums = executor_->step_losses(0);
+void Trainer::collect_window(const Dataset& window, EpochSteps& steps) {
+    const std::vector<LossSum> sums = executor_->step_losses(0);
+    steps.losses.insert(steps.losses.end(), sums.begin(), sums.end());
+    if (options_.metrics.empty()) return;
+    const std::int64_t seen = steps.step_first[sums.size()];
+    const std::int64_t outputs = model_.output_size(), before = steps.predicted;
+    host_predictions_.resize(static_cast<std::size_t>(outputs * (before + seen)));
+    host_targets_.resize(static_cast<std::size_t>(before + seen));
+    executor_->download_predictions(seen, host_predictions_.data() + outputs * before);
+    for (std::int64_t i = 0; i < seen; ++i) {
+        host_targets_[before + i] = window.targets[steps.order[i]];
+    }
+    steps.predicted += seen;
+}
+
+Evaluation Trainer::summarize_epoch(int epoch, EpochSteps& steps) {
+    std::vector<LossSum>& sums = steps.losses;
     if (distributed()) {  // LossSum is two doubles
         options_.ranks->sum(reinterpret_cast<double*>(sums.data()),
                             2 * static_cast<std::int64_t>(sums.size()));
@@ -246,12 +301,7 @@ Evaluation Trainer::summarize_epoch(int epoch,
     MetricAccumulator metrics(options_.metrics, options_.classes, options_.target_offset,
                               options_.target_scale);
     if (!options_.metrics.empty()) {
-        const Dataset& host = *train.host;
-        const std::int64_t seen = steps.step_first[steps.done];
-        host_predictions_.resize(static_cast<std::size_t>(model_.output_size() * seen));
-        host_targets_.resize(static_cast<std::size_t>(seen));
-        executor_->download_predictions(seen, host_predictions_.data());
-        for (std::int64_t i = 0; i < seen; ++i) host_targets_[i] = host.targets[steps.order[i]];
+        const std::int64_t seen = steps.predicted;
         if (!distributed()) {
             metrics.update(host_predictions_.data(), host_targets_.data(), seen);
         } else {  // AUC and the like need every rank's predictions
@@ -310,8 +360,11 @@ FitResult Trainer::fit(const DeviceDataset& train,
                      optimizer_.learning_rate(),
                      progress,
                      {},
+                     0,
+                     {},
                      0};
     schedule_.emplace(options_.schedule, optimizer_.learning_rate(), options_.epochs, steps.steps);
+    SplitWindows windows(backend_, train, options_.window_rows);
     if (restored_schedule_) schedule_->restore(*restored_schedule_);
     FitResult result;
     result.epochs_run = epoch_;
@@ -325,10 +378,10 @@ FitResult Trainer::fit(const DeviceDataset& train,
             result.stop_reason = "time_limit";
             break;
         }
-        const bool complete = train_epoch(epoch, train, steps);
+        const bool complete = train_epoch(epoch, windows, steps);
         progress.clear();
         EpochResult r;
-        r.train = summarize_epoch(epoch, train, steps);  // a partial epoch is checked, not kept
+        r.train = summarize_epoch(epoch, steps);  // a partial epoch is checked, not kept
         if (!complete) {
             result.stop_reason = "interrupted";
             break;
@@ -398,19 +451,44 @@ std::vector<ParameterShaped> Trainer::checkpoint_buffers() const {
 }
 
 Evaluation Trainer::evaluate(const DeviceDataset& data) {
-    const Dataset& host = *data.host;
-    const std::int64_t rows = host.n_rows;
     DLCTL_CHECK(data.shard.total > 0);
     if (!inference_) inference_.emplace(backend_, model_, &loss_);
-    const std::int64_t batch = inference_->max_batch(), outputs = model_.output_size();
     // Several ranks keep their predictions to gather them: metrics such as AUC need them all
     // (and classification's confusion matrix).
     const bool gather = distributed() && (!options_.metrics.empty() || options_.classes > 0);
+    MetricAccumulator metrics(options_.metrics, options_.classes, options_.target_offset,
+                              options_.target_scale);
+    // Windows of whole inference batches: the batches, and so the loss sums, of one window.
+    const std::int64_t batch = inference_->max_batch();
+    SplitWindows windows(backend_, data, (options_.window_rows + batch - 1) / batch * batch);
+    LossSum total;
+    for (std::int64_t w = 0; w < windows.count(); ++w) {
+        total += evaluate_window(windows.load(w), gather, metrics);
+    }
+    if (distributed()) options_.ranks->sum(reinterpret_cast<double*>(&total), 2);  // 2 doubles
+    if (gather) {  // several ranks hold their split in memory: one window
+        const std::int64_t rows = data.host->n_rows;
+        const std::vector<float> predictions =
+            options_.ranks->concatenate(host_predictions_.data(), model_.output_size() * rows);
+        const std::vector<float> targets =
+            options_.ranks->concatenate(data.host->targets.data(), rows);
+        metrics.update(predictions.data(), targets.data(),
+                       static_cast<std::int64_t>(targets.size()));
+    }
+    Evaluation e{total.mean(), metrics.compute(), {}};
+    if (options_.classes > 0) e.confusion = metrics.confusion();
+    return e;
+}
+
+LossSum Trainer::evaluate_window(const DeviceDataset& data,
+                                 bool gather,
+                                 MetricAccumulator& metrics) {
+    const Dataset& host = *data.host;
+    const std::int64_t rows = host.n_rows;
+    const std::int64_t batch = inference_->max_batch(), outputs = model_.output_size();
     const std::size_t kept = gather ? static_cast<std::size_t>(outputs * rows) : 0;
     host_predictions_.resize(
         std::max({host_predictions_.size(), static_cast<std::size_t>(outputs * batch), kept}));
-    MetricAccumulator metrics(options_.metrics, options_.classes, options_.target_offset,
-                              options_.target_scale);
     LossSum total;
     for (std::int64_t first = 0; first < rows; first += batch) {
         const std::int64_t count = std::min(batch, rows - first);
@@ -423,17 +501,7 @@ Evaluation Trainer::evaluate(const DeviceDataset& data) {
         backend_.download(predictions, into);
         if (!distributed()) metrics.update(into, host.targets.data() + first, count);
     }
-    if (distributed()) options_.ranks->sum(reinterpret_cast<double*>(&total), 2);  // 2 doubles
-    if (gather) {
-        const std::vector<float> predictions =
-            options_.ranks->concatenate(host_predictions_.data(), outputs * rows);
-        const std::vector<float> targets = options_.ranks->concatenate(host.targets.data(), rows);
-        metrics.update(predictions.data(), targets.data(),
-                       static_cast<std::int64_t>(targets.size()));
-    }
-    Evaluation e{total.mean(), metrics.compute(), {}};
-    if (options_.classes > 0) e.confusion = metrics.confusion();
-    return e;
+    return total;
 }
 
 }  // namespace dlctl

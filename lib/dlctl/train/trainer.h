@@ -26,6 +26,8 @@
 
 namespace dlctl {
 
+class SplitWindows;
+
 struct TrainerOptions {
     int epochs = 1;
     int batch_size = 32;
@@ -44,6 +46,10 @@ struct TrainerOptions {
     EarlyStoppingSpec early_stopping;
     bool show_progress = false;  ///< Keras-like progress line on stderr
     double time_limit = 0.0;     ///< seconds; no epoch starts that would end past it (0: none)
+    /// A split on disk (Dataset::on_disk) is read and uploaded this many rows at a time (a
+    /// multiple of batch_size), each epoch walking the windows in a shuffled order and the rows
+    /// of each window shuffled; 0: every split is in memory.
+    std::int64_t window_rows = 0;
     /// The ranks training this model together, each on its shard of every split (the shard of
     /// upload); null: this process alone.
     Communicator* ranks = nullptr;
@@ -137,17 +143,31 @@ class Trainer {
     struct EpochSteps;
 
     bool distributed() const { return rank_tensors_.has_value(); }
-    /// The epoch's order of the split's rows, this rank's share of each step and the steps'
-    /// divisors (several ranks) into `steps`.
-    void plan_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps) const;
+    /// The windows of the split in the order an epoch takes them (shuffled with it).
+    std::vector<std::int64_t> window_order(int epoch, std::int64_t windows) const;
+    /// The order of window `window`'s rows (of `windows`), this rank's share of each step and the
+    /// steps' divisors (several ranks) into `steps`; returns the window's steps.
+    std::int64_t plan_epoch(int epoch,
+                            std::int64_t window,
+                            std::int64_t windows,
+                            const DeviceDataset& train,
+                            EpochSteps& steps) const;
     /// `flag` on this rank, or on any rank when several train together.
     bool on_any_rank(bool flag);
-    /// One epoch's steps in a shuffled order; false when Ctrl-C stopped it.
-    bool train_epoch(int epoch, const DeviceDataset& train, EpochSteps& steps);
+    /// One epoch's steps, window by window; false when Ctrl-C stopped it.
+    bool train_epoch(int epoch, SplitWindows& train, EpochSteps& steps);
+    /// The planned steps of one window; false when Ctrl-C stopped them.
+    bool run_steps(int epoch, std::int64_t window_steps, EpochSteps& steps);
+    /// The window's step losses and (for metrics) training predictions and targets, kept for
+    /// summarize_epoch.
+    void collect_window(const Dataset& window, EpochSteps& steps);
     /// The dropout and weight-decay factors of a step at `progress` (steps done / all steps).
     void apply_factor_schedules(double progress);
     /// The steps' loss and metrics checked and summed up (DivergedError for a non-finite loss).
-    Evaluation summarize_epoch(int epoch, const DeviceDataset& train, const EpochSteps& steps);
+    Evaluation summarize_epoch(int epoch, EpochSteps& steps);
+    /// The loss of one window of a split, its predictions into `metrics` (one process) or kept
+    /// in host_predictions_ to `gather`.
+    LossSum evaluate_window(const DeviceDataset& data, bool gather, MetricAccumulator& metrics);
     /// Whether another epoch as long as the longest so far would end past options.time_limit.
     bool past_time_limit(std::chrono::steady_clock::time_point fit_start,
                          double longest_epoch) const;
