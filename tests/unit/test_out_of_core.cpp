@@ -1,3 +1,6 @@
+#include <unistd.h>
+
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
@@ -102,7 +105,10 @@ TEST_CASE("a streamed CSV hands over every row once, with its line and the file'
     std::vector<float> a, b;
     std::vector<std::uint32_t> lines;
     std::vector<std::string> categories;
-    stream_csv_text("t.csv", text, options, 256, [&](const Table& w) {
+    std::uint64_t last_read = 0;
+    stream_csv_text("t.csv", text, options, 256, [&](const Table& w, std::uint64_t read) {
+        CHECK(read > last_read);
+        last_read = read;
         ++windows;
         a.insert(a.end(), w.columns[0].begin(), w.columns[0].end());
         b.insert(b.end(), w.columns[1].begin(), w.columns[1].end());
@@ -115,6 +121,7 @@ TEST_CASE("a streamed CSV hands over every row once, with its line and the file'
     CHECK(b == std::vector<float>(whole.columns[1].begin(), whole.columns[1].end()));
     CHECK(lines == whole.lines);
     CHECK(categories == whole.categories[1]);
+    CHECK(last_read == text.size());
 }
 
 TEST_CASE("streaming names the line where a row breaks a column's type or spans lines",
@@ -123,7 +130,7 @@ TEST_CASE("streaming names the line where a row breaks a column's type or spans 
     for (int r = 0; r < 300; ++r) text += std::to_string(r) + ",1\n";
     CsvOptions options;
     const auto stream = [&](const std::string& csv) {
-        stream_csv_text("t.csv", csv, options, 256, [](const Table&) {});
+        stream_csv_text("t.csv", csv, options, 256, [](const Table&, std::uint64_t) {});
     };
     CHECK_THROWS_WITH(stream(text + "oops,2\n"),
                       Contains("t.csv:302:") && Contains("not a number"));
@@ -170,7 +177,8 @@ TEST_CASE("a column store names the line of a value its first window's types can
     const auto write = [&](const std::string& text) {
         ColumnStore::write(dir.write("d.csv", text), options, dir.path() / "store", 512);
     };
-    CHECK_THROWS_WITH(write(numbers + "abc,no\n"), Contains(":302:") && Contains("not a number"));
+    CHECK_THROWS_WITH(write(numbers + "abc,no\n"),
+                      Contains(":302: column 'x' holds 'abc', which is not a number"));
     CHECK_THROWS_WITH(write(numbers + "1,maybe\n"), Contains(":302: column 'flag' holds 'maybe'"));
     CHECK_FALSE(std::filesystem::exists(dir.path() / "store"));
 }
@@ -184,7 +192,8 @@ TEST_CASE("out-of-core preparation gives the in-memory splits, preprocessing and
         spec.split.stratify = stratify ? "true" : "false";
         const PreparedData in_memory = prepare_data(spec, 5, 3);
         MemoryPlan plan{true, 64u << 20, 2048};
-        const PreparedData out = prepare_data_out_of_core(spec, 5, 3, plan);
+        // Without shuffling, every split keeps its order: an in-memory run's steps.
+        const PreparedData out = prepare_data_out_of_core(spec, 5, 3, plan, {16, false});
         CHECK(out.out_of_core);
         CHECK(out.rows_read == in_memory.rows_read);
         CHECK(out.labels == in_memory.labels);
@@ -197,7 +206,7 @@ TEST_CASE("out-of-core preparation gives the in-memory splits, preprocessing and
         check_same_split(in_memory.validation, out.validation);
         check_same_split(in_memory.test, out.test);
     }
-    // The scratch files go with the data.
+    // No scratch file is ever visible: each is unlinked as soon as it is made.
     CHECK(std::filesystem::is_empty(dir.path() / "out-of-core"));
 }
 
@@ -220,7 +229,8 @@ TEST_CASE("out-of-core regression normalizes targets and drops rows as in memory
     spec.target_normalize = "standard";
     spec.normalize = "quantile";
     const PreparedData in_memory = prepare_data(spec, 1, 0);
-    const PreparedData out = prepare_data_out_of_core(spec, 1, 0, {true, 64u << 20, 1000});
+    const PreparedData out =
+        prepare_data_out_of_core(spec, 1, 0, {true, 64u << 20, 1000}, {16, false});
     CHECK(out.dropped_missing_target == in_memory.dropped_missing_target);
     CHECK(out.dropped_missing_feature == in_memory.dropped_missing_feature);
     CHECK(out.target_offset == in_memory.target_offset);
@@ -229,17 +239,60 @@ TEST_CASE("out-of-core regression normalizes targets and drops rows as in memory
     check_same_split(in_memory.validation, out.validation);
 }
 
+TEST_CASE("shuffled, the training rows are dealt into windows that each mix the classes",
+          "[data][out_of_core]") {
+    TempDir dir;
+    const auto csv = dir.write("d.csv", mixed_csv(200000));
+    DataSpec spec = mixed_spec(csv, dir.path());
+    spec.split.stratify = "true";  // the split's training rows come class by class
+    const PreparedData in_memory = prepare_data(spec, 5, 3);
+    const PreparedData out =
+        prepare_data_out_of_core(spec, 5, 3, {true, 20000000, 1250000}, {16, true});
+    REQUIRE(out.window_rows > 0);
+    REQUIRE(out.train.n_rows > 2 * out.window_rows);
+    // The same rows, in another order.
+    const auto rows_of = [](const Dataset& d, const std::vector<float>& features) {
+        std::vector<std::vector<float>> rows;
+        for (std::int64_t r = 0; r < d.n_rows; ++r) {
+            std::vector<float> row(features.begin() + r * d.n_features,
+                                   features.begin() + (r + 1) * d.n_features);
+            row.push_back(d.targets[r]);
+            row.push_back(d.weights[r]);
+            rows.push_back(row);
+        }
+        std::sort(rows.begin(), rows.end());
+        return rows;
+    };
+    CHECK(rows_of(out.train, features_of(out.train)) ==
+          rows_of(in_memory.train, in_memory.train.features));
+    CHECK(features_of(out.train) != in_memory.train.features);
+    for (std::int64_t first = 0; first + out.window_rows <= out.train.n_rows;
+         first += out.window_rows) {
+        std::vector<int> count(3, 0);
+        for (std::int64_t r = first; r < first + out.window_rows; ++r) {
+            ++count[static_cast<std::size_t>(out.train.targets[r])];
+        }
+        for (const int c : count) CHECK(c > out.window_rows / 5);
+    }
+    // Validation and test rows in file order.
+    std::vector<std::uint32_t> test = in_memory.split.test;
+    std::sort(test.begin(), test.end());
+    CHECK(out.test.targets.size() == test.size());
+    CHECK(rows_of(out.test, features_of(out.test)) ==
+          rows_of(in_memory.test, in_memory.test.features));
+}
+
 TEST_CASE("a memory budget too small for the rows is an error naming data.memory_budget",
           "[data][out_of_core]") {
     TempDir dir;
     const auto csv = dir.write("d.csv", mixed_csv(3000));
     const DataSpec spec = mixed_spec(csv, dir.path());
-    CHECK_THROWS_MATCHES(prepare_data_out_of_core(spec, 5, 3, {true, 100000, 4096}), UsageError,
-                         Catch::Matchers::Predicate<UsageError>([](const UsageError& e) {
-                             return std::string(e.what()).find("data.memory_budget") !=
-                                        std::string::npos &&
-                                    e.hint().find("raise data.memory_budget") != std::string::npos;
-                         }));
+    CHECK_THROWS_MATCHES(
+        prepare_data_out_of_core(spec, 5, 3, {true, 100000, 4096}, {}), UsageError,
+        Catch::Matchers::Predicate<UsageError>([](const UsageError& e) {
+            return std::string(e.what()).find("data.memory_budget") != std::string::npos &&
+                   e.hint().find("raise data.memory_budget to") != std::string::npos;
+        }));
 }
 
 TEST_CASE("the memory plan goes out of core for files larger than half the budget",

@@ -7,6 +7,7 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <string>
 
 namespace dlctl {
@@ -20,6 +21,38 @@ std::uint64_t peak_resident_bytes() {
 std::uint64_t physical_memory_bytes() {
     const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
     return pages > 0 && page > 0 ? static_cast<std::uint64_t>(pages) * page : 0;
+}
+
+namespace {
+
+/// The number in the first line of `path`; nullopt when unreadable or not a number ("max").
+std::optional<std::uint64_t> number_in(const std::string& path) {
+    std::ifstream in(path);
+    std::uint64_t value = 0;
+    if (in >> value) return value;
+    return std::nullopt;
+}
+
+}  // namespace
+
+std::uint64_t memory_limit_bytes() {
+    std::uint64_t limit = physical_memory_bytes();
+    std::ifstream cgroups("/proc/self/cgroup");
+    std::string line;
+    while (std::getline(cgroups, line)) {  // "0::/path" (v2), "N:memory:/path" (v1)
+        const auto first = line.find(':'), second = line.find(':', first + 1);
+        if (first == std::string::npos || second == std::string::npos) continue;
+        const std::string controllers = line.substr(first + 1, second - first - 1);
+        const std::string path = line.substr(second + 1);
+        std::optional<std::uint64_t> found;
+        if (controllers.empty()) {
+            found = number_in("/sys/fs/cgroup" + path + "/memory.max");
+        } else if (controllers.find("memory") != std::string::npos) {
+            found = number_in("/sys/fs/cgroup/memory" + path + "/memory.limit_in_bytes");
+        }
+        if (found && *found > 0) limit = std::min(limit, *found);
+    }
+    return limit;
 }
 
 std::optional<std::uint64_t> parse_byte_size(std::string_view text) {

@@ -1,10 +1,12 @@
 #include "dlctl/data/column_store.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <cmath>
 
 #include "dlctl/core/error.h"
+#include "dlctl/core/whole_file.h"
 #include "dlctl/data/csv_fields.h"
 #include "dlctl/data/csv_parallel.h"
 #include "dlctl/data/file_window.h"
@@ -53,8 +55,18 @@ ColumnStore ColumnStore::write(const std::filesystem::path& csv,
     store.header_.types = first.types;
     store.header_.categories.assign(first.names.size(), {});
     store.boolean_of_.assign(first.names.size(), {});
+    const std::uint64_t size = std::filesystem::file_size(csv);
+    std::uint64_t next_report = size / 10;
+    const bool report = size >= (256u << 20);  // progress on files that take a while
     stream_csv(csv, with_types(options, first), window_bytes,
-               [&](const Table& window) { store.append(window); });
+               [&](const Table& window, std::uint64_t bytes_read) {
+                   store.append(window);
+                   if (report && bytes_read >= next_report && bytes_read < size) {
+                       spdlog::info("read {:.0f}% of {} ({} rows)", 100.0 * bytes_read / size,
+                                    byte_size_text(size), store.rows_);
+                       next_report += size / 10;
+                   }
+               });
     return store;
 }
 
@@ -84,8 +96,8 @@ void ColumnStore::append(const Table& window) {
             const auto category = static_cast<std::size_t>(values[r]);
             if (!known[category]) {
                 throw DataError(
-                    fmt::format("{}:{}: column '{}' holds '{}', which is not a boolean word, but "
-                                "the first rows of the file held only boolean words",
+                    fmt::format("{}:{}: column '{}' holds '{}', which is not a boolean word "
+                                "(its type, declared or from the first rows of the file)",
                                 header_.source, window.lines[r], header_.names[c],
                                 window.categories[c][category]),
                     fmt::format("declare its type (data.columns: {{{}: categorical}}), or train "

@@ -56,7 +56,9 @@ struct Piece {
     /// number, or a quoted field that goes on over a newline.
     bool needs_typed_reader = false;
     std::uint32_t typed_line = 0;  ///< the line of that row
-    std::string error, hint;       ///< the first error, if any
+    int typed_column = -1;         ///< its first cell that is not a number (-1: a quoted newline)
+    std::string typed_cell;
+    std::string error, hint;  ///< the first error, if any
 };
 
 using Dictionaries = std::vector<std::unordered_map<std::string, float>>;
@@ -97,6 +99,26 @@ bool parse_cell(std::string_view cell,
 }
 
 enum class RowResult { kOk, kNotNumeric, kFieldCount };
+
+/// The first cell of a numeric column in `row` (unquoted) that is neither a number nor a
+/// missing-value marker, into the piece's typed_column and typed_cell.
+void find_non_number(std::string_view row, const Layout& layout, Piece& piece) {
+    std::string copy(row);
+    std::vector<std::string_view> fields;
+    if (!split_csv_fields(copy.data(), layout.delimiter, fields)) return;
+    const auto& na = *layout.na_values;
+    float value = 0.0f;
+    for (std::size_t c = 0; c < fields.size() && c < layout.text.size(); ++c) {
+        const std::string_view cell = trim_blanks(fields[c]);
+        if (layout.text[c] || parse_float(cell, value) ||
+            std::find(na.begin(), na.end(), cell) != na.end()) {
+            continue;
+        }
+        piece.typed_column = static_cast<int>(c);
+        piece.typed_cell = cell;
+        return;
+    }
+}
 
 /// The cells of a row without quotes, any spelling: the fields are the text between
 /// delimiters, so there is nothing to copy or unescape.
@@ -170,6 +192,7 @@ void parse_piece(Piece& piece, const Layout& layout, float* const* columns, std:
             if (result == RowResult::kNotNumeric) {
                 piece.needs_typed_reader = true;
                 piece.typed_line = line;
+                find_non_number(row, layout, piece);
                 return;
             }
             if (result == RowResult::kFieldCount) {
@@ -196,6 +219,8 @@ void parse_piece(Piece& piece, const Layout& layout, float* const* columns, std:
                 if (!parse_cell(fields[c], c, layout, piece, dictionaries, cells[c])) {
                     piece.needs_typed_reader = true;
                     piece.typed_line = line;
+                    piece.typed_column = static_cast<int>(c);
+                    piece.typed_cell = trim_blanks(fields[c]);
                     return;
                 }
             }
@@ -417,6 +442,8 @@ class BlockParser {
             if (!piece.error.empty()) throw DataError(piece.error, piece.hint);
             if (piece.needs_typed_reader) {
                 typed_line_ = piece.typed_line;
+                typed_column_ = piece.typed_column;
+                typed_cell_ = piece.typed_cell;
                 return false;
             }
         }
@@ -449,8 +476,16 @@ class BlockParser {
         table_.lines.clear();
         rows_ = 0;
     }
-    /// The line of the row that made parse() return false.
-    std::uint32_t typed_line() const { return typed_line_; }
+    /// Why parse() returned false, for a message: "file:line: what".
+    std::string typed_reason() const {
+        if (typed_column_ < 0) {
+            return fmt::format("{}:{}: a quoted field goes on over a newline", layout_.source,
+                               typed_line_);
+        }
+        return fmt::format("{}:{}: column '{}' holds '{}', which is not a number", layout_.source,
+                           typed_line_, layout_.names[static_cast<std::size_t>(typed_column_)],
+                           typed_cell_);
+    }
 
   private:
     /// One piece of `lines` a worker, numbered; returns the row count if no line is blank.
@@ -500,6 +535,8 @@ class BlockParser {
     std::vector<float*> column_data_;
     std::size_t rows_ = 0;
     std::uint32_t typed_line_ = 0;
+    int typed_column_ = -1;
+    std::string typed_cell_;
 };
 
 std::optional<Table> read_numeric(const std::string& source,
@@ -555,7 +592,9 @@ void stream_numeric(const std::string& source,
     const std::size_t workers =
         threads > 0 ? static_cast<std::size_t>(threads)
                     : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-    const std::size_t block_bytes = std::min(kBlockBytes, window_bytes);
+    // Blocks of a quarter window, flushed before the next one would overfill the window.
+    const std::size_t block_bytes =
+        std::min(kBlockBytes, std::max<std::size_t>(window_bytes / 4, 64));
     BlockParser parser(layout, workers, options.header ? header->line + 1 : 1, window_bytes);
     std::uint64_t pending = 0;
     bool any_rows = false;
@@ -567,25 +606,23 @@ void stream_numeric(const std::string& source,
         }
         if (block->first.empty()) break;
         if (!parser.parse(block->first, block->second)) {
-            throw DataError(
-                fmt::format("{}:{}: a cell of a numeric column is not a number, or a quoted "
-                            "field goes on over a newline",
-                            source, parser.typed_line()),
-                "out of core, each column's type is fixed by the first rows of the file and "
-                "every row must be one line: declare the column's type in data.columns (NAME: "
-                "categorical), or train in memory (data.in_memory: true)");
+            throw DataError(parser.typed_reason() +
+                                " (out of core, the first rows of the file fix each column's "
+                                "type, and every row is one line)",
+                            "declare the column's type in data.columns (NAME: categorical), or "
+                            "train in memory (data.in_memory: true)");
         }
         offset += block->first.size();
         pending += block->first.size();
-        if (pending >= window_bytes && parser.rows() > 0) {
-            sink(parser.window());
+        if (pending + block_bytes > window_bytes && parser.rows() > 0) {
+            sink(parser.window(), offset);
             any_rows = true;
             parser.drain();
             pending = 0;
         }
     }
     if (parser.rows() > 0) {
-        sink(parser.window());
+        sink(parser.window(), size);
         any_rows = true;
     }
     if (!any_rows) throw DataError("data file '" + source + "' has a header but no data rows");

@@ -28,8 +28,9 @@ std::optional<Table> read_numeric_csv_text(const std::string& name,
                                            std::size_t block_bytes = 16u << 20);
 
 /// Receives a file's rows a window at a time: a table of the window's rows (lines as in the
-/// file) whose categories are numbered across the whole file so far; valid during the call.
-using CsvWindowSink = std::function<void(const Table& window)>;
+/// file) whose categories are numbered across the whole file so far, valid during the call, and
+/// how many of the file's bytes have been read.
+using CsvWindowSink = std::function<void(const Table& window, std::uint64_t bytes_read)>;
 
 /// Reads `path` front to back in windows of about `window_bytes`, for data larger than memory:
 /// only one window's rows are held at a time. Every column's type must be given: columns

@@ -21,7 +21,27 @@
 
 namespace dlctl {
 
-using namespace prepare;
+using prepare::cache_options;
+using prepare::check_named_columns;
+using prepare::check_regression_target;
+using prepare::check_weights;
+using prepare::Columns;
+using prepare::csv_options;
+using prepare::encode;
+using prepare::encode_separate_files;
+using prepare::label_map;
+using prepare::missing_cells;
+using prepare::normalize_targets;
+using prepare::note_dropped_rows;
+using prepare::require_features;
+using prepare::require_regular_file;
+using prepare::Rows;
+using prepare::select_columns;
+using prepare::split_kept;
+using prepare::stratified;
+using prepare::target_column;
+using prepare::usable_rows;
+using prepare::warn_missing_classes;
 
 Dataset rows_of(const Dataset& data, std::int64_t first, std::int64_t count) {
     DLCTL_CHECK(first >= 0 && count >= 0 && first + count <= data.n_rows);
@@ -58,11 +78,7 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes,
     Columns columns = select_columns(spec, table);
     check_named_columns(spec, table, columns);
     columns.features = screen_features(spec, table, columns.features, data.screened_columns, true);
-    if (columns.features.empty()) {
-        throw DataError(table.source + ": no feature columns left after leaving out " +
-                            quoted_list(screened_names(data.screened_columns)),
-                        "name the columns to use in data.features");
-    }
+    require_features(table, columns, data.screened_columns);
     if (classes == 0) {
         check_regression_target(table, columns.target);
     } else {
@@ -70,12 +86,7 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes,
     }
     if (columns.weight >= 0) check_weights(table, columns.weight);
     const Rows rows = usable_rows(spec, table, columns, data.labels);
-    data.dropped_missing_target = rows.missing_target;
-    data.dropped_missing_feature = rows.missing_feature;
-    if (rows.missing_target > 0) {
-        spdlog::warn("dropped {} rows without a value for target '{}'", rows.missing_target,
-                     table.names[columns.target]);
-    }
+    note_dropped_rows(rows, table.names[columns.target], data);
 
     data.target_name = table.names[columns.target];
     for (const int c : columns.features) data.feature_names.push_back(table.names[c]);

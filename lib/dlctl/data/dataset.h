@@ -50,6 +50,9 @@ struct PreparedData {
     /// Per feature column (as feature_names), its missing cells in the whole file.
     std::vector<std::int64_t> feature_missing;
     bool out_of_core = false;  ///< `table` holds names, types and categories but no rows
+    /// Out of core: the training split's rows are laid out in windows of this many (what
+    /// training reads at a time); 0 in memory.
+    std::int64_t window_rows = 0;
     SplitIndices split;
     Preprocessor preprocessor;
     Dataset train;

@@ -15,14 +15,21 @@ struct MemoryPlan {
     std::size_t window_bytes = 0;  ///< CSV bytes parsed, then encoded, at a time out of core
 };
 
+/// How training will read the data (train.batch_size, train.shuffle), which decides how the
+/// training rows are laid out on disk (SplitLayout).
+struct TrainingReads {
+    std::int64_t batch_size = 32;
+    bool shuffle = true;
+};
+
 /// Bytes out-of-core preparation and training keep in memory per row of the file (the split's
-/// row lists, targets and weights, a column being fitted, the training predictions metrics
-/// need), counted against the budget with the windows (a quarter of it).
-constexpr std::uint64_t kOutOfCoreBytesPerRow = 40;
+/// row lists, targets and weights, a column being fitted, the training predictions of an epoch
+/// for metrics, more with more classes), counted against the budget with the windows.
+std::uint64_t out_of_core_bytes_per_row(int classes);
 
 /// data.in_memory and data.memory_budget resolved for the file of `spec`: the budget "auto" is
-/// half the machine's physical memory; in_memory "auto" goes out of core when the file is larger
-/// than half the budget (in memory a file takes about twice its size).
+/// half the memory this process may use (memory_limit_bytes); in_memory "auto" goes out of core
+/// when the file is larger than half the budget (in memory a file takes about twice its size).
 MemoryPlan plan_memory(const DataSpec& spec);
 
 /// prepare_data for data larger than memory, with the same result (the same rows, split,
@@ -31,17 +38,23 @@ MemoryPlan plan_memory(const DataSpec& spec);
 ///      directory (ColumnStore; column types fixed by the first window);
 ///   2. columns are read back one at a time to select, screen and fit them (the split needs
 ///      only the target);
-///   3. each window of rows is encoded and its rows written at their places in one scratch
-///      file of features per split (Dataset::on_disk), targets and weights kept in memory.
-/// Throws UsageError naming data.memory_budget when the rows' share of it does not fit, and
-/// prepare_data's errors. data.validation_file and data.test_file are read in memory.
+///   3. each window of rows is encoded into one scratch file of features per split
+///      (Dataset::on_disk; encode_to_disk), the training rows dealt into random windows unless
+///      `reads` does not shuffle; targets and weights stay in memory.
+/// PreparedData::window_rows is then the training windows' size. Throws UsageError naming
+/// data.memory_budget when the data does not fit in it, and prepare_data's errors.
+/// data.validation_file and data.test_file are read in memory.
 PreparedData prepare_data_out_of_core(const DataSpec& spec,
                                       std::uint64_t seed,
                                       int classes,
-                                      const MemoryPlan& plan);
+                                      const MemoryPlan& plan,
+                                      const TrainingReads& reads);
 
 /// prepare_data, or prepare_data_out_of_core where plan_memory(spec) says so.
-PreparedData prepare_data_as_planned(const DataSpec& spec, std::uint64_t seed, int classes);
+PreparedData prepare_data_as_planned(const DataSpec& spec,
+                                     std::uint64_t seed,
+                                     int classes,
+                                     const TrainingReads& reads = {});
 
 /// Rows of an on-disk split read and uploaded at a time for training: a multiple of
 /// `batch_size` (at least one batch) whose features take an eighth of the budget (twice: on the

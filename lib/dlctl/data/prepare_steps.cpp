@@ -224,10 +224,24 @@ void check_weights(const Table& table, int column) {
     }
 }
 
+std::vector<int> drop_row_features(const DataSpec& spec,
+                                   const Table& table,
+                                   const Columns& columns) {
+    std::vector<int> out;
+    for (const int c : columns.features) {
+        const bool categorical = table.type(c) == ColumnType::kCategorical;
+        if ((categorical ? spec.missing.categorical : spec.missing.numeric) == "drop_row") {
+            out.push_back(c);
+        }
+    }
+    return out;
+}
+
 Rows usable_rows(const DataSpec& spec,
                  const Table& table,
                  const Columns& columns,
-                 const std::vector<std::string>& labels) {
+                 const std::vector<std::string>& labels,
+                 const std::vector<std::uint8_t>* missing_feature) {
     Rows out;
     if (labels.empty()) {
         const Column& target = table.columns[columns.target];
@@ -235,10 +249,9 @@ Rows usable_rows(const DataSpec& spec,
     } else {
         out.targets = class_indices(table, columns.target, labels);
     }
-    std::vector<const float*> drop_if_missing;  // the features whose strategy is drop_row
-    for (const int c : columns.features) {
-        const bool categorical = table.type(c) == ColumnType::kCategorical;
-        if ((categorical ? spec.missing.categorical : spec.missing.numeric) == "drop_row") {
+    std::vector<const float*> drop_if_missing;
+    if (missing_feature == nullptr) {
+        for (const int c : drop_row_features(spec, table, columns)) {
             drop_if_missing.push_back(table.columns[c].data());
         }
     }
@@ -247,8 +260,11 @@ Rows usable_rows(const DataSpec& spec,
             ++out.missing_target;
             continue;
         }
-        const bool drop = std::any_of(drop_if_missing.begin(), drop_if_missing.end(),
-                                      [r](const float* column) { return std::isnan(column[r]); });
+        const bool drop =
+            missing_feature != nullptr
+                ? (*missing_feature)[r] != 0
+                : std::any_of(drop_if_missing.begin(), drop_if_missing.end(),
+                              [r](const float* column) { return std::isnan(column[r]); });
         if (drop) {
             ++out.missing_feature;
             continue;
@@ -400,9 +416,23 @@ void require_regular_file(const std::string& path) {
                     "save the data to a file first and point data.path at it");
 }
 
-}  // namespace dlctl::prepare
+void note_dropped_rows(const Rows& rows, const std::string& target, PreparedData& data) {
+    data.dropped_missing_target = rows.missing_target;
+    data.dropped_missing_feature = rows.missing_feature;
+    if (rows.missing_target > 0) {
+        spdlog::warn("dropped {} rows without a value for target '{}'", rows.missing_target,
+                     target);
+    }
+}
 
-namespace dlctl::prepare {
+void require_features(const Table& table,
+                      const Columns& columns,
+                      const std::vector<ScreenedColumn>& screened) {
+    if (!columns.features.empty()) return;
+    throw DataError(table.source + ": no feature columns left after leaving out " +
+                        quoted_list(screened_names(screened)),
+                    "name the columns to use in data.features");
+}
 
 std::int64_t missing_cells(const Column& column) {
     return std::count_if(column.begin(), column.end(), [](float v) { return std::isnan(v); });

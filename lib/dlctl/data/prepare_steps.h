@@ -63,10 +63,19 @@ void check_regression_target(const Table& table, int target);
 
 void check_weights(const Table& table, int column);
 
+/// The feature columns whose missing strategy is drop_row.
+std::vector<int> drop_row_features(const DataSpec& spec,
+                                   const Table& table,
+                                   const Columns& columns);
+
+/// The targets (class indices through `labels`, or values) and the rows to keep: those with a
+/// target and, unless `missing_feature` (1 per row to drop) says otherwise, no missing cell in a
+/// drop_row feature column. DataError when no row is left.
 Rows usable_rows(const DataSpec& spec,
                  const Table& table,
                  const Columns& columns,
-                 const std::vector<std::string>& labels);
+                 const std::vector<std::string>& labels,
+                 const std::vector<std::uint8_t>* missing_feature = nullptr);
 
 /// The rows of `table` as a Dataset: features through the fitted preprocessor, targets and
 /// optional weights.
@@ -106,6 +115,15 @@ std::vector<std::string> screened_names(const std::vector<ScreenedColumn>& scree
 /// The training CSV is read more than once (parsed, then checksummed for the checkpoint; the
 /// cache and `eval` read it again), so it must be a file on disk, not a stream.
 void require_regular_file(const std::string& path);
+
+/// The counts of rows dropped for a missing target or feature into `data` (a warning for the
+/// former).
+void note_dropped_rows(const Rows& rows, const std::string& target, PreparedData& data);
+
+/// DataError when screening left no feature column.
+void require_features(const Table& table,
+                      const Columns& columns,
+                      const std::vector<ScreenedColumn>& screened);
 
 /// Missing (NaN) cells of a column.
 std::int64_t missing_cells(const Column& column);

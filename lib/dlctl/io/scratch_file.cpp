@@ -8,7 +8,6 @@
 #include <utility>
 
 #include "dlctl/core/error.h"
-#include "dlctl/io/temporary_files.h"
 
 namespace dlctl {
 
@@ -19,29 +18,19 @@ ScratchFile::ScratchFile(std::filesystem::path path) : path_(std::move(path)) {
             "cannot create scratch file '" + path_.string() + "': " + std::strerror(errno),
             "point data.cache_dir (or DLCTL_CACHE_DIR) at a writable disk with room");
     }
-    guard_ = std::make_unique<TemporaryFileGuard>(path_);
+    ::unlink(path_.c_str());
 }
-
-ScratchFile::ScratchFile() = default;
 
 ScratchFile::ScratchFile(ScratchFile&& other) noexcept { *this = std::move(other); }
 
 ScratchFile& ScratchFile::operator=(ScratchFile&& other) noexcept {
     std::swap(path_, other.path_);
     std::swap(fd_, other.fd_);
-    std::swap(guard_, other.guard_);
     return *this;
 }
 
-ScratchFile::~ScratchFile() { close(); }
-
-void ScratchFile::close() {
-    if (fd_ < 0) return;
-    ::close(fd_);
-    std::error_code ignored;
-    std::filesystem::remove(path_, ignored);
-    guard_.reset();
-    fd_ = -1;
+ScratchFile::~ScratchFile() {
+    if (fd_ >= 0) ::close(fd_);
 }
 
 void ScratchFile::write(std::uint64_t offset, const void* data, std::size_t bytes) {

@@ -192,12 +192,18 @@ void initialize_on_training_rows(Backend& backend,
     initialize_from_data(backend, model, sample.view(train.n_features, count), rng);
 }
 
+/// Rows training reads at a time from an on-disk split: the windows the training rows were laid
+/// out in, whole batches.
+std::int64_t training_window(const PreparedRun& run) {
+    return (run.data.window_rows + run.batch_size - 1) / run.batch_size * run.batch_size;
+}
+
 /// Out-of-core data is read by one process, not split into folds (yet): UsageError (RanksError
 /// on several ranks, which all find it alike) naming data.in_memory.
 void refuse_out_of_core_with(const ExperimentSpec& spec, Communicator* ranks) {
     const std::string hint =
-        "train in memory (data.in_memory: true) with a larger data.memory_budget, or on one "
-        "process without train.cv";
+        "train in memory (data.in_memory: true), or out of core on one process without "
+        "train.cv";
     if (ranks != nullptr) {
         throw RanksError(ExitCode::kUsage,
                          "data out of core (data.in_memory: false, or auto for a file larger "
@@ -228,7 +234,8 @@ PreparedRun prepare_run(const ExperimentSpec& spec, const fs::path& resume, Comm
     run.memory = plan_memory(spec.data);
     if (run.memory.out_of_core) {
         refuse_out_of_core_with(spec, run.ranks);
-        run.data = prepare_data_out_of_core(spec.data, spec.seed, run.classes, run.memory);
+        run.data = prepare_data_out_of_core(spec.data, spec.seed, run.classes, run.memory,
+                                            {spec.train.batch_size, spec.train.shuffle});
     } else {
         run.data = prepare_data(spec.data, spec.seed, run.classes, spec.train.cv);
     }
@@ -276,8 +283,7 @@ void write_run_header(const ExperimentSpec& spec, const PreparedRun& run, const 
         spdlog::info(
             "data out of core within data.memory_budget {}: training reads {} rows at "
             "a time from scratch files in the cache directory",
-            byte_size_text(run.memory.budget),
-            training_window_rows(run.memory, run.data.train.n_features, run.batch_size));
+            byte_size_text(run.memory.budget), training_window(run));
     }
     if (run.ranks != nullptr) {
         spdlog::info(
@@ -336,7 +342,7 @@ TrainerOptions trainer_options(const ExperimentSpec& spec,
     o.time_limit = spec.train.time_limit;
     o.show_progress = show_progress;
     if (run.memory.out_of_core) {
-        o.window_rows = training_window_rows(run.memory, run.data.train.n_features, run.batch_size);
+        o.window_rows = training_window(run);
     }
     return o;
 }

@@ -46,6 +46,7 @@ struct Trainer::EpochSteps {
     std::int64_t drawn_steps = 0;  ///< of the window, shown
     std::vector<LossSum> losses;   ///< of the epoch's steps so far, gathered window by window
     std::int64_t predicted = 0;    ///< samples whose training predictions were gathered
+    std::optional<MetricAccumulator> metrics;  ///< the epoch's training metrics so far
 };
 
 Trainer::Trainer(Backend& backend,
@@ -218,6 +219,8 @@ bool Trainer::train_epoch(int epoch, SplitWindows& train, EpochSteps& steps) {
     steps.drawn = {};
     steps.losses.clear();
     steps.predicted = 0;
+    steps.metrics.emplace(options_.metrics, options_.classes, options_.target_offset,
+                          options_.target_scale);
     steps.progress.start_epoch();
     for (const std::int64_t w : window_order(epoch, train.count())) {
         const DeviceDataset& window = train.load(w);
@@ -263,15 +266,21 @@ bool Trainer::run_steps(int epoch, std::int64_t window_steps, EpochSteps& steps)
 void Trainer::collect_window(const Dataset& window, EpochSteps& steps) {
     const std::vector<LossSum> sums = executor_->step_losses(0);
     steps.losses.insert(steps.losses.end(), sums.begin(), sums.end());
+    for (std::size_t i = static_cast<std::size_t>(steps.drawn_steps); i < sums.size(); ++i) {
+        steps.drawn += sums[i];  // the progress line's mean goes on over the next window
+    }
     if (options_.metrics.empty()) return;
     const std::int64_t seen = steps.step_first[sums.size()];
-    const std::int64_t outputs = model_.output_size(), before = steps.predicted;
+    const std::int64_t outputs = model_.output_size();
+    // One process measures each window as it ends; several ranks (one window) gather theirs.
+    const std::int64_t before = distributed() ? steps.predicted : 0;
     host_predictions_.resize(static_cast<std::size_t>(outputs * (before + seen)));
     host_targets_.resize(static_cast<std::size_t>(before + seen));
     executor_->download_predictions(seen, host_predictions_.data() + outputs * before);
     for (std::int64_t i = 0; i < seen; ++i) {
         host_targets_[before + i] = window.targets[steps.order[i]];
     }
+    if (!distributed()) steps.metrics->update(host_predictions_.data(), host_targets_.data(), seen);
     steps.predicted += seen;
 }
 
@@ -298,20 +307,14 @@ Evaluation Trainer::summarize_epoch(int epoch, EpochSteps& steps) {
         }
         total += sum;
     }
-    MetricAccumulator metrics(options_.metrics, options_.classes, options_.target_offset,
-                              options_.target_scale);
-    if (!options_.metrics.empty()) {
+    MetricAccumulator& metrics = *steps.metrics;
+    if (!options_.metrics.empty() && distributed()) {  // AUC and the like need every rank's
         const std::int64_t seen = steps.predicted;
-        if (!distributed()) {
-            metrics.update(host_predictions_.data(), host_targets_.data(), seen);
-        } else {  // AUC and the like need every rank's predictions
-            const std::vector<float> predictions =
-                options_.ranks->concatenate(host_predictions_.data(), model_.output_size() * seen);
-            const std::vector<float> targets =
-                options_.ranks->concatenate(host_targets_.data(), seen);
-            metrics.update(predictions.data(), targets.data(),
-                           static_cast<std::int64_t>(targets.size()));
-        }
+        const std::vector<float> predictions =
+            options_.ranks->concatenate(host_predictions_.data(), model_.output_size() * seen);
+        const std::vector<float> targets = options_.ranks->concatenate(host_targets_.data(), seen);
+        metrics.update(predictions.data(), targets.data(),
+                       static_cast<std::int64_t>(targets.size()));
     }
     return {total.mean(), metrics.compute(), {}};
 }
@@ -351,18 +354,9 @@ FitResult Trainer::fit(const DeviceDataset& train,
                        const DeviceDataset* validation,
                        const std::function<void(const EpochResult&)>& on_epoch) {
     ProgressLine progress(options_.show_progress);
-    EpochSteps steps{{},
-                     steps_for(train.shard.total, options_.batch_size),
-                     {},
-                     {},
-                     {},
-                     0,
-                     optimizer_.learning_rate(),
-                     progress,
-                     {},
-                     0,
-                     {},
-                     0};
+    EpochSteps steps{.steps = steps_for(train.shard.total, options_.batch_size),
+                     .learning_rate = optimizer_.learning_rate(),
+                     .progress = progress};
     schedule_.emplace(options_.schedule, optimizer_.learning_rate(), options_.epochs, steps.steps);
     SplitWindows windows(backend_, train, options_.window_rows);
     if (restored_schedule_) schedule_->restore(*restored_schedule_);
