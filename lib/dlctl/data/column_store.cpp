@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <cmath>
+#include <limits>
 
 #include "dlctl/core/error.h"
 #include "dlctl/core/whole_file.h"
@@ -72,14 +73,19 @@ ColumnStore ColumnStore::write(const std::filesystem::path& csv,
 
 void ColumnStore::append(const Table& window) {
     const std::size_t width = header_.names.size(), rows = window.rows();
+    if (rows_ + rows > std::numeric_limits<std::uint32_t>::max()) {
+        throw DataError(fmt::format("{}: more than {} rows, the most dlctl reads from one file",
+                                    header_.source, std::numeric_limits<std::uint32_t>::max()),
+                        "split the file, or sample its rows");
+    }
     const Group group{rows_, rows, bytes_};
     std::vector<float> booleans;
     for (std::size_t c = 0; c < width; ++c) {
         const Column& values = window.columns[c];
         if (header_.type(c) != ColumnType::kBoolean) {
-            if (window.categories[c].size() != header_.categories[c].size()) {
-                header_.categories[c] = window.categories[c];
-            }
+            auto& known = header_.categories[c];  // the window's categories go on from these
+            known.insert(known.end(), window.categories[c].begin() + known.size(),
+                         window.categories[c].end());
             file_.write(column_offset(group, c), values.data(), rows * sizeof(float));
             continue;
         }
@@ -138,9 +144,11 @@ Table ColumnStore::group(std::size_t g, const std::vector<int>& columns) const {
     out.source = header_.source;
     out.names = header_.names;
     out.types = header_.types;
-    out.categories = header_.categories;
+    out.categories.resize(header_.names.size());
     out.columns.resize(header_.names.size());
     for (const int c : columns) {
+        out.categories[static_cast<std::size_t>(c)] =
+            header_.categories[static_cast<std::size_t>(c)];
         Column& column = out.columns[static_cast<std::size_t>(c)];
         column.resize(group.rows);
         file_.read(column_offset(group, static_cast<std::size_t>(c)), column.data(),

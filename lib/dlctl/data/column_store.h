@@ -37,7 +37,8 @@ class ColumnStore {
     Column column(int c) const;
     /// The line number of every row.
     std::vector<std::uint32_t> lines() const;
-    /// Group `g` as a table: `columns` filled (the others empty), with their lines.
+    /// Group `g` as a table: `columns` filled with their categories (the others empty), with
+    /// their lines.
     Table group(std::size_t g, const std::vector<int>& columns) const;
 
   private:
