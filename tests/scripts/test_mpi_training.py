@@ -8,7 +8,8 @@
 2. Batch norm, early stopping, regression without metrics or validation: two ranks finish.
    A two-rank run resumed from its checkpoint ends as the uninterrupted two-rank run does.
 3. Ranks started with different specs stop together, exit 2, with one message naming the rank;
-   train.cv (exit 2) and a divergence (exit 6, summary.json "failed") likewise, from rank 0.
+   train.cv and out-of-core data (exit 2) and a divergence (exit 6, summary.json "failed")
+   likewise, from rank 0.
 4. An error on one rank alone (rank 0 cannot create its run directory) ends every rank.
 5. SIGTERM (Slurm's scancel) stops every rank after its step; rank 0 writes the outputs.
 6. A rank killed mid-run stops the others with an error, not a hang.
@@ -140,12 +141,18 @@ def test_refused_together(args, tmp, spec):
     check(r.stderr.count("dlctl: error:") == 1, "cv: one message", r)
     check("cannot be spread over 2 ranks" in r.stderr, "cv: says why", r)
     check(not (tmp / "cv").exists(), "cv: no run directory")
+    r = run(train + ["--set", "data.in_memory=false", "--run-dir", str(tmp / "ooc")])
+    check(r.returncode == 2, f"out of core: exit {r.returncode}, expected 2", r)
+    check(r.stderr.count("dlctl: error:") == 1, "out of core: one message", r)
+    check("it cannot be spread over ranks" in r.stderr, "out of core: says why", r)
+    check(not (tmp / "ooc").exists(), "out of core: no run directory")
     r = run(train + ["--set", "train.optimizer.lr=1e30", "--run-dir", str(tmp / "diverged")])
     check(r.returncode == 6, f"diverged: exit {r.returncode}, expected 6", r)
     check(r.stderr.count("dlctl: error: training diverged") == 1, "diverged: one message", r)
     summary = json.loads((tmp / "diverged" / "summary.json").read_text())
     check(summary["status"] == "failed" and summary["exit_code"] == 6, f"diverged: {summary}")
-    print("ok: cross-validation and a divergence stop both ranks with one message")
+    print("ok: cross-validation, out-of-core data and a divergence stop both ranks with one "
+          "message")
 
 
 def test_one_rank_fails(args, tmp, spec):
