@@ -13,7 +13,7 @@ source scripts/fuzz_setup.sh  # work, flags; exits 77 without libFuzzer
 sources=(tests/fuzz/fuzz_checkpoint.cpp lib/dlctl/checkpoint/checkpoint.cpp
     lib/dlctl/io/safetensors.cpp lib/dlctl/io/staged_file.cpp lib/dlctl/io/atomic_file.cpp
     lib/dlctl/io/temporary_files.cpp lib/dlctl/io/metrics_csv.cpp
-    lib/dlctl/core/crc32.cpp lib/dlctl/core/whole_file.cpp
+    lib/dlctl/core/crc32.cpp lib/dlctl/core/whole_file.cpp lib/dlctl/core/process_memory.cpp
     lib/dlctl/core/error.cpp lib/dlctl/core/strings.cpp lib/dlctl/core/device.cpp
     lib/dlctl/data/preprocessor.cpp lib/dlctl/data/numeric_maps.cpp
     lib/dlctl/data/table.cpp lib/dlctl/config/*.cpp)

@@ -10,6 +10,7 @@ seconds=${1:-15}
 source scripts/fuzz_setup.sh  # work, flags; exits 77 without libFuzzer
 clang++ "${flags[@]}" tests/fuzz/fuzz_spec.cpp lib/dlctl/config/*.cpp lib/dlctl/core/error.cpp \
     lib/dlctl/core/strings.cpp lib/dlctl/core/device.cpp lib/dlctl/core/whole_file.cpp \
+    lib/dlctl/core/process_memory.cpp \
     -lyaml-cpp -lfmt -o "$work/fuzz_spec"
 mkdir -p "$work/corpus"
 for f in configs/*.yaml; do printf '\0' | cat - "$f" > "$work/corpus/$(basename "$f")"; done

@@ -91,7 +91,8 @@ std::vector<int> screen_features(const DataSpec& spec,
                                  const Table& table,
                                  const std::vector<int>& candidates,
                                  std::vector<ScreenedColumn>& screened,
-                                 bool warn) {
+                                 bool warn,
+                                 const ColumnLoader& load) {
     std::vector<int> kept;
     std::vector<std::string> codes;
     const bool listed = !spec.features.empty();
@@ -108,7 +109,7 @@ std::vector<int> screen_features(const DataSpec& spec,
             kept.push_back(c);
             continue;
         }
-        const Column& values = table.columns[static_cast<std::size_t>(c)];
+        const Column& values = load ? load(c) : table.columns[static_cast<std::size_t>(c)];
         if (c == 0 && spec.header && name == "col0" && counts_up(values)) {
             if (warn)
                 spdlog::warn(

@@ -22,11 +22,13 @@ struct ScreenedColumn {
 /// distinct integer). Integer columns that look like codes (3 to 10 values, or an id-like name)
 /// stay numeric, listed in one warning with the override that makes them categorical. Columns
 /// data.columns marks `ignore` are left out without a word. `screened` receives what was left
-/// out; `warn` false keeps the warnings back (eval re-creating a run's split).
+/// out; `warn` false keeps the warnings back (eval re-creating a run's split). `load`, when
+/// given, supplies the cells of a column screening reads instead of `table.columns`.
 std::vector<int> screen_features(const DataSpec& spec,
                                  const Table& table,
                                  const std::vector<int>& candidates,
                                  std::vector<ScreenedColumn>& screened,
-                                 bool warn);
+                                 bool warn,
+                                 const ColumnLoader& load = {});
 
 }  // namespace dlctl

@@ -85,32 +85,20 @@ void check_budget(const MemoryPlan& plan, std::size_t rows, int classes) {
         fmt::format("raise data.memory_budget to {} or more", byte_size_text(enough)));
 }
 
-/// Whether screen_features reads column `c`'s values: numeric columns neither listed in
-/// data.features nor typed in data.columns.
-bool screened_by_value(const DataSpec& spec, const Table& table, int c) {
-    const std::string& name = table.names[static_cast<std::size_t>(c)];
-    const bool typed = std::any_of(spec.columns.begin(), spec.columns.end(),
-                                   [&](const auto& kv) { return kv.first == name; });
-    return spec.features.empty() && !typed && table.type(c) == ColumnType::kNumeric;
-}
-
-/// The file's columns as prepare_data selects and screens them, reading the columns screening
-/// looks at one at a time into `table` (the store's header; its columns left empty).
+/// The file's columns as prepare_data selects and screens them, screening reading one column at
+/// a time from the store (`table`: the store's header, its columns left empty).
 Columns select_out_of_core(const DataSpec& spec,
                            const ColumnStore& store,
-                           Table& table,
+                           const Table& table,
                            PreparedData& data) {
     Columns columns = select_columns(spec, table);
     check_named_columns(spec, table, columns);
-    std::vector<int> kept;
-    for (const int c : columns.features) {
-        if (screened_by_value(spec, table, c)) table.columns[c] = store.column(c);
-        for (const int k : screen_features(spec, table, {c}, data.screened_columns, true)) {
-            kept.push_back(k);
-        }
-        table.columns[c] = Column();
-    }
-    columns.features = kept;
+    Column current;
+    columns.features = screen_features(spec, table, columns.features, data.screened_columns, true,
+                                       [&](int c) -> const Column& {
+                                           current = store.column(c);
+                                           return current;
+                                       });
     require_features(table, columns, data.screened_columns);
     return columns;
 }

@@ -75,9 +75,6 @@ struct FeatureColumn {
 /// normal by their rank (quantile), or robustly scaled and smoothly clipped (smooth_clip).
 class Preprocessor {
   public:
-    /// Reads a table's column `c` (out of core: one column in memory at a time).
-    using ColumnLoader = std::function<const Column&(int c)>;
-
     /// Throws DataError for a feature column without any value in the training rows. `load`,
     /// when given, supplies each feature column's cells (just before it is fitted) instead of
     /// `table.columns`; `table` still gives names, types and categories.

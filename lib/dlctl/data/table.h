@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <memory_resource>
 #include <string>
@@ -19,6 +20,9 @@ const char* to_string(ColumnType type);
 /// One column's cells. Columns of a table read by the parallel CSV reader live in memory that
 /// the table owns (Table::column_memory): copy a column to keep it beyond its table.
 using Column = std::pmr::vector<float>;
+
+/// Reads a table's column `c` when it is needed (out of core: one column in memory at a time).
+using ColumnLoader = std::function<const Column&(int c)>;
 
 /// A parsed CSV file, stored column by column as float32: numbers, 1/0 for booleans, category
 /// indices for categorical columns. Missing cells (data.na_values) are NaN.
