@@ -15,6 +15,7 @@
 #include "dlctl/train/experiment.h"
 #include "dlctl/train/parameter_groups.h"
 #include "dlctl/train/trainer.h"
+#include "support/small_network.h"
 #include "support/temp_dir.h"
 #include "support/thread_ranks.h"
 
@@ -52,28 +53,9 @@ Trained train_on(Communicator* ranks,
                  const Dataset& train,
                  const Dataset& validation,
                  int batch_size) {
-    ModelSpec spec;
-    for (const auto& [units, activation] : {std::pair{16, "tanh"}, {1, "sigmoid"}}) {
-        LayerSpec l;
-        l.type = "dense";
-        l.units = units;
-        l.activation = activation;
-        l.init = "glorot_uniform";
-        l.l1 = l.l2 = 0.0;
-        spec.layers.push_back(l);
-    }
-    auto backend = make_backend({DeviceKind::kCpu, 0}, 1);
-    auto model = build_model(spec, train.n_features);
-    Rng rng(5, RngStream::kInit);
-    model->build(*backend, rng);
-    TrainSpec train_spec;
-    train_spec.loss = "binary_crossentropy";
-    auto loss = make_loss(train_spec, model->output_activation());
-    OptimizerSpec adam;
-    adam.type = "adam";
-    adam.lr = 0.01;
-    auto optimizer = make_optimizer(adam);
-    optimizer->set_groups(parameter_groups(spec, *model, adam));
+    SmallNetwork network = small_binary_network(train.n_features, 16);
+    Backend& backend = *network.backend;
+    Sequential& model = *network.model;
     TrainerOptions o;
     o.epochs = 4;
     o.batch_size = batch_size;
@@ -81,7 +63,7 @@ Trained train_on(Communicator* ranks,
     o.metrics = {"accuracy", "auc"};
     o.classes = 1;
     o.ranks = ranks;
-    Trainer trainer(*backend, *model, *loss, *optimizer, o);
+    Trainer trainer(backend, model, *network.loss, *network.optimizer, o);
     const int rank = ranks ? ranks->rank() : 0, size = ranks ? ranks->size() : 1;
     const RowShard t = shard_rows(train.n_rows, rank, size);
     const RowShard v = shard_rows(validation.n_rows, rank, size);
@@ -94,8 +76,8 @@ Trained train_on(Communicator* ranks,
         out.losses.push_back(r.train.loss);
         out.val_losses.push_back(r.validation->loss);
     });
-    std::vector<float> host(static_cast<std::size_t>(model->parameter_count()));
-    backend->download(model->parameters(), host.data());
+    std::vector<float> host(static_cast<std::size_t>(model.parameter_count()));
+    backend.download(model.parameters(), host.data());
     out.parameters = host;
     return out;
 }

@@ -20,10 +20,13 @@
 #include "dlctl/nn/model_builder.h"
 #include "dlctl/train/parameter_groups.h"
 #include "dlctl/train/trainer.h"
+#include "support/small_network.h"
 #include "support/temp_dir.h"
 
 using namespace dlctl;
 using Catch::Matchers::Contains;
+using dlctl::test::SmallNetwork;
+using dlctl::test::small_binary_network;
 using dlctl::test::TempDir;
 
 namespace {
@@ -349,27 +352,9 @@ std::vector<std::pair<double, double>> losses_of(const Dataset& train,
                                                  const Dataset& validation,
                                                  bool shuffle,
                                                  std::int64_t window_rows) {
-    ModelSpec spec;
-    for (const auto& [units, activation] : {std::pair{8, "tanh"}, {1, "sigmoid"}}) {
-        LayerSpec l;
-        l.type = "dense";
-        l.units = units;
-        l.activation = activation;
-        l.init = "glorot_uniform";
-        spec.layers.push_back(l);
-    }
-    auto backend = make_backend({DeviceKind::kCpu, 0}, 1);
-    auto model = build_model(spec, train.n_features);
-    Rng rng(5, RngStream::kInit);
-    model->build(*backend, rng);
-    TrainSpec train_spec;
-    train_spec.loss = "binary_crossentropy";
-    auto loss = make_loss(train_spec, model->output_activation());
-    OptimizerSpec adam;
-    adam.type = "adam";
-    adam.lr = 0.01;
-    auto optimizer = make_optimizer(adam);
-    optimizer->set_groups(parameter_groups(spec, *model, adam));
+    SmallNetwork network = small_binary_network(train.n_features, 8);
+    Backend& backend = *network.backend;
+    Sequential& model = *network.model;
     TrainerOptions o;
     o.epochs = 3;
     o.batch_size = 16;
@@ -377,7 +362,7 @@ std::vector<std::pair<double, double>> losses_of(const Dataset& train,
     o.shuffle = shuffle;
     o.metrics = {"auc"};
     o.window_rows = window_rows;
-    Trainer trainer(*backend, *model, *loss, *optimizer, o);
+    Trainer trainer(backend, model, *network.loss, *network.optimizer, o);
     const DeviceDataset d = trainer.upload(train), dv = trainer.upload(validation);
     std::vector<std::pair<double, double>> out;
     trainer.fit(d, &dv, [&](const EpochResult& r) {

@@ -21,28 +21,6 @@
 
 namespace dlctl {
 
-using prepare::cache_options;
-using prepare::check_named_columns;
-using prepare::check_regression_target;
-using prepare::check_weights;
-using prepare::Columns;
-using prepare::csv_options;
-using prepare::encode;
-using prepare::encode_separate_files;
-using prepare::label_map;
-using prepare::missing_cells;
-using prepare::normalize_targets;
-using prepare::note_dropped_rows;
-using prepare::require_features;
-using prepare::require_regular_file;
-using prepare::Rows;
-using prepare::select_columns;
-using prepare::split_kept;
-using prepare::stratified;
-using prepare::target_column;
-using prepare::usable_rows;
-using prepare::warn_missing_classes;
-
 Dataset rows_of(const Dataset& data, std::int64_t first, std::int64_t count) {
     DLCTL_CHECK(first >= 0 && count >= 0 && first + count <= data.n_rows);
     const auto columns = [&](const std::vector<float>& v, std::int64_t per_row) {
@@ -60,10 +38,10 @@ Dataset rows_of(const Dataset& data, std::int64_t first, std::int64_t count) {
 
 PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes, const CvSpec& cv) {
     PreparedData data;
-    require_regular_file(spec.path);
-    const CsvOptions options = csv_options(spec, classes);
+    prepare::require_regular_file(spec.path);
+    const CsvOptions options = prepare::csv_options(spec, classes);
     const auto started = std::chrono::steady_clock::now();
-    data.table = read_csv_cached(spec.path, options, cache_options(spec));
+    data.table = read_csv_cached(spec.path, options, prepare::cache_options(spec));
     const double seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     std::error_code ec;
@@ -75,35 +53,36 @@ PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes,
                 seconds > 0 ? megabytes / seconds : 0.0,
                 static_cast<double>(peak_resident_bytes()) / 1e6);
     const Table& table = data.table;
-    Columns columns = select_columns(spec, table);
-    check_named_columns(spec, table, columns);
+    prepare::Columns columns = prepare::select_columns(spec, table);
+    prepare::check_named_columns(spec, table, columns);
     columns.features = screen_features(spec, table, columns.features, data.screened_columns, true);
-    require_features(table, columns, data.screened_columns);
+    prepare::require_features(table, columns, data.screened_columns);
     if (classes == 0) {
-        check_regression_target(table, columns.target);
+        prepare::check_regression_target(table, columns.target);
     } else {
-        data.labels = label_map(table, columns.target, classes, spec.positive_label);
+        data.labels = prepare::label_map(table, columns.target, classes, spec.positive_label);
     }
-    if (columns.weight >= 0) check_weights(table, columns.weight);
-    const Rows rows = usable_rows(spec, table, columns, data.labels);
-    note_dropped_rows(rows, table.names[columns.target], data);
+    if (columns.weight >= 0) prepare::check_weights(table, columns.weight);
+    const prepare::Rows rows = prepare::usable_rows(spec, table, columns, data.labels);
+    prepare::note_dropped_rows(rows, table.names[columns.target], data);
 
     data.target_name = table.names[columns.target];
     for (const int c : columns.features) data.feature_names.push_back(table.names[c]);
-    data.split = split_kept(spec, rows, seed, data.labels, cv);
-    if (stratified(spec, classes)) warn_missing_classes(data, rows.targets);
+    data.split = prepare::split_kept(spec, rows, seed, data.labels, cv);
+    if (prepare::stratified(spec, classes)) prepare::warn_missing_classes(data, rows.targets);
     data.preprocessor.fit(table, columns.features, data.split.train, feature_options(spec));
     data.rows_read = table.rows();
     for (const int c : columns.features)
-        data.feature_missing.push_back(missing_cells(table.columns[c]));
+        data.feature_missing.push_back(prepare::missing_cells(table.columns[c]));
     const Preprocessor& pre = data.preprocessor;
-    data.train =
-        encode(table, columns.features, rows.targets, columns.weight, pre, data.split.train);
-    data.validation =
-        encode(table, columns.features, rows.targets, columns.weight, pre, data.split.validation);
-    data.test = encode(table, columns.features, rows.targets, columns.weight, pre, data.split.test);
-    encode_separate_files(spec, options, columns, classes, data);
-    normalize_targets(spec, classes, data);
+    data.train = prepare::encode(table, columns.features, rows.targets, columns.weight, pre,
+                                 data.split.train);
+    data.validation = prepare::encode(table, columns.features, rows.targets, columns.weight, pre,
+                                      data.split.validation);
+    data.test = prepare::encode(table, columns.features, rows.targets, columns.weight, pre,
+                                data.split.test);
+    prepare::encode_separate_files(spec, options, columns, classes, data);
+    prepare::normalize_targets(spec, classes, data);
     return data;
 }
 
@@ -118,12 +97,13 @@ std::vector<std::string>::const_iterator find_label(const std::vector<std::strin
 }
 
 Table read_data_table(const DataSpec& spec, int classes) {
-    require_regular_file(spec.path);
-    return read_csv_cached(spec.path, csv_options(spec, classes), cache_options(spec));
+    prepare::require_regular_file(spec.path);
+    return read_csv_cached(spec.path, prepare::csv_options(spec, classes),
+                           prepare::cache_options(spec));
 }
 
 int find_target_column(const Table& table, const std::string& target) {
-    return target_column(table, target);
+    return prepare::target_column(table, target);
 }
 
 namespace {
@@ -131,21 +111,22 @@ namespace {
 /// The CSV of `spec` read again as prepare_data reads it, and its usable rows and labels.
 struct ReadAgain {
     Table table;
-    Rows rows;
+    prepare::Rows rows;
     std::vector<std::string> labels;
 };
 
 ReadAgain read_again(const DataSpec& spec, int classes) {
     ReadAgain out;
-    require_regular_file(spec.path);
-    out.table = read_csv_cached(spec.path, csv_options(spec, classes), cache_options(spec));
-    Columns columns = select_columns(spec, out.table);
+    prepare::require_regular_file(spec.path);
+    out.table = read_csv_cached(spec.path, prepare::csv_options(spec, classes),
+                                prepare::cache_options(spec));
+    prepare::Columns columns = prepare::select_columns(spec, out.table);
     std::vector<ScreenedColumn> screened;  // as training screened them, so missing: drop_row agrees
     columns.features = screen_features(spec, out.table, columns.features, screened, false);
     if (classes > 0) {
-        out.labels = label_map(out.table, columns.target, classes, spec.positive_label);
+        out.labels = prepare::label_map(out.table, columns.target, classes, spec.positive_label);
     }
-    out.rows = usable_rows(spec, out.table, columns, out.labels);
+    out.rows = prepare::usable_rows(spec, out.table, columns, out.labels);
     return out;
 }
 
@@ -153,7 +134,8 @@ ReadAgain read_again(const DataSpec& spec, int classes) {
 
 HeldOutRows held_out_rows(const DataSpec& spec, std::uint64_t seed, int classes) {
     ReadAgain data = read_again(spec, classes);
-    std::vector<std::uint32_t> test = split_kept(spec, data.rows, seed, data.labels, {}).test;
+    std::vector<std::uint32_t> test =
+        prepare::split_kept(spec, data.rows, seed, data.labels, {}).test;
     return {std::move(data.table), std::move(test)};
 }
 
@@ -162,7 +144,7 @@ FoldRows fold_rows(const DataSpec& spec, std::uint64_t seed, int classes, int fo
     FoldRows out;
     for (int fold = 1; fold <= folds; ++fold) {
         out.validation.push_back(
-            split_kept(spec, data.rows, seed, data.labels, {folds, fold}).validation);
+            prepare::split_kept(spec, data.rows, seed, data.labels, {folds, fold}).validation);
     }
     out.table = std::move(data.table);
     return out;

@@ -21,26 +21,6 @@
 
 namespace dlctl {
 
-using prepare::cache_options;
-using prepare::check_named_columns;
-using prepare::check_regression_target;
-using prepare::check_weights;
-using prepare::Columns;
-using prepare::csv_options;
-using prepare::drop_row_features;
-using prepare::encode_separate_files;
-using prepare::label_map;
-using prepare::missing_cells;
-using prepare::normalize_targets;
-using prepare::note_dropped_rows;
-using prepare::require_features;
-using prepare::require_regular_file;
-using prepare::Rows;
-using prepare::select_columns;
-using prepare::split_kept;
-using prepare::stratified;
-using prepare::usable_rows;
-using prepare::warn_missing_classes;
 namespace fs = std::filesystem;
 
 namespace {
@@ -51,7 +31,7 @@ constexpr std::size_t kSmallestWindow = 256u << 10, kLargestWindow = 256u << 20;
 /// made: the name only needs to be unique while they are created).
 fs::path scratch_prefix(const DataSpec& spec) {
     static std::atomic<int> runs{0};
-    const fs::path dir = table_cache_dir(cache_options(spec)) / "out-of-core";
+    const fs::path dir = table_cache_dir(prepare::cache_options(spec)) / "out-of-core";
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) {
@@ -87,32 +67,32 @@ void check_budget(const MemoryPlan& plan, std::size_t rows, int classes) {
 
 /// The file's columns as prepare_data selects and screens them, screening reading one column at
 /// a time from the store (`table`: the store's header, its columns left empty).
-Columns select_out_of_core(const DataSpec& spec,
-                           const ColumnStore& store,
-                           const Table& table,
-                           PreparedData& data) {
-    Columns columns = select_columns(spec, table);
-    check_named_columns(spec, table, columns);
+prepare::Columns select_out_of_core(const DataSpec& spec,
+                                    const ColumnStore& store,
+                                    const Table& table,
+                                    PreparedData& data) {
+    prepare::Columns columns = prepare::select_columns(spec, table);
+    prepare::check_named_columns(spec, table, columns);
     Column current;
     columns.features = screen_features(spec, table, columns.features, data.screened_columns, true,
                                        [&](int c) -> const Column& {
                                            current = store.column(c);
                                            return current;
                                        });
-    require_features(table, columns, data.screened_columns);
+    prepare::require_features(table, columns, data.screened_columns);
     return columns;
 }
 
 /// The target (labels checked), weights and rows to keep, as prepare_data finds them; the
 /// columns this needs are read into `table` (drop_row features one at a time) and released.
-Rows usable_out_of_core(const DataSpec& spec,
-                        const ColumnStore& store,
-                        const Columns& columns,
-                        int classes,
-                        Table& table,
-                        PreparedData& data) {
+prepare::Rows usable_out_of_core(const DataSpec& spec,
+                                 const ColumnStore& store,
+                                 const prepare::Columns& columns,
+                                 int classes,
+                                 Table& table,
+                                 PreparedData& data) {
     std::vector<std::uint8_t> missing_feature(store.rows(), 0);
-    for (const int c : drop_row_features(spec, table, columns)) {
+    for (const int c : prepare::drop_row_features(spec, table, columns)) {
         const Column values = store.column(c);
         for (std::size_t r = 0; r < values.size(); ++r) missing_feature[r] |= std::isnan(values[r]);
     }
@@ -121,12 +101,12 @@ Rows usable_out_of_core(const DataSpec& spec,
     table.lines = store.lines();
     for (const int c : loaded) table.columns[c] = store.column(c);
     if (classes == 0) {
-        check_regression_target(table, columns.target);
+        prepare::check_regression_target(table, columns.target);
     } else {
-        data.labels = label_map(table, columns.target, classes, spec.positive_label);
+        data.labels = prepare::label_map(table, columns.target, classes, spec.positive_label);
     }
-    if (columns.weight >= 0) check_weights(table, columns.weight);
-    Rows rows = usable_rows(spec, table, columns, data.labels, &missing_feature);
+    if (columns.weight >= 0) prepare::check_weights(table, columns.weight);
+    prepare::Rows rows = prepare::usable_rows(spec, table, columns, data.labels, &missing_feature);
     for (const int c : loaded) table.columns[c] = Column();
     std::vector<std::uint32_t>().swap(table.lines);  // = {} would keep the capacity
     return rows;
@@ -137,13 +117,13 @@ Rows usable_out_of_core(const DataSpec& spec,
 void fit_out_of_core(const DataSpec& spec,
                      const ColumnStore& store,
                      const Table& table,
-                     const Columns& columns,
+                     const prepare::Columns& columns,
                      PreparedData& data) {
     Column current;
     data.preprocessor.fit(table, columns.features, data.split.train, feature_options(spec),
                           [&](int c) -> const Column& {
                               current = store.column(c);
-                              data.feature_missing.push_back(missing_cells(current));
+                              data.feature_missing.push_back(prepare::missing_cells(current));
                               return current;
                           });
 }
@@ -181,9 +161,9 @@ PreparedData prepare_data_out_of_core(const DataSpec& spec,
                                       int classes,
                                       const MemoryPlan& plan,
                                       const TrainingReads& reads) {
-    require_regular_file(spec.path);
+    prepare::require_regular_file(spec.path);
     const fs::path prefix = scratch_prefix(spec);
-    const CsvOptions options = csv_options(spec, classes);
+    const CsvOptions options = prepare::csv_options(spec, classes);
     const auto started = std::chrono::steady_clock::now();
     const ColumnStore store =
         ColumnStore::write(spec.path, options, prefix.string() + ".columns", plan.window_bytes);
@@ -200,19 +180,19 @@ PreparedData prepare_data_out_of_core(const DataSpec& spec,
     data.table = store.header();
     Table& table = data.table;
     table.columns.assign(table.names.size(), Column());
-    const Columns columns = select_out_of_core(spec, store, table, data);
-    const Rows rows = usable_out_of_core(spec, store, columns, classes, table, data);
-    note_dropped_rows(rows, table.names[columns.target], data);
+    const prepare::Columns columns = select_out_of_core(spec, store, table, data);
+    const prepare::Rows rows = usable_out_of_core(spec, store, columns, classes, table, data);
+    prepare::note_dropped_rows(rows, table.names[columns.target], data);
     data.target_name = table.names[columns.target];
     for (const int c : columns.features) data.feature_names.push_back(table.names[c]);
-    data.split = split_kept(spec, rows, seed, data.labels, {});
-    if (stratified(spec, classes)) warn_missing_classes(data, rows.targets);
+    data.split = prepare::split_kept(spec, rows, seed, data.labels, {});
+    if (prepare::stratified(spec, classes)) prepare::warn_missing_classes(data, rows.targets);
     fit_out_of_core(spec, store, table, columns, data);
     data.window_rows = layout_window_rows(plan, data, reads);
     encode_to_disk(store, columns, rows, {reads.shuffle, data.window_rows, seed}, plan.window_bytes,
                    prefix, data);
-    encode_separate_files(spec, options, columns, classes, data);
-    normalize_targets(spec, classes, data);
+    prepare::encode_separate_files(spec, options, columns, classes, data);
+    prepare::normalize_targets(spec, classes, data);
     return data;
 }
 
