@@ -63,6 +63,7 @@ import time
 import numpy as np
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))
+from bench_machine import cpu_model, first_line  # noqa: E402
 from bench_networks import NETWORKS  # noqa: E402
 
 REPO = pathlib.Path(__file__).resolve().parent.parent
@@ -492,24 +493,8 @@ def print_table(rows, check, args):
     print(f"\nCommand: python3 scripts/bench_out_of_core.py {shlex.join(sys.argv[1:])}".rstrip())
 
 
-def first_line(command):
-    try:
-        out = subprocess.run(command, capture_output=True, text=True, timeout=60)
-    except (OSError, subprocess.SubprocessError) as e:
-        return f"unavailable ({e})"
-    lines = (out.stdout + out.stderr).strip().splitlines()
-    return lines[0] if lines else "unknown"
-
-
 def print_machine(args):
-    cpu = "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            cpu = next((line.split(":", 1)[1].strip() for line in f
-                        if line.startswith("model name")), cpu)
-    except OSError:
-        pass
-    print(f"# Machine: {cpu}, {os.cpu_count()} cores ({len(os.sched_getaffinity(0))} usable), "
+    print(f"# Machine: {cpu_model()}, {os.cpu_count()} cores ({len(os.sched_getaffinity(0))} usable), "
           f"{human(os.sysconf('SC_PAGE_SIZE') * os.sysconf('SC_PHYS_PAGES'))} memory")
     print(f"# {first_line([args.dlctl, '--version'])} ({args.dlctl})")
     print(f"# work dir {args.work_dir}: {human(shutil.disk_usage(args.work_dir).free)} free; "

@@ -46,7 +46,9 @@ import sys
 import tempfile
 import time
 
+from bench_machine import cpu_model, first_line
 from bench_networks import NETWORKS, dlctl_spec
+
 ROWS = {"seed": 65536, "wide": 16384}  # an epoch of 16 and 4 steps at batch 4096
 QUICK_ROWS = {"seed": 8192, "wide": 4096}
 MODEL_NODES = (1, 2, 4, 8, 16, 32)
@@ -182,25 +184,8 @@ def scaling_model(row, batch, latency_s, bandwidth_bytes_s):
             "gradient_bytes": size_bytes, "nodes": model}
 
 
-def first_line(command, env=None):
-    try:
-        out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60)
-    except (OSError, subprocess.SubprocessError) as e:
-        return f"unavailable ({e})"
-    lines = (out.stdout + out.stderr).strip().splitlines()
-    return lines[0] if lines else "unknown"
-
-
 def machine(args):
-    cpu = "unknown"
-    try:
-        for line in open("/proc/cpuinfo"):
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    return {"cpu": cpu, "cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)),
+    return {"cpu": cpu_model(), "cores": os.cpu_count(), "usable_cores": len(os.sched_getaffinity(0)),
             "dlctl": first_line([args.dlctl, "--version"]),
             "mpirun": first_line([args.mpirun, "--version"], mpi_env())}
 

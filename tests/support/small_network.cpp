@@ -34,4 +34,22 @@ SmallNetwork small_binary_network(std::int64_t inputs, int hidden) {
     return out;
 }
 
+Dataset weighted_binary_rows(std::int64_t rows) {
+    Dataset d;
+    d.n_features = 3;
+    d.n_rows = rows;
+    Rng rng(3, RngStream::kInit);
+    for (std::int64_t i = 0; i < rows; ++i) {
+        float sum = 0.0f;
+        for (int f = 0; f < 3; ++f) {
+            const auto x = static_cast<float>(rng.uniform() * 2 - 1);
+            d.features.push_back(x);
+            sum += x;
+        }
+        d.targets.push_back(sum + 0.3f * static_cast<float>(rng.uniform() - 0.5) > 0 ? 1.0f : 0.0f);
+        d.weights.push_back(0.5f + 1.5f * static_cast<float>(rng.uniform()));
+    }
+    return d;
+}
+
 }  // namespace dlctl::test

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "dlctl/backend/backend.h"
+#include "dlctl/data/dataset.h"
 #include "dlctl/loss/loss.h"
 #include "dlctl/nn/sequential.h"
 #include "dlctl/optim/optimizer.h"
@@ -20,5 +21,9 @@ struct SmallNetwork {
 };
 
 SmallNetwork small_binary_network(std::int64_t inputs, int hidden);
+
+/// `rows` rows of three features in [-1, 1]; label 1 when their noisy sum is positive; weights
+/// 0.5 to 2 (the same rows every call).
+Dataset weighted_binary_rows(std::int64_t rows);
 
 }  // namespace dlctl::test

@@ -24,25 +24,6 @@ using namespace dlctl::test;
 
 namespace {
 
-/// Rows of three features; label 1 when a noisy sum is positive; weights 0.5 to 2.
-Dataset weighted_rows(std::int64_t rows) {
-    Dataset d;
-    d.n_features = 3;
-    d.n_rows = rows;
-    Rng rng(3, RngStream::kInit);
-    for (std::int64_t i = 0; i < rows; ++i) {
-        float sum = 0.0f;
-        for (int f = 0; f < 3; ++f) {
-            const auto x = static_cast<float>(rng.uniform() * 2 - 1);
-            d.features.push_back(x);
-            sum += x;
-        }
-        d.targets.push_back(sum + 0.3f * static_cast<float>(rng.uniform() - 0.5) > 0 ? 1.0f : 0.0f);
-        d.weights.push_back(0.5f + 1.5f * static_cast<float>(rng.uniform()));
-    }
-    return d;
-}
-
 struct Trained {
     std::vector<double> losses, val_losses;
     std::vector<float> parameters;
@@ -100,7 +81,7 @@ TEST_CASE("rank blocks cover every row once, in rank order, as equal as can be",
 }
 
 TEST_CASE("ranks train to one process's losses and weights", "[parallel][trainer]") {
-    const Dataset all = weighted_rows(130);
+    const Dataset all = weighted_binary_rows(130);
     const Dataset train = rows_of(all, 0, 100), validation = rows_of(all, 100, 30);
     // Batches of 24: the last is partial and the ranks' shares of a step differ; of 2 on 3
     // ranks, every step leaves a rank without a sample.
@@ -124,7 +105,7 @@ TEST_CASE("ranks train to one process's losses and weights", "[parallel][trainer
 
 TEST_CASE("ranks that hold no row of a split still train and evaluate with the others",
           "[parallel][trainer]") {
-    const Dataset all = weighted_rows(3);
+    const Dataset all = weighted_binary_rows(3);
     const Dataset train = rows_of(all, 0, 2), validation = rows_of(all, 2, 1);
     const Trained one = train_on(nullptr, train, validation, 2);
     std::vector<Trained> ranks(3);

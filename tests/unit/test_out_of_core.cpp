@@ -25,9 +25,10 @@
 
 using namespace dlctl;
 using Catch::Matchers::Contains;
-using dlctl::test::SmallNetwork;
 using dlctl::test::small_binary_network;
+using dlctl::test::SmallNetwork;
 using dlctl::test::TempDir;
+using dlctl::test::weighted_binary_rows;
 
 namespace {
 
@@ -319,25 +320,6 @@ TEST_CASE("the memory plan goes out of core for files larger than half the budge
 
 namespace {
 
-/// Rows of three features and a binary label.
-Dataset labelled_rows(std::int64_t rows) {
-    Dataset d;
-    d.n_features = 3;
-    d.n_rows = rows;
-    Rng rng(3, RngStream::kInit);
-    for (std::int64_t i = 0; i < rows; ++i) {
-        float sum = 0.0f;
-        for (int f = 0; f < 3; ++f) {
-            const auto x = static_cast<float>(rng.uniform() * 2 - 1);
-            d.features.push_back(x);
-            sum += x;
-        }
-        d.targets.push_back(sum > 0.1f ? 1.0f : 0.0f);
-        d.weights.push_back(0.5f + static_cast<float>(rng.uniform()));
-    }
-    return d;
-}
-
 /// `data` with its features moved to a file in `dir`.
 Dataset on_disk(const Dataset& data, const std::filesystem::path& file) {
     auto features = std::make_shared<FeatureFile>(file, data.n_features, data.n_rows);
@@ -378,7 +360,7 @@ TEST_CASE("training from disk a window at a time takes the in-memory steps witho
           "[train][out_of_core]") {
     TempDir dir;
     // Validation is read in windows of whole inference batches (1024 rows).
-    const Dataset train = labelled_rows(203), validation = labelled_rows(2100);
+    const Dataset train = weighted_binary_rows(203), validation = weighted_binary_rows(2100);
     const Dataset train_file = on_disk(train, dir.path() / "train");
     const Dataset validation_file = on_disk(validation, dir.path() / "validation");
     const auto in_memory = losses_of(train, validation, false, 0);
