@@ -86,7 +86,7 @@ TEST_CASE("out of core, a value that does not fit its column's type names its li
     CHECK(in.exit_code == 0);
 }
 
-TEST_CASE("out of core refuses cross-validation, and bad settings are spec errors",
+TEST_CASE("out of core refuses cross-validation; bad settings and an unwritable cache stop it",
           "[cli][out_of_core]") {
     TempDir dir;
     const CliResult cv = run_dlctl(train_penguins(
@@ -100,6 +100,15 @@ TEST_CASE("out of core refuses cross-validation, and bad settings are spec error
     const CliResult budget = run_dlctl(train_penguins(dir, "bad", "--set data.memory_budget=lots"));
     CHECK(budget.exit_code == 2);
     CHECK_THAT(budget.err, Contains("data.memory_budget"));
+    const fs::path not_a_directory = dir.write("cache-file", "x");
+    const CliResult scratch =
+        run_dlctl("train " + quote(source_file("configs/penguins.yaml")) +
+                  " --set data.in_memory=false --set data.memory_budget=8MB --set data.cache_dir=" +
+                  quote(not_a_directory) + " --run-dir " + quote(dir.path() / "scratch"));
+    CHECK(scratch.exit_code == 4);
+    CHECK_THAT(scratch.err, Contains("cannot create the out-of-core scratch directory"));
+    CHECK_THAT(scratch.err, Contains("point data.cache_dir"));
+    CHECK_FALSE(fs::exists(dir.path() / "scratch"));
     const CliResult validate = run_dlctl(
         "validate " + quote(source_file("configs/penguins.yaml")) +
         " --set data.in_memory=false --set data.cache_dir=" + quote(dir.path() / "cache"));

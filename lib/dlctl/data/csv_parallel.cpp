@@ -539,6 +539,37 @@ class BlockParser {
     std::string typed_cell_;
 };
 
+/// Where reading a file's rows starts: its layout (header read, columns configured), the first
+/// data byte and line, and the parser threads.
+struct Start {
+    Layout layout;
+    std::uint64_t data_start = 0;
+    std::uint32_t first_line = 1;
+    std::size_t workers = 1;
+};
+
+/// nullopt when the header cannot be read a block at a time (read_header).
+std::optional<Start> start_reading(const std::string& source,
+                                   std::uint64_t size,
+                                   const ByteView& view,
+                                   const CsvOptions& options,
+                                   int threads,
+                                   std::size_t block_bytes) {
+    Start start;
+    start.layout.source = source;
+    const std::optional<Header> header =
+        read_header(view, size, block_bytes, options, start.layout);
+    if (!header) return std::nullopt;
+    configure_columns(options, start.layout);
+    // Without a header, blank lines before the first row are skipped by the parser; only the
+    // BOM goes.
+    start.data_start = options.header ? header->end : (header->bom ? 3 : 0);
+    start.first_line = options.header ? header->line + 1 : 1;
+    start.workers = threads > 0 ? static_cast<std::size_t>(threads)
+                                : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
+    return start;
+}
+
 std::optional<Table> read_numeric(const std::string& source,
                                   std::uint64_t size,
                                   const ByteView& view,
@@ -548,19 +579,11 @@ std::optional<Table> read_numeric(const std::string& source,
     for (const auto& [name, type] : options.column_types) {
         if (type == ColumnType::kBoolean) return std::nullopt;
     }
-    Layout layout;
-    layout.source = source;
-    const std::optional<Header> header = read_header(view, size, block_bytes, options, layout);
-    if (!header) return std::nullopt;
-    configure_columns(options, layout);
-    // Without a header, blank lines before the first row are skipped by the parser; only the
-    // BOM goes.
-    const std::uint64_t data_start = options.header ? header->end : (header->bom ? 3 : 0);
-    const std::size_t workers =
-        threads > 0 ? static_cast<std::size_t>(threads)
-                    : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
-    BlockParser parser(layout, workers, options.header ? header->line + 1 : 1, size - data_start);
-    for (std::uint64_t offset = data_start; offset < size;) {
+    const std::optional<Start> start =
+        start_reading(source, size, view, options, threads, block_bytes);
+    if (!start) return std::nullopt;
+    BlockParser parser(start->layout, start->workers, start->first_line, size - start->data_start);
+    for (std::uint64_t offset = start->data_start; offset < size;) {
         const auto block = whole_lines(view, offset, size, block_bytes);
         if (!block) return std::nullopt;  // the typed reader's error
         if (block->first.empty()) break;
@@ -578,27 +601,21 @@ void stream_numeric(const std::string& source,
                     std::size_t window_bytes,
                     const CsvWindowSink& sink) {
     for (const auto& [name, type] : options.column_types) DLCTL_CHECK(type != ColumnType::kBoolean);
-    Layout layout;
-    layout.source = source;
-    const std::optional<Header> header = read_header(view, size, kBlockBytes, options, layout);
-    if (!header) {
+    const std::optional<Start> start =
+        start_reading(source, size, view, options, threads, kBlockBytes);
+    if (!start) {
         throw DataError(source +
                             ": the header cannot be read a block at a time (a line over 64 "
                             "MiB, or a quoted name over several lines)",
                         "train in memory (data.in_memory: true)");
     }
-    configure_columns(options, layout);
-    const std::uint64_t data_start = options.header ? header->end : (header->bom ? 3 : 0);
-    const std::size_t workers =
-        threads > 0 ? static_cast<std::size_t>(threads)
-                    : std::max(1u, std::min(8u, std::thread::hardware_concurrency()));
     // Blocks of a quarter window, flushed before the next one would overfill the window.
     const std::size_t block_bytes =
         std::min(kBlockBytes, std::max<std::size_t>(window_bytes / 4, 64));
-    BlockParser parser(layout, workers, options.header ? header->line + 1 : 1, window_bytes);
+    BlockParser parser(start->layout, start->workers, start->first_line, window_bytes);
     std::uint64_t pending = 0;
     bool any_rows = false;
-    for (std::uint64_t offset = data_start; offset < size;) {
+    for (std::uint64_t offset = start->data_start; offset < size;) {
         const auto block = whole_lines(view, offset, size, block_bytes);
         if (!block) {
             throw DataError(
@@ -628,6 +645,34 @@ void stream_numeric(const std::string& source,
     if (!any_rows) throw DataError("data file '" + source + "' has a header but no data rows");
 }
 
+/// The bytes of `text` as a ByteView.
+ByteView text_view(std::string_view text) {
+    return [text](std::uint64_t offset, std::size_t length) {
+        return offset >= text.size() ? std::string_view() : text.substr(offset, length);
+    };
+}
+
+/// `read(view)` over the mapped `file` (opened from `path`), as a DataError saying so when the
+/// file became shorter while it was read: the zeros in place of the lost bytes misparse, or
+/// parse as numbers.
+template <class Read>
+auto read_mapped(FileWindow& file, const std::filesystem::path& path, const Read& read) {
+    auto changed = [&] {
+        return DataError(
+            "data file '" + path.string() + "' changed while it was read (it became shorter)",
+            "let whatever writes the file finish, then run again");
+    };
+    try {
+        auto result = read(
+            [&](std::uint64_t offset, std::size_t length) { return file.view(offset, length); });
+        if (file.cut()) throw changed();
+        return result;
+    } catch (const DataError&) {
+        if (file.cut()) throw changed();
+        throw;
+    }
+}
+
 }  // namespace
 
 std::optional<Table> read_numeric_csv(const std::filesystem::path& path,
@@ -635,22 +680,9 @@ std::optional<Table> read_numeric_csv(const std::filesystem::path& path,
                                       int threads) {
     FileWindow file;
     if (!file.open(path)) return std::nullopt;  // read_csv reports
-    auto changed = [&] {
-        return DataError(
-            "data file '" + path.string() + "' changed while it was read (it became shorter)",
-            "let whatever writes the file finish, then run again");
-    };
-    try {
-        auto table = read_numeric(
-            path.string(), file.size(),
-            [&](std::uint64_t offset, std::size_t length) { return file.view(offset, length); },
-            options, threads, kBlockBytes);
-        if (file.cut()) throw changed();
-        return table;
-    } catch (const DataError&) {
-        if (file.cut()) throw changed();  // the zeros in place of the lost bytes misparsed
-        throw;
-    }
+    return read_mapped(file, path, [&](const ByteView& view) {
+        return read_numeric(path.string(), file.size(), view, options, threads, kBlockBytes);
+    });
 }
 
 std::optional<Table> read_numeric_csv_text(const std::string& name,
@@ -658,12 +690,7 @@ std::optional<Table> read_numeric_csv_text(const std::string& name,
                                            const CsvOptions& options,
                                            int threads,
                                            std::size_t block_bytes) {
-    return read_numeric(
-        name, text.size(),
-        [&](std::uint64_t offset, std::size_t length) {
-            return offset >= text.size() ? std::string_view() : text.substr(offset, length);
-        },
-        options, threads, block_bytes);
+    return read_numeric(name, text.size(), text_view(text), options, threads, block_bytes);
 }
 
 void stream_csv(const std::filesystem::path& path,
@@ -676,21 +703,10 @@ void stream_csv(const std::filesystem::path& path,
         throw DataError("cannot open data file '" + path.string() + "'",
                         "check the path (data.path) and its permissions");
     }
-    auto changed = [&] {
-        return DataError(
-            "data file '" + path.string() + "' changed while it was read (it became shorter)",
-            "let whatever writes the file finish, then run again");
-    };
-    try {
-        stream_numeric(
-            path.string(), file.size(),
-            [&](std::uint64_t offset, std::size_t length) { return file.view(offset, length); },
-            options, threads, window_bytes, sink);
-        if (file.cut()) throw changed();
-    } catch (const DataError&) {
-        if (file.cut()) throw changed();
-        throw;
-    }
+    read_mapped(file, path, [&](const ByteView& view) {
+        stream_numeric(path.string(), file.size(), view, options, threads, window_bytes, sink);
+        return true;
+    });
 }
 
 void stream_csv_text(const std::string& name,
@@ -699,12 +715,7 @@ void stream_csv_text(const std::string& name,
                      std::size_t window_bytes,
                      const CsvWindowSink& sink,
                      int threads) {
-    stream_numeric(
-        name, text.size(),
-        [&](std::uint64_t offset, std::size_t length) {
-            return offset >= text.size() ? std::string_view() : text.substr(offset, length);
-        },
-        options, threads, window_bytes, sink);
+    stream_numeric(name, text.size(), text_view(text), options, threads, window_bytes, sink);
 }
 
 }  // namespace dlctl

@@ -44,11 +44,15 @@ fs::path scratch_prefix(const DataSpec& spec) {
     return dir / fmt::format("{}-{}-{}", host, getpid(), runs++);
 }
 
+/// The CSV bytes parsed, then encoded, at a time within `budget`.
+std::size_t window_bytes_for(std::uint64_t budget) {
+    return std::clamp<std::size_t>(budget / 16, kSmallestWindow, kLargestWindow);
+}
+
 /// The data's memory out of core: the rows' share and the windows (a fixed part of the budget).
 std::uint64_t needed_bytes(std::uint64_t budget, std::size_t rows, int classes) {
-    const std::uint64_t window_bytes =
-        std::clamp<std::uint64_t>(budget / 16, kSmallestWindow, kLargestWindow);
-    return rows * out_of_core_bytes_per_row(classes) + std::max(budget / 4, 6 * window_bytes);
+    return rows * out_of_core_bytes_per_row(classes) +
+           std::max<std::uint64_t>(budget / 4, 6 * window_bytes_for(budget));
 }
 
 /// UsageError, naming the smallest budget that would do, when the data does not fit.
@@ -145,7 +149,7 @@ MemoryPlan plan_memory(const DataSpec& spec) {
     MemoryPlan plan;
     plan.budget = spec.memory_budget == "auto" ? memory_limit_bytes() / 2
                                                : parse_byte_size(spec.memory_budget).value_or(0);
-    plan.window_bytes = std::clamp<std::size_t>(plan.budget / 16, kSmallestWindow, kLargestWindow);
+    plan.window_bytes = window_bytes_for(plan.budget);
     if (spec.in_memory == "auto") {
         std::error_code ec;
         const std::uintmax_t size = fs::file_size(spec.path, ec);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <unordered_map>
 
 #include "dlctl/nn/dense.h"
 
@@ -83,14 +84,21 @@ void initialize_from_data(Backend& backend,
 }
 
 std::vector<std::int64_t> sample_row_indices(std::int64_t n_rows, std::int64_t max_rows, Rng& rng) {
-    std::vector<std::int64_t> rows(static_cast<std::size_t>(n_rows));
-    std::iota(rows.begin(), rows.end(), std::int64_t{0});
+    // A partial Fisher-Yates shuffle of 0..n_rows-1 that stores only the places it moved, so
+    // that a sample of a file larger than memory costs its size, not the file's.
+    std::unordered_map<std::int64_t, std::int64_t> moved;
+    const auto at = [&](std::int64_t i) {
+        const auto it = moved.find(i);
+        return it == moved.end() ? i : it->second;
+    };
     const std::int64_t count = std::min(n_rows, max_rows);
-    for (std::int64_t i = 0; i < count; ++i) {  // a partial Fisher-Yates shuffle
-        const auto pick = rng.below(static_cast<std::uint64_t>(n_rows - i));
-        std::swap(rows[i], rows[i + static_cast<std::int64_t>(pick)]);
+    std::vector<std::int64_t> rows(static_cast<std::size_t>(count));
+    for (std::int64_t i = 0; i < count; ++i) {
+        const std::int64_t pick =
+            i + static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(n_rows - i)));
+        rows[static_cast<std::size_t>(i)] = at(pick);
+        moved[pick] = at(i);
     }
-    rows.resize(static_cast<std::size_t>(count));
     return rows;
 }
 

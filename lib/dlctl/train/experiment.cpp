@@ -201,22 +201,17 @@ std::int64_t training_window(const PreparedRun& run) {
 /// Out-of-core data is read by one process, not split into folds (yet): UsageError (RanksError
 /// on several ranks, which all find it alike) naming data.in_memory.
 void refuse_out_of_core_with(const ExperimentSpec& spec, Communicator* ranks) {
+    const std::string what =
+        "data out of core (data.in_memory: false, or auto for a file larger than half of "
+        "data.memory_budget)";
     const std::string hint =
         "train in memory (data.in_memory: true), or out of core on one process without "
         "train.cv";
     if (ranks != nullptr) {
         throw RanksError(ExitCode::kUsage,
-                         "data out of core (data.in_memory: false, or auto for a file larger "
-                         "than half of data.memory_budget) is read by one process; it cannot be "
-                         "spread over ranks",
-                         hint);
+                         what + " is read by one process; it cannot be spread over ranks", hint);
     }
-    if (spec.train.cv.folds > 0) {
-        throw UsageError(
-            "data out of core (data.in_memory: false, or auto for a file larger than half of "
-            "data.memory_budget) does not support train.cv",
-            hint);
-    }
+    if (spec.train.cv.folds > 0) throw UsageError(what + " does not support train.cv", hint);
 }
 
 /// `ranks`: several ranks training together, or null for one process.
