@@ -32,7 +32,7 @@ class ThreadRanks::Rank final : public Communicator {
     void sum(float* values, std::int64_t count) override { sum_in_rank_order(values, count); }
     void sum(double* values, std::int64_t count) override { sum_in_rank_order(values, count); }
     bool any(bool flag) override {
-        const auto flags = exchange(&flag, 1, [](const void* p, std::int64_t) {
+        const auto flags = gather(&flag, 1, [](const void* p, std::int64_t) {
             return std::vector<bool>{*static_cast<const bool*>(p)};
         });
         for (bool f : flags) {
@@ -41,14 +41,29 @@ class ThreadRanks::Rank final : public Communicator {
         return false;
     }
     void broadcast(float* values, std::int64_t count) override {
-        const auto all = exchange(values, count, copy<float>);
+        const auto all = gather(values, count, copy<float>);
         std::copy(all.begin(), all.begin() + count, values);  // rank 0's come first
     }
     std::vector<float> concatenate(const float* values, std::int64_t count) override {
-        return exchange(values, count, copy<float>);
+        return gather(values, count, copy<float>);
+    }
+    std::vector<std::uint32_t> concatenate(const std::uint32_t* values,
+                                           std::int64_t count) override {
+        return gather(values, count, copy<std::uint32_t>);
+    }
+    std::vector<float> exchange(const float* values,
+                                const std::vector<std::int64_t>& counts) override {
+        const Outgoing mine{values, &counts};
+        return gather(&mine, 1, [this](const void* p, std::int64_t) {
+            const auto& from = *static_cast<const Outgoing*>(p);
+            std::int64_t first = 0;
+            for (int r = 0; r < rank_; ++r) first += from.counts->at(static_cast<std::size_t>(r));
+            return std::vector<float>(from.values + first,
+                                      from.values + first + from.counts->at(rank_));
+        });
     }
     std::vector<std::string> gather_text(const std::string& text) override {
-        return exchange(&text, 1, [](const void* p, std::int64_t) {
+        return gather(&text, 1, [](const void* p, std::int64_t) {
             return std::vector<std::string>{*static_cast<const std::string*>(p)};
         });
     }
@@ -57,6 +72,12 @@ class ThreadRanks::Rank final : public Communicator {
     void abort_every_rank(int) override {}
 
   private:
+    /// A rank's input to exchange(): its values and how many go to each rank.
+    struct Outgoing {
+        const float* values;
+        const std::vector<std::int64_t>* counts;
+    };
+
     template <typename T>
     static std::vector<T> copy(const void* p, std::int64_t n) {
         const auto* t = static_cast<const T*>(p);
@@ -66,9 +87,9 @@ class ThreadRanks::Rank final : public Communicator {
     /// Every rank's `read(posted, count)`, concatenated in rank order; every rank has read
     /// before any returns, so each may then overwrite its input.
     template <typename Read>
-    std::invoke_result_t<Read, const void*, std::int64_t> exchange(const void* mine,
-                                                                   std::int64_t count,
-                                                                   Read read) {
+    std::invoke_result_t<Read, const void*, std::int64_t> gather(const void* mine,
+                                                                 std::int64_t count,
+                                                                 Read read) {
         shared_.posted[rank_] = mine;
         shared_.counts[rank_] = count;
         meet(true);
@@ -95,7 +116,7 @@ class ThreadRanks::Rank final : public Communicator {
 
     template <typename T>
     void sum_in_rank_order(T* values, std::int64_t count) {
-        const std::vector<T> all = exchange(values, count, copy<T>);
+        const std::vector<T> all = gather(values, count, copy<T>);
         for (std::int64_t i = 0; i < count; ++i) {
             double total = 0.0;
             for (int r = 0; r < size(); ++r) total += all[r * count + i];

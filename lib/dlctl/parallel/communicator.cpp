@@ -23,6 +23,14 @@ class SingleProcess final : public Communicator {
     std::vector<float> concatenate(const float* values, std::int64_t count) override {
         return {values, values + count};
     }
+    std::vector<std::uint32_t> concatenate(const std::uint32_t* values,
+                                           std::int64_t count) override {
+        return {values, values + count};
+    }
+    std::vector<float> exchange(const float* values,
+                                const std::vector<std::int64_t>& counts) override {
+        return {values, values + counts.at(0)};
+    }
     std::vector<std::string> gather_text(const std::string& text) override { return {text}; }
 
   protected:

@@ -32,6 +32,12 @@ class Communicator {
     virtual void broadcast(float* values, std::int64_t count) = 0;
     /// Every rank's `values`, concatenated in rank order (counts may differ between ranks).
     virtual std::vector<float> concatenate(const float* values, std::int64_t count) = 0;
+    virtual std::vector<std::uint32_t> concatenate(const std::uint32_t* values,
+                                                   std::int64_t count) = 0;
+    /// Sends `counts[d]` values to each rank d (rank 0's first, then rank 1's, … in `values`)
+    /// and returns what every rank sent this one, concatenated in rank order.
+    virtual std::vector<float> exchange(const float* values,
+                                        const std::vector<std::int64_t>& counts) = 0;
     /// Every rank's `text`, in rank order.
     virtual std::vector<std::string> gather_text(const std::string& text) = 0;
     /// Ends every rank at once (after this rank's error), with `exit_code`.

@@ -30,6 +30,10 @@ template <>
 MPI_Datatype mpi_type<double>() {
     return MPI_DOUBLE;
 }
+template <>
+MPI_Datatype mpi_type<std::uint32_t>() {
+    return MPI_UINT32_T;
+}
 
 class MpiWorld final : public Communicator {
   public:
@@ -63,11 +67,33 @@ class MpiWorld final : public Communicator {
     }
 
     std::vector<float> concatenate(const float* values, std::int64_t count) override {
-        std::vector<int> counts, offsets;
-        const std::int64_t total = gather_counts(count, counts, offsets);
-        std::vector<float> out(static_cast<std::size_t>(total));
-        MPI_Allgatherv(values, checked_int(count), MPI_FLOAT, out.data(), counts.data(),
-                       offsets.data(), MPI_FLOAT, MPI_COMM_WORLD);
+        return concatenate_values(values, count);
+    }
+    std::vector<std::uint32_t> concatenate(const std::uint32_t* values,
+                                           std::int64_t count) override {
+        return concatenate_values(values, count);
+    }
+
+    std::vector<float> exchange(const float* values,
+                                const std::vector<std::int64_t>& counts) override {
+        const auto n = static_cast<std::size_t>(size_);
+        std::vector<int> send_counts(n), send_offsets(n), recv_counts(n), recv_offsets(n);
+        std::int64_t sent = 0;
+        for (std::size_t r = 0; r < n; ++r) {
+            send_counts[r] = checked_int(counts.at(r));
+            send_offsets[r] = checked_int(sent);
+            sent += counts[r];
+        }
+        MPI_Alltoall(send_counts.data(), 1, MPI_INT, recv_counts.data(), 1, MPI_INT,
+                     MPI_COMM_WORLD);
+        std::int64_t received = 0;
+        for (std::size_t r = 0; r < n; ++r) {
+            recv_offsets[r] = checked_int(received);
+            received += recv_counts[r];
+        }
+        std::vector<float> out(static_cast<std::size_t>(checked_int(received)));
+        MPI_Alltoallv(values, send_counts.data(), send_offsets.data(), MPI_FLOAT, out.data(),
+                      recv_counts.data(), recv_offsets.data(), MPI_FLOAT, MPI_COMM_WORLD);
         return out;
     }
 
@@ -90,6 +116,16 @@ class MpiWorld final : public Communicator {
     }
 
   private:
+    template <typename T>
+    std::vector<T> concatenate_values(const T* values, std::int64_t count) {
+        std::vector<int> counts, offsets;
+        const std::int64_t total = gather_counts(count, counts, offsets);
+        std::vector<T> out(static_cast<std::size_t>(total));
+        MPI_Allgatherv(values, checked_int(count), mpi_type<T>(), out.data(), counts.data(),
+                       offsets.data(), mpi_type<T>(), MPI_COMM_WORLD);
+        return out;
+    }
+
     /// Every rank's `count` into `counts`, their running offsets into `offsets`; the total.
     std::int64_t gather_counts(std::int64_t count,
                                std::vector<int>& counts,

@@ -33,6 +33,8 @@ void on_every_rank(Communicator& ranks, const std::function<void()>& work) {
     std::string failure;
     try {
         work();
+    } catch (const RanksError&) {
+        throw;  // every rank threw it together (work agreed on it already)
     } catch (const Error& e) {
         failure = encode(e);
     }
