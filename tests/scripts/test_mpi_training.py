@@ -5,12 +5,16 @@
 
 1. Two ranks train the breast-cancer network (without its dropout: each rank draws its own
    masks) to the per-epoch losses of one process, within 1e-6 relative; only rank 0 writes.
+   Ranks reading their parts of the file (the default) and ranks reading all of it train to
+   the same metrics.csv.
 2. Batch norm, early stopping, regression without metrics or validation: two ranks finish.
    A two-rank run resumed from its checkpoint ends as the uninterrupted two-rank run does.
 3. Ranks started with different specs stop together, exit 2, with one message naming the rank;
    train.cv and out-of-core data (exit 2) and a divergence (exit 6, summary.json "failed")
    likewise, from rank 0.
-4. An error on one rank alone (rank 0 cannot create its run directory) ends every rank.
+4. An error on one rank alone ends every rank: a row over two lines in rank 1's part of the
+   file (exit 3, naming rank 1 and the line; data.rank_reads: whole reads it), rank 0 unable
+   to create its run directory.
 5. SIGTERM (Slurm's scancel) stops every rank after its step; rank 0 writes the outputs.
 6. A rank killed mid-run stops the others with an error, not a hang.
 """
@@ -57,6 +61,11 @@ def losses(run_dir):
         return [(float(r["loss"]), float(r["val_loss"])) for r in csv.DictReader(f)]
 
 
+def metrics_without_seconds(run_dir):
+    lines = (run_dir / "metrics.csv").read_text().splitlines()
+    return [line.rsplit(",", 1)[0] for line in lines]
+
+
 def check(condition, message, result=None):
     if not condition:
         detail = f"\n--- stderr ---\n{result.stderr}" if result is not None else ""
@@ -80,7 +89,18 @@ def test_two_ranks_match_one_process(args, tmp, spec):
     same_losses(losses(tmp / "one"), losses(tmp / "two"), "2 ranks against 1 process")
     summary = json.loads((tmp / "two" / "summary.json").read_text())
     check(summary["ranks"] == 2 and summary["timings"]["allreduce_seconds"] > 0, "summary ranks")
-    print("ok: 2 ranks match one process within 1e-6 per epoch")
+    # Each rank read its part of the file (data.rank_reads: part, the default); ranks that each
+    # read the whole file hold the same blocks of the same encoding, so train to the same bits.
+    whole = run([args.mpirun, "-np", "2"] + train +
+                ["--set", "data.rank_reads=whole", "--run-dir", str(tmp / "whole")])
+    check(whole.returncode == 0, "two ranks reading the whole file failed", whole)
+    check(metrics_without_seconds(tmp / "two") == metrics_without_seconds(tmp / "whole"),
+          "ranks reading their parts against ranks reading the whole file: metrics.csv differs")
+    for name in ("data_summary.json",):
+        check((tmp / "two" / name).read_text() == (tmp / "whole" / name).read_text(),
+              f"{name} differs between rank_reads part and whole")
+    print("ok: 2 ranks match one process within 1e-6 per epoch; reading parts or the whole "
+          "file gives the same metrics")
 
 
 def test_other_configs(args, tmp, spec):
@@ -153,6 +173,30 @@ def test_refused_together(args, tmp, spec):
     check(summary["status"] == "failed" and summary["exit_code"] == 6, f"diverged: {summary}")
     print("ok: cross-validation, out-of-core data and a divergence stop both ranks with one "
           "message")
+
+
+def test_bad_row_in_a_part(args, tmp, spec):
+    """A last row whose quoted id goes on over a newline is in rank 1's part only: read in
+    parts (every row one line), every rank stops with one message naming rank 1 and the line;
+    with data.rank_reads: whole, every rank reads the file whole, as one process does."""
+    rows = (REPO / "data" / "breast_cancer.csv").read_text().splitlines()
+    quoted = '"570\n1"' + rows[-1][rows[-1].index(","):]
+    broken = tmp / "broken.csv"
+    broken.write_text("\n".join(rows + [quoted]) + "\n")
+    train = [args.mpirun, "-np", "2", args.dlctl, "-q", "train", str(spec), "--set",
+             f"data.path={broken}", "--threads", "1"]
+    r = run(train + ["--run-dir", str(tmp / "broken")])
+    check(r.returncode == 3, f"exit {r.returncode}, expected 3", r)
+    check(r.stderr.count("dlctl: error:") == 1, "one message", r)
+    check(f"rank 1 of 2: {broken}:{len(rows) + 1}: a quoted field goes on over a newline"
+          in r.stderr, "names rank 1 and the line", r)
+    check("data.rank_reads: whole" in r.stderr, "says how to read such a file", r)
+    check(not (tmp / "broken").exists(), "no run directory")
+    r = run(train + ["--set", "data.rank_reads=whole", "--set", "train.epochs=2",
+                     "--run-dir", str(tmp / "whole-file")])
+    check(r.returncode == 0, "rank_reads whole failed", r)
+    print("ok: a row over two lines in rank 1's part stops both ranks, naming rank 1 and the "
+          "line; data.rank_reads: whole reads it")
 
 
 def test_one_rank_fails(args, tmp, spec):
@@ -238,7 +282,7 @@ def main():
         tmp = pathlib.Path(name)
         spec = write_spec(tmp)
         for test in (test_two_ranks_match_one_process, test_other_configs, test_resume,
-                     test_specs_disagree, test_refused_together,
+                     test_specs_disagree, test_refused_together, test_bad_row_in_a_part,
                      test_one_rank_fails, test_sigterm, test_killed_rank):
             test(args, tmp, spec)
     return 0

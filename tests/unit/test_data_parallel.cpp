@@ -1,7 +1,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
+#include <string>
 #include <vector>
 
 #include "dlctl/backend/backend.h"
@@ -196,6 +198,14 @@ TEST_CASE("a launcher's variables say how many ranks there are and where this on
 namespace {
 
 /// 200 rows of four features, a binary target y and a numeric one z.
+/// A run's metrics.csv without its last column (each epoch's seconds).
+std::vector<std::string> metrics_without_seconds(const std::filesystem::path& run_dir) {
+    std::istringstream csv(read_text(run_dir / "metrics.csv"));
+    std::vector<std::string> out;
+    for (std::string line; std::getline(csv, line);) out.push_back(line.substr(0, line.rfind(',')));
+    return out;
+}
+
 std::string two_target_csv() {
     std::ostringstream csv;
     csv << "x0,x1,x2,x3,y,z\n";
@@ -252,4 +262,33 @@ TEST_CASE("rank 0's run and the other ranks' follow make the same collectives",
         CHECK(summary.find("\"ranks\": 2") != std::string::npos);
         CHECK(summary.find("\"status\": \"completed\"") != std::string::npos);
     }
+}
+
+TEST_CASE("ranks reading their parts of the file train as ranks reading all of it",
+          "[parallel][experiment]") {
+    TempDir dir;
+    dir.write("d.csv", two_target_csv());
+    // model.data_init samples training rows that several ranks hold.
+    const std::string yaml =
+        "data: {path: d.csv, target: y, drop: [z], cache: false,\n"
+        "       split: {test: 0.2, validation: 0.2}}\n"
+        "model:\n  data_init: true\n  layers:\n"
+        "    - {type: dense, units: 8, activation: relu}\n"
+        "    - {type: dense, units: 1, activation: sigmoid}\n"
+        "train: {epochs: 4, batch_size: 16, loss: binary_crossentropy, threads: 1,\n"
+        "        optimizer: {type: adam, lr: 0.01}, metrics: [accuracy, auc]}\n";
+    for (const char* reads : {"part", "whole"}) {
+        ExperimentSpec spec = load_spec_from_string(yaml, "spec.yaml", dir.path());
+        spec.data.rank_reads = reads;
+        ThreadRanks(3).run([&](Communicator& c) {
+            ExperimentOptions options;
+            options.run_dir = dir.path() / reads;
+            options.ranks = &c;
+            run_experiment(spec, options);
+        });
+    }
+    CHECK(metrics_without_seconds(dir.path() / "part") ==
+          metrics_without_seconds(dir.path() / "whole"));
+    CHECK(read_text(dir.path() / "part" / "data_summary.json") ==
+          read_text(dir.path() / "whole" / "data_summary.json"));
 }

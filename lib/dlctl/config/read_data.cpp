@@ -115,6 +115,9 @@ void read_columns(SpecReader& r, const YAML::Node& node, DataSpec& data) {
         [](const std::string& v) { return v == "auto" || parse_byte_size(v).value_or(0) > 0; },
         "auto or a size such as 512MB, 2GB or 1.5GiB");
     r.read_checked(
+        node, "rank_reads", "data", data.rank_reads,
+        [](const std::string& v) { return v == "part" || v == "whole"; }, "part or whole");
+    r.read_checked(
         node, "task", "data", data.task,
         [](const std::string& v) {
             return v == "auto" || v == "binary" || v == "multiclass" || v == "regression";
@@ -141,7 +144,8 @@ void read_data(SpecReader& r, const YAML::Node& root, DataSpec& data) {
                                 "positive_label", "normalize_columns",
                                 "task",           "cache",
                                 "cache_dir",      "embed_categories",
-                                "in_memory",      "memory_budget"});
+                                "in_memory",      "memory_budget",
+                                "rank_reads"});
     read_columns(r, node, data);
     r.read(node, "validation_file", "data", data.validation_file);
     r.read(node, "test_file", "data", data.test_file);

@@ -64,6 +64,9 @@ struct DataSpec {
     /// The memory out-of-core preparation and training keep to ("512MB", "2GB", "1.5GiB"); auto:
     /// half of the machine's physical memory.
     std::string memory_budget = "auto";
+    /// Data-parallel training on several ranks: part, each rank reads its part of the file (the
+    /// column types from its first rows, every row one line); whole, every rank reads all of it.
+    std::string rank_reads = "part";
     std::string target_normalize = "none";  ///< regression: standard | none (metrics stay in
                                             ///< the target's own units)
     SplitSpec split;

@@ -49,7 +49,7 @@ std::vector<std::string> resume_differences(const ExperimentSpec& saved,
     const YAML::Node b = YAML::Load(to_yaml(current));
     // Where and how the data is held in memory does not change the rows or their encoding.
     for (const YAML::Node& spec : {a, b}) {
-        for (const char* key : {"in_memory", "memory_budget", "cache", "cache_dir"}) {
+        for (const char* key : {"in_memory", "memory_budget", "rank_reads", "cache", "cache_dir"}) {
             YAML::Node data = spec["data"];
             data.remove(key);
         }

@@ -176,6 +176,7 @@ std::string to_yaml(const ExperimentSpec& spec) {
     out << YAML::Key << "cache_dir" << YAML::Value << d.cache_dir;
     out << YAML::Key << "in_memory" << YAML::Value << d.in_memory;
     out << YAML::Key << "memory_budget" << YAML::Value << d.memory_budget;
+    out << YAML::Key << "rank_reads" << YAML::Value << d.rank_reads;
     out << YAML::Key << "split" << YAML::Value << YAML::Flow << YAML::BeginMap;
     out << YAML::Key << "test" << YAML::Value << number(d.split.test);
     out << YAML::Key << "validation" << YAML::Value << number(d.split.validation);

@@ -10,46 +10,16 @@
 #include "dlctl/core/whole_file.h"
 #include "dlctl/data/csv_fields.h"
 #include "dlctl/data/csv_parallel.h"
-#include "dlctl/data/file_window.h"
+#include "dlctl/data/first_rows.h"
 
 namespace dlctl {
-
-namespace {
-
-/// The whole lines of the file's first `bytes` read as read_csv reads a file (types inferred).
-Table read_first_window(const std::filesystem::path& csv,
-                        const CsvOptions& options,
-                        std::size_t bytes) {
-    FileWindow file;
-    if (!file.open(csv)) return read_csv(csv, options);  // read_csv says what is wrong
-    std::string_view text = file.view(0, bytes);
-    if (text.size() < file.size()) {
-        const auto end = text.rfind('\n');
-        if (end != std::string_view::npos) text = text.substr(0, end + 1);
-    }
-    return read_csv_text(csv.string(), text, options);
-}
-
-/// `options` with every column's type given: the first window's, booleans read as categories.
-CsvOptions with_types(CsvOptions options, const Table& first) {
-    options.column_types.clear();
-    options.require_typed_columns = false;
-    for (std::size_t c = 0; c < first.names.size(); ++c) {
-        options.column_types.emplace_back(first.names[c], first.type(c) == ColumnType::kNumeric
-                                                              ? ColumnType::kNumeric
-                                                              : ColumnType::kCategorical);
-    }
-    return options;
-}
-
-}  // namespace
 
 ColumnStore ColumnStore::write(const std::filesystem::path& csv,
                                const CsvOptions& options,
                                const std::filesystem::path& file,
                                std::size_t window_bytes) {
     ColumnStore store;
-    const Table first = read_first_window(csv, options, window_bytes);
+    const Table first = read_first_rows(csv, options, window_bytes);
     store.file_ = ScratchFile(file);
     store.header_.source = first.source;
     store.header_.names = first.names;
@@ -59,7 +29,7 @@ ColumnStore ColumnStore::write(const std::filesystem::path& csv,
     const std::uint64_t size = std::filesystem::file_size(csv);
     std::uint64_t next_report = size / 10;
     const bool report = size >= (256u << 20);  // progress on files that take a while
-    stream_csv(csv, with_types(options, first), window_bytes,
+    stream_csv(csv, with_types_of_rows(options, first), window_bytes,
                [&](const Table& window, std::uint64_t bytes_read) {
                    store.append(window);
                    if (report && bytes_read >= next_report && bytes_read < size) {
@@ -89,29 +59,8 @@ void ColumnStore::append(const Table& window) {
             file_.write(column_offset(group, c), values.data(), rows * sizeof(float));
             continue;
         }
-        auto& known = boolean_of_[c];
-        while (known.size() < window.categories[c].size()) {
-            known.push_back(parse_boolean(window.categories[c][known.size()]));
-        }
         booleans.resize(rows);
-        for (std::size_t r = 0; r < rows; ++r) {
-            if (std::isnan(values[r])) {
-                booleans[r] = values[r];
-                continue;
-            }
-            const auto category = static_cast<std::size_t>(values[r]);
-            if (!known[category]) {
-                throw DataError(
-                    fmt::format("{}:{}: column '{}' holds '{}', which is not a boolean word "
-                                "(its type, declared or from the first rows of the file)",
-                                header_.source, window.lines[r], header_.names[c],
-                                window.categories[c][category]),
-                    fmt::format("declare its type (data.columns: {{{}: categorical}}), or train "
-                                "in memory (data.in_memory: true)",
-                                header_.names[c]));
-            }
-            booleans[r] = *known[category];
-        }
+        booleans_from_words(window, c, boolean_of_[c], booleans.data());
         file_.write(column_offset(group, c), booleans.data(), rows * sizeof(float));
     }
     file_.write(column_offset(group, width), window.lines.data(), rows * sizeof(std::uint32_t));

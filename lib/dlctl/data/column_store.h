@@ -6,6 +6,7 @@
 #include <optional>
 #include <vector>
 
+#include "dlctl/data/column_source.h"
 #include "dlctl/data/csv_reader.h"
 #include "dlctl/data/table.h"
 #include "dlctl/io/scratch_file.h"
@@ -15,7 +16,7 @@ namespace dlctl {
 /// A CSV parsed once into a scratch file of row groups, for data larger than memory: each
 /// window of rows is stored column after column (float32, as Table holds cells) followed by its
 /// line numbers. It is read back one column, or one group of rows, at a time.
-class ColumnStore {
+class ColumnStore final : public ColumnSource {
   public:
     /// Parses `csv` into `file` (deleted with the store) a window of about `window_bytes` at a
     /// time. Column types: those of `options.column_types`, the others inferred (as read_csv
@@ -26,17 +27,14 @@ class ColumnStore {
                              const std::filesystem::path& file,
                              std::size_t window_bytes);
 
-    /// Names, types and categories (of every row) and the source; no rows.
-    const Table& header() const { return header_; }
-    std::size_t rows() const { return rows_; }
+    const Table& header() const override { return header_; }
+    std::size_t rows() const override { return rows_; }
     std::size_t groups() const { return groups_.size(); }
     /// The first row of group `g` (groups follow each other in file order).
     std::size_t group_first(std::size_t g) const { return groups_[g].first; }
     std::size_t group_rows(std::size_t g) const { return groups_[g].rows; }
-    /// Column `c` of every row.
-    Column column(int c) const;
-    /// The line number of every row.
-    std::vector<std::uint32_t> lines() const;
+    Column column(int c) const override;
+    std::vector<std::uint32_t> lines() const override;
     /// Group `g` as a table: `columns` filled with their categories (the others empty), with
     /// their lines.
     Table group(std::size_t g, const std::vector<int>& columns) const;

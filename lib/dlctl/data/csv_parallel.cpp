@@ -456,11 +456,12 @@ class BlockParser {
         return true;
     }
 
-    /// The table of every row parsed (DataError when there are none).
-    Table finish() {
-        if (rows_ == 0) {
+    /// The table of every row parsed (DataError when there are none and `rows_required`).
+    Table finish(bool rows_required = true) {
+        if (rows_ == 0 && rows_required) {
             throw DataError("data file '" + table_.source + "' has a header but no data rows");
         }
+        if (table_.columns.empty()) table_.columns.resize(width_);  // nothing was parsed
         for (auto& column : table_.columns) {
             if (column.capacity() > column.size() + column.size() / 8) column.shrink_to_fit();
         }
@@ -476,6 +477,8 @@ class BlockParser {
         table_.lines.clear();
         rows_ = 0;
     }
+    /// Whether parse() returned false for a cell of the wrong type (else for a row over lines).
+    bool broke_a_type() const { return typed_column_ >= 0; }
     /// Why parse() returned false, for a message: "file:line: what".
     std::string typed_reason() const {
         if (typed_column_ < 0) {
@@ -593,6 +596,92 @@ std::optional<Table> read_numeric(const std::string& source,
     return parser.finish();
 }
 
+/// start_reading for the readers that take a file a part at a time: DataError when the header
+/// cannot be read so.
+Start start_reading_in_blocks(const std::string& source,
+                              std::uint64_t size,
+                              const ByteView& view,
+                              const CsvOptions& options,
+                              int threads) {
+    std::optional<Start> start = start_reading(source, size, view, options, threads, kBlockBytes);
+    if (!start) {
+        throw DataError(source +
+                            ": the header cannot be read a block at a time (a line over 64 "
+                            "MiB, or a quoted name over several lines)",
+                        "read the whole file at once (data.in_memory: true; on several ranks, "
+                        "data.rank_reads: whole)");
+    }
+    return std::move(*start);
+}
+
+/// Where `parts` parts of the data rows begin: each nominal cut moved to the next line's start.
+CsvParts cut_rows(const std::string& source,
+                  std::uint64_t size,
+                  const ByteView& view,
+                  const CsvOptions& options,
+                  int parts) {
+    const Start start = start_reading_in_blocks(source, size, view, options, 1);
+    CsvParts out;
+    out.first_line = start.first_line;
+    out.bounds.push_back(start.data_start);
+    for (int i = 1; i < parts; ++i) {
+        std::uint64_t cut = start.data_start + (size - start.data_start) *
+                                                   static_cast<std::uint64_t>(i) /
+                                                   static_cast<std::uint64_t>(parts);
+        cut = std::max(cut, out.bounds.back());
+        while (cut > start.data_start && cut < size) {  // past the newline before `cut`
+            const std::string_view after = view(cut - 1, kBlockBytes);
+            const auto nl = after.find('\n');
+            if (nl != std::string_view::npos) {
+                cut += nl;
+                break;
+            }
+            cut += after.size();
+        }
+        out.bounds.push_back(std::min(cut, size));
+    }
+    out.bounds.push_back(size);
+    return out;
+}
+
+/// The rows of bytes [begin, end) (whole lines), every column typed, into one table.
+Table read_part(const std::string& source,
+                std::uint64_t size,
+                const ByteView& view,
+                const CsvOptions& options,
+                const CsvPart& part,
+                int threads) {
+    for (const auto& [name, type] : options.column_types) DLCTL_CHECK(type != ColumnType::kBoolean);
+    const ByteView in_part = [&](std::uint64_t offset, std::size_t length) {
+        return offset >= part.end ? std::string_view()
+                                  : view(offset, static_cast<std::size_t>(std::min<std::uint64_t>(
+                                                     length, part.end - offset)));
+    };
+    const Start start = start_reading_in_blocks(source, size, view, options, threads);
+    BlockParser parser(start.layout, start.workers, part.first_line, part.end - part.begin);
+    for (std::uint64_t offset = part.begin; offset < part.end;) {
+        const auto block = whole_lines(in_part, offset, part.end, kBlockBytes);
+        if (!block) {
+            throw DataError(
+                fmt::format("{}: a line after byte {} is longer than 64 MiB", source, offset));
+        }
+        if (block->first.empty()) break;
+        if (!parser.parse(block->first, block->second)) {
+            const std::string whole =
+                "have every rank read the whole file (data.rank_reads: whole)";
+            throw DataError(parser.typed_reason() +
+                                " (read a part at a time, the first rows of the file fix each "
+                                "column's type, and every row is one line)",
+                            parser.broke_a_type() ? "declare the column's type in data.columns "
+                                                    "(NAME: categorical), or " +
+                                                        whole
+                                                  : whole);
+        }
+        offset += block->first.size();
+    }
+    return parser.finish(false);
+}
+
 void stream_numeric(const std::string& source,
                     std::uint64_t size,
                     const ByteView& view,
@@ -601,21 +690,14 @@ void stream_numeric(const std::string& source,
                     std::size_t window_bytes,
                     const CsvWindowSink& sink) {
     for (const auto& [name, type] : options.column_types) DLCTL_CHECK(type != ColumnType::kBoolean);
-    const std::optional<Start> start =
-        start_reading(source, size, view, options, threads, kBlockBytes);
-    if (!start) {
-        throw DataError(source +
-                            ": the header cannot be read a block at a time (a line over 64 "
-                            "MiB, or a quoted name over several lines)",
-                        "train in memory (data.in_memory: true)");
-    }
+    const Start start = start_reading_in_blocks(source, size, view, options, threads);
     // Blocks of a quarter window, flushed before the next one would overfill the window.
     const std::size_t block_bytes =
         std::min(kBlockBytes, std::max<std::size_t>(window_bytes / 4, 64));
-    BlockParser parser(start->layout, start->workers, start->first_line, window_bytes);
+    BlockParser parser(start.layout, start.workers, start.first_line, window_bytes);
     std::uint64_t pending = 0;
     bool any_rows = false;
-    for (std::uint64_t offset = start->data_start; offset < size;) {
+    for (std::uint64_t offset = start.data_start; offset < size;) {
         const auto block = whole_lines(view, offset, size, block_bytes);
         if (!block) {
             throw DataError(
@@ -673,6 +755,13 @@ auto read_mapped(FileWindow& file, const std::filesystem::path& path, const Read
     }
 }
 
+void open_data_file(FileWindow& file, const std::filesystem::path& path) {
+    if (!file.open(path)) {
+        throw DataError("cannot open data file '" + path.string() + "'",
+                        "check the path (data.path) and its permissions");
+    }
+}
+
 }  // namespace
 
 std::optional<Table> read_numeric_csv(const std::filesystem::path& path,
@@ -699,13 +788,49 @@ void stream_csv(const std::filesystem::path& path,
                 const CsvWindowSink& sink,
                 int threads) {
     FileWindow file;
-    if (!file.open(path)) {
-        throw DataError("cannot open data file '" + path.string() + "'",
-                        "check the path (data.path) and its permissions");
-    }
+    open_data_file(file, path);
     read_mapped(file, path, [&](const ByteView& view) {
         stream_numeric(path.string(), file.size(), view, options, threads, window_bytes, sink);
         return true;
+    });
+}
+
+CsvParts cut_csv(const std::filesystem::path& path, const CsvOptions& options, int parts) {
+    FileWindow file;
+    open_data_file(file, path);
+    return read_mapped(file, path, [&](const ByteView& view) {
+        return cut_rows(path.string(), file.size(), view, options, parts);
+    });
+}
+
+std::uint64_t count_newlines(const std::filesystem::path& path,
+                             std::uint64_t begin,
+                             std::uint64_t end) {
+    FileWindow file;
+    open_data_file(file, path);
+    return read_mapped(file, path, [&](const ByteView& view) {
+        std::uint64_t newlines = 0;
+        for (std::uint64_t offset = begin; offset < end;) {
+            const std::string_view block =
+                view(offset,
+                     static_cast<std::size_t>(std::min<std::uint64_t>(kBlockBytes, end - offset)));
+            if (block.empty()) break;
+            newlines += static_cast<std::uint64_t>(std::count(block.begin(), block.end(), '\n'));
+            offset += block.size();
+        }
+        return newlines;
+    });
+}
+
+Table read_csv_part(const std::filesystem::path& path,
+                    const CsvOptions& options,
+                    const CsvPart& part,
+                    int threads) {
+    FileWindow file;
+    open_data_file(file, path);
+    DLCTL_CHECK(part.begin <= part.end && part.end <= file.size());
+    return read_mapped(file, path, [&](const ByteView& view) {
+        return read_part(path.string(), file.size(), view, options, part, threads);
     });
 }
 

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "dlctl/data/csv_reader.h"
 
@@ -51,5 +52,38 @@ void stream_csv_text(const std::string& name,
                      std::size_t window_bytes,
                      const CsvWindowSink& sink,
                      int threads = 0);
+
+/// A file's data rows cut into parts that can be read on their own (one per rank): part i is
+/// bytes [bounds[i], bounds[i + 1]), whole lines.
+struct CsvParts {
+    std::vector<std::uint64_t> bounds;
+    std::uint32_t first_line = 1;  ///< the line of the first data row's byte
+};
+
+/// `path`'s data rows (after the header) cut into `parts` parts of about equal bytes, each cut
+/// moved to the start of a line. Every row must be one line (no quoted field over a newline).
+CsvParts cut_csv(const std::filesystem::path& path, const CsvOptions& options, int parts);
+
+/// The newlines in bytes [begin, end) of `path`: with the lines before it, where a part's
+/// lines are numbered from.
+std::uint64_t count_newlines(const std::filesystem::path& path,
+                             std::uint64_t begin,
+                             std::uint64_t end);
+
+/// Bytes [begin, end) of a CSV file (whole lines, as cut_csv cuts them), its lines numbered from
+/// `first_line`.
+struct CsvPart {
+    std::uint64_t begin = 0;
+    std::uint64_t end = 0;
+    std::uint32_t first_line = 1;
+};
+
+/// The rows of `part` read into one table, as stream_csv reads (every column's type given,
+/// categories numbered in order of first appearance in the part, its errors); a part without
+/// rows gives a table without rows.
+Table read_csv_part(const std::filesystem::path& path,
+                    const CsvOptions& options,
+                    const CsvPart& part,
+                    int threads = 0);
 
 }  // namespace dlctl

@@ -23,17 +23,19 @@ namespace dlctl {
 
 Dataset rows_of(const Dataset& data, std::int64_t first, std::int64_t count) {
     DLCTL_CHECK(first >= 0 && count >= 0 && first + count <= data.n_rows);
-    const auto columns = [&](const std::vector<float>& v, std::int64_t per_row) {
+    const auto rows = [&](const std::vector<float>& v, std::int64_t from, std::int64_t per_row) {
         if (v.empty()) return std::vector<float>{};
-        return std::vector<float>(v.begin() + first * per_row,
-                                  v.begin() + (first + count) * per_row);
+        return std::vector<float>(v.begin() + from * per_row, v.begin() + (from + count) * per_row);
     };
-    return {data.n_features,
-            count,
-            columns(data.features, data.n_features),
-            columns(data.targets, 1),
-            columns(data.weights, 1),
-            {}};
+    const std::int64_t held = first - data.features_first;
+    DLCTL_CHECK(data.features.empty() || (held >= 0 && held + count <= data.feature_rows()));
+    Dataset out;
+    out.n_features = data.n_features;
+    out.n_rows = count;
+    out.features = rows(data.features, held, data.n_features);
+    out.targets = rows(data.targets, first, 1);
+    out.weights = rows(data.weights, first, 1);
+    return out;
 }
 
 PreparedData prepare_data(const DataSpec& spec, std::uint64_t seed, int classes, const CvSpec& cv) {

@@ -29,10 +29,20 @@ struct Dataset {
     std::vector<std::int64_t> outside_vocabulary;
     /// Data larger than memory: the features are in this file, not in `features`.
     std::shared_ptr<const FeatureFile> on_disk;
+    /// On ranks that read their parts of the file (prepare_data_on_ranks): `features` holds
+    /// only this rank's block of rows, from row `features_first`; targets and weights hold every
+    /// row.
+    bool rank_block = false;
+    std::int64_t features_first = 0;
+
+    /// Rows whose features are in `features`.
+    std::int64_t feature_rows() const {
+        return n_features > 0 ? static_cast<std::int64_t>(features.size()) / n_features : 0;
+    }
 };
 
 /// Rows [first, first + count) of `data` (a rank's shard of a split), with their targets and
-/// weights; outside_vocabulary is not counted.
+/// weights; outside_vocabulary is not counted. `data.features` must hold those rows.
 Dataset rows_of(const Dataset& data, std::int64_t first, std::int64_t count);
 
 /// Everything `train` needs from the data: the three encoded splits and how they were made.

@@ -16,7 +16,7 @@
 #include "dlctl/core/whole_file.h"
 #include "dlctl/data/column_store.h"
 #include "dlctl/data/feature_file.h"
-#include "dlctl/data/prepare_steps.h"
+#include "dlctl/data/prepare_by_column.h"
 #include "dlctl/data/split_files.h"
 
 namespace dlctl {
@@ -69,69 +69,6 @@ void check_budget(const MemoryPlan& plan, std::size_t rows, int classes) {
         fmt::format("raise data.memory_budget to {} or more", byte_size_text(enough)));
 }
 
-/// The file's columns as prepare_data selects and screens them, screening reading one column at
-/// a time from the store (`table`: the store's header, its columns left empty).
-prepare::Columns select_out_of_core(const DataSpec& spec,
-                                    const ColumnStore& store,
-                                    const Table& table,
-                                    PreparedData& data) {
-    prepare::Columns columns = prepare::select_columns(spec, table);
-    prepare::check_named_columns(spec, table, columns);
-    Column current;
-    columns.features = screen_features(spec, table, columns.features, data.screened_columns, true,
-                                       [&](int c) -> const Column& {
-                                           current = store.column(c);
-                                           return current;
-                                       });
-    prepare::require_features(table, columns, data.screened_columns);
-    return columns;
-}
-
-/// The target (labels checked), weights and rows to keep, as prepare_data finds them; the
-/// columns this needs are read into `table` (drop_row features one at a time) and released.
-prepare::Rows usable_out_of_core(const DataSpec& spec,
-                                 const ColumnStore& store,
-                                 const prepare::Columns& columns,
-                                 int classes,
-                                 Table& table,
-                                 PreparedData& data) {
-    std::vector<std::uint8_t> missing_feature(store.rows(), 0);
-    for (const int c : prepare::drop_row_features(spec, table, columns)) {
-        const Column values = store.column(c);
-        for (std::size_t r = 0; r < values.size(); ++r) missing_feature[r] |= std::isnan(values[r]);
-    }
-    std::vector<int> loaded = {columns.target};
-    if (columns.weight >= 0) loaded.push_back(columns.weight);
-    table.lines = store.lines();
-    for (const int c : loaded) table.columns[c] = store.column(c);
-    if (classes == 0) {
-        prepare::check_regression_target(table, columns.target);
-    } else {
-        data.labels = prepare::label_map(table, columns.target, classes, spec.positive_label);
-    }
-    if (columns.weight >= 0) prepare::check_weights(table, columns.weight);
-    prepare::Rows rows = prepare::usable_rows(spec, table, columns, data.labels, &missing_feature);
-    for (const int c : loaded) table.columns[c] = Column();
-    std::vector<std::uint32_t>().swap(table.lines);  // = {} would keep the capacity
-    return rows;
-}
-
-/// The preprocessor fitted on the training rows, one column in memory at a time; each feature
-/// column's missing cells counted on the way.
-void fit_out_of_core(const DataSpec& spec,
-                     const ColumnStore& store,
-                     const Table& table,
-                     const prepare::Columns& columns,
-                     PreparedData& data) {
-    Column current;
-    data.preprocessor.fit(table, columns.features, data.split.train, feature_options(spec),
-                          [&](int c) -> const Column& {
-                              current = store.column(c);
-                              data.feature_missing.push_back(prepare::missing_cells(current));
-                              return current;
-                          });
-}
-
 /// The training windows' rows: as training_window_rows for the batch training will take (the
 /// largest split's rows when they are fewer).
 std::int64_t layout_window_rows(const MemoryPlan& plan,
@@ -180,22 +117,11 @@ PreparedData prepare_data_out_of_core(const DataSpec& spec,
     check_budget(plan, store.rows(), classes);
     PreparedData data;
     data.out_of_core = true;
-    data.rows_read = store.rows();
-    data.table = store.header();
-    Table& table = data.table;
-    table.columns.assign(table.names.size(), Column());
-    const prepare::Columns columns = select_out_of_core(spec, store, table, data);
-    const prepare::Rows rows = usable_out_of_core(spec, store, columns, classes, table, data);
-    prepare::note_dropped_rows(rows, table.names[columns.target], data);
-    data.target_name = table.names[columns.target];
-    for (const int c : columns.features) data.feature_names.push_back(table.names[c]);
-    data.split = prepare::split_kept(spec, rows, seed, data.labels, {});
-    if (prepare::stratified(spec, classes)) prepare::warn_missing_classes(data, rows.targets);
-    fit_out_of_core(spec, store, table, columns, data);
+    const prepare::Fitted fitted = prepare::fit_by_column(spec, seed, classes, store, data);
     data.window_rows = layout_window_rows(plan, data, reads);
-    encode_to_disk(store, columns, rows, {reads.shuffle, data.window_rows, seed}, plan.window_bytes,
-                   prefix, data);
-    prepare::encode_separate_files(spec, options, columns, classes, data);
+    encode_to_disk(store, fitted.columns, fitted.rows, {reads.shuffle, data.window_rows, seed},
+                   plan.window_bytes, prefix, data);
+    prepare::encode_separate_files(spec, options, fitted.columns, classes, data);
     prepare::normalize_targets(spec, classes, data);
     return data;
 }

@@ -23,6 +23,7 @@
 #include "dlctl/data/dataset.h"
 #include "dlctl/data/feature_file.h"
 #include "dlctl/data/out_of_core.h"
+#include "dlctl/data/prepare_on_ranks.h"
 #include "dlctl/data/summary.h"
 #include "dlctl/io/atomic_file.h"
 #include "dlctl/io/metrics_csv.h"
@@ -170,21 +171,32 @@ void write_summary(const fs::path& run_dir, const json& summary) {
 constexpr std::int64_t kDataInitRows = 2048;
 
 /// model.data_init on up to kDataInitRows training rows (a resumed run then loads its weights).
+/// Rows this process does not hold are read from disk, or from the rank that holds them.
 void initialize_on_training_rows(Backend& backend,
                                  const Sequential& model,
                                  const Dataset& train,
-                                 std::uint64_t seed) {
+                                 std::uint64_t seed,
+                                 Communicator* ranks) {
     Rng rng(seed, RngStream::kInit, 1);
     std::vector<float> rows;
-    if (!train.on_disk) {
+    if (!train.on_disk && !train.rank_block) {
         rows = sample_rows(train.features, train.n_features, train.n_rows, kDataInitRows, rng);
-    } else {  // the same rows, read from disk
+    } else {  // the same rows
+        const std::int64_t width = train.n_features;
         const std::vector<std::int64_t> picked =
             sample_row_indices(train.n_rows, kDataInitRows, rng);
-        rows.resize(picked.size() * static_cast<std::size_t>(train.n_features));
+        rows.assign(picked.size() * static_cast<std::size_t>(width), 0.0f);
         for (std::size_t i = 0; i < picked.size(); ++i) {
-            train.on_disk->read(picked[i], 1, rows.data() + i * train.n_features);
+            const std::int64_t held = picked[i] - train.features_first;
+            if (train.on_disk) {
+                train.on_disk->read(picked[i], 1, rows.data() + i * width);
+            } else if (held >= 0 && held < train.feature_rows()) {
+                std::copy_n(train.features.begin() + held * width, width,
+                            rows.begin() + static_cast<std::int64_t>(i) * width);
+            }
         }
+        // Each row is held by one rank; the others add zeros.
+        if (!train.on_disk) ranks->sum(rows.data(), static_cast<std::int64_t>(rows.size()));
     }
     const std::int64_t count = static_cast<std::int64_t>(rows.size()) / train.n_features;
     Buffer sample = backend.allocate(static_cast<std::int64_t>(rows.size()));
@@ -231,6 +243,8 @@ PreparedRun prepare_run(const ExperimentSpec& spec, const fs::path& resume, Comm
         refuse_out_of_core_with(spec, run.ranks);
         run.data = prepare_data_out_of_core(spec.data, spec.seed, run.classes, run.memory,
                                             {spec.train.batch_size, spec.train.shuffle});
+    } else if (run.ranks != nullptr && spec.data.rank_reads == "part") {
+        run.data = prepare_data_on_ranks(spec.data, spec.seed, run.classes, *run.ranks);
     } else {
         run.data = prepare_data(spec.data, spec.seed, run.classes, spec.train.cv);
     }
@@ -253,7 +267,7 @@ PreparedRun prepare_run(const ExperimentSpec& spec, const fs::path& resume, Comm
         import_weights(*run.backend, *run.model, read_safetensors(spec.model.init_from),
                        spec.model.init_from);
     } else if (spec.model.data_init) {
-        initialize_on_training_rows(*run.backend, *run.model, data.train, spec.seed);
+        initialize_on_training_rows(*run.backend, *run.model, data.train, spec.seed, run.ranks);
     }
     return run;
 }

@@ -31,7 +31,10 @@ Device device_of_rank(const std::string& device, const Communicator* ranks) {
 std::string data_fingerprint(const PreparedData& data) {
     std::uint32_t crc = 0;
     for (const Dataset* d : {&data.train, &data.validation, &data.test}) {
-        for (const std::vector<float>* v : {&d->features, &d->targets, &d->weights}) {
+        // On ranks that read their parts of the file, each holds its own block of features.
+        const std::vector<float> none;
+        for (const std::vector<float>* v :
+             {d->rank_block ? &none : &d->features, &d->targets, &d->weights}) {
             crc = crc32({reinterpret_cast<const char*>(v->data()), v->size() * sizeof(float)}, crc);
         }
     }
