@@ -197,7 +197,6 @@ TEST_CASE("a launcher's variables say how many ranks there are and where this on
 
 namespace {
 
-/// 200 rows of four features, a binary target y and a numeric one z.
 /// A run's metrics.csv without its last column (each epoch's seconds).
 std::vector<std::string> metrics_without_seconds(const std::filesystem::path& run_dir) {
     std::istringstream csv(read_text(run_dir / "metrics.csv"));
@@ -206,6 +205,7 @@ std::vector<std::string> metrics_without_seconds(const std::filesystem::path& ru
     return out;
 }
 
+/// 200 rows of four features, a binary target y and a numeric one z.
 std::string two_target_csv() {
     std::ostringstream csv;
     csv << "x0,x1,x2,x3,y,z\n";

@@ -52,11 +52,12 @@ std::pair<Column, std::vector<std::uint32_t>> read_in_parts(const std::filesyste
 
 /// Checks that `ranks` ranks preparing `spec`'s data each hold what one process prepares: the
 /// same fit, split, targets and weights, and the features of their block of every split.
-void check_like_one_process(const DataSpec& spec, int classes, int ranks) {
-    const PreparedData one = prepare_data(spec, 3, classes);
+void check_like_one_process(const DataSpec& spec, int classes, int ranks, const CvSpec& cv = {}) {
+    const PreparedData one = prepare_data(spec, 3, classes, cv);
     std::vector<PreparedData> prepared(static_cast<std::size_t>(ranks));
     ThreadRanks(ranks).run([&](Communicator& c) {
-        prepared[static_cast<std::size_t>(c.rank())] = prepare_data_on_ranks(spec, 3, classes, c);
+        prepared[static_cast<std::size_t>(c.rank())] =
+            prepare_data_on_ranks(spec, 3, classes, c, cv);
     });
     for (int r = 0; r < ranks; ++r) {
         INFO("rank " << r << " of " << ranks);
@@ -158,6 +159,11 @@ TEST_CASE("ranks reading their parts of the file prepare what one process prepar
         spec.split.stratify = stratify ? "true" : "false";
         for (const int ranks : {2, 3}) check_like_one_process(spec, 3, ranks);
     }
+    // A cross-validation fold's split (train.cv.fold on the ranks).
+    CvSpec fold;
+    fold.folds = 4;
+    fold.fold = 3;
+    check_like_one_process(mixed_spec(csv, dir.path()), 3, 2, fold);
     // More ranks than some parts have rows: ranks with an empty part still take their blocks.
     const auto small = dir.write("s.csv", mixed_csv(12));
     check_like_one_process(mixed_spec(small, dir.path()), 3, 7);
@@ -202,12 +208,31 @@ TEST_CASE("a bad row in one rank's part stops every rank, naming the rank and th
         std::vector<std::string> messages(2);
         ThreadRanks(2).run([&](Communicator& c) {
             try {
-                prepare_data_on_ranks(spec, 1, 1, c, 1000);
+                prepare_data_on_ranks(spec, 1, 1, c, {}, 1000);
             } catch (const RanksError& e) {
                 messages[static_cast<std::size_t>(c.rank())] = e.what();
             }
         });
         for (const auto& m : messages)
             CHECK_THAT(m, Contains("rank 1 of 2: ") && Contains(message));
+    }
+}
+
+TEST_CASE("ranks that read different files are named before they read their parts",
+          "[data][parallel]") {
+    TempDir dir;
+    const auto a = dir.write("a.csv", mixed_csv(300)), b = dir.write("b.csv", mixed_csv(301));
+    std::vector<std::string> messages(2);
+    ThreadRanks(2).run([&](Communicator& c) {
+        try {
+            prepare_data_on_ranks(mixed_spec(c.rank() == 0 ? a : b, dir.path()), 1, 3, c);
+        } catch (const RanksError& e) {
+            messages[static_cast<std::size_t>(c.rank())] = e.what();
+        }
+    });
+    for (const auto& m : messages) {
+        CHECK(m ==
+              "rank 1 of 2 has a different data file (its size, first and last bytes) than "
+              "rank 0");
     }
 }

@@ -477,8 +477,11 @@ class BlockParser {
         table_.lines.clear();
         rows_ = 0;
     }
-    /// Whether parse() returned false for a cell of the wrong type (else for a row over lines).
-    bool broke_a_type() const { return typed_column_ >= 0; }
+    /// The column whose cell made parse() return false; empty for a row over several lines.
+    std::string typed_column() const {
+        return typed_column_ < 0 ? std::string()
+                                 : layout_.names[static_cast<std::size_t>(typed_column_)];
+    }
     /// Why parse() returned false, for a message: "file:line: what".
     std::string typed_reason() const {
         if (typed_column_ < 0) {
@@ -629,7 +632,9 @@ CsvParts cut_rows(const std::string& source,
                                                    static_cast<std::uint64_t>(i) /
                                                    static_cast<std::uint64_t>(parts);
         cut = std::max(cut, out.bounds.back());
-        while (cut > start.data_start && cut < size) {  // past the newline before `cut`
+        // To the start of the line after the one holding byte cut − 1 (unchanged when that
+        // byte is a newline).
+        while (cut > start.data_start && cut < size) {
             const std::string_view after = view(cut - 1, kBlockBytes);
             const auto nl = after.find('\n');
             if (nl != std::string_view::npos) {
@@ -669,13 +674,14 @@ Table read_part(const std::string& source,
         if (!parser.parse(block->first, block->second)) {
             const std::string whole =
                 "have every rank read the whole file (data.rank_reads: whole)";
+            const std::string column = parser.typed_column();
             throw DataError(parser.typed_reason() +
                                 " (read a part at a time, the first rows of the file fix each "
                                 "column's type, and every row is one line)",
-                            parser.broke_a_type() ? "declare the column's type in data.columns "
-                                                    "(NAME: categorical), or " +
-                                                        whole
-                                                  : whole);
+                            column.empty() ? whole
+                                           : fmt::format("declare its type (data.columns: {{{}: "
+                                                         "categorical}}), or {}",
+                                                         column, whole));
         }
         offset += block->first.size();
     }
@@ -755,13 +761,6 @@ auto read_mapped(FileWindow& file, const std::filesystem::path& path, const Read
     }
 }
 
-void open_data_file(FileWindow& file, const std::filesystem::path& path) {
-    if (!file.open(path)) {
-        throw DataError("cannot open data file '" + path.string() + "'",
-                        "check the path (data.path) and its permissions");
-    }
-}
-
 }  // namespace
 
 std::optional<Table> read_numeric_csv(const std::filesystem::path& path,
@@ -828,7 +827,12 @@ Table read_csv_part(const std::filesystem::path& path,
                     int threads) {
     FileWindow file;
     open_data_file(file, path);
-    DLCTL_CHECK(part.begin <= part.end && part.end <= file.size());
+    if (part.end > file.size()) {
+        throw DataError(
+            "data file '" + path.string() + "' changed while it was read (it became shorter)",
+            "let whatever writes the file finish, then run again");
+    }
+    DLCTL_CHECK(part.begin <= part.end);
     return read_mapped(file, path, [&](const ByteView& view) {
         return read_part(path.string(), file.size(), view, options, part, threads);
     });

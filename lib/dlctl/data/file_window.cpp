@@ -130,4 +130,11 @@ void FileWindow::unmap() {
     mapped_ = 0;
 }
 
+void open_data_file(FileWindow& file, const std::filesystem::path& path) {
+    if (!file.open(path)) {
+        throw DataError("cannot open data file '" + path.string() + "'",
+                        "check the path (data.path) and its permissions");
+    }
+}
+
 }  // namespace dlctl

@@ -38,4 +38,7 @@ class FileWindow {
     int slot_ = -1;  ///< where the SIGBUS handler finds the mapping; -1: unguarded
 };
 
+/// Opens the data file `path` in `file`; DataError naming it (and data.path) when it cannot be.
+void open_data_file(FileWindow& file, const std::filesystem::path& path);
+
 }  // namespace dlctl

@@ -75,7 +75,8 @@ Fitted fit_by_column(const DataSpec& spec,
                      std::uint64_t seed,
                      int classes,
                      const ColumnSource& source,
-                     PreparedData& data) {
+                     PreparedData& data,
+                     const CvSpec& cv) {
     data.rows_read = source.rows();
     data.table = source.header();
     Table& table = data.table;
@@ -86,7 +87,7 @@ Fitted fit_by_column(const DataSpec& spec,
     note_dropped_rows(fitted.rows, table.names[fitted.columns.target], data);
     data.target_name = table.names[fitted.columns.target];
     for (const int c : fitted.columns.features) data.feature_names.push_back(table.names[c]);
-    data.split = split_kept(spec, fitted.rows, seed, data.labels, {});
+    data.split = split_kept(spec, fitted.rows, seed, data.labels, cv);
     if (stratified(spec, classes)) warn_missing_classes(data, fitted.rows.targets);
     fit_preprocessor(spec, source, table, fitted.columns, data);
     return fitted;

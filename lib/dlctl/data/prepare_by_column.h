@@ -17,12 +17,14 @@ struct Fitted {
 
 /// prepare_data's steps from a table to the fitted preprocessor, reading `source` one column at
 /// a time: columns selected and screened, labels and weights checked, the rows to keep, the
-/// split and the fit on the training rows (each statistic a single column's, so the fit is
-/// prepare_data's). Fills `data` but for the encoded splits: `data.table` is the source's header.
+/// split (a cross-validation fold's with `cv`, as prepare_data's) and the fit on the training
+/// rows (each statistic a single column's, so the fit is prepare_data's). Fills `data` but for
+/// the encoded splits: `data.table` is the source's header.
 Fitted fit_by_column(const DataSpec& spec,
                      std::uint64_t seed,
                      int classes,
                      const ColumnSource& source,
-                     PreparedData& data);
+                     PreparedData& data,
+                     const CvSpec& cv = {});
 
 }  // namespace dlctl::prepare

@@ -1,10 +1,13 @@
 #include "dlctl/data/prepare_on_ranks.h"
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <chrono>
+#include <limits>
 
+#include "dlctl/core/error.h"
 #include "dlctl/core/process_memory.h"
 #include "dlctl/core/whole_file.h"
 #include "dlctl/data/prepare_by_column.h"
@@ -67,6 +70,22 @@ std::vector<float> place_block(const std::vector<std::uint32_t>& split,
     return out;
 }
 
+/// DataError when this rank would send or receive more encoded values than one MPI call moves
+/// (2^31 − 1: its count and offsets are ints).
+void check_exchange_size(std::size_t sent_rows,
+                         std::int64_t block_rows,
+                         std::int64_t width,
+                         int ranks) {
+    const auto most = static_cast<std::int64_t>(std::numeric_limits<int>::max());
+    if (static_cast<std::int64_t>(sent_rows) * width <= most && block_rows * width <= most) return;
+    throw DataError(
+        fmt::format("a rank's block of {} rows × {} encoded inputs is more than one "
+                    "MPI call moves (2^31 − 1 values)",
+                    std::max<std::int64_t>(static_cast<std::int64_t>(sent_rows), block_rows),
+                    width),
+        fmt::format("train on more ranks than {}", ranks));
+}
+
 /// `split` encoded: every row's targets (and weights), this rank's block of features, the rows
 /// outside a vocabulary counted over every rank.
 Dataset encode_split(const std::vector<std::uint32_t>& split,
@@ -80,18 +99,19 @@ Dataset encode_split(const std::vector<std::uint32_t>& split,
     out.n_features = preprocessor.width();
     out.n_rows = static_cast<std::int64_t>(split.size());
     for (const std::uint32_t row : split) out.targets.push_back(fitted.rows.targets[row]);
-    for (const std::uint32_t row : weights.empty() ? std::vector<std::uint32_t>{} : split) {
-        out.weights.push_back(weights[row]);
+    if (!weights.empty()) {
+        for (const std::uint32_t row : split) out.weights.push_back(weights[row]);
     }
     const Outgoing outgoing =
         rows_to_send(split, source, out.n_features, ranks.rank(), ranks.size());
+    const RowShard block = shard_rows(out.n_rows, ranks.rank(), ranks.size());
     std::vector<float> features;
     on_every_rank(ranks, [&] {  // a cell the preprocessor refuses is on one rank only
+        check_exchange_size(outgoing.part_rows.size(), block.count, out.n_features, ranks.size());
         preprocessor.transform(part, fitted.columns.features, outgoing.part_rows, features,
                                &out.outside_vocabulary);
     });
     const std::vector<float> received = ranks.exchange(features.data(), outgoing.values);
-    const RowShard block = shard_rows(out.n_rows, ranks.rank(), ranks.size());
     out.features = place_block(split, block, source, out.n_features, ranks.size(), received);
     out.rank_block = true;
     out.features_first = block.first;
@@ -107,6 +127,7 @@ PreparedData prepare_data_on_ranks(const DataSpec& spec,
                                    std::uint64_t seed,
                                    int classes,
                                    Communicator& ranks,
+                                   const CvSpec& cv,
                                    std::size_t first_rows_bytes) {
     on_every_rank(ranks, [&] { prepare::require_regular_file(spec.path); });
     const CsvOptions options = prepare::csv_options(spec, classes);
@@ -120,7 +141,7 @@ PreparedData prepare_data_on_ranks(const DataSpec& spec,
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count(),
         byte_size_text(peak_resident_bytes()));
     PreparedData data;
-    const prepare::Fitted fitted = prepare::fit_by_column(spec, seed, classes, source, data);
+    const prepare::Fitted fitted = prepare::fit_by_column(spec, seed, classes, source, data, cv);
     const Column weights =
         fitted.columns.weight >= 0 ? source.column(fitted.columns.weight) : Column();
     const std::vector<std::uint32_t>* splits[] = {&data.split.train, &data.split.validation,

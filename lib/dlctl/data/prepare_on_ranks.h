@@ -20,11 +20,13 @@ namespace dlctl {
 /// Each split then has every row's targets and weights, and only this rank's block of features
 /// (Dataset::features_first). data.validation_file and data.test_file are read whole by every
 /// rank. Collective: every rank calls it; an error on any rank is every rank's RanksError.
-/// `first_rows_bytes`: as read_rank_part's (tests use fewer).
+/// `cv`: a cross-validation fold's run, as prepare_data's. `first_rows_bytes`: as
+/// read_rank_part's (tests use fewer).
 PreparedData prepare_data_on_ranks(const DataSpec& spec,
                                    std::uint64_t seed,
                                    int classes,
                                    Communicator& ranks,
+                                   const CvSpec& cv = {},
                                    std::size_t first_rows_bytes = kFirstRowsBytes);
 
 }  // namespace dlctl

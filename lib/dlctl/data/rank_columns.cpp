@@ -9,8 +9,10 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "dlctl/core/crc32.h"
 #include "dlctl/core/error.h"
 #include "dlctl/data/csv_parallel.h"
+#include "dlctl/data/file_window.h"
 #include "dlctl/data/first_rows.h"
 #include "dlctl/parallel/rank_agreement.h"
 
@@ -90,12 +92,26 @@ void number_categories_across_ranks(Table& part, Communicator& ranks) {
     }
     for (std::size_t c = 0; c < width; ++c) {
         if (part.type(c) != ColumnType::kCategorical) continue;
+        std::vector<float> number_of;  // this part's category i's number in the whole file
+        for (const auto& category : part.categories[c])
+            number_of.push_back(numbers[c].at(category));
         for (float& cell : part.columns[c]) {
-            if (!std::isnan(cell))
-                cell = numbers[c].at(part.categories[c][static_cast<std::size_t>(cell)]);
+            if (!std::isnan(cell)) cell = number_of[static_cast<std::size_t>(cell)];
         }
         part.categories[c] = std::move(merged[c]);
     }
+}
+
+/// The file's size and a crc32 of its first and last 64 KiB: what shows that two ranks read
+/// different files (or one that changed).
+std::string file_signature(const std::string& path) {
+    constexpr std::size_t kEnds = 64u << 10;
+    FileWindow file;
+    open_data_file(file, path);
+    const std::uint64_t size = file.size();
+    std::uint32_t crc = crc32(file.view(0, kEnds));
+    crc = crc32(file.view(size > kEnds ? size - kEnds : 0, kEnds), crc);
+    return fmt::format("{} bytes, crc32 of the ends {:08x}", size, crc);
 }
 
 /// Boolean columns (read as their words) as 1/0.
@@ -125,13 +141,17 @@ Table read_rank_part(const DataSpec& spec,
     const Table first = types_of_first_rows(spec, options, first_rows_bytes, ranks);
     CsvPart part;
     std::uint64_t newlines = 0;
+    std::string signature;
     on_every_rank(ranks, [&] {
+        signature = file_signature(spec.path);
         const CsvParts parts = cut_csv(spec.path, options, ranks.size());
         part.begin = parts.bounds[static_cast<std::size_t>(ranks.rank())];
         part.end = parts.bounds[static_cast<std::size_t>(ranks.rank()) + 1];
         part.first_line = parts.first_line;
         newlines = count_newlines(spec.path, part.begin, part.end);
     });
+    // Ranks on machines of their own may read different copies: the parts must be of one file.
+    check_ranks_agree(ranks, "data file (its size, first and last bytes)", signature);
     const std::vector<std::uint64_t> lines = value_of_every_rank(ranks, newlines);
     std::uint64_t first_line = part.first_line;
     for (int r = 0; r < ranks.rank(); ++r) first_line += lines[static_cast<std::size_t>(r)];
@@ -163,6 +183,13 @@ RankColumns::RankColumns(const Table& part, Communicator& ranks) : part_(part), 
     rows_ = row_offsets_.back();
     if (rows_ == 0) {
         throw DataError("data file '" + part.source + "' has a header but no data rows");
+    }
+    if (rows_ > static_cast<std::size_t>(std::numeric_limits<int>::max())) {
+        throw DataError(fmt::format("{}: {} rows; ranks gather whole columns, at most 2^31 − 1 "
+                                    "values in one MPI call",
+                                    part.source, rows_),
+                        "sample the file's rows, or train on one process out of core "
+                        "(data.in_memory: false)");
     }
 }
 

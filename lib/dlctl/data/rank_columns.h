@@ -32,6 +32,7 @@ class RankColumns final : public ColumnSource {
   public:
     /// `part`: this rank's rows as read_rank_part reads them; kept by reference.
     RankColumns(const Table& part, Communicator& ranks);
+    RankColumns(Table&& part, Communicator& ranks) = delete;
 
     const Table& header() const override { return header_; }
     std::size_t rows() const override { return rows_; }

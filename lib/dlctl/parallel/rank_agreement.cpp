@@ -9,18 +9,23 @@ namespace dlctl {
 namespace {
 
 constexpr char kSeparator = '\x1f';
+/// Marks an error the ranks agreed on already (a RanksError): passed on without another prefix.
+constexpr char kAgreed = '\x1e';
 
 std::string encode(const Error& e) {
     return fmt::format("{}{}{}{}{}", static_cast<int>(e.code()), kSeparator, e.what(), kSeparator,
                        e.hint());
 }
 
-[[noreturn]] void throw_decoded(const std::string& encoded, int rank, int ranks) {
+[[noreturn]] void throw_decoded(std::string encoded, int rank, int ranks) {
+    const bool agreed = encoded.front() == kAgreed;
+    if (agreed) encoded.erase(0, 1);
     const std::size_t a = encoded.find(kSeparator), b = encoded.find(kSeparator, a + 1);
     const auto code = static_cast<ExitCode>(std::stoi(encoded.substr(0, a)));
-    throw RanksError(
-        code, fmt::format("rank {} of {}: {}", rank, ranks, encoded.substr(a + 1, b - a - 1)),
-        encoded.substr(b + 1));
+    const std::string message = encoded.substr(a + 1, b - a - 1);
+    throw RanksError(code,
+                     agreed ? message : fmt::format("rank {} of {}: {}", rank, ranks, message),
+                     encoded.substr(b + 1));
 }
 
 }  // namespace
@@ -33,8 +38,8 @@ void on_every_rank(Communicator& ranks, const std::function<void()>& work) {
     std::string failure;
     try {
         work();
-    } catch (const RanksError&) {
-        throw;  // every rank threw it together (work agreed on it already)
+    } catch (const RanksError& e) {
+        failure = kAgreed + encode(e);  // agreed on inside `work`: named once already
     } catch (const Error& e) {
         failure = encode(e);
     }

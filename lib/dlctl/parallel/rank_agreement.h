@@ -18,8 +18,8 @@ class RanksError : public Error {
 
 /// Runs `work` on every rank, then agrees on how it went: when it threw an Error on any rank,
 /// every rank throws a RanksError with the first failing rank's message ("rank R of N: …"),
-/// exit code and hint. With one process, `work`'s error passes through unchanged, as does a
-/// RanksError (the ranks agreed on it already, inside `work`).
+/// exit code and hint (a RanksError's as it is: the ranks agreed on it inside `work`). With one
+/// process, `work`'s error passes through unchanged.
 void on_every_rank(Communicator& ranks, const std::function<void()>& work);
 
 /// Checks that every rank has the same `value` of `what` (its dlctl version, its resolved spec)

@@ -65,6 +65,7 @@ struct PreparedRun {
     int threads = 0;                ///< CPU threads of this process (0: all cores)
     Dataset shards[3];              ///< several ranks: this rank's rows of train, validation, test
     MemoryPlan memory;              ///< in memory, or out of core within a budget
+    double prepare_seconds = 0.0;   ///< reading, fitting and encoding the data
 };
 
 namespace {
@@ -211,7 +212,7 @@ std::int64_t training_window(const PreparedRun& run) {
 }
 
 /// Out-of-core data is read by one process, not split into folds (yet): UsageError (RanksError
-/// on several ranks, which all find it alike) naming data.in_memory.
+/// on several ranks, which decide it together) naming data.in_memory.
 void refuse_out_of_core_with(const ExperimentSpec& spec, Communicator* ranks) {
     const std::string what =
         "data out of core (data.in_memory: false, or auto for a file larger than half of "
@@ -226,28 +227,34 @@ void refuse_out_of_core_with(const ExperimentSpec& spec, Communicator* ranks) {
     if (spec.train.cv.folds > 0) throw UsageError(what + " does not support train.cv", hint);
 }
 
-/// `ranks`: several ranks training together, or null for one process.
-PreparedRun prepare_run(const ExperimentSpec& spec, const fs::path& resume, Communicator* ranks) {
-    PreparedRun run;
-    run.ranks = ranks;
-    run.classes = target_classes(spec);
-    const bool tf32 = spec.train.precision == "tf32";
-    run.threads = threads_of_rank(spec.train.threads, run.ranks);
-    run.backend = make_backend(device_of_rank(spec.train.device, run.ranks), run.threads, tf32);
-    if (tf32 && run.backend->device().kind == DeviceKind::kCpu) {
-        spdlog::info(
-            "train.precision tf32 applies to GPU matrix products; the CPU computes in fp32");
-    }
-    run.memory = plan_memory(spec.data);
-    if (run.memory.out_of_core) {
+/// `work`, on several ranks agreed with on_every_rank: a step a rank may fail alone, done
+/// before the ranks next meet in a collective.
+void on_each_rank(Communicator* ranks, const std::function<void()>& work) {
+    if (ranks == nullptr) return work();
+    on_every_rank(*ranks, work);
+}
+
+/// The run's data, as its memory plan and the ranks say it is read (collective on ranks).
+void prepare_run_data(const ExperimentSpec& spec, PreparedRun& run) {
+    const auto preparing = std::chrono::steady_clock::now();
+    const bool out_of_core =
+        run.ranks != nullptr ? run.ranks->any(run.memory.out_of_core) : run.memory.out_of_core;
+    if (out_of_core) {
         refuse_out_of_core_with(spec, run.ranks);
         run.data = prepare_data_out_of_core(spec.data, spec.seed, run.classes, run.memory,
                                             {spec.train.batch_size, spec.train.shuffle});
     } else if (run.ranks != nullptr && spec.data.rank_reads == "part") {
-        run.data = prepare_data_on_ranks(spec.data, spec.seed, run.classes, *run.ranks);
+        run.data =
+            prepare_data_on_ranks(spec.data, spec.seed, run.classes, *run.ranks, spec.train.cv);
     } else {
         run.data = prepare_data(spec.data, spec.seed, run.classes, spec.train.cv);
     }
+    run.prepare_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - preparing).count();
+}
+
+/// The model, loss and optimizer for the prepared data, and the checkpoint to resume from.
+void build_run_model(const ExperimentSpec& spec, const fs::path& resume, PreparedRun& run) {
     PreparedData& data = run.data;
     apply_class_weights(data.train, data.labels, spec.train.class_weight, spec.train.class_weights);
     run.has_validation = data.validation.n_rows > 0;
@@ -266,8 +273,29 @@ PreparedRun prepare_run(const ExperimentSpec& spec, const fs::path& resume, Comm
     if (!spec.model.init_from.empty()) {
         import_weights(*run.backend, *run.model, read_safetensors(spec.model.init_from),
                        spec.model.init_from);
-    } else if (spec.model.data_init) {
-        initialize_on_training_rows(*run.backend, *run.model, data.train, spec.seed, run.ranks);
+    }
+}
+
+/// `ranks`: several ranks training together, or null for one process. The steps a rank may fail
+/// alone are agreed on before the ranks meet in the data's or data_init's collectives.
+PreparedRun prepare_run(const ExperimentSpec& spec, const fs::path& resume, Communicator* ranks) {
+    PreparedRun run;
+    run.ranks = ranks;
+    run.classes = target_classes(spec);
+    on_each_rank(ranks, [&] {
+        const bool tf32 = spec.train.precision == "tf32";
+        run.threads = threads_of_rank(spec.train.threads, run.ranks);
+        run.backend = make_backend(device_of_rank(spec.train.device, run.ranks), run.threads, tf32);
+        if (tf32 && run.backend->device().kind == DeviceKind::kCpu) {
+            spdlog::info(
+                "train.precision tf32 applies to GPU matrix products; the CPU computes in fp32");
+        }
+        run.memory = plan_memory(spec.data);
+    });
+    prepare_run_data(spec, run);
+    on_each_rank(ranks, [&] { build_run_model(spec, resume, run); });
+    if (spec.model.init_from.empty() && spec.model.data_init) {
+        initialize_on_training_rows(*run.backend, *run.model, run.data.train, spec.seed, run.ranks);
     }
     return run;
 }
@@ -572,6 +600,7 @@ void summarize_outcome(const ExperimentSpec& spec,
     summary["timings"] = {
         {"train_seconds", outcome.seconds},
         {"samples_per_second", outcome.seconds > 0 ? samples / outcome.seconds : 0.0},
+        {"prepare_seconds", run.prepare_seconds},
         {"total_seconds", total_seconds}};
     if (run.ranks != nullptr) {
         summary["ranks"] = run.ranks->size();
