@@ -13,8 +13,9 @@ packages=(
     libopenmpi-dev openmpi-bin
     # tests only: SVG rendering, a single-node Slurm for scripts/sweep.sh --slurm, PyTorch +
     # numpy for the parity tests and pandas + scikit-learn for bench_quality.py's smoke test
-    # (Debian's python3 runs them when the python3 on PATH lacks them)
-    librsvg2-bin slurmctld slurmd slurm-client munge python3-torch python3-numpy python3-pandas
+    # (Debian's python3 runs them when the python3 on PATH lacks them), GNU time for
+    # bench_rank_reads.py's peak memory a rank
+    time librsvg2-bin slurmctld slurmd slurm-client munge python3-torch python3-numpy python3-pandas
     python3-sklearn
 )
 

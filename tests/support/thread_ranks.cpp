@@ -13,7 +13,10 @@ namespace dlctl::test {
 
 struct ThreadRanks::Shared {
     explicit Shared(int size)
-        : meet(size), posted(static_cast<std::size_t>(size)), counts(posted.size()) {}
+        : meet(size),
+          posted(static_cast<std::size_t>(size)),
+          counts(posted.size()),
+          collectives(posted.size()) {}
     std::barrier<> meet;
     /// A rank's body threw: the others stop at their next meeting.
     std::atomic<bool> broken{false};
@@ -21,6 +24,8 @@ struct ThreadRanks::Shared {
     std::atomic<bool> departed{false};
     std::vector<const void*> posted;  ///< each rank's input to the current collective
     std::vector<std::int64_t> counts;
+    /// Each rank's current collective, with its count where every rank must pass the same.
+    std::vector<std::string> collectives;
 };
 
 class ThreadRanks::Rank final : public Communicator {
@@ -32,7 +37,7 @@ class ThreadRanks::Rank final : public Communicator {
     void sum(float* values, std::int64_t count) override { sum_in_rank_order(values, count); }
     void sum(double* values, std::int64_t count) override { sum_in_rank_order(values, count); }
     bool any(bool flag) override {
-        const auto flags = gather(&flag, 1, [](const void* p, std::int64_t) {
+        const auto flags = gather("any", &flag, 1, [](const void* p, std::int64_t) {
             return std::vector<bool>{*static_cast<const bool*>(p)};
         });
         for (bool f : flags) {
@@ -41,20 +46,21 @@ class ThreadRanks::Rank final : public Communicator {
         return false;
     }
     void broadcast(float* values, std::int64_t count) override {
-        const auto all = gather(values, count, copy<float>);
+        const auto all =
+            gather("broadcast of " + std::to_string(count), values, count, copy<float>);
         std::copy(all.begin(), all.begin() + count, values);  // rank 0's come first
     }
     std::vector<float> concatenate(const float* values, std::int64_t count) override {
-        return gather(values, count, copy<float>);
+        return gather("concatenate (float)", values, count, copy<float>);
     }
     std::vector<std::uint32_t> concatenate(const std::uint32_t* values,
                                            std::int64_t count) override {
-        return gather(values, count, copy<std::uint32_t>);
+        return gather("concatenate (uint32)", values, count, copy<std::uint32_t>);
     }
     std::vector<float> exchange(const float* values,
                                 const std::vector<std::int64_t>& counts) override {
         const Outgoing mine{values, &counts};
-        return gather(&mine, 1, [this](const void* p, std::int64_t) {
+        return gather("exchange", &mine, 1, [this](const void* p, std::int64_t) {
             const auto& from = *static_cast<const Outgoing*>(p);
             std::int64_t first = 0;
             for (int r = 0; r < rank_; ++r) first += from.counts->at(static_cast<std::size_t>(r));
@@ -63,7 +69,7 @@ class ThreadRanks::Rank final : public Communicator {
         });
     }
     std::vector<std::string> gather_text(const std::string& text) override {
-        return gather(&text, 1, [](const void* p, std::int64_t) {
+        return gather("gather_text", &text, 1, [](const void* p, std::int64_t) {
             return std::vector<std::string>{*static_cast<const std::string*>(p)};
         });
     }
@@ -85,14 +91,24 @@ class ThreadRanks::Rank final : public Communicator {
     }
 
     /// Every rank's `read(posted, count)`, concatenated in rank order; every rank has read
-    /// before any returns, so each may then overwrite its input.
+    /// before any returns, so each may then overwrite its input. Every rank must be in the same
+    /// `collective` (what MPI would hang on fails the ranks here).
     template <typename Read>
-    std::invoke_result_t<Read, const void*, std::int64_t> gather(const void* mine,
+    std::invoke_result_t<Read, const void*, std::int64_t> gather(const std::string& collective,
+                                                                 const void* mine,
                                                                  std::int64_t count,
                                                                  Read read) {
         shared_.posted[rank_] = mine;
         shared_.counts[rank_] = count;
+        shared_.collectives[rank_] = collective;
         meet(true);
+        for (std::size_t r = 1; r < shared_.collectives.size(); ++r) {
+            if (shared_.collectives[r] != shared_.collectives[0]) {
+                throw std::runtime_error("rank " + std::to_string(r) + " is in a " +
+                                         shared_.collectives[r] + " while rank 0 is in a " +
+                                         shared_.collectives[0]);
+            }
+        }
         std::invoke_result_t<Read, const void*, std::int64_t> out;
         for (std::size_t r = 0; r < shared_.posted.size(); ++r) {
             auto part = read(shared_.posted[r], shared_.counts[r]);
@@ -116,7 +132,8 @@ class ThreadRanks::Rank final : public Communicator {
 
     template <typename T>
     void sum_in_rank_order(T* values, std::int64_t count) {
-        const std::vector<T> all = gather(values, count, copy<T>);
+        const std::vector<T> all =
+            gather("sum of " + std::to_string(count), values, count, copy<T>);
         for (std::int64_t i = 0; i < count; ++i) {
             double total = 0.0;
             for (int r = 0; r < size(); ++r) total += all[r * count + i];

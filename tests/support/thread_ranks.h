@@ -18,8 +18,9 @@ class ThreadRanks {
 
     /// Runs `body` once on each rank's thread with that rank's Communicator, and waits for all.
     /// When a body throws, the other ranks stop at their next collective and run() rethrows the
-    /// first rank's error; a rank that calls a collective after another rank's body returned
-    /// throws (the ranks' sequences of collectives differ).
+    /// first rank's error; a rank that calls a collective after another rank's body returned,
+    /// or another collective than the others at the same time, throws (the ranks' sequences of
+    /// collectives differ).
     void run(const std::function<void(Communicator&)>& body);
 
   private:

@@ -163,6 +163,19 @@ TEST_CASE("a rank that fails does not leave the other ranks waiting", "[parallel
     CHECK_THROWS_WITH(ThreadRanks(2).run(fail_on_rank_1), "rank 1 cannot go on");
 }
 
+TEST_CASE("ranks in different collectives fail instead of waiting", "[parallel]") {
+    const auto mismatched = [](Communicator& c) {
+        float x = 1.0f;
+        if (c.rank() == 0) {
+            c.sum(&x, 1);
+        } else {
+            c.broadcast(&x, 1);
+        }
+    };
+    CHECK_THROWS_WITH(ThreadRanks(2).run(mismatched),
+                      "rank 1 is in a broadcast of 1 while rank 0 is in a sum of 1");
+}
+
 TEST_CASE("a launcher's variables say how many ranks there are and where this one stands",
           "[parallel]") {
     const char* variables[] = {

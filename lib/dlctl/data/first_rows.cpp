@@ -6,6 +6,7 @@
 
 #include "dlctl/core/error.h"
 #include "dlctl/data/csv_fields.h"
+#include "dlctl/data/csv_parallel.h"
 #include "dlctl/data/file_window.h"
 
 namespace dlctl {
@@ -20,6 +21,9 @@ Table read_first_rows(const std::filesystem::path& csv,
         const auto end = text.rfind('\n');
         if (end != std::string_view::npos) text = text.substr(0, end + 1);
     }
+    // As read_csv: the parallel reader when every cell is a number, else type inference.
+    if (auto numbers = read_numeric_csv_text(csv.string(), text, options))
+        return std::move(*numbers);
     return read_csv_text(csv.string(), text, options);
 }
 
