@@ -100,6 +100,9 @@ TEST_CASE("out of core refuses cross-validation; bad settings and an unwritable 
     const CliResult budget = run_dlctl(train_penguins(dir, "bad", "--set data.memory_budget=lots"));
     CHECK(budget.exit_code == 2);
     CHECK_THAT(budget.err, Contains("data.memory_budget"));
+    const CliResult reads = run_dlctl(train_penguins(dir, "bad", "--set data.rank_reads=all"));
+    CHECK(reads.exit_code == 2);
+    CHECK_THAT(reads.err, Contains("data.rank_reads"));
     const fs::path not_a_directory = dir.write("cache-file", "x");
     const CliResult scratch =
         run_dlctl("train " + quote(source_file("configs/penguins.yaml")) +

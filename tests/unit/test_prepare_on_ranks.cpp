@@ -1,6 +1,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "dlctl/core/error.h"
@@ -200,21 +201,30 @@ TEST_CASE("a bad row in one rank's part stops every rank, naming the rank and th
     spec.target = "y";
     spec.cache = false;
     // The types come from the first 1000 bytes: rank 1's part breaks them, or its rows.
-    for (const auto& [tail, message] :
-         {std::pair{"1,2\n", "bad.csv:402: found 2 fields"},
-          {"x,1,0\n", "bad.csv:402: column 'a' holds 'x', which is not a number"},
-          {"1,maybe,0\n", "bad.csv:402: column 'b' holds 'maybe'"}}) {
+    for (const auto& [tail, message, hint] :
+         {std::tuple{"1,2\n", "bad.csv:402: found 2 fields", "data.delimiter"},
+          {"x,1,0\n", "bad.csv:402: column 'a' holds 'x', which is not a number",
+           "declare its type (data.columns: {a: categorical}), or have every rank read the whole "
+           "file (data.rank_reads: whole)"},
+          {"1,maybe,0\n", "bad.csv:402: column 'b' holds 'maybe'", "{b: categorical}"}}) {
         spec.path = dir.write("bad.csv", text + tail).string();
-        std::vector<std::string> messages(2);
+        std::vector<std::string> messages(2), hints(2);
+        std::vector<ExitCode> codes(2);
         ThreadRanks(2).run([&](Communicator& c) {
             try {
                 prepare_data_on_ranks(spec, 1, 1, c, {}, 1000);
             } catch (const RanksError& e) {
-                messages[static_cast<std::size_t>(c.rank())] = e.what();
+                const auto r = static_cast<std::size_t>(c.rank());
+                messages[r] = e.what();
+                hints[r] = e.hint();
+                codes[r] = e.code();
             }
         });
-        for (const auto& m : messages)
-            CHECK_THAT(m, Contains("rank 1 of 2: ") && Contains(message));
+        for (std::size_t r = 0; r < 2; ++r) {
+            CHECK_THAT(messages[r], Contains("rank 1 of 2: ") && Contains(message));
+            CHECK_THAT(hints[r], Contains(hint));
+            CHECK(codes[r] == ExitCode::kData);
+        }
     }
 }
 
@@ -223,16 +233,19 @@ TEST_CASE("ranks that read different files are named before they read their part
     TempDir dir;
     const auto a = dir.write("a.csv", mixed_csv(300)), b = dir.write("b.csv", mixed_csv(301));
     std::vector<std::string> messages(2);
+    std::vector<ExitCode> codes(2);
     ThreadRanks(2).run([&](Communicator& c) {
         try {
             prepare_data_on_ranks(mixed_spec(c.rank() == 0 ? a : b, dir.path()), 1, 3, c);
         } catch (const RanksError& e) {
             messages[static_cast<std::size_t>(c.rank())] = e.what();
+            codes[static_cast<std::size_t>(c.rank())] = e.code();
         }
     });
-    for (const auto& m : messages) {
-        CHECK(m ==
+    for (std::size_t r = 0; r < 2; ++r) {
+        CHECK(messages[r] ==
               "rank 1 of 2 has a different data file (its size, first and last bytes) than "
               "rank 0");
+        CHECK(codes[r] == ExitCode::kUsage);
     }
 }

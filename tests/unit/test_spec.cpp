@@ -424,6 +424,8 @@ TEST_CASE("the data and output settings of real-world files are checked", "[conf
                Contains("data.max_categories: must be an integer >= 0 (0: no cap), got -1"));
     CHECK_THAT(only_problem(with_data("unseen_categories: skip")),
                Contains("data.unseen_categories: must be ignore or error, got skip"));
+    CHECK_THAT(only_problem(with_data("rank_reads: shard")),
+               Contains("data.rank_reads: must be part or whole, got shard"));
     CHECK_THAT(only_problem(with_data("task: ranking")),
                Contains("data.task: must be auto, binary, multiclass or regression, got ranking"));
     CHECK_THAT(only_problem(with_data("normalize_columns: {a: zscore}")),

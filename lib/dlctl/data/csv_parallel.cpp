@@ -649,6 +649,49 @@ CsvParts cut_rows(const std::string& source,
     return out;
 }
 
+/// The DataError for a row `parser` refused, read `how` (a part at a time: every row one line,
+/// the types of the file's first rows); `otherwise` says how to read the file instead.
+DataError refused_row(const BlockParser& parser, const char* how, const std::string& otherwise) {
+    const std::string column = parser.typed_column();
+    return DataError(
+        fmt::format("{} ({}, the first rows of the file fix each column's type, and every row is "
+                    "one line)",
+                    parser.typed_reason(), how),
+        column.empty() ? otherwise
+                       : fmt::format("declare its type (data.columns: {{{}: categorical}}), or {}",
+                                     column, otherwise));
+}
+
+/// Parses the whole lines of bytes [begin, end) into `parser` a block of `block_bytes` at a time,
+/// calling `after_block` with the offset reached after each; throws `refused(parser)` for a row
+/// the parser refuses, and a DataError for a line over 64 MiB.
+void parse_blocks(const std::string& source,
+                  const ByteView& view,
+                  std::uint64_t begin,
+                  std::uint64_t end,
+                  std::size_t block_bytes,
+                  BlockParser& parser,
+                  const std::function<DataError(const BlockParser&)>& refused,
+                  const std::function<void(std::uint64_t)>& after_block) {
+    const ByteView until_end = [&](std::uint64_t offset, std::size_t length) {
+        return offset >= end
+                   ? std::string_view()
+                   : view(offset,
+                          static_cast<std::size_t>(std::min<std::uint64_t>(length, end - offset)));
+    };
+    for (std::uint64_t offset = begin; offset < end;) {
+        const auto block = whole_lines(until_end, offset, end, block_bytes);
+        if (!block) {
+            throw DataError(
+                fmt::format("{}: a line after byte {} is longer than 64 MiB", source, offset));
+        }
+        if (block->first.empty()) break;
+        if (!parser.parse(block->first, block->second)) throw refused(parser);
+        offset += block->first.size();
+        after_block(offset);
+    }
+}
+
 /// The rows of bytes [begin, end) (whole lines), every column typed, into one table.
 Table read_part(const std::string& source,
                 std::uint64_t size,
@@ -657,34 +700,15 @@ Table read_part(const std::string& source,
                 const CsvPart& part,
                 int threads) {
     for (const auto& [name, type] : options.column_types) DLCTL_CHECK(type != ColumnType::kBoolean);
-    const ByteView in_part = [&](std::uint64_t offset, std::size_t length) {
-        return offset >= part.end ? std::string_view()
-                                  : view(offset, static_cast<std::size_t>(std::min<std::uint64_t>(
-                                                     length, part.end - offset)));
-    };
     const Start start = start_reading_in_blocks(source, size, view, options, threads);
     BlockParser parser(start.layout, start.workers, part.first_line, part.end - part.begin);
-    for (std::uint64_t offset = part.begin; offset < part.end;) {
-        const auto block = whole_lines(in_part, offset, part.end, kBlockBytes);
-        if (!block) {
-            throw DataError(
-                fmt::format("{}: a line after byte {} is longer than 64 MiB", source, offset));
-        }
-        if (block->first.empty()) break;
-        if (!parser.parse(block->first, block->second)) {
-            const std::string whole =
-                "have every rank read the whole file (data.rank_reads: whole)";
-            const std::string column = parser.typed_column();
-            throw DataError(parser.typed_reason() +
-                                " (read a part at a time, the first rows of the file fix each "
-                                "column's type, and every row is one line)",
-                            column.empty() ? whole
-                                           : fmt::format("declare its type (data.columns: {{{}: "
-                                                         "categorical}}), or {}",
-                                                         column, whole));
-        }
-        offset += block->first.size();
-    }
+    parse_blocks(
+        source, view, part.begin, part.end, kBlockBytes, parser,
+        [](const BlockParser& p) {
+            return refused_row(p, "read a part at a time",
+                               "have every rank read the whole file (data.rank_reads: whole)");
+        },
+        [](std::uint64_t) {});
     return parser.finish(false);
 }
 
@@ -701,35 +725,25 @@ void stream_numeric(const std::string& source,
     const std::size_t block_bytes =
         std::min(kBlockBytes, std::max<std::size_t>(window_bytes / 4, 64));
     BlockParser parser(start.layout, start.workers, start.first_line, window_bytes);
-    std::uint64_t pending = 0;
+    std::uint64_t pending = start.data_start;
     bool any_rows = false;
-    for (std::uint64_t offset = start.data_start; offset < size;) {
-        const auto block = whole_lines(view, offset, size, block_bytes);
-        if (!block) {
-            throw DataError(
-                fmt::format("{}: a line after byte {} is longer than 64 MiB", source, offset));
-        }
-        if (block->first.empty()) break;
-        if (!parser.parse(block->first, block->second)) {
-            throw DataError(parser.typed_reason() +
-                                " (out of core, the first rows of the file fix each column's "
-                                "type, and every row is one line)",
-                            "declare the column's type in data.columns (NAME: categorical), or "
-                            "train in memory (data.in_memory: true)");
-        }
-        offset += block->first.size();
-        pending += block->first.size();
-        if (pending + block_bytes > window_bytes && parser.rows() > 0) {
-            sink(parser.window(), offset);
-            any_rows = true;
-            parser.drain();
-            pending = 0;
-        }
-    }
-    if (parser.rows() > 0) {
-        sink(parser.window(), size);
+    const auto flush = [&](std::uint64_t offset) {
+        sink(parser.window(), offset);
         any_rows = true;
-    }
+        parser.drain();
+    };
+    parse_blocks(
+        source, view, start.data_start, size, block_bytes, parser,
+        [](const BlockParser& p) {
+            return refused_row(p, "out of core", "train in memory (data.in_memory: true)");
+        },
+        [&](std::uint64_t offset) {
+            if (offset - pending + block_bytes > window_bytes && parser.rows() > 0) {
+                flush(offset);
+                pending = offset;
+            }
+        });
+    if (parser.rows() > 0) flush(size);
     if (!any_rows) throw DataError("data file '" + source + "' has a header but no data rows");
 }
 
